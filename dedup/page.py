@@ -1,0 +1,90 @@
+"""The types that travel through the pipeline: Page, Block, Decision, Removal, Result."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+from urllib.parse import urlsplit
+
+_HOST_PREFIXES = ("www.", "m.", "amp.")
+
+
+def site_of(url: str | None) -> str | None:
+    """The site of a URL: its host, lowercased, without `www.`, `m.` or `amp.`."""
+    if not url:
+        return None
+    host = urlsplit(url if "//" in url else "//" + url).hostname or ""
+    for prefix in _HOST_PREFIXES:
+        if host.startswith(prefix):
+            host = host[len(prefix) :]
+            break
+    return host or None
+
+
+@dataclass(frozen=True)
+class Page:
+    """One scraped page: its text, where it came from, and the record it was read from."""
+
+    id: str
+    text: str
+    url: str | None = None
+    site: str | None = None
+    fetched_at: str | None = None
+    record: dict[str, Any] = field(default_factory=dict, compare=False, repr=False)
+    source: str = ""  # "file:line", for error messages
+
+
+@dataclass(frozen=True)
+class Block:
+    """A span of the page text: a whole line with its line break, or a sentence of a long line."""
+
+    start: int
+    end: int
+    key: str  # normalized text, for matching
+    line: int  # index of the physical line it belongs to
+    whole_line: bool  # False for a sentence cut out of a long line
+
+    @property
+    def words(self) -> int:
+        """Number of words in the normalized key."""
+        return self.key.count(" ") + 1 if self.key else 0
+
+
+@dataclass(frozen=True)
+class Decision:
+    """A detector's verdict on one span: it goes, why (`kind`), and on what evidence."""
+
+    start: int
+    end: int
+    kind: str
+    evidence: dict[str, Any] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class Removal:
+    """A span removed from the original text, with its text so the original can be restored."""
+
+    start: int
+    end: int
+    kind: str
+    text: str
+    evidence: dict[str, Any] = field(default_factory=dict)
+
+    def to_dict(self) -> dict[str, Any]:
+        """The audit record of design.md."""
+        return {"start": self.start, "end": self.end, "kind": self.kind, "text": self.text,
+                "evidence": self.evidence}
+
+
+@dataclass(frozen=True)
+class Result:
+    """A cleaned page: the cleaned text, what was removed, and the page it duplicates, if any."""
+
+    page: Page
+    text: str
+    removed: tuple[Removal, ...] = ()
+    duplicate_of: str | None = None
+
+    def audit(self) -> dict[str, Any]:
+        """The `dedup` object written next to the cleaned text."""
+        return {"removed": [r.to_dict() for r in self.removed], "duplicate_of": self.duplicate_of}

@@ -1,0 +1,82 @@
+"""Page text -> blocks with offsets: lines, and the sentences of long lines; words with offsets."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import regex
+
+from dedup.normalize import normalize
+from dedup.page import Block
+
+# A line longer than this is also cut into sentences: real scrapes often hold a whole article,
+# or an article with its furniture glued on, in one line.
+LONG_LINE = 200
+
+_LINE = regex.compile(r"[^\n]*\n|[^\n]+$")
+# A sentence ends at terminal punctuation (closing quotes allowed), followed by spaces or by a
+# letter glued on ("…the source.Share"); not inside a number ("3.5").
+_SENTENCE_END = regex.compile(r"[.!?؟…。]+[\"'”’»)\]]*(?:\s+|(?=\p{L}))")
+_TOKEN = regex.compile(r"\w+")
+
+
+def line_spans(text: str) -> list[tuple[int, int]]:
+    """(start, end) of every line, the line break included in the span."""
+    return [m.span() for m in _LINE.finditer(text)]
+
+
+def sentence_spans(text: str, start: int, end: int) -> list[tuple[int, int]]:
+    """(start, end) of the sentences of text[start:end]; trailing spaces stay with each sentence."""
+    spans = []
+    pos = start
+    for m in _SENTENCE_END.finditer(text, start, end):
+        if m.end() > pos and m.end() < end:
+            spans.append((pos, m.end()))
+            pos = m.end()
+    if pos < end:
+        spans.append((pos, end))
+    return spans
+
+
+def segment(text: str) -> list[Block]:
+    """The blocks of a page, in order; blank lines are not blocks."""
+    blocks: list[Block] = []
+    for line_no, (start, end) in enumerate(line_spans(text)):
+        key = normalize(text[start:end])
+        if not key:
+            continue
+        if end - start <= LONG_LINE:
+            blocks.append(Block(start, end, key, line_no, True))
+            continue
+        pieces = sentence_spans(text, start, end)
+        if len(pieces) == 1:
+            blocks.append(Block(start, end, key, line_no, True))
+            continue
+        for s, e in pieces:
+            piece_key = normalize(text[s:e])
+            if piece_key:
+                blocks.append(Block(s, e, piece_key, line_no, False))
+    return blocks
+
+
+@dataclass(frozen=True)
+class Words:
+    """The normalized words of a text, each with the span of the original token it came from."""
+
+    words: list[str]
+    starts: list[int]
+    ends: list[int]
+
+
+def words_with_offsets(text: str, start: int = 0, end: int | None = None) -> Words:
+    """Tokenize text[start:end] into normalized words that keep their original offsets."""
+    out_words: list[str] = []
+    starts: list[int] = []
+    ends: list[int] = []
+    for m in _TOKEN.finditer(text, start, len(text) if end is None else end):
+        for w in normalize(m.group()).split():
+            out_words.append(w)
+            starts.append(m.start())
+            ends.append(m.end())
+    return Words(out_words, starts, ends)
+
