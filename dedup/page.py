@@ -42,7 +42,8 @@ class Block:
     end: int
     key: str  # normalized text, for matching
     line: int  # index of the physical line it belongs to
-    whole_line: bool  # False for a sentence cut out of a long line
+    whole_line: bool  # False for a sentence cut out of a line
+    line_words: int  # words of the whole line: a sentence of a paragraph is judged as the paragraph
 
     @property
     def words(self) -> int:

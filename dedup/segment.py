@@ -9,14 +9,10 @@ import regex
 from dedup.normalize import normalize
 from dedup.page import Block
 
-# A line longer than this is also cut into sentences: real scrapes often hold a whole article,
-# or an article with its furniture glued on, in one line.
-LONG_LINE = 200
-
 _LINE = regex.compile(r"[^\n]*\n|[^\n]+$")
 # A sentence ends at terminal punctuation (closing quotes allowed), followed by spaces or by a
-# letter glued on ("…the source.Share"); not inside a number ("3.5").
-_SENTENCE_END = regex.compile(r"[.!?؟…。]+[\"'”’»)\]]*(?:\s+|(?=\p{L}))")
+# letter glued on ("…the source.Share", maybe behind a bidi mark); not inside a number ("3.5").
+_SENTENCE_END = regex.compile(r"[.!?؟…。]+[\"'”’»)\]]*(?:\s+|(?=\p{Cf}*\p{L}))")
 _TOKEN = regex.compile(r"\w+")
 
 
@@ -39,23 +35,25 @@ def sentence_spans(text: str, start: int, end: int) -> list[tuple[int, int]]:
 
 
 def segment(text: str) -> list[Block]:
-    """The blocks of a page, in order; blank lines are not blocks."""
+    """The blocks of a page, in order: lines cut into sentences; blank lines are not blocks.
+
+    Sentences, because real scrapes often hold a whole article, or an article with its
+    furniture glued on, in one line.
+    """
     blocks: list[Block] = []
     for line_no, (start, end) in enumerate(line_spans(text)):
         key = normalize(text[start:end])
         if not key:
             continue
-        if end - start <= LONG_LINE:
-            blocks.append(Block(start, end, key, line_no, True))
-            continue
         pieces = sentence_spans(text, start, end)
+        line_words = key.count(" ") + 1
         if len(pieces) == 1:
-            blocks.append(Block(start, end, key, line_no, True))
+            blocks.append(Block(start, end, key, line_no, True, line_words))
             continue
         for s, e in pieces:
             piece_key = normalize(text[s:e])
             if piece_key:
-                blocks.append(Block(s, e, piece_key, line_no, False))
+                blocks.append(Block(s, e, piece_key, line_no, False, line_words))
     return blocks
 
 

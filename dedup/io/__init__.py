@@ -1,0 +1,35 @@
+"""Reading pages in and writing cleaned pages out: JSONL (plain, .gz, .zst) and .txt, streamed."""
+
+from dedup.io.readers import (
+    ACCEPTED_SUFFIXES,
+    DEFAULT_FIELDS,
+    BadRecord,
+    Fields,
+    InputError,
+    count_hint,
+    read_pages,
+)
+from dedup.io.writers import (
+    AtomicOutput,
+    JsonlWriter,
+    RejectsWriter,
+    TextWriter,
+    open_writer,
+    rejects_path,
+)
+
+__all__ = [
+    "ACCEPTED_SUFFIXES",
+    "AtomicOutput",
+    "DEFAULT_FIELDS",
+    "BadRecord",
+    "Fields",
+    "InputError",
+    "JsonlWriter",
+    "RejectsWriter",
+    "TextWriter",
+    "count_hint",
+    "open_writer",
+    "read_pages",
+    "rejects_path",
+]

@@ -1,0 +1,86 @@
+"""Cleaner: learn the site model, then clean pages by applying the detectors' decisions."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+
+from dedup.audit import apply, merge
+from dedup.detect import context, repeats, site_boilerplate, widgets
+from dedup.fingerprint import FingerprintSettings
+from dedup.model import Rule, SiteModel
+from dedup.page import Block, Decision, Page, Result
+from dedup.segment import segment, words_with_offsets
+
+LONG_BLOCK_WORDS = 16  # a block this long is body text: a page keeps at least one of them
+
+
+@dataclass(frozen=True)
+class Config:
+    """Every setting of a run, validated once."""
+
+    patterns: tuple[str, ...] = ()
+    rule: Rule = field(default_factory=Rule)
+    settings: FingerprintSettings = field(default_factory=FingerprintSettings)
+    duplicate_threshold: float = 0.8
+
+    def __post_init__(self) -> None:
+        if not 0.0 < self.duplicate_threshold <= 1.0:
+            raise ValueError(
+                f"duplicate threshold {self.duplicate_threshold} is out of range: give a Jaccard in (0, 1]"
+            )
+
+
+class Cleaner:
+    """Cleans pages; learns per-site boilerplate from pages first when it has them."""
+
+    def __init__(self, config: Config | None = None, model: SiteModel | None = None) -> None:
+        self.config = config or Config()
+        self.model = model or SiteModel(rule=self.config.rule, settings=self.config.settings)
+        self.matcher = widgets.WidgetMatcher.build(self.config.patterns)
+
+    def learn(self, pages: Iterable[Page]) -> int:
+        """Count the blocks of every page per site, then merge variants; returns pages counted."""
+        counted = 0
+        for page in pages:
+            counted += self.model.add_page(page.site or "", page.text, segment(page.text))
+        self.model.finalize()
+        return counted
+
+    def clean(self, page: Page) -> Result:
+        """The page with its boilerplate removed, and the audit of every removed span."""
+        text = page.text
+        blocks = segment(text)
+        decisions = widgets.detect(blocks, self.matcher)
+        decisions += repeats.detect(text, blocks, words_with_offsets(text))
+        decisions += _guard(blocks, site_boilerplate.detect(text, page.site or "", blocks, self.model))
+        decisions += context.detect(blocks, _removed_flags(blocks, decisions))
+        removals = merge(decisions, text)
+        return Result(page, apply(text, removals), tuple(removals))
+
+    def explain(self, page: Page) -> list[tuple[Block, Decision | None]]:
+        """Every block of a page with the decision that removes it, or None where it stays."""
+        result = self.clean(page)
+        out = []
+        for block in segment(page.text):
+            hit = next((r for r in result.removed if r.start <= block.start and block.end <= r.end), None)
+            out.append((block, Decision(hit.start, hit.end, hit.kind, hit.evidence) if hit else None))
+        return out
+
+
+def _removed_flags(blocks: Sequence[Block], decisions: Sequence[Decision]) -> list[bool]:
+    """Which blocks the decisions remove whole (or nearly: a glued tail may stay)."""
+    spans = sorted((d.start, d.end) for d in decisions)
+    flags = []
+    for b in blocks:
+        covered = sum(max(0, min(e, b.end) - max(s, b.start)) for s, e in spans)
+        flags.append(covered >= 0.9 * (b.end - b.start))
+    return flags
+
+
+def _guard(blocks: Sequence[Block], decisions: list[Decision]) -> list[Decision]:
+    """Never let site statistics take every long block of a page: that is its body."""
+    long_spans = {(b.start, b.end) for b in blocks if b.words >= LONG_BLOCK_WORDS}
+    if not long_spans or not long_spans <= {(d.start, d.end) for d in decisions}:
+        return decisions
+    return [d for d in decisions if (d.start, d.end) not in long_spans]

@@ -1,0 +1,122 @@
+"""Known widget phrases: share, follow, newsletter, cookie, print, "send to a friend", in ar/en/fr.
+
+These clean the first page of an unknown site; learned site evidence does most of the work later.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+
+import regex
+
+from dedup.normalize import normalize
+from dedup.page import Block, Decision
+
+# A short block that contains one of these phrases, and is mostly made of it, is a widget.
+PHRASES = (
+    # Arabic
+    "شارك المقال", "شارك الخبر", "شارك هذا", "شاركها على", "شارك على", "مشاركة المقال",
+    "أرسل لصديق", "ارسل الى صديق", "أرسل إلى صديق", "إرسال لصديق",
+    "تابعونا على", "تابعنا على", "تابعوا آخر", "تابعونا",
+    "اشترك في النشرة", "اشترك في القائمة البريدية", "النشرة البريدية", "اشترك الآن",
+    "حمل تطبيق", "حمّل التطبيق", "نزّل تطبيق",
+    "يستخدم الكوكيز", "ملفات تعريف الارتباط", "ملفات الكوكيز",
+    "أخبار ذات صلة", "مواضيع ذات صلة", "مقالات ذات صلة", "الأكثر قراءة", "اقرأ المزيد",
+    "جميع الحقوق محفوظة", "اترك تعليقا", "أضف تعليقا", "اضف تعليق",
+    # English
+    "send this to a friend", "email this article", "email this story", "share this article",
+    "share this story", "share this", "share on facebook", "share on twitter", "share on whatsapp",
+    "follow us on", "follow us", "subscribe to our newsletter", "sign up for our newsletter",
+    "sign up to our newsletter", "subscribe to our daily newsletter", "get our newsletter",
+    "this site uses cookies", "this website uses cookies", "we use cookies", "accept cookies",
+    "cookie policy", "print this article", "print this page", "related articles", "related stories",
+    "most read", "all rights reserved", "leave a comment", "add your comment", "download our app",
+    "get the app", "skip to content", "skip to main content",
+    # French
+    "partager cet article", "partagez cet article", "envoyer à un ami", "envoyer a un ami",
+    "suivez nous", "abonnez vous à notre newsletter", "inscrivez vous à notre newsletter",
+    "abonnez vous à la newsletter", "ce site utilise des cookies", "nous utilisons des cookies",
+    "imprimer l'article", "articles similaires", "tous droits réservés", "laisser un commentaire",
+)
+
+# A line made of one of these alone (social buttons, ad labels) is a widget.
+LABELS = (
+    "شارك", "مشاركة", "طباعة", "إعلان", "اعلان", "واتساب", "فيسبوك", "تويتر", "تلغرام", "ارسل لصديق",
+    "share", "print", "email", "tweet", "facebook", "twitter", "whatsapp", "telegram", "linkedin",
+    "pinterest", "reddit", "advertisement", "sponsored", "imprimer", "partager", "publicité",
+)
+
+# A short line that starts with one of these introduces a link to another article.
+LINK_PREFIXES = (
+    "اقرأ أيضا", "اقرأ أيضاً", "إقرأ أيضا", "اقرأ المزيد", "شاهد أيضا", "طالع أيضا",
+    "read more", "read also", "see also", "also read", "lire aussi", "à lire aussi",
+    "voir aussi",
+)
+
+MAX_WIDGET_WORDS = 12  # a widget is short; a paragraph quoting a widget phrase is not one
+MAX_LINK_WORDS = 20
+
+
+@dataclass(frozen=True)
+class WidgetMatcher:
+    """Phrases, labels and link prefixes as normalized keys, plus user regexes on keys."""
+
+    phrases: tuple[str, ...]
+    labels: frozenset[str]
+    link_prefixes: tuple[str, ...]
+    patterns: tuple[regex.Pattern[str], ...] = ()
+
+    @classmethod
+    def build(cls, user_patterns: Iterable[str] = ()) -> WidgetMatcher:
+        """The default lists plus user patterns: a plain phrase, or `re:REGEX` on normalized keys."""
+        phrases = [normalize(p) for p in PHRASES]
+        compiled = []
+        for p in user_patterns:
+            if p.startswith("re:"):
+                compiled.append(regex.compile(p[3:]))
+            elif normalize(p):
+                phrases.append(normalize(p))
+        return cls(
+            phrases=tuple(sorted(set(phrases), key=len, reverse=True)),
+            labels=frozenset(normalize(x) for x in LABELS),
+            link_prefixes=tuple(normalize(x) for x in LINK_PREFIXES),
+            patterns=tuple(compiled),
+        )
+
+    def match(self, key: str) -> str | None:
+        """The phrase or label that makes this key a widget, or None."""
+        n_words = key.count(" ") + 1
+        if key in self.labels:
+            return key
+        if n_words <= MAX_WIDGET_WORDS:
+            for phrase in self.phrases:
+                # A widget starts with its phrase ("Share this article on …"), or is mostly made of it.
+                if (key + " ").startswith(phrase + " ") or (
+                    _contains_words(key, phrase) and phrase.count(" ") + 1 >= n_words / 2
+                ):
+                    return phrase
+        if n_words <= MAX_LINK_WORDS:
+            for prefix in self.link_prefixes:
+                if key.startswith(prefix + " "):
+                    return prefix + " …"
+        for pattern in self.patterns:
+            if pattern.search(key):
+                return pattern.pattern
+        return None
+
+
+def _contains_words(key: str, phrase: str) -> bool:
+    """Whether phrase occurs in key on word boundaries."""
+    return f" {phrase} " in f" {key} "
+
+
+def detect(blocks: Sequence[Block], matcher: WidgetMatcher) -> list[Decision]:
+    """Decisions for the blocks that are known widgets."""
+    decisions = []
+    for block in blocks:
+        found = matcher.match(block.key)
+        if found:
+            kind = "read-also" if found.endswith(" …") else "widget"
+            decisions.append(Decision(block.start, block.end, kind, {"phrase": found}))
+    return decisions

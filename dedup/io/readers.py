@@ -1,0 +1,288 @@
+"""Read pages from JSONL (plain, .gz, .zst), single .txt files and folders of them, one line at a time."""
+
+from __future__ import annotations
+
+import codecs
+import gzip
+import zlib
+from collections.abc import Iterable, Iterator, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import orjson
+import zstandard
+
+from dedup.page import Page, site_of
+
+JSONL_SUFFIXES = (".jsonl", ".ndjson", ".json")
+COMPRESSED_SUFFIXES = (".gz", ".zst")
+ACCEPTED_SUFFIXES = tuple(s + c for s in JSONL_SUFFIXES for c in ("", *COMPRESSED_SUFFIXES)) + (".txt",)
+
+_CHUNK = 1 << 16
+
+
+@dataclass(frozen=True)
+class Fields:
+    """Names of the record fields the pipeline reads; everything else passes through untouched."""
+
+    text: str = "text"
+    id: str = "id"
+    url: str = "url"
+    fetched_at: str = "fetched_at"
+    site: str = "site"
+
+
+DEFAULT_FIELDS = Fields()
+
+
+@dataclass(frozen=True)
+class BadRecord:
+    """An input record that cannot be cleaned: where it is, why, and its bytes for the rejects file."""
+
+    source: str  # "path:line" (1-based); just "path" for a .txt file
+    reason: str
+    raw: bytes  # the line verbatim, without its trailing newline
+
+
+class InputError(Exception):
+    """A file that cannot be read at all; the message names the file and says what to do."""
+
+
+def read_pages(
+    paths: Sequence[str | Path], fields: Fields = DEFAULT_FIELDS, site: str | None = None
+) -> Iterator[Page | BadRecord]:
+    """Yield a Page or a BadRecord for every record of every path, in the order given."""
+    # Check every path before reading any: a typo in the last path should not wait for the first to finish.
+    inputs = [(Path(p), _expand(Path(p))) for p in paths]
+    for path, files in inputs:
+        # A folder's .txt pages are the site it is named after, even in subfolders (e.g. by date).
+        txt_site = site or (path.resolve().name or None if path.is_dir() else None)
+        for f in files:
+            yield from _read_file(f, fields, site, txt_site)
+
+
+def count_hint(paths: Sequence[str | Path]) -> int:
+    """Total size in bytes of the input files (compressed size for .gz/.zst), for a progress bar."""
+    total = 0
+    for p in paths:
+        path = Path(p)
+        files = _dir_files(path) if path.is_dir() else [path] if path.is_file() else []
+        total += sum(f.stat().st_size for f in files)
+    return total
+
+
+def _kind(path: Path) -> str | None:
+    """'txt', 'jsonl', 'jsonl.gz' or 'jsonl.zst' from the file name, or None if not accepted."""
+    name = path.name.lower()
+    if name.endswith(".txt"):
+        return "txt"
+    for comp in ("", *COMPRESSED_SUFFIXES):
+        if any(name.endswith(s + comp) for s in JSONL_SUFFIXES):
+            return "jsonl" + comp
+    return None
+
+
+def _dir_files(folder: Path) -> list[Path]:
+    """The readable files under a folder, recursively, sorted by path."""
+    return sorted(f for f in folder.rglob("*") if f.is_file() and _kind(f) is not None)
+
+
+def _expand(path: Path) -> list[Path]:
+    """The files a path stands for; InputError if it names nothing readable."""
+    if path.is_dir():
+        files = _dir_files(path)
+        if not files:
+            raise InputError(
+                f"{path}: folder has no page files ({', '.join(ACCEPTED_SUFFIXES)}); "
+                "point at the folder that holds the pages"
+            )
+        return files
+    if not path.exists():
+        raise InputError(f"{path}: no such file")
+    if _kind(path) is None:
+        raise InputError(
+            f"{path}: unknown file type; accepted: {', '.join(ACCEPTED_SUFFIXES)} or a folder of them"
+        )
+    return [path]
+
+
+def _read_file(
+    path: Path, fields: Fields, site: str | None, txt_site: str | None
+) -> Iterator[Page | BadRecord]:
+    """One file, by its suffix; `txt_site` is the site of a .txt page, `site` the fallback for JSONL."""
+    try:
+        if _kind(path) == "txt":
+            yield _read_txt(path, txt_site)
+        else:
+            yield from _read_jsonl(path, fields, site)
+    except OSError as e:  # permissions, a disk error: still a message, not a traceback
+        reason = e.strerror or str(e)
+        raise InputError(f"{path}: cannot read ({reason}); check the file and its permissions") from e
+
+
+def _read_txt(path: Path, site: str | None) -> Page | BadRecord:
+    """A .txt file is one page; its parent folder names the site unless `site` is given."""
+    # The whole file is one page's text, so it is read at once.
+    data = path.read_bytes()
+    try:
+        text = data.decode("utf-8")
+    except UnicodeDecodeError as e:
+        return BadRecord(
+            str(path),
+            f"not valid UTF-8 ({_bad_byte(e)}); if it is Arabic Windows text, convert it with "
+            f"`iconv -f cp1256 -t utf-8 {path} > {path.stem}.utf8.txt`",
+            data,
+        )
+    # A BOM is an encoding marker some editors add, not page text.
+    text = text.removeprefix("\ufeff")
+    page_id = path.stem
+    # Any page file given on its own is in some folder; resolve so "page.txt" gets the cwd name.
+    folder = path.resolve().parent.name or None
+    return Page(
+        id=page_id,
+        text=text,
+        site=site or folder,
+        record={"id": page_id, "text": text},
+        source=str(path),
+    )
+
+
+def _read_jsonl(path: Path, fields: Fields, site: str | None) -> Iterator[Page | BadRecord]:
+    """One record per line; bad lines become BadRecords, a broken compressed stream an InputError."""
+    records = 0
+    try:
+        for lineno, line in enumerate(_lines(path), start=1):
+            if lineno == 1 and line.startswith(codecs.BOM_UTF8):
+                line = line[len(codecs.BOM_UTF8) :]
+            if not line.strip():
+                continue
+            records += 1
+            yield _parse_line(line, path, lineno, fields, site)
+    except (EOFError, _TruncatedError) as e:
+        raise InputError(
+            f"{path}: compressed stream ends early (truncated file?) after {records} records; "
+            "re-copy or re-download the file"
+        ) from e
+    except (gzip.BadGzipFile, zlib.error, zstandard.ZstdError) as e:
+        raise InputError(
+            f"{path}: compressed stream is corrupt after {records} records ({e}); "
+            "check that the suffix matches the compression and re-copy the file"
+        ) from e
+
+
+def _parse_line(line: bytes, path: Path, lineno: int, fields: Fields, site: str | None) -> Page | BadRecord:
+    """A Page from one JSONL line, or a BadRecord saying what is wrong with it."""
+    source = f"{path}:{lineno}"
+    raw = line  # verbatim, a CRLF file's \r included, so the rejects file matches the input
+    try:
+        # Decode ourselves: orjson's UTF-8 error does not say where the bad byte is.
+        decoded = line.decode("utf-8")
+    except UnicodeDecodeError as e:
+        return BadRecord(source, f"not valid UTF-8 ({_bad_byte(e)})", raw)
+    try:
+        record = orjson.loads(decoded)
+    except orjson.JSONDecodeError as e:
+        return BadRecord(source, f"invalid JSON: {e.msg} at column {e.colno}", raw)
+    if not isinstance(record, dict):
+        return BadRecord(source, f"a line must be a JSON object, got {_json_type(record)}", raw)
+    if fields.text not in record:
+        return BadRecord(source, f"missing field {fields.text!r}", raw)
+    text = record[fields.text]
+    if not isinstance(text, str):
+        return BadRecord(source, f"field {fields.text!r} is {_json_type(text)}, expected a string", raw)
+
+    raw_id = record.get(fields.id)
+    # bool is an int in Python but not an id; an empty id would make pages collide.
+    has_id = isinstance(raw_id, str | int) and not isinstance(raw_id, bool) and raw_id != ""
+    url = _str_or_none(record.get(fields.url))
+    return Page(
+        id=str(raw_id) if has_id else f"{path.name}:{lineno}",
+        text=text,
+        url=url,
+        site=_str_or_none(record.get(fields.site)) or site or site_of(url),
+        fetched_at=_str_or_none(record.get(fields.fetched_at)),
+        record=record,
+        source=source,
+    )
+
+
+class _TruncatedError(Exception):
+    """A .zst file ends in the middle of a frame."""
+
+
+def _lines(path: Path) -> Iterator[bytes]:
+    """The lines of a file, decompressed, without their trailing newline, one at a time."""
+    suffix = path.suffix.lower()
+    if suffix == ".zst":
+        yield from _split_lines(_zstd_chunks(path))
+        return
+    opener = gzip.open if suffix == ".gz" else open
+    with opener(path, "rb") as f:
+        for line in f:
+            yield line.removesuffix(b"\n")
+
+
+def _zstd_chunks(path: Path) -> Iterator[bytes]:
+    """Decompressed chunks of a .zst file; raises _TruncatedError if the last frame is cut short."""
+    # zstandard's stream_reader quietly stops at a cut frame, so track frame ends with decompressobj.
+    dctx = zstandard.ZstdDecompressor()
+    dobj = dctx.decompressobj()
+    in_frame = False
+    with open(path, "rb") as f:
+        while chunk := f.read(_CHUNK):
+            while chunk:
+                in_frame = True
+                out = dobj.decompress(chunk)
+                if out:
+                    yield out
+                chunk = b""
+                if dobj.eof:
+                    # Concatenated frames (pzstd, `cat a.zst b.zst`) are one valid stream.
+                    in_frame = False
+                    chunk = dobj.unused_data
+                    dobj = dctx.decompressobj()
+    if in_frame:
+        raise _TruncatedError(str(path))
+
+
+def _split_lines(chunks: Iterable[bytes]) -> Iterator[bytes]:
+    """Split a stream of chunks into lines without their newline."""
+    pending: list[bytes] = []  # pieces of a line that spans chunks; joined once to stay linear
+    for chunk in chunks:
+        parts = chunk.split(b"\n")
+        if len(parts) == 1:
+            pending.append(chunk)
+            continue
+        pending.append(parts[0])
+        yield b"".join(pending)
+        yield from parts[1:-1]
+        pending = [parts[-1]]
+    tail = b"".join(pending)
+    if tail:
+        yield tail
+
+
+def _bad_byte(e: UnicodeDecodeError) -> str:
+    """'byte 0xff at offset 17' for a decode error."""
+    return f"byte 0x{e.object[e.start]:02x} at offset {e.start}"
+
+
+def _json_type(value: Any) -> str:
+    """The JSON name of a parsed value, with an article: 'a number', 'an array'."""
+    if value is None:
+        return "null"
+    if isinstance(value, bool):
+        return "a boolean"
+    if isinstance(value, int | float):
+        return "a number"
+    if isinstance(value, list):
+        return "an array"
+    if isinstance(value, dict):
+        return "an object"
+    return "a string"
+
+
+def _str_or_none(value: Any) -> str | None:
+    """The value if it is a non-empty string, else None."""
+    return value if isinstance(value, str) and value else None

@@ -1,0 +1,128 @@
+"""The learned site model: per site, on how many distinct pages each block shape and label occurs.
+
+Exact keys first (after normalization and slot masking); MinHash LSH over character shingles then
+merges the near-identical variants that normalization cannot fold (a changed word, a typo).
+"""
+
+from __future__ import annotations
+
+import math
+from collections import Counter
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+
+from datasketch import MinHashLSH
+
+from dedup.detect.templates import label_prefix, shape
+from dedup.fingerprint import FingerprintSettings, char_shingles, exact_hash, jaccard, signatures
+from dedup.page import Block
+
+
+@dataclass(frozen=True)
+class Rule:
+    """When a block occurs on enough distinct pages of its site to be boilerplate."""
+
+    short_words: int = 15  # furniture is short; longer blocks need far more evidence
+    floor: int = 3  # never fewer pages than this...
+    tiny_site_floor: int = 2  # ...except on sites this small (pages <= tiny_site)
+    tiny_site: int = 4
+    short_share: float = 0.03  # share of the site's pages for a short block
+    long_floor: int = 4
+    long_share: float = 0.3  # background paragraphs repeat on a minority of a story's pages
+    variant_similarity: float = 0.7  # char-shingle Jaccard to merge two variants of a block
+    max_variant_chars: int = 300
+
+    def pages_needed(self, site_pages: int, words: int) -> int:
+        """Distinct pages of the site a block must occur on to count as boilerplate."""
+        floor = self.tiny_site_floor if site_pages <= self.tiny_site else self.floor
+        if words <= self.short_words:
+            return max(floor, math.ceil(self.short_share * site_pages))
+        return max(self.long_floor, math.ceil(self.long_share * site_pages))
+
+
+@dataclass
+class SiteStats:
+    """What one site's pages taught: page count, block-shape counts, label counts, variant merges."""
+
+    pages: int = 0
+    shapes: Counter[str] = field(default_factory=Counter)
+    labels: Counter[str] = field(default_factory=Counter)
+    merged: dict[str, tuple[int, str]] = field(default_factory=dict)  # shape -> (cluster pages, exemplar)
+    seen_texts: set[int] = field(default_factory=set)
+
+    def pages_with(self, key: str) -> tuple[int, str]:
+        """Distinct pages carrying this shape or a near-identical variant, and the variant's exemplar."""
+        return self.merged.get(key, (self.shapes.get(key, 0), key))
+
+
+@dataclass
+class SiteModel:
+    """Per-site statistics, the rule, and the fingerprint settings they were made with."""
+
+    rule: Rule = field(default_factory=Rule)
+    settings: FingerprintSettings = field(default_factory=FingerprintSettings)
+    sites: dict[str, SiteStats] = field(default_factory=dict)
+
+    def add_page(self, site: str, text: str, blocks: Iterable[Block]) -> bool:
+        """Count a page's blocks for its site; an exact repeat of a page already counted adds nothing."""
+        blocks = list(blocks)
+        stats = self.sites.setdefault(site, SiteStats())
+        page_hash = exact_hash("\n".join(b.key for b in blocks))
+        if page_hash in stats.seen_texts:
+            return False
+        stats.seen_texts.add(page_hash)
+        stats.pages += 1
+        stats.shapes.update({shape(b.key) for b in blocks})
+        stats.labels.update(
+            {lab for b in blocks if (lab := label_prefix(text[b.start : b.end], b.words)) is not None}
+        )
+        return True
+
+    def finalize(self) -> None:
+        """Merge near-identical block variants of every site (MinHash LSH, then true Jaccard)."""
+        for stats in self.sites.values():
+            stats.merged = self._merge_variants(stats)
+
+    def _merge_variants(self, stats: SiteStats) -> dict[str, tuple[int, str]]:
+        keys = sorted(k for k in stats.shapes if 8 <= len(k) <= self.rule.max_variant_chars)
+        if len(keys) < 2:
+            return {}
+        size = self.settings.char_shingle
+        shingles = [char_shingles(k, size) for k in keys]
+        lsh = MinHashLSH(threshold=self.rule.variant_similarity, num_perm=self.settings.num_perm)
+        parent = list(range(len(keys)))
+
+        def find(i: int) -> int:
+            while parent[i] != i:
+                parent[i] = parent[parent[i]]
+                i = parent[i]
+            return i
+
+        with lsh.insertion_session() as session:
+            sigs = signatures(shingles, self.settings)
+            for i, sig in enumerate(sigs):
+                session.insert(i, sig)
+        for i, sig in enumerate(sigs):
+            for j in lsh.query(sig):
+                if j > i and not _nested(keys[i], keys[j]) and (
+                    jaccard(shingles[i], shingles[j]) >= self.rule.variant_similarity
+                ):
+                    parent[find(j)] = find(i)
+        clusters: dict[int, list[int]] = {}
+        for i in range(len(keys)):
+            clusters.setdefault(find(i), []).append(i)
+        merged: dict[str, tuple[int, str]] = {}
+        for members in clusters.values():
+            if len(members) < 2:
+                continue
+            total = min(stats.pages, sum(stats.shapes[keys[i]] for i in members))
+            exemplar = max((keys[i] for i in members), key=lambda k: (stats.shapes[k], k))
+            for i in members:
+                merged[keys[i]] = (total, exemplar)
+        return merged
+
+
+def _nested(a: str, b: str) -> bool:
+    """Whether one key holds the other whole: `Read more: <title>` is a template, not a variant."""
+    short, long = sorted((a, b), key=len)
+    return f" {short} " in f" {long} "
