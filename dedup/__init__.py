@@ -1,0 +1,15 @@
+"""dedup: strip site boilerplate, teasers and repeats from scraped news pages; mark near-duplicates."""
+
+from dedup.audit import restore
+from dedup.clean import Cleaner, Config
+from dedup.page import Page, Result, site_of
+
+__version__ = "0.1.0"
+
+
+def clean(text: str, site: str | None = None, url: str | None = None) -> Result:
+    """Clean one page on its own (known widget phrases, in-page repeats, islands)."""
+    return Cleaner().clean(Page(id="page", text=text, url=url, site=site or site_of(url)))
+
+
+__all__ = ["Cleaner", "Config", "Page", "Result", "__version__", "clean", "restore"]

@@ -40,8 +40,8 @@ class DuplicateFinder:
         self._ids.append(page_id)
         self._shingles.append(hashes)
 
-    def groups(self) -> dict[str, str]:
-        """page id -> canonical page id, for every page that duplicates another."""
+    def groups(self) -> dict[int, str]:
+        """Input position -> canonical page id, for every page that duplicates another."""
         candidates = [i for i, s in enumerate(self._shingles) if len(s) > 0]
         if len(candidates) < 2:
             return {}
@@ -69,13 +69,13 @@ class DuplicateFinder:
         members: dict[int, list[int]] = {}
         for i in candidates:
             members.setdefault(find(i), []).append(i)
-        result: dict[str, str] = {}
+        result: dict[int, str] = {}
         for group in members.values():
             if len(group) > 1:
                 canonical = min(group, key=lambda i: self._order_keys[i])
                 for i in group:
                     if i != canonical:
-                        result[self._ids[i]] = self._ids[canonical]
+                        result[i] = self._ids[canonical]
         return result
 
     def similarity(self, i: int, j: int) -> float:
