@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import math
 from collections import Counter
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 
 from datasketch import MinHashLSH
@@ -47,12 +47,21 @@ class SiteStats:
     pages: int = 0
     shapes: Counter[str] = field(default_factory=Counter)
     labels: Counter[str] = field(default_factory=Counter)
+    head_shapes: Counter[str] = field(default_factory=Counter)  # shapes seen above a page's body
     merged: dict[str, tuple[int, str]] = field(default_factory=dict)  # shape -> (cluster pages, exemplar)
     seen_texts: set[int] = field(default_factory=set)
 
-    def pages_with(self, key: str) -> tuple[int, str]:
-        """Distinct pages carrying this shape or a near-identical variant, and the variant's exemplar."""
-        return self.merged.get(key, (self.shapes.get(key, 0), key))
+    def pages_with(self, key: str, head: bool = False) -> tuple[int, str]:
+        """Distinct pages carrying this shape or a near-identical variant, and the variant's exemplar.
+
+        With `head`, only the pages that carry it in their own head count: a related-article
+        link repeats an article's title on many pages, but only that article opens with it.
+        """
+        pages, exemplar = self.merged.get(key, (self.shapes.get(key, 0), key))
+        if head:
+            in_heads = self.head_shapes.get(key, 0) + (self.head_shapes.get(exemplar, 0) if exemplar != key else 0)
+            pages = min(pages, in_heads)
+        return pages, exemplar
 
 
 @dataclass
@@ -73,6 +82,8 @@ class SiteModel:
         stats.seen_texts.add(page_hash)
         stats.pages += 1
         stats.shapes.update({shape(b.key) for b in blocks})
+        first_long, _ = long_lines(blocks, self.rule.short_words)
+        stats.head_shapes.update({shape(b.key) for b in blocks if b.line < first_long})
         stats.labels.update(
             {lab for b in blocks if (lab := label_prefix(text[b.start : b.end], b.words)) is not None}
         )
@@ -126,3 +137,9 @@ def _nested(a: str, b: str) -> bool:
     """Whether one key holds the other whole: `Read more: <title>` is a template, not a variant."""
     short, long = sorted((a, b), key=len)
     return f" {short} " in f" {long} "
+
+
+def long_lines(blocks: Sequence[Block], short_words: int) -> tuple[int, int]:
+    """Line numbers of a page's first and last long line; a page of short lines is all head."""
+    lines = [b.line for b in blocks if b.line_words > short_words]
+    return (lines[0], lines[-1]) if lines else (10**9, 10**9)

@@ -17,7 +17,8 @@ MAX_ISLAND_BLOCKS = 6  # a longer run of short lines is more likely a list the a
 
 
 def _is_short(block: Block) -> bool:
-    return block.words <= MAX_ISLAND_WORDS and len(block.key) <= MAX_ISLAND_CHARS
+    """Short, and not a sentence of a longer paragraph."""
+    return block.line_words <= MAX_ISLAND_WORDS and len(block.key) <= MAX_ISLAND_CHARS
 
 
 def detect(blocks: Sequence[Block], removed: Sequence[bool]) -> list[Decision]:

@@ -1,4 +1,8 @@
-"""Near-duplicate pages: MinHash LSH over word shingles of the cleaned text, confirmed by true Jaccard.
+"""Near-duplicate pages: MinHash LSH over word shingles of the cleaned text, confirmed on the true sets.
+
+Two pages are duplicates when their word-shingle Jaccard reaches the threshold, or when the smaller
+is almost wholly inside the larger (a light edit or an added paragraph lowers Jaccard a little,
+containment hardly at all). Pages that merely share a story's background paragraph stay apart.
 
 Groups are connected components of confirmed pairs; the canonical page of a group is the first
 fetched (then the first in input order); the others are marked `duplicate_of` it.
@@ -16,6 +20,9 @@ from dedup.fingerprint import FingerprintSettings
 from dedup.normalize import normalize
 
 
+MIN_SHINGLES = 20  # containment alone proves nothing for a page of a few words
+
+
 def _identity(x: int) -> int:
     return int(x)
 
@@ -26,6 +33,8 @@ class DuplicateFinder:
 
     settings: FingerprintSettings = field(default_factory=FingerprintSettings)
     threshold: float = 0.8
+    containment: float = 0.85
+    candidate_threshold: float = 0.5  # LSH proposes generously; the true sets decide
     _ids: list[str] = field(default_factory=list)
     _order_keys: list[tuple[str, int]] = field(default_factory=list)
     _shingles: list[np.ndarray] = field(default_factory=list)
@@ -45,7 +54,7 @@ class DuplicateFinder:
         candidates = [i for i, s in enumerate(self._shingles) if len(s) > 0]
         if len(candidates) < 2:
             return {}
-        lsh = MinHashLSH(threshold=self.threshold, num_perm=self.settings.num_perm)
+        lsh = MinHashLSH(threshold=self.candidate_threshold, num_perm=self.settings.num_perm)
         sigs = MinHash.bulk(
             [self._shingles[i] for i in candidates], num_perm=self.settings.num_perm,
             seed=self.settings.seed, hashfunc=_identity, scheme=self.settings.scheme,
@@ -64,7 +73,7 @@ class DuplicateFinder:
 
         for i in candidates:
             for j in lsh.query(lean[i]):
-                if j > i and find(i) != find(j) and self.similarity(i, j) >= self.threshold:
+                if j > i and find(i) != find(j) and self.is_duplicate(i, j):
                     parent[find(j)] = find(i)
         members: dict[int, list[int]] = {}
         for i in candidates:
@@ -78,8 +87,10 @@ class DuplicateFinder:
                         result[i] = self._ids[canonical]
         return result
 
-    def similarity(self, i: int, j: int) -> float:
-        """True Jaccard of two pages' word-shingle sets."""
+    def is_duplicate(self, i: int, j: int) -> bool:
+        """Whether two pages' true word-shingle sets are near enough (Jaccard, or containment)."""
         a, b = self._shingles[i], self._shingles[j]
         inter = len(np.intersect1d(a, b, assume_unique=True))
-        return inter / (len(a) + len(b) - inter)
+        jaccard = inter / (len(a) + len(b) - inter)
+        contained = inter / min(len(a), len(b))
+        return jaccard >= self.threshold or (min(len(a), len(b)) >= MIN_SHINGLES and contained >= self.containment)
