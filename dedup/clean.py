@@ -6,13 +6,14 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 
 from dedup.audit import apply, merge
-from dedup.detect import context, repeats, site_boilerplate, widgets
+from dedup.detect import context, repeats, runs, site_boilerplate, widgets
 from dedup.fingerprint import FingerprintSettings
 from dedup.model import Rule, SiteModel
 from dedup.page import Block, Decision, Page, Result
-from dedup.segment import segment, words_with_offsets
+from dedup.segment import Words, segment, words_with_offsets
 
 LONG_BLOCK_WORDS = 16  # a block this long is body text: a page keeps at least one of them
+FLOW_LINE_WORDS = 150  # a line this long is not a paragraph but a page with its line breaks lost
 
 
 @dataclass(frozen=True)
@@ -43,7 +44,8 @@ class Cleaner:
         """Count the blocks of every page per site, then merge variants; returns pages counted."""
         counted = 0
         for page in pages:
-            counted += self.model.add_page(page.site or "", page.text, segment(page.text))
+            words = words_with_offsets(page.text).words
+            counted += self.model.add_page(page.site or "", page.text, segment(page.text), words)
         self.model.finalize()
         return counted
 
@@ -51,12 +53,30 @@ class Cleaner:
         """The page with its boilerplate removed, and the audit of every removed span."""
         text = page.text
         blocks = segment(text)
+        words = words_with_offsets(text)
         decisions = widgets.detect(blocks, self.matcher)
-        decisions += repeats.detect(text, blocks, words_with_offsets(text))
-        decisions += _guard(blocks, site_boilerplate.detect(text, page.site or "", blocks, self.model))
+        decisions += repeats.detect(text, blocks, words)
+        site_decisions = site_boilerplate.detect(text, page.site or "", blocks, self.model)
+        site_decisions += self._site_runs(page, blocks)
+        decisions += _guard(blocks, site_decisions)
         decisions += context.detect(blocks, _removed_flags(blocks, decisions))
         removals = merge(decisions, text)
         return Result(page, apply(text, removals), tuple(removals))
+
+    def _site_runs(self, page: Page, blocks: Sequence[Block]) -> list[Decision]:
+        """Site word runs inside flow lines: lines that hold a flattened page, not a paragraph."""
+        stats = self.model.sites.get(page.site or "")
+        if stats is None or stats.pages < 2 or not stats.grams:
+            return []
+        rule = self.model.rule
+        edge_needed = rule.pages_needed(stats.pages, 1)
+        inner_needed = rule.pages_needed(stats.pages, 10**6)
+        decisions = []
+        for start, end in _flow_lines(blocks):
+            words = words_with_offsets(page.text, start, end)
+            counts = [stats.grams.get(h, 0) for h in runs.gram_hashes(words.words)]
+            decisions += runs.detect(page.text, end, words, counts, stats.pages, edge_needed, inner_needed)
+        return decisions
 
     def explain(self, page: Page) -> list[tuple[Block, Decision | None]]:
         """Every block of a page with the decision that removes it, or None where it stays."""
@@ -66,6 +86,16 @@ class Cleaner:
             hit = next((r for r in result.removed if r.start <= block.start and block.end <= r.end), None)
             out.append((block, Decision(hit.start, hit.end, hit.kind, hit.evidence) if hit else None))
         return out
+
+
+def _flow_lines(blocks: Sequence[Block]) -> list[tuple[int, int]]:
+    """(start, end) of the lines too long to be a paragraph: a page flattened into one line."""
+    spans: dict[int, tuple[int, int]] = {}
+    for b in blocks:
+        if b.line_words >= FLOW_LINE_WORDS:
+            first = spans.get(b.line, (b.start, b.end))
+            spans[b.line] = (first[0], b.end)
+    return list(spans.values())
 
 
 def _removed_flags(blocks: Sequence[Block], decisions: Sequence[Decision]) -> list[bool]:

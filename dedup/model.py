@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 
 from datasketch import MinHashLSH
 
+from dedup.detect.runs import gram_hashes
 from dedup.detect.templates import label_prefix, shape
 from dedup.fingerprint import FingerprintSettings, char_shingles, exact_hash, jaccard, signatures
 from dedup.page import Block
@@ -48,6 +49,7 @@ class SiteStats:
     shapes: Counter[str] = field(default_factory=Counter)
     labels: Counter[str] = field(default_factory=Counter)
     head_shapes: Counter[str] = field(default_factory=Counter)  # shapes seen above a page's body
+    grams: Counter[int] = field(default_factory=Counter)  # word 4-gram hash -> distinct pages
     merged: dict[str, tuple[int, str]] = field(default_factory=dict)  # shape -> (cluster pages, exemplar)
     seen_texts: set[int] = field(default_factory=set)
 
@@ -72,7 +74,7 @@ class SiteModel:
     settings: FingerprintSettings = field(default_factory=FingerprintSettings)
     sites: dict[str, SiteStats] = field(default_factory=dict)
 
-    def add_page(self, site: str, text: str, blocks: Iterable[Block]) -> bool:
+    def add_page(self, site: str, text: str, blocks: Iterable[Block], words: Sequence[str]) -> bool:
         """Count a page's blocks for its site; an exact repeat of a page already counted adds nothing."""
         blocks = list(blocks)
         stats = self.sites.setdefault(site, SiteStats())
@@ -82,6 +84,7 @@ class SiteModel:
         stats.seen_texts.add(page_hash)
         stats.pages += 1
         stats.shapes.update({shape(b.key) for b in blocks})
+        stats.grams.update(set(gram_hashes(words)))
         first_long, _ = long_lines(blocks, self.rule.short_words)
         stats.head_shapes.update({shape(b.key) for b in blocks if b.line < first_long})
         stats.labels.update(
@@ -90,9 +93,13 @@ class SiteModel:
         return True
 
     def finalize(self) -> None:
-        """Merge near-identical block variants of every site (MinHash LSH, then true Jaccard)."""
+        """Merge near-identical block variants of every site (MinHash LSH, then true Jaccard).
+
+        Word 4-grams seen on one page only can never count; they are dropped to save memory.
+        """
         for stats in self.sites.values():
             stats.merged = self._merge_variants(stats)
+            stats.grams = Counter({h: c for h, c in stats.grams.items() if c > 1})
 
     def _merge_variants(self, stats: SiteStats) -> dict[str, tuple[int, str]]:
         keys = sorted(k for k in stats.shapes if 8 <= len(k) <= self.rule.max_variant_chars)

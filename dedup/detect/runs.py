@@ -1,0 +1,105 @@
+"""Site word runs: furniture glued into the flow of words, on pages without line breaks.
+
+Per site, the model counts on how many distinct pages each word 4-gram occurs (numbers, month
+and weekday names as one slot). A run of frequent 4-grams at the start or the end of a page (or
+next to another such run there) is a header or footer run; inside the page a run needs the
+evidence of a long block, since stories repeat their background paragraphs.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator, Sequence
+
+import xxhash
+
+from dedup.detect.templates import SLOT_WORDS
+from dedup.page import Decision
+from dedup.segment import Words
+
+GRAM = 4
+EDGE_GAP = 4  # words between two edge runs that go with them (a date, an author's name)
+MIN_RUN_WORDS = 4
+
+
+def slot_words(words: Sequence[str]) -> list[str]:
+    """Words with numbers, month and weekday names replaced by one slot word."""
+    return ["0" if w in SLOT_WORDS or any(c.isdigit() for c in w) else w for w in words]
+
+
+def gram_hashes(words: Sequence[str]) -> Iterator[int]:
+    """A positive 63-bit hash of every word 4-gram, in order."""
+    slotted = slot_words(words)
+    for i in range(len(slotted) - GRAM + 1):
+        yield xxhash.xxh3_64_intdigest(" ".join(slotted[i : i + GRAM]).encode("utf-8")) >> 1
+
+
+def frequent_runs(counts: Sequence[int], needed: int) -> list[tuple[int, int, int]]:
+    """(first word, end word, fewest pages) of maximal runs of words covered by frequent 4-grams."""
+    covered = [0] * (len(counts) + GRAM - 1) if counts else []
+    for i, c in enumerate(counts):
+        if c >= needed:
+            for k in range(i, i + GRAM):
+                covered[k] = max(covered[k], c) if covered[k] else c
+    runs = []
+    i = 0
+    while i < len(covered):
+        if covered[i]:
+            j = i
+            while j < len(covered) and covered[j]:
+                j += 1
+            if j - i >= MIN_RUN_WORDS:
+                runs.append((i, j, min(covered[i:j])))
+            i = j
+        else:
+            i += 1
+    return runs
+
+
+def detect(
+    text: str, end_of_flow: int, words: Words, counts: Sequence[int], site_pages: int,
+    edge_needed: int, inner_needed: int,
+) -> list[Decision]:
+    """Decisions for the runs of site-frequent words: edge runs, and inner runs with strong evidence."""
+    runs = frequent_runs(counts, edge_needed)
+    if not runs:
+        return []
+    n = len(words.words)
+    taken: set[int] = set()
+    # Runs chained from the page start, then from the page end, may leave short gaps between them.
+    pos = 0
+    for idx, (a, b, _) in enumerate(runs):
+        if a - pos > EDGE_GAP:
+            break
+        taken.add(idx)
+        pos = b
+    pos = n
+    for idx in range(len(runs) - 1, -1, -1):
+        a, b, _ = runs[idx]
+        if pos - b > EDGE_GAP:
+            break
+        taken.add(idx)
+        pos = a
+    decisions = []
+    for idx, (a, b, pages) in enumerate(runs):
+        at_edge = idx in taken
+        if not at_edge and pages < inner_needed:
+            continue
+        a, b = _widen(runs, taken, idx, n) if at_edge else (a, b)
+        start = words.starts[a]
+        end = words.starts[b] if b < n else end_of_flow
+        evidence = {"pages": pages, "site_pages": site_pages, "words": b - a,
+                    "at": "edge" if at_edge else "inside"}
+        decisions.append(Decision(start, end, "site-boilerplate", evidence))
+    return decisions
+
+
+def _widen(runs: list[tuple[int, int, int]], taken: set[int], idx: int, n: int) -> tuple[int, int]:
+    """An edge run with the short gaps that separate it from the page edge or its edge neighbours."""
+    a, b, _ = runs[idx]
+    prev_end = runs[idx - 1][1] if idx > 0 else 0
+    if (idx == 0 or idx - 1 in taken) and a - prev_end <= EDGE_GAP:
+        a = prev_end
+    next_start = runs[idx + 1][0] if idx + 1 < len(runs) else n
+    if (idx + 1 == len(runs) or idx + 1 in taken) and next_start - b <= EDGE_GAP:
+        b = next_start
+    return a, b
