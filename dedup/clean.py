@@ -59,7 +59,7 @@ class Cleaner:
         site_decisions = site_boilerplate.detect(text, page.site or "", blocks, self.model)
         site_decisions += self._site_runs(page, blocks)
         decisions += _guard(blocks, site_decisions)
-        decisions += context.detect(blocks, _removed_flags(blocks, decisions))
+        decisions += context.detect(blocks, _removed_kinds(blocks, decisions))
         removals = merge(decisions, text)
         return Result(page, apply(text, removals), tuple(removals))
 
@@ -98,14 +98,14 @@ def _flow_lines(blocks: Sequence[Block]) -> list[tuple[int, int]]:
     return list(spans.values())
 
 
-def _removed_flags(blocks: Sequence[Block], decisions: Sequence[Decision]) -> list[bool]:
-    """Which blocks the decisions remove whole (or nearly: a glued tail may stay)."""
-    spans = sorted((d.start, d.end) for d in decisions)
-    flags = []
+def _removed_kinds(blocks: Sequence[Block], decisions: Sequence[Decision]) -> list[str | None]:
+    """The kind of decision that removes each block whole (or nearly), None for a block that stays."""
+    kinds: list[str | None] = []
     for b in blocks:
-        covered = sum(max(0, min(e, b.end) - max(s, b.start)) for s, e in spans)
-        flags.append(covered >= 0.9 * (b.end - b.start))
-    return flags
+        overlaps = [d for d in decisions if d.start < b.end and b.start < d.end]
+        covered = sum(min(d.end, b.end) - max(d.start, b.start) for d in overlaps)
+        kinds.append(overlaps[0].kind if overlaps and covered >= 0.9 * (b.end - b.start) else None)
+    return kinds
 
 
 def _guard(blocks: Sequence[Block], decisions: list[Decision]) -> list[Decision]:

@@ -21,8 +21,12 @@ def _is_short(block: Block) -> bool:
     return block.line_words <= MAX_ISLAND_WORDS and len(block.key) <= MAX_ISLAND_CHARS
 
 
-def detect(blocks: Sequence[Block], removed: Sequence[bool]) -> list[Decision]:
-    """Decisions for runs of short kept blocks bounded by removed blocks (or the page edge)."""
+def detect(blocks: Sequence[Block], removed: Sequence[str | None]) -> list[Decision]:
+    """Decisions for runs of short kept blocks bounded by removed blocks (or the page edge).
+
+    `removed` holds, per block, the kind of decision that removes it, or None. A single short
+    line right before a removed repeat is the teaser card's title, even after the last paragraph.
+    """
     n = len(blocks)
     long_kept = [i for i in range(n) if not removed[i] and not _is_short(blocks[i])]
     if not long_kept:
@@ -36,12 +40,11 @@ def detect(blocks: Sequence[Block], removed: Sequence[bool]) -> list[Decision]:
         j = i
         while j < n and not removed[j]:
             j += 1
-        before = removed[i - 1] if i > 0 else None
-        after = removed[j] if j < n else None
-        bounded = before and after is not False
-        if bounded and j - i <= MAX_ISLAND_BLOCKS:
-            for k in range(i, j):
-                evidence = {"between": "removed blocks" if before and after else "removed block and page edge"}
-                decisions.append(Decision(blocks[k].start, blocks[k].end, "island", evidence))
+        before = removed[i - 1]  # i > 0: the last long kept block comes first
+        after = removed[j] if j < n else "page edge"
+        card_title = j - i == 1 and after == "repeat"
+        if ((before and after) or card_title) and j - i <= MAX_ISLAND_BLOCKS:
+            evidence = {"before": before or "paragraph", "after": after}
+            decisions += [Decision(blocks[k].start, blocks[k].end, "island", evidence) for k in range(i, j)]
         i = j
     return decisions
