@@ -53,12 +53,12 @@ class Cleaner:
         """The page with its boilerplate removed, and the audit of every removed span."""
         text = page.text
         blocks = segment(text)
-        words = words_with_offsets(text)
-        decisions = widgets.detect(blocks, self.matcher)
-        decisions += repeats.detect(text, blocks, words)
         site_decisions = site_boilerplate.detect(text, page.site or "", blocks, self.model)
         site_decisions += self._site_runs(page, blocks)
-        decisions += _guard(blocks, site_decisions)
+        decisions = widgets.detect(blocks, self.matcher) + _guard(blocks, site_decisions)
+        # Repeats are judged on what stays: a title first seen in a removed related-articles
+        # list is the article's own title when it comes again in the body.
+        decisions += repeats.detect(text, blocks, _kept_words(text, decisions))
         decisions += context.detect(blocks, _removed_kinds(blocks, decisions))
         removals = merge(decisions, text)
         return Result(page, apply(text, removals), tuple(removals))
@@ -86,6 +86,23 @@ class Cleaner:
             hit = next((r for r in result.removed if r.start <= block.start and block.end <= r.end), None)
             out.append((block, Decision(hit.start, hit.end, hit.kind, hit.evidence) if hit else None))
         return out
+
+
+def _kept_words(text: str, decisions: Sequence[Decision]) -> Words:
+    """The words of the text outside every decided span."""
+    words = words_with_offsets(text)
+    spans = sorted((d.start, d.end) for d in decisions)
+    kept: tuple[list[str], list[int], list[int]] = ([], [], [])
+    k = 0
+    for w, s, e in zip(words.words, words.starts, words.ends, strict=True):
+        while k < len(spans) and spans[k][1] <= s:
+            k += 1
+        if k < len(spans) and spans[k][0] <= s:
+            continue
+        kept[0].append(w)
+        kept[1].append(s)
+        kept[2].append(e)
+    return Words(*kept)
 
 
 def _flow_lines(blocks: Sequence[Block]) -> list[tuple[int, int]]:

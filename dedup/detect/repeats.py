@@ -1,7 +1,10 @@
 """In-page repeats: teaser cards and paragraphs a scraper duplicated. The first occurrence stays.
 
 Works on word runs, not whole blocks, so a teaser that runs the lead paragraphs together and is
-cut mid-word, or a duplicated paragraph glued to a heading, is still found.
+cut mid-word, or a duplicated paragraph glued to a heading, is still found. A copy goes when it
+follows its source closely (a scraper's double), when no paragraph follows it (a card closing
+the page), or when it stops in the middle of a source block (a truncated teaser); a whole
+section that a page repeats in its middle, far from its source, is left alone.
 """
 
 from __future__ import annotations
@@ -15,18 +18,26 @@ GRAM = 5  # words per shingle
 MIN_RUN_WORDS = 8  # shorter repeats ("Buy now", a recurring label) are left alone
 MIN_RUN_CHARS = 40
 WHOLE_BLOCK_SHARE = 0.6  # a block mostly made of a repeat goes whole
+BACK_TO_BACK_WORDS = 20  # a copy this close to its source (past a heading, say) is a double
+MAX_DOUBLE_WORDS = 150  # a paragraph doubled; a whole article shown twice is the page's own choice
+COPY_GAP_WORDS = 3  # words that differ between two stretches of one copy
+MAX_CARD_WORDS = 250  # a teaser card is a few lead paragraphs, not the article again
+TAIL_BLOCK_WORDS = 15  # a copy with no paragraph of this length after it closes the page
 
 
-def repeated_word_flags(words: Sequence[str]) -> bytearray:
-    """1 for every word inside a word 5-gram that already occurred earlier, without overlap."""
+def repeated_word_flags(words: Sequence[str]) -> tuple[bytearray, dict[int, int]]:
+    """1 for every word inside a word 5-gram that already occurred earlier (without overlap),
+    and for each repeated 5-gram's start, where it was first seen."""
     flags = bytearray(len(words))
+    source: dict[int, int] = {}
     first_seen: dict[tuple[str, ...], int] = {}
     for i in range(len(words) - GRAM + 1):
         gram = tuple(words[i : i + GRAM])
         j = first_seen.setdefault(gram, i)
         if j + GRAM <= i:
             flags[i : i + GRAM] = b"\x01" * GRAM
-    return flags
+            source[i] = j
+    return flags, source
 
 
 def _runs(flags: bytearray) -> list[tuple[int, int]]:
@@ -44,12 +55,31 @@ def _runs(flags: bytearray) -> list[tuple[int, int]]:
     return runs
 
 
+def _copies(runs: list[tuple[int, int]], source: dict[int, int]) -> list[tuple[int, int, int]]:
+    """(start, end, source start) of copies: runs that copy consecutive stretches of one source,
+    with a few differing words between them, are one copy."""
+    copies: list[tuple[int, int, int]] = []
+    for a, b in runs:
+        src = source.get(a, a)
+        if copies:
+            pa, pb, psrc = copies[-1]
+            if a - pb <= COPY_GAP_WORDS and abs((src - psrc) - (a - pa)) <= COPY_GAP_WORDS:
+                copies[-1] = (pa, b, psrc)
+                continue
+        copies.append((a, b, src))
+    return copies
+
+
 def detect(text: str, blocks: Sequence[Block], words: Words) -> list[Decision]:
     """Decisions for the later copies of word runs that the page already said."""
-    flags = repeated_word_flags(words.words)
+    flags, source = repeated_word_flags(words.words)
+    block_of = _block_of_words(blocks, words)
+    long_words = [i for i, k in enumerate(block_of) if blocks[k].line_words > TAIL_BLOCK_WORDS]
+    last_long = long_words[-1] if long_words else -1
     long_runs = [
-        (a, b) for a, b in _runs(flags)
+        (a, b) for a, b, src in _copies(_runs(flags), source)
         if b - a >= MIN_RUN_WORDS and words.ends[b - 1] - words.starts[a] >= MIN_RUN_CHARS
+        and _is_scraper_copy(words.words, a, b, src, block_of, last_long)
     ]
     if not long_runs:
         return []
@@ -76,3 +106,34 @@ def detect(text: str, blocks: Sequence[Block], words: Words) -> list[Decision]:
             end = block.end if first + b == w else words.starts[first + b]
             decisions.append(Decision(start, end, "repeat", {"words": b - a}))
     return decisions
+
+
+def _block_of_words(blocks: Sequence[Block], words: Words) -> list[int]:
+    """Index of the block each word lies in."""
+    out = []
+    k = 0
+    for start in words.starts:
+        while k + 1 < len(blocks) and blocks[k].end <= start:
+            k += 1
+        out.append(k)
+    return out
+
+
+def _is_scraper_copy(
+    words: Sequence[str], a: int, b: int, src: int, block_of: Sequence[int], last_long: int
+) -> bool:
+    """Whether the copy [a, b) of the words at src follows them closely, closes the page (a card),
+    or stops inside a block (truncated)."""
+    src_end = src + (b - a)
+    closes_page = last_long < b and b - a <= MAX_CARD_WORDS
+    if closes_page or (a - src_end <= BACK_TO_BACK_WORDS and b - a <= MAX_DOUBLE_WORDS):
+        return True
+    # Follow the copy past the last shared 5-gram: a teaser may go on a few words, then stop
+    # mid-word ("…هجومها على" of "…هجومها على داعش").
+    while b < len(words) and src_end < a and words[b] == words[src_end]:
+        b += 1
+        src_end += 1
+    if src_end >= a:  # the source runs into its copy: a whole double, judged above
+        return False
+    cut_mid_word = b < len(words) and words[src_end].startswith(words[b])
+    return cut_mid_word or block_of[src_end] == block_of[src_end - 1]
