@@ -13,7 +13,7 @@ from dedup.page import Block, Decision, Page, Result
 from dedup.segment import Words, segment, words_with_offsets
 
 LONG_BLOCK_WORDS = 16  # a block this long is body text: a page keeps at least one of them
-FLOW_LINE_WORDS = 150  # a line this long is not a paragraph but a page with its line breaks lost
+FLOW_LINE_WORDS = 300  # a line this long is not a paragraph but a page with its line breaks lost
 
 
 @dataclass(frozen=True)

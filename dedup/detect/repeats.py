@@ -135,5 +135,8 @@ def _is_scraper_copy(
         src_end += 1
     if src_end >= a:  # the source runs into its copy: a whole double, judged above
         return False
+    # A teaser starts where its source block starts (the lead, the title); a pull quote lifted
+    # from the middle of a paragraph is the page's own layout.
+    from_block_start = src == 0 or block_of[src] != block_of[src - 1]
     cut_mid_word = b < len(words) and words[src_end].startswith(words[b])
-    return cut_mid_word or block_of[src_end] == block_of[src_end - 1]
+    return from_block_start and (cut_mid_word or block_of[src_end] == block_of[src_end - 1])

@@ -30,9 +30,11 @@ def detect(text: str, site: str, blocks: Sequence[Block], model: SiteModel) -> l
             continue
         label = label_prefix(text[block.start : block.end], block.words)
         if label is not None:
+            # A template's slot varies: its label must be seen more often than this very line.
+            line_pages = pages
             pages = stats.labels.get(label, 0)
             needed = model.rule.pages_needed(stats.pages, 1)
-            if pages >= needed:
+            if pages >= needed and pages > line_pages:
                 evidence = {"label": label[2:], "pages": pages, "site_pages": stats.pages}
                 decisions.append(Decision(block.start, block.end, "template", evidence))
     return decisions

@@ -1,0 +1,187 @@
+"""Shared fixtures: the repository root, the reference page, small Arabic and English pages, a CLI runner."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+
+import pytest
+from typer.testing import CliRunner
+
+from dedup.page import Page
+
+ROOT = Path(__file__).resolve().parents[1]
+REFERENCE_PAGE = ROOT / "corpus" / "reference" / "page.txt"
+DEV_CORPUS = ROOT.parent / "shared" / "dev-corpus" / "pages.jsonl"
+
+# Three article paragraphs in Arabic, each long enough (> 16 words) to be body text.
+AR_PARAGRAPHS = (
+    "أعلنت وزارة الصحة اليوم عن إطلاق حملة وطنية واسعة لتطعيم الأطفال في جميع المحافظات "
+    "خلال الشهر المقبل بمشاركة آلاف المتطوعين.",
+    "وقال المتحدث باسم الوزارة إن الحملة تستهدف أكثر من مليوني طفل دون سن الخامسة، "
+    "وإن فرق التطعيم ستزور المنازل والمدارس ورياض الأطفال.",
+    "وأضاف أن اللقاحات وصلت إلى المخازن المركزية الأسبوع الماضي، وأن توزيعها على المراكز "
+    "الصحية في القرى البعيدة بدأ منذ يومين.",
+)
+AR_TITLE = "وزارة الصحة تطلق حملة تطعيم وطنية"
+
+EN_PARAGRAPHS = (
+    "The city council approved a new budget on Tuesday that raises spending on public schools "
+    "and road repairs by twelve percent.",
+    "Council members said the plan would be paid for by a small increase in property taxes "
+    "and by cutting administrative costs at city hall.",
+    "The mayor is expected to sign the budget next week, after a final public hearing at the "
+    "town hall on Monday evening.",
+)
+EN_TITLE = "Council approves school budget"
+
+
+def _page(title: str, paragraphs: tuple[str, ...]) -> str:
+    return title + "\n\n" + "\n\n".join(paragraphs) + "\n"
+
+
+AR_PAGE = _page(AR_TITLE, AR_PARAGRAPHS)
+EN_PAGE = _page(EN_TITLE, EN_PARAGRAPHS)
+
+
+@pytest.fixture(scope="session")
+def root() -> Path:
+    """The repository root."""
+    return ROOT
+
+
+@pytest.fixture(scope="session")
+def reference_path() -> Path:
+    """corpus/reference/page.txt: one real scraped Arabic page."""
+    if not REFERENCE_PAGE.exists():
+        pytest.skip(f"{REFERENCE_PAGE} is missing")
+    return REFERENCE_PAGE
+
+
+@pytest.fixture(scope="session")
+def reference_text(reference_path: Path) -> str:
+    """The text of the reference page, exactly as stored."""
+    return reference_path.read_bytes().decode("utf-8")
+
+
+@pytest.fixture(scope="session")
+def ar_page() -> str:
+    """A small clean Arabic article: title, blank line, three paragraphs."""
+    return AR_PAGE
+
+
+@pytest.fixture(scope="session")
+def en_page() -> str:
+    """A small clean English article: title, blank line, three paragraphs."""
+    return EN_PAGE
+
+
+@pytest.fixture(scope="session")
+def ar_paragraphs() -> tuple[str, ...]:
+    """The paragraphs of the Arabic page."""
+    return AR_PARAGRAPHS
+
+
+@pytest.fixture(scope="session")
+def en_paragraphs() -> tuple[str, ...]:
+    """The paragraphs of the English page."""
+    return EN_PARAGRAPHS
+
+
+@pytest.fixture()
+def runner() -> CliRunner:
+    """A CLI runner with a wide terminal, so messages are not wrapped in the middle of a path."""
+    return CliRunner(env={"COLUMNS": "400", "NO_COLOR": "1", "TERM": "dumb"})
+
+
+def squash(text: str) -> str:
+    """Text with all whitespace removed: a message stays findable however the console wrapped it."""
+    return "".join(text.split())
+
+
+@pytest.fixture(scope="session")
+def squashed() -> Callable[[str], str]:
+    """The `squash` helper, for tests that check console messages."""
+    return squash
+
+
+# A made-up site: eight articles with the same nav bar, a date line that varies, and a footer.
+NAV = "الرئيسية | أخبار محلية | اقتصاد | رياضة | ثقافة | اتصل بنا"
+FOOTER_LINKS = "من نحن | سياسة الخصوصية | أعلن معنا"
+FOOTER = "© 2024 جريدة النهار الجديد - الإدارة والتحرير"
+MONTHS = ["يناير", "فبراير", "مارس", "أبريل", "مايو", "يونيو", "يوليو", "أغسطس"]
+ARTICLES = [
+    ("أقر المجلس البلدي مساء أمس خطة شاملة لتطوير الأحياء القديمة تشمل "
+     "ترميم المباني التراثية وتوسيع الشوارع الضيقة.",
+     "وتبلغ كلفة المرحلة الأولى من الخطة نحو أربعين مليون دينار تمولها البلدية بالشراكة مع صندوق التنمية."),
+    ("فاز المنتخب الوطني لكرة اليد على نظيره الضيف بفارق ثلاثة أهداف في "
+     "المباراة الودية التي أقيمت على الصالة المغطاة.",
+     "وأشاد المدرب بأداء اللاعبين الشبان وقال إن الفريق يحتاج إلى مزيد من التحضير قبل البطولة القارية."),
+    ("ارتفعت أسعار الخضروات في الأسواق المركزية خلال الأسبوع الماضي بسبب "
+     "موجة البرد التي ضربت مناطق الإنتاج الزراعي.",
+     "وطالب تجار الجملة الحكومة بفتح باب الاستيراد مؤقتا لتعويض النقص في المعروض وتهدئة الأسعار."),
+    ("افتتح وزير الثقافة معرض الكتاب السنوي بمشاركة مئات دور النشر العربية "
+     "والأجنبية وحضور جمهور كبير من القراء.",
+     "ويتضمن برنامج المعرض ندوات فكرية وأمسيات شعرية وورشا للأطفال تستمر حتى نهاية الشهر الجاري."),
+    ("حذرت هيئة الأرصاد الجوية من أمطار غزيرة متوقعة على المناطق الساحلية "
+     "قد تؤدي إلى سيول في الأودية المنخفضة.",
+     "ودعت الهيئة السائقين إلى توخي الحذر وتجنب السفر ليلا إلا للضرورة القصوى حتى تنتهي الحالة الجوية."),
+    ("أعلنت جامعة المدينة عن فتح باب التسجيل في برامج الدراسات العليا "
+     "الجديدة في تخصصات الذكاء الاصطناعي والطاقة المتجددة.",
+     "وأوضح رئيس الجامعة أن البرامج صممت بالتعاون مع شركات محلية لضمان حصول الخريجين على فرص عمل مناسبة."),
+    ("وقعت غرفة التجارة اتفاقية تعاون مع نظيرتها في دولة مجاورة لتسهيل "
+     "تبادل السلع وتنظيم معارض مشتركة للمنتجات الوطنية.",
+     "ويتوقع خبراء اقتصاديون أن تسهم الاتفاقية في مضاعفة حجم الصادرات الصناعية خلال السنوات الخمس المقبلة."),
+    ("استقبل مستشفى الشفاء أول دفعة من الأجهزة الطبية الحديثة ضمن مشروع "
+     "تطوير أقسام الطوارئ والعناية المركزة في المحافظة.",
+     "وقال مدير المستشفى إن الأجهزة ستخفض فترات الانتظار وتتيح إجراء عمليات دقيقة لم تكن متاحة من قبل."),
+]
+# Background of one story, told again on two of the eight pages: content, not boilerplate.
+BACKGROUND = ("وتعود جذور الأزمة إلى عام ألفين وعشرين حين توقفت أعمال الصيانة في معظم مرافق المدينة "
+              "بسبب نقص التمويل وتراجع الإيرادات المحلية بشكل حاد.")
+BACKGROUND_PAGES = (2, 5)
+
+
+
+
+@dataclass(frozen=True)
+class NewsSite:
+    """A made-up site: eight pages sharing a nav bar, a varying date line and a two-line footer."""
+
+    name: str
+    nav: str
+    footer_links: str
+    footer: str
+    background: str
+    background_pages: tuple[int, ...]
+    texts: tuple[str, ...]  # full page texts
+    bodies: tuple[tuple[str, ...], ...]  # the article lines of each page
+
+    def pages(self) -> list[Page]:
+        """The pages as dedup Pages of this site."""
+        return [Page(id=f"p{i}", text=t, site=self.name) for i, t in enumerate(self.texts)]
+
+    def records(self) -> list[dict[str, str]]:
+        """The pages as JSONL records with an id and a URL on the site."""
+        return [
+            {"id": f"p{i}", "url": f"https://www.{self.name}/news/{i}", "text": t}
+            for i, t in enumerate(self.texts)
+        ]
+
+
+def _news_site() -> NewsSite:
+    texts, bodies = [], []
+    for i, (first, second) in enumerate(ARTICLES):
+        date = f"الأحد {i + 3} {MONTHS[i]} 2024 - {10 + i}:{15 + i}"
+        body = (first, BACKGROUND, second) if i in BACKGROUND_PAGES else (first, second)
+        texts.append("\n".join([NAV, date, *body, FOOTER_LINKS, FOOTER]) + "\n")
+        bodies.append(body)
+    return NewsSite("alnahar.example", NAV, FOOTER_LINKS, FOOTER, BACKGROUND, BACKGROUND_PAGES,
+                    tuple(texts), tuple(bodies))
+
+
+@pytest.fixture(scope="session")
+def news_site() -> NewsSite:
+    """Eight Arabic pages of one made-up site (see NewsSite)."""
+    return _news_site()

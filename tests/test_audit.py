@@ -1,0 +1,110 @@
+"""The audit: merge + apply + restore gives back the original exactly, for any text and any decisions."""
+
+from __future__ import annotations
+
+import orjson
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from dedup.audit import apply, merge, restore
+from dedup.clean import Cleaner
+from dedup.page import Decision, Page, Removal
+
+_CHARS = st.one_of(
+    st.sampled_from(list("abc XYZ.,!?\n\n\r\t") + ["\n \n", "  \n"]),
+    st.sampled_from(list("بتثجحخ ءأإآىة ٠١٢٣ ؟،")),
+    st.sampled_from(["\u064e", "\u0651", "\u0640", "\u200f", "\u200c", "\u0301", "é", "e\u0301"]),
+    st.sampled_from(["😀", "👍🏽", "👨‍👩‍👧", "🇸🇾", "\U0001f600"]),
+    st.characters(blacklist_categories=("Cs",)),
+)
+TEXTS = st.lists(_CHARS, max_size=120).map("".join)
+
+
+@st.composite
+def text_and_decisions(draw: st.DrawFn) -> tuple[str, list[Decision]]:
+    text = draw(TEXTS)
+    n = len(text)
+    spans = draw(st.lists(st.tuples(st.integers(0, n), st.integers(0, n)), max_size=8))
+    kinds = st.sampled_from(["widget", "repeat", "island", "site-boilerplate", "template"])
+    decisions = [
+        Decision(min(a, b), max(a, b), draw(kinds), {"n": i}) for i, (a, b) in enumerate(spans)
+    ]
+    return text, decisions
+
+
+def _check_removals(text: str, decisions: list[Decision], removals: list[Removal]) -> None:
+    prev_end = 0
+    for r in removals:
+        assert 0 <= r.start <= r.end <= len(text)
+        assert prev_end <= r.start, "removals overlap or are out of order"
+        assert r.text == text[r.start : r.end]
+        prev_end = r.end
+    # Every decided character is inside some removal.
+    for d in decisions:
+        for pos in range(d.start, d.end):
+            assert any(r.start <= pos < r.end for r in removals)
+
+
+@settings(max_examples=400, deadline=None)
+@given(text_and_decisions())
+def test_merge_apply_restore_round_trip(case: tuple[str, list[Decision]]) -> None:
+    text, decisions = case
+    removals = merge(decisions, text)
+    _check_removals(text, decisions, removals)
+    cleaned = apply(text, removals)
+    assert len(cleaned) == len(text) - sum(len(r.text) for r in removals)
+    assert restore(cleaned, removals) == text
+    # The dict form, as written to and read back from JSONL.
+    as_json = orjson.loads(orjson.dumps([r.to_dict() for r in removals]))
+    assert restore(cleaned, as_json) == text
+    # Order of the audit records does not matter.
+    assert restore(cleaned, list(reversed(as_json))) == text
+
+
+@settings(max_examples=200, deadline=None)
+@given(TEXTS)
+def test_cleaner_result_restores(text: str) -> None:
+    result = Cleaner().clean(Page(id="p", text=text))
+    assert restore(result.text, result.removed) == text
+    assert restore(result.text, [r.to_dict() for r in result.removed]) == text
+
+
+def test_overlapping_decisions_merge_into_one_removal() -> None:
+    text = "abcdefghij"
+    removals = merge([Decision(2, 5, "widget"), Decision(4, 8, "repeat"), Decision(3, 4, "island")], text)
+    assert [(r.start, r.end, r.kind, r.text) for r in removals] == [(2, 8, "widget", "cdefgh")]
+    assert apply(text, removals) == "abij"
+    assert restore("abij", removals) == text
+
+
+def test_adjacent_decisions_stay_separate() -> None:
+    text = "one\ntwo\nthree\n"
+    removals = merge([Decision(4, 8, "widget"), Decision(0, 4, "repeat")], text)
+    assert [(r.start, r.end, r.kind) for r in removals] == [(0, 4, "repeat"), (4, 8, "widget")]
+    assert apply(text, removals) == "three\n"
+
+
+def test_removal_takes_following_blank_lines() -> None:
+    text = "keep\nشارك المقال\n\n \t\nkeep too\n"
+    start = text.index("شارك")
+    removals = merge([Decision(start, start + len("شارك المقال\n"), "widget")], text)
+    assert removals[0].text == "شارك المقال\n\n \t\n"
+    assert apply(text, removals) == "keep\nkeep too\n"
+    assert restore(apply(text, removals), removals) == text
+
+
+def test_span_not_ending_a_line_takes_nothing_more() -> None:
+    text = "abc def\n\nghi"
+    removals = merge([Decision(0, 4, "widget")], text)
+    assert removals[0].text == "abc "
+
+
+def test_restore_with_no_removals() -> None:
+    assert restore("نص كما هو 😀", []) == "نص كما هو 😀"
+
+
+def test_audit_dict_shape() -> None:
+    r = Removal(3, 7, "widget", "abcd", {"phrase": "x"})
+    assert r.to_dict() == {
+        "start": 3, "end": 7, "kind": "widget", "text": "abcd", "evidence": {"phrase": "x"}
+    }

@@ -1,0 +1,128 @@
+"""Segmentation: lines with offsets, sentences of a line, blocks, words with offsets."""
+
+from __future__ import annotations
+
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from dedup.normalize import normalize
+from dedup.segment import line_spans, segment, sentence_spans, words_with_offsets
+
+TEXT = "سطر أول\n\nSecond line\r\n   \nlast line without break"
+
+
+def test_line_spans_cover_the_text() -> None:
+    spans = line_spans(TEXT)
+    assert [TEXT[s:e] for s, e in spans] == [
+        "سطر أول\n", "\n", "Second line\r\n", "   \n", "last line without break"
+    ]
+    assert spans[0][0] == 0 and spans[-1][1] == len(TEXT)
+    for (_, e1), (s2, _) in zip(spans, spans[1:], strict=False):
+        assert e1 == s2
+
+
+def test_line_spans_trailing_newline() -> None:
+    assert line_spans("a\nb\n") == [(0, 2), (2, 4)]
+    assert line_spans("") == []
+
+
+def _sentences(text: str) -> list[str]:
+    return [text[s:e] for s, e in sentence_spans(text, 0, len(text))]
+
+
+def test_sentences_split_at_terminal_punctuation() -> None:
+    text = "قال المصدر. هل جاء؟ نعم! Really? Yes… done."
+    assert _sentences(text) == ["قال المصدر. ", "هل جاء؟ ", "نعم! ", "Really? ", "Yes… ", "done."]
+
+
+def test_sentences_split_glued_source() -> None:
+    text = "It came from the source.Share this article"
+    assert _sentences(text) == ["It came from the source.", "Share this article"]
+    ar = "التوغل في قرية الباغوز على الضفة الشرقية لنهر الفرات.وفق ما نقلته سكاي نيوز عربية"
+    assert _sentences(ar) == [
+        "التوغل في قرية الباغوز على الضفة الشرقية لنهر الفرات.", "وفق ما نقلته سكاي نيوز عربية"
+    ]
+
+
+def test_sentences_split_after_bidi_mark() -> None:
+    text = "قال المصدر.\u200fشارك المقال"
+    assert _sentences(text) == ["قال المصدر.", "\u200fشارك المقال"]
+    text = "He said so.\u200eShare this"
+    assert _sentences(text) == ["He said so.", "\u200eShare this"]
+
+
+def test_no_split_inside_numbers_or_at_the_end() -> None:
+    assert _sentences("Version 3.5 is out") == ["Version 3.5 is out"]
+    assert _sentences("Done.") == ["Done."]
+    assert _sentences("He said “yes.” Then left") == ["He said “yes.” ", "Then left"]
+
+
+def test_sentence_spans_within_a_range() -> None:
+    text = "A. B. C.\nD. E."
+    assert [text[s:e] for s, e in sentence_spans(text, 0, 9)] == ["A. ", "B. ", "C.\n"]
+    assert [text[s:e] for s, e in sentence_spans(text, 9, len(text))] == ["D. ", "E."]
+
+
+def test_segment_blocks() -> None:
+    text = "العنوان\n\n   \nالجملة الأولى. الجملة الثانية؟ الثالثة!\n\u200f\n…\nlast"
+    blocks = segment(text)
+    assert [text[b.start : b.end] for b in blocks] == [
+        "العنوان\n", "الجملة الأولى. ", "الجملة الثانية؟ ", "الثالثة!\n", "last",
+    ]
+    assert [b.line for b in blocks] == [0, 3, 3, 3, 6]
+    assert [b.whole_line for b in blocks] == [True, False, False, False, True]
+    assert blocks[1].line_words == 5 and blocks[1].words == 2
+    assert blocks[1].key == "الجمله الاولي"
+    for b in blocks:
+        assert b.key == normalize(text[b.start : b.end])
+
+
+def test_blank_and_mark_only_lines_are_not_blocks() -> None:
+    assert segment("\n\n \t\n\u200f\u200e\n...\n") == []
+
+
+def test_blocks_are_ordered_and_disjoint(reference_text: str) -> None:
+    blocks = segment(reference_text)
+    assert len(blocks) > 20
+    for a, b in zip(blocks, blocks[1:], strict=False):
+        assert a.end <= b.start
+    # Blocks plus blank lines give back the text.
+    covered = "".join(reference_text[b.start : b.end] for b in blocks)
+    assert normalize(covered) == normalize(reference_text)
+
+
+def test_words_with_offsets_point_at_tokens() -> None:
+    text = "Héllo, قُتِلَ  ٣٨ مُتَشَدِّداً\u200c ok l'article"
+    w = words_with_offsets(text)
+    assert w.words == ["héllo", "قتل", "38", "متشددا", "ok", "l", "article"]
+    tokens = [text[s:e] for s, e in zip(w.starts, w.ends, strict=True)]
+    assert tokens == ["Héllo", "قُتِلَ", "٣٨", "مُتَشَدِّداً\u200c", "ok", "l", "article"]
+
+
+def test_words_with_offsets_in_a_range() -> None:
+    text = "one two three four"
+    w = words_with_offsets(text, 4, 13)
+    assert w.words == ["two", "three"]
+    assert (w.starts, w.ends) == ([4, 8], [7, 13])
+
+
+_ALPHABET = st.sampled_from(
+    list("abcXYZ إأآىةبتثجحخ ٠١٢٣ 0123 .,!?؟…«»\n")
+    + ["\u064e", "\u0651", "\u0640", "\u200f", "\u200c", "é", "😀"]
+)
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.text(alphabet=_ALPHABET, max_size=80))
+def test_words_and_blocks_match_the_original(text: str) -> None:
+    w = words_with_offsets(text)
+    assert len(w.words) == len(w.starts) == len(w.ends)
+    for word, s, e in zip(w.words, w.starts, w.ends, strict=True):
+        assert 0 <= s < e <= len(text)
+        assert word in normalize(text[s:e]).split()
+    assert " ".join(w.words) == normalize(" ".join(text[s:e] for s, e in zip(w.starts, w.ends, strict=True)))
+    prev_end = 0
+    for b in segment(text):
+        assert prev_end <= b.start < b.end <= len(text)
+        assert b.key and b.key == normalize(text[b.start : b.end])
+        prev_end = b.end
