@@ -13,7 +13,7 @@ from dedup.page import Block, Decision, Page, Result
 from dedup.segment import Words, segment, words_with_offsets
 
 LONG_BLOCK_WORDS = 16  # a block this long is body text: a page keeps at least one of them
-FLOW_LINE_WORDS = 300  # a line this long is not a paragraph but a page with its line breaks lost
+FLOW_LINE_WORDS = 100  # with most of the page's words, a line this long is a page that lost its breaks
 
 
 @dataclass(frozen=True)
@@ -68,14 +68,14 @@ class Cleaner:
         stats = self.model.sites.get(page.site or "")
         if stats is None or stats.pages < 2 or not stats.grams:
             return []
-        rule = self.model.rule
-        edge_needed = rule.pages_needed(stats.pages, 1)
-        inner_needed = rule.pages_needed(stats.pages, 10**6)
+        # A run glued into the flow of words has no line of its own to show it is furniture: it
+        # needs the evidence of a long block wherever it stands (house-style openers repeat).
+        needed = self.model.rule.pages_needed(stats.pages, 10**6)
         decisions = []
         for start, end in _flow_lines(blocks):
             words = words_with_offsets(page.text, start, end)
             counts = [stats.grams.get(h, 0) for h in runs.gram_hashes(words.words)]
-            decisions += runs.detect(page.text, end, words, counts, stats.pages, edge_needed, inner_needed)
+            decisions += runs.detect(end, words, counts, stats.pages, needed)
         return decisions
 
     def explain(self, page: Page) -> list[tuple[Block, Decision | None]]:
@@ -106,13 +106,13 @@ def _kept_words(text: str, decisions: Sequence[Decision]) -> Words:
 
 
 def _flow_lines(blocks: Sequence[Block]) -> list[tuple[int, int]]:
-    """(start, end) of the lines too long to be a paragraph: a page flattened into one line."""
-    spans: dict[int, tuple[int, int]] = {}
+    """(start, end) of a line that holds most of the page: a page that lost its line breaks."""
+    lines: dict[int, tuple[int, int, int]] = {}  # line -> (start, end, words)
     for b in blocks:
-        if b.line_words >= FLOW_LINE_WORDS:
-            first = spans.get(b.line, (b.start, b.end))
-            spans[b.line] = (first[0], b.end)
-    return list(spans.values())
+        start = lines[b.line][0] if b.line in lines else b.start
+        lines[b.line] = (start, b.end, b.line_words)
+    total = sum(words for _, _, words in lines.values())
+    return [(s, e) for s, e, words in lines.values() if words >= FLOW_LINE_WORDS and 2 * words >= total]
 
 
 def _removed_kinds(blocks: Sequence[Block], decisions: Sequence[Decision]) -> list[str | None]:

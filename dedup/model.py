@@ -25,7 +25,8 @@ class Rule:
 
     short_words: int = 15  # furniture is short; longer blocks need far more evidence
     floor: int = 3  # never fewer pages than this...
-    tiny_site_floor: int = 2  # ...except on sites this small (pages <= tiny_site)
+    tiny_site_floor: int = 2  # ...except on sites this small (pages <= tiny_site), or for a
+    link_words: int = 8  # line of a link's length ("Home", "More stories")
     tiny_site: int = 4
     short_share: float = 0.03  # share of the site's pages for a short block
     long_floor: int = 4
@@ -35,7 +36,7 @@ class Rule:
 
     def pages_needed(self, site_pages: int, words: int) -> int:
         """Distinct pages of the site a block must occur on to count as boilerplate."""
-        floor = self.tiny_site_floor if site_pages <= self.tiny_site else self.floor
+        floor = self.tiny_site_floor if site_pages <= self.tiny_site or words <= self.link_words else self.floor
         if words <= self.short_words:
             return max(floor, math.ceil(self.short_share * site_pages))
         return max(self.long_floor, math.ceil(self.long_share * site_pages))
@@ -49,7 +50,7 @@ class SiteStats:
     shapes: Counter[str] = field(default_factory=Counter)
     labels: Counter[str] = field(default_factory=Counter)
     head_shapes: Counter[str] = field(default_factory=Counter)  # shapes seen above a page's body
-    grams: Counter[int] = field(default_factory=Counter)  # word 4-gram hash -> distinct pages
+    grams: Counter[int] = field(default_factory=Counter)  # word 3-gram hash -> distinct pages
     merged: dict[str, tuple[int, str]] = field(default_factory=dict)  # shape -> (cluster pages, exemplar)
     seen_texts: set[int] = field(default_factory=set)
 
@@ -95,7 +96,7 @@ class SiteModel:
     def finalize(self) -> None:
         """Merge near-identical block variants of every site (MinHash LSH, then true Jaccard).
 
-        Word 4-grams seen on one page only can never count; they are dropped to save memory.
+        Word 3-grams seen on one page only can never count; they are dropped to save memory.
         """
         for stats in self.sites.values():
             stats.merged = self._merge_variants(stats)

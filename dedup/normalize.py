@@ -7,13 +7,12 @@ import unicodedata
 import regex
 
 # Bump when keys change: stored models hold keys made by one version.
-NORMALIZER_VERSION = 1
+NORMALIZER_VERSION = 2
 
-# Arabic harakat, superscript alef, Quranic marks, tatweel; bidi and zero-width marks; soft hyphen.
-_DROP = regex.compile(
-    r"[\u0610-\u061A\u064B-\u065F\u0670\u06D6-\u06ED\u0640"
-    r"\u200B-\u200F\u202A-\u202E\u2066-\u2069\u061C\uFEFF\u00AD]"
-)
+# Arabic harakat, superscript alef, Quranic marks, tatweel; zero-width marks; soft hyphen.
+_DROP = regex.compile(r"[\u0610-\u061A\u064B-\u065F\u0670\u06D6-\u06ED\u0640\u200B-\u200D\uFEFF\u00AD]")
+# Bidi marks stand between words: "وفي\u200fالثاني" is two words.
+_BIDI = regex.compile(r"[\u200E\u200F\u202A-\u202E\u2066-\u2069\u061C]")
 _FOLD = str.maketrans(
     {
         "أ": "ا", "إ": "ا", "آ": "ا", "ٱ": "ا", "ٲ": "ا", "ٳ": "ا",
@@ -34,7 +33,7 @@ WORD = regex.compile(r"\w+")
 def normalize(text: str) -> str:
     """The matching key of a text: folded, lowercased, punctuation-free, one space between words."""
     text = unicodedata.normalize("NFKC", text)
-    text = _DROP.sub("", text).translate(_FOLD).casefold()
+    text = _BIDI.sub(" ", _DROP.sub("", text)).translate(_FOLD).casefold()
     return _PUNCT.sub(" ", text).strip()
 
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import sys
 import tempfile
 from collections import Counter
 from collections.abc import Callable, Iterator, Sequence
@@ -107,6 +108,8 @@ def clean_files(
 ) -> Summary:
     """Clean every page of the inputs into output (stdout when None), atomically; returns the summary."""
     summary = Summary()
+    if opts.errors == "skip" and output is None:
+        raise RecordError("--errors skip keeps bad records in OUTPUT.rejects.jsonl: give an output with -o")
     rejects = RejectsWriter(rejects_path(output)) if opts.errors == "skip" and output else None
     if rejects is not None:
         summary.rejects_file = rejects.path
@@ -148,7 +151,7 @@ def _clean_jsonl(
             for n, page in enumerate(_pages(inputs, opts, rejects), 1):
                 result = cleaner.clean(page)
                 summary.add(result)
-                finder.add(page.id, page.fetched_at, result.text)
+                finder.add(page.id, page.fetched_at, result.text, page.text)
                 writer.write(result)
                 if progress and n % 500 == 0:
                     progress("cleaning", n)
@@ -179,7 +182,7 @@ def _write_final(
                 if sink is not None:
                     sink.write(line)
                 else:
-                    os.write(1, line)
+                    sys.stdout.buffer.write(line)
     except BaseException as e:
         if out is not None:
             out.__exit__(type(e), e, e.__traceback__)

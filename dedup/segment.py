@@ -12,7 +12,9 @@ from dedup.page import Block
 _LINE = regex.compile(r"[^\n]*\n|[^\n]+$")
 # A sentence ends at terminal punctuation (closing quotes allowed), followed by spaces or by a
 # letter glued on ("…the source.Share", maybe behind a bidi mark); not inside a number ("3.5").
-_SENTENCE_END = regex.compile(r"[.!?؟…。]+[\"'”’»)\]]*(?:\s+|(?=\p{Cf}*\p{L}))")
+# A lowercase Latin letter right after a dot is a domain or an e-mail ("pic.twitter.com"), not a
+# new sentence.
+_SENTENCE_END = regex.compile(r"[.!?؟…。]+[\"'”’»)\]]*(?:\s+|(?=\p{Cf}*(?![a-z])\p{L}))")
 _TOKEN = regex.compile(r"\w+")
 
 

@@ -16,7 +16,7 @@ import numpy as np
 import xxhash
 from datasketch import LeanMinHash, MinHash, MinHashLSH
 
-from dedup.fingerprint import FingerprintSettings
+from dedup.fingerprint import FingerprintSettings, exact_hash
 from dedup.normalize import normalize
 
 
@@ -38,9 +38,10 @@ class DuplicateFinder:
     _ids: list[str] = field(default_factory=list)
     _order_keys: list[tuple[str, int]] = field(default_factory=list)
     _shingles: list[np.ndarray] = field(default_factory=list)
+    _exact: list[int] = field(default_factory=list)
 
-    def add(self, page_id: str, fetched_at: str | None, cleaned_text: str) -> None:
-        """Remember one cleaned page."""
+    def add(self, page_id: str, fetched_at: str | None, cleaned_text: str, original_text: str) -> None:
+        """Remember one cleaned page (and its original: identical originals are duplicates)."""
         words = normalize(cleaned_text).split()
         n = self.settings.word_shingle
         grams = (" ".join(words[i : i + n]) for i in range(max(1, len(words) - n + 1))) if words else ()
@@ -48,12 +49,23 @@ class DuplicateFinder:
         self._order_keys.append((fetched_at or "\uffff", len(self._ids)))
         self._ids.append(page_id)
         self._shingles.append(hashes)
+        key = normalize(original_text)
+        self._exact.append(exact_hash(key) if key else -len(self._ids) - 1)  # empty pages match nothing
 
     def groups(self) -> dict[int, str]:
         """Input position -> canonical page id, for every page that duplicates another."""
+        parent = list(range(len(self._ids)))
+
+        def find(i: int) -> int:
+            while parent[i] != i:
+                parent[i] = parent[parent[i]]
+                i = parent[i]
+            return i
+
+        first_with: dict[int, int] = {}
+        for i, h in enumerate(self._exact):
+            parent[find(i)] = find(first_with.setdefault(h, i))
         candidates = [i for i, s in enumerate(self._shingles) if len(s) > 0]
-        if len(candidates) < 2:
-            return {}
         lsh = MinHashLSH(threshold=self.candidate_threshold, num_perm=self.settings.num_perm)
         sigs = MinHash.bulk(
             [self._shingles[i] for i in candidates], num_perm=self.settings.num_perm,
@@ -63,20 +75,12 @@ class DuplicateFinder:
         with lsh.insertion_session() as session:
             for i in candidates:
                 session.insert(i, lean[i])
-        parent = {i: i for i in candidates}
-
-        def find(i: int) -> int:
-            while parent[i] != i:
-                parent[i] = parent[parent[i]]
-                i = parent[i]
-            return i
-
         for i in candidates:
             for j in lsh.query(lean[i]):
                 if j > i and find(i) != find(j) and self.is_duplicate(i, j):
                     parent[find(j)] = find(i)
         members: dict[int, list[int]] = {}
-        for i in candidates:
+        for i in range(len(self._ids)):
             members.setdefault(find(i), []).append(i)
         result: dict[int, str] = {}
         for group in members.values():

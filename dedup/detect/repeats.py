@@ -21,6 +21,7 @@ WHOLE_BLOCK_SHARE = 0.6  # a block mostly made of a repeat goes whole
 BACK_TO_BACK_WORDS = 20  # a copy this close to its source (past a heading, say) is a double
 MAX_DOUBLE_WORDS = 150  # a paragraph doubled; a whole article shown twice is the page's own choice
 COPY_GAP_WORDS = 3  # words that differ between two stretches of one copy
+LAYOUT_SHARE = 0.7  # a copy under this share of its paragraph is the paragraph's own sentence
 MAX_CARD_WORDS = 250  # a teaser card is a few lead paragraphs, not the article again
 TAIL_BLOCK_WORDS = 15  # a copy with no paragraph of this length after it closes the page
 
@@ -79,6 +80,7 @@ def detect(text: str, blocks: Sequence[Block], words: Words) -> list[Decision]:
     long_runs = [
         (a, b) for a, b, src in _copies(_runs(flags), source)
         if b - a >= MIN_RUN_WORDS and words.ends[b - 1] - words.starts[a] >= MIN_RUN_CHARS
+        and not _is_layout_repeat(blocks, block_of, a, b, src)
         and _is_scraper_copy(words.words, a, b, src, block_of, last_long)
     ]
     if not long_runs:
@@ -117,6 +119,16 @@ def _block_of_words(blocks: Sequence[Block], words: Words) -> list[int]:
             k += 1
         out.append(k)
     return out
+
+
+def _is_layout_repeat(blocks: Sequence[Block], block_of: Sequence[int], a: int, b: int, src: int) -> bool:
+    """A line of its own that repeats part of a paragraph: a pull quote, or a deck (summary) that
+    the paragraph later says in full. Either way the paragraph keeps its words."""
+    n = b - a
+    copy_line, src_line = blocks[block_of[a]].line_words, blocks[block_of[src]].line_words
+    pull_quote = copy_line <= n + 2 and src_line >= 2 * n
+    deck = src_line <= n + 2 and copy_line >= n / LAYOUT_SHARE
+    return pull_quote or deck
 
 
 def _is_scraper_copy(

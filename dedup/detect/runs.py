@@ -1,9 +1,9 @@
 """Site word runs: furniture glued into the flow of words, on pages without line breaks.
 
-Per site, the model counts on how many distinct pages each word 4-gram occurs (numbers, month
-and weekday names as one slot). A run of frequent 4-grams at the start or the end of a page (or
-next to another such run there) is a header or footer run; inside the page a run needs the
-evidence of a long block, since stories repeat their background paragraphs.
+Per site, the model counts on how many distinct pages each word 3-gram occurs (numbers, month
+and weekday names as one slot). A run of 3-grams that a large share of the site's pages carry is
+furniture; runs chained from the start or the end of the page take the few words between them
+(a date, an author's name) along.
 """
 
 from __future__ import annotations
@@ -16,9 +16,9 @@ from dedup.detect.templates import SLOT_WORDS
 from dedup.page import Decision
 from dedup.segment import Words
 
-GRAM = 4
+GRAM = 3
 EDGE_GAP = 4  # words between two edge runs that go with them (a date, an author's name)
-MIN_RUN_WORDS = 4
+MIN_RUN_WORDS = 3
 
 
 def slot_words(words: Sequence[str]) -> list[str]:
@@ -27,14 +27,14 @@ def slot_words(words: Sequence[str]) -> list[str]:
 
 
 def gram_hashes(words: Sequence[str]) -> Iterator[int]:
-    """A positive 63-bit hash of every word 4-gram, in order."""
+    """A positive 63-bit hash of every word 3-gram, in order."""
     slotted = slot_words(words)
     for i in range(len(slotted) - GRAM + 1):
         yield xxhash.xxh3_64_intdigest(" ".join(slotted[i : i + GRAM]).encode("utf-8")) >> 1
 
 
 def frequent_runs(counts: Sequence[int], needed: int) -> list[tuple[int, int, int]]:
-    """(first word, end word, fewest pages) of maximal runs of words covered by frequent 4-grams."""
+    """(first word, end word, fewest pages) of maximal runs of words covered by frequent 3-grams."""
     covered = [0] * (len(counts) + GRAM - 1) if counts else []
     for i, c in enumerate(counts):
         if c >= needed:
@@ -56,11 +56,10 @@ def frequent_runs(counts: Sequence[int], needed: int) -> list[tuple[int, int, in
 
 
 def detect(
-    text: str, end_of_flow: int, words: Words, counts: Sequence[int], site_pages: int,
-    edge_needed: int, inner_needed: int,
+    end_of_flow: int, words: Words, counts: Sequence[int], site_pages: int, needed: int
 ) -> list[Decision]:
-    """Decisions for the runs of site-frequent words: edge runs, and inner runs with strong evidence."""
-    runs = frequent_runs(counts, edge_needed)
+    """Decisions for the runs of words that at least `needed` pages of the site carry."""
+    runs = frequent_runs(counts, needed)
     if not runs:
         return []
     n = len(words.words)
@@ -82,8 +81,6 @@ def detect(
     decisions = []
     for idx, (a, b, pages) in enumerate(runs):
         at_edge = idx in taken
-        if not at_edge and pages < inner_needed:
-            continue
         a, b = _widen(runs, taken, idx, n) if at_edge else (a, b)
         start = words.starts[a]
         end = words.starts[b] if b < n else end_of_flow

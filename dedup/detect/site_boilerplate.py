@@ -9,6 +9,9 @@ from dedup.model import SiteModel, long_lines
 from dedup.page import Block, Decision
 
 
+BODY_LINE_WORDS = 8
+
+
 def detect(text: str, site: str, blocks: Sequence[Block], model: SiteModel) -> list[Decision]:
     """Decisions for the blocks the site model has seen on enough distinct pages of this site."""
     stats = model.sites.get(site)
@@ -18,9 +21,10 @@ def detect(text: str, site: str, blocks: Sequence[Block], model: SiteModel) -> l
     decisions = []
     for block in blocks:
         pages, exemplar = stats.pages_with(shape(block.key), head=block.line < first_long)
-        # Inside the body, a short line needs the evidence of a long one: background
-        # paragraphs and subheadings of one story repeat there; furniture sits at the edges.
-        in_body = first_long < block.line < last_long
+        # Inside the body, a line of a sentence's length needs the evidence of a long one:
+        # background paragraphs and subheadings of one story repeat there. Link-sized lines
+        # ("Home", "More stories") are furniture wherever they stand.
+        in_body = first_long < block.line < last_long and block.line_words >= BODY_LINE_WORDS
         needed = model.rule.pages_needed(stats.pages, 10**6 if in_body else block.line_words)
         if pages >= needed:
             evidence = {"pages": pages, "site_pages": stats.pages, "needed": needed}

@@ -10,7 +10,7 @@ from pathlib import Path
 from dedup.fingerprint import FingerprintSettings
 from dedup.model import SiteModel, SiteStats
 
-FORMAT_VERSION = 1
+FORMAT_VERSION = 2
 
 
 class StateError(Exception):
@@ -31,6 +31,8 @@ def save(model: SiteModel, path: Path) -> None:
                 "CREATE TABLE labels (site TEXT, label TEXT, pages INTEGER);"
                 "CREATE TABLE variants (site TEXT, shape TEXT, pages INTEGER, exemplar TEXT);"
                 "CREATE TABLE seen (site TEXT, hash TEXT);"
+                "CREATE TABLE head_shapes (site TEXT, shape TEXT, pages INTEGER);"
+                "CREATE TABLE grams (site TEXT, gram INTEGER, pages INTEGER);"
             )
             meta = {"format": FORMAT_VERSION, "settings": model.settings.as_dict()}
             db.executemany("INSERT INTO meta VALUES (?, ?)", [(k, json.dumps(v)) for k, v in meta.items()])
@@ -43,6 +45,10 @@ def save(model: SiteModel, path: Path) -> None:
                     [(site, k, c, ex) for k, (c, ex) in s.merged.items()],
                 )
                 db.executemany("INSERT INTO seen VALUES (?, ?)", [(site, str(h)) for h in s.seen_texts])
+                db.executemany(
+                    "INSERT INTO head_shapes VALUES (?, ?, ?)", [(site, k, c) for k, c in s.head_shapes.items()]
+                )
+                db.executemany("INSERT INTO grams VALUES (?, ?, ?)", [(site, k, c) for k, c in s.grams.items()])
         db.close()
         os.replace(tmp, path)
     finally:
@@ -77,5 +83,9 @@ def load(path: Path, settings: FingerprintSettings) -> SiteModel:
         model.sites[site].merged[shape] = (pages, exemplar)
     for site, h in db.execute("SELECT site, hash FROM seen"):
         model.sites[site].seen_texts.add(int(h))
+    for site, shape, pages in db.execute("SELECT site, shape, pages FROM head_shapes"):
+        model.sites[site].head_shapes[shape] = pages
+    for site, gram, pages in db.execute("SELECT site, gram, pages FROM grams"):
+        model.sites[site].grams[gram] = pages
     db.close()
     return model
