@@ -26,7 +26,7 @@ class Rule:
     short_words: int = 15  # furniture is short; longer blocks need far more evidence
     floor: int = 3  # never fewer pages than this...
     tiny_site_floor: int = 2  # ...except on sites this small (pages <= tiny_site), or for a
-    link_words: int = 8  # line of a link's length ("Home", "More stories")
+    link_words: int = 7  # line of a link's length ("Home", "More stories")
     tiny_site: int = 4
     short_share: float = 0.03  # share of the site's pages for a short block
     long_floor: int = 4
