@@ -30,11 +30,16 @@ def test_arabic_diacritics_and_tatweel_dropped(marked: str, plain: str) -> None:
     assert normalize(marked) == plain
 
 
-@pytest.mark.parametrize("mark", ["\u200f", "\u200e", "\u200b", "\u200c", "\u200d", "\u202b", "\u202c",
-                                  "\u2066", "\u2069", "\u061c", "\ufeff", "\u00ad"])
-def test_bidi_and_zero_width_marks_dropped(mark: str) -> None:
+@pytest.mark.parametrize("mark", ["\u200b", "\u200c", "\u200d", "\ufeff", "\u00ad"])
+def test_zero_width_marks_dropped(mark: str) -> None:
     assert normalize(f"{mark}شارك{mark} المقال{mark}") == "شارك المقال"
     assert normalize(f"Sha{mark}re this") == "share this"
+
+
+@pytest.mark.parametrize("mark", ["\u200f", "\u200e", "\u202b", "\u202c", "\u2066", "\u2069", "\u061c"])
+def test_bidi_marks_dropped_and_separate_words(mark: str) -> None:
+    assert normalize(f"{mark}شارك{mark} المقال{mark}") == "شارك المقال"
+    assert normalize(f"وفي{mark}الثاني") == "وفي الثاني"
 
 
 @pytest.mark.parametrize(

@@ -129,7 +129,6 @@ def test_floors_are_sane() -> None:
         assert all(0.9 <= v <= 1.0 for v in floors.values())
 
 
-@pytest.mark.xfail(strict=True, reason="bug: dedup.store.sqlite does not save SiteStats.grams, head_shapes")
 def test_saved_state_cleans_no_break_pages_like_the_live_model(tmp_path: Path) -> None:
     """Pages of the no-break sites of the bundled corpus, cleaned by a model before and after save/load."""
     if not BUNDLED_TRUTH.exists():

@@ -22,6 +22,7 @@ BACK_TO_BACK_WORDS = 20  # a copy this close to its source (past a heading, say)
 MAX_DOUBLE_WORDS = 150  # a paragraph doubled; a whole article shown twice is the page's own choice
 COPY_GAP_WORDS = 3  # words that differ between two stretches of one copy
 LAYOUT_SHARE = 0.7  # a copy under this share of its paragraph is the paragraph's own sentence
+LEAD_SHARE = 0.2  # the lead is in the first fifth of a page; a card repeating it, in the last
 MAX_CARD_WORDS = 250  # a teaser card is a few lead paragraphs, not the article again
 TAIL_BLOCK_WORDS = 15  # a copy with no paragraph of this length after it closes the page
 
@@ -134,11 +135,12 @@ def _is_layout_repeat(blocks: Sequence[Block], block_of: Sequence[int], a: int, 
 def _is_scraper_copy(
     words: Sequence[str], a: int, b: int, src: int, block_of: Sequence[int], last_long: int
 ) -> bool:
-    """Whether the copy [a, b) of the words at src follows them closely, closes the page (a card),
-    or stops inside a block (truncated)."""
+    """Whether the copy [a, b) of the words at src follows them closely, is a card (it closes the
+    page, or repeats the lead near the page's end), or stops inside a block (truncated)."""
     src_end = src + (b - a)
-    closes_page = last_long < b and b - a <= MAX_CARD_WORDS
-    if closes_page or (a - src_end <= BACK_TO_BACK_WORDS and b - a <= MAX_DOUBLE_WORDS):
+    n = len(words)
+    card = b - a <= MAX_CARD_WORDS and (last_long < b or (src <= LEAD_SHARE * n and b >= (1 - LEAD_SHARE) * n))
+    if card or (a - src_end <= BACK_TO_BACK_WORDS and b - a <= MAX_DOUBLE_WORDS):
         return True
     # Follow the copy past the last shared 5-gram: a teaser may go on a few words, then stop
     # mid-word ("…هجومها على" of "…هجومها على داعش").

@@ -19,6 +19,7 @@ from dedup.segment import Words
 GRAM = 3
 EDGE_GAP = 4  # words between two edge runs that go with them (a date, an author's name)
 MIN_RUN_WORDS = 3
+MIN_INNER_RUN_WORDS = 6
 
 
 def slot_words(words: Sequence[str]) -> list[str]:
@@ -81,6 +82,8 @@ def detect(
     decisions = []
     for idx, (a, b, pages) in enumerate(runs):
         at_edge = idx in taken
+        if not at_edge and b - a < MIN_INNER_RUN_WORDS:
+            continue  # a common phrase ("in the United States"), not furniture
         a, b = _widen(runs, taken, idx, n) if at_edge else (a, b)
         start = words.starts[a]
         end = words.starts[b] if b < n else end_of_flow
