@@ -41,8 +41,23 @@ AR_RARE = "ذظءأإآ"
 AR_PREFIXES = ["", "", "", "", "ال", "ال", "و", "وال", "ب", "بال", "ل", "لل", "ف", "ك", "سي", "ي", "ت"]
 AR_SUFFIXES = ["", "", "", "", "ة", "ات", "ون", "ين", "ها", "هم", "ي", "ية", "ان", "نا", "وا"]
 # Root-and-pattern templates: digits are the root letters.
-AR_PATTERNS = ["123", "1ا23", "م12و3", "ت12ي3", "است12ا3", "م1ا2ي3", "1و2ي3", "م12ا3", "1ا2و3",
-               "ان12ا3", "م1ت23", "1ي23", "مت1ا23", "12ي3", "ا12ا3"]
+AR_PATTERNS = [
+    "123",
+    "1ا23",
+    "م12و3",
+    "ت12ي3",
+    "است12ا3",
+    "م1ا2ي3",
+    "1و2ي3",
+    "م12ا3",
+    "1ا2و3",
+    "ان12ا3",
+    "م1ت23",
+    "1ي23",
+    "مت1ا23",
+    "12ي3",
+    "ا12ا3",
+]
 AR_DIACRITICS = "\u064b\u064c\u064d\u064e\u064f\u0650\u0651\u0652"
 AR_DIGITS = str.maketrans("0123456789", "٠١٢٣٤٥٦٧٨٩")
 
@@ -102,66 +117,250 @@ EN_ENDINGS = ["", "", "", "s", "ton", "ley", "ford", "ia", "an", "ing", "er", "v
 # ---------------------------------------------------------------------------------------------
 
 EN_SITES = [
-    ("The Harbour Ledger", "harbourledger"), ("Northgate Daily", "northgatedaily"),
-    ("Meridian Wire", "meridianwire"), ("Cedar Post", "cedarpost"),
-    ("Riverside Courier", "riversidecourier"), ("Atlas Report", "atlasreport"),
-    ("Lantern News", "lanternnews"), ("Copperfield Times", "copperfieldtimes"),
-    ("Westbrook Herald", "westbrookherald"), ("Summit Observer", "summitobserver"),
-    ("The Quayside Bulletin", "quaysidebulletin"), ("Ironbridge Chronicle", "ironbridgechronicle"),
-    ("Bluewater Dispatch", "bluewaterdispatch"), ("Greyhill Gazette", "greyhillgazette"),
+    ("The Harbour Ledger", "harbourledger"),
+    ("Northgate Daily", "northgatedaily"),
+    ("Meridian Wire", "meridianwire"),
+    ("Cedar Post", "cedarpost"),
+    ("Riverside Courier", "riversidecourier"),
+    ("Atlas Report", "atlasreport"),
+    ("Lantern News", "lanternnews"),
+    ("Copperfield Times", "copperfieldtimes"),
+    ("Westbrook Herald", "westbrookherald"),
+    ("Summit Observer", "summitobserver"),
+    ("The Quayside Bulletin", "quaysidebulletin"),
+    ("Ironbridge Chronicle", "ironbridgechronicle"),
+    ("Bluewater Dispatch", "bluewaterdispatch"),
+    ("Greyhill Gazette", "greyhillgazette"),
 ]
 AR_SITES = [
-    ("صدى الوادي", "sadaalwadi"), ("نبض المدينة", "nabdalmadina"), ("الرائد اليوم", "alraedalyoum"),
-    ("منارة الخبر", "manaratalkhabar"), ("بوابة الشرق", "bawabatalsharq"), ("أفق نيوز", "ofoqnews"),
-    ("الساحل الإخباري", "alsahelnews"), ("مرآة الحدث", "mirataalhadath"),
-    ("رصيف الأخبار", "rasifalakhbar"), ("شرفة الوطن", "shurfatalwatan"),
-    ("نافذة الجنوب", "nafidhataljanoub"), ("البوصلة الإخبارية", "albousala"),
-    ("وكالة الضفاف", "aldhifaf"), ("جسر الأنباء", "jisralanba"),
+    ("صدى الوادي", "sadaalwadi"),
+    ("نبض المدينة", "nabdalmadina"),
+    ("الرائد اليوم", "alraedalyoum"),
+    ("منارة الخبر", "manaratalkhabar"),
+    ("بوابة الشرق", "bawabatalsharq"),
+    ("أفق نيوز", "ofoqnews"),
+    ("الساحل الإخباري", "alsahelnews"),
+    ("مرآة الحدث", "mirataalhadath"),
+    ("رصيف الأخبار", "rasifalakhbar"),
+    ("شرفة الوطن", "shurfatalwatan"),
+    ("نافذة الجنوب", "nafidhataljanoub"),
+    ("البوصلة الإخبارية", "albousala"),
+    ("وكالة الضفاف", "aldhifaf"),
+    ("جسر الأنباء", "jisralanba"),
 ]
 EN_PLACES = ["North", "Coast", "Valley", "Metro", "Weekly", "Online", "Plus", "Today"]
 AR_PLACES = ["الشمال", "الساحل", "اليوم", "الآن", "بلس", "أونلاين", "الجديد", "الأسبوعي"]
 TLDS = ["com", "com", "com", "net", "news", "org", "info", "co.uk", "me", "tv"]
 
-EN_SECTIONS = ["Home", "World", "Politics", "Business", "Sport", "Culture", "Opinion", "Video",
-               "Science", "Health", "Local", "Travel", "Tech", "Weather", "Podcasts", "Photos"]
-AR_SECTIONS = ["الرئيسية", "محليات", "عربي ودولي", "سياسة", "اقتصاد", "رياضة", "ثقافة وفنون", "مقالات",
-               "منوعات", "صحة", "تقارير", "فيديو", "صور", "تكنولوجيا", "حوارات", "مجتمع"]
+EN_SECTIONS = [
+    "Home",
+    "World",
+    "Politics",
+    "Business",
+    "Sport",
+    "Culture",
+    "Opinion",
+    "Video",
+    "Science",
+    "Health",
+    "Local",
+    "Travel",
+    "Tech",
+    "Weather",
+    "Podcasts",
+    "Photos",
+]
+AR_SECTIONS = [
+    "الرئيسية",
+    "محليات",
+    "عربي ودولي",
+    "سياسة",
+    "اقتصاد",
+    "رياضة",
+    "ثقافة وفنون",
+    "مقالات",
+    "منوعات",
+    "صحة",
+    "تقارير",
+    "فيديو",
+    "صور",
+    "تكنولوجيا",
+    "حوارات",
+    "مجتمع",
+]
 NAV_SEPS = ["  ", " | ", " - ", " • ", " / ", "   "]
 CRUMB_SEPS = [" › ", " > ", " / ", " » ", " « "]
 
-EN_FIRST = ["Laura", "Daniel", "Priya", "Tom", "Grace", "Omar", "Helen", "Marcus", "Nadia", "Peter",
-            "Ruth", "Samir", "Claire", "Hugo", "Amira", "Jonah", "Tess", "Victor"]
-EN_LAST = ["Whitfield", "Okafor", "Brennan", "Castillo", "Harding", "Lindqvist", "Marsh", "Osei",
-           "Pemberton", "Quinlan", "Rahman", "Sutton", "Thorne", "Varga", "Winslow", "Yates"]
-AR_FIRST = ["محمد", "أحمد", "سارة", "خالد", "ليلى", "يوسف", "منى", "عمر", "هدى", "طارق", "ريم", "سامي",
-            "نادية", "كريم", "إيمان", "زياد", "علاء", "رنا"]
-AR_LAST = ["العلي", "الحسيني", "منصور", "الخطيب", "درويش", "الشامي", "عبد الله", "النجار", "حداد",
-           "الزعبي", "السيد", "فرحات", "القاسم", "عيسى", "البدوي", "سليمان"]
+EN_FIRST = [
+    "Laura",
+    "Daniel",
+    "Priya",
+    "Tom",
+    "Grace",
+    "Omar",
+    "Helen",
+    "Marcus",
+    "Nadia",
+    "Peter",
+    "Ruth",
+    "Samir",
+    "Claire",
+    "Hugo",
+    "Amira",
+    "Jonah",
+    "Tess",
+    "Victor",
+]
+EN_LAST = [
+    "Whitfield",
+    "Okafor",
+    "Brennan",
+    "Castillo",
+    "Harding",
+    "Lindqvist",
+    "Marsh",
+    "Osei",
+    "Pemberton",
+    "Quinlan",
+    "Rahman",
+    "Sutton",
+    "Thorne",
+    "Varga",
+    "Winslow",
+    "Yates",
+]
+AR_FIRST = [
+    "محمد",
+    "أحمد",
+    "سارة",
+    "خالد",
+    "ليلى",
+    "يوسف",
+    "منى",
+    "عمر",
+    "هدى",
+    "طارق",
+    "ريم",
+    "سامي",
+    "نادية",
+    "كريم",
+    "إيمان",
+    "زياد",
+    "علاء",
+    "رنا",
+]
+AR_LAST = [
+    "العلي",
+    "الحسيني",
+    "منصور",
+    "الخطيب",
+    "درويش",
+    "الشامي",
+    "عبد الله",
+    "النجار",
+    "حداد",
+    "الزعبي",
+    "السيد",
+    "فرحات",
+    "القاسم",
+    "عيسى",
+    "البدوي",
+    "سليمان",
+]
 
-EN_MONTHS = ["January", "February", "March", "April", "May", "June", "July", "August", "September",
-             "October", "November", "December"]
+EN_MONTHS = [
+    "January",
+    "February",
+    "March",
+    "April",
+    "May",
+    "June",
+    "July",
+    "August",
+    "September",
+    "October",
+    "November",
+    "December",
+]
 EN_DAYS = ["Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday"]
-AR_MONTHS = ["يناير", "فبراير", "مارس", "أبريل", "مايو", "يونيو", "يوليو", "أغسطس", "سبتمبر", "أكتوبر",
-             "نوفمبر", "ديسمبر"]
-AR_MONTHS_LEV = ["كانون الثاني", "شباط", "آذار", "نيسان", "أيار", "حزيران", "تموز", "آب", "أيلول",
-                 "تشرين الأول", "تشرين الثاني", "كانون الأول"]
+AR_MONTHS = [
+    "يناير",
+    "فبراير",
+    "مارس",
+    "أبريل",
+    "مايو",
+    "يونيو",
+    "يوليو",
+    "أغسطس",
+    "سبتمبر",
+    "أكتوبر",
+    "نوفمبر",
+    "ديسمبر",
+]
+AR_MONTHS_LEV = [
+    "كانون الثاني",
+    "شباط",
+    "آذار",
+    "نيسان",
+    "أيار",
+    "حزيران",
+    "تموز",
+    "آب",
+    "أيلول",
+    "تشرين الأول",
+    "تشرين الثاني",
+    "كانون الأول",
+]
 AR_DAYS = ["الاثنين", "الثلاثاء", "الأربعاء", "الخميس", "الجمعة", "السبت", "الأحد"]
 
 SHARE = {
-    "en": ["Share this article", "Share this story", "Share on:", "Spread the word", "Share",
-           "Tell your friends about this"],
-    "ar": ["شارك هذا الخبر", "شارك الموضوع عبر", "انشر الخبر على صفحاتك", "مشاركة", "شارك مع أصدقائك",
-           "Share", "Partager"],
+    "en": [
+        "Share this article",
+        "Share this story",
+        "Share on:",
+        "Spread the word",
+        "Share",
+        "Tell your friends about this",
+    ],
+    "ar": [
+        "شارك هذا الخبر",
+        "شارك الموضوع عبر",
+        "انشر الخبر على صفحاتك",
+        "مشاركة",
+        "شارك مع أصدقائك",
+        "Share",
+        "Partager",
+    ],
 }
 EMAIL = {
     "en": ["Email this story", "Mail this page to someone", "Forward by email", "Print this page"],
     "ar": ["أرسل الخبر لصديق", "أرسل بالبريد الإلكتروني", "طباعة الصفحة", "إرسال عبر البريد"],
 }
 SOCIAL = {
-    "en": ["Facebook", "Twitter", "WhatsApp", "LinkedIn", "Telegram", "Reddit", "Email", "X",
-           "Pinterest", "Copy link"],
-    "ar": ["فيسبوك", "تويتر", "واتساب", "تيليجرام", "لينكدإن", "Facebook", "Twitter", "WhatsApp",
-           "نسخ الرابط", "إكس"],
+    "en": [
+        "Facebook",
+        "Twitter",
+        "WhatsApp",
+        "LinkedIn",
+        "Telegram",
+        "Reddit",
+        "Email",
+        "X",
+        "Pinterest",
+        "Copy link",
+    ],
+    "ar": [
+        "فيسبوك",
+        "تويتر",
+        "واتساب",
+        "تيليجرام",
+        "لينكدإن",
+        "Facebook",
+        "Twitter",
+        "WhatsApp",
+        "نسخ الرابط",
+        "إكس",
+    ],
 }
 TAGS = {
     "en": ["Topics: {}", "Tags: {}", "Filed under: {}", "Keywords - {}", "More on: {}"],
@@ -176,73 +375,146 @@ COMMENTS = {
     "ar": ["التعليقات ({n})", "{n} تعليقات", "تعليقات القراء: {n}", "أضف تعليقك ({n})"],
 }
 RELATED_HEAD = {
-    "en": ["Related articles", "More from {site}", "You may also like", "Most read", "Further reading",
-           "Don't miss"],
-    "ar": ["أخبار ذات صلة", "المزيد من {site}", "قد يهمك أيضا", "الأكثر قراءة", "مواضيع مشابهة",
-           "لا تفوتك"],
+    "en": [
+        "Related articles",
+        "More from {site}",
+        "You may also like",
+        "Most read",
+        "Further reading",
+        "Don't miss",
+    ],
+    "ar": ["أخبار ذات صلة", "المزيد من {site}", "قد يهمك أيضا", "الأكثر قراءة", "مواضيع مشابهة", "لا تفوتك"],
 }
 INLINE = {
     "en": ["See also: {}", "Read more: {}", "Related: {}", "Also on {site}: {}", "READ ALSO | {}"],
     "ar": ["اقرأ أيضا: {}", "طالع أيضًا | {}", "ذات صلة: {}", "شاهد أيضا: {}", "لمزيد من التفاصيل: {}"],
 }
 CAMPAIGN = {
-    "en": ["Support independent journalism: become a member for {year}",
-           "Vote now in the {site} readers' awards {year}",
-           "Winter appeal: help us keep the lights on",
-           "Our election special is live - follow every result",
-           "Half-price digital subscription this month only"],
-    "ar": ["ادعم الصحافة المستقلة وكن عضوا في {site} لعام {year}",
-           "صوّت الآن في جوائز القراء {year}",
-           "حملة الشتاء: ساعدوا الأسر المحتاجة",
-           "تغطية خاصة للانتخابات لحظة بلحظة",
-           "عروض رمضان: اشتراك رقمي بنصف السعر"],
+    "en": [
+        "Support independent journalism: become a member for {year}",
+        "Vote now in the {site} readers' awards {year}",
+        "Winter appeal: help us keep the lights on",
+        "Our election special is live - follow every result",
+        "Half-price digital subscription this month only",
+    ],
+    "ar": [
+        "ادعم الصحافة المستقلة وكن عضوا في {site} لعام {year}",
+        "صوّت الآن في جوائز القراء {year}",
+        "حملة الشتاء: ساعدوا الأسر المحتاجة",
+        "تغطية خاصة للانتخابات لحظة بلحظة",
+        "عروض رمضان: اشتراك رقمي بنصف السعر",
+    ],
 }
 NEWSLETTER = {
-    "en": ["Sign up for our morning briefing", "Get the day's headlines in your inbox",
-           "Subscribe to the {site} newsletter", "Never miss a story: join our mailing list"],
-    "ar": ["اشترك في نشرتنا البريدية", "احصل على أهم الأخبار في بريدك يوميا",
-           "سجّل في النشرة الإخبارية لـ {site}", "اشترك ليصلك كل جديد"],
+    "en": [
+        "Sign up for our morning briefing",
+        "Get the day's headlines in your inbox",
+        "Subscribe to the {site} newsletter",
+        "Never miss a story: join our mailing list",
+    ],
+    "ar": [
+        "اشترك في نشرتنا البريدية",
+        "احصل على أهم الأخبار في بريدك يوميا",
+        "سجّل في النشرة الإخبارية لـ {site}",
+        "اشترك ليصلك كل جديد",
+    ],
 }
 APP = {
-    "en": ["Download the {site} app for iOS and Android", "Get our app: news on the go",
-           "Read {site} in the app"],
+    "en": [
+        "Download the {site} app for iOS and Android",
+        "Get our app: news on the go",
+        "Read {site} in the app",
+    ],
     "ar": ["حمّل تطبيق {site} الآن", "تطبيقنا متوفر على أندرويد وآيفون", "تابع الأخبار عبر تطبيق {site}"],
 }
 FOLLOW = {
-    "en": ["Follow {site} on Telegram", "Follow us on social media", "Join us on WhatsApp for updates",
-           "Like our page for more news"],
-    "ar": ["تابعونا على تويتر", "تابع {site} على تيليجرام", "انضم إلى قناتنا على واتساب",
-           "تابعوا صفحتنا على فيسبوك"],
+    "en": [
+        "Follow {site} on Telegram",
+        "Follow us on social media",
+        "Join us on WhatsApp for updates",
+        "Like our page for more news",
+    ],
+    "ar": [
+        "تابعونا على تويتر",
+        "تابع {site} على تيليجرام",
+        "انضم إلى قناتنا على واتساب",
+        "تابعوا صفحتنا على فيسبوك",
+    ],
 }
 COOKIE = {
-    "en": ["We use cookies to improve your experience. By continuing you accept our policy. OK",
-           "This site uses cookies. Accept all",
-           "Cookies help us deliver our services. Learn more"],
-    "ar": ["يستخدم هذا الموقع ملفات تعريف الارتباط لتحسين تجربتك. موافق",
-           "نستخدم الكوكيز لتقديم خدمة أفضل، باستمرارك فأنت توافق",
-           "هذا الموقع يستعمل ملفات الارتباط. قبول"],
+    "en": [
+        "We use cookies to improve your experience. By continuing you accept our policy. OK",
+        "This site uses cookies. Accept all",
+        "Cookies help us deliver our services. Learn more",
+    ],
+    "ar": [
+        "يستخدم هذا الموقع ملفات تعريف الارتباط لتحسين تجربتك. موافق",
+        "نستخدم الكوكيز لتقديم خدمة أفضل، باستمرارك فأنت توافق",
+        "هذا الموقع يستعمل ملفات الارتباط. قبول",
+    ],
 }
 FOOTER = {
-    "en": ["© {year} {site}. All rights reserved.", "Copyright {year} {site} Ltd",
-           "About us | Contact | Privacy policy | Terms", "Advertise with us - Careers - Corrections",
-           "{site} is not responsible for the content of external sites."],
-    "ar": ["جميع الحقوق محفوظة © {year} {site}", "© {site} {year}",
-           "من نحن | اتصل بنا | سياسة الخصوصية", "أعلن معنا - شروط الاستخدام - خريطة الموقع",
-           "الآراء الواردة تعبر عن كتّابها ولا تعبر بالضرورة عن {site}"],
+    "en": [
+        "© {year} {site}. All rights reserved.",
+        "Copyright {year} {site} Ltd",
+        "About us | Contact | Privacy policy | Terms",
+        "Advertise with us - Careers - Corrections",
+        "{site} is not responsible for the content of external sites.",
+    ],
+    "ar": [
+        "جميع الحقوق محفوظة © {year} {site}",
+        "© {site} {year}",
+        "من نحن | اتصل بنا | سياسة الخصوصية",
+        "أعلن معنا - شروط الاستخدام - خريطة الموقع",
+        "الآراء الواردة تعبر عن كتّابها ولا تعبر بالضرورة عن {site}",
+    ],
 }
 BYLINE = {
-    "en": ["By {name}", "Written by {name}", "{name} | Staff reporter", "By {name}, {site}",
-           "Reporting by {name}"],
+    "en": [
+        "By {name}",
+        "Written by {name}",
+        "{name} | Staff reporter",
+        "By {name}, {site}",
+        "Reporting by {name}",
+    ],
     "ar": ["كتب: {name}", "بقلم {name}", "{name} - {site}", "تقرير: {name}", "{name} | مراسل الموقع"],
 }
 SAID = {"en": ["said {name}", "{name} said", "according to {name}"], "ar": ["قال {name}", "يقول {name}"]}
 
-KINDS = ["nav", "breadcrumb", "date", "sitename", "byline", "share", "social", "tags", "views",
-         "comments", "teaser", "related", "related_inline", "campaign", "newsletter", "app", "follow",
-         "cookie", "footer"]
+KINDS = [
+    "nav",
+    "breadcrumb",
+    "date",
+    "sitename",
+    "byline",
+    "share",
+    "social",
+    "tags",
+    "views",
+    "comments",
+    "teaser",
+    "related",
+    "related_inline",
+    "campaign",
+    "newsletter",
+    "app",
+    "follow",
+    "cookie",
+    "footer",
+]
 HEAD_KINDS = ["nav", "breadcrumb", "sitename", "date", "byline"]
-TAIL_KINDS = ["share", "tags", "views", "comments", "teaser", "email", "related", "newsletter", "app",
-              "follow"]
+TAIL_KINDS = [
+    "share",
+    "tags",
+    "views",
+    "comments",
+    "teaser",
+    "email",
+    "related",
+    "newsletter",
+    "app",
+    "follow",
+]
 
 
 # ---------------------------------------------------------------------------------------------
@@ -306,7 +578,7 @@ def _build_en_words(rnd: random.Random, size: int) -> list[str]:
             continue
         seen.add(word)
         out.append(word)
-    head, tail = out[:len(EN_FUNCTION)], out[len(EN_FUNCTION):]
+    head, tail = out[: len(EN_FUNCTION)], out[len(EN_FUNCTION) :]
     rnd.shuffle(tail)
     return head + tail
 
@@ -333,8 +605,11 @@ def _noise_once(text: str, lang: str, rnd: random.Random) -> str:
         chars = list(text)
         idx = [i for i, c in enumerate(chars) if c in _AR_LETTER_SET]
         if op == "tatweel":
-            idx = [i for i in idx if chars[i] not in _NONJOINING and i + 1 < len(chars)
-                   and chars[i + 1] in _AR_LETTER_SET]
+            idx = [
+                i
+                for i in idx
+                if chars[i] not in _NONJOINING and i + 1 < len(chars) and chars[i + 1] in _AR_LETTER_SET
+            ]
         for i in sorted(rnd.sample(idx, min(len(idx), rnd.randint(1, 3))), reverse=True):
             chars.insert(i + 1, rnd.choice(AR_DIACRITICS) if op == "diac" else "\u0640")
         return "".join(chars)
@@ -476,8 +751,14 @@ def _site_sizes(n_pages: int, n_sites: int, rnd: random.Random) -> list[int]:
     return sizes + tiny
 
 
-def _make_sites(n_pages: int, rnd: random.Random, lex: dict[str, Lexicon], no_breaks_share: float,
-                t0: datetime, span: timedelta) -> list[Site]:
+def _make_sites(
+    n_pages: int,
+    rnd: random.Random,
+    lex: dict[str, Lexicon],
+    no_breaks_share: float,
+    t0: datetime,
+    span: timedelta,
+) -> list[Site]:
     """The sites of a corpus with their own furniture."""
     n_sites = max(2, min(60, round(20 * (max(n_pages, 1) / 600) ** 0.35)))
     n_sites = min(n_sites, max(2, n_pages))
@@ -521,19 +802,34 @@ def _make_sites(n_pages: int, rnd: random.Random, lex: dict[str, Lexicon], no_br
             nav = nav + rnd.choice(NAV_SEPS) + ("بحث" if lang == "ar" else "Search")
         first, last = (AR_FIRST, AR_LAST) if lang == "ar" else (EN_FIRST, EN_LAST)
         reporters = [f"{rnd.choice(first)} {rnd.choice(last)}" for _ in range(rnd.randint(2, 8))]
-        head_order = [k for k in HEAD_KINDS if rnd.random() < {"nav": 0.85, "breadcrumb": 0.5,
-                                                               "sitename": 0.55, "date": 0.9,
-                                                               "byline": 0.6}[k]]
+        head_order = [
+            k
+            for k in HEAD_KINDS
+            if rnd.random()
+            < {"nav": 0.85, "breadcrumb": 0.5, "sitename": 0.55, "date": 0.9, "byline": 0.6}[k]
+        ]
         rnd.shuffle(head_order)
         if "nav" in head_order and rnd.random() < 0.7:  # nav bars mostly come first
             head_order.remove("nav")
             head_order.insert(0, "nav")
         head_p = {k: rnd.uniform(0.8, 1.0) for k in head_order}
-        tail_order = [k for k in TAIL_KINDS if rnd.random() < {"share": 0.85, "tags": 0.5, "views": 0.4,
-                                                               "comments": 0.5, "teaser": 0.45,
-                                                               "email": 0.35, "related": 0.65,
-                                                               "newsletter": 0.3, "app": 0.25,
-                                                               "follow": 0.4}[k]]
+        tail_order = [
+            k
+            for k in TAIL_KINDS
+            if rnd.random()
+            < {
+                "share": 0.85,
+                "tags": 0.5,
+                "views": 0.4,
+                "comments": 0.5,
+                "teaser": 0.45,
+                "email": 0.35,
+                "related": 0.65,
+                "newsletter": 0.3,
+                "app": 0.25,
+                "follow": 0.4,
+            }[k]
+        ]
         rnd.shuffle(tail_order)
         tail_p = {k: rnd.uniform(0.75, 1.0) for k in tail_order}
         name = base
@@ -542,30 +838,60 @@ def _make_sites(n_pages: int, rnd: random.Random, lex: dict[str, Lexicon], no_br
             a = rnd.uniform(0, 0.8)
             b = min(1.0, a + rnd.uniform(0.1, 0.35))
             start = t0 + span * a
-            camps.append(Campaign(_fill(rnd.choice(CAMPAIGN[lang]), name, start.year), start,
-                                  t0 + span * b, rnd.choice(("top", "body", "tail"))))
+            camps.append(
+                Campaign(
+                    _fill(rnd.choice(CAMPAIGN[lang]), name, start.year),
+                    start,
+                    t0 + span * b,
+                    rnd.choice(("top", "body", "tail")),
+                )
+            )
         size = sizes[i]
         related_pool = [_title(lex[lang], rnd) for _ in range(max(10, min(80, size // 4)))]
-        topic_words = lex[lang].words[rnd.randint(150, 400):][: rnd.randint(25, 40)]
+        topic_words = lex[lang].words[rnd.randint(150, 400) :][: rnd.randint(25, 40)]
         footer = rnd.sample(FOOTER[lang], rnd.randint(1, 3))
-        sites.append(Site(
-            index=i, lang=lang, name=name, domain=domain, hosts=hosts, host_weights=hw,
-            url_style=rnd.randrange(5), no_breaks=i in nobreak_idx, sections=sections, nav=nav,
-            crumb_sep=rnd.choice(CRUMB_SEPS), date_style=rnd.randrange(4),
-            byline_tpl=rnd.choice(BYLINE[lang]), reporters=reporters, head_order=head_order,
-            head_p=head_p, tail_order=tail_order, tail_p=tail_p,
-            share=rnd.choice(SHARE[lang]), share_pos="head" if rnd.random() < 0.15 else "tail",
-            email=rnd.choice(EMAIL[lang]), social=rnd.sample(SOCIAL[lang], rnd.randint(2, 5)),
-            tags_tpl=rnd.choice(TAGS[lang]), views_tpl=rnd.choice(VIEWS[lang]),
-            comments_tpl=rnd.choice(COMMENTS[lang]),
-            related_head=_fill(rnd.choice(RELATED_HEAD[lang]), name),
-            inline_tpl=rnd.choice(INLINE[lang]).replace("{site}", name),
-            inline_p=rnd.choice((0.0, 0.2, 0.35, 0.5)),
-            newsletter=_fill(rnd.choice(NEWSLETTER[lang]), name), app=_fill(rnd.choice(APP[lang]), name),
-            follow=_fill(rnd.choice(FOLLOW[lang]), name), cookie=rnd.choice(COOKIE[lang]),
-            cookie_pos=rnd.choice(("top", "end", "none", "none")), footer=footer, campaigns=camps,
-            related_pool=related_pool, topic_words=topic_words, size=size,
-        ))
+        sites.append(
+            Site(
+                index=i,
+                lang=lang,
+                name=name,
+                domain=domain,
+                hosts=hosts,
+                host_weights=hw,
+                url_style=rnd.randrange(5),
+                no_breaks=i in nobreak_idx,
+                sections=sections,
+                nav=nav,
+                crumb_sep=rnd.choice(CRUMB_SEPS),
+                date_style=rnd.randrange(4),
+                byline_tpl=rnd.choice(BYLINE[lang]),
+                reporters=reporters,
+                head_order=head_order,
+                head_p=head_p,
+                tail_order=tail_order,
+                tail_p=tail_p,
+                share=rnd.choice(SHARE[lang]),
+                share_pos="head" if rnd.random() < 0.15 else "tail",
+                email=rnd.choice(EMAIL[lang]),
+                social=rnd.sample(SOCIAL[lang], rnd.randint(2, 5)),
+                tags_tpl=rnd.choice(TAGS[lang]),
+                views_tpl=rnd.choice(VIEWS[lang]),
+                comments_tpl=rnd.choice(COMMENTS[lang]),
+                related_head=_fill(rnd.choice(RELATED_HEAD[lang]), name),
+                inline_tpl=rnd.choice(INLINE[lang]).replace("{site}", name),
+                inline_p=rnd.choice((0.0, 0.2, 0.35, 0.5)),
+                newsletter=_fill(rnd.choice(NEWSLETTER[lang]), name),
+                app=_fill(rnd.choice(APP[lang]), name),
+                follow=_fill(rnd.choice(FOLLOW[lang]), name),
+                cookie=rnd.choice(COOKIE[lang]),
+                cookie_pos=rnd.choice(("top", "end", "none", "none")),
+                footer=footer,
+                campaigns=camps,
+                related_pool=related_pool,
+                topic_words=topic_words,
+                size=size,
+            )
+        )
     return sites
 
 
@@ -574,8 +900,9 @@ def _make_sites(n_pages: int, rnd: random.Random, lex: dict[str, Lexicon], no_br
 # ---------------------------------------------------------------------------------------------
 
 
-def _sentence(lex: Lexicon, rnd: random.Random, topic: list[str] | None = None,
-              lo: int = 4, hi: int = 11) -> str:
+def _sentence(
+    lex: Lexicon, rnd: random.Random, topic: list[str] | None = None, lo: int = 4, hi: int = 11
+) -> str:
     """One sentence, Zipf words with some of the site's topic words mixed in."""
     words = lex.sample(rnd, rnd.randint(lo, hi))
     if topic:
@@ -687,8 +1014,9 @@ def _url(site: Site, rnd: random.Random, when: datetime, title: str, serial: int
     return f"https://{host}/{path}"
 
 
-def _tail_piece(kind: str, site: Site, art: Article, rnd: random.Random, when: datetime,
-                lex: Lexicon) -> list[tuple[str, str]]:
+def _tail_piece(
+    kind: str, site: Site, art: Article, rnd: random.Random, when: datetime, lex: Lexicon
+) -> list[tuple[str, str]]:
     """The lines of one end-of-article furniture element."""
     lang = site.lang
     if kind == "share":
@@ -715,12 +1043,12 @@ def _tail_piece(kind: str, site: Site, art: Article, rnd: random.Random, when: d
         while 0 < k < len(lead) - 1 and not (lead[k - 1].isalpha() and lead[k].isalpha()):
             k += 1
         cut = lead[:k]
-        return [("teaser", noisy(art.title, lang, rnd)),
-                ("teaser", noisy(f"{site.name} {cut}", lang, rnd))]
+        return [("teaser", noisy(art.title, lang, rnd)), ("teaser", noisy(f"{site.name} {cut}", lang, rnd))]
     if kind == "related":
         titles = rnd.sample(site.related_pool, min(len(site.related_pool), rnd.randint(3, 5)))
         return [("related", noisy(site.related_head, lang, rnd))] + [
-            ("related", noisy(t, lang, rnd, 0.15)) for t in titles]
+            ("related", noisy(t, lang, rnd, 0.15)) for t in titles
+        ]
     if kind == "newsletter":
         return [("newsletter", noisy(site.newsletter, lang, rnd))]
     if kind == "app":
@@ -730,8 +1058,9 @@ def _tail_piece(kind: str, site: Site, art: Article, rnd: random.Random, when: d
     raise ValueError(kind)
 
 
-def _render(site: Site, art: Article, body: list[str], rnd: random.Random, when: datetime,
-            lex: Lexicon) -> tuple[list[list], bool]:
+def _render(
+    site: Site, art: Article, body: list[str], rnd: random.Random, when: datetime, lex: Lexicon
+) -> tuple[list[list], bool]:
     """Truth lines [label, text, glued] of one page, and whether the share widget was glued."""
     lang = site.lang
     lines: list[tuple[str, str]] = []
@@ -833,8 +1162,10 @@ def _edit(body: list[str], lex: Lexicon, rnd: random.Random, site: Site) -> list
 def iter_corpus(n_pages: int, seed: int = 0, no_breaks_share: float = 0.0) -> Iterator[tuple[dict, dict]]:
     """(page, truth) pairs in fetch order."""
     rnd = random.Random(seed)
-    lex = {"ar": Lexicon("ar", random.Random(seed * 7919 + 1)),
-           "en": Lexicon("en", random.Random(seed * 7919 + 2), 900)}
+    lex = {
+        "ar": Lexicon("ar", random.Random(seed * 7919 + 1)),
+        "en": Lexicon("en", random.Random(seed * 7919 + 2), 900),
+    }
     t0 = datetime(2019, 1, 1) + timedelta(days=rnd.randint(0, 900), hours=rnd.randint(0, 23))
     span = timedelta(days=rnd.randint(90, 240))
     sites = _make_sites(n_pages, rnd, lex, no_breaks_share, t0, span)
@@ -872,9 +1203,12 @@ def iter_corpus(n_pages: int, seed: int = 0, no_breaks_share: float = 0.0) -> It
                 st = rnd.choice(open_stories)
             elif rnd.random() < 0.09 and site.size >= 4:
                 story_serial += 1
-                background = [_paragraph(lex[lang], rnd, site.topic_words) + " "
-                              + _sentence(lex[lang], rnd, site.topic_words)
-                              for _ in range(rnd.randint(1, 2))]
+                background = [
+                    _paragraph(lex[lang], rnd, site.topic_words)
+                    + " "
+                    + _sentence(lex[lang], rnd, site.topic_words)
+                    for _ in range(rnd.randint(1, 2))
+                ]
                 st = [f"{lang}-{si}-{story_serial}", background, rnd.randint(2, 5)]
                 site.stories.append(st)
             else:
@@ -898,8 +1232,12 @@ def iter_corpus(n_pages: int, seed: int = 0, no_breaks_share: float = 0.0) -> It
         if site.no_breaks:
             notes.append("no_breaks")
         pid = f"n{serial:06d}"
-        page = {"id": pid, "url": _url(site, rnd, when, art.title, serial),
-                "fetched_at": when.strftime("%Y-%m-%dT%H:%M:%SZ"), "text": page_text(lines)}
+        page = {
+            "id": pid,
+            "url": _url(site, rnd, when, art.title, serial),
+            "fetched_at": when.strftime("%Y-%m-%dT%H:%M:%SZ"),
+            "text": page_text(lines),
+        }
         truth = {"id": pid, "site": site.domain, "cluster": art.cluster, "notes": notes, "lines": lines}
         yield page, truth
 
@@ -931,8 +1269,12 @@ def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--pages", type=int, default=600)
     ap.add_argument("--seed", type=int, default=0)
-    ap.add_argument("--no-breaks-share", type=float, default=0.0,
-                    help="share of sites whose pages have no line breaks at all")
+    ap.add_argument(
+        "--no-breaks-share",
+        type=float,
+        default=0.0,
+        help="share of sites whose pages have no line breaks at all",
+    )
     ap.add_argument("--out", type=Path, required=True)
     args = ap.parse_args(argv)
     n = write_corpus(args.out, args.pages, args.seed, args.no_breaks_share)

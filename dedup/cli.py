@@ -26,14 +26,26 @@ app = typer.Typer(
 )
 err = Console(stderr=True)
 
-Inputs = Annotated[list[Path], typer.Argument(help="JSONL (.jsonl, .jsonl.gz, .jsonl.zst), a .txt page, or a folder of .txt pages.")]
+Inputs = Annotated[
+    list[Path],
+    typer.Argument(help="JSONL (.jsonl, .jsonl.gz, .jsonl.zst), a .txt page, or a folder of .txt pages."),
+]
 TextField = Annotated[str, typer.Option("--text-field", help="Field holding the page text.")]
 IdField = Annotated[str, typer.Option("--id-field", help="Field holding the page id (default: file:line).")]
 UrlField = Annotated[str, typer.Option("--url-field", help="Field holding the URL; its host is the site.")]
-SiteOpt = Annotated[str | None, typer.Option("--site", help="Site of pages that carry no URL (default: folder name).")]
-StateOpt = Annotated[Path | None, typer.Option("--state", help="SQLite file of a site model made by `dedup learn`.")]
-PatternOpt = Annotated[list[str] | None, typer.Option("--pattern", help="Extra widget phrase (or re:REGEX on normalized text); repeatable.")]
-PatternsFile = Annotated[Path | None, typer.Option("--patterns-file", help="File of widget phrases, one per line.")]
+SiteOpt = Annotated[
+    str | None, typer.Option("--site", help="Site of pages that carry no URL (default: folder name).")
+]
+StateOpt = Annotated[
+    Path | None, typer.Option("--state", help="SQLite file of a site model made by `dedup learn`.")
+]
+PatternOpt = Annotated[
+    list[str] | None,
+    typer.Option("--pattern", help="Extra widget phrase (or re:REGEX on normalized text); repeatable."),
+]
+PatternsFile = Annotated[
+    Path | None, typer.Option("--patterns-file", help="File of widget phrases, one per line.")
+]
 
 
 def _fail(message: str, code: int = 2) -> typer.Exit:
@@ -63,11 +75,32 @@ def _progress(phase: str, n: int) -> None:
 @app.command()
 def clean(
     inputs: Inputs,
-    output: Annotated[Path | None, typer.Option("-o", "--output", help="Output file (.jsonl, .jsonl.gz, .jsonl.zst; plain text for a .txt input). Default: standard output.")] = None,
+    output: Annotated[
+        Path | None,
+        typer.Option(
+            "-o",
+            "--output",
+            help="Output file (.jsonl, .jsonl.gz, .jsonl.zst; plain text for a .txt input). "
+            "Default: standard output.",
+        ),
+    ] = None,
     state: StateOpt = None,
-    drop_duplicates: Annotated[bool, typer.Option("--drop-duplicates", help="Leave near-duplicate pages out of the output.")] = False,
-    duplicate_threshold: Annotated[float, typer.Option("--duplicate-threshold", help="Word-shingle Jaccard above which two pages are duplicates.")] = 0.8,
-    errors: Annotated[str, typer.Option("--errors", help="fail: stop at the first malformed record; skip: copy it to OUTPUT.rejects.jsonl and go on.")] = "fail",
+    drop_duplicates: Annotated[
+        bool, typer.Option("--drop-duplicates", help="Leave near-duplicate pages out of the output.")
+    ] = False,
+    duplicate_threshold: Annotated[
+        float,
+        typer.Option(
+            "--duplicate-threshold", help="Word-shingle Jaccard above which two pages are duplicates."
+        ),
+    ] = 0.8,
+    errors: Annotated[
+        str,
+        typer.Option(
+            "--errors",
+            help="fail: stop at the first malformed record; skip: copy it to OUTPUT.rejects.jsonl and go on.",
+        ),
+    ] = "fail",
     pattern: PatternOpt = None,
     patterns_file: PatternsFile = None,
     text_field: TextField = "text",
@@ -96,25 +129,42 @@ def clean(
             learn(cleaner, inputs, opts, _progress)
         summary = clean_files(cleaner, inputs, output, opts, _progress)
     except (InputError, RecordError, StateError) as e:
-        raise _fail(str(e) + ("" if not isinstance(e, RecordError) else " (use --errors skip to set such records aside)")) from e
+        raise _fail(
+            str(e)
+            + ("" if not isinstance(e, RecordError) else " (use --errors skip to set such records aside)")
+        ) from e
     if output is not None or not is_text_input(inputs):
         _print_summary(summary, output)
 
 
 def _print_summary(summary: Summary, output: Path | None) -> None:
-    table = Table(title=f"dedup: {summary.pages:,} pages, {len(summary.site_chars):,} sites", show_header=True)
+    table = Table(
+        title=f"dedup: {summary.pages:,} pages, {len(summary.site_chars):,} sites", show_header=True
+    )
     table.add_column("removed by kind")
     table.add_column("characters", justify="right")
     table.add_column("share", justify="right")
     total = max(summary.chars_in, 1)
     for kind, chars in summary.removed_by_kind.most_common():
         table.add_row(kind, f"{chars:,}", f"{chars / total:.1%}")
-    table.add_row("[bold]all[/]", f"{sum(summary.removed_by_kind.values()):,}", f"{sum(summary.removed_by_kind.values()) / total:.1%}")
+    table.add_row(
+        "[bold]all[/]",
+        f"{sum(summary.removed_by_kind.values()):,}",
+        f"{sum(summary.removed_by_kind.values()) / total:.1%}",
+    )
     err.print(table)
-    err.print(f"duplicates: {summary.duplicates:,}" + (f" (dropped {summary.dropped:,})" if summary.dropped else ""))
-    err.print(f"bad records: {summary.bad_records:,}" + (f" (kept verbatim in {summary.rejects_file})" if summary.rejects_file else ""))
+    err.print(
+        f"duplicates: {summary.duplicates:,}" + (f" (dropped {summary.dropped:,})" if summary.dropped else "")
+    )
+    err.print(
+        f"bad records: {summary.bad_records:,}"
+        + (f" (kept verbatim in {summary.rejects_file})" if summary.rejects_file else "")
+    )
     for site, share in summary.loud_sites():
-        err.print(f"[bold yellow]warning:[/] {site or '(no site)'} lost {share:.0%} of its text: check it with `dedup explain`")
+        err.print(
+            f"[bold yellow]warning:[/] {site or '(no site)'} lost {share:.0%} of its text: "
+            "check it with `dedup explain`"
+        )
     if output is not None:
         err.print(f"written: {output}")
 
@@ -163,7 +213,10 @@ def explain(
         cleaner = Cleaner(config, load(state, config.settings) if state else None)
         if state is None:
             learn(cleaner, inputs, opts)
-        page = next((p for p in read_pages(inputs, opts.fields, site) if isinstance(p, Page) and p.id == page_id), None)
+        page = next(
+            (p for p in read_pages(inputs, opts.fields, site) if isinstance(p, Page) and p.id == page_id),
+            None,
+        )
     except (InputError, StateError) as e:
         raise _fail(str(e)) from e
     if page is None:
@@ -173,8 +226,12 @@ def explain(
         table.add_column(col)
     for block, decision in cleaner.explain(page):
         evidence = ", ".join(f"{k}={v}" for k, v in decision.evidence.items()) if decision else ""
-        table.add_row(f"{block.start}-{block.end}", decision.kind if decision else "[green]keep[/]", evidence,
-                      page.text[block.start : block.end].strip()[:120])
+        table.add_row(
+            f"{block.start}-{block.end}",
+            decision.kind if decision else "[green]keep[/]",
+            evidence,
+            page.text[block.start : block.end].strip()[:120],
+        )
     Console().print(table)
 
 
@@ -198,8 +255,14 @@ def sites(
         table.add_column("pages", justify="right")
         table.add_column("kind")
         table.add_column("block (normalized)")
-        rows = [(c, "block", k) for k, c in stats.shapes.items() if c >= model.rule.pages_needed(stats.pages, 1)]
-        rows += [(c, "template", k[2:] + ": …") for k, c in stats.labels.items() if c >= model.rule.pages_needed(stats.pages, 1)]
+        rows = [
+            (c, "block", k) for k, c in stats.shapes.items() if c >= model.rule.pages_needed(stats.pages, 1)
+        ]
+        rows += [
+            (c, "template", k[2:] + ": …")
+            for k, c in stats.labels.items()
+            if c >= model.rule.pages_needed(stats.pages, 1)
+        ]
         for count, kind, text in sorted(rows, key=lambda r: (-r[0], r[2]))[:top]:
             table.add_row(str(count), kind, text[:100])
         console.print(table)

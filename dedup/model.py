@@ -36,7 +36,9 @@ class Rule:
 
     def pages_needed(self, site_pages: int, words: int) -> int:
         """Distinct pages of the site a block must occur on to count as boilerplate."""
-        floor = self.tiny_site_floor if site_pages <= self.tiny_site or words <= self.link_words else self.floor
+        floor = (
+            self.tiny_site_floor if site_pages <= self.tiny_site or words <= self.link_words else self.floor
+        )
         if words <= self.short_words:
             return max(floor, math.ceil(self.short_share * site_pages))
         return max(self.long_floor, math.ceil(self.long_share * site_pages))
@@ -62,7 +64,9 @@ class SiteStats:
         """
         pages, exemplar = self.merged.get(key, (self.shapes.get(key, 0), key))
         if head:
-            in_heads = self.head_shapes.get(key, 0) + (self.head_shapes.get(exemplar, 0) if exemplar != key else 0)
+            in_heads = self.head_shapes.get(key, 0) + (
+                self.head_shapes.get(exemplar, 0) if exemplar != key else 0
+            )
             pages = min(pages, in_heads)
         return pages, exemplar
 
@@ -123,8 +127,10 @@ class SiteModel:
                 session.insert(i, sig)
         for i, sig in enumerate(sigs):
             for j in lsh.query(sig):
-                if j > i and not _nested(keys[i], keys[j]) and (
-                    jaccard(shingles[i], shingles[j]) >= self.rule.variant_similarity
+                if (
+                    j > i
+                    and not _nested(keys[i], keys[j])
+                    and (jaccard(shingles[i], shingles[j]) >= self.rule.variant_similarity)
                 ):
                     parent[find(j)] = find(i)
         clusters: dict[int, list[int]] = {}

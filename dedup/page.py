@@ -73,8 +73,13 @@ class Removal:
 
     def to_dict(self) -> dict[str, Any]:
         """The audit record of design.md."""
-        return {"start": self.start, "end": self.end, "kind": self.kind, "text": self.text,
-                "evidence": self.evidence}
+        return {
+            "start": self.start,
+            "end": self.end,
+            "kind": self.kind,
+            "text": self.text,
+            "evidence": self.evidence,
+        }
 
 
 @dataclass(frozen=True)

@@ -89,7 +89,9 @@ def is_text_input(inputs: Sequence[Path]) -> bool:
     return len(inputs) == 1 and inputs[0].suffix == ".txt" and not inputs[0].is_dir()
 
 
-def learn(cleaner: Cleaner, inputs: Sequence[Path], opts: RunOptions, progress: Progress | None = None) -> int:
+def learn(
+    cleaner: Cleaner, inputs: Sequence[Path], opts: RunOptions, progress: Progress | None = None
+) -> int:
     """Learn the site model from the inputs (bad records are skipped here; cleaning reports them)."""
 
     def counted() -> Iterator[Page]:
@@ -103,7 +105,10 @@ def learn(cleaner: Cleaner, inputs: Sequence[Path], opts: RunOptions, progress: 
 
 
 def clean_files(
-    cleaner: Cleaner, inputs: Sequence[Path], output: Path | None, opts: RunOptions,
+    cleaner: Cleaner,
+    inputs: Sequence[Path],
+    output: Path | None,
+    opts: RunOptions,
     progress: Progress | None = None,
 ) -> Summary:
     """Clean every page of the inputs into output (stdout when None), atomically; returns the summary."""
@@ -136,8 +141,13 @@ def clean_files(
 
 
 def _clean_jsonl(
-    cleaner: Cleaner, inputs: Sequence[Path], output: Path | None, opts: RunOptions,
-    rejects: RejectsWriter | None, summary: Summary, progress: Progress | None,
+    cleaner: Cleaner,
+    inputs: Sequence[Path],
+    output: Path | None,
+    opts: RunOptions,
+    rejects: RejectsWriter | None,
+    summary: Summary,
+    progress: Progress | None,
 ) -> None:
     """Clean into a spool file while collecting duplicate fingerprints, then write the final output."""
     finder = DuplicateFinder(cleaner.config.settings, cleaner.config.duplicate_threshold)

@@ -79,4 +79,3 @@ def words_with_offsets(text: str, start: int = 0, end: int | None = None) -> Wor
             starts.append(m.start())
             ends.append(m.end())
     return Words(out_words, starts, ends)
-

@@ -26,9 +26,7 @@ def text_and_decisions(draw: st.DrawFn) -> tuple[str, list[Decision]]:
     n = len(text)
     spans = draw(st.lists(st.tuples(st.integers(0, n), st.integers(0, n)), max_size=8))
     kinds = st.sampled_from(["widget", "repeat", "island", "site-boilerplate", "template"])
-    decisions = [
-        Decision(min(a, b), max(a, b), draw(kinds), {"n": i}) for i, (a, b) in enumerate(spans)
-    ]
+    decisions = [Decision(min(a, b), max(a, b), draw(kinds), {"n": i}) for i, (a, b) in enumerate(spans)]
     return text, decisions
 
 
@@ -106,5 +104,9 @@ def test_restore_with_no_removals() -> None:
 def test_audit_dict_shape() -> None:
     r = Removal(3, 7, "widget", "abcd", {"phrase": "x"})
     assert r.to_dict() == {
-        "start": 3, "end": 7, "kind": "widget", "text": "abcd", "evidence": {"phrase": "x"}
+        "start": 3,
+        "end": 7,
+        "kind": "widget",
+        "text": "abcd",
+        "evidence": {"phrase": "x"},
     }

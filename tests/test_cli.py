@@ -76,7 +76,12 @@ def _good(ar_page: str, en_page: str) -> list[dict[str, Any]]:
     ],
 )
 def test_bad_record_fails_cleanly(
-    runner: CliRunner, tmp_path: Path, squashed: Squash, ar_page: str, en_page: str, bad_line: bytes,
+    runner: CliRunner,
+    tmp_path: Path,
+    squashed: Squash,
+    ar_page: str,
+    en_page: str,
+    bad_line: bytes,
     reason: str,
 ) -> None:
     good = [orjson.dumps(r) for r in _good(ar_page, en_page)]
@@ -168,7 +173,9 @@ def test_errors_skip_needs_an_output_file(tmp_path: Path, ar_page: str, en_page:
     src = _write_lines(tmp_path / "pages.jsonl", [good[0], b"{broken", good[1]])
     proc = subprocess.run(
         [sys.executable, "-c", "from dedup.cli import main; main()", "clean", str(src), "--errors", "skip"],
-        capture_output=True, cwd=tmp_path, timeout=60,
+        capture_output=True,
+        cwd=tmp_path,
+        timeout=60,
     )
     assert proc.returncode == 2
     assert b"-o" in proc.stderr and b"Traceback" not in proc.stderr
@@ -203,9 +210,16 @@ def test_compressed_round_trip(
 
 def test_other_fields_pass_through(runner: CliRunner, tmp_path: Path, ar_page: str) -> None:
     record = {
-        "lang": "ar", "id": 17, "score": 0.75, "flag": False, "none": None,
-        "tags": ["صحة", "محلي"], "meta": {"words": 12, "nested": {"a": [1, 2]}},
-        "text": ar_page + "تابعونا على تويتر\n", "url": "https://m.example.org/x", "tail": "😀",
+        "lang": "ar",
+        "id": 17,
+        "score": 0.75,
+        "flag": False,
+        "none": None,
+        "tags": ["صحة", "محلي"],
+        "meta": {"words": 12, "nested": {"a": [1, 2]}},
+        "text": ar_page + "تابعونا على تويتر\n",
+        "url": "https://m.example.org/x",
+        "tail": "😀",
     }
     src = _write_records(tmp_path / "pages.jsonl", [record])
     out = tmp_path / "clean.jsonl"
@@ -219,8 +233,9 @@ def test_other_fields_pass_through(runner: CliRunner, tmp_path: Path, ar_page: s
 
 
 def test_custom_field_names(runner: CliRunner, tmp_path: Path, news_site: NewsSite) -> None:
-    records = [{"doc": r["id"], "link": r["url"], "body": r["text"], "text": "not this"}
-               for r in news_site.records()]
+    records = [
+        {"doc": r["id"], "link": r["url"], "body": r["text"], "text": "not this"} for r in news_site.records()
+    ]
     src = _write_records(tmp_path / "pages.jsonl", records)
     out = tmp_path / "clean.jsonl"
     args = ["--text-field", "body", "--id-field", "doc", "--url-field", "link"]

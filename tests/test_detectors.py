@@ -68,8 +68,10 @@ def test_known_widget_phrases(
 
 
 def test_paragraph_quoting_a_widget_phrase_stays(en_paragraphs: tuple[str, ...]) -> None:
-    quote = ("The minister told reporters that readers should share this article with anyone who "
-             "still doubts that the new schools will open in time for the autumn term.")
+    quote = (
+        "The minister told reporters that readers should share this article with anyone who "
+        "still doubts that the new schools will open in time for the autumn term."
+    )
     result = _clean(_body(en_paragraphs, quote))
     assert result.removed == ()
 
@@ -179,8 +181,10 @@ def test_short_title_in_the_head_stays(ar_page: str) -> None:
 
 def test_long_block_never_removed_by_context(en_paragraphs: tuple[str, ...]) -> None:
     p1, p2, p3 = en_paragraphs
-    long_line = ("This closing paragraph is long enough to count as body text, with more than sixteen "
-                 "words in it, so it stays")
+    long_line = (
+        "This closing paragraph is long enough to count as body text, with more than sixteen "
+        "words in it, so it stays"
+    )
     text = f"{p1}\n{p2}\n{p3}\nShare this article\n{long_line}\nFollow us on Twitter\n"
     result = _clean(text)
     assert _kinds(result) == ["widget", "widget"]

@@ -60,8 +60,15 @@ def test_perfect_output(generated: tuple[Path, list[dict], list[dict]]) -> None:
         out.append(rec)
     s = score(d / "truth.jsonl", _write(d / "perfect.jsonl", out))
     assert s["pages"] == len(truths) and s["missing_pages"] == 0
-    for key in ("content_kept", "content_lines_kept", "boilerplate_removed", "removal_precision",
-                "background_paragraphs_kept", "dup_precision", "dup_recall"):
+    for key in (
+        "content_kept",
+        "content_lines_kept",
+        "boilerplate_removed",
+        "removal_precision",
+        "background_paragraphs_kept",
+        "dup_precision",
+        "dup_recall",
+    ):
         assert s[key] == 1.0, key
     assert s["dup_pairs_true"] > 0
     assert s["background_paragraphs"] > 0
@@ -83,13 +90,27 @@ def test_raw_input(generated: tuple[Path, list[dict], list[dict]]) -> None:
 
 def _tiny_truth() -> list[dict]:
     """Four hand-made pages: a and b are duplicates, c and d unique; a has its share widget glued."""
-    def page(pid: str, cluster: str, body: str) -> dict:
-        return {"id": pid, "site": "example.org", "cluster": cluster, "notes": [],
-                "lines": [["nav", "Home | World | Sport", 0], ["content", body, 0],
-                          ["share", "Share this", int(pid == "a")], ["footer", "© 2020 Example", 0]]}
 
-    return [page("a", "x", "Alpha beta gamma delta."), page("b", "x", "Alpha beta gamma delta."),
-            page("c", "y", "Epsilon zeta eta theta."), page("d", "z", "Iota kappa lambda mu.")]
+    def page(pid: str, cluster: str, body: str) -> dict:
+        return {
+            "id": pid,
+            "site": "example.org",
+            "cluster": cluster,
+            "notes": [],
+            "lines": [
+                ["nav", "Home | World | Sport", 0],
+                ["content", body, 0],
+                ["share", "Share this", int(pid == "a")],
+                ["footer", "© 2020 Example", 0],
+            ],
+        }
+
+    return [
+        page("a", "x", "Alpha beta gamma delta."),
+        page("b", "x", "Alpha beta gamma delta."),
+        page("c", "y", "Epsilon zeta eta theta."),
+        page("d", "z", "Iota kappa lambda mu."),
+    ]
 
 
 def test_missing_page_counts_as_dropped(tmp_path: Path) -> None:
@@ -156,10 +177,20 @@ def test_background_paragraphs(tmp_path: Path) -> None:
     """A long content line on two pages of one site must be kept whole on both."""
     bg = "This background paragraph repeats on every page of the running story."
     truths = [
-        {"id": "p1", "site": "s.org", "cluster": "1", "notes": [],
-         "lines": [["content", "First unique lead.", 0], ["content", bg, 0]]},
-        {"id": "p2", "site": "s.org", "cluster": "2", "notes": [],
-         "lines": [["content", "Second unique lead.", 0], ["content", bg, 0]]},
+        {
+            "id": "p1",
+            "site": "s.org",
+            "cluster": "1",
+            "notes": [],
+            "lines": [["content", "First unique lead.", 0], ["content", bg, 0]],
+        },
+        {
+            "id": "p2",
+            "site": "s.org",
+            "cluster": "2",
+            "notes": [],
+            "lines": [["content", "Second unique lead.", 0], ["content", bg, 0]],
+        },
     ]
     truth = _write(tmp_path / "truth.jsonl", truths)
     out = [{"id": "p1", "text": "First unique lead.\n" + bg}, {"id": "p2", "text": "Second unique lead."}]

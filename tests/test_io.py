@@ -30,10 +30,22 @@ ARABIC = "أعلنت وزارة الصحة اليوم عن حملة تطعيم �
 ENGLISH = "The council approved the new budget on Tuesday.\nRead more: related stories\n"
 
 RECORDS: list[dict[str, Any]] = [
-    {"id": 17, "url": "https://www.aljazeera.net/news/1", "text": ARABIC, "lang": "ar",
-     "score": 0.75, "tags": ["صحة", "محلي"], "meta": {"words": 12, "paywall": False}, "author": None},
-    {"url": "https://m.bbc.co.uk/news/2", "lang": "en", "text": ENGLISH,
-     "fetched_at": "2024-05-01T10:00:00Z"},
+    {
+        "id": 17,
+        "url": "https://www.aljazeera.net/news/1",
+        "text": ARABIC,
+        "lang": "ar",
+        "score": 0.75,
+        "tags": ["صحة", "محلي"],
+        "meta": {"words": 12, "paywall": False},
+        "author": None,
+    },
+    {
+        "url": "https://m.bbc.co.uk/news/2",
+        "lang": "en",
+        "text": ENGLISH,
+        "fetched_at": "2024-05-01T10:00:00Z",
+    },
 ]
 
 
@@ -111,7 +123,11 @@ def test_page_fields(tmp_path: Path) -> None:
     src = _records_file(tmp_path / "in.jsonl", RECORDS)
     first, second = _pages(list(read_pages([src])))
     assert (first.id, first.url, first.site, first.fetched_at) == (
-        "17", "https://www.aljazeera.net/news/1", "aljazeera.net", None)
+        "17",
+        "https://www.aljazeera.net/news/1",
+        "aljazeera.net",
+        None,
+    )
     assert first.record == RECORDS[0]
     assert first.source == f"{src}:1"
     assert second.id == "in.jsonl:2"  # no id field: file name and line
@@ -120,8 +136,14 @@ def test_page_fields(tmp_path: Path) -> None:
 
 
 def test_custom_field_names(tmp_path: Path) -> None:
-    record = {"doc_id": "a-1", "body": ARABIC, "link": "https://amp.alarabiya.net/x", "crawled": "2024-01-02",
-              "domain": "", "text": "not the page text"}
+    record = {
+        "doc_id": "a-1",
+        "body": ARABIC,
+        "link": "https://amp.alarabiya.net/x",
+        "crawled": "2024-01-02",
+        "domain": "",
+        "text": "not the page text",
+    }
     src = _records_file(tmp_path / "in.jsonl", [record])
     fields = Fields(text="body", id="doc_id", url="link", fetched_at="crawled", site="domain")
     (page,) = _pages(list(read_pages([src], fields)))

@@ -63,7 +63,7 @@ def test_arabic_indic_and_persian_digits() -> None:
 
 def test_case_and_punctuation_folded() -> None:
     assert normalize("The QUICK, brown fox!") == "the quick brown fox"
-    assert normalize("«Hello» — \"world\"...") == "hello world"
+    assert normalize('«Hello» — "world"...') == "hello world"
     assert normalize("قال: «نعم»، ثم؟ ذهب!") == "قال نعم ثم ذهب"
     assert normalize("Straße") == "strasse"  # casefold, not lower
     assert normalize("  a \n\t b  ") == "a b"

@@ -31,28 +31,33 @@ FRESH_SEED = 11  # another seed than the bundled sample's 7
 FRESH_PAGES = 600
 
 HEADLINE = (
-    "content_kept", "content_lines_kept", "boilerplate_removed", "removal_precision",
-    "background_paragraphs_kept", "dup_precision", "dup_recall",
+    "content_kept",
+    "content_lines_kept",
+    "boilerplate_removed",
+    "removal_precision",
+    "background_paragraphs_kept",
+    "dup_precision",
+    "dup_recall",
 )
 
 # Measured, then lowered by ~0.005 (see the module docstring).
 FLOORS_BUNDLED = {
-    "content_kept": 0.993,
-    "content_lines_kept": 0.991,
-    "boilerplate_removed": 0.950,
-    "removal_precision": 0.992,
-    "background_paragraphs_kept": 0.975,
+    "content_kept": 0.992,
+    "content_lines_kept": 0.985,
+    "boilerplate_removed": 0.901,
+    "removal_precision": 0.990,
+    "background_paragraphs_kept": 0.974,
     "dup_precision": 0.995,
-    "dup_recall": 0.967,
+    "dup_recall": 0.939,
 }
 FLOORS_FRESH = {
-    "content_kept": 0.989,
-    "content_lines_kept": 0.989,
-    "boilerplate_removed": 0.962,
-    "removal_precision": 0.986,
-    "background_paragraphs_kept": 0.969,
+    "content_kept": 0.988,
+    "content_lines_kept": 0.985,
+    "boilerplate_removed": 0.963,
+    "removal_precision": 0.984,
+    "background_paragraphs_kept": 0.963,
     "dup_precision": 0.995,
-    "dup_recall": 0.931,
+    "dup_recall": 0.947,
 }
 
 
@@ -134,8 +139,7 @@ def test_saved_state_cleans_no_break_pages_like_the_live_model(tmp_path: Path) -
     if not BUNDLED_TRUTH.exists():
         pytest.skip("corpus/truth.jsonl is missing")
     no_breaks = {
-        orjson.loads(line)["id"] for line in BUNDLED_TRUTH.read_bytes().splitlines()
-        if b'"no_breaks"' in line
+        orjson.loads(line)["id"] for line in BUNDLED_TRUTH.read_bytes().splitlines() if b'"no_breaks"' in line
     }
     records = [r for r in map(orjson.loads, BUNDLED_PAGES.read_bytes().splitlines()) if r["id"] in no_breaks]
     assert len(records) > 50
@@ -147,7 +151,8 @@ def test_saved_state_cleans_no_break_pages_like_the_live_model(tmp_path: Path) -
     from dedup.io import read_pages
 
     differ = [
-        p.id for p in read_pages([src], Fields())
+        p.id
+        for p in read_pages([src], Fields())
         if reloaded.clean(p).text != live.clean(p).text  # type: ignore[union-attr,arg-type]
     ]
     assert differ == []

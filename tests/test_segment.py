@@ -14,7 +14,11 @@ TEXT = "سطر أول\n\nSecond line\r\n   \nlast line without break"
 def test_line_spans_cover_the_text() -> None:
     spans = line_spans(TEXT)
     assert [TEXT[s:e] for s, e in spans] == [
-        "سطر أول\n", "\n", "Second line\r\n", "   \n", "last line without break"
+        "سطر أول\n",
+        "\n",
+        "Second line\r\n",
+        "   \n",
+        "last line without break",
     ]
     assert spans[0][0] == 0 and spans[-1][1] == len(TEXT)
     for (_, e1), (s2, _) in zip(spans, spans[1:], strict=False):
@@ -40,7 +44,8 @@ def test_sentences_split_glued_source() -> None:
     assert _sentences(text) == ["It came from the source.", "Share this article"]
     ar = "التوغل في قرية الباغوز على الضفة الشرقية لنهر الفرات.وفق ما نقلته سكاي نيوز عربية"
     assert _sentences(ar) == [
-        "التوغل في قرية الباغوز على الضفة الشرقية لنهر الفرات.", "وفق ما نقلته سكاي نيوز عربية"
+        "التوغل في قرية الباغوز على الضفة الشرقية لنهر الفرات.",
+        "وفق ما نقلته سكاي نيوز عربية",
     ]
 
 
@@ -67,7 +72,11 @@ def test_segment_blocks() -> None:
     text = "العنوان\n\n   \nالجملة الأولى. الجملة الثانية؟ الثالثة!\n\u200f\n…\nlast"
     blocks = segment(text)
     assert [text[b.start : b.end] for b in blocks] == [
-        "العنوان\n", "الجملة الأولى. ", "الجملة الثانية؟ ", "الثالثة!\n", "last",
+        "العنوان\n",
+        "الجملة الأولى. ",
+        "الجملة الثانية؟ ",
+        "الثالثة!\n",
+        "last",
     ]
     assert [b.line for b in blocks] == [0, 3, 3, 3, 6]
     assert [b.whole_line for b in blocks] == [True, False, False, False, True]

@@ -19,7 +19,6 @@ from datasketch import LeanMinHash, MinHash, MinHashLSH
 from dedup.fingerprint import FingerprintSettings, exact_hash
 from dedup.normalize import normalize
 
-
 MIN_SHINGLES = 20  # containment alone proves nothing for a page of a few words
 
 
@@ -68,8 +67,11 @@ class DuplicateFinder:
         candidates = [i for i, s in enumerate(self._shingles) if len(s) > 0]
         lsh = MinHashLSH(threshold=self.candidate_threshold, num_perm=self.settings.num_perm)
         sigs = MinHash.bulk(
-            [self._shingles[i] for i in candidates], num_perm=self.settings.num_perm,
-            seed=self.settings.seed, hashfunc=_identity, scheme=self.settings.scheme,
+            [self._shingles[i] for i in candidates],
+            num_perm=self.settings.num_perm,
+            seed=self.settings.seed,
+            hashfunc=_identity,
+            scheme=self.settings.scheme,
         )
         lean = {i: LeanMinHash(m) for i, m in zip(candidates, sigs, strict=True)}
         with lsh.insertion_session() as session:
@@ -97,4 +99,6 @@ class DuplicateFinder:
         inter = len(np.intersect1d(a, b, assume_unique=True))
         jaccard = inter / (len(a) + len(b) - inter)
         contained = inter / min(len(a), len(b))
-        return jaccard >= self.threshold or (min(len(a), len(b)) >= MIN_SHINGLES and contained >= self.containment)
+        return jaccard >= self.threshold or (
+            min(len(a), len(b)) >= MIN_SHINGLES and contained >= self.containment
+        )

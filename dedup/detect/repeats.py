@@ -79,8 +79,10 @@ def detect(text: str, blocks: Sequence[Block], words: Words) -> list[Decision]:
     long_words = [i for i, k in enumerate(block_of) if blocks[k].line_words > TAIL_BLOCK_WORDS]
     last_long = long_words[-1] if long_words else -1
     long_runs = [
-        (a, b) for a, b, src in _copies(_runs(flags), source)
-        if b - a >= MIN_RUN_WORDS and words.ends[b - 1] - words.starts[a] >= MIN_RUN_CHARS
+        (a, b)
+        for a, b, src in _copies(_runs(flags), source)
+        if b - a >= MIN_RUN_WORDS
+        and words.ends[b - 1] - words.starts[a] >= MIN_RUN_CHARS
         and not _is_layout_repeat(blocks, block_of, a, b, src)
         and _is_scraper_copy(words.words, a, b, src, block_of, last_long)
     ]
@@ -139,7 +141,9 @@ def _is_scraper_copy(
     page, or repeats the lead near the page's end), or stops inside a block (truncated)."""
     src_end = src + (b - a)
     n = len(words)
-    card = b - a <= MAX_CARD_WORDS and (last_long < b or (src <= LEAD_SHARE * n and b >= (1 - LEAD_SHARE) * n))
+    card = b - a <= MAX_CARD_WORDS and (
+        last_long < b or (src <= LEAD_SHARE * n and b >= (1 - LEAD_SHARE) * n)
+    )
     if card or (a - src_end <= BACK_TO_BACK_WORDS and b - a <= MAX_DOUBLE_WORDS):
         return True
     # Follow the copy past the last shared 5-gram: a teaser may go on a few words, then stop

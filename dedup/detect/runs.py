@@ -87,8 +87,12 @@ def detect(
         a, b = _widen(runs, taken, idx, n) if at_edge else (a, b)
         start = words.starts[a]
         end = words.starts[b] if b < n else end_of_flow
-        evidence = {"pages": pages, "site_pages": site_pages, "words": b - a,
-                    "at": "edge" if at_edge else "inside"}
+        evidence = {
+            "pages": pages,
+            "site_pages": site_pages,
+            "words": b - a,
+            "at": "edge" if at_edge else "inside",
+        }
         decisions.append(Decision(start, end, "site-boilerplate", evidence))
     return decisions
 

@@ -8,7 +8,6 @@ from dedup.detect.templates import label_prefix, shape
 from dedup.model import SiteModel, long_lines
 from dedup.page import Block, Decision
 
-
 BODY_LINE_WORDS = 8
 
 
@@ -27,7 +26,7 @@ def detect(text: str, site: str, blocks: Sequence[Block], model: SiteModel) -> l
         in_body = first_long < block.line < last_long and block.line_words >= BODY_LINE_WORDS
         needed = model.rule.pages_needed(stats.pages, 10**6 if in_body else block.line_words)
         if pages >= needed:
-            evidence = {"pages": pages, "site_pages": stats.pages, "needed": needed}
+            evidence: dict[str, int | str] = {"pages": pages, "site_pages": stats.pages, "needed": needed}
             if exemplar != shape(block.key):
                 evidence["variant_of"] = exemplar
             decisions.append(Decision(block.start, block.end, "site-boilerplate", evidence))
@@ -42,4 +41,3 @@ def detect(text: str, site: str, blocks: Sequence[Block], model: SiteModel) -> l
                 evidence = {"label": label[2:], "pages": pages, "site_pages": stats.pages}
                 decisions.append(Decision(block.start, block.end, "template", evidence))
     return decisions
-

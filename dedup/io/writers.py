@@ -46,8 +46,9 @@ class AtomicOutput:
         suffix = self.path.suffix.lower()
         if suffix == ".gz":
             # mtime=0 and the final name in the header: same input, same bytes.
-            self._out = gzip.GzipFile(filename=self.path.name.removesuffix(suffix), mode="wb",
-                                      fileobj=self._raw, mtime=0)
+            self._out = gzip.GzipFile(
+                filename=self.path.name.removesuffix(suffix), mode="wb", fileobj=self._raw, mtime=0
+            )
         elif suffix == ".zst":
             self._out = zstandard.ZstdCompressor().stream_writer(self._raw, closefd=False)
         else:

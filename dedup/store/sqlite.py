@@ -5,12 +5,16 @@ from __future__ import annotations
 import json
 import os
 import sqlite3
+from collections import Counter
 from pathlib import Path
 
 from dedup.fingerprint import FingerprintSettings
 from dedup.model import SiteModel, SiteStats
 
 FORMAT_VERSION = 2
+
+# The per-site counters of SiteStats, each stored as a (site, key, pages) table.
+COUNTERS = ("shapes", "labels", "head_shapes", "grams")
 
 
 class StateError(Exception):
@@ -23,36 +27,34 @@ def save(model: SiteModel, path: Path) -> None:
     tmp = path.with_name(f".{path.name}.tmp-{os.getpid()}")
     tmp.unlink(missing_ok=True)
     try:
-        with sqlite3.connect(tmp) as db:
-            db.executescript(
-                "CREATE TABLE meta (name TEXT PRIMARY KEY, value TEXT);"
-                "CREATE TABLE sites (site TEXT PRIMARY KEY, pages INTEGER);"
-                "CREATE TABLE shapes (site TEXT, shape TEXT, pages INTEGER);"
-                "CREATE TABLE labels (site TEXT, label TEXT, pages INTEGER);"
-                "CREATE TABLE variants (site TEXT, shape TEXT, pages INTEGER, exemplar TEXT);"
-                "CREATE TABLE seen (site TEXT, hash TEXT);"
-                "CREATE TABLE head_shapes (site TEXT, shape TEXT, pages INTEGER);"
-                "CREATE TABLE grams (site TEXT, gram INTEGER, pages INTEGER);"
-            )
+        db = sqlite3.connect(tmp)
+        with db:
+            db.execute("CREATE TABLE meta (name TEXT PRIMARY KEY, value TEXT)")
+            db.execute("CREATE TABLE sites (site TEXT PRIMARY KEY, pages INTEGER)")
+            db.execute("CREATE TABLE variants (site TEXT, shape TEXT, pages INTEGER, exemplar TEXT)")
+            db.execute("CREATE TABLE seen (site TEXT, hash TEXT)")
+            for table in COUNTERS:
+                db.execute(f"CREATE TABLE {table} (site TEXT, key, pages INTEGER)")
             meta = {"format": FORMAT_VERSION, "settings": model.settings.as_dict()}
             db.executemany("INSERT INTO meta VALUES (?, ?)", [(k, json.dumps(v)) for k, v in meta.items()])
-            for site, s in sorted(model.sites.items()):
-                db.execute("INSERT INTO sites VALUES (?, ?)", (site, s.pages))
-                db.executemany("INSERT INTO shapes VALUES (?, ?, ?)", [(site, k, c) for k, c in s.shapes.items()])
-                db.executemany("INSERT INTO labels VALUES (?, ?, ?)", [(site, k, c) for k, c in s.labels.items()])
-                db.executemany(
-                    "INSERT INTO variants VALUES (?, ?, ?, ?)",
-                    [(site, k, c, ex) for k, (c, ex) in s.merged.items()],
-                )
-                db.executemany("INSERT INTO seen VALUES (?, ?)", [(site, str(h)) for h in s.seen_texts])
-                db.executemany(
-                    "INSERT INTO head_shapes VALUES (?, ?, ?)", [(site, k, c) for k, c in s.head_shapes.items()]
-                )
-                db.executemany("INSERT INTO grams VALUES (?, ?, ?)", [(site, k, c) for k, c in s.grams.items()])
+            for site, stats in sorted(model.sites.items()):
+                _save_site(db, site, stats)
         db.close()
         os.replace(tmp, path)
     finally:
         tmp.unlink(missing_ok=True)
+
+
+def _save_site(db: sqlite3.Connection, site: str, stats: SiteStats) -> None:
+    db.execute("INSERT INTO sites VALUES (?, ?)", (site, stats.pages))
+    for table in COUNTERS:
+        counter: Counter = getattr(stats, table)
+        db.executemany(f"INSERT INTO {table} VALUES (?, ?, ?)", [(site, k, c) for k, c in counter.items()])
+    db.executemany(
+        "INSERT INTO variants VALUES (?, ?, ?, ?)", [(site, k, c, ex) for k, (c, ex) in stats.merged.items()]
+    )
+    # Hashes are unsigned 64-bit: stored as text, since SQLite integers are signed.
+    db.executemany("INSERT INTO seen VALUES (?, ?)", [(site, str(h)) for h in stats.seen_texts])
 
 
 def load(path: Path, settings: FingerprintSettings) -> SiteModel:
@@ -75,17 +77,12 @@ def load(path: Path, settings: FingerprintSettings) -> SiteModel:
     model = SiteModel(settings=settings)
     for site, pages in db.execute("SELECT site, pages FROM sites"):
         model.sites[site] = SiteStats(pages=pages)
-    for site, shape, pages in db.execute("SELECT site, shape, pages FROM shapes"):
-        model.sites[site].shapes[shape] = pages
-    for site, label, pages in db.execute("SELECT site, label, pages FROM labels"):
-        model.sites[site].labels[label] = pages
+    for table in COUNTERS:
+        for site, key, pages in db.execute(f"SELECT site, key, pages FROM {table}"):
+            getattr(model.sites[site], table)[key] = pages
     for site, shape, pages, exemplar in db.execute("SELECT site, shape, pages, exemplar FROM variants"):
         model.sites[site].merged[shape] = (pages, exemplar)
     for site, h in db.execute("SELECT site, hash FROM seen"):
         model.sites[site].seen_texts.add(int(h))
-    for site, shape, pages in db.execute("SELECT site, shape, pages FROM head_shapes"):
-        model.sites[site].head_shapes[shape] = pages
-    for site, gram, pages in db.execute("SELECT site, gram, pages FROM grams"):
-        model.sites[site].grams[gram] = pages
     db.close()
     return model
