@@ -4,7 +4,7 @@ PY     := $(VENV)/bin/python
 DEDUP  := $(VENV)/bin/dedup
 SHARED ?= ../shared
 
-.PHONY: help run test test-slow lint eval eval-real bench clean-out
+.PHONY: help run test lint eval eval-real clean-out
 
 help:  ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  %-10s %s\n", $$1, $$2}'
@@ -23,18 +23,22 @@ run: $(VENV)/.installed  ## clean the bundled corpus/ into out/, with a summary
 test: $(VENV)/.installed  ## run the test suite
 	$(PY) -m pytest -q -m "not slow"
 
-test-slow: $(VENV)/.installed  ## run the large-input tests
-	$(PY) -m pytest -q -m slow
-
 lint: $(VENV)/.installed  ## ruff and mypy on dedup/
 	$(VENV)/bin/ruff check dedup tests
 	$(VENV)/bin/mypy dedup
 
-eval: $(VENV)/.installed  ## score on the shared dev corpus and on a generated corpus
-	$(PY) scripts/evaluate_dev.py $(SHARED)
+eval: $(VENV)/.installed  ## score on the bundled labelled corpus, and on ../shared/dev-corpus when present
+	@mkdir -p out
+	$(DEDUP) clean corpus/pages.jsonl -o out/pages.cleaned.jsonl
+	$(DEDUP) evaluate corpus/truth.jsonl out/pages.cleaned.jsonl
+	@if [ -f $(SHARED)/dev-corpus/pages.jsonl ]; then \
+	  $(DEDUP) clean $(SHARED)/dev-corpus/pages.jsonl -o out/dev.cleaned.jsonl && \
+	  $(DEDUP) evaluate $(SHARED)/dev-corpus/truth.jsonl out/dev.cleaned.jsonl; \
+	else echo "$(SHARED)/dev-corpus not found: skipped"; fi
 
-eval-real: $(VENV)/.installed  ## words kept / removed on the real HTML benchmarks in ../shared
+eval-real: $(VENV)/.installed  ## real pages in ../shared: HTML benchmarks (words kept/removed), Arabic scrapes
 	$(PY) scripts/eval_html_bench.py $(SHARED)/corpus-data
+	$(PY) scripts/inspect_real.py $(SHARED)/corpus-data --out out/real
 
 clean-out:  ## remove out/
 	rm -rf out

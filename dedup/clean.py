@@ -7,6 +7,7 @@ from dataclasses import dataclass, field
 
 from dedup.audit import apply, merge
 from dedup.detect import context, repeats, runs, site_boilerplate, widgets
+from dedup.detect.duplicates import SeenPages
 from dedup.fingerprint import FingerprintSettings
 from dedup.model import Rule, SiteModel
 from dedup.page import Block, Decision, Page, Result
@@ -43,7 +44,10 @@ class Cleaner:
     def learn(self, pages: Iterable[Page]) -> int:
         """Count the blocks of every page per site, then merge variants; returns pages counted."""
         counted = 0
+        seen = SeenPages(self.config.settings, self.config.duplicate_threshold)
         for page in pages:
+            if not seen.is_new(page.text):
+                continue  # a re-fetch counts once: its paragraphs are not the site's furniture
             words = words_with_offsets(page.text).words
             counted += self.model.add_page(page.site or "", page.text, segment(page.text), words)
         self.model.finalize()

@@ -26,6 +26,48 @@ def _identity(x: int) -> int:
     return int(x)
 
 
+def page_shingles(text: str, size: int) -> np.ndarray:
+    """The sorted, distinct 32-bit hashes of a text's normalized word shingles."""
+    words = normalize(text).split()
+    grams = (" ".join(words[i : i + size]) for i in range(max(1, len(words) - size + 1))) if words else ()
+    return np.unique(np.fromiter((xxhash.xxh32_intdigest(g.encode()) for g in grams), dtype=np.uint32))
+
+
+def _signature(shingles: np.ndarray, settings: FingerprintSettings) -> LeanMinHash:
+    (m,) = MinHash.bulk(
+        [shingles], num_perm=settings.num_perm, seed=settings.seed, hashfunc=_identity, scheme=settings.scheme
+    )
+    return LeanMinHash(m)
+
+
+@dataclass
+class SeenPages:
+    """Pages met so far, to tell whether a new page is a near-duplicate of one of them.
+
+    The learner counts a re-fetched or lightly edited article once, so that its own paragraphs
+    do not look like boilerplate. The similarity is estimated from the signatures.
+    """
+
+    settings: FingerprintSettings = field(default_factory=FingerprintSettings)
+    threshold: float = 0.8
+    _lsh: MinHashLSH | None = None
+    _count: int = 0
+
+    def is_new(self, text: str) -> bool:
+        """False when a near-duplicate was seen before; otherwise remember the page, and True."""
+        shingles = page_shingles(text, self.settings.word_shingle)
+        if len(shingles) == 0:
+            return True
+        if self._lsh is None:
+            self._lsh = MinHashLSH(threshold=self.threshold, num_perm=self.settings.num_perm)
+        sig = _signature(shingles, self.settings)
+        if self._lsh.query(sig):
+            return False
+        self._lsh.insert(self._count, sig)
+        self._count += 1
+        return True
+
+
 @dataclass
 class DuplicateFinder:
     """Collects cleaned pages, then groups the near-duplicates among them."""
@@ -41,10 +83,7 @@ class DuplicateFinder:
 
     def add(self, page_id: str, fetched_at: str | None, cleaned_text: str, original_text: str) -> None:
         """Remember one cleaned page (and its original: identical originals are duplicates)."""
-        words = normalize(cleaned_text).split()
-        n = self.settings.word_shingle
-        grams = (" ".join(words[i : i + n]) for i in range(max(1, len(words) - n + 1))) if words else ()
-        hashes = np.unique(np.fromiter((xxhash.xxh32_intdigest(g.encode()) for g in grams), dtype=np.uint32))
+        hashes = page_shingles(cleaned_text, self.settings.word_shingle)
         self._order_keys.append((fetched_at or "\uffff", len(self._ids)))
         self._ids.append(page_id)
         self._shingles.append(hashes)
