@@ -10,13 +10,11 @@ from dedup.page import Decision, Removal
 def merge(decisions: Iterable[Decision], text: str) -> list[Removal]:
     """Non-overlapping removals, in order; a span that ends a line takes the blank lines after it.
 
-    Overlapping spans, and touching spans of one kind, become one removal (kind and evidence of
-    the first)."""
+    Overlapping spans become one removal, with the kind and evidence of the first."""
     removals: list[Removal] = []
     for d in sorted(decisions, key=lambda d: (d.start, -d.end)):
         end = _absorb_blank_lines(text, d.end)
-        touching_same_kind = removals and d.start == removals[-1].end and d.kind == removals[-1].kind
-        if removals and (d.start < removals[-1].end or touching_same_kind):
+        if removals and d.start < removals[-1].end:
             last = removals[-1]
             if end > last.end:
                 removals[-1] = Removal(last.start, end, last.kind, text[last.start : end], last.evidence)
