@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 
@@ -60,6 +61,8 @@ class Cleaner:
         site_decisions = site_boilerplate.detect(text, page.site or "", blocks, self.model)
         site_decisions += self._site_runs(page, blocks)
         decisions = widgets.detect(blocks, self.matcher) + _guard(blocks, site_decisions)
+        for start, end in _flow_lines(blocks):
+            decisions += widgets.tail_links(words_with_offsets(text, start, end), end, self.matcher)
         # Repeats are judged on what stays: a title first seen in a removed related-articles
         # list is the article's own title when it comes again in the body.
         decisions += repeats.detect(text, blocks, _kept_words(text, decisions))
@@ -73,13 +76,15 @@ class Cleaner:
         if stats is None or stats.pages < 2 or not stats.grams:
             return []
         # A run glued into the flow of words has no line of its own to show it is furniture: it
-        # needs the evidence of a long block wherever it stands (house-style openers repeat).
-        needed = self.model.rule.pages_needed(stats.pages, 10**6)
+        # needs the evidence of a long block (house-style openers repeat), except at the end.
+        rule = self.model.rule
+        needed = rule.pages_needed(stats.pages, 10**6)
+        tail_needed = max(rule.long_floor, math.ceil(rule.tail_share * stats.pages))
         decisions = []
         for start, end in _flow_lines(blocks):
             words = words_with_offsets(page.text, start, end)
             counts = [stats.grams.get(h, 0) for h in runs.gram_hashes(words.words)]
-            decisions += runs.detect(end, words, counts, stats.pages, needed)
+            decisions += runs.detect(end, words, counts, stats.pages, needed, tail_needed)
         return decisions
 
     def explain(self, page: Page) -> list[tuple[Block, Decision | None]]:

@@ -31,6 +31,7 @@ class Rule:
     short_share: float = 0.03  # share of the site's pages for a short block
     long_floor: int = 4
     long_share: float = 0.3  # background paragraphs repeat on a minority of a story's pages
+    tail_share: float = 0.05  # a run closing a flattened page (a disclaimer, a footer)
     variant_similarity: float = 0.7  # char-shingle Jaccard to merge two variants of a block
     max_variant_chars: int = 300
 

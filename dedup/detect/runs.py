@@ -57,44 +57,42 @@ def frequent_runs(counts: Sequence[int], needed: int) -> list[tuple[int, int, in
 
 
 def detect(
-    end_of_flow: int, words: Words, counts: Sequence[int], site_pages: int, needed: int
+    end_of_flow: int, words: Words, counts: Sequence[int], site_pages: int, needed: int, tail_needed: int
 ) -> list[Decision]:
-    """Decisions for the runs of words that at least `needed` pages of the site carry."""
-    runs = frequent_runs(counts, needed)
+    """Decisions for the runs of words that at least `needed` pages of the site carry, or, chained
+    from the page's end (where the furniture of a flattened page gathers), `tail_needed` pages."""
+    runs = frequent_runs(counts, min(needed, tail_needed))
     if not runs:
         return []
     n = len(words.words)
-    taken: set[int] = set()
-    # Runs chained from the page start, then from the page end, may leave short gaps between them.
-    pos = 0
-    for idx, (a, b, _) in enumerate(runs):
-        if a - pos > EDGE_GAP:
-            break
-        taken.add(idx)
-        pos = b
-    pos = n
-    for idx in range(len(runs) - 1, -1, -1):
-        a, b, _ = runs[idx]
-        if pos - b > EDGE_GAP:
-            break
-        taken.add(idx)
-        pos = a
+    taken = _chain(runs, range(len(runs)), 0, needed) | _chain(runs, range(len(runs) - 1, -1, -1), n, 0)
     decisions = []
     for idx, (a, b, pages) in enumerate(runs):
         at_edge = idx in taken
-        if not at_edge and b - a < MIN_INNER_RUN_WORDS:
-            continue  # a common phrase ("in the United States"), not furniture
+        if not at_edge and (pages < needed or b - a < MIN_INNER_RUN_WORDS):
+            continue  # weak evidence, or a common phrase ("in the United States"), not furniture
         a, b = _widen(runs, taken, idx, n) if at_edge else (a, b)
         start = words.starts[a]
         end = words.starts[b] if b < n else end_of_flow
-        evidence = {
-            "pages": pages,
-            "site_pages": site_pages,
-            "words": b - a,
-            "at": "edge" if at_edge else "inside",
-        }
+        evidence = {"pages": pages, "site_pages": site_pages, "words": b - a,
+                    "at": "edge" if at_edge else "inside"}
         decisions.append(Decision(start, end, "site-boilerplate", evidence))
     return decisions
+
+
+def _chain(runs: list[tuple[int, int, int]], order: range, edge: int, needed: int) -> set[int]:
+    """Runs chained from a page edge, each at most EDGE_GAP words from the edge or the previous."""
+    forward = order.step > 0
+    taken: set[int] = set()
+    pos = edge
+    for idx in order:
+        a, b, pages = runs[idx]
+        gap = a - pos if forward else pos - b
+        if gap > EDGE_GAP or pages < needed:
+            break
+        taken.add(idx)
+        pos = b if forward else a
+    return taken
 
 
 def _widen(runs: list[tuple[int, int, int]], taken: set[int], idx: int, n: int) -> tuple[int, int]:

@@ -12,6 +12,7 @@ import regex
 
 from dedup.normalize import normalize
 from dedup.page import Block, Decision
+from dedup.segment import Words
 
 # A short block that contains one of these phrases, and is mostly made of it, is a widget.
 PHRASES = (
@@ -149,6 +150,7 @@ LINK_PREFIXES = (
 
 MAX_WIDGET_WORDS = 12  # a widget is short; a paragraph quoting a widget phrase is not one
 MAX_LINK_WORDS = 20
+MAX_TAIL_LINK_WORDS = 80  # a related-links card closing a page: the phrase and a few titles
 
 
 @dataclass(frozen=True)
@@ -202,6 +204,17 @@ class WidgetMatcher:
 def _contains_words(key: str, phrase: str) -> bool:
     """Whether phrase occurs in key on word boundaries."""
     return f" {phrase} " in f" {key} "
+
+
+def tail_links(words: Words, end_of_flow: int, matcher: WidgetMatcher) -> list[Decision]:
+    """In a flattened page, a "read also" phrase near the end and the few titles after it."""
+    n = len(words.words)
+    for i in range(max(0, n - MAX_TAIL_LINK_WORDS), n):
+        for prefix in matcher.link_prefixes:
+            k = prefix.count(" ") + 1
+            if " ".join(words.words[i : i + k]) == prefix:
+                return [Decision(words.starts[i], end_of_flow, "read-also", {"phrase": prefix + " …"})]
+    return []
 
 
 def detect(blocks: Sequence[Block], matcher: WidgetMatcher) -> list[Decision]:
