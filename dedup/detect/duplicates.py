@@ -74,7 +74,7 @@ class DuplicateFinder:
 
     settings: FingerprintSettings = field(default_factory=FingerprintSettings)
     threshold: float = 0.8
-    containment: float = 0.85
+    containment: float = 0.7
     candidate_threshold: float = 0.5  # LSH proposes generously; the true sets decide
     _ids: list[str] = field(default_factory=list)
     _order_keys: list[tuple[str, int]] = field(default_factory=list)

@@ -61,47 +61,43 @@ def detect(
 ) -> list[Decision]:
     """Decisions for the runs of words that at least `needed` pages of the site carry, or, chained
     from the page's end (where the furniture of a flattened page gathers), `tail_needed` pages."""
-    runs = frequent_runs(counts, min(needed, tail_needed))
-    if not runs:
-        return []
     n = len(words.words)
-    taken = _chain(runs, range(len(runs)), 0, needed) | _chain(runs, range(len(runs) - 1, -1, -1), n, 0)
+    strong = frequent_runs(counts, needed)
+    head = _chain(strong, range(len(strong)), 0)
+    spans = [_span(strong, head, i, n) if i in head else strong[i] for i in range(len(strong))]
+    spans = [s for i, s in enumerate(spans) if i in head or s[1] - s[0] >= MIN_INNER_RUN_WORDS]
+    weak = frequent_runs(counts, tail_needed)
+    tail = _chain(weak, range(len(weak) - 1, -1, -1), n)
+    spans += [_span(weak, tail, i, n) for i in sorted(tail)]
     decisions = []
-    for idx, (a, b, pages) in enumerate(runs):
-        at_edge = idx in taken
-        if not at_edge and (pages < needed or b - a < MIN_INNER_RUN_WORDS):
-            continue  # weak evidence, or a common phrase ("in the United States"), not furniture
-        a, b = _widen(runs, taken, idx, n) if at_edge else (a, b)
-        start = words.starts[a]
+    for a, b, pages in spans:
         end = words.starts[b] if b < n else end_of_flow
-        evidence = {"pages": pages, "site_pages": site_pages, "words": b - a,
-                    "at": "edge" if at_edge else "inside"}
-        decisions.append(Decision(start, end, "site-boilerplate", evidence))
+        evidence = {"pages": pages, "site_pages": site_pages, "words": b - a}
+        decisions.append(Decision(words.starts[a], end, "site-boilerplate", evidence))
     return decisions
 
 
-def _chain(runs: list[tuple[int, int, int]], order: range, edge: int, needed: int) -> set[int]:
+def _chain(runs: list[tuple[int, int, int]], order: range, edge: int) -> set[int]:
     """Runs chained from a page edge, each at most EDGE_GAP words from the edge or the previous."""
     forward = order.step > 0
     taken: set[int] = set()
     pos = edge
     for idx in order:
-        a, b, pages = runs[idx]
-        gap = a - pos if forward else pos - b
-        if gap > EDGE_GAP or pages < needed:
+        a, b, _ = runs[idx]
+        if (a - pos if forward else pos - b) > EDGE_GAP:
             break
         taken.add(idx)
         pos = b if forward else a
     return taken
 
 
-def _widen(runs: list[tuple[int, int, int]], taken: set[int], idx: int, n: int) -> tuple[int, int]:
+def _span(runs: list[tuple[int, int, int]], taken: set[int], idx: int, n: int) -> tuple[int, int, int]:
     """An edge run with the short gaps that separate it from the page edge or its edge neighbours."""
-    a, b, _ = runs[idx]
+    a, b, pages = runs[idx]
     prev_end = runs[idx - 1][1] if idx > 0 else 0
     if (idx == 0 or idx - 1 in taken) and a - prev_end <= EDGE_GAP:
         a = prev_end
     next_start = runs[idx + 1][0] if idx + 1 < len(runs) else n
     if (idx + 1 == len(runs) or idx + 1 in taken) and next_start - b <= EDGE_GAP:
         b = next_start
-    return a, b
+    return a, b, pages
