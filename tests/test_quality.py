@@ -44,20 +44,20 @@ HEADLINE = (
 FLOORS_BUNDLED = {
     "content_kept": 0.992,
     "content_lines_kept": 0.985,
-    "boilerplate_removed": 0.901,
+    "boilerplate_removed": 0.953,
     "removal_precision": 0.990,
     "background_paragraphs_kept": 0.974,
     "dup_precision": 0.995,
-    "dup_recall": 0.939,
+    "dup_recall": 0.995,
 }
 FLOORS_FRESH = {
     "content_kept": 0.988,
     "content_lines_kept": 0.985,
-    "boilerplate_removed": 0.963,
+    "boilerplate_removed": 0.966,
     "removal_precision": 0.984,
-    "background_paragraphs_kept": 0.963,
+    "background_paragraphs_kept": 0.961,
     "dup_precision": 0.995,
-    "dup_recall": 0.947,
+    "dup_recall": 0.995,
 }
 
 
