@@ -62,6 +62,8 @@ def _copies(runs: list[tuple[int, int]], source: dict[int, int]) -> list[tuple[i
     with a few differing words between them, are one copy."""
     copies: list[tuple[int, int, int]] = []
     for a, b in runs:
+        if b - a < MIN_RUN_WORDS:
+            continue  # a shared formula ("Law No. … of …"), not a copy
         src = source.get(a, a)
         if copies:
             pa, pb, psrc = copies[-1]

@@ -20,6 +20,7 @@ GRAM = 3
 EDGE_GAP = 4  # words between two edge runs that go with them (a date, an author's name)
 MIN_RUN_WORDS = 3
 MIN_INNER_RUN_WORDS = 6
+MIN_CONTENT_WORDS = 3  # words of 3 letters or more, slots aside
 
 
 def slot_words(words: Sequence[str]) -> list[str]:
@@ -69,8 +70,11 @@ def detect(
     weak = frequent_runs(counts, tail_needed)
     tail = _chain(weak, range(len(weak) - 1, -1, -1), n)
     spans += [_span(weak, tail, i, n) for i in sorted(tail)]
+    slotted = slot_words(words.words)
     decisions = []
     for a, b, pages in spans:
+        if sum(len(w) > 2 for w in slotted[a:b]) < MIN_CONTENT_WORDS:
+            continue  # dates and little words ("في 3 يوليو 2013 في"): a pattern, not furniture
         end = words.starts[b] if b < n else end_of_flow
         evidence = {"pages": pages, "site_pages": site_pages, "words": b - a}
         decisions.append(Decision(words.starts[a], end, "site-boilerplate", evidence))
