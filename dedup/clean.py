@@ -8,7 +8,7 @@ from dataclasses import dataclass, field
 
 from dedup.audit import apply, merge
 from dedup.detect import context, repeats, runs, site_boilerplate, widgets
-from dedup.detect.duplicates import SeenPages
+from dedup.detect.duplicates import DuplicateFinder
 from dedup.fingerprint import FingerprintSettings
 from dedup.model import Rule, SiteModel
 from dedup.page import Block, Decision, Page, Result
@@ -43,14 +43,24 @@ class Cleaner:
         self.matcher = widgets.WidgetMatcher.build(self.config.patterns)
 
     def learn(self, pages: Iterable[Page]) -> int:
-        """Count the blocks of every page per site, then merge variants; returns pages counted."""
-        counted = 0
-        seen = SeenPages(self.config.settings, self.config.duplicate_threshold)
+        """Count the blocks of every page per site, then merge variants; returns pages counted.
+
+        `pages` is read twice (a list, or a reader that can start over): first to find the
+        near-duplicate pages, which count once (a re-fetch's paragraphs are not the site's
+        furniture), then to count. Which copy counts does not depend on the input order.
+        """
+        if iter(pages) is pages:
+            pages = list(pages)
+        # Compared on their long lines: the site's furniture, shared by every page, stays out.
+        finder = DuplicateFinder(self.config.settings, self.config.duplicate_threshold, 2.0, min_shingles=20)
         for page in pages:
-            if not seen.is_new(page.text):
-                continue  # a re-fetch counts once: its paragraphs are not the site's furniture
-            words = words_with_offsets(page.text).words
-            counted += self.model.add_page(page.site or "", page.text, segment(page.text), words)
+            finder.add(page.id, page.fetched_at, _body(segment(page.text), page.text), page.text)
+        copies = finder.groups(by_id=True)
+        counted = 0
+        for i, page in enumerate(pages):
+            if i not in copies:
+                words = words_with_offsets(page.text).words
+                counted += self.model.add_page(page.site or "", page.text, segment(page.text), words)
         self.model.finalize()
         return counted
 
@@ -95,6 +105,11 @@ class Cleaner:
             hit = next((r for r in result.removed if r.start <= block.start and block.end <= r.end), None)
             out.append((block, Decision(hit.start, hit.end, hit.kind, hit.evidence) if hit else None))
         return out
+
+
+def _body(blocks: Sequence[Block], text: str) -> str:
+    """The page's long lines: its body, without the furniture."""
+    return " ".join(text[b.start : b.end] for b in blocks if b.line_words >= LONG_BLOCK_WORDS)
 
 
 def _kept_words(text: str, decisions: Sequence[Decision]) -> Words:

@@ -3,19 +3,28 @@
 from __future__ import annotations
 
 import sys
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import replace
 from pathlib import Path
 from typing import Annotated
 
 import typer
 from rich.console import Console
+from rich.markup import escape
+from rich.progress import Progress, SpinnerColumn, TaskID, TextColumn
 from rich.table import Table
 
 from dedup import __version__
 from dedup.clean import Cleaner, Config
 from dedup.evaluate import format_scores, score
 from dedup.io import Fields, InputError, read_pages
+from dedup.io.writers import parse_size
+from dedup.model import SiteModel
 from dedup.page import Page
 from dedup.pipeline import RecordError, RunOptions, Summary, clean_files, is_text_input, learn
+from dedup.report import SAMPLE_SIZE, ReportError, write_report
 from dedup.store.sqlite import StateError, load, save
 
 app = typer.Typer(
@@ -28,7 +37,18 @@ err = Console(stderr=True)
 
 Inputs = Annotated[
     list[Path],
-    typer.Argument(help="JSONL (.jsonl, .jsonl.gz, .jsonl.zst), a .txt page, or a folder of .txt pages."),
+    typer.Argument(
+        help="JSONL (.jsonl, .jsonl.gz, .jsonl.zst), WARC (.warc, .warc.gz), Parquet (.parquet), "
+        "a .txt page, folders of them, or quoted globs ('dumps/*.warc.gz')."
+    ),
+]
+ShardOpt = Annotated[
+    str | None,
+    typer.Option(
+        "--shard-size",
+        help="Split the output into files of about SIZE (100MB, 1GiB): -o out.jsonl.gz writes "
+        "out-00000.jsonl.gz, out-00001.jsonl.gz, ..., each complete or not there.",
+    ),
 ]
 TextField = Annotated[str, typer.Option("--text-field", help="Field holding the page text.")]
 IdField = Annotated[str, typer.Option("--id-field", help="Field holding the page id (default: file:line).")]
@@ -46,10 +66,18 @@ PatternOpt = Annotated[
 PatternsFile = Annotated[
     Path | None, typer.Option("--patterns-file", help="File of widget phrases, one per line.")
 ]
+ReportOpt = Annotated[
+    Path | None,
+    typer.Option(
+        "--report",
+        help="Also write an HTML report of what was removed (read from the written output; needs -o).",
+    ),
+]
 
 
 def _fail(message: str, code: int = 2) -> typer.Exit:
-    err.print(f"[bold red]error:[/] {message}", highlight=False)
+    # Escaped: "[warc]" in a message, or a glob's "[0-9]", is text, not console markup.
+    err.print(f"[bold red]error:[/] {escape(message)}", highlight=False)
     return typer.Exit(code)
 
 
@@ -67,9 +95,46 @@ def _config(patterns: list[str] | None, patterns_file: Path | None, threshold: f
         raise _fail(str(e)) from e
 
 
-def _progress(phase: str, n: int) -> None:
-    if err.is_terminal:
-        err.print(f"{phase}: {n:,} pages", end="\r", highlight=False)
+class _Meter:
+    """A live line per phase on stderr: pages, pages/s, MB/s of text; nothing when stderr is no terminal."""
+
+    def __init__(self) -> None:
+        self.live = Progress(
+            SpinnerColumn(finished_text="✓"),
+            TextColumn("{task.description}"),
+            console=err,
+            transient=True,
+            disable=not err.is_terminal,
+        )
+        self._tasks: dict[str, tuple[TaskID, float, int]] = {}  # phase -> task, its start, pages so far
+        self._mark = time.monotonic()  # when the current phase began: the start, or the last call
+
+    def __call__(self, phase: str, n: int, nbytes: int) -> None:
+        """Show how far a phase is, and how fast it goes; a count going back is a new pass over the inputs."""
+        now = time.monotonic()
+        if phase not in self._tasks:
+            for task_id, _, _ in self._tasks.values():  # the phases before are over
+                self.live.update(task_id, total=1, completed=1)
+            self._tasks[phase] = (self.live.add_task(phase, total=None), self._mark, 0)
+        task, start, last = self._tasks[phase]
+        if n == 0 or n <= last:  # the phase (or a new pass of it) begins now, or began at the last call
+            start = now if n == 0 else self._mark
+        self._tasks[phase] = (task, start, n)
+        self._mark = now
+        secs = max(now - start, 1e-6)
+        self.live.update(
+            task,
+            description=f"{phase:<9} {n:>10,} pages  {n / secs:>7,.0f} pages/s  "
+            f"{nbytes / secs / 1e6:>6.1f} MB/s  {secs:>6.1f} s",
+        )
+
+
+@contextmanager
+def _progress() -> Iterator[_Meter]:
+    """A progress meter for a long run, shown while the block runs."""
+    meter = _Meter()
+    with meter.live:
+        yield meter
 
 
 @app.command()
@@ -80,7 +145,7 @@ def clean(
         typer.Option(
             "-o",
             "--output",
-            help="Output file (.jsonl, .jsonl.gz, .jsonl.zst; plain text for a .txt input). "
+            help="Output file (.jsonl, .jsonl.gz, .jsonl.zst, .parquet; plain text for a .txt input). "
             "Default: standard output.",
         ),
     ] = None,
@@ -107,6 +172,8 @@ def clean(
     id_field: IdField = "id",
     url_field: UrlField = "url",
     site: SiteOpt = None,
+    report: ReportOpt = None,
+    shard_size: ShardOpt = None,
 ) -> None:
     """Clean pages: learn each site's boilerplate from the inputs (or --state), remove it, mark duplicates.
 
@@ -117,17 +184,26 @@ def clean(
       dedup clean page.txt                       # cleaned text on stdout
 
       dedup clean day2.jsonl --state model.db -o out.jsonl --errors skip
+
+      dedup clean 'dumps/*.warc.gz' -o clean.parquet
+
+      dedup clean crawl/ -o out.jsonl.gz --shard-size 100MB   # out-00000.jsonl.gz, ...
+
+      dedup clean crawl.jsonl -o clean.jsonl --report report.html
     """
+    _check_report(report, output, inputs)
     config = _config(pattern, patterns_file, duplicate_threshold)
     try:
         opts = RunOptions(Fields(text=text_field, id=id_field, url=url_field), site, errors, drop_duplicates)
+        opts = replace(opts, shard_size=_shard_size(shard_size, output, inputs, report))
     except ValueError as e:
         raise _fail(str(e)) from e
     try:
         cleaner = Cleaner(config, load(state, config.settings) if state else None)
-        if state is None and not is_text_input(inputs):
-            learn(cleaner, inputs, opts, _progress)
-        summary = clean_files(cleaner, inputs, output, opts, _progress)
+        with _progress() as progress:
+            if state is None and not is_text_input(inputs):
+                learn(cleaner, inputs, opts, progress)
+            summary = clean_files(cleaner, inputs, output, opts, progress)
     except (InputError, RecordError, StateError) as e:
         raise _fail(
             str(e)
@@ -135,6 +211,47 @@ def clean(
         ) from e
     if output is not None or not is_text_input(inputs):
         _print_summary(summary, output)
+    if report is not None and output is not None:
+        _write_report(output, report, cleaner.model, opts.fields)
+
+
+def _shard_size(size: str | None, output: Path | None, inputs: list[Path], report: Path | None) -> int | None:
+    """--shard-size in bytes; refused without -o, for plain text, or with --report (which reads one file)."""
+    if size is None:
+        return None
+    if output is None or is_text_input(inputs) or report is not None:
+        raise _fail("--shard-size needs -o FILE and a record output, and cannot go with --report")
+    try:
+        return parse_size(size)
+    except ValueError as e:
+        raise _fail(f"--shard-size: {e}") from e
+
+
+def _check_report(report: Path | None, output: Path | None, inputs: list[Path]) -> None:
+    """Refuse --report before any work when it cannot be written."""
+    if report is None:
+        return
+    if output is None:
+        raise _fail("--report reads the written output file, and the output goes to stdout: add -o FILE")
+    if is_text_input(inputs):
+        raise _fail("--report needs a JSONL output; a single .txt page cleans to plain text")
+    if report.resolve() == output.resolve():
+        raise _fail("--report must name another file than the output")
+
+
+def _write_report(
+    source: Path, report: Path, model: SiteModel | None, fields: Fields, sample: int = SAMPLE_SIZE
+) -> None:
+    """Write the HTML report of a cleaned output, with a line saying where."""
+    try:
+        data = write_report(source, report, model, fields, sample)
+    except (InputError, ReportError) as e:
+        raise _fail(str(e)) from e
+    except OSError as e:
+        raise _fail(f"{report}: cannot write the report ({e.strerror or e})") from e
+    err.print(
+        f"report: {report} ({data.pages:,} pages, {len(data.sample)} shown side by side)", highlight=False
+    )
 
 
 def _print_summary(summary: Summary, output: Path | None) -> None:
@@ -165,7 +282,12 @@ def _print_summary(summary: Summary, output: Path | None) -> None:
             f"[bold yellow]warning:[/] {site or '(no site)'} lost {share:.0%} of its text: "
             "check it with `dedup explain`"
         )
-    if output is not None:
+    if summary.skipped:
+        reasons = ", ".join(f"{reason} {n:,}" for reason, n in summary.skipped.most_common())
+        err.print(f"skipped (not pages): {summary.skipped.total():,} ({reasons})", highlight=False)
+    if len(summary.written) > 1:
+        err.print(f"written: {len(summary.written)} shards, {summary.written[0]} ... {summary.written[-1]}")
+    elif output is not None:
         err.print(f"written: {output}")
 
 
@@ -186,7 +308,8 @@ def learn_cmd(
     cleaner = Cleaner(config)
     opts = RunOptions(Fields(text=text_field, id=id_field, url=url_field), site)
     try:
-        pages = learn(cleaner, inputs, opts, _progress)
+        with _progress() as progress:
+            pages = learn(cleaner, inputs, opts, progress)
     except InputError as e:
         raise _fail(str(e)) from e
     save(cleaner.model, state)
@@ -266,6 +389,30 @@ def sites(
         for count, kind, text in sorted(rows, key=lambda r: (-r[0], r[2]))[:top]:
             table.add_row(str(count), kind, text[:100])
         console.print(table)
+
+
+@app.command("report")
+def report_cmd(
+    cleaned: Annotated[Path, typer.Argument(help="Output of `dedup clean` (.jsonl, .jsonl.gz, .jsonl.zst).")],
+    output: Annotated[Path, typer.Option("-o", "--output", help="HTML file to write.")],
+    state: Annotated[
+        Path | None,
+        typer.Option("--state", help="Site model made by `dedup learn`: shows what it learned per site."),
+    ] = None,
+    sample: Annotated[int, typer.Option("--sample", min=0, help="Pages shown side by side.")] = SAMPLE_SIZE,
+    text_field: TextField = "text",
+    id_field: IdField = "id",
+    url_field: UrlField = "url",
+) -> None:
+    """Write one self-contained HTML page showing what a `dedup clean` run removed, and why.
+
+    Example: dedup report clean.jsonl -o report.html --state model.db
+    """
+    try:
+        model = load(state, Config().settings) if state else None
+    except StateError as e:
+        raise _fail(str(e)) from e
+    _write_report(cleaned, output, model, Fields(text=text_field, id=id_field, url=url_field), sample)
 
 
 @app.command()

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import inspect
 import os
 import sys
 import tempfile
@@ -9,13 +10,16 @@ from collections import Counter
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any, cast
 
 import orjson
 
 from dedup.clean import Cleaner
 from dedup.detect.duplicates import DuplicateFinder
-from dedup.io import AtomicOutput, BadRecord, Fields, JsonlWriter, RejectsWriter, TextWriter, read_pages
-from dedup.io.writers import rejects_path
+from dedup.io import BadRecord, Fields, JsonlWriter, RejectsWriter, TextWriter, read_pages
+from dedup.io.parquet import input_schema, output_schema, write_parquet
+from dedup.io.readers import Skipped, input_files, is_glob
+from dedup.io.writers import ShardedOutput, rejects_path
 from dedup.page import Page, Result
 
 # A site losing more than this share of its text is reported loudly: a rule may be eating content.
@@ -39,6 +43,8 @@ class Summary:
     site_chars: Counter[str] = field(default_factory=Counter)
     site_removed: Counter[str] = field(default_factory=Counter)
     rejects_file: Path | None = None
+    skipped: Counter[str] = field(default_factory=Counter)  # records that are not pages, by reason
+    written: list[Path] = field(default_factory=list)  # the output file, or its shards
 
     def add(self, result: Result) -> None:
         """Account for one cleaned page."""
@@ -64,18 +70,64 @@ class RunOptions:
     site: str | None = None
     errors: str = "fail"  # or "skip"
     drop_duplicates: bool = False
+    shard_size: int | None = None  # bytes per output shard: OUTPUT-00000.jsonl.gz, OUTPUT-00001…
 
     def __post_init__(self) -> None:
         if self.errors not in ("fail", "skip"):
             raise ValueError(f"--errors must be 'fail' or 'skip', not {self.errors!r}")
 
 
-Progress = Callable[[str, int], None]  # (phase, pages so far)
+# (phase, pages so far) or (phase, pages so far, bytes of page text so far): both kinds are accepted.
+Progress = Callable[[str, int], None] | Callable[[str, int, int], None]
+PROGRESS_EVERY = 500  # pages between two progress calls; a call with 0 opens each phase, a last one closes it
 
 
-def _pages(inputs: Sequence[Path], opts: RunOptions, rejects: RejectsWriter | None) -> Iterator[Page]:
-    """Pages of every input; bad records stop the run, or go to the rejects file."""
+class _Ticker:
+    """Counts a phase's pages and text bytes, and tells the progress callback every PROGRESS_EVERY pages."""
+
+    def __init__(self, progress: Progress | None, phase: str) -> None:
+        self.phase = phase
+        self.pages = 0
+        self.nbytes = 0
+        self._call = _three_args(progress)
+        if self._call is not None:
+            self._call(phase, 0, 0)
+
+    def tick(self, text: str | bytes) -> None:
+        """One more record, of this text (or raw bytes, for a bad record)."""
+        if self._call is None:
+            return
+        self.pages += 1
+        self.nbytes += len(text.encode("utf-8")) if isinstance(text, str) else len(text)
+        if self.pages % PROGRESS_EVERY == 0:
+            self._call(self.phase, self.pages, self.nbytes)
+
+    def done(self) -> None:
+        """The phase is over: report its final count if the last tick did not."""
+        if self._call is not None and self.pages % PROGRESS_EVERY:
+            self._call(self.phase, self.pages, self.nbytes)
+
+
+def _three_args(progress: Progress | None) -> Callable[[str, int, int], None] | None:
+    """The callback as (phase, pages, bytes); a two-argument callback is called without the bytes."""
+    if progress is None:
+        return None
+    try:
+        inspect.signature(progress).bind("", 0, 0)
+    except (TypeError, ValueError):  # takes two arguments (or has no signature to inspect)
+        two = cast(Callable[[str, int], None], progress)
+        return lambda phase, n, _nbytes: two(phase, n)
+    return cast(Callable[[str, int, int], None], progress)
+
+
+def _pages(
+    inputs: Sequence[Path], opts: RunOptions, rejects: RejectsWriter | None, skipped: Counter[str]
+) -> Iterator[Page]:
+    """Pages of every input; bad records stop the run or go to the rejects file, skipped ones are counted."""
     for item in read_pages(inputs, opts.fields, opts.site):
+        if isinstance(item, Skipped):
+            skipped[item.reason] += 1
+            continue
         if isinstance(item, BadRecord):
             if rejects is None:
                 raise RecordError(f"{item.source}: {item.reason}")
@@ -84,9 +136,15 @@ def _pages(inputs: Sequence[Path], opts: RunOptions, rejects: RejectsWriter | No
         yield item
 
 
+def is_parquet(output: Path) -> bool:
+    """A .parquet output is written as Parquet."""
+    return output.name.lower().endswith(".parquet")
+
+
 def is_text_input(inputs: Sequence[Path]) -> bool:
-    """A single .txt file cleans to plain text."""
-    return len(inputs) == 1 and inputs[0].suffix == ".txt" and not inputs[0].is_dir()
+    """A single .txt file (not a glob of them) cleans to plain text."""
+    only = inputs[0] if len(inputs) == 1 else None
+    return only is not None and only.suffix == ".txt" and not only.is_dir() and not is_glob(only)
 
 
 def learn(
@@ -94,14 +152,18 @@ def learn(
 ) -> int:
     """Learn the site model from the inputs (bad records are skipped here; cleaning reports them)."""
 
-    def counted() -> Iterator[Page]:
-        for n, item in enumerate(read_pages(inputs, opts.fields, opts.site), 1):
-            if isinstance(item, Page):
-                yield item
-            if progress and n % 500 == 0:
-                progress("learning", n)
+    class Rereadable:
+        """The inputs' pages, read again from the files on every iteration."""
 
-    return cleaner.learn(counted())
+        def __iter__(self) -> Iterator[Page]:
+            ticker = _Ticker(progress, "learning")
+            for item in read_pages(inputs, opts.fields, opts.site):
+                if isinstance(item, Page):
+                    yield item
+                ticker.tick(item.text if isinstance(item, Page) else getattr(item, "raw", b""))
+            ticker.done()
+
+    return cleaner.learn(Rereadable())
 
 
 def clean_files(
@@ -122,7 +184,7 @@ def clean_files(
     try:
         if is_text_input(inputs):
             with TextWriter(output) as writer:
-                for page in _pages(inputs, opts, rejects):
+                for page in _pages(inputs, opts, rejects, summary.skipped):
                     result = cleaner.clean(page)
                     summary.add(result)
                     writer.write(result)
@@ -157,45 +219,65 @@ def _clean_jsonl(
     os.close(fd)
     spool = Path(spool_name)
     try:
+        ticker = _Ticker(progress, "cleaning")
         with JsonlWriter(spool, opts.fields) as writer:
-            for n, page in enumerate(_pages(inputs, opts, rejects), 1):
+            for page in _pages(inputs, opts, rejects, summary.skipped):
                 result = cleaner.clean(page)
                 summary.add(result)
                 finder.add(page.id, page.fetched_at, result.text, page.text)
                 writer.write(result)
-                if progress and n % 500 == 0:
-                    progress("cleaning", n)
+                ticker.tick(page.text)
+        ticker.done()
         duplicate_of = finder.groups()
         summary.duplicates = len(duplicate_of)
-        _write_final(spool, output, duplicate_of, opts.drop_duplicates, summary)
+        _write_final(spool, output, duplicate_of, opts, summary, inputs)
     finally:
         spool.unlink(missing_ok=True)
 
 
 def _write_final(
-    spool: Path, output: Path | None, duplicate_of: dict[int, str], drop: bool, summary: Summary
+    spool: Path,
+    output: Path | None,
+    duplicate_of: dict[int, str],
+    opts: RunOptions,
+    summary: Summary,
+    inputs: Sequence[Path],
 ) -> None:
-    """Copy the spool to the output, marking (or dropping) the duplicates."""
-    out = AtomicOutput(output) if output else None
-    sink = out.__enter__() if out else None
-    try:
-        with spool.open("rb") as f:
-            for i, line in enumerate(f):
-                canonical = duplicate_of.get(i)
-                if canonical is not None:
-                    if drop:
-                        summary.dropped += 1
-                        continue
-                    record = orjson.loads(line)
-                    record["dedup"]["duplicate_of"] = canonical
-                    line = orjson.dumps(record, option=orjson.OPT_APPEND_NEWLINE)
-                if sink is not None:
-                    sink.write(line)
-                else:
-                    sys.stdout.buffer.write(line)
-    except BaseException as e:
-        if out is not None:
-            out.__exit__(type(e), e, e.__traceback__)
-        raise
-    if out is not None:
-        out.__exit__(None, None, None)
+    """Copy the spool to the output (JSONL, its shards, or Parquet), marking (or dropping) the duplicates."""
+    lines = _final_lines(spool, duplicate_of, opts.drop_duplicates, summary)
+    if output is None:
+        for line in lines:
+            sys.stdout.buffer.write(line)
+    elif is_parquet(output):
+        schema = _parquet_schema(spool, inputs, opts.fields)
+        summary.written = write_parquet(lines, output, schema, opts.shard_size)
+    else:
+        with ShardedOutput(output, opts.shard_size) as out:
+            for line in lines:
+                out.write(line)
+        summary.written = out.paths
+
+
+def _final_lines(spool: Path, duplicate_of: dict[int, str], drop: bool, summary: Summary) -> Iterator[bytes]:
+    """The spooled lines, duplicates marked with their canonical page (or left out and counted)."""
+    with spool.open("rb") as f:
+        for i, line in enumerate(f):
+            canonical = duplicate_of.get(i)
+            if canonical is not None:
+                if drop:
+                    summary.dropped += 1
+                    continue
+                record = orjson.loads(line)
+                record["dedup"]["duplicate_of"] = canonical
+                line = orjson.dumps(record, option=orjson.OPT_APPEND_NEWLINE)
+            yield line
+
+
+def _parquet_schema(spool: Path, inputs: Sequence[Path], fields: Fields) -> Any:
+    """The Parquet output schema: the Parquet inputs' column types, other fields' types read off the spool."""
+    files = input_files(inputs)
+    known = input_schema(files, fields)
+    if all(f.name.lower().endswith(".parquet") for f in files):
+        return output_schema(known, (), fields)
+    with spool.open("rb") as f:
+        return output_schema(known, (orjson.loads(line) for line in f), fields)

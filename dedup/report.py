@@ -16,10 +16,11 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+import orjson
 import xxhash
 
 from dedup.audit import restore
-from dedup.io import DEFAULT_FIELDS, AtomicOutput, BadRecord, Fields, read_pages
+from dedup.io import DEFAULT_FIELDS, AtomicOutput, Fields, read_pages
 from dedup.model import SiteModel
 from dedup.normalize import normalize
 from dedup.page import Page
@@ -88,7 +89,7 @@ class ReportData:
     sample_size: int = SAMPLE_SIZE
     pages: int = 0
     unaudited: int = 0
-    bad_records: int = 0
+    skipped: int = 0  # records the reader could not turn into pages
     chars_in: int = 0
     removed_by_kind: Counter[str] = field(default_factory=Counter)
     spans_by_kind: Counter[str] = field(default_factory=Counter)
@@ -101,12 +102,12 @@ class ReportData:
     group_sizes: Counter[str] = field(default_factory=Counter)
     _sample: list[tuple[int, int, SamplePage]] = field(default_factory=list)
 
-    def add(self, item: Page | BadRecord) -> None:
-        """Account for one record of the output."""
-        if isinstance(item, BadRecord):
-            self.bad_records += 1
+    def add(self, item: object) -> None:
+        """Account for one record of the output (a Page; anything else the reader yields is skipped)."""
+        if not isinstance(item, Page):
+            self.skipped += 1
             return
-        audit = item.record.get("dedup")
+        audit = _audit(item.record.get("dedup"))
         removed = _spans(audit)
         if removed is None:
             self.unaudited += 1
@@ -172,6 +173,16 @@ class ReportData:
     def sample(self) -> list[SamplePage]:
         """The sample pages, by site then id."""
         return sorted((e[2] for e in self._sample), key=lambda p: (p.site, p.id))
+
+
+def _audit(value: object) -> object:
+    """The `dedup` object of a record; columnar outputs (Parquet) hold it as a JSON string."""
+    if isinstance(value, str | bytes):
+        try:
+            return orjson.loads(value)
+        except orjson.JSONDecodeError:
+            return None
+    return value
 
 
 def _spans(audit: object) -> tuple[dict[str, Any], ...] | None:
@@ -317,8 +328,8 @@ def _headline(data: ReportData) -> str:
         f"{removed:,} of {data.chars_in:,} characters removed ({_pct(removed, data.chars_in)})",
         f"{sum(data.group_sizes.values()):,} duplicates in {len(data.group_sizes):,} groups",
     ]
-    if data.bad_records:
-        parts.append(f"{data.bad_records:,} unreadable records skipped")
+    if data.skipped:
+        parts.append(f"{data.skipped:,} unreadable records skipped")
     if data.unaudited:
         parts.append(f"{data.unaudited:,} records without a dedup object")
     return _e(" · ".join(parts))

@@ -33,41 +33,6 @@ def page_shingles(text: str, size: int) -> np.ndarray:
     return np.unique(np.fromiter((xxhash.xxh32_intdigest(g.encode()) for g in grams), dtype=np.uint32))
 
 
-def _signature(shingles: np.ndarray, settings: FingerprintSettings) -> LeanMinHash:
-    (m,) = MinHash.bulk(
-        [shingles], num_perm=settings.num_perm, seed=settings.seed, hashfunc=_identity, scheme=settings.scheme
-    )
-    return LeanMinHash(m)
-
-
-@dataclass
-class SeenPages:
-    """Pages met so far, to tell whether a new page is a near-duplicate of one of them.
-
-    The learner counts a re-fetched or lightly edited article once, so that its own paragraphs
-    do not look like boilerplate. The similarity is estimated from the signatures.
-    """
-
-    settings: FingerprintSettings = field(default_factory=FingerprintSettings)
-    threshold: float = 0.8
-    _lsh: MinHashLSH | None = None
-    _count: int = 0
-
-    def is_new(self, text: str) -> bool:
-        """False when a near-duplicate was seen before; otherwise remember the page, and True."""
-        shingles = page_shingles(text, self.settings.word_shingle)
-        if len(shingles) == 0:
-            return True
-        if self._lsh is None:
-            self._lsh = MinHashLSH(threshold=self.threshold, num_perm=self.settings.num_perm)
-        sig = _signature(shingles, self.settings)
-        if self._lsh.query(sig):
-            return False
-        self._lsh.insert(self._count, sig)
-        self._count += 1
-        return True
-
-
 @dataclass
 class DuplicateFinder:
     """Collects cleaned pages, then groups the near-duplicates among them."""
@@ -76,6 +41,7 @@ class DuplicateFinder:
     threshold: float = 0.8
     containment: float = 0.7
     candidate_threshold: float = 0.5  # LSH proposes generously; the true sets decide
+    min_shingles: int = 1  # pages with fewer are grouped only when their originals are identical
     _ids: list[str] = field(default_factory=list)
     _order_keys: list[tuple[str, int]] = field(default_factory=list)
     _shingles: list[np.ndarray] = field(default_factory=list)
@@ -90,8 +56,11 @@ class DuplicateFinder:
         key = normalize(original_text)
         self._exact.append(exact_hash(key) if key else -len(self._ids) - 1)  # empty pages match nothing
 
-    def groups(self) -> dict[int, str]:
-        """Input position -> canonical page id, for every page that duplicates another."""
+    def groups(self, by_id: bool = False) -> dict[int, str]:
+        """Input position -> canonical page id, for every page that duplicates another.
+
+        The canonical page is the first fetched, then the first in input order (or, `by_id`,
+        the smallest id: a choice that does not depend on the order of the inputs)."""
         parent = list(range(len(self._ids)))
 
         def find(i: int) -> int:
@@ -103,7 +72,7 @@ class DuplicateFinder:
         first_with: dict[int, int] = {}
         for i, h in enumerate(self._exact):
             parent[find(i)] = find(first_with.setdefault(h, i))
-        candidates = [i for i, s in enumerate(self._shingles) if len(s) > 0]
+        candidates = [i for i, s in enumerate(self._shingles) if len(s) >= self.min_shingles]
         lsh = MinHashLSH(threshold=self.candidate_threshold, num_perm=self.settings.num_perm)
         sigs = MinHash.bulk(
             [self._shingles[i] for i in candidates],
@@ -126,7 +95,8 @@ class DuplicateFinder:
         result: dict[int, str] = {}
         for group in members.values():
             if len(group) > 1:
-                canonical = min(group, key=lambda i: self._order_keys[i])
+                canonical = min(group, key=lambda i: (self._order_keys[i][0], self._ids[i], i) if by_id
+                                else self._order_keys[i])
                 for i in group:
                     if i != canonical:
                         result[i] = self._ids[canonical]

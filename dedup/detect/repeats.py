@@ -22,24 +22,31 @@ BACK_TO_BACK_WORDS = 20  # a copy this close to its source (past a heading, say)
 MAX_DOUBLE_WORDS = 150  # a paragraph doubled; a whole article shown twice is the page's own choice
 COPY_GAP_WORDS = 3  # words that differ between two stretches of one copy
 LAYOUT_SHARE = 0.7  # a copy under this share of its paragraph is the paragraph's own sentence
+LEAD_START_WORDS = 10  # a page's first words, whatever furniture stayed before the lead
 LEAD_SHARE = 0.2  # the lead is in the first fifth of a page; a card repeating it, in the last
 MAX_CARD_WORDS = 250  # a teaser card is a few lead paragraphs, not the article again
 TAIL_BLOCK_WORDS = 15  # a copy with no paragraph of this length after it closes the page
 
 
-def repeated_word_flags(words: Sequence[str]) -> tuple[bytearray, dict[int, int]]:
-    """1 for every word inside a word 5-gram that already occurred earlier (without overlap),
-    and for each repeated 5-gram's start, where it was first seen."""
-    flags = bytearray(len(words))
-    source: dict[int, int] = {}
+def repeated_stretches(words: Sequence[str]) -> list[tuple[int, int, int]]:
+    """(start, end, source start) of every stretch of words that copies an earlier stretch.
+
+    A stretch follows one source for as long as the words go on matching it; a new stretch
+    starts at the first earlier occurrence of a 5-gram."""
     first_seen: dict[tuple[str, ...], int] = {}
+    stretches: list[tuple[int, int, int]] = []
     for i in range(len(words) - GRAM + 1):
         gram = tuple(words[i : i + GRAM])
         j = first_seen.setdefault(gram, i)
+        if stretches:
+            a, b, src = stretches[-1]
+            k = src + (i - a)  # where the current stretch's source goes on
+            if b == i + GRAM - 1 and k + GRAM <= a and tuple(words[k : k + GRAM]) == gram:
+                stretches[-1] = (a, i + GRAM, src)
+                continue
         if j + GRAM <= i:
-            flags[i : i + GRAM] = b"\x01" * GRAM
-            source[i] = j
-    return flags, source
+            stretches.append((i, i + GRAM, j))
+    return stretches
 
 
 def _runs(flags: bytearray) -> list[tuple[int, int]]:
@@ -57,17 +64,17 @@ def _runs(flags: bytearray) -> list[tuple[int, int]]:
     return runs
 
 
-def _copies(runs: list[tuple[int, int]], source: dict[int, int]) -> list[tuple[int, int, int]]:
-    """(start, end, source start) of copies: runs that copy consecutive stretches of one source,
-    with a few differing words between them, are one copy."""
+def _copies(stretches: list[tuple[int, int, int]], line_of: Sequence[int]) -> list[tuple[int, int, int]]:
+    """(start, end, source start) of copies: stretches that copy consecutive parts of one source
+    line, with a few differing words between them, are one copy."""
     copies: list[tuple[int, int, int]] = []
-    for a, b in runs:
+    for a, b, src in stretches:
         if b - a < MIN_RUN_WORDS:
             continue  # a shared formula ("Law No. … of …"), not a copy
-        src = source.get(a, a)
         if copies:
             pa, pb, psrc = copies[-1]
-            if a - pb <= COPY_GAP_WORDS and abs((src - psrc) - (a - pa)) <= COPY_GAP_WORDS:
+            same_line = line_of[src] == line_of[psrc + (pb - pa) - 1]
+            if same_line and a - pb <= COPY_GAP_WORDS and abs((src - psrc) - (a - pa)) <= COPY_GAP_WORDS:
                 copies[-1] = (pa, b, psrc)
                 continue
         copies.append((a, b, src))
@@ -76,13 +83,12 @@ def _copies(runs: list[tuple[int, int]], source: dict[int, int]) -> list[tuple[i
 
 def detect(text: str, blocks: Sequence[Block], words: Words) -> list[Decision]:
     """Decisions for the later copies of word runs that the page already said."""
-    flags, source = repeated_word_flags(words.words)
     block_of = _block_of_words(blocks, words)
     long_words = [i for i, k in enumerate(block_of) if blocks[k].line_words > TAIL_BLOCK_WORDS]
     last_long = long_words[-1] if long_words else -1
     long_runs = [
         (a, b)
-        for a, b, src in _copies(_runs(flags), source)
+        for a, b, src in _copies(repeated_stretches(words.words), [blocks[k].line for k in block_of])
         if b - a >= MIN_RUN_WORDS
         and words.ends[b - 1] - words.starts[a] >= MIN_RUN_CHARS
         and not _is_layout_repeat(blocks, block_of, a, b, src)
@@ -90,7 +96,7 @@ def detect(text: str, blocks: Sequence[Block], words: Words) -> list[Decision]:
     ]
     if not long_runs:
         return []
-    keep = bytearray(len(flags))
+    keep = bytearray(len(words.words))
     for a, b in long_runs:
         keep[a:b] = b"\x01" * (b - a)
     decisions = []
@@ -143,10 +149,13 @@ def _is_scraper_copy(
     page, or repeats the lead near the page's end), or stops inside a block (truncated)."""
     src_end = src + (b - a)
     n = len(words)
-    card = b - a <= MAX_CARD_WORDS and (
-        last_long < b or (src <= LEAD_SHARE * n and b >= (1 - LEAD_SHARE) * n)
-    )
-    if card or (a - src_end <= BACK_TO_BACK_WORDS and b - a <= MAX_DOUBLE_WORDS):
+    # The lead: where the page (or a sentence of its lead) starts, not a phrase inside it.
+    from_lead = src <= LEAD_SHARE * n and (src <= LEAD_START_WORDS or _starts_block(block_of, src))
+    lead_near_end = from_lead and b >= (1 - LEAD_SHARE) * n
+    card = b - a <= MAX_CARD_WORDS and (last_long < b or lead_near_end)
+    double = a - src_end <= BACK_TO_BACK_WORDS and b - a <= MAX_DOUBLE_WORDS
+    # A doubled paragraph ends where a block ends; a sentence quoting the line above does not.
+    if card or (double and (b == len(block_of) or _starts_block(block_of, b))):
         return True
     # Follow the copy past the last shared 5-gram: a teaser may go on a few words, then stop
     # mid-word ("…هجومها على" of "…هجومها على داعش").
@@ -157,6 +166,11 @@ def _is_scraper_copy(
         return False
     # A teaser starts where its source block starts (the lead, the title); a pull quote lifted
     # from the middle of a paragraph is the page's own layout.
-    from_block_start = src == 0 or block_of[src] != block_of[src - 1]
+    from_block_start = _starts_block(block_of, src)
     cut_mid_word = b < len(words) and words[src_end].startswith(words[b])
     return from_block_start and (cut_mid_word or block_of[src_end] == block_of[src_end - 1])
+
+
+def _starts_block(block_of: Sequence[int], i: int) -> bool:
+    """Whether word i opens its block (a line, or a sentence)."""
+    return i == 0 or block_of[i] != block_of[i - 1]

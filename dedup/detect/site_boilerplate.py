@@ -9,6 +9,8 @@ from dedup.model import SiteModel, long_lines
 from dedup.page import Block, Decision
 
 BODY_LINE_WORDS = 8
+HEADLINE_WORDS = 10
+SENTENCE_ENDS = frozenset(".!?؟…»\"”")
 
 
 def detect(text: str, site: str, blocks: Sequence[Block], model: SiteModel) -> list[Decision]:
@@ -20,11 +22,14 @@ def detect(text: str, site: str, blocks: Sequence[Block], model: SiteModel) -> l
     decisions = []
     for block in blocks:
         pages, exemplar = stats.pages_with(shape(block.key), head=block.line < first_long)
-        # Inside the body, a line of a sentence's length needs the evidence of a long one:
-        # background paragraphs and subheadings of one story repeat there. Link-sized lines
-        # ("Home", "More stories") are furniture wherever they stand.
+        # Inside the body, a sentence needs the evidence of a long block: background paragraphs
+        # of one story repeat there. Links and headlines (no full stop) are furniture anywhere.
         in_body = first_long < block.line < last_long and block.line_words >= BODY_LINE_WORDS
-        needed = model.rule.pages_needed(stats.pages, 10**6 if in_body else block.line_words)
+        in_body = in_body and _is_sentence(text, block)
+        words = block.line_words
+        if words <= HEADLINE_WORDS and not _is_sentence(text, block):
+            words = min(words, model.rule.link_words)  # a headline links, like a link
+        needed = model.rule.pages_needed(stats.pages, 10**6 if in_body else words)
         if pages >= needed:
             evidence: dict[str, int | str] = {"pages": pages, "site_pages": stats.pages, "needed": needed}
             if exemplar != shape(block.key):
@@ -41,3 +46,8 @@ def detect(text: str, site: str, blocks: Sequence[Block], model: SiteModel) -> l
                 evidence = {"label": label[2:], "pages": pages, "site_pages": stats.pages}
                 decisions.append(Decision(block.start, block.end, "template", evidence))
     return decisions
+
+
+def _is_sentence(text: str, block: Block) -> bool:
+    """A block that ends as sentences do."""
+    return text[block.start : block.end].rstrip()[-1:] in SENTENCE_ENDS

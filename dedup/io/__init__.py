@@ -1,4 +1,4 @@
-"""Reading pages in and writing cleaned pages out: JSONL (plain, .gz, .zst) and .txt, streamed."""
+"""Reading pages in and writing cleaned pages out: JSONL (plain, .gz, .zst), .txt, WARC, Parquet, streamed."""
 
 from dedup.io.readers import (
     ACCEPTED_SUFFIXES,
@@ -6,6 +6,8 @@ from dedup.io.readers import (
     BadRecord,
     Fields,
     InputError,
+    MissingExtraError,
+    Skipped,
     count_hint,
     read_pages,
 )
@@ -25,6 +27,8 @@ __all__ = [
     "BadRecord",
     "Fields",
     "InputError",
+    "MissingExtraError",
+    "Skipped",
     "JsonlWriter",
     "RejectsWriter",
     "TextWriter",

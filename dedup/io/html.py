@@ -76,11 +76,14 @@ def _charset_codec(label: bytes) -> str | None:
     return codec
 
 
-def decode_html(raw: bytes) -> str:
-    """Decode raw HTML bytes using the BOM, else a meta/XML charset declaration, else UTF-8."""
+def decode_html(raw: bytes, declared: str | None = None) -> str:
+    """Decode HTML bytes by BOM, else `declared` (HTTP charset), else meta/XML charset, else UTF-8."""
     for bom, codec in _BOMS:
         if raw.startswith(bom):
             return raw[len(bom) :].decode(codec, errors="replace")
+    http_codec = _charset_codec(declared.encode("ascii", "ignore")) if declared else None
+    if http_codec:
+        return raw.decode(http_codec, errors="replace")
     head = raw[:4096]
     for pattern in (_XML_ENCODING_RE, _META_CHARSET_RE):
         match = pattern.search(head)

@@ -1,8 +1,9 @@
-"""Read pages from JSONL (plain, .gz, .zst), single .txt files and folders of them, one line at a time."""
+"""Read pages from JSONL (plain, .gz, .zst), .txt, WARC and Parquet files, folders and globs, streamed."""
 
 from __future__ import annotations
 
 import codecs
+import glob
 import gzip
 import zlib
 from collections.abc import Iterable, Iterator, Sequence
@@ -17,7 +18,12 @@ from dedup.page import Page, site_of
 
 JSONL_SUFFIXES = (".jsonl", ".ndjson", ".json")
 COMPRESSED_SUFFIXES = (".gz", ".zst")
-ACCEPTED_SUFFIXES = tuple(s + c for s in JSONL_SUFFIXES for c in ("", *COMPRESSED_SUFFIXES)) + (".txt",)
+WARC_SUFFIXES = (".warc", ".warc.gz")
+ACCEPTED_SUFFIXES = (
+    tuple(s + c for s in JSONL_SUFFIXES for c in ("", *COMPRESSED_SUFFIXES))
+    + (".txt", *WARC_SUFFIXES, ".parquet")
+)
+_GLOB_CHARS = ("*", "?", "[")
 
 _CHUNK = 1 << 16
 
@@ -45,14 +51,27 @@ class BadRecord:
     raw: bytes  # the line verbatim, without its trailing newline
 
 
+@dataclass(frozen=True)
+class Skipped:
+    """A record that is not a page (a WARC request, an image, a cut page): counted, never an error."""
+
+    source: str  # "path:record N"
+    reason: str  # a short category, for counting: "not HTML", "broken HTTP header"
+    detail: str = ""  # what exactly, e.g. the content type
+
+
 class InputError(Exception):
     """A file that cannot be read at all; the message names the file and says what to do."""
 
 
+class MissingExtraError(InputError):
+    """An optional dependency is not installed; the message names the extra to install."""
+
+
 def read_pages(
     paths: Sequence[str | Path], fields: Fields = DEFAULT_FIELDS, site: str | None = None
-) -> Iterator[Page | BadRecord]:
-    """Yield a Page or a BadRecord for every record of every path, in the order given."""
+) -> Iterator[Page | BadRecord | Skipped]:
+    """Yield a Page, BadRecord or Skipped for every record of every path (or glob), in the order given."""
     # Check every path before reading any: a typo in the last path should not wait for the first to finish.
     inputs = [(Path(p), _expand(Path(p))) for p in paths]
     for path, files in inputs:
@@ -66,17 +85,31 @@ def count_hint(paths: Sequence[str | Path]) -> int:
     """Total size in bytes of the input files (compressed size for .gz/.zst), for a progress bar."""
     total = 0
     for p in paths:
-        path = Path(p)
-        files = _dir_files(path) if path.is_dir() else [path] if path.is_file() else []
+        try:
+            files = _expand(Path(p))
+        except InputError:
+            continue
         total += sum(f.stat().st_size for f in files)
     return total
 
 
+def input_files(paths: Sequence[str | Path]) -> list[Path]:
+    """Every file the paths stand for (folders walked, globs expanded), in reading order."""
+    return [f for p in paths for f in _expand(Path(p))]
+
+
+def is_glob(path: str | Path) -> bool:
+    """True for a path that does not exist as written but holds glob characters (* ? [)."""
+    text = str(path)
+    return any(c in text for c in _GLOB_CHARS) and not Path(path).exists()
+
+
 def _kind(path: Path) -> str | None:
-    """'txt', 'jsonl', 'jsonl.gz' or 'jsonl.zst' from the file name, or None if not accepted."""
+    """'txt', 'jsonl[.gz|.zst]', 'warc[.gz]' or 'parquet' from the file name, or None if not accepted."""
     name = path.name.lower()
-    if name.endswith(".txt"):
-        return "txt"
+    for suffix in (".txt", *WARC_SUFFIXES, ".parquet"):
+        if name.endswith(suffix):
+            return suffix[1:]
     for comp in ("", *COMPRESSED_SUFFIXES):
         if any(name.endswith(s + comp) for s in JSONL_SUFFIXES):
             return "jsonl" + comp
@@ -90,6 +123,8 @@ def _dir_files(folder: Path) -> list[Path]:
 
 def _expand(path: Path) -> list[Path]:
     """The files a path stands for; InputError if it names nothing readable."""
+    if is_glob(path):
+        return _glob_files(path)
     if path.is_dir():
         files = _dir_files(path)
         if not files:
@@ -107,13 +142,33 @@ def _expand(path: Path) -> list[Path]:
     return [path]
 
 
+def _glob_files(pattern: Path) -> list[Path]:
+    """The readable files a glob matches (folders among the matches walked), sorted; InputError if none."""
+    files: list[Path] = []
+    for match in sorted(glob.glob(str(pattern), recursive=True)):
+        path = Path(match)
+        files += _dir_files(path) if path.is_dir() else [path] if _kind(path) else []
+    if not files:
+        raise InputError(f"{pattern}: no file matches ({', '.join(ACCEPTED_SUFFIXES)})")
+    return files
+
+
 def _read_file(
     path: Path, fields: Fields, site: str | None, txt_site: str | None
-) -> Iterator[Page | BadRecord]:
-    """One file, by its suffix; `txt_site` is the site of a .txt page, `site` the fallback for JSONL."""
+) -> Iterator[Page | BadRecord | Skipped]:
+    """One file, by its suffix; `txt_site` is the site of a .txt page, `site` the fallback for records."""
+    # WARC and Parquet readers import their optional dependencies lazily, and import this module.
+    from dedup.io.parquet import read_parquet
+    from dedup.io.warc import read_warc
+
+    kind = _kind(path)
     try:
-        if _kind(path) == "txt":
+        if kind == "txt":
             yield _read_txt(path, txt_site)
+        elif kind in ("warc", "warc.gz"):
+            yield from read_warc(path, fields, site)
+        elif kind == "parquet":
+            yield from read_parquet(path, fields, site)
         else:
             yield from _read_jsonl(path, fields, site)
     except OSError as e:  # permissions, a disk error: still a message, not a traceback
@@ -185,20 +240,27 @@ def _parse_line(line: bytes, path: Path, lineno: int, fields: Fields, site: str 
     except orjson.JSONDecodeError as e:
         return BadRecord(source, f"invalid JSON: {e.msg} at column {e.colno}", raw)
     if not isinstance(record, dict):
-        return BadRecord(source, f"a line must be a JSON object, got {_json_type(record)}", raw)
+        return BadRecord(source, f"a line must be a JSON object, got {json_type(record)}", raw)
     if fields.text not in record:
         return BadRecord(source, f"missing field {fields.text!r}", raw)
     text = record[fields.text]
     if not isinstance(text, str):
-        return BadRecord(source, f"field {fields.text!r} is {_json_type(text)}, expected a string", raw)
+        return BadRecord(source, f"field {fields.text!r} is {json_type(text)}, expected a string", raw)
 
+    return page_from_record(record, fields, f"{path.name}:{lineno}", site, source)
+
+
+def page_from_record(
+    record: dict[str, Any], fields: Fields, default_id: str, site: str | None, source: str
+) -> Page:
+    """A Page from a record whose text field is known to be a string."""
     raw_id = record.get(fields.id)
     # bool is an int in Python but not an id; an empty id would make pages collide.
     has_id = isinstance(raw_id, str | int) and not isinstance(raw_id, bool) and raw_id != ""
     url = _str_or_none(record.get(fields.url))
     return Page(
-        id=str(raw_id) if has_id else f"{path.name}:{lineno}",
-        text=text,
+        id=str(raw_id) if has_id else default_id,
+        text=record[fields.text],
         url=url,
         site=_str_or_none(record.get(fields.site)) or site or site_of(url),
         fetched_at=_str_or_none(record.get(fields.fetched_at)),
@@ -268,7 +330,7 @@ def _bad_byte(e: UnicodeDecodeError) -> str:
     return f"byte 0x{e.object[e.start]:02x} at offset {e.start}"
 
 
-def _json_type(value: Any) -> str:
+def json_type(value: Any) -> str:
     """The JSON name of a parsed value, with an article: 'a number', 'an array'."""
     if value is None:
         return "null"

@@ -2,14 +2,17 @@
 
 from __future__ import annotations
 
+import base64
 import contextlib
 import gzip
 import os
+import re
 import secrets
 import sys
+from decimal import Decimal
 from pathlib import Path
 from types import TracebackType
-from typing import BinaryIO, Protocol
+from typing import Any, BinaryIO, Protocol
 
 import orjson
 import zstandard
@@ -60,6 +63,17 @@ class AtomicOutput:
         assert self._out is not None, "AtomicOutput used outside its `with` block"
         self._out.write(data)
 
+    @property
+    def raw(self) -> BinaryIO:
+        """The temp file itself, for a writer that writes its own format (Parquet)."""
+        assert self._raw is not None, "AtomicOutput used outside its `with` block"
+        return self._raw
+
+    @property
+    def size(self) -> int:
+        """Bytes in the temp file so far (compressed; a compressor may still hold some)."""
+        return self.raw.tell()
+
     def __exit__(
         self, exc_type: type[BaseException] | None, exc: BaseException | None, tb: TracebackType | None
     ) -> None:
@@ -99,6 +113,82 @@ def _fsync_dir(folder: Path) -> None:
             os.close(fd)
 
 
+_SIZE_RE = re.compile(r"\s*(\d+(?:\.\d+)?)\s*([kmgt]?i?b?)\s*", re.IGNORECASE)
+
+
+def parse_size(text: str) -> int:
+    """Bytes from '100MB', '1.5GiB', '500k' or '1048576' (KB, MB, GB: powers of 1000; KiB…: of 1024)."""
+    match = _SIZE_RE.fullmatch(text)
+    if match is None or float(match.group(1)) <= 0:
+        raise ValueError(f"size {text!r}: expected a positive number and an optional unit, e.g. 100MB")
+    unit = match.group(2).lower().rstrip("b")
+    base = 1024 if unit.endswith("i") else 1000
+    power = " kmgt".index(unit[:1] or " ")
+    return int(float(match.group(1)) * base**power)
+
+
+def shard_path(path: str | Path, index: int) -> Path:
+    """The path of shard `index` of an output: "out.jsonl.gz" -> "out-00000.jsonl.gz"."""
+    path = Path(path)
+    name = path.name
+    suffix = ""
+    for compressed in (".gz", ".zst"):
+        if name.lower().endswith(compressed):
+            name, suffix = name[: -len(compressed)], compressed
+    stem, dot, ext = name.rpartition(".")
+    if not dot or not stem:
+        stem, ext = name, ""
+    return path.with_name(f"{stem}-{index:05d}" + (f".{ext}" if ext else "") + suffix)
+
+
+class ShardedOutput:
+    """Bytes to `path`, or with `shard_size` to out-00000…, out-00001… of about that size, each atomic."""
+
+    def __init__(self, path: str | Path, shard_size: int | None = None) -> None:
+        """Nothing is created until the context is entered."""
+        self.path = Path(path)
+        self.shard_size = shard_size
+        self.paths: list[Path] = []
+        self._out: AtomicOutput | None = None
+
+    def __enter__(self) -> ShardedOutput:
+        """Open the first file (an empty run still writes one)."""
+        self._open()
+        return self
+
+    def _open(self) -> AtomicOutput:
+        """Start the next file."""
+        path = self.path if self.shard_size is None else shard_path(self.path, len(self.paths))
+        self._out = AtomicOutput(path).__enter__()
+        self.paths.append(path)
+        return self._out
+
+    def write(self, record: bytes) -> None:
+        """Write one whole record; a full shard is closed after it, the next opened on the next write."""
+        out = self._out or self._open()
+        out.write(record)
+        if self.shard_size is not None and out.size >= self.shard_size:
+            out.__exit__(None, None, None)
+            self._out = None
+
+    def __exit__(
+        self, exc_type: type[BaseException] | None, exc: BaseException | None, tb: TracebackType | None
+    ) -> None:
+        """Finish the open file (or discard it on error)."""
+        if self._out is not None:
+            self._out.__exit__(exc_type, exc, tb)
+            self._out = None
+
+
+def json_default(value: Any) -> Any:
+    """JSON for values orjson does not know: bytes as base64, decimals as strings."""
+    if isinstance(value, bytes | bytearray | memoryview):
+        return base64.b64encode(bytes(value)).decode("ascii")
+    if isinstance(value, Decimal):
+        return str(value)
+    raise TypeError(f"cannot write a {type(value).__name__} value as JSON")
+
+
 class _Stdout:
     """Bytes to standard output, with the same `with`/write interface as AtomicOutput."""
 
@@ -136,7 +226,7 @@ class JsonlWriter:
         # Pop first so "dedup" goes last even when re-cleaning our own output.
         record.pop("dedup", None)
         record["dedup"] = result.audit()
-        self._out.write(orjson.dumps(record, option=orjson.OPT_APPEND_NEWLINE))
+        self._out.write(orjson.dumps(record, default=json_default, option=orjson.OPT_APPEND_NEWLINE))
         self.count += 1
 
     def __exit__(
@@ -180,7 +270,7 @@ def rejects_path(output: str | Path) -> Path:
     name = output.name
     for suffix in (".gz", ".zst"):
         name = name.removesuffix(suffix)
-    for suffix in (".jsonl", ".ndjson", ".json", ".txt"):
+    for suffix in (".jsonl", ".ndjson", ".json", ".txt", ".parquet"):
         if name.endswith(suffix):
             name = name.removesuffix(suffix)
             break
