@@ -76,7 +76,7 @@ class Cleaner:
         # Repeats are judged on what stays: a title first seen in a removed related-articles
         # list is the article's own title when it comes again in the body.
         decisions += repeats.detect(text, blocks, _kept_words(text, decisions))
-        decisions += context.detect(blocks, _removed_kinds(blocks, decisions))
+        decisions += context.detect(text, blocks, _removed_kinds(blocks, decisions))
         removals = merge(decisions, text)
         return Result(page, apply(text, removals), tuple(removals))
 

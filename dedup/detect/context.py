@@ -21,7 +21,13 @@ def _is_short(block: Block) -> bool:
     return block.line_words <= MAX_ISLAND_WORDS and len(block.key) <= MAX_ISLAND_CHARS
 
 
-def detect(blocks: Sequence[Block], removed: Sequence[str | None]) -> list[Decision]:
+def _full_stop(block_text: str) -> bool:
+    """Ends with one full stop (not an ellipsis "..", which titles use)."""
+    end = block_text.rstrip()
+    return end.endswith(".") and not end.endswith("..")
+
+
+def detect(text: str, blocks: Sequence[Block], removed: Sequence[str | None]) -> list[Decision]:
     """Decisions for runs of short kept blocks bounded by removed blocks (or the page edge).
 
     `removed` holds, per block, the kind of decision that removes it, or None. A single short
@@ -40,6 +46,9 @@ def detect(blocks: Sequence[Block], removed: Sequence[str | None]) -> list[Decis
         j = i
         while j < n and not removed[j]:
             j += 1
+        if any(_full_stop(text[blocks[k].start : blocks[k].end]) for k in range(i, j)):
+            i = j
+            continue  # a sentence with its full stop is the article's last word, not a link
         before = removed[i - 1]  # i > 0: the last long kept block comes first
         after = removed[j] if j < n else "page edge"
         card_title = j - i == 1 and after == "repeat"

@@ -87,7 +87,7 @@ def detect(text: str, blocks: Sequence[Block], words: Words) -> list[Decision]:
     long_words = [i for i, k in enumerate(block_of) if blocks[k].line_words > TAIL_BLOCK_WORDS]
     last_long = long_words[-1] if long_words else -1
     long_runs = [
-        (a, b)
+        (a, _follow(words.words, a, b, src))
         for a, b, src in _copies(repeated_stretches(words.words), [blocks[k].line for k in block_of])
         if b - a >= MIN_RUN_WORDS
         and words.ends[b - 1] - words.starts[a] >= MIN_RUN_CHARS
@@ -157,18 +157,26 @@ def _is_scraper_copy(
     # A doubled paragraph ends where a block ends; a sentence quoting the line above does not.
     if card or (double and (b == len(block_of) or _starts_block(block_of, b))):
         return True
-    # Follow the copy past the last shared 5-gram: a teaser may go on a few words, then stop
-    # mid-word ("…هجومها على" of "…هجومها على داعش").
-    while b < len(words) and src_end < a and words[b] == words[src_end]:
-        b += 1
-        src_end += 1
+    end = _follow(words, a, b, src)
+    src_end = src + (end - a)
     if src_end >= a:  # the source runs into its copy: a whole double, judged above
         return False
     # A teaser starts where its source block starts (the lead, the title); a pull quote lifted
     # from the middle of a paragraph is the page's own layout.
-    from_block_start = _starts_block(block_of, src)
-    cut_mid_word = b < len(words) and words[src_end].startswith(words[b])
-    return from_block_start and (cut_mid_word or block_of[src_end] == block_of[src_end - 1])
+    cut_mid_word = end > b and words[end - 1] != words[src_end - 1]
+    return _starts_block(block_of, src) and (cut_mid_word or block_of[src_end] == block_of[src_end - 1])
+
+
+def _follow(words: Sequence[str], a: int, b: int, src: int) -> int:
+    """The end of the copy [a, b) past its last shared 5-gram: a teaser may go on a few words,
+    then stop mid-word ("…هجومها على" of "…هجومها على داعش"); the cut word is part of it."""
+    src_end = src + (b - a)
+    while b < len(words) and src_end < a and words[b] == words[src_end]:
+        b += 1
+        src_end += 1
+    if b < len(words) and src_end < a and words[src_end].startswith(words[b]):
+        b += 1  # the word cut in the middle
+    return b
 
 
 def _starts_block(block_of: Sequence[int], i: int) -> bool:
