@@ -232,19 +232,22 @@ def score(truth_path: Path, output_path: Path) -> dict:
     return result
 
 
+# The headline figures, in the order reports show them.
+HEADLINE = (
+    "content_kept",
+    "content_lines_kept",
+    "boilerplate_removed",
+    "removal_precision",
+    "background_paragraphs_kept",
+    "dup_precision",
+    "dup_recall",
+)
+
+
 def format_scores(scores: dict) -> str:
     """A plain-text report of a score() result."""
-    order = [
-        "content_kept",
-        "content_lines_kept",
-        "boilerplate_removed",
-        "removal_precision",
-        "background_paragraphs_kept",
-        "dup_precision",
-        "dup_recall",
-    ]
     rows = [f"pages                       {scores['pages']}  (missing {scores['missing_pages']})"]
-    rows += [f"{key:<27} {scores[key]:.4f}" for key in order if key in scores]
+    rows += [f"{key:<27} {scores[key]:.4f}" for key in HEADLINE if key in scores]
     if "dup_pairs_true" in scores:
         rows.append(
             f"{'dup_pairs (true/predicted)':<27} {scores['dup_pairs_true']} / {scores['dup_pairs_predicted']}"

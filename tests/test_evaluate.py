@@ -8,7 +8,7 @@ from pathlib import Path
 import orjson
 import pytest
 
-from dedup.evaluate import format_scores, main, score
+from dedup.evaluate import HEADLINE, format_scores, main, score
 
 ROOT = Path(__file__).resolve().parents[1]
 if str(ROOT) not in sys.path:
@@ -60,15 +60,7 @@ def test_perfect_output(generated: tuple[Path, list[dict], list[dict]]) -> None:
         out.append(rec)
     s = score(d / "truth.jsonl", _write(d / "perfect.jsonl", out))
     assert s["pages"] == len(truths) and s["missing_pages"] == 0
-    for key in (
-        "content_kept",
-        "content_lines_kept",
-        "boilerplate_removed",
-        "removal_precision",
-        "background_paragraphs_kept",
-        "dup_precision",
-        "dup_recall",
-    ):
+    for key in HEADLINE:
         assert s[key] == 1.0, key
     assert s["dup_pairs_true"] > 0
     assert s["background_paragraphs"] > 0
