@@ -41,7 +41,7 @@ def detect(text: str, site: str, blocks: Sequence[Block], model: SiteModel) -> l
             # A template's slot varies: its label must be seen more often than this very line.
             line_pages = pages
             pages = stats.labels.get(label, 0)
-            needed = model.rule.pages_needed(stats.pages, max(block.line_words, model.rule.link_words + 1))
+            needed = model.rule.pages_needed(stats.pages, max(block.words, model.rule.link_words + 1))
             if pages >= needed and pages > line_pages:
                 evidence = {"label": label[2:], "pages": pages, "site_pages": stats.pages}
                 decisions.append(Decision(block.start, block.end, "template", evidence))
