@@ -79,7 +79,8 @@ class Cleaner:
         # Repeats are judged on what stays: a title first seen in a removed related-articles
         # list is the article's own title when it comes again in the body.
         decisions += repeats.detect(text, blocks, _kept_words(text, decisions))
-        decisions += context.detect(text, blocks, _removed_kinds(blocks, decisions))
+        flow = {b.line for b in blocks for start, end in _flow_lines(blocks) if start <= b.start < end}
+        decisions += context.detect(text, blocks, _removed_kinds(blocks, decisions), flow)
         removals = merge(decisions, text)
         return Result(page, apply(text, removals), tuple(removals))
 

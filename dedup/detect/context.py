@@ -7,7 +7,7 @@ article's own title stands there between a removed nav bar and a removed date li
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Collection, Sequence
 
 from dedup.page import Block, Decision
 
@@ -16,9 +16,10 @@ MAX_ISLAND_CHARS = 100
 MAX_ISLAND_BLOCKS = 6  # a longer run of short lines is more likely a list the article holds
 
 
-def _is_short(block: Block) -> bool:
-    """Short, and not a sentence of a longer paragraph."""
-    return block.line_words <= MAX_ISLAND_WORDS and len(block.key) <= MAX_ISLAND_CHARS
+def _is_short(block: Block, flow_lines: Collection[int]) -> bool:
+    """Short, and not a sentence of a longer paragraph (in a flattened page, sentences are units)."""
+    words = block.words if block.line in flow_lines else block.line_words
+    return words <= MAX_ISLAND_WORDS and len(block.key) <= MAX_ISLAND_CHARS
 
 
 def _full_stop(block_text: str) -> bool:
@@ -27,14 +28,17 @@ def _full_stop(block_text: str) -> bool:
     return end.endswith(".") and not end.endswith("..")
 
 
-def detect(text: str, blocks: Sequence[Block], removed: Sequence[str | None]) -> list[Decision]:
+def detect(
+    text: str, blocks: Sequence[Block], removed: Sequence[str | None], flow_lines: Collection[int] = ()
+) -> list[Decision]:
     """Decisions for runs of short kept blocks bounded by removed blocks (or the page edge).
 
     `removed` holds, per block, the kind of decision that removes it, or None. A single short
     line right before a removed repeat is the teaser card's title, even after the last paragraph.
+    `flow_lines` are the lines that hold a whole flattened page.
     """
     n = len(blocks)
-    long_kept = [i for i in range(n) if not removed[i] and not _is_short(blocks[i])]
+    long_kept = [i for i in range(n) if not removed[i] and not _is_short(blocks[i], flow_lines)]
     if not long_kept:
         return []
     decisions = []

@@ -24,7 +24,8 @@ COPY_GAP_WORDS = 3  # words that differ between two stretches of one copy
 LAYOUT_SHARE = 0.7  # a copy under this share of its paragraph is the paragraph's own sentence
 LEAD_START_WORDS = 25  # a page's first words, whatever furniture stayed before the lead
 LEAD_SHARE = 0.2  # the lead is in the first fifth of a page; a card repeating it, in the last
-MAX_CARD_WORDS = 250  # a teaser card is a few lead paragraphs, not the article again
+MAX_CARD_WORDS = 250
+MAX_CARD_TITLE_WORDS = 12  # a teaser card is a few lead paragraphs, not the article again
 TAIL_BLOCK_WORDS = 15  # a copy with no paragraph of this length after it closes the page
 
 
@@ -86,8 +87,9 @@ def detect(text: str, blocks: Sequence[Block], words: Words) -> list[Decision]:
     block_of = _block_of_words(blocks, words)
     long_words = [i for i, k in enumerate(block_of) if blocks[k].line_words > TAIL_BLOCK_WORDS]
     last_long = long_words[-1] if long_words else -1
+    n = len(words.words)
     long_runs = [
-        (a, _follow(words.words, a, b, src))
+        (_card_title_start(block_of, a) if src <= LEAD_SHARE * n else a, _follow(words.words, a, b, src))
         for a, b, src in _copies(repeated_stretches(words.words), [blocks[k].line for k in block_of])
         if b - a >= MIN_RUN_WORDS
         and words.ends[b - 1] - words.starts[a] >= MIN_RUN_CHARS
@@ -177,6 +179,14 @@ def _follow(words: Sequence[str], a: int, b: int, src: int) -> int:
     if b < len(words) and src_end < a and words[src_end].startswith(words[b]):
         b += 1  # the word cut in the middle
     return b
+
+
+def _card_title_start(block_of: Sequence[int], a: int) -> int:
+    """Where a copy of the lead starts, with the few words of its card's title glued before it."""
+    start = a
+    while start > 0 and block_of[start - 1] == block_of[a] and a - start < MAX_CARD_TITLE_WORDS:
+        start -= 1
+    return start if start == 0 or block_of[start - 1] != block_of[a] else a
 
 
 def _starts_block(block_of: Sequence[int], i: int) -> bool:
