@@ -35,11 +35,11 @@ FRESH_PAGES = 600
 FLOORS_BUNDLED = {
     "content_kept": 0.993,
     "content_lines_kept": 0.991,
-    "boilerplate_removed": 0.964,
+    "boilerplate_removed": 0.976,
     "removal_precision": 0.992,
     "background_paragraphs_kept": 0.984,
     "dup_precision": 0.995,
-    "dup_recall": 0.981,
+    "dup_recall": 0.995,
 }
 FLOORS_FRESH = {
     "content_kept": 0.989,
