@@ -51,11 +51,8 @@ class Cleaner:
         """
         if iter(pages) is pages:
             pages = list(pages)
-        # Compared on their long lines, by Jaccard alone (containment > 1 never holds): the site's
-        # furniture, shared by every page, stays out of the comparison.
-        finder = DuplicateFinder(
-            self.config.settings, self.config.duplicate_threshold, containment=2.0, min_shingles=20
-        )
+        # Compared on their long lines: the site's furniture, shared by every page, stays out.
+        finder = DuplicateFinder(self.config.settings, self.config.duplicate_threshold, min_shingles=20)
         for page in pages:
             finder.add(page.id, page.fetched_at, _body(segment(page.text), page.text), page.text)
         copies = finder.groups(by_id=True)
