@@ -68,20 +68,20 @@ class Cleaner:
         """The page with its boilerplate removed, and the audit of every removed span."""
         text = page.text
         blocks = segment(text)
+        flow = _flow_lines(blocks)
         site_decisions = site_boilerplate.detect(text, page.site or "", blocks, self.model)
-        site_decisions += self._site_runs(page, blocks)
+        site_decisions += self._site_runs(page, flow.values())
         decisions = widgets.detect(blocks, self.matcher) + _guard(blocks, site_decisions)
-        for start, end in _flow_lines(blocks):
+        for start, end in flow.values():
             decisions += widgets.tail_links(words_with_offsets(text, start, end), end, self.matcher)
         # Repeats are judged on what stays: a title first seen in a removed related-articles
         # list is the article's own title when it comes again in the body.
         decisions += repeats.detect(text, blocks, _kept_words(text, decisions))
-        flow = {b.line for b in blocks for start, end in _flow_lines(blocks) if start <= b.start < end}
-        decisions += context.detect(text, blocks, _removed_kinds(blocks, decisions), flow)
+        decisions += context.detect(text, blocks, _removed_kinds(blocks, decisions), flow.keys())
         removals = merge(decisions, text)
         return Result(page, apply(text, removals), tuple(removals))
 
-    def _site_runs(self, page: Page, blocks: Sequence[Block]) -> list[Decision]:
+    def _site_runs(self, page: Page, flow_spans: Iterable[tuple[int, int]]) -> list[Decision]:
         """Site word runs inside flow lines: lines that hold a flattened page, not a paragraph."""
         stats = self.model.sites.get(page.site or "")
         if stats is None or stats.pages < 2 or not stats.grams:
@@ -92,7 +92,7 @@ class Cleaner:
         needed = rule.pages_needed(stats.pages, 10**6)
         tail_needed = max(rule.long_floor, math.ceil(rule.tail_share * stats.pages))
         decisions = []
-        for start, end in _flow_lines(blocks):
+        for start, end in flow_spans:
             words = words_with_offsets(page.text, start, end)
             counts = [stats.grams.get(h, 0) for h in runs.gram_hashes(words.words)]
             decisions += runs.detect(end, words, counts, stats.pages, needed, tail_needed)
@@ -130,14 +130,16 @@ def _kept_words(text: str, decisions: Sequence[Decision]) -> Words:
     return Words(*kept)
 
 
-def _flow_lines(blocks: Sequence[Block]) -> list[tuple[int, int]]:
-    """(start, end) of a line that holds most of the page: a page that lost its line breaks."""
+def _flow_lines(blocks: Sequence[Block]) -> dict[int, tuple[int, int]]:
+    """Line number -> (start, end) of the lines that hold most of the page: a page that lost its
+    line breaks."""
     lines: dict[int, tuple[int, int, int]] = {}  # line -> (start, end, words)
     for b in blocks:
         start = lines[b.line][0] if b.line in lines else b.start
         lines[b.line] = (start, b.end, b.line_words)
     total = sum(words for _, _, words in lines.values())
-    return [(s, e) for s, e, words in lines.values() if words >= FLOW_LINE_WORDS and 2 * words >= total]
+    flat = {line for line, (_, _, words) in lines.items() if words >= FLOW_LINE_WORDS and 2 * words >= total}
+    return {line: lines[line][:2] for line in flat}
 
 
 def _removed_kinds(blocks: Sequence[Block], decisions: Sequence[Decision]) -> list[str | None]:
