@@ -45,6 +45,37 @@ class Rule:
         return max(self.long_floor, math.ceil(self.long_share * site_pages))
 
 
+@dataclass(frozen=True)
+class PageCounts:
+    """What one page adds to its site's statistics: each key once. Computed anywhere (a worker, a
+    Spark task), added to the model in one place."""
+
+    site: str
+    page_hash: int  # exact hash of the page's block keys: an exact repeat counts once
+    shapes: frozenset[str]
+    head_shapes: frozenset[str]
+    labels: frozenset[str]
+    grams: frozenset[int]
+
+
+def page_counts(
+    site: str, text: str, blocks: Iterable[Block], words: Sequence[str], short_words: int
+) -> PageCounts:
+    """The keys one page contributes to its site's counts."""
+    blocks = list(blocks)
+    first_long, _ = long_lines(blocks, short_words)
+    return PageCounts(
+        site=site,
+        page_hash=exact_hash("\n".join(b.key for b in blocks)),
+        shapes=frozenset(shape(b.key) for b in blocks),
+        head_shapes=frozenset(shape(b.key) for b in blocks if b.line < first_long),
+        labels=frozenset(
+            lab for b in blocks if (lab := label_prefix(text[b.start : b.end], b.words)) is not None
+        ),
+        grams=frozenset(gram_hashes(words)),
+    )
+
+
 @dataclass
 class SiteStats:
     """What one site's pages taught: page count, block-shape counts, label counts, variant merges."""
@@ -82,20 +113,19 @@ class SiteModel:
 
     def add_page(self, site: str, text: str, blocks: Iterable[Block], words: Sequence[str]) -> bool:
         """Count a page's blocks for its site; an exact repeat of a page already counted adds nothing."""
-        blocks = list(blocks)
-        stats = self.sites.setdefault(site, SiteStats())
-        page_hash = exact_hash("\n".join(b.key for b in blocks))
-        if page_hash in stats.seen_texts:
+        return self.add(page_counts(site, text, blocks, words, self.rule.short_words))
+
+    def add(self, counts: PageCounts) -> bool:
+        """Add one page's counts to its site; an exact repeat of a page already counted adds nothing."""
+        stats = self.sites.setdefault(counts.site, SiteStats())
+        if counts.page_hash in stats.seen_texts:
             return False
-        stats.seen_texts.add(page_hash)
+        stats.seen_texts.add(counts.page_hash)
         stats.pages += 1
-        stats.shapes.update({shape(b.key) for b in blocks})
-        stats.grams.update(set(gram_hashes(words)))
-        first_long, _ = long_lines(blocks, self.rule.short_words)
-        stats.head_shapes.update({shape(b.key) for b in blocks if b.line < first_long})
-        stats.labels.update(
-            {lab for b in blocks if (lab := label_prefix(text[b.start : b.end], b.words)) is not None}
-        )
+        stats.shapes.update(counts.shapes)
+        stats.head_shapes.update(counts.head_shapes)
+        stats.labels.update(counts.labels)
+        stats.grams.update(counts.grams)
         return True
 
     def finalize(self) -> None:
