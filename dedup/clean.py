@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 import math
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
+from pathlib import Path
 
 from dedup.audit import apply, merge
 from dedup.detect import context, repeats, runs, site_boilerplate, widgets
@@ -13,6 +14,7 @@ from dedup.fingerprint import FingerprintSettings
 from dedup.model import Rule, SiteModel
 from dedup.page import Block, Decision, Page, Result
 from dedup.segment import Words, segment, words_with_offsets
+from dedup.stream import StreamSettings, StreamState
 
 LONG_BLOCK_WORDS = 16  # a block this long is body text: a page keeps at least one of them
 FLOW_LINE_WORDS = 100  # with most of the page's words, a line this long is a page that lost its breaks
@@ -35,12 +37,43 @@ class Config:
 
 
 class Cleaner:
-    """Cleans pages; learns per-site boilerplate from pages first when it has them."""
+    """Cleans pages with per-site boilerplate learned from pages.
 
-    def __init__(self, config: Config | None = None, model: SiteModel | None = None) -> None:
+    Batch: `learn(pages)` first (or give a learned `model`), then `clean(page)`. Stream: give a
+    `state` (a SQLite path or a `redis://` URL, made if missing): `clean(page)` then learns from
+    every page as it comes, `clean_many(pages)` lets the pages of a new site wait for evidence,
+    and `save()`/`close()` (or leaving a `with` block) keep what was learned for the next run.
+    """
+
+    def __init__(
+        self,
+        config: Config | None = None,
+        model: SiteModel | None = None,
+        state: str | Path | None = None,
+        stream: StreamSettings | None = None,
+    ) -> None:
         self.config = config or Config()
+        self.stream = StreamState(state, self.config.settings, stream or StreamSettings()) if state else None
+        if self.stream is not None:
+            model = self.stream.model
+            model.rule = self.config.rule
         self.model = model or SiteModel(rule=self.config.rule, settings=self.config.settings)
         self.matcher = widgets.WidgetMatcher.build(self.config.patterns)
+
+    def __enter__(self) -> Cleaner:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    def save(self) -> None:
+        """Keep what the stream learned so far in the state."""
+        if self.stream is not None:
+            self.stream.save()
+
+    def close(self) -> None:
+        """Save the state (stream mode)."""
+        self.save()
 
     def learn(self, pages: Iterable[Page]) -> int:
         """Count the blocks of every page per site, then merge variants; returns pages counted.
@@ -65,7 +98,47 @@ class Cleaner:
         return counted
 
     def clean(self, page: Page) -> Result:
-        """The page with its boilerplate removed, and the audit of every removed span."""
+        """The page with its boilerplate removed, and the audit of every removed span.
+
+        In stream mode the page is first learned from (counted for its site, unless it duplicates
+        an earlier page, which the result then names)."""
+        duplicate_of = self._learn_one(page) if self.stream is not None else None
+        return self._clean(page, duplicate_of)
+
+    def clean_many(self, pages: Iterable[Page]) -> Iterator[Result]:
+        """Clean pages in turn. In stream mode, the pages of a site with too few pages yet wait
+        (a bounded number of them) until it has enough, or the input ends: results may come in
+        another order than the pages."""
+        if self.stream is None:
+            yield from (self.clean(page) for page in pages)
+            return
+        settings = self.stream.settings
+        waiting: dict[str, list[tuple[Page, str | None]]] = {}
+        waiting_count = 0
+        for page in pages:
+            site = page.site or ""
+            duplicate_of = self._learn_one(page)
+            if self.stream.pages_seen(site) < settings.wait_pages:
+                waiting.setdefault(site, []).append((page, duplicate_of))
+                waiting_count += 1
+                if waiting_count > settings.buffer_pages:
+                    oldest = next(iter(waiting))
+                    waiting_count -= len(waiting[oldest])
+                    yield from (self._clean(p, d) for p, d in waiting.pop(oldest))
+                continue
+            waited = waiting.pop(site, [])
+            waiting_count -= len(waited)
+            yield from (self._clean(p, d) for p, d in waited)
+            yield self._clean(page, duplicate_of)
+        for held in waiting.values():
+            yield from (self._clean(p, d) for p, d in held)
+
+    def _learn_one(self, page: Page) -> str | None:
+        assert self.stream is not None
+        blocks = segment(page.text)
+        return self.stream.learn(page, blocks, _body(blocks, page.text))
+
+    def _clean(self, page: Page, duplicate_of: str | None = None) -> Result:
         text = page.text
         blocks = segment(text)
         flow = _flow_lines(blocks)
@@ -79,7 +152,7 @@ class Cleaner:
         decisions += repeats.detect(text, blocks, _kept_words(text, decisions))
         decisions += context.detect(text, blocks, _removed_kinds(blocks, decisions), flow.keys())
         removals = merge(decisions, text)
-        return Result(page, apply(text, removals), tuple(removals))
+        return Result(page, apply(text, removals), tuple(removals), duplicate_of)
 
     def _site_runs(self, page: Page, flow_spans: Iterable[tuple[int, int]]) -> list[Decision]:
         """Site word runs inside flow lines: lines that hold a flattened page, not a paragraph."""
@@ -100,7 +173,7 @@ class Cleaner:
 
     def explain(self, page: Page) -> list[tuple[Block, Decision | None]]:
         """Every block of a page with the decision that removes it, or None where it stays."""
-        result = self.clean(page)
+        result = self._clean(page)
         out = []
         for block in segment(page.text):
             hit = next((r for r in result.removed if r.start <= block.start and block.end <= r.end), None)

@@ -10,6 +10,7 @@ import math
 from collections import Counter
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
+from typing import Any
 
 from datasketch import MinHashLSH
 
@@ -35,7 +36,7 @@ class Rule:
     variant_similarity: float = 0.7  # char-shingle Jaccard to merge two variants of a block
     max_variant_chars: int = 300
 
-    def pages_needed(self, site_pages: int, words: int) -> int:
+    def pages_needed(self, site_pages: float, words: int) -> int:
         """Distinct pages of the site a block must occur on to count as boilerplate."""
         floor = (
             self.tiny_site_floor if site_pages <= self.tiny_site or words <= self.link_words else self.floor
@@ -78,55 +79,108 @@ def page_counts(
 
 @dataclass
 class SiteStats:
-    """What one site's pages taught: page count, block-shape counts, label counts, variant merges."""
+    """What one site's pages taught: page count, block-shape counts, label counts, variant clusters.
 
-    pages: int = 0
+    Counts are numbers of distinct pages; with forgetting on, each page weighs less as the site's
+    clock (its latest page, in days) moves past it, so the counts are floats.
+    """
+
+    pages: float = 0
     shapes: Counter[str] = field(default_factory=Counter)
     labels: Counter[str] = field(default_factory=Counter)
     head_shapes: Counter[str] = field(default_factory=Counter)  # shapes seen above a page's body
     grams: Counter[int] = field(default_factory=Counter)  # word 3-gram hash -> distinct pages
-    merged: dict[str, tuple[int, str]] = field(default_factory=dict)  # shape -> (cluster pages, exemplar)
+    variants: dict[str, str] = field(default_factory=dict)  # shape -> exemplar of its variant cluster
     seen_texts: set[int] = field(default_factory=set)
+    clock: float | None = None  # day of the latest page counted, when forgetting is on
+    merged_at: float = 0  # page count when the variants were last merged
+    _members: dict[str, list[str]] = field(default_factory=dict, repr=False)  # exemplar -> its shapes
 
-    def pages_with(self, key: str, head: bool = False) -> tuple[int, str]:
+    def pages_with(self, key: str, head: bool = False) -> tuple[float, str]:
         """Distinct pages carrying this shape or a near-identical variant, and the variant's exemplar.
 
         With `head`, only the pages that carry it in their own head count: a related-article
         link repeats an article's title on many pages, but only that article opens with it.
         """
-        pages, exemplar = self.merged.get(key, (self.shapes.get(key, 0), key))
+        exemplar = self.variants.get(key)
+        if exemplar is None:
+            return (
+                min(self.shapes.get(key, 0), self.head_shapes.get(key, 0))
+                if head
+                else self.shapes.get(key, 0)
+            ), key
+        members = self.members(exemplar)
+        pages = min(self.pages, sum(self.shapes.get(k, 0) for k in members))
         if head:
-            in_heads = self.head_shapes.get(key, 0) + (
-                self.head_shapes.get(exemplar, 0) if exemplar != key else 0
+            pages = min(
+                pages,
+                self.head_shapes.get(key, 0) + (self.head_shapes.get(exemplar, 0) if exemplar != key else 0),
             )
-            pages = min(pages, in_heads)
         return pages, exemplar
+
+    def members(self, exemplar: str) -> list[str]:
+        """The shapes of one variant cluster."""
+        if not self._members and self.variants:
+            for k, ex in self.variants.items():
+                self._members.setdefault(ex, []).append(k)
+        return self._members.get(exemplar, [exemplar])
+
+    def set_variants(self, variants: dict[str, str]) -> None:
+        """Replace the variant clusters."""
+        self.variants = variants
+        self._members = {}
+
+    def decay(self, factor: float) -> None:
+        """Scale every count: older pages weigh less."""
+        self.pages *= factor
+        for counter in (self.shapes, self.labels, self.head_shapes, self.grams):
+            _scale(counter, factor)
 
 
 @dataclass
 class SiteModel:
-    """Per-site statistics, the rule, and the fingerprint settings they were made with."""
+    """Per-site statistics, the rule, and the fingerprint settings they were made with.
+
+    With `half_life` (days), counts fade with time: a page counts half as much `half_life` days
+    after the site's latest page, so a campaign banner that ended stops counting and a redesign
+    is learned without a reset. Without it, every page counts fully (a batch over one dump).
+    """
 
     rule: Rule = field(default_factory=Rule)
     settings: FingerprintSettings = field(default_factory=FingerprintSettings)
     sites: dict[str, SiteStats] = field(default_factory=dict)
+    half_life: float | None = None
 
     def add_page(self, site: str, text: str, blocks: Iterable[Block], words: Sequence[str]) -> bool:
         """Count a page's blocks for its site; an exact repeat of a page already counted adds nothing."""
         return self.add(page_counts(site, text, blocks, words, self.rule.short_words))
 
-    def add(self, counts: PageCounts) -> bool:
-        """Add one page's counts to its site; an exact repeat of a page already counted adds nothing."""
+    def add(self, counts: PageCounts, day: float | None = None) -> bool:
+        """Add one page's counts to its site (fetched on `day`, for forgetting); an exact repeat of a
+        page already counted adds nothing."""
         stats = self.sites.setdefault(counts.site, SiteStats())
         if counts.page_hash in stats.seen_texts:
             return False
         stats.seen_texts.add(counts.page_hash)
-        stats.pages += 1
-        stats.shapes.update(counts.shapes)
-        stats.head_shapes.update(counts.head_shapes)
-        stats.labels.update(counts.labels)
-        stats.grams.update(counts.grams)
+        weight = self.weight(stats, day)
+        stats.pages += weight
+        _bump(stats.shapes, counts.shapes, weight)
+        _bump(stats.head_shapes, counts.head_shapes, weight)
+        _bump(stats.labels, counts.labels, weight)
+        _bump(stats.grams, counts.grams, weight)
         return True
+
+    def weight(self, stats: SiteStats, day: float | None) -> float:
+        """The weight of a page of this day at the site's clock, moving the clock (and fading the
+        site's counts) when the page is a day or more newer."""
+        if self.half_life is None or day is None:
+            return 1.0
+        if stats.clock is None:
+            stats.clock = day
+        elif day >= stats.clock + 1:
+            stats.decay(0.5 ** ((day - stats.clock) / self.half_life))
+            stats.clock = day
+        return 0.5 ** (max(0.0, stats.clock - day) / self.half_life)
 
     def finalize(self) -> None:
         """Merge near-identical block variants of every site (MinHash LSH, then true Jaccard).
@@ -134,10 +188,15 @@ class SiteModel:
         Word 3-grams seen on one page only can never count; they are dropped to save memory.
         """
         for stats in self.sites.values():
-            stats.merged = self._merge_variants(stats)
+            self.merge(stats)
             stats.grams = Counter({h: c for h, c in stats.grams.items() if c > 1})
 
-    def _merge_variants(self, stats: SiteStats) -> dict[str, tuple[int, str]]:
+    def merge(self, stats: SiteStats) -> None:
+        """Cluster a site's near-identical block variants anew."""
+        stats.set_variants(self._merge_variants(stats))
+        stats.merged_at = stats.pages
+
+    def _merge_variants(self, stats: SiteStats) -> dict[str, str]:
         keys = sorted(k for k in stats.shapes if 8 <= len(k) <= self.rule.max_variant_chars)
         if len(keys) < 2:
             return {}
@@ -167,15 +226,27 @@ class SiteModel:
         clusters: dict[int, list[int]] = {}
         for i in range(len(keys)):
             clusters.setdefault(find(i), []).append(i)
-        merged: dict[str, tuple[int, str]] = {}
+        variants: dict[str, str] = {}
         for members in clusters.values():
             if len(members) < 2:
                 continue
-            total = min(stats.pages, sum(stats.shapes[keys[i]] for i in members))
             exemplar = max((keys[i] for i in members), key=lambda k: (stats.shapes[k], k))
             for i in members:
-                merged[keys[i]] = (total, exemplar)
-        return merged
+                variants[keys[i]] = exemplar
+        return variants
+
+
+def _bump(counter: Counter[Any], keys: Iterable[Any], weight: float) -> None:
+    if weight == 1.0:
+        counter.update(keys)
+    else:
+        for k in keys:
+            counter[k] += weight  # type: ignore[assignment]  # Counter holds floats when counts fade
+
+
+def _scale(counter: Counter[Any], factor: float) -> None:
+    for k in counter:
+        counter[k] *= factor  # type: ignore[assignment]
 
 
 def _nested(a: str, b: str) -> bool:

@@ -104,10 +104,80 @@ class DuplicateFinder:
 
     def is_duplicate(self, i: int, j: int) -> bool:
         """Whether two pages' true word-shingle sets are near enough (Jaccard, or containment)."""
-        a, b = self._shingles[i], self._shingles[j]
-        inter = len(np.intersect1d(a, b, assume_unique=True))
-        jaccard = inter / (len(a) + len(b) - inter)
-        contained = inter / min(len(a), len(b))
-        return jaccard >= self.threshold or (
-            min(len(a), len(b)) >= MIN_SHINGLES and contained >= self.containment
-        )
+        return near(self._shingles[i], self._shingles[j], self.threshold, self.containment)
+
+
+def near(a: np.ndarray, b: np.ndarray, threshold: float, containment: float) -> bool:
+    """Whether two sorted shingle-hash sets are near duplicates: Jaccard, or containment of the
+    smaller (with enough shingles for containment to mean something)."""
+    inter = len(np.intersect1d(a, b, assume_unique=True))
+    jaccard = inter / (len(a) + len(b) - inter)
+    contained = inter / min(len(a), len(b))
+    return jaccard >= threshold or (min(len(a), len(b)) >= MIN_SHINGLES and contained >= containment)
+
+
+def signature(shingles: np.ndarray, settings: FingerprintSettings) -> LeanMinHash:
+    """The MinHash of one page's shingle hashes."""
+    m = MinHash(num_perm=settings.num_perm, seed=settings.seed, hashfunc=_identity, scheme=settings.scheme)
+    m.update_batch(shingles)
+    return LeanMinHash(m)
+
+
+@dataclass(frozen=True)
+class IndexedPage:
+    """A page of the stream index: its id, exact-text hash, shingle hashes, and its group's canonical page."""
+
+    id: str
+    exact: int
+    shingles: np.ndarray
+    canonical: str
+
+
+@dataclass
+class PageIndex:
+    """The pages seen so far (stream mode): tells each new page which earlier page it duplicates.
+
+    Pages arrive in fetch order, so the canonical page of a group is the first one seen.
+    """
+
+    settings: FingerprintSettings = field(default_factory=FingerprintSettings)
+    threshold: float = 0.8
+    containment: float = 0.7
+    candidate_threshold: float = 0.5
+    pages: list[IndexedPage] = field(default_factory=list)
+    _exact: dict[int, int] = field(default_factory=dict)
+    _lsh: MinHashLSH | None = None
+
+    def __post_init__(self) -> None:
+        self._lsh = MinHashLSH(threshold=self.candidate_threshold, num_perm=self.settings.num_perm)
+        loaded, self.pages = self.pages, []
+        for page in loaded:
+            self._insert(page)
+
+    def add(self, page_id: str, text: str, original: str) -> IndexedPage:
+        """Index a page by its text (identical originals always match); it names its canonical page."""
+        key = normalize(original)
+        exact = exact_hash(key) if key else -len(self.pages) - 1
+        shingles = page_shingles(text, self.settings.word_shingle)
+        match = self._exact.get(exact)
+        if match is None and len(shingles) >= MIN_SHINGLES:
+            match = self._nearest(shingles)
+        canonical = self.pages[match].canonical if match is not None else page_id
+        page = IndexedPage(page_id, exact, shingles, canonical)
+        self._insert(page)
+        return page
+
+    def _nearest(self, shingles: np.ndarray) -> int | None:
+        assert self._lsh is not None
+        for j in sorted(self._lsh.query(signature(shingles, self.settings))):
+            if near(shingles, self.pages[j].shingles, self.threshold, self.containment):
+                return int(j)
+        return None
+
+    def _insert(self, page: IndexedPage) -> None:
+        assert self._lsh is not None
+        i = len(self.pages)
+        self.pages.append(page)
+        self._exact.setdefault(page.exact, i)
+        if len(page.shingles) >= MIN_SHINGLES:
+            self._lsh.insert(i, signature(page.shingles, self.settings))
