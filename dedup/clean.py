@@ -63,8 +63,9 @@ class Cleaner:
     def __enter__(self) -> Cleaner:
         return self
 
-    def __exit__(self, *exc: object) -> None:
-        self.close()
+    def __exit__(self, exc_type: type[BaseException] | None, *exc: object) -> None:
+        if exc_type is None:  # a run that failed keeps only what its periodic saves kept
+            self.close()
 
     def save(self) -> None:
         """Keep what the stream learned so far in the state."""

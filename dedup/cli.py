@@ -25,7 +25,8 @@ from dedup.model import SiteModel
 from dedup.page import Page
 from dedup.pipeline import RecordError, RunOptions, Summary, clean_files, is_text_input, learn
 from dedup.report import SAMPLE_SIZE, ReportError, write_report
-from dedup.store.sqlite import StateError, load, save
+from dedup.store import StateError, open_store
+from dedup.stream import DEFAULT_HALF_LIFE, StreamSettings
 
 app = typer.Typer(
     help="Strip site boilerplate, teaser cards and repeats from scraped news pages; mark near-duplicate "
@@ -57,7 +58,11 @@ SiteOpt = Annotated[
     str | None, typer.Option("--site", help="Site of pages that carry no URL (default: folder name).")
 ]
 StateOpt = Annotated[
-    Path | None, typer.Option("--state", help="SQLite file of a site model made by `dedup learn`.")
+    str | None,
+    typer.Option(
+        "--state",
+        help="The learned state: a SQLite file (made by `dedup learn`, or by --stream) or redis://host:port/db.",
+    ),
 ]
 PatternOpt = Annotated[
     list[str] | None,
@@ -174,6 +179,29 @@ def clean(
     site: SiteOpt = None,
     report: ReportOpt = None,
     shard_size: ShardOpt = None,
+    stream: Annotated[
+        bool,
+        typer.Option(
+            "--stream",
+            help="One pass, for a scraper's post-processing: clean each page with what --state knows so far, "
+            "learn from it, and save the state (made if missing) every --save-every pages and at the end.",
+        ),
+    ] = False,
+    half_life: Annotated[
+        float | None,
+        typer.Option(
+            "--half-life",
+            help="With --stream: days after which a page counts half (0: never forget). Set when the "
+            f"state is made; default {DEFAULT_HALF_LIFE:g}.",
+        ),
+    ] = None,
+    wait_pages: Annotated[
+        int,
+        typer.Option("--wait-pages", help="With --stream: a new site's pages wait until it has this many."),
+    ] = StreamSettings.wait_pages,
+    save_every: Annotated[
+        int, typer.Option("--save-every", help="With --stream: pages between two saves of the state.")
+    ] = StreamSettings.save_every,
 ) -> None:
     """Clean pages: learn each site's boilerplate from the inputs (or --state), remove it, mark duplicates.
 
@@ -190,6 +218,8 @@ def clean(
       dedup clean crawl/ -o out.jsonl.gz --shard-size 100MB   # out-00000.jsonl.gz, ...
 
       dedup clean crawl.jsonl -o clean.jsonl --report report.html
+
+      dedup clean --stream --state state.db batch-0042.jsonl -o clean-0042.jsonl
     """
     _check_report(report, output, inputs)
     config = _config(pattern, patterns_file, duplicate_threshold)
@@ -198,9 +228,13 @@ def clean(
         opts = replace(opts, shard_size=_shard_size(shard_size, output, inputs, report))
     except ValueError as e:
         raise _fail(str(e)) from e
+    streaming = _stream_settings(stream, state, half_life, wait_pages, save_every)
     try:
-        cleaner = Cleaner(config, load(state, config.settings) if state else None)
-        with _progress() as progress:
+        if streaming is not None:
+            cleaner = Cleaner(config, state=state, stream=streaming)
+        else:
+            cleaner = Cleaner(config, _load_model(state, config))
+        with _progress() as progress, cleaner:
             if state is None and not is_text_input(inputs):
                 learn(cleaner, inputs, opts, progress)
             summary = clean_files(cleaner, inputs, output, opts, progress)
@@ -213,6 +247,29 @@ def clean(
         _print_summary(summary, output)
     if report is not None and output is not None:
         _write_report(output, report, cleaner.model, opts.fields)
+
+
+def _stream_settings(
+    stream: bool, state: str | None, half_life: float | None, wait_pages: int, save_every: int
+) -> StreamSettings | None:
+    """The stream settings of --stream, or None for a batch run; refuses stream options without it."""
+    if not stream:
+        if half_life is not None:
+            raise _fail("--half-life applies to --stream runs")
+        return None
+    if state is None:
+        raise _fail(
+            "--stream learns into a state: add --state FILE.db (made if missing) or --state redis://HOST"
+        )
+    try:
+        return StreamSettings(half_life=half_life, wait_pages=wait_pages, save_every=save_every)
+    except ValueError as e:
+        raise _fail(str(e)) from e
+
+
+def _load_model(state: str | None, config: Config) -> SiteModel | None:
+    """The site model of a state, for a batch run (None: learn from the inputs)."""
+    return open_store(state).load(config.settings).model if state else None
 
 
 def _shard_size(size: str | None, output: Path | None, inputs: list[Path], report: Path | None) -> int | None:
@@ -294,7 +351,9 @@ def _print_summary(summary: Summary, output: Path | None) -> None:
 @app.command("learn")
 def learn_cmd(
     inputs: Inputs,
-    state: Annotated[Path, typer.Option("--state", help="SQLite file to write the site model to.")],
+    state: Annotated[
+        str, typer.Option("--state", help="SQLite file (or redis://host:port/db) to write the site model to.")
+    ],
     text_field: TextField = "text",
     id_field: IdField = "id",
     url_field: UrlField = "url",
@@ -312,7 +371,10 @@ def learn_cmd(
             pages = learn(cleaner, inputs, opts, progress)
     except InputError as e:
         raise _fail(str(e)) from e
-    save(cleaner.model, state)
+    try:
+        open_store(state).save(cleaner.model)
+    except StateError as e:
+        raise _fail(str(e)) from e
     err.print(f"learned {pages:,} distinct pages of {len(cleaner.model.sites):,} sites into {state}")
 
 
@@ -333,7 +395,7 @@ def explain(
     opts = RunOptions(Fields(text=text_field, id=id_field, url=url_field), site)
     config = Config()
     try:
-        cleaner = Cleaner(config, load(state, config.settings) if state else None)
+        cleaner = Cleaner(config, _load_model(state, config))
         if state is None:
             learn(cleaner, inputs, opts)
         page = next(
@@ -360,7 +422,9 @@ def explain(
 
 @app.command()
 def sites(
-    state: Annotated[Path, typer.Option("--state", help="SQLite file made by `dedup learn`.")],
+    state: Annotated[
+        str, typer.Option("--state", help="State made by `dedup learn` or `dedup clean --stream`.")
+    ],
     top: Annotated[int, typer.Option("--top", help="Boilerplate lines to show per site.")] = 10,
 ) -> None:
     """List what was learned per site: pages, and the most frequent boilerplate lines.
@@ -369,12 +433,12 @@ def sites(
     """
     config = Config()
     try:
-        model = load(state, config.settings)
+        model = open_store(state).load(config.settings).model
     except StateError as e:
         raise _fail(str(e)) from e
     console = Console()
     for name, stats in sorted(model.sites.items(), key=lambda kv: -kv[1].pages):
-        table = Table(title=f"{name or '(no site)'}: {stats.pages:,} pages")
+        table = Table(title=f"{name or '(no site)'}: {round(stats.pages):,} pages")
         table.add_column("pages", justify="right")
         table.add_column("kind")
         table.add_column("block (normalized)")
@@ -387,7 +451,7 @@ def sites(
             if c >= model.rule.pages_needed(stats.pages, 1)
         ]
         for count, kind, text in sorted(rows, key=lambda r: (-r[0], r[2]))[:top]:
-            table.add_row(str(count), kind, text[:100])
+            table.add_row(f"{round(count, 1):g}", kind, text[:100])
         console.print(table)
 
 
@@ -396,8 +460,10 @@ def report_cmd(
     cleaned: Annotated[Path, typer.Argument(help="Output of `dedup clean` (.jsonl, .jsonl.gz, .jsonl.zst).")],
     output: Annotated[Path, typer.Option("-o", "--output", help="HTML file to write.")],
     state: Annotated[
-        Path | None,
-        typer.Option("--state", help="Site model made by `dedup learn`: shows what it learned per site."),
+        str | None,
+        typer.Option(
+            "--state", help="State made by `dedup learn` (or --stream): shows what it learned per site."
+        ),
     ] = None,
     sample: Annotated[int, typer.Option("--sample", min=0, help="Pages shown side by side.")] = SAMPLE_SIZE,
     text_field: TextField = "text",
@@ -409,7 +475,7 @@ def report_cmd(
     Example: dedup report clean.jsonl -o report.html --state model.db
     """
     try:
-        model = load(state, Config().settings) if state else None
+        model = _load_model(state, Config())
     except StateError as e:
         raise _fail(str(e)) from e
     _write_report(cleaned, output, model, Fields(text=text_field, id=id_field, url=url_field), sample)

@@ -211,8 +211,15 @@ def _clean_jsonl(
     summary: Summary,
     progress: Progress | None,
 ) -> None:
-    """Clean into a spool file while collecting duplicate fingerprints, then write the final output."""
-    finder = DuplicateFinder(cleaner.config.settings, cleaner.config.duplicate_threshold)
+    """Clean into a spool file while collecting duplicate fingerprints, then write the final output.
+
+    In stream mode each page already knows the page it duplicates, among those seen before."""
+    finder = (
+        None
+        if cleaner.stream
+        else DuplicateFinder(cleaner.config.settings, cleaner.config.duplicate_threshold)
+    )
+    duplicate_of: dict[int, str] = {}
     spool_dir = output.parent if output else Path(tempfile.gettempdir())
     spool_dir.mkdir(parents=True, exist_ok=True)
     fd, spool_name = tempfile.mkstemp(prefix=".dedup-spool-", suffix=".jsonl", dir=spool_dir)
@@ -220,19 +227,29 @@ def _clean_jsonl(
     spool = Path(spool_name)
     try:
         ticker = _Ticker(progress, "cleaning")
+        pages = _ticking(_pages(inputs, opts, rejects, summary.skipped), ticker)
         with JsonlWriter(spool, opts.fields) as writer:
-            for page in _pages(inputs, opts, rejects, summary.skipped):
-                result = cleaner.clean(page)
+            for i, result in enumerate(cleaner.clean_many(pages)):
                 summary.add(result)
-                finder.add(page.id, page.fetched_at, result.text, page.text)
+                if finder is not None:
+                    finder.add(result.page.id, result.page.fetched_at, result.text, result.page.text)
+                elif result.duplicate_of is not None:
+                    duplicate_of[i] = result.duplicate_of
                 writer.write(result)
-                ticker.tick(page.text)
         ticker.done()
-        duplicate_of = finder.groups()
+        if finder is not None:
+            duplicate_of = finder.groups()
         summary.duplicates = len(duplicate_of)
         _write_final(spool, output, duplicate_of, opts, summary, inputs)
     finally:
         spool.unlink(missing_ok=True)
+
+
+def _ticking(pages: Iterator[Page], ticker: _Ticker) -> Iterator[Page]:
+    """The pages, each counted by the ticker as it is read."""
+    for page in pages:
+        ticker.tick(page.text)
+        yield page
 
 
 def _write_final(

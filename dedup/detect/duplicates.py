@@ -95,8 +95,10 @@ class DuplicateFinder:
         result: dict[int, str] = {}
         for group in members.values():
             if len(group) > 1:
-                canonical = min(group, key=lambda i: (self._order_keys[i][0], self._ids[i], i) if by_id
-                                else self._order_keys[i])
+                canonical = min(
+                    group,
+                    key=lambda i: (self._order_keys[i][0], self._ids[i], i) if by_id else self._order_keys[i],
+                )
                 for i in group:
                     if i != canonical:
                         result[i] = self._ids[canonical]

@@ -19,9 +19,10 @@ from dedup.page import Page, site_of
 JSONL_SUFFIXES = (".jsonl", ".ndjson", ".json")
 COMPRESSED_SUFFIXES = (".gz", ".zst")
 WARC_SUFFIXES = (".warc", ".warc.gz")
-ACCEPTED_SUFFIXES = (
-    tuple(s + c for s in JSONL_SUFFIXES for c in ("", *COMPRESSED_SUFFIXES))
-    + (".txt", *WARC_SUFFIXES, ".parquet")
+ACCEPTED_SUFFIXES = tuple(s + c for s in JSONL_SUFFIXES for c in ("", *COMPRESSED_SUFFIXES)) + (
+    ".txt",
+    *WARC_SUFFIXES,
+    ".parquet",
 )
 _GLOB_CHARS = ("*", "?", "[")
 
