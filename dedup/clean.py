@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Iterable, Iterator, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 from dedup.audit import apply, merge
@@ -103,8 +103,9 @@ class Cleaner:
 
         In stream mode the page is first learned from (counted for its site, unless it duplicates
         an earlier page, which the result then names)."""
-        duplicate_of = self._learn_one(page) if self.stream is not None else None
-        return self._clean(page, duplicate_of)
+        if self.stream is not None:
+            self._learn_one(page)
+        return self._clean(page)
 
     def clean_many(self, pages: Iterable[Page]) -> Iterator[Result]:
         """Clean pages in turn. In stream mode, the pages of a site with too few pages yet wait
@@ -114,32 +115,40 @@ class Cleaner:
             yield from (self.clean(page) for page in pages)
             return
         settings = self.stream.settings
-        waiting: dict[str, list[tuple[Page, str | None]]] = {}
+        waiting: dict[str, list[Page]] = {}
         waiting_count = 0
         for page in pages:
             site = page.site or ""
-            duplicate_of = self._learn_one(page)
+            self._learn_one(page)
             if self.stream.pages_seen(site) < settings.wait_pages:
-                waiting.setdefault(site, []).append((page, duplicate_of))
+                waiting.setdefault(site, []).append(page)
                 waiting_count += 1
                 if waiting_count > settings.buffer_pages:
                     oldest = next(iter(waiting))
                     waiting_count -= len(waiting[oldest])
-                    yield from (self._clean(p, d) for p, d in waiting.pop(oldest))
+                    yield from map(self._clean, waiting.pop(oldest))
                 continue
             waited = waiting.pop(site, [])
             waiting_count -= len(waited)
-            yield from (self._clean(p, d) for p, d in waited)
-            yield self._clean(page, duplicate_of)
+            yield from map(self._clean, waited)
+            yield self._clean(page)
         for held in waiting.values():
-            yield from (self._clean(p, d) for p, d in held)
+            yield from map(self._clean, held)
 
-    def _learn_one(self, page: Page) -> str | None:
+    def _learn_one(self, page: Page) -> None:
+        """Learn from a page (stream mode). Copies are told apart on the page cleaned with what
+        was known before it: a syndicated copy under other furniture is the same article once cleaned."""
         assert self.stream is not None
-        blocks = segment(page.text)
-        return self.stream.learn(page, blocks, _body(blocks, page.text))
+        self.stream.learn(page, segment(page.text), self._clean_text(page).text)
 
-    def _clean(self, page: Page, duplicate_of: str | None = None) -> Result:
+    def _clean(self, page: Page) -> Result:
+        """Clean a page with the model; in stream mode, also index it as seen, naming its duplicate."""
+        result = self._clean_text(page)
+        if self.stream is None:
+            return result
+        return replace(result, duplicate_of=self.stream.index_page(page, result.text))
+
+    def _clean_text(self, page: Page) -> Result:
         text = page.text
         blocks = segment(text)
         flow = _flow_lines(blocks)
@@ -153,7 +162,7 @@ class Cleaner:
         decisions += repeats.detect(text, blocks, _kept_words(text, decisions))
         decisions += context.detect(text, blocks, _removed_kinds(blocks, decisions), flow.keys())
         removals = merge(decisions, text)
-        return Result(page, apply(text, removals), tuple(removals), duplicate_of)
+        return Result(page, apply(text, removals), tuple(removals))
 
     def _site_runs(self, page: Page, flow_spans: Iterable[tuple[int, int]]) -> list[Decision]:
         """Site word runs inside flow lines: lines that hold a flattened page, not a paragraph."""
@@ -174,7 +183,7 @@ class Cleaner:
 
     def explain(self, page: Page) -> list[tuple[Block, Decision | None]]:
         """Every block of a page with the decision that removes it, or None where it stays."""
-        result = self._clean(page)
+        result = self._clean_text(page)
         out = []
         for block in segment(page.text):
             hit = next((r for r in result.removed if r.start <= block.start and block.end <= r.end), None)

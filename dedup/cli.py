@@ -26,7 +26,7 @@ from dedup.page import Page
 from dedup.pipeline import RecordError, RunOptions, Summary, clean_files, is_text_input, learn
 from dedup.report import SAMPLE_SIZE, ReportError, write_report
 from dedup.store import StateError, open_store
-from dedup.stream import DEFAULT_HALF_LIFE, StreamSettings
+from dedup.stream import DEFAULT_FORGET_AFTER, StreamSettings
 
 app = typer.Typer(
     help="Strip site boilerplate, teaser cards and repeats from scraped news pages; mark near-duplicate "
@@ -187,12 +187,13 @@ def clean(
             "learn from it, and save the state (made if missing) every --save-every pages and at the end.",
         ),
     ] = False,
-    half_life: Annotated[
+    forget_after: Annotated[
         float | None,
         typer.Option(
-            "--half-life",
-            help="With --stream: days after which a page counts half (0: never forget). Set when the "
-            f"state is made; default {DEFAULT_HALF_LIFE:g}.",
+            "--forget-after",
+            help="With --stream: a site's pages older than about this many days (by fetched_at, from "
+            "its latest page) stop counting; 0: never. Set when the state is made; "
+            f"default {DEFAULT_FORGET_AFTER:g}.",
         ),
     ] = None,
     wait_pages: Annotated[
@@ -228,7 +229,7 @@ def clean(
         opts = replace(opts, shard_size=_shard_size(shard_size, output, inputs, report))
     except ValueError as e:
         raise _fail(str(e)) from e
-    streaming = _stream_settings(stream, state, half_life, wait_pages, save_every)
+    streaming = _stream_settings(stream, state, forget_after, wait_pages, save_every)
     try:
         if streaming is not None:
             cleaner = Cleaner(config, state=state, stream=streaming)
@@ -250,19 +251,19 @@ def clean(
 
 
 def _stream_settings(
-    stream: bool, state: str | None, half_life: float | None, wait_pages: int, save_every: int
+    stream: bool, state: str | None, forget_after: float | None, wait_pages: int, save_every: int
 ) -> StreamSettings | None:
     """The stream settings of --stream, or None for a batch run; refuses stream options without it."""
     if not stream:
-        if half_life is not None:
-            raise _fail("--half-life applies to --stream runs")
+        if forget_after is not None:
+            raise _fail("--forget-after applies to --stream runs")
         return None
     if state is None:
         raise _fail(
             "--stream learns into a state: add --state FILE.db (made if missing) or --state redis://HOST"
         )
     try:
-        return StreamSettings(half_life=half_life, wait_pages=wait_pages, save_every=save_every)
+        return StreamSettings(forget_after=forget_after, wait_pages=wait_pages, save_every=save_every)
     except ValueError as e:
         raise _fail(str(e)) from e
 

@@ -10,7 +10,6 @@ import math
 from collections import Counter
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
-from typing import Any
 
 from datasketch import MinHashLSH
 
@@ -36,7 +35,7 @@ class Rule:
     variant_similarity: float = 0.7  # char-shingle Jaccard to merge two variants of a block
     max_variant_chars: int = 300
 
-    def pages_needed(self, site_pages: float, words: int) -> int:
+    def pages_needed(self, site_pages: int, words: int) -> int:
         """Distinct pages of the site a block must occur on to count as boilerplate."""
         floor = (
             self.tiny_site_floor if site_pages <= self.tiny_site or words <= self.link_words else self.floor
@@ -77,26 +76,38 @@ def page_counts(
     )
 
 
+COUNTERS = ("shapes", "labels", "head_shapes", "grams")  # the per-site counters, each key -> pages
+FORGET_MIN_PAGES = 100  # a site forgets nothing until its latest generation holds this many pages
+
+
 @dataclass
 class SiteStats:
     """What one site's pages taught: page count, block-shape counts, label counts, variant clusters.
 
-    Counts are numbers of distinct pages; with forgetting on, each page weighs less as the site's
-    clock (its latest page, in days) moves past it, so the counts are floats.
+    With forgetting on, pages are counted by generation (a span of days): the counts hold the
+    site's latest two generations, `current` the latest alone.
     """
 
-    pages: float = 0
+    pages: int = 0
     shapes: Counter[str] = field(default_factory=Counter)
     labels: Counter[str] = field(default_factory=Counter)
     head_shapes: Counter[str] = field(default_factory=Counter)  # shapes seen above a page's body
     grams: Counter[int] = field(default_factory=Counter)  # word 3-gram hash -> distinct pages
     variants: dict[str, str] = field(default_factory=dict)  # shape -> exemplar of its variant cluster
     seen_texts: set[int] = field(default_factory=set)
-    clock: float | None = None  # day of the latest page counted, when forgetting is on
-    merged_at: float = 0  # page count when the variants were last merged
+    generation: int | None = None  # the site's latest generation, when forgetting is on
+    previous: int | None = None  # the one before, also counted
+    current: SiteStats | None = None  # the counts of the latest generation alone
+    merged_at: int = 0  # page count when the variants were last merged
     _members: dict[str, list[str]] = field(default_factory=dict, repr=False)  # exemplar -> its shapes
 
-    def pages_with(self, key: str, head: bool = False) -> tuple[float, str]:
+    def count(self, counts: PageCounts) -> None:
+        """Add one page's keys to the counts."""
+        self.pages += 1
+        for name in COUNTERS:
+            getattr(self, name).update(getattr(counts, name))
+
+    def pages_with(self, key: str, head: bool = False) -> tuple[int, str]:
         """Distinct pages carrying this shape or a near-identical variant, and the variant's exemplar.
 
         With `head`, only the pages that carry it in their own head count: a related-article
@@ -109,8 +120,7 @@ class SiteStats:
                 if head
                 else self.shapes.get(key, 0)
             ), key
-        members = self.members(exemplar)
-        pages = min(self.pages, sum(self.shapes.get(k, 0) for k in members))
+        pages = min(self.pages, sum(self.shapes.get(k, 0) for k in self.members(exemplar)))
         if head:
             pages = min(
                 pages,
@@ -130,57 +140,68 @@ class SiteStats:
         self.variants = variants
         self._members = {}
 
-    def decay(self, factor: float) -> None:
-        """Scale every count: older pages weigh less."""
-        self.pages *= factor
-        for counter in (self.shapes, self.labels, self.head_shapes, self.grams):
-            _scale(counter, factor)
+    def advance(self, generation: int) -> None:
+        """Open a newer generation: the current one becomes the past that is kept, older ones go."""
+        kept = self.current or SiteStats()
+        self.pages = kept.pages
+        for name in COUNTERS:
+            setattr(self, name, getattr(kept, name))
+        self.previous = self.generation
+        self.generation = generation
+        self.current = SiteStats()
+        self.merged_at = self.pages
 
 
 @dataclass
 class SiteModel:
     """Per-site statistics, the rule, and the fingerprint settings they were made with.
 
-    With `half_life` (days), counts fade with time: a page counts half as much `half_life` days
-    after the site's latest page, so a campaign banner that ended stops counting and a redesign
-    is learned without a reset. Without it, every page counts fully (a batch over one dump).
+    With `forget_after` (days), a site's counts keep its latest two generations of pages, a
+    generation lasting half that span and holding at least FORGET_MIN_PAGES pages: on a busy
+    site, a campaign banner that ended stops counting and a redesign is learned without a reset;
+    a slow site keeps enough pages to judge by. Without it, every page counts (a batch over one dump).
     """
 
     rule: Rule = field(default_factory=Rule)
     settings: FingerprintSettings = field(default_factory=FingerprintSettings)
     sites: dict[str, SiteStats] = field(default_factory=dict)
-    half_life: float | None = None
+    forget_after: float | None = None
 
     def add_page(self, site: str, text: str, blocks: Iterable[Block], words: Sequence[str]) -> bool:
         """Count a page's blocks for its site; an exact repeat of a page already counted adds nothing."""
-        return self.add(page_counts(site, text, blocks, words, self.rule.short_words))
+        return self.add(page_counts(site, text, blocks, words, self.rule.short_words)) is not None
 
-    def add(self, counts: PageCounts, day: float | None = None) -> bool:
-        """Add one page's counts to its site (fetched on `day`, for forgetting); an exact repeat of a
-        page already counted adds nothing."""
+    def add(self, counts: PageCounts, day: float | None = None) -> int | None:
+        """Count one page (fetched on `day`) for its site; returns the generation it was counted in
+        (0 without forgetting), or None: an exact repeat of a counted page, or one too old to count."""
         stats = self.sites.setdefault(counts.site, SiteStats())
         if counts.page_hash in stats.seen_texts:
-            return False
+            return None
+        generation = 0 if self.forget_after is None else self._generation(stats, day)
+        if generation is None:
+            return None
         stats.seen_texts.add(counts.page_hash)
-        weight = self.weight(stats, day)
-        stats.pages += weight
-        _bump(stats.shapes, counts.shapes, weight)
-        _bump(stats.head_shapes, counts.head_shapes, weight)
-        _bump(stats.labels, counts.labels, weight)
-        _bump(stats.grams, counts.grams, weight)
-        return True
+        stats.count(counts)
+        if generation == stats.generation and stats.current is not None:
+            stats.current.count(counts)
+        return generation
 
-    def weight(self, stats: SiteStats, day: float | None) -> float:
-        """The weight of a page of this day at the site's clock, moving the clock (and fading the
-        site's counts) when the page is a day or more newer."""
-        if self.half_life is None or day is None:
-            return 1.0
-        if stats.clock is None:
-            stats.clock = day
-        elif day >= stats.clock + 1:
-            stats.decay(0.5 ** ((day - stats.clock) / self.half_life))
-            stats.clock = day
-        return 0.5 ** (max(0.0, stats.clock - day) / self.half_life)
+    def _generation(self, stats: SiteStats, day: float | None) -> int | None:
+        """The generation a page of this day joins, opening a new one when the site's current one
+        is old and holds enough pages (a slow site keeps its pages longer); None: too old to count."""
+        assert self.forget_after is not None
+        if day is None:
+            return stats.generation or 0
+        generation = math.floor(day / (self.forget_after / 2))
+        if stats.generation is None or stats.current is None:
+            stats.advance(generation)
+        elif generation > stats.generation:
+            if stats.current.pages < FORGET_MIN_PAGES:
+                return stats.generation
+            stats.advance(generation)
+        elif stats.previous is not None and generation < stats.previous:
+            return None
+        return generation
 
     def finalize(self) -> None:
         """Merge near-identical block variants of every site (MinHash LSH, then true Jaccard).
@@ -234,19 +255,6 @@ class SiteModel:
             for i in members:
                 variants[keys[i]] = exemplar
         return variants
-
-
-def _bump(counter: Counter[Any], keys: Iterable[Any], weight: float) -> None:
-    if weight == 1.0:
-        counter.update(keys)
-    else:
-        for k in keys:
-            counter[k] += weight  # type: ignore[assignment]  # Counter holds floats when counts fade
-
-
-def _scale(counter: Counter[Any], factor: float) -> None:
-    for k in counter:
-        counter[k] *= factor  # type: ignore[assignment]
 
 
 def _nested(a: str, b: str) -> bool:

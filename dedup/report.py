@@ -425,16 +425,16 @@ def _span_table(site: str, data: ReportData) -> str:
     return _block_table(site, data.site_pages[site], rows, len(blocks)) if rows else ""
 
 
-def _block_table(site: str, pages: float, rows: Sequence[tuple[str, str, float]], total: int) -> str:
+def _block_table(site: str, pages: int, rows: Sequence[tuple[str, str, int]], total: int) -> str:
     """A table of boilerplate texts of one site: text, kind, pages."""
     body = "".join(
         f'<tr><td class="bt" dir="{_dir(text)}">{_e(text)}</td><td>{_e(kind)}</td>'
-        f"<td class=n>{round(count):,}</td><td class=n>{_pct(count, pages)}</td></tr>"
+        f"<td class=n>{count:,}</td><td class=n>{_pct(count, pages)}</td></tr>"
         for text, kind, count in rows
     )
     head = "<tr><th>text</th><th>kind</th><th class=n>pages</th><th class=n>of site</th></tr>"
     return (
-        f"<h3>{_e(site or '(no site)')} <small class=note>{round(pages):,} pages</small></h3>"
+        f"<h3>{_e(site or '(no site)')} <small class=note>{pages:,} pages</small></h3>"
         f"<table>{head}{body}</table>{_more(len(rows), total, 'texts')}"
     )
 

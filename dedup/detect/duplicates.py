@@ -145,7 +145,7 @@ class PageIndex:
     settings: FingerprintSettings = field(default_factory=FingerprintSettings)
     threshold: float = 0.8
     containment: float = 0.7
-    candidate_threshold: float = 0.5
+    candidate_threshold: float = 0.3
     pages: list[IndexedPage] = field(default_factory=list)
     _exact: dict[int, int] = field(default_factory=dict)
     _lsh: MinHashLSH | None = None
@@ -156,18 +156,30 @@ class PageIndex:
         for page in loaded:
             self._insert(page)
 
+    def find(self, text: str, original: str) -> str | None:
+        """The canonical id of the indexed page this text duplicates (or whose original is the same)."""
+        match = self._match(page_shingles(text, self.settings.word_shingle), self._exact_key(original))
+        return None if match is None else self.pages[match].canonical
+
     def add(self, page_id: str, text: str, original: str) -> IndexedPage:
-        """Index a page by its text (identical originals always match); it names its canonical page."""
-        key = normalize(original)
-        exact = exact_hash(key) if key else -len(self.pages) - 1
+        """Index a page by its text; it names its canonical page (itself, when it duplicates none)."""
         shingles = page_shingles(text, self.settings.word_shingle)
-        match = self._exact.get(exact)
-        if match is None and len(shingles) >= MIN_SHINGLES:
-            match = self._nearest(shingles)
+        exact = self._exact_key(original)
+        match = self._match(shingles, exact)
         canonical = self.pages[match].canonical if match is not None else page_id
         page = IndexedPage(page_id, exact, shingles, canonical)
         self._insert(page)
         return page
+
+    def _exact_key(self, original: str) -> int:
+        key = normalize(original)
+        return exact_hash(key) if key else -len(self.pages) - 1  # empty pages match nothing
+
+    def _match(self, shingles: np.ndarray, exact: int) -> int | None:
+        match = self._exact.get(exact)
+        if match is None and len(shingles) >= MIN_SHINGLES:
+            match = self._nearest(shingles)
+        return match
 
     def _nearest(self, shingles: np.ndarray) -> int | None:
         assert self._lsh is not None

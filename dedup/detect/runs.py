@@ -35,9 +35,9 @@ def gram_hashes(words: Sequence[str]) -> Iterator[int]:
         yield xxhash.xxh3_64_intdigest(" ".join(slotted[i : i + GRAM]).encode("utf-8")) >> 1
 
 
-def frequent_runs(counts: Sequence[float], needed: int) -> list[tuple[int, int, float]]:
+def frequent_runs(counts: Sequence[int], needed: int) -> list[tuple[int, int, int]]:
     """(first word, end word, fewest pages) of maximal runs of words covered by frequent 3-grams."""
-    covered: list[float] = [0.0] * (len(counts) + GRAM - 1) if counts else []
+    covered = [0] * (len(counts) + GRAM - 1) if counts else []
     for i, c in enumerate(counts):
         if c >= needed:
             for k in range(i, i + GRAM):
@@ -58,7 +58,7 @@ def frequent_runs(counts: Sequence[float], needed: int) -> list[tuple[int, int, 
 
 
 def detect(
-    end_of_flow: int, words: Words, counts: Sequence[float], site_pages: float, needed: int, tail_needed: int
+    end_of_flow: int, words: Words, counts: Sequence[int], site_pages: int, needed: int, tail_needed: int
 ) -> list[Decision]:
     """Decisions for the runs of words that at least `needed` pages of the site carry, or, chained
     from the page's end (where the furniture of a flattened page gathers), `tail_needed` pages."""
@@ -76,12 +76,12 @@ def detect(
         if sum(len(w) > 2 for w in slotted[a:b]) < MIN_CONTENT_WORDS:
             continue  # dates and little words ("في 3 يوليو 2013 في"): a pattern, not furniture
         end = words.starts[b] if b < n else end_of_flow
-        evidence = {"pages": round(pages, 2), "site_pages": round(site_pages, 2), "words": b - a}
+        evidence = {"pages": pages, "site_pages": site_pages, "words": b - a}
         decisions.append(Decision(words.starts[a], end, "site-boilerplate", evidence))
     return decisions
 
 
-def _chain(runs: list[tuple[int, int, float]], order: range, edge: int) -> set[int]:
+def _chain(runs: list[tuple[int, int, int]], order: range, edge: int) -> set[int]:
     """Runs chained from a page edge, each at most EDGE_GAP words from the edge or the previous."""
     forward = order.step > 0
     taken: set[int] = set()
@@ -95,7 +95,7 @@ def _chain(runs: list[tuple[int, int, float]], order: range, edge: int) -> set[i
     return taken
 
 
-def _span(runs: list[tuple[int, int, float]], taken: set[int], idx: int, n: int) -> tuple[int, int, float]:
+def _span(runs: list[tuple[int, int, int]], taken: set[int], idx: int, n: int) -> tuple[int, int, int]:
     """An edge run with the short gaps that separate it from the page edge or its edge neighbours."""
     a, b, pages = runs[idx]
     prev_end = runs[idx - 1][1] if idx > 0 else 0

@@ -31,11 +31,7 @@ def detect(text: str, site: str, blocks: Sequence[Block], model: SiteModel) -> l
             words = min(words, model.rule.link_words)  # a headline links, like a link
         needed = model.rule.pages_needed(stats.pages, 10**6 if in_body else words)
         if pages >= needed:
-            evidence: dict[str, float | str] = {
-                "pages": round(pages, 2),
-                "site_pages": round(stats.pages, 2),
-                "needed": needed,
-            }
+            evidence: dict[str, int | str] = {"pages": pages, "site_pages": stats.pages, "needed": needed}
             if exemplar != shape(block.key):
                 evidence["variant_of"] = exemplar
             decisions.append(Decision(block.start, block.end, "site-boilerplate", evidence))
@@ -47,7 +43,7 @@ def detect(text: str, site: str, blocks: Sequence[Block], model: SiteModel) -> l
             pages = stats.labels.get(label, 0)
             needed = model.rule.pages_needed(stats.pages, max(block.words, model.rule.link_words + 1))
             if pages >= needed and pages > line_pages:
-                evidence = {"label": label[2:], "pages": round(pages, 2), "site_pages": round(stats.pages, 2)}
+                evidence = {"label": label[2:], "pages": pages, "site_pages": stats.pages}
                 decisions.append(Decision(block.start, block.end, "template", evidence))
     return decisions
 

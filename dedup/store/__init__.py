@@ -1,12 +1,9 @@
 """Where the learned state lives: a SQLite file (the default) or Redis (shared by scraper workers).
 
 A batch `learn` writes a whole model. A stream run loads the state, and saves what it learned
-since its last save as increments (`Changes`): increments add up, so several processes (or
-workers on one Redis) never overwrite each other's counts, and a save is one transaction.
-
-With forgetting on, a page fetched on day d adds 2^((d - t0) / half_life) instead of 1, t0 being
-the state's first day: a sum that fades with time without ever rewriting the old counts. Loading
-divides a site's sums by the weight of its latest day, giving counts at the site's clock.
+since its last save as increments (`Changes`), per site and generation: increments add up, so
+several processes (or workers on one Redis) never overwrite each other's counts, and a save is
+one transaction. Loading keeps each site's latest two generations; saving drops older ones.
 """
 
 from __future__ import annotations
@@ -18,11 +15,9 @@ from typing import Any, Protocol
 
 from dedup.detect.duplicates import IndexedPage, PageIndex
 from dedup.fingerprint import FingerprintSettings
-from dedup.model import PageCounts, SiteModel, SiteStats
+from dedup.model import COUNTERS, PageCounts, SiteModel, SiteStats
 
 FORMAT_VERSION = 3
-COUNTERS = ("shapes", "labels", "head_shapes", "grams")  # the per-site counters of SiteStats
-MAX_EXPONENT = 900  # 2^900 is still a float; a state older than 900 half-lives is learned anew
 
 
 class StateError(Exception):
@@ -30,65 +25,40 @@ class StateError(Exception):
 
 
 @dataclass
-class SiteChanges:
-    """What one site learned since the last save, in stored weights."""
+class Increments:
+    """What one site learned in one generation since the last save."""
 
-    pages: float = 0.0
-    clock: float | None = None
+    pages: int = 0
     counters: dict[str, Counter[Any]] = field(default_factory=lambda: {c: Counter() for c in COUNTERS})
     seen: set[int] = field(default_factory=set)
-    variants: dict[str, str] | None = None  # the site's variant clusters, when merged anew
 
 
 @dataclass
 class Changes:
     """What a stream run learned since its last save: increments that add up across processes."""
 
-    sites: dict[str, SiteChanges] = field(default_factory=dict)
+    counts: dict[tuple[str, int], Increments] = field(default_factory=dict)  # (site, generation) ->
+    variants: dict[str, dict[str, str]] = field(default_factory=dict)  # site -> clusters merged anew
     pages: list[IndexedPage] = field(default_factory=list)
 
-    def add(self, counts: PageCounts, weight: float, day: float | None) -> None:
-        """Record one page's counts with its stored weight."""
-        site = self.sites.setdefault(counts.site, SiteChanges())
-        site.pages += weight
-        if day is not None:
-            site.clock = day if site.clock is None else max(site.clock, day)
-        site.seen.add(counts.page_hash)
+    def add(self, counts: PageCounts, generation: int) -> None:
+        """Record one page counted in this generation of its site."""
+        inc = self.counts.setdefault((counts.site, generation), Increments())
+        inc.pages += 1
+        inc.seen.add(counts.page_hash)
         for name in COUNTERS:
-            counter = site.counters[name]
-            for k in getattr(counts, name):
-                counter[k] += weight  # type: ignore[assignment]  # weights fade: sums are floats
+            inc.counters[name].update(getattr(counts, name))
 
     def __bool__(self) -> bool:
-        return bool(self.sites or self.pages)
-
-
-@dataclass(frozen=True)
-class Meta:
-    """The state's identity: format, fingerprint settings, forgetting half-life and first day."""
-
-    settings: FingerprintSettings
-    half_life: float | None = None
-    t0: float | None = None
-
-    def stored_weight(self, day: float | None) -> float:
-        """What a page of this day adds to the stored sums."""
-        if self.half_life is None or day is None or self.t0 is None:
-            return 1.0
-        return 2.0 ** min(MAX_EXPONENT, (day - self.t0) / self.half_life)
-
-    def to_counts(self, clock: float | None) -> float:
-        """The factor from stored sums to counts at a site's clock."""
-        return 1.0 / self.stored_weight(clock)
+        return bool(self.counts or self.variants or self.pages)
 
 
 @dataclass
 class State:
-    """A loaded state: the site model, the index of pages seen, and the state's identity."""
+    """A loaded state: the site model and the index of the pages seen."""
 
     model: SiteModel
     index: PageIndex
-    meta: Meta
 
 
 class Store(Protocol):
@@ -105,7 +75,7 @@ class Store(Protocol):
     def save(self, model: SiteModel) -> None:
         """Replace the state with this model (a batch `learn`), atomically."""
 
-    def flush(self, changes: Changes, meta: Meta) -> None:
+    def flush(self, changes: Changes, model: SiteModel) -> None:
         """Add a stream run's increments to the state, in one transaction."""
 
 
@@ -121,8 +91,17 @@ def open_store(location: str | Path) -> Store:
     return SqliteStore(Path(location))
 
 
-def check_meta(location: str, meta: dict[str, Any], settings: FingerprintSettings) -> Meta:
-    """The state's Meta, or a StateError saying what to do when it cannot be used."""
+def meta_of(model: SiteModel) -> dict[str, Any]:
+    """What identifies a state: its format, fingerprint settings, and how it forgets."""
+    return {
+        "format": FORMAT_VERSION,
+        "settings": model.settings.as_dict(),
+        "forget_after": model.forget_after,
+    }
+
+
+def model_for(location: str, meta: dict[str, Any], settings: FingerprintSettings) -> SiteModel:
+    """An empty model for a stored state, or a StateError saying what to do when it cannot be used."""
     if meta.get("format") != FORMAT_VERSION:
         raise StateError(
             f"{location}: state format {meta.get('format')} is not {FORMAT_VERSION}; learn it again "
@@ -134,26 +113,29 @@ def check_meta(location: str, meta: dict[str, Any], settings: FingerprintSetting
             f"{settings.as_dict()}; signatures made with other settings (hash scheme, seed, num_perm, "
             "shingle size, normalizer) are not comparable: learn the state again"
         )
-    return Meta(settings, meta.get("half_life"), meta.get("t0"))
+    return SiteModel(settings=settings, forget_after=meta.get("forget_after"))
 
 
-def site_stats(pages: float, clock: float | None, meta: Meta) -> SiteStats:
-    """An empty SiteStats for a loaded site, with its page count at its clock."""
-    factor = meta.to_counts(clock)
-    return SiteStats(pages=pages * factor if factor != 1.0 else whole(pages), clock=clock)
+class SiteLoader:
+    """Builds one site's stats from stored rows of several generations: the latest two count."""
 
+    def __init__(self, model: SiteModel, site: str, generations: dict[int, int]) -> None:
+        self.stats = model.sites.setdefault(site, SiteStats())
+        latest_two = sorted(generations)[-2:] or [0]
+        self.latest, self.oldest = latest_two[-1], latest_two[0]
+        if model.forget_after is not None:
+            self.stats.generation = self.latest
+            self.stats.previous = self.oldest if len(latest_two) == 2 else None
+            self.stats.current = SiteStats(pages=generations.get(self.latest, 0))
+        self.stats.pages = sum(n for g, n in generations.items() if self.keeps(g))
 
-def scale_counts(stats: SiteStats, meta: Meta) -> None:
-    """Turn a loaded site's stored sums into counts at its clock."""
-    factor = meta.to_counts(stats.clock)
-    if factor != 1.0:
-        for name in COUNTERS:
-            counter: Counter[Any] = getattr(stats, name)
-            for k in counter:
-                counter[k] *= factor  # type: ignore[assignment]
-    stats.merged_at = stats.pages if stats.variants else 0
+    def keeps(self, generation: int) -> bool:
+        """Whether a stored generation still counts."""
+        return generation >= self.oldest
 
-
-def whole(value: float) -> float:
-    """Whole counts (a batch model) back as ints, so that they print as counts."""
-    return int(value) if float(value).is_integer() else value
+    def add(self, counter: str, key: Any, generation: int, pages: int) -> None:
+        """One stored count."""
+        if self.keeps(generation):
+            getattr(self.stats, counter)[key] += pages
+            if generation == self.latest and self.stats.current is not None:
+                getattr(self.stats.current, counter)[key] += pages

@@ -17,32 +17,21 @@ import numpy as np
 
 from dedup.detect.duplicates import IndexedPage, PageIndex
 from dedup.fingerprint import FingerprintSettings
-from dedup.model import SiteModel, SiteStats
-from dedup.store import (
-    COUNTERS,
-    FORMAT_VERSION,
-    Changes,
-    Meta,
-    SiteChanges,
-    State,
-    StateError,
-    check_meta,
-    scale_counts,
-    site_stats,
-    whole,
-)
+from dedup.model import COUNTERS, SiteModel, SiteStats
+from dedup.store import Changes, SiteLoader, State, StateError, meta_of, model_for
 
 BUSY_SECONDS = 600  # how long a writer waits for another process's transaction
 
 SCHEMA = [
     "CREATE TABLE IF NOT EXISTS meta (name TEXT PRIMARY KEY, value TEXT)",
-    "CREATE TABLE IF NOT EXISTS sites (site TEXT PRIMARY KEY, pages REAL, clock REAL)",
+    "CREATE TABLE IF NOT EXISTS sites (site TEXT, gen INTEGER, pages INTEGER, PRIMARY KEY (site, gen))",
     "CREATE TABLE IF NOT EXISTS variants (site TEXT, shape TEXT, exemplar TEXT, PRIMARY KEY (site, shape))",
     "CREATE TABLE IF NOT EXISTS seen (site TEXT, hash TEXT, PRIMARY KEY (site, hash))",
     "CREATE TABLE IF NOT EXISTS pages "
     "(n INTEGER PRIMARY KEY, id TEXT, exact TEXT, shingles BLOB, canonical TEXT)",
 ] + [
-    f"CREATE TABLE IF NOT EXISTS {table} (site TEXT, key, pages REAL, PRIMARY KEY (site, key))"
+    f"CREATE TABLE IF NOT EXISTS {table} "
+    "(site TEXT, key, gen INTEGER, pages INTEGER, PRIMARY KEY (site, key, gen))"
     for table in COUNTERS
 ]
 
@@ -66,7 +55,7 @@ class SqliteStore:
         try:
             db = sqlite3.connect(tmp)
             with db:
-                _create(db, Meta(model.settings, model.half_life))
+                _create(db, model)
                 for site, stats in sorted(model.sites.items()):
                     _save_site(db, site, stats)
             db.close()
@@ -74,23 +63,35 @@ class SqliteStore:
         finally:
             tmp.unlink(missing_ok=True)
 
-    def flush(self, changes: Changes, meta: Meta) -> None:
+    def flush(self, changes: Changes, model: SiteModel) -> None:
         """Add a stream run's increments in one transaction (waiting for other writers)."""
         self.path.parent.mkdir(parents=True, exist_ok=True)
         db = sqlite3.connect(self.path, timeout=BUSY_SECONDS, isolation_level=None)
         try:
             db.execute("BEGIN IMMEDIATE")
-            stored = dict(db.execute("SELECT name, value FROM meta")) if _has_meta(db) else {}
-            if not stored:
-                _create(db, meta)
-            elif "t0" not in stored and meta.t0 is not None:
-                db.execute("INSERT INTO meta VALUES ('t0', ?)", (json.dumps(meta.t0),))
-            for site, change in changes.sites.items():
-                _add_site(db, site, change)
+            if not _has_meta(db):
+                _create(db, model)
+            for (site, gen), inc in changes.counts.items():
+                db.execute(
+                    "INSERT INTO sites VALUES (?, ?, ?) "
+                    "ON CONFLICT (site, gen) DO UPDATE SET pages = pages + excluded.pages",
+                    (site, gen, inc.pages),
+                )
+                for table in COUNTERS:
+                    db.executemany(
+                        f"INSERT INTO {table} VALUES (?, ?, ?, ?) "
+                        "ON CONFLICT (site, key, gen) DO UPDATE SET pages = pages + excluded.pages",
+                        [(site, k, gen, c) for k, c in inc.counters[table].items()],
+                    )
+                db.executemany("INSERT OR IGNORE INTO seen VALUES (?, ?)", _seen_rows(site, inc.seen))
+            for site, variants in changes.variants.items():
+                _replace_variants(db, site, variants)
             db.executemany(
                 "INSERT INTO pages (id, exact, shingles, canonical) VALUES (?, ?, ?, ?)",
                 [(p.id, str(p.exact), p.shingles.tobytes(), p.canonical) for p in changes.pages],
             )
+            if model.forget_after is not None:
+                _forget(db, {site for site, _ in changes.counts})
             db.execute("COMMIT")
         except BaseException:
             if db.in_transaction:
@@ -112,54 +113,46 @@ class SqliteStore:
         except sqlite3.DatabaseError as e:
             raise StateError(f"{self.path}: not a dedup state file ({e})") from e
         try:
-            meta = check_meta(self.location, stored, settings)
-            model = SiteModel(settings=settings, half_life=meta.half_life)
-            _load_sites(db, model, meta)
+            model = model_for(self.location, stored, settings)
+            _load_sites(db, model)
             index = PageIndex(settings, pages=_load_pages(db))
         finally:
             db.close()
-        return State(model, index, meta)
+        return State(model, index)
 
 
 def _has_meta(db: sqlite3.Connection) -> bool:
     return db.execute("SELECT 1 FROM sqlite_master WHERE name = 'meta'").fetchone() is not None
 
 
-def _create(db: sqlite3.Connection, meta: Meta) -> None:
+def _create(db: sqlite3.Connection, model: SiteModel) -> None:
     for statement in SCHEMA:
         db.execute(statement)
-    values = {"format": FORMAT_VERSION, "settings": meta.settings.as_dict(), "half_life": meta.half_life}
-    if meta.t0 is not None:
-        values["t0"] = meta.t0
-    db.executemany(
-        "INSERT OR REPLACE INTO meta VALUES (?, ?)", [(k, json.dumps(v)) for k, v in values.items()]
-    )
+    rows = [(k, json.dumps(v)) for k, v in meta_of(model).items()]
+    db.executemany("INSERT OR REPLACE INTO meta VALUES (?, ?)", rows)
 
 
 def _save_site(db: sqlite3.Connection, site: str, stats: SiteStats) -> None:
-    db.execute("INSERT INTO sites VALUES (?, ?, ?)", (site, stats.pages, stats.clock))
+    gen = stats.generation or 0
+    db.execute("INSERT INTO sites VALUES (?, ?, ?)", (site, gen, stats.pages))
     for table in COUNTERS:
         counter = getattr(stats, table)
-        db.executemany(f"INSERT INTO {table} VALUES (?, ?, ?)", [(site, k, c) for k, c in counter.items()])
+        db.executemany(
+            f"INSERT INTO {table} VALUES (?, ?, ?, ?)", [(site, k, gen, c) for k, c in counter.items()]
+        )
     _replace_variants(db, site, stats.variants)
     db.executemany("INSERT INTO seen VALUES (?, ?)", _seen_rows(site, stats.seen_texts))
 
 
-def _add_site(db: sqlite3.Connection, site: str, change: SiteChanges) -> None:
-    db.execute(
-        "INSERT INTO sites VALUES (?, ?, ?) ON CONFLICT (site) DO UPDATE SET pages = pages + excluded.pages, "
-        "clock = max(coalesce(clock, excluded.clock), coalesce(excluded.clock, clock))",
-        (site, change.pages, change.clock),
-    )
-    for table in COUNTERS:
-        db.executemany(
-            f"INSERT INTO {table} VALUES (?, ?, ?) "
-            "ON CONFLICT (site, key) DO UPDATE SET pages = pages + excluded.pages",
-            [(site, k, c) for k, c in change.counters[table].items()],
-        )
-    if change.variants is not None:
-        _replace_variants(db, site, change.variants)
-    db.executemany("INSERT OR IGNORE INTO seen VALUES (?, ?)", _seen_rows(site, change.seen))
+def _forget(db: sqlite3.Connection, sites: set[str]) -> None:
+    """Drop the generations of these sites that no longer count."""
+    for site in sites:
+        kept = [
+            g
+            for (g,) in db.execute("SELECT gen FROM sites WHERE site = ? ORDER BY gen DESC LIMIT 2", (site,))
+        ]
+        for table in ("sites", *COUNTERS):
+            db.execute(f"DELETE FROM {table} WHERE site = ? AND gen < ?", (site, kept[-1]))
 
 
 def _replace_variants(db: sqlite3.Connection, site: str, variants: dict[str, str]) -> None:
@@ -172,21 +165,23 @@ def _seen_rows(site: str, hashes: Iterable[int]) -> list[tuple[str, str]]:
     return [(site, str(h)) for h in hashes]
 
 
-def _load_sites(db: sqlite3.Connection, model: SiteModel, meta: Meta) -> None:
-    for site, pages, clock in db.execute("SELECT site, pages, clock FROM sites"):
-        model.sites[site] = site_stats(pages, clock, meta)
+def _load_sites(db: sqlite3.Connection, model: SiteModel) -> None:
+    generations: dict[str, dict[int, int]] = {}
+    for site, gen, pages in db.execute("SELECT site, gen, pages FROM sites"):
+        generations.setdefault(site, {})[gen] = pages
+    loaders = {site: SiteLoader(model, site, gens) for site, gens in generations.items()}
     for table in COUNTERS:
-        for site, key, pages in db.execute(f"SELECT site, key, pages FROM {table}"):
-            getattr(model.sites[site], table)[key] = whole(pages)
+        for site, key, gen, pages in db.execute(f"SELECT site, key, gen, pages FROM {table}"):
+            loaders[site].add(table, key, gen, pages)
     variants: dict[str, dict[str, str]] = {}
     for site, shape, exemplar in db.execute("SELECT site, shape, exemplar FROM variants"):
         variants.setdefault(site, {})[shape] = exemplar
     for site, found in variants.items():
-        model.sites[site].set_variants(found)
+        model.sites.setdefault(site, SiteStats()).set_variants(found)
     for site, h in db.execute("SELECT site, hash FROM seen"):
-        model.sites[site].seen_texts.add(int(h))
+        model.sites.setdefault(site, SiteStats()).seen_texts.add(int(h))
     for stats in model.sites.values():
-        scale_counts(stats, meta)
+        stats.merged_at = stats.pages if stats.variants else 0
 
 
 def _load_pages(db: sqlite3.Connection) -> list[IndexedPage]:
