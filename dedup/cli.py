@@ -509,3 +509,7 @@ def main() -> None:
         app()
     except BrokenPipeError:
         sys.exit(1)
+
+
+if __name__ == "__main__":
+    main()

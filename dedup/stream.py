@@ -57,8 +57,9 @@ class StreamState:
         wanted = self.settings.forget_after
         if wanted is not None and (wanted or None) != stored:
             raise StateError(
-                f"{self.store.location}: this state forgets after {stored or 'never'} days, not "
-                f"{wanted:g}: leave --forget-after out, or start a new state"
+                f"{self.store.location}: this state forgets after "
+                f"{f'{stored:g} days' if stored else 'never'}, not {wanted:g}: leave --forget-after out, "
+                "or start a new state"
             )
 
     def learn(self, page: Page, blocks: list[Block], first_look: str) -> None:

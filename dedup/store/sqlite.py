@@ -44,8 +44,8 @@ class SqliteStore:
         self.location = str(path)
 
     def exists(self) -> bool:
-        """Whether the file is there."""
-        return self.path.exists()
+        """Whether the file is there (an empty one is a state another process is making now)."""
+        return self.path.exists() and self.path.stat().st_size > 0
 
     def save(self, model: SiteModel) -> None:
         """Write the model whole, atomically: readers see the old state or the new, never half of one."""
