@@ -88,12 +88,25 @@ def batch_scores(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Any]:
     return score(BUNDLED_TRUTH, out)
 
 
-def test_eight_stream_runs_score_like_batch(
-    runner: CliRunner, tmp_path: Path, batch_scores: dict[str, Any]
+@pytest.fixture(scope="module")
+def sqlite_runs(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The bundled corpus in eight consecutive stream runs on a SQLite state: the joined output."""
+    if not BUNDLED_PAGES.exists():
+        pytest.skip("corpus/pages.jsonl is missing")
+    d = tmp_path_factory.mktemp("sqlite-runs")
+    runner = CliRunner()
+    return stream_runs(runner, _slices(BUNDLED_PAGES, RUNS, d), str(d / "state.db"), d)
+
+
+def test_eight_stream_runs_score_like_batch(sqlite_runs: Path, batch_scores: dict[str, Any]) -> None:
+    check_stream_against_batch(score(BUNDLED_TRUTH, sqlite_runs), batch_scores)
+
+
+def test_eight_stream_runs_on_redis_give_the_same_output(
+    runner: CliRunner, tmp_path: Path, sqlite_runs: Path, empty_redis_url: str
 ) -> None:
-    slices = _slices(BUNDLED_PAGES, RUNS, tmp_path)
-    joined = stream_runs(runner, slices, str(tmp_path / "state.db"), tmp_path)
-    check_stream_against_batch(score(BUNDLED_TRUTH, joined), batch_scores)
+    joined = stream_runs(runner, _slices(BUNDLED_PAGES, RUNS, tmp_path), empty_redis_url, tmp_path)
+    assert joined.read_bytes() == sqlite_runs.read_bytes()
 
 
 def _record(i: int, text: str, site: str = "alnahar.example", day: int = 1) -> dict[str, str]:
@@ -240,7 +253,7 @@ def test_foreign_and_old_states_are_refused(runner: CliRunner, tmp_path: Path, a
         open_store(made).load(FingerprintSettings(num_perm=64))
 
 
-def _stream_process(state: Path, src: Path, out: Path, save_every: int = 10) -> subprocess.Popen[bytes]:
+def _stream_process(state: Path | str, src: Path, out: Path, save_every: int = 10) -> subprocess.Popen[bytes]:
     args = [
         "clean",
         "--stream",
@@ -309,3 +322,71 @@ def test_concurrent_writers_add_up(tmp_path: Path) -> None:
     model = open_store(state).load(Cleaner().config.settings).model
     assert sum(s.pages for s in model.sites.values()) == counted
     assert sum(len(s.seen_texts) for s in model.sites.values()) == counted
+
+
+def test_redis_workers_add_up_and_a_killed_one_loses_no_save(tmp_path: Path, empty_redis_url: str) -> None:
+    """Two workers stream into one Redis state at once, a third is killed mid-run: every whole save
+    is there, and the state loads."""
+    lines = BUNDLED_PAGES.read_bytes().splitlines(keepends=True)
+    halves = [tmp_path / "a.jsonl", tmp_path / "b.jsonl"]
+    halves[0].write_bytes(b"".join(lines[:60]))
+    halves[1].write_bytes(b"".join(lines[60:120]))
+    url = empty_redis_url
+    procs = [
+        _stream_process(url, src, tmp_path / f"o{i}.jsonl", save_every=5) for i, src in enumerate(halves)
+    ]
+    for proc in procs:
+        assert proc.wait() == 0, proc.stderr.read().decode() if proc.stderr else ""
+    settings = Cleaner().config.settings
+    state = open_store(url).load(settings)
+    assert len(state.index.pages) == 120
+    counted = sum(len(s.seen_texts) for s in state.model.sites.values())
+    assert sum(s.pages for s in state.model.sites.values()) == counted > 100
+    rest = tmp_path / "rest.jsonl"
+    rest.write_bytes(b"".join(lines[120:]))
+    proc = _stream_process(url, rest, tmp_path / "o.jsonl", save_every=10)
+    deadline = time.monotonic() + 120
+    while time.monotonic() < deadline and len(open_store(url).load(settings).index.pages) < 150:
+        time.sleep(0.1)
+    proc.send_signal(signal.SIGKILL)
+    proc.wait()
+    after = open_store(url).load(settings)
+    assert (len(after.index.pages) - 120) % 10 == 0 and len(after.index.pages) >= 150
+    assert sum(s.pages for s in after.model.sites.values()) == sum(
+        len(s.seen_texts) for s in after.model.sites.values()
+    )
+
+
+def test_batch_learn_into_redis_then_clean_and_list(
+    runner: CliRunner, tmp_path: Path, news_site: NewsSite, empty_redis_url: str
+) -> None:
+    src = tmp_path / "site.jsonl"
+    src.write_bytes(b"".join(orjson.dumps(r) + b"\n" for r in news_site.records()))
+    assert runner.invoke(app, ["learn", str(src), "--state", empty_redis_url]).exit_code == 0
+    out = tmp_path / "o.jsonl"
+    result = runner.invoke(app, ["clean", str(src), "--state", empty_redis_url, "-o", str(out)])
+    assert result.exit_code == 0, result.output
+    first = orjson.loads(out.read_bytes().splitlines()[0])
+    assert news_site.nav not in first["text"] and news_site.bodies[0][0] in first["text"]
+    listed = runner.invoke(app, ["sites", "--state", empty_redis_url])
+    assert listed.exit_code == 0 and "alnahar.example" in listed.output
+
+
+def test_unreachable_redis_is_a_clear_error(runner: CliRunner, tmp_path: Path, ar_page: str) -> None:
+    import socket
+
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]  # nothing listens there once closed
+    src = tmp_path / "in.jsonl"
+    src.write_bytes(orjson.dumps({"id": "a", "text": ar_page}) + b"\n")
+    url = f"redis://127.0.0.1:{port}/0"
+    result = runner.invoke(
+        app, ["clean", "--stream", "--state", url, str(src), "-o", str(tmp_path / "o.jsonl")]
+    )
+    assert (
+        result.exit_code == 2
+        and "is redis-server running" in result.output
+        and "Traceback" not in result.output
+    )
+    assert not (tmp_path / "o.jsonl").exists()
