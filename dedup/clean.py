@@ -13,11 +13,10 @@ from dedup.detect.duplicates import DuplicateFinder
 from dedup.fingerprint import FingerprintSettings
 from dedup.model import Rule, SiteModel
 from dedup.page import Block, Decision, Page, Result
-from dedup.segment import Words, segment, words_with_offsets
+from dedup.segment import Words, flow_lines, segment, words_with_offsets
 from dedup.stream import StreamSettings, StreamState
 
 LONG_BLOCK_WORDS = 16  # a block this long is body text: a page keeps at least one of them
-FLOW_LINE_WORDS = 100  # with most of the page's words, a line this long is a page that lost its breaks
 
 
 @dataclass(frozen=True)
@@ -151,7 +150,7 @@ class Cleaner:
     def _clean_text(self, page: Page) -> Result:
         text = page.text
         blocks = segment(text)
-        flow = _flow_lines(blocks)
+        flow = flow_lines(blocks)
         site_decisions = site_boilerplate.detect(text, page.site or "", blocks, self.model)
         site_decisions += self._site_runs(page, flow.values())
         decisions = widgets.detect(blocks, self.matcher) + _guard(blocks, site_decisions)
@@ -211,18 +210,6 @@ def _kept_words(text: str, decisions: Sequence[Decision]) -> Words:
         kept[1].append(s)
         kept[2].append(e)
     return Words(*kept)
-
-
-def _flow_lines(blocks: Sequence[Block]) -> dict[int, tuple[int, int]]:
-    """Line number -> (start, end) of the lines that hold most of the page: a page that lost its
-    line breaks."""
-    lines: dict[int, tuple[int, int, int]] = {}  # line -> (start, end, words)
-    for b in blocks:
-        start = lines[b.line][0] if b.line in lines else b.start
-        lines[b.line] = (start, b.end, b.line_words)
-    total = sum(words for _, _, words in lines.values())
-    flat = {line for line, (_, _, words) in lines.items() if words >= FLOW_LINE_WORDS and 2 * words >= total}
-    return {line: lines[line][:2] for line in flat}
 
 
 def _removed_kinds(blocks: Sequence[Block], decisions: Sequence[Decision]) -> list[str | None]:

@@ -17,6 +17,7 @@ from dedup.detect.runs import gram_hashes
 from dedup.detect.templates import label_prefix, shape
 from dedup.fingerprint import FingerprintSettings, char_shingles, exact_hash, jaccard, signatures
 from dedup.page import Block
+from dedup.segment import flow_lines
 
 
 @dataclass(frozen=True)
@@ -72,7 +73,9 @@ def page_counts(
         labels=frozenset(
             lab for b in blocks if (lab := label_prefix(text[b.start : b.end], b.words)) is not None
         ),
-        grams=frozenset(gram_hashes(words)),
+        # Word runs are only looked for in pages that lost their line breaks: other pages' runs
+        # would be counted for nothing, and they are the bulk of a model.
+        grams=frozenset(gram_hashes(words)) if flow_lines(blocks) else frozenset(),
     )
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 import regex
@@ -16,6 +17,8 @@ _LINE = regex.compile(r"[^\n]*\n|[^\n]+$")
 # new sentence.
 _SENTENCE_END = regex.compile(r"[.!?؟…。]+[\"'”’»)\]]*(?:\s+|(?=\p{Cf}*(?![a-z])\p{L}))")
 _TOKEN = regex.compile(r"\w+")
+
+FLOW_LINE_WORDS = 100  # with most of the page's words, a line this long is a page that lost its breaks
 
 
 def line_spans(text: str) -> list[tuple[int, int]]:
@@ -79,3 +82,15 @@ def words_with_offsets(text: str, start: int = 0, end: int | None = None) -> Wor
             starts.append(m.start())
             ends.append(m.end())
     return Words(out_words, starts, ends)
+
+
+def flow_lines(blocks: Sequence[Block]) -> dict[int, tuple[int, int]]:
+    """Line number -> (start, end) of the lines that hold most of the page: a page that lost its
+    line breaks."""
+    lines: dict[int, tuple[int, int, int]] = {}  # line -> (start, end, words)
+    for b in blocks:
+        start = lines[b.line][0] if b.line in lines else b.start
+        lines[b.line] = (start, b.end, b.line_words)
+    total = sum(words for _, _, words in lines.values())
+    flat = {line for line, (_, _, words) in lines.items() if words >= FLOW_LINE_WORDS and 2 * words >= total}
+    return {line: lines[line][:2] for line in flat}
