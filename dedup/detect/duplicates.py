@@ -74,14 +74,8 @@ class DuplicateFinder:
             parent[find(i)] = find(first_with.setdefault(h, i))
         candidates = [i for i, s in enumerate(self._shingles) if len(s) >= self.min_shingles]
         lsh = MinHashLSH(threshold=self.candidate_threshold, num_perm=self.settings.num_perm)
-        sigs = MinHash.bulk(
-            [self._shingles[i] for i in candidates],
-            num_perm=self.settings.num_perm,
-            seed=self.settings.seed,
-            hashfunc=_identity,
-            scheme=self.settings.scheme,
-        )
-        lean = {i: LeanMinHash(m) for i, m in zip(candidates, sigs, strict=True)}
+        sigs = page_signatures([self._shingles[i] for i in candidates], self.settings)
+        lean = dict(zip(candidates, sigs, strict=True))
         with lsh.insertion_session() as session:
             for i in candidates:
                 session.insert(i, lean[i])
@@ -118,11 +112,18 @@ def near(a: np.ndarray, b: np.ndarray, threshold: float, containment: float) -> 
     return jaccard >= threshold or (min(len(a), len(b)) >= MIN_SHINGLES and contained >= containment)
 
 
-def signature(shingles: np.ndarray, settings: FingerprintSettings) -> LeanMinHash:
-    """The MinHash of one page's shingle hashes."""
-    m = MinHash(num_perm=settings.num_perm, seed=settings.seed, hashfunc=_identity, scheme=settings.scheme)
-    m.update_batch(shingles)
-    return LeanMinHash(m)
+def page_signatures(shingle_sets: list[np.ndarray], settings: FingerprintSettings) -> list[LeanMinHash]:
+    """The MinHashes of pages' shingle hashes (datasketch's bulk path; the hashes are hashes already)."""
+    if not shingle_sets:
+        return []
+    sigs = MinHash.bulk(
+        shingle_sets,
+        num_perm=settings.num_perm,
+        seed=settings.seed,
+        hashfunc=_identity,
+        scheme=settings.scheme,
+    )
+    return [LeanMinHash(m) for m in sigs]
 
 
 @dataclass(frozen=True)
@@ -153,45 +154,51 @@ class PageIndex:
     def __post_init__(self) -> None:
         self._lsh = MinHashLSH(threshold=self.candidate_threshold, num_perm=self.settings.num_perm)
         loaded, self.pages = self.pages, []
-        for page in loaded:
-            self._insert(page)
+        indexed = [i for i, page in enumerate(loaded) if len(page.shingles) >= MIN_SHINGLES]
+        sigs = dict(
+            zip(indexed, page_signatures([loaded[i].shingles for i in indexed], self.settings), strict=True)
+        )
+        with self._lsh.insertion_session() as session:
+            for i, page in enumerate(loaded):
+                self.pages.append(page)
+                self._exact.setdefault(page.exact, i)
+                if i in sigs:
+                    session.insert(i, sigs[i])
 
     def find(self, text: str, original: str) -> str | None:
         """The canonical id of the indexed page this text duplicates (or whose original is the same)."""
-        match = self._match(page_shingles(text, self.settings.word_shingle), self._exact_key(original))
+        shingles = page_shingles(text, self.settings.word_shingle)
+        sig = page_signatures([shingles], self.settings)[0] if len(shingles) >= MIN_SHINGLES else None
+        match = self._match(shingles, self._exact_key(original), sig)
         return None if match is None else self.pages[match].canonical
 
     def add(self, page_id: str, text: str, original: str) -> IndexedPage:
         """Index a page by its text; it names its canonical page (itself, when it duplicates none)."""
         shingles = page_shingles(text, self.settings.word_shingle)
         exact = self._exact_key(original)
-        match = self._match(shingles, exact)
-        canonical = self.pages[match].canonical if match is not None else page_id
-        page = IndexedPage(page_id, exact, shingles, canonical)
-        self._insert(page)
+        sig = page_signatures([shingles], self.settings)[0] if len(shingles) >= MIN_SHINGLES else None
+        match = self._match(shingles, exact, sig)
+        page = IndexedPage(
+            page_id, exact, shingles, self.pages[match].canonical if match is not None else page_id
+        )
+        i = len(self.pages)
+        self.pages.append(page)
+        self._exact.setdefault(exact, i)
+        if sig is not None:
+            assert self._lsh is not None
+            self._lsh.insert(i, sig)
         return page
 
     def _exact_key(self, original: str) -> int:
         key = normalize(original)
         return exact_hash(key) if key else -len(self.pages) - 1  # empty pages match nothing
 
-    def _match(self, shingles: np.ndarray, exact: int) -> int | None:
+    def _match(self, shingles: np.ndarray, exact: int, sig: LeanMinHash | None) -> int | None:
         match = self._exact.get(exact)
-        if match is None and len(shingles) >= MIN_SHINGLES:
-            match = self._nearest(shingles)
-        return match
-
-    def _nearest(self, shingles: np.ndarray) -> int | None:
+        if match is not None or sig is None:
+            return match
         assert self._lsh is not None
-        for j in sorted(self._lsh.query(signature(shingles, self.settings))):
+        for j in sorted(self._lsh.query(sig)):
             if near(shingles, self.pages[j].shingles, self.threshold, self.containment):
                 return int(j)
         return None
-
-    def _insert(self, page: IndexedPage) -> None:
-        assert self._lsh is not None
-        i = len(self.pages)
-        self.pages.append(page)
-        self._exact.setdefault(page.exact, i)
-        if len(page.shingles) >= MIN_SHINGLES:
-            self._lsh.insert(i, signature(page.shingles, self.settings))

@@ -133,9 +133,12 @@ class SiteLoader:
         """Whether a stored generation still counts."""
         return generation >= self.oldest
 
-    def add(self, counter: str, key: Any, generation: int, pages: int) -> None:
-        """One stored count."""
-        if self.keeps(generation):
-            getattr(self.stats, counter)[key] += pages
-            if generation == self.latest and self.stats.current is not None:
-                getattr(self.stats.current, counter)[key] += pages
+    def set_counts(self, counter: str, by_generation: dict[int, dict[Any, int]]) -> None:
+        """One counter of the site, from its stored counts per generation."""
+        total: Counter[Any] = Counter()
+        for generation, counts in by_generation.items():
+            if self.keeps(generation):
+                total.update(counts)
+        setattr(self.stats, counter, total)
+        if self.stats.current is not None:
+            setattr(self.stats.current, counter, Counter(by_generation.get(self.latest, {})))

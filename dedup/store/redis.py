@@ -153,10 +153,12 @@ class RedisStore:
             pipe.smembers(self._key("seen", site))
             *counts, variants, seen = pipe.execute()
             tables = [(table, g) for table in COUNTERS for g in kept]
+            by_table: dict[str, dict[int, dict[Any, int]]] = {table: {} for table in COUNTERS}
             for (table, g), fields in zip(tables, counts, strict=True):
                 as_key = int if table == "grams" else bytes.decode
-                for k, c in fields.items():
-                    loader.add(table, as_key(k), g, int(c))
+                by_table[table][g] = {as_key(k): int(c) for k, c in fields.items()}
+            for table, by_generation in by_table.items():
+                loader.set_counts(table, by_generation)
             stats: SiteStats = loader.stats
             stats.set_variants({k.decode(): v.decode() for k, v in variants.items()})
             stats.seen_texts = {int(h) for h in seen}

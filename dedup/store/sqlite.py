@@ -169,10 +169,11 @@ def _load_sites(db: sqlite3.Connection, model: SiteModel) -> None:
     generations: dict[str, dict[int, int]] = {}
     for site, gen, pages in db.execute("SELECT site, gen, pages FROM sites"):
         generations.setdefault(site, {})[gen] = pages
-    loaders = {site: SiteLoader(model, site, gens) for site, gens in generations.items()}
-    for table in COUNTERS:
-        for site, key, gen, pages in db.execute(f"SELECT site, key, gen, pages FROM {table}"):
-            loaders[site].add(table, key, gen, pages)
+    for site, gens in generations.items():
+        loader = SiteLoader(model, site, gens)
+        for table in COUNTERS:
+            query = f"SELECT key, pages FROM {table} WHERE site = ? AND gen = ?"
+            loader.set_counts(table, {g: dict(db.execute(query, (site, g))) for g in gens if loader.keeps(g)})
     variants: dict[str, dict[str, str]] = {}
     for site, shape, exemplar in db.execute("SELECT site, shape, exemplar FROM variants"):
         variants.setdefault(site, {})[shape] = exemplar
