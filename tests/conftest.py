@@ -1,8 +1,10 @@
-"""Shared fixtures: the repository root, the reference page, small Arabic and English pages, a CLI runner."""
+"""Shared fixtures: the repository root, the reference page, small Arabic and English pages, a CLI runner,
+a private redis-server."""
 
 from __future__ import annotations
 
-from collections.abc import Callable
+import subprocess
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -14,6 +16,7 @@ from dedup.page import Page
 ROOT = Path(__file__).resolve().parents[1]
 REFERENCE_PAGE = ROOT / "corpus" / "reference" / "page.txt"
 DEV_CORPUS = ROOT.parent / "shared" / "dev-corpus" / "pages.jsonl"
+REDIS_SCRIPT = ROOT / "scripts" / "redis.sh"
 
 # Three article paragraphs in Arabic, each long enough (> 16 words) to be body text.
 AR_PARAGRAPHS = (
@@ -210,3 +213,35 @@ def _news_site() -> NewsSite:
 def news_site() -> NewsSite:
     """Eight Arabic pages of one made-up site (see NewsSite)."""
     return _news_site()
+
+
+def _redis_script(*args: str) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        ["bash", str(REDIS_SCRIPT), *args], capture_output=True, text=True, timeout=60, check=False
+    )
+
+
+@pytest.fixture(scope="session")
+def redis_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    """A private redis-server on 127.0.0.1 (scripts/redis.sh), up for the session: its URL, db 0."""
+    workdir = tmp_path_factory.mktemp("redis")
+    try:
+        started = _redis_script("start", str(workdir))
+    except (OSError, subprocess.TimeoutExpired) as exc:
+        pytest.skip(f"redis-server cannot be started: {exc}")
+    if started.returncode != 0:
+        reason = started.stderr.strip() or f"exit {started.returncode}"
+        pytest.skip(f"redis-server cannot be started: {reason}")
+    try:
+        yield started.stdout.strip()
+    finally:
+        _redis_script("stop", str(workdir))
+
+
+@pytest.fixture()
+def empty_redis_url(redis_url: str) -> str:
+    """The session's redis-server with its database emptied first, so each test starts clean."""
+    redis = pytest.importorskip("redis", reason="redis-py is missing: pip install 'dedup[redis]'")
+    with redis.Redis.from_url(redis_url) as client:
+        client.flushdb()
+    return redis_url
