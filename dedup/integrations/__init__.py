@@ -1,0 +1,1 @@
+"""Integrations with crawlers and engines: thin layers over the library."""
