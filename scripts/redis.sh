@@ -84,6 +84,12 @@ start() {
   die "redis-server did not answer on port $port: $(tail -n 3 "$dir/redis.log" 2>/dev/null)"
 }
 
+# True while process $1 runs (a zombie waiting for its parent to reap it has stopped).
+running() {
+  kill -0 "$1" 2>/dev/null || return 1
+  ! grep -qs '^State:[[:space:]]*Z' "/proc/$1/status"
+}
+
 stop() {
   local dir=${1:?usage: redis.sh stop DIR}
   local pid
@@ -91,7 +97,7 @@ stop() {
   pid=$(cat "$dir/redis.pid")
   kill -TERM "$pid" 2>/dev/null || { rm -f "$dir/redis.pid"; return 0; }
   for _ in $(seq 100); do
-    kill -0 "$pid" 2>/dev/null || { rm -f "$dir/redis.pid"; return 0; }
+    running "$pid" || { rm -f "$dir/redis.pid"; return 0; }
     sleep 0.05
   done
   kill -KILL "$pid" 2>/dev/null || true

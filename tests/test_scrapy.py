@@ -337,6 +337,21 @@ def test_scrapy_items_need_the_audit_field(pipeline: DedupPipeline, news_site: N
     assert restore(audited["text"], audited["dedup"]["removed"]) == record["text"]
 
 
+def test_dataclass_items_are_cleaned(pipeline: DedupPipeline, news_site: NewsSite) -> None:
+    @dataclasses.dataclass
+    class Article:
+        url: str
+        text: str
+        dedup: dict[str, Any] | None = None
+
+    items = [Article(r["url"], r["text"]) for r in news_site.records()]
+    for item in items:
+        pipeline.process_item(item)
+    assert items[-1].dedup is not None
+    assert news_site.nav not in items[-1].text
+    assert restore(items[-1].text, items[-1].dedup["removed"]) == news_site.texts[-1]
+
+
 def test_items_without_text_pass_through_untouched(pipeline: DedupPipeline, caplog: Any) -> None:
     no_text = {"url": "https://www.alnahar.example/news/9", "title": "صفحة بلا نص"}
     wrong_type = {"url": "https://www.alnahar.example/news/10", "text": ["سطر", "line"]}
