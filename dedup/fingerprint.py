@@ -5,8 +5,9 @@ from __future__ import annotations
 from collections.abc import Iterable, Sequence
 from dataclasses import asdict, dataclass
 
+import numpy as np
 import xxhash
-from datasketch import LeanMinHash, MinHash
+from datasketch import LeanMinHash, MinHash, MinHashLSH
 
 from dedup.normalize import NORMALIZER_VERSION
 
@@ -66,3 +67,130 @@ def jaccard(a: set[bytes], b: set[bytes]) -> float:
     if not a and not b:
         return 1.0
     return len(a & b) / len(a | b)
+
+
+# Vectorized forms: the same values as xxhash and datasketch give one at a time, for many inputs at
+# once, with no Python object per shingle.
+_P1, _P2, _P3, _P4, _P5 = (np.uint32(p) for p in (0x9E3779B1, 0x85EBCA77, 0xC2B2AE3D, 0x27D4EB2F, 0x165667B1))
+
+
+def _rotl(x: np.ndarray, r: int) -> np.ndarray:
+    return (x << np.uint32(r)) | (x >> np.uint32(32 - r))
+
+
+def _read32(buf: np.ndarray, pos: np.ndarray) -> np.ndarray:
+    """Little-endian 32-bit words of a byte buffer at the given positions (the buffer has 3 spare bytes)."""
+    b = [buf[pos + k].astype(np.uint32) for k in range(4)]
+    return b[0] | (b[1] << np.uint32(8)) | (b[2] << np.uint32(16)) | (b[3] << np.uint32(24))
+
+
+def xxh32_many(buf: np.ndarray, starts: np.ndarray, lengths: np.ndarray) -> np.ndarray:
+    """xxh32 (seed 0) of every slice buf[start:start+length], vectorized; equal to xxhash.xxh32_intdigest."""
+    buf = np.concatenate([buf, np.zeros(3, np.uint8)])
+    starts, lengths = starts.astype(np.int64), lengths.astype(np.int64)
+    with np.errstate(over="ignore"):
+        h = _stripes(buf, starts, lengths) + lengths.astype(np.uint32)
+        pos = starts + (lengths & ~15)
+        for _ in range(3):  # up to three 4-byte words after the stripes
+            m = pos + 4 <= starts + lengths
+            h[m] = _rotl(h[m] + _read32(buf, pos[m]) * _P3, 17) * _P4
+            pos = np.where(m, pos + 4, pos)
+        for _ in range(3):  # then up to three single bytes
+            m = pos < starts + lengths
+            h[m] = _rotl(h[m] + buf[pos[m]].astype(np.uint32) * _P5, 11) * _P1
+            pos = np.where(m, pos + 1, pos)
+        h ^= h >> np.uint32(15)
+        h *= _P2
+        h ^= h >> np.uint32(13)
+        h *= _P3
+        h ^= h >> np.uint32(16)
+    return h
+
+
+def _stripes(buf: np.ndarray, starts: np.ndarray, lengths: np.ndarray) -> np.ndarray:
+    """xxh32's state after its 16-byte stripes (P5 for inputs shorter than one stripe)."""
+    h = np.full(len(starts), _P5, np.uint32)
+    long = np.flatnonzero(lengths >= 16)
+    if not len(long):
+        return h
+    s, n = starts[long], lengths[long] >> 4
+    v = [np.full(len(long), x, np.uint32) for x in (_P1 + _P2, _P2, 0, np.uint32(0) - _P1)]
+    for stripe in range(int(n.max())):
+        m = stripe < n
+        for k in range(4):
+            word = _read32(buf, s[m] + 16 * stripe + 4 * k)
+            v[k][m] = _rotl(v[k][m] + word * _P2, 13) * _P1
+    h[long] = _rotl(v[0], 1) + _rotl(v[1], 7) + _rotl(v[2], 12) + _rotl(v[3], 18)
+    return h
+
+
+def utf8_offsets(text: str) -> tuple[np.ndarray, np.ndarray]:
+    """The UTF-8 bytes of a text, and the byte offset of every character (and of the end)."""
+    cps = np.frombuffer(text.encode("utf-32-le"), np.uint32)
+    widths = 1 + (cps >= 0x80) + (cps >= 0x800) + (cps >= 0x10000)
+    offsets = np.zeros(len(cps) + 1, np.int64)
+    np.cumsum(widths, out=offsets[1:])
+    return np.frombuffer(text.encode("utf-8"), np.uint8), offsets
+
+
+def char_shingle_hashes(keys: Sequence[str], size: int) -> tuple[np.ndarray, np.ndarray]:
+    """xxh32 of the UTF-8 character n-grams of every key (the key itself when shorter), all in one
+    array, and where each key's hashes start (one more entry, the end). Repeats are kept."""
+    lengths = np.fromiter((len(k) for k in keys), np.int64, len(keys))
+    char_starts = np.zeros(len(keys) + 1, np.int64)
+    np.cumsum(lengths, out=char_starts[1:])
+    buf, offsets = utf8_offsets("".join(keys))
+    counts = np.maximum(lengths - size + 1, np.minimum(lengths, 1))
+    first = np.zeros(len(keys) + 1, np.int64)
+    np.cumsum(counts, out=first[1:])
+    key_of = np.repeat(np.arange(len(keys)), counts)
+    window = char_starts[key_of] + (np.arange(first[-1]) - first[key_of])
+    window_end = np.minimum(window + size, char_starts[key_of + 1])
+    starts = offsets[window]
+    return xxh32_many(buf, starts, offsets[window_end] - starts), first
+
+
+def minhash_matrix(hashes: np.ndarray, first: np.ndarray, settings: FingerprintSettings) -> np.ndarray:
+    """One row per set (hashes[first[i]:first[i+1]]): the same values as datasketch's MinHash with
+    the affine32 scheme, seed and num_perm of the settings (all 2**32-1 for an empty set)."""
+    if settings.scheme != "affine32":
+        raise ValueError(f"vectorized MinHash supports the affine32 scheme, not {settings.scheme!r}")
+    a, b = MinHash(num_perm=settings.num_perm, seed=settings.seed, scheme="affine32").permutations
+    n = len(first) - 1
+    out = np.full((n, settings.num_perm), np.uint32(0xFFFFFFFF), np.uint32)
+    nonempty = np.flatnonzero(first[1:] > first[:-1])
+    if not len(nonempty):
+        return out
+    with np.errstate(over="ignore"):
+        mixed = hashes ^ (hashes >> np.uint32(16))
+        mixed *= np.uint32(0x85EBCA6B)
+        mixed ^= mixed >> np.uint32(13)
+        mixed *= np.uint32(0xC2B2AE35)
+        mixed ^= mixed >> np.uint32(16)
+        at = first[nonempty]
+        for k in range(settings.num_perm):
+            out[nonempty, k] = np.minimum.reduceat(mixed * a[k] + b[k], at)
+    return out
+
+
+def band_pairs(sigs: np.ndarray, bands: int, rows: int) -> set[tuple[int, int]]:
+    """Pairs (i < j) of rows whose signatures agree on every value of at least one band: the
+    candidates datasketch's MinHashLSH with these bands would return."""
+    pairs: set[tuple[int, int]] = set()
+    for band in range(bands):
+        part = np.ascontiguousarray(sigs[:, band * rows : (band + 1) * rows])
+        keys = part.view(np.dtype((np.void, part.dtype.itemsize * rows))).ravel()
+        _, group = np.unique(keys, return_inverse=True)
+        order = np.argsort(group, kind="stable")
+        bounds = np.flatnonzero(np.diff(group[order])) + 1
+        for members in np.split(order, bounds):
+            if len(members) > 1:
+                ms = sorted(members.tolist())
+                pairs.update((ms[x], ms[y]) for x in range(len(ms)) for y in range(x + 1, len(ms)))
+    return pairs
+
+
+def lsh_bands(threshold: float, num_perm: int) -> tuple[int, int]:
+    """(bands, rows) that datasketch's MinHashLSH picks for this threshold and num_perm."""
+    lsh = MinHashLSH(threshold=threshold, num_perm=num_perm)
+    return lsh.b, lsh.r

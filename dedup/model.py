@@ -11,11 +11,18 @@ from collections import Counter
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 
-from datasketch import MinHashLSH
-
 from dedup.detect.runs import gram_hashes
 from dedup.detect.templates import label_prefix, shape
-from dedup.fingerprint import FingerprintSettings, char_shingles, exact_hash, jaccard, signatures
+from dedup.fingerprint import (
+    FingerprintSettings,
+    band_pairs,
+    char_shingle_hashes,
+    char_shingles,
+    exact_hash,
+    jaccard,
+    lsh_bands,
+    minhash_matrix,
+)
 from dedup.page import Block
 from dedup.segment import flow_lines
 
@@ -211,22 +218,24 @@ class SiteModel:
 
         Word 3-grams seen on one page only can never count; they are dropped to save memory.
         """
+        bands = lsh_bands(self.rule.variant_similarity, self.settings.num_perm)
         for stats in self.sites.values():
-            self.merge(stats)
+            self.merge(stats, bands)
             stats.grams = Counter({h: c for h, c in stats.grams.items() if c > 1})
 
-    def merge(self, stats: SiteStats) -> None:
-        """Cluster a site's near-identical block variants anew."""
-        stats.set_variants(self._merge_variants(stats))
+    def merge(self, stats: SiteStats, bands: tuple[int, int] | None = None) -> None:
+        """Cluster a site's near-identical block variants anew (`bands`: the LSH's, if known)."""
+        bands = bands or lsh_bands(self.rule.variant_similarity, self.settings.num_perm)
+        stats.set_variants(self._merge_variants(stats, bands))
         stats.merged_at = stats.pages
 
-    def _merge_variants(self, stats: SiteStats) -> dict[str, str]:
+    def _merge_variants(self, stats: SiteStats, bands: tuple[int, int]) -> dict[str, str]:
         keys = sorted(k for k in stats.shapes if 8 <= len(k) <= self.rule.max_variant_chars)
         if len(keys) < 2:
             return {}
         size = self.settings.char_shingle
-        shingles = [char_shingles(k, size) for k in keys]
-        lsh = MinHashLSH(threshold=self.rule.variant_similarity, num_perm=self.settings.num_perm)
+        sigs = minhash_matrix(*char_shingle_hashes(keys, size), self.settings)
+        shingles: dict[int, set[bytes]] = {}  # made only for the candidates
         parent = list(range(len(keys)))
 
         def find(i: int) -> int:
@@ -235,18 +244,14 @@ class SiteModel:
                 i = parent[i]
             return i
 
-        with lsh.insertion_session() as session:
-            sigs = signatures(shingles, self.settings)
-            for i, sig in enumerate(sigs):
-                session.insert(i, sig)
-        for i, sig in enumerate(sigs):
-            for j in lsh.query(sig):
-                if (
-                    j > i
-                    and not _nested(keys[i], keys[j])
-                    and (jaccard(shingles[i], shingles[j]) >= self.rule.variant_similarity)
-                ):
-                    parent[find(j)] = find(i)
+        for i, j in sorted(band_pairs(sigs, *bands)):
+            if _nested(keys[i], keys[j]):
+                continue
+            for k in (i, j):
+                if k not in shingles:
+                    shingles[k] = char_shingles(keys[k], size)
+            if jaccard(shingles[i], shingles[j]) >= self.rule.variant_similarity:
+                parent[find(j)] = find(i)
         clusters: dict[int, list[int]] = {}
         for i in range(len(keys)):
             clusters.setdefault(find(i), []).append(i)

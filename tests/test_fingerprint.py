@@ -1,0 +1,79 @@
+"""The vectorized hashes and signatures give exactly what xxhash and datasketch give one at a time."""
+
+from __future__ import annotations
+
+import random
+
+import numpy as np
+import xxhash
+from datasketch import MinHashLSH
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from dedup.fingerprint import (
+    FingerprintSettings,
+    band_pairs,
+    char_shingle_hashes,
+    char_shingles,
+    lsh_bands,
+    minhash_matrix,
+    signatures,
+    xxh32_many,
+)
+
+# Arabic with diacritics and a lam-alef ligature, Latin with accents, an emoji (4 UTF-8 bytes).
+ALPHABET = "abc éÉ اأبتثجحةى\u064e\u0640ﻻ😀 .،"
+
+
+def _slices(strings: list[str]) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    data = [s.encode("utf-8") for s in strings]
+    lengths = np.array([len(d) for d in data], np.int64)
+    starts = np.concatenate([[0], np.cumsum(lengths)[:-1]]).astype(np.int64)
+    return np.frombuffer(b"".join(data), np.uint8), starts, lengths
+
+
+@given(st.lists(st.text(alphabet=ALPHABET, max_size=90), min_size=1, max_size=40))
+@settings(max_examples=60)
+def test_xxh32_many_equals_xxhash(strings: list[str]) -> None:
+    got = xxh32_many(*_slices(strings))
+    assert got.tolist() == [xxhash.xxh32_intdigest(s.encode("utf-8")) for s in strings]
+
+
+def test_char_shingle_hashes_are_the_shingles_hashes() -> None:
+    keys = ["شارك المقال مع أصدقائك", "share this story", "abc", "😀😀😀😀😀 ok", "ﻻ تفوتك"]
+    hashes, first = char_shingle_hashes(keys, 4)
+    for i, key in enumerate(keys):
+        expected = {xxhash.xxh32_intdigest(s) for s in char_shingles(key, 4)}
+        assert set(hashes[first[i] : first[i + 1]].tolist()) == expected
+
+
+def test_minhash_matrix_equals_datasketch() -> None:
+    rnd = random.Random(3)
+    keys = ["".join(rnd.choice(ALPHABET) for _ in range(rnd.randint(5, 60))) for _ in range(200)]
+    settings_ = FingerprintSettings()
+    sigs = minhash_matrix(*char_shingle_hashes(keys, 4), settings_)
+    reference = signatures([char_shingles(k, 4) for k in keys], settings_)
+    for row, ref in zip(sigs, reference, strict=True):
+        assert row.tolist() == ref.hashvalues.tolist()
+
+
+def test_empty_set_signature_is_all_max() -> None:
+    sigs = minhash_matrix(np.zeros(0, np.uint32), np.array([0, 0]), FingerprintSettings())
+    assert (sigs == 0xFFFFFFFF).all()
+
+
+def test_band_pairs_are_minhashlsh_candidates() -> None:
+    base = "اقرأ أيضا: الحكومة تعلن عن خطة جديدة لدعم الشباب في المدن"
+    rnd = random.Random(5)
+    keys = [base[: rnd.randint(20, len(base))] + rnd.choice(["", " x", " جديد"]) for _ in range(60)]
+    keys += ["share this story with your friends", "share this story with your friend", "unrelated line"]
+    keys = sorted(set(keys))
+    settings_ = FingerprintSettings()
+    sigs = minhash_matrix(*char_shingle_hashes(keys, 4), settings_)
+    lsh = MinHashLSH(threshold=0.7, num_perm=settings_.num_perm)
+    lean = signatures([char_shingles(k, 4) for k in keys], settings_)
+    for i, sig in enumerate(lean):
+        lsh.insert(i, sig)
+    expected = {(i, j) for i, sig in enumerate(lean) for j in lsh.query(sig) if j > i}
+    assert expected  # the near-identical variants are candidates
+    assert band_pairs(sigs, *lsh_bands(0.7, settings_.num_perm)) == expected
