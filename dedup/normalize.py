@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import functools
 import unicodedata
 
+import numpy as np
 import regex
 
 # Bump when keys change: stored models hold keys made by one version.
@@ -52,3 +54,62 @@ def mask_digits(key: str) -> str:
 def words(key: str) -> list[str]:
     """The words of a normalized key."""
     return key.split()
+
+
+# Page-level folding: the same keys as `normalize`, for every span of a page, from one pass over it.
+_PUNCT_CHAR = regex.compile(r"[\p{P}\p{S}\s]")
+_BAD = 0xFFFFFFFF  # a character the fast path cannot fold one-to-one (its casefold is longer, say)
+
+
+@functools.cache
+def _fold_table() -> tuple[np.ndarray, np.ndarray]:
+    """For every BMP character: what it folds to (a space for punctuation), or _BAD; and whether
+    `normalize` drops it."""
+    codes = np.array([c for c in range(0x10000) if not 0xD800 <= c < 0xE000], np.uint32)
+    chars = codes.tobytes().decode("utf-32-le")
+    drop = np.zeros(0x10000, bool)
+    drop[codes[[m.start() for m in _DROP.finditer(chars)]]] = True
+    table = np.full(0x10000, _BAD, np.uint32)
+    for code, c in zip(codes.tolist(), _BIDI.sub(" ", chars).translate(_FOLD), strict=True):
+        folded = c.casefold()
+        if len(folded) != 1 or (folded.isspace() and not _PUNCT_CHAR.match(folded)):
+            continue  # unfoldable one-to-one, or a space `str.split` sees and `normalize` keeps
+        if _DROP.match(folded) and not drop[code]:
+            continue
+        table[code] = 32 if _PUNCT_CHAR.match(folded) else ord(folded)
+    table.flags.writeable = False
+    drop.flags.writeable = False
+    return table, drop
+
+
+class Folded:
+    """A text folded once, character for character, so that the key of any of its spans is a slice
+    away; `key(start, end) == normalize(text[start:end])` always (the slow path where it must)."""
+
+    def __init__(self, text: str) -> None:
+        self.text = text
+        self.folded: str | None = None
+        self.has_drop = False
+        if not text.isascii() and not unicodedata.is_normalized("NFKC", text):
+            return  # NFKC would change some span: every key takes the slow path
+        try:
+            codes = np.frombuffer(text.encode("utf-32-le"), np.uint32)
+        except UnicodeEncodeError:  # a lone surrogate
+            return
+        if len(codes) and codes.max() >= 0x10000:
+            return
+        table, drop = _fold_table()
+        folded = table[codes]
+        if (folded == _BAD).any():
+            return
+        self.has_drop = bool(drop[codes].any())
+        self.folded = folded.tobytes().decode("utf-32-le")
+
+    def key(self, start: int, end: int) -> str:
+        """The matching key of text[start:end]."""
+        if self.folded is None:
+            return normalize(self.text[start:end])
+        piece = self.folded[start:end]
+        if self.has_drop:
+            piece = _DROP.sub("", piece)
+        return " ".join(piece.split())

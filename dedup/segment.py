@@ -7,7 +7,7 @@ from dataclasses import dataclass
 
 import regex
 
-from dedup.normalize import normalize
+from dedup.normalize import Folded
 from dedup.page import Block
 
 _LINE = regex.compile(r"[^\n]*\n|[^\n]+$")
@@ -46,8 +46,9 @@ def segment(text: str) -> list[Block]:
     furniture glued on, in one line.
     """
     blocks: list[Block] = []
+    folded = Folded(text)
     for line_no, (start, end) in enumerate(line_spans(text)):
-        key = normalize(text[start:end])
+        key = folded.key(start, end)
         if not key:
             continue
         pieces = sentence_spans(text, start, end)
@@ -56,7 +57,7 @@ def segment(text: str) -> list[Block]:
             blocks.append(Block(start, end, key, line_no, True, line_words))
             continue
         for s, e in pieces:
-            piece_key = normalize(text[s:e])
+            piece_key = folded.key(s, e)
             if piece_key:
                 blocks.append(Block(s, e, piece_key, line_no, False, line_words))
     return blocks
@@ -73,11 +74,13 @@ class Words:
 
 def words_with_offsets(text: str, start: int = 0, end: int | None = None) -> Words:
     """Tokenize text[start:end] into normalized words that keep their original offsets."""
+    end = len(text) if end is None else end
+    folded = Folded(text[start:end])
     out_words: list[str] = []
     starts: list[int] = []
     ends: list[int] = []
-    for m in _TOKEN.finditer(text, start, len(text) if end is None else end):
-        for w in normalize(m.group()).split():
+    for m in _TOKEN.finditer(text, start, end):
+        for w in folded.key(m.start() - start, m.end() - start).split():
             out_words.append(w)
             starts.append(m.start())
             ends.append(m.end())

@@ -1,0 +1,43 @@
+"""Page-level folding gives exactly the key `normalize` gives for every span."""
+
+from __future__ import annotations
+
+from hypothesis import assume, given, settings
+from hypothesis import strategies as st
+
+from dedup.normalize import Folded, normalize
+
+# Arabic letters, hamza forms, diacritics, tatweel, bidi and zero-width marks, Arabic-Indic digits,
+# Latin with capitals and ß (casefold "ss"), a ligature (NFKC), punctuation, an emoji, \x1c.
+ALPHABET = "abcAZß اأإىةؤبت\u064e\u0651\u0640\u200f\u200b\u00ad٣۴ ﻻﬁ.,:«»؟!\n\t😀\x1c-_"
+
+
+@given(st.text(alphabet=ALPHABET, max_size=80), st.data())
+@settings(max_examples=300)
+def test_every_span_key_equals_normalize(text: str, data: st.DataObject) -> None:
+    folded = Folded(text)
+    start = data.draw(st.integers(0, len(text)))
+    end = data.draw(st.integers(start, len(text)))
+    assert folded.key(start, end) == normalize(text[start:end])
+
+
+def test_arabic_line_keys() -> None:
+    text = "شارك المقال مع أصدقائك\u200f على فيسبوك\nالحكومـــة تُعلن: ٢٠٢٤\n"
+    folded = Folded(text)
+    assert folded.folded is not None  # the fast path applies
+    first = text.index("\n")
+    assert folded.key(0, first + 1) == normalize(text[: first + 1]) == "شارك المقال مع اصدقايك علي فيسبوك"
+    assert folded.key(first + 1, len(text)) == "الحكومه تعلن 2024"
+
+
+FAST_ALPHABET = "abcAZ اأإىةؤبت\u064e\u0651\u0640\u200f\u200b\u00ad٣۴ .,:«»؟!\n\t-_"
+
+
+@given(st.text(alphabet=FAST_ALPHABET, max_size=80), st.data())
+@settings(max_examples=300)
+def test_fast_path_keys_equal_normalize(text: str, data: st.DataObject) -> None:
+    folded = Folded(text)
+    assume(folded.folded is not None)  # NFKC-stable text, the common case
+    start = data.draw(st.integers(0, len(text)))
+    end = data.draw(st.integers(start, len(text)))
+    assert folded.key(start, end) == normalize(text[start:end])
