@@ -62,11 +62,16 @@ _BAD = 0xFFFFFFFF  # a character the fast path cannot fold one-to-one (its casef
 
 
 @functools.cache
-def _fold_table() -> tuple[np.ndarray, np.ndarray]:
-    """For every BMP character: what it folds to (a space for punctuation), or _BAD; and whether
-    `normalize` drops it."""
+def _fold_table() -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """For every BMP character: its NFKC form when that is one character (else _BAD); what that
+    folds to (a space for punctuation), or _BAD; and whether `normalize` drops it."""
     codes = np.array([c for c in range(0x10000) if not 0xD800 <= c < 0xE000], np.uint32)
     chars = codes.tobytes().decode("utf-32-le")
+    nfkc = np.full(0x10000, _BAD, np.uint32)
+    for code, c in zip(codes.tolist(), chars, strict=True):
+        one = unicodedata.normalize("NFKC", c)
+        if len(one) == 1:
+            nfkc[code] = ord(one)
     drop = np.zeros(0x10000, bool)
     drop[codes[[m.start() for m in _DROP.finditer(chars)]]] = True
     table = np.full(0x10000, _BAD, np.uint32)
@@ -77,9 +82,9 @@ def _fold_table() -> tuple[np.ndarray, np.ndarray]:
         if _DROP.match(folded) and not drop[code]:
             continue
         table[code] = 32 if _PUNCT_CHAR.match(folded) else ord(folded)
-    table.flags.writeable = False
-    drop.flags.writeable = False
-    return table, drop
+    for array in (nfkc, table, drop):
+        array.flags.writeable = False
+    return nfkc, table, drop
 
 
 class Folded:
@@ -90,20 +95,24 @@ class Folded:
         self.text = text
         self.folded: str | None = None
         self.has_drop = False
-        if not text.isascii() and not unicodedata.is_normalized("NFKC", text):
-            return  # NFKC would change some span: every key takes the slow path
         try:
             codes = np.frombuffer(text.encode("utf-32-le"), np.uint32)
         except UnicodeEncodeError:  # a lone surrogate
             return
         if len(codes) and codes.max() >= 0x10000:
             return
-        table, drop = _fold_table()
+        nfkc, table, drop = _fold_table()
+        if not text.isascii() and not unicodedata.is_normalized("NFKC", text):
+            # Characters whose NFKC form is one character (a no-break space) are replaced by it;
+            # then the whole text must be NFKC, so that every span's NFKC is its replaced span.
+            codes = nfkc[codes]
+            if (codes == _BAD).any() or not unicodedata.is_normalized("NFKC", _decode(codes)):
+                return
         folded = table[codes]
         if (folded == _BAD).any():
             return
         self.has_drop = bool(drop[codes].any())
-        self.folded = folded.tobytes().decode("utf-32-le")
+        self.folded = _decode(folded)
 
     def key(self, start: int, end: int) -> str:
         """The matching key of text[start:end]."""
@@ -113,3 +122,7 @@ class Folded:
         if self.has_drop:
             piece = _DROP.sub("", piece)
         return " ".join(piece.split())
+
+
+def _decode(codes: np.ndarray) -> str:
+    return codes.astype(np.uint32).tobytes().decode("utf-32-le")
