@@ -13,11 +13,17 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 import numpy as np
-import xxhash
 from datasketch import LeanMinHash, MinHash, MinHashLSH
 
-from dedup.fingerprint import FingerprintSettings, exact_hash
-from dedup.normalize import normalize
+from dedup.fingerprint import (
+    FingerprintSettings,
+    band_pairs,
+    exact_hash,
+    lsh_bands,
+    minhash_matrix,
+    xxh32_many,
+)
+from dedup.normalize import Folded
 
 MIN_SHINGLES = 20  # containment alone proves nothing for a page of a few words
 
@@ -26,11 +32,28 @@ def _identity(x: int) -> int:
     return int(x)
 
 
+def page_key(text: str) -> str:
+    """The normalized text of a whole page."""
+    return Folded(text).key(0, len(text))
+
+
 def page_shingles(text: str, size: int) -> np.ndarray:
-    """The sorted, distinct 32-bit hashes of a text's normalized word shingles."""
-    words = normalize(text).split()
-    grams = (" ".join(words[i : i + size]) for i in range(max(1, len(words) - size + 1))) if words else ()
-    return np.unique(np.fromiter((xxhash.xxh32_intdigest(g.encode()) for g in grams), dtype=np.uint32))
+    """The sorted, distinct 32-bit hashes (xxh32 of the UTF-8) of a text's normalized word shingles."""
+    return key_shingles(page_key(text), size)
+
+
+def key_shingles(key: str, size: int) -> np.ndarray:
+    """The sorted, distinct xxh32 hashes of the word n-grams of a normalized key (one space between
+    words): each n-gram is a slice of the key's bytes, from its first word's start to its last's end."""
+    if not key:
+        return np.zeros(0, np.uint32)
+    data = np.frombuffer(key.encode("utf-8"), np.uint8)
+    spaces = np.flatnonzero(data == 32)
+    starts = np.concatenate([[0], spaces + 1])
+    ends = np.concatenate([spaces, [len(data)]])
+    n = max(1, len(starts) - size + 1)
+    last = np.minimum(np.arange(n) + size - 1, len(ends) - 1)
+    return np.unique(xxh32_many(data, starts[:n], ends[last] - starts[:n]))
 
 
 @dataclass
@@ -53,7 +76,7 @@ class DuplicateFinder:
         self._order_keys.append((fetched_at or "\uffff", len(self._ids)))
         self._ids.append(page_id)
         self._shingles.append(hashes)
-        key = normalize(original_text)
+        key = page_key(original_text)
         self._exact.append(exact_hash(key) if key else -len(self._ids) - 1)  # empty pages match nothing
 
     def groups(self, by_id: bool = False) -> dict[int, str]:
@@ -72,17 +95,9 @@ class DuplicateFinder:
         first_with: dict[int, int] = {}
         for i, h in enumerate(self._exact):
             parent[find(i)] = find(first_with.setdefault(h, i))
-        candidates = [i for i, s in enumerate(self._shingles) if len(s) >= self.min_shingles]
-        lsh = MinHashLSH(threshold=self.candidate_threshold, num_perm=self.settings.num_perm)
-        sigs = page_signatures([self._shingles[i] for i in candidates], self.settings)
-        lean = dict(zip(candidates, sigs, strict=True))
-        with lsh.insertion_session() as session:
-            for i in candidates:
-                session.insert(i, lean[i])
-        for i in candidates:
-            for j in lsh.query(lean[i]):
-                if j > i and find(i) != find(j) and self.is_duplicate(i, j):
-                    parent[find(j)] = find(i)
+        for i, j in self._candidates():
+            if find(i) != find(j) and self.is_duplicate(i, j):
+                parent[find(j)] = find(i)
         members: dict[int, list[int]] = {}
         for i in range(len(self._ids)):
             members.setdefault(find(i), []).append(i)
@@ -97,6 +112,18 @@ class DuplicateFinder:
                     if i != canonical:
                         result[i] = self._ids[canonical]
         return result
+
+    def _candidates(self) -> list[tuple[int, int]]:
+        """Pairs (i < j) of pages that MinHash LSH proposes (the candidates of datasketch's
+        MinHashLSH at the candidate threshold, over the shingle hashes' affine32 signatures)."""
+        candidates = [i for i, s in enumerate(self._shingles) if len(s) >= self.min_shingles]
+        sets = [self._shingles[i] for i in candidates]
+        first = np.zeros(len(sets) + 1, np.int64)
+        np.cumsum([len(s) for s in sets], out=first[1:])
+        flat = np.concatenate(sets) if sets else np.zeros(0, np.uint32)
+        sigs = minhash_matrix(flat, first, self.settings)
+        bands = lsh_bands(self.candidate_threshold, self.settings.num_perm)
+        return sorted((candidates[a], candidates[b]) for a, b in band_pairs(sigs, *bands))
 
     def is_duplicate(self, i: int, j: int) -> bool:
         """Whether two pages' true word-shingle sets are near enough (Jaccard, or containment)."""
@@ -190,7 +217,7 @@ class PageIndex:
         return page
 
     def _exact_key(self, original: str) -> int:
-        key = normalize(original)
+        key = page_key(original)
         return exact_hash(key) if key else -len(self.pages) - 1  # empty pages match nothing
 
     def _match(self, shingles: np.ndarray, exact: int, sig: LeanMinHash | None) -> int | None:
