@@ -78,26 +78,27 @@ def _rotl(x: np.ndarray, r: int) -> np.ndarray:
     return (x << np.uint32(r)) | (x >> np.uint32(32 - r))
 
 
-def _read32(buf: np.ndarray, pos: np.ndarray) -> np.ndarray:
-    """Little-endian 32-bit words of a byte buffer at the given positions (the buffer has 3 spare bytes)."""
-    b = [buf[pos + k].astype(np.uint32) for k in range(4)]
-    return b[0] | (b[1] << np.uint32(8)) | (b[2] << np.uint32(16)) | (b[3] << np.uint32(24))
+def _words32(buf: np.ndarray) -> np.ndarray:
+    """The little-endian 32-bit word starting at every byte of a buffer (zeros past its end)."""
+    b = np.concatenate([buf, np.zeros(3, np.uint8)]).astype(np.uint32)
+    n = len(buf)
+    return b[:n] | (b[1 : n + 1] << np.uint32(8)) | (b[2 : n + 2] << np.uint32(16)) | (b[3:] << np.uint32(24))
 
 
 def xxh32_many(buf: np.ndarray, starts: np.ndarray, lengths: np.ndarray) -> np.ndarray:
     """xxh32 (seed 0) of every slice buf[start:start+length], vectorized; equal to xxhash.xxh32_intdigest."""
-    buf = np.concatenate([buf, np.zeros(3, np.uint8)])
+    words = _words32(buf)
     starts, lengths = starts.astype(np.int64), lengths.astype(np.int64)
     with np.errstate(over="ignore"):
-        h = _stripes(buf, starts, lengths) + lengths.astype(np.uint32)
+        h = _stripes(words, starts, lengths) + lengths.astype(np.uint32)
         pos = starts + (lengths & ~15)
         for _ in range(3):  # up to three 4-byte words after the stripes
             m = pos + 4 <= starts + lengths
-            h[m] = _rotl(h[m] + _read32(buf, pos[m]) * _P3, 17) * _P4
+            h[m] = _rotl(h[m] + words[pos[m]] * _P3, 17) * _P4
             pos = np.where(m, pos + 4, pos)
         for _ in range(3):  # then up to three single bytes
             m = pos < starts + lengths
-            h[m] = _rotl(h[m] + buf[pos[m]].astype(np.uint32) * _P5, 11) * _P1
+            h[m] = _rotl(h[m] + (words[pos[m]] & np.uint32(0xFF)) * _P5, 11) * _P1
             pos = np.where(m, pos + 1, pos)
         h ^= h >> np.uint32(15)
         h *= _P2
@@ -107,7 +108,7 @@ def xxh32_many(buf: np.ndarray, starts: np.ndarray, lengths: np.ndarray) -> np.n
     return h
 
 
-def _stripes(buf: np.ndarray, starts: np.ndarray, lengths: np.ndarray) -> np.ndarray:
+def _stripes(words: np.ndarray, starts: np.ndarray, lengths: np.ndarray) -> np.ndarray:
     """xxh32's state after its 16-byte stripes (P5 for inputs shorter than one stripe)."""
     h = np.full(len(starts), _P5, np.uint32)
     long = np.flatnonzero(lengths >= 16)
@@ -118,7 +119,7 @@ def _stripes(buf: np.ndarray, starts: np.ndarray, lengths: np.ndarray) -> np.nda
     for stripe in range(int(n.max())):
         m = stripe < n
         for k in range(4):
-            word = _read32(buf, s[m] + 16 * stripe + 4 * k)
+            word = words[s[m] + 16 * stripe + 4 * k]
             v[k][m] = _rotl(v[k][m] + word * _P2, 13) * _P1
     h[long] = _rotl(v[0], 1) + _rotl(v[1], 7) + _rotl(v[2], 12) + _rotl(v[3], 18)
     return h

@@ -10,6 +10,7 @@ fetched (then the first in input order); the others are marked `duplicate_of` it
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -39,21 +40,51 @@ def page_key(text: str) -> str:
 
 def page_shingles(text: str, size: int) -> np.ndarray:
     """The sorted, distinct 32-bit hashes (xxh32 of the UTF-8) of a text's normalized word shingles."""
-    return key_shingles(page_key(text), size)
+    return keys_shingles([page_key(text)], size)[0]
 
 
-def key_shingles(key: str, size: int) -> np.ndarray:
-    """The sorted, distinct xxh32 hashes of the word n-grams of a normalized key (one space between
-    words): each n-gram is a slice of the key's bytes, from its first word's start to its last's end."""
-    if not key:
-        return np.zeros(0, np.uint32)
-    data = np.frombuffer(key.encode("utf-8"), np.uint8)
+def keys_shingles(keys: Sequence[str], size: int) -> list[np.ndarray]:
+    """For each normalized key (one space between words), the sorted, distinct xxh32 hashes of its
+    word n-grams (the whole key when shorter). All keys are hashed in one go: an n-gram is a slice
+    of the keys' bytes, from its first word's start to its last word's end."""
+    full = [k for k in keys if k]
+    if not full:
+        return [np.zeros(0, np.uint32) for _ in keys]
+    data = np.frombuffer(" ".join(full).encode("utf-8"), np.uint8)
     spaces = np.flatnonzero(data == 32)
-    starts = np.concatenate([[0], spaces + 1])
-    ends = np.concatenate([spaces, [len(data)]])
-    n = max(1, len(starts) - size + 1)
-    last = np.minimum(np.arange(n) + size - 1, len(ends) - 1)
-    return np.unique(xxh32_many(data, starts[:n], ends[last] - starts[:n]))
+    word_start = np.concatenate([[0], spaces + 1])
+    word_end = np.concatenate([spaces, [len(data)]])
+    words = np.array([k.count(" ") + 1 for k in full], np.int64)
+    first_word = np.concatenate([[0], np.cumsum(words)])
+    grams = np.maximum(1, words - size + 1)
+    first_gram = np.concatenate([[0], np.cumsum(grams)])
+    key_of = np.repeat(np.arange(len(full)), grams)
+    start = first_word[key_of] + (np.arange(first_gram[-1]) - first_gram[key_of])
+    last = np.minimum(start + size - 1, first_word[key_of + 1] - 1)
+    hashes = xxh32_many(data, word_start[start], word_end[last] - word_start[start])
+    order = np.lexsort((hashes, key_of))
+    hashes, key_of = hashes[order], key_of[order]
+    distinct = np.concatenate([[True], (hashes[1:] != hashes[:-1]) | (key_of[1:] != key_of[:-1])])
+    hashes, key_of = hashes[distinct], key_of[distinct]
+    bounds = np.searchsorted(key_of, np.arange(len(full) + 1)).tolist()
+    per_key = iter([hashes[bounds[i] : bounds[i + 1]] for i in range(len(full))])
+    return [next(per_key) if k else np.zeros(0, np.uint32) for k in keys]
+
+
+@dataclass(frozen=True)
+class PagePrint:
+    """What the finder keeps of a page: its cleaned text's word-shingle hashes, and the exact hash of
+    its original (None for an empty page, which matches nothing)."""
+
+    shingles: np.ndarray
+    exact: int | None
+
+
+def page_prints(pages: Sequence[tuple[str, str]], size: int) -> list[PagePrint]:
+    """The prints of many (cleaned text, original text) pairs at once."""
+    shingles = keys_shingles([page_key(cleaned) for cleaned, _ in pages], size)
+    exact = [page_key(original) for _, original in pages]
+    return [PagePrint(s, exact_hash(k) if k else None) for s, k in zip(shingles, exact, strict=True)]
 
 
 @dataclass
@@ -72,12 +103,20 @@ class DuplicateFinder:
 
     def add(self, page_id: str, fetched_at: str | None, cleaned_text: str, original_text: str) -> None:
         """Remember one cleaned page (and its original: identical originals are duplicates)."""
-        hashes = page_shingles(cleaned_text, self.settings.word_shingle)
+        self.add_print(page_id, fetched_at, page_prints([(cleaned_text, original_text)], self.size)[0])
+
+    @property
+    def size(self) -> int:
+        """Words per shingle."""
+        return self.settings.word_shingle
+
+    def add_print(self, page_id: str, fetched_at: str | None, print_: PagePrint) -> None:
+        """Remember one page by its print (made anywhere, e.g. in a worker, with `page_prints`)."""
         self._order_keys.append((fetched_at or "\uffff", len(self._ids)))
         self._ids.append(page_id)
-        self._shingles.append(hashes)
-        key = page_key(original_text)
-        self._exact.append(exact_hash(key) if key else -len(self._ids) - 1)  # empty pages match nothing
+        self._shingles.append(print_.shingles)
+        # Empty pages match nothing: each gets a key of its own.
+        self._exact.append(print_.exact if print_.exact is not None else -len(self._ids) - 1)
 
     def groups(self, by_id: bool = False) -> dict[int, str]:
         """Input position -> canonical page id, for every page that duplicates another.
