@@ -58,13 +58,15 @@ def words(key: str) -> list[str]:
 
 # Page-level folding: the same keys as `normalize`, for every span of a page, from one pass over it.
 _PUNCT_CHAR = regex.compile(r"[\p{P}\p{S}\s]")
+_WORD_CHAR = regex.compile(r"\w")
 _BAD = 0xFFFFFFFF  # a character the fast path cannot fold one-to-one (its casefold is longer, say)
 
 
 @functools.cache
-def _fold_table() -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+def _fold_table() -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
     """For every BMP character: its NFKC form when that is one character (else _BAD); what that
-    folds to (a space for punctuation), or _BAD; and whether `normalize` drops it."""
+    folds to (a space for punctuation), or _BAD; whether `normalize` drops it; whether it is a word
+    character (`\\w`)."""
     codes = np.array([c for c in range(0x10000) if not 0xD800 <= c < 0xE000], np.uint32)
     chars = codes.tobytes().decode("utf-32-le")
     nfkc = np.full(0x10000, _BAD, np.uint32)
@@ -82,9 +84,11 @@ def _fold_table() -> tuple[np.ndarray, np.ndarray, np.ndarray]:
         if _DROP.match(folded) and not drop[code]:
             continue
         table[code] = 32 if _PUNCT_CHAR.match(folded) else ord(folded)
-    for array in (nfkc, table, drop):
+    word = np.zeros(0x10000, bool)
+    word[codes[[m.start() for m in _WORD_CHAR.finditer(chars)]]] = True
+    for array in (nfkc, table, drop, word):
         array.flags.writeable = False
-    return nfkc, table, drop
+    return nfkc, table, drop, word
 
 
 class Folded:
@@ -101,7 +105,8 @@ class Folded:
             return
         if len(codes) and codes.max() >= 0x10000:
             return
-        nfkc, table, drop = _fold_table()
+        nfkc, table, drop, word = _fold_table()
+        self._word = word[codes]
         if not text.isascii() and not unicodedata.is_normalized("NFKC", text):
             # Characters whose NFKC form is one character (a no-break space) are replaced by it;
             # then the whole text must be NFKC, so that every span's NFKC is its replaced span.
@@ -113,6 +118,19 @@ class Folded:
             return
         self.has_drop = bool(drop[codes].any())
         self.folded = _decode(folded)
+        self._letter = self._word & (folded != 32)
+
+    def words(self) -> tuple[list[str], list[int], list[int]] | None:
+        """The words of the text's `\\w+` tokens (what `normalize(token).split()` gives for each),
+        with the start and end of the token each came from; None where the slow path must do it."""
+        if self.folded is None or self.has_drop:
+            return None
+        tokens = _runs(self._word)
+        letters = _runs(self._letter)
+        token_of = np.searchsorted(tokens[0], letters[0], side="right") - 1
+        folded = self.folded
+        words = [folded[a:b] for a, b in zip(letters[0].tolist(), letters[1].tolist(), strict=True)]
+        return words, tokens[0][token_of].tolist(), tokens[1][token_of].tolist()
 
     def key(self, start: int, end: int) -> str:
         """The matching key of text[start:end]."""
@@ -126,3 +144,9 @@ class Folded:
 
 def _decode(codes: np.ndarray) -> str:
     return codes.astype(np.uint32).tobytes().decode("utf-32-le")
+
+
+def _runs(flags: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Starts and ends of the runs of True."""
+    edges = np.flatnonzero(np.diff(np.concatenate([[0], flags.view(np.int8), [0]])))
+    return edges[0::2], edges[1::2]

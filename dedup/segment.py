@@ -76,6 +76,12 @@ def words_with_offsets(text: str, start: int = 0, end: int | None = None) -> Wor
     """Tokenize text[start:end] into normalized words that keep their original offsets."""
     end = len(text) if end is None else end
     folded = Folded(text[start:end])
+    fast = folded.words()
+    if fast is not None:
+        words, starts_, ends_ = fast
+        if start:
+            starts_, ends_ = [s + start for s in starts_], [e + start for e in ends_]
+        return Words(words, starts_, ends_)
     out_words: list[str] = []
     starts: list[int] = []
     ends: list[int] = []

@@ -41,3 +41,22 @@ def test_fast_path_keys_equal_normalize(text: str, data: st.DataObject) -> None:
     start = data.draw(st.integers(0, len(text)))
     end = data.draw(st.integers(start, len(text)))
     assert folded.key(start, end) == normalize(text[start:end])
+
+
+@given(st.text(alphabet=FAST_ALPHABET + "ß😀", max_size=80), st.data())
+@settings(max_examples=300)
+def test_words_with_offsets_fast_path_equals_token_loop(text: str, data: st.DataObject) -> None:
+    import regex
+
+    from dedup.segment import words_with_offsets
+
+    start = data.draw(st.integers(0, len(text)))
+    end = data.draw(st.integers(start, len(text)))
+    expected: tuple[list[str], list[int], list[int]] = ([], [], [])
+    for m in regex.finditer(r"\w+", text[start:end]):
+        for w in normalize(m.group()).split():
+            expected[0].append(w)
+            expected[1].append(m.start() + start)
+            expected[2].append(m.end() + start)
+    got = words_with_offsets(text, start, end)
+    assert (got.words, got.starts, got.ends) == expected
