@@ -27,8 +27,11 @@ MAX_LABEL_WORDS = 4
 
 def shape(key: str) -> str:
     """The key with numbers, month and weekday names as one `0` slot per run."""
+    words = key.split()
+    if not _HAS_DIGIT.search(key) and SLOT_WORDS.isdisjoint(words):
+        return " ".join(words)  # no slot: the common case, without a look at every word
     out: list[str] = []
-    for word in key.split():
+    for word in words:
         if word in SLOT_WORDS or _HAS_DIGIT.search(word):
             if not out or out[-1] != "0":
                 out.append("0")

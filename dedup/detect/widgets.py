@@ -6,7 +6,7 @@ These clean the first page of an unknown site; learned site evidence does most o
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import regex
 
@@ -162,6 +162,14 @@ class WidgetMatcher:
     labels: frozenset[str]
     link_prefixes: tuple[str, ...]
     patterns: tuple[regex.Pattern[str], ...] = ()
+    # A phrase or prefix can only match a key holding its first word: most keys are ruled out at once.
+    first_words: frozenset[str] = field(init=False, repr=False)
+    link_first_words: frozenset[str] = field(init=False, repr=False)
+
+    def __post_init__(self) -> None:
+        first = {"first_words": self.phrases, "link_first_words": self.link_prefixes}
+        for name, phrases in first.items():
+            object.__setattr__(self, name, frozenset(p.split(" ", 1)[0] for p in phrases))
 
     @classmethod
     def build(cls, user_patterns: Iterable[str] = ()) -> WidgetMatcher:
@@ -185,14 +193,15 @@ class WidgetMatcher:
         n_words = key.count(" ") + 1
         if key in self.labels:
             return key
-        if n_words <= MAX_WIDGET_WORDS:
+        words = key.split(" ")
+        if n_words <= MAX_WIDGET_WORDS and not self.first_words.isdisjoint(words):
             for phrase in self.phrases:
                 # A widget starts with its phrase ("Share this article on …"), or is mostly made of it.
                 if (key + " ").startswith(phrase + " ") or (
                     _contains_words(key, phrase) and phrase.count(" ") + 1 >= n_words / 2
                 ):
                     return phrase
-        if n_words <= MAX_LINK_WORDS:
+        if n_words <= MAX_LINK_WORDS and words[0] in self.link_first_words:
             for prefix in self.link_prefixes:
                 if key.startswith(prefix + " "):
                     return prefix + " …"
