@@ -9,9 +9,9 @@ from pathlib import Path
 
 from dedup.audit import apply, merge
 from dedup.detect import context, repeats, runs, site_boilerplate, widgets
-from dedup.detect.duplicates import DuplicateFinder
+from dedup.detect.duplicates import DuplicateFinder, PagePrint, page_prints
 from dedup.fingerprint import FingerprintSettings
-from dedup.model import Rule, SiteModel
+from dedup.model import PageCounts, Rule, SiteModel, page_counts
 from dedup.page import Block, Decision, Page, Result
 from dedup.segment import Words, flow_lines, segment, words_with_offsets
 from dedup.stream import StreamSettings, StreamState
@@ -84,18 +84,22 @@ class Cleaner:
         """
         if iter(pages) is pages:
             pages = list(pages)
-        # Compared on their long lines: the site's furniture, shared by every page, stays out.
-        finder = DuplicateFinder(self.config.settings, self.config.duplicate_threshold, min_shingles=20)
+        finder = self.learning_finder()
         for page in pages:
-            finder.add(page.id, page.fetched_at, _body(segment(page.text), page.text), page.text)
+            finder.add_print(page.id, page.fetched_at, learning_prints([page.text], self.config.settings)[0])
         copies = finder.groups(by_id=True)
+        short = self.model.rule.short_words
         counted = 0
         for i, page in enumerate(pages):
             if i not in copies:
-                words = words_with_offsets(page.text).words
-                counted += self.model.add_page(page.site or "", page.text, segment(page.text), words)
+                counted += self.model.add(learning_counts(page.site or "", page.text, short)) is not None
         self.model.finalize()
         return counted
+
+    def learning_finder(self) -> DuplicateFinder:
+        """The finder of the copies that count once when learning."""
+        # Compared on their long lines: the site's furniture, shared by every page, stays out.
+        return DuplicateFinder(self.config.settings, self.config.duplicate_threshold, min_shingles=20)
 
     def clean(self, page: Page) -> Result:
         """The page with its boilerplate removed, and the audit of every removed span.
@@ -193,6 +197,16 @@ class Cleaner:
 def _body(blocks: Sequence[Block], text: str) -> str:
     """The page's long lines: its body, without the furniture."""
     return " ".join(text[b.start : b.end] for b in blocks if b.line_words >= LONG_BLOCK_WORDS)
+
+
+def learning_prints(texts: Sequence[str], settings: FingerprintSettings) -> list[PagePrint]:
+    """What the learning pass compares pages on (their bodies; identical texts match), for many pages."""
+    return page_prints([(_body(segment(t), t), t) for t in texts], settings.word_shingle)
+
+
+def learning_counts(site: str, text: str, short_words: int) -> PageCounts:
+    """What one page adds to its site's counts."""
+    return page_counts(site, text, segment(text), words_with_offsets(text).words, short_words)
 
 
 def _kept_words(text: str, decisions: Sequence[Decision]) -> Words:

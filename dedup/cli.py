@@ -71,6 +71,10 @@ PatternOpt = Annotated[
 PatternsFile = Annotated[
     Path | None, typer.Option("--patterns-file", help="File of widget phrases, one per line.")
 ]
+WorkersOpt = Annotated[
+    int | None,
+    typer.Option("--workers", min=1, help="Processes for the per-page work (default: all cores)."),
+]
 ReportOpt = Annotated[
     Path | None,
     typer.Option(
@@ -203,6 +207,7 @@ def clean(
     save_every: Annotated[
         int, typer.Option("--save-every", help="With --stream: pages between two saves of the state.")
     ] = StreamSettings.save_every,
+    workers: WorkersOpt = None,
 ) -> None:
     """Clean pages: learn each site's boilerplate from the inputs (or --state), remove it, mark duplicates.
 
@@ -227,6 +232,7 @@ def clean(
     try:
         opts = RunOptions(Fields(text=text_field, id=id_field, url=url_field), site, errors, drop_duplicates)
         opts = replace(opts, shard_size=_shard_size(shard_size, output, inputs, report))
+        opts = replace(opts, workers=workers or opts.workers)
     except ValueError as e:
         raise _fail(str(e)) from e
     streaming = _stream_settings(stream, state, forget_after, wait_pages, save_every)
@@ -359,6 +365,7 @@ def learn_cmd(
     id_field: IdField = "id",
     url_field: UrlField = "url",
     site: SiteOpt = None,
+    workers: WorkersOpt = None,
 ) -> None:
     """Learn each site's boilerplate from pages and save the model, for `dedup clean --state` later.
 
@@ -367,6 +374,7 @@ def learn_cmd(
     config = Config()
     cleaner = Cleaner(config)
     opts = RunOptions(Fields(text=text_field, id=id_field, url=url_field), site)
+    opts = replace(opts, workers=workers or opts.workers)
     try:
         with _progress() as progress:
             pages = learn(cleaner, inputs, opts, progress)

@@ -6,8 +6,8 @@ import inspect
 import os
 import sys
 import tempfile
-from collections import Counter
-from collections.abc import Callable, Iterator, Sequence
+from collections import Counter, deque
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, cast
@@ -21,6 +21,7 @@ from dedup.io.parquet import input_schema, output_schema, write_parquet
 from dedup.io.readers import Skipped, input_files, is_glob
 from dedup.io.writers import ShardedOutput, rejects_path
 from dedup.page import Page, Result
+from dedup.parallel import Workers, chunks, clean_pages, default_workers, learn_counts, learn_prints
 
 # A site losing more than this share of its text is reported loudly: a rule may be eating content.
 LOUD_SITE_SHARE = 0.6
@@ -48,13 +49,17 @@ class Summary:
 
     def add(self, result: Result) -> None:
         """Account for one cleaned page."""
-        site = result.page.site or ""
+        removed = [(r.kind, r.end - r.start) for r in result.removed]
+        self.add_counts(result.page.site or "", len(result.page.text), removed)
+
+    def add_counts(self, site: str, chars: int, removed: Iterable[tuple[str, int]]) -> None:
+        """Account for one cleaned page of this site and length, by its removed (kind, characters)."""
         self.pages += 1
-        self.chars_in += len(result.page.text)
-        self.site_chars[site] += len(result.page.text)
-        for r in result.removed:
-            self.removed_by_kind[r.kind] += r.end - r.start
-            self.site_removed[site] += r.end - r.start
+        self.chars_in += chars
+        self.site_chars[site] += chars
+        for kind, n in removed:
+            self.removed_by_kind[kind] += n
+            self.site_removed[site] += n
 
     def loud_sites(self) -> list[tuple[str, float]]:
         """Sites whose removed share is suspiciously high, with that share."""
@@ -71,10 +76,13 @@ class RunOptions:
     errors: str = "fail"  # or "skip"
     drop_duplicates: bool = False
     shard_size: int | None = None  # bytes per output shard: OUTPUT-00000.jsonl.gz, OUTPUT-00001…
+    workers: int = field(default_factory=default_workers)  # processes for the per-page work
 
     def __post_init__(self) -> None:
         if self.errors not in ("fail", "skip"):
             raise ValueError(f"--errors must be 'fail' or 'skip', not {self.errors!r}")
+        if self.workers < 1:
+            raise ValueError(f"--workers must be 1 or more, not {self.workers}")
 
 
 # (phase, pages so far) or (phase, pages so far, bytes of page text so far): both kinds are accepted.
@@ -150,20 +158,39 @@ def is_text_input(inputs: Sequence[Path]) -> bool:
 def learn(
     cleaner: Cleaner, inputs: Sequence[Path], opts: RunOptions, progress: Progress | None = None
 ) -> int:
-    """Learn the site model from the inputs (bad records are skipped here; cleaning reports them)."""
+    """Learn the site model from the inputs (bad records are skipped here; cleaning reports them).
 
-    class Rereadable:
-        """The inputs' pages, read again from the files on every iteration."""
+    Two passes over the files, the per-page work of each on `opts.workers` processes: the prints
+    that find the copies (which count once), then the counts of every page but the copies."""
+    finder = cleaner.learning_finder()
+    with Workers(opts.workers, cleaner, opts.fields) as workers:
+        ids: deque[tuple[str, str | None]] = deque()  # pages sent off, waiting for their prints
 
-        def __iter__(self) -> Iterator[Page]:
-            ticker = _Ticker(progress, "learning")
-            for item in read_pages(inputs, opts.fields, opts.site):
-                if isinstance(item, Page):
-                    yield item
-                ticker.tick(item.text if isinstance(item, Page) else getattr(item, "raw", b""))
-            ticker.done()
+        def texts() -> Iterator[list[str]]:
+            for chunk in chunks(_learning_pages(inputs, opts, progress)):
+                ids.extend((p.id, p.fetched_at) for p in chunk)
+                yield [p.text for p in chunk]
 
-    return cleaner.learn(Rereadable())
+        for prints in workers.map(learn_prints, texts()):
+            for print_ in prints:
+                finder.add_print(*ids.popleft(), print_)
+        copies = finder.groups(by_id=True)
+        pages = _learning_pages(inputs, opts, None)
+        originals = ((p.site or "", p.text) for i, p in enumerate(pages) if i not in copies)
+        counts = workers.map(learn_counts, chunks(originals))
+        counted = sum(cleaner.model.add(c) is not None for chunk in counts for c in chunk)
+    cleaner.model.finalize()
+    return counted
+
+
+def _learning_pages(inputs: Sequence[Path], opts: RunOptions, progress: Progress | None) -> Iterator[Page]:
+    """The inputs' pages (bad records left out), ticking the learning progress."""
+    ticker = _Ticker(progress, "learning")
+    for item in read_pages(inputs, opts.fields, opts.site):
+        if isinstance(item, Page):
+            yield item
+        ticker.tick(item.text if isinstance(item, Page) else getattr(item, "raw", b""))
+    ticker.done()
 
 
 def clean_files(
@@ -229,13 +256,10 @@ def _clean_jsonl(
         ticker = _Ticker(progress, "cleaning")
         pages = _ticking(_pages(inputs, opts, rejects, summary.skipped), ticker)
         with JsonlWriter(spool, opts.fields) as writer:
-            for i, result in enumerate(cleaner.clean_many(pages)):
-                summary.add(result)
-                if finder is not None:
-                    finder.add(result.page.id, result.page.fetched_at, result.text, result.page.text)
-                elif result.duplicate_of is not None:
-                    duplicate_of[i] = result.duplicate_of
-                writer.write(result)
+            if finder is None:
+                duplicate_of = _clean_stream(cleaner, pages, writer, summary)
+            else:
+                _clean_batch(cleaner, pages, writer, summary, finder, opts)
         ticker.done()
         if finder is not None:
             duplicate_of = finder.groups()
@@ -243,6 +267,43 @@ def _clean_jsonl(
         _write_final(spool, output, duplicate_of, opts, summary, inputs)
     finally:
         spool.unlink(missing_ok=True)
+
+
+def _clean_stream(
+    cleaner: Cleaner, pages: Iterator[Page], writer: JsonlWriter, summary: Summary
+) -> dict[int, str]:
+    """Clean pages one by one, each learned from first (stream mode); the duplicates they name."""
+    duplicate_of: dict[int, str] = {}
+    for i, result in enumerate(cleaner.clean_many(pages)):
+        summary.add(result)
+        if result.duplicate_of is not None:
+            duplicate_of[i] = result.duplicate_of
+        writer.write(result)
+    return duplicate_of
+
+
+def _clean_batch(
+    cleaner: Cleaner,
+    pages: Iterator[Page],
+    writer: JsonlWriter,
+    summary: Summary,
+    finder: DuplicateFinder,
+    opts: RunOptions,
+) -> None:
+    """Clean pages in chunks on the workers, in input order, collecting their duplicate prints."""
+    ids: deque[tuple[str, str | None]] = deque()  # pages sent off, waiting for their results
+
+    def sent(chunks_: Iterator[list[Page]]) -> Iterator[list[Page]]:
+        for chunk in chunks_:
+            ids.extend((p.id, p.fetched_at) for p in chunk)
+            yield chunk
+
+    with Workers(opts.workers, cleaner, opts.fields) as workers:
+        for cleaned in workers.map(clean_pages, sent(chunks(pages))):
+            for c in cleaned:
+                summary.add_counts(c.site, c.chars, c.removed)
+                finder.add_print(*ids.popleft(), c.print_)
+                writer.write_line(c.line)
 
 
 def _ticking(pages: Iterator[Page], ticker: _Ticker) -> Iterator[Page]:

@@ -221,12 +221,11 @@ class JsonlWriter:
 
     def write(self, result: Result) -> None:
         """One line: every original field in its order, the text replaced, then `dedup`."""
-        record = dict(result.page.record)
-        record[self.fields.text] = result.text
-        # Pop first so "dedup" goes last even when re-cleaning our own output.
-        record.pop("dedup", None)
-        record["dedup"] = result.audit()
-        self._out.write(orjson.dumps(record, default=json_default, option=orjson.OPT_APPEND_NEWLINE))
+        self.write_line(result_line(result, self.fields))
+
+    def write_line(self, line: bytes) -> None:
+        """One line made by `result_line` (in a worker, say)."""
+        self._out.write(line)
         self.count += 1
 
     def __exit__(
@@ -234,6 +233,16 @@ class JsonlWriter:
     ) -> None:
         """Finish the output (or discard it on error)."""
         self._out.__exit__(exc_type, exc, tb)
+
+
+def result_line(result: Result, fields: Fields = DEFAULT_FIELDS) -> bytes:
+    """A cleaned page's JSONL line: every original field in its order, the text replaced, then `dedup`."""
+    record = dict(result.page.record)
+    record[fields.text] = result.text
+    # Pop first so "dedup" goes last even when re-cleaning our own output.
+    record.pop("dedup", None)
+    record["dedup"] = result.audit()
+    return orjson.dumps(record, default=json_default, option=orjson.OPT_APPEND_NEWLINE)
 
 
 class RejectsWriter:

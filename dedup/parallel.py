@@ -1,0 +1,140 @@
+"""The per-page work of a batch run, in chunks, on several worker processes; results in input order.
+
+Learning (each page's print, then its counts) and cleaning (each page's result, serialized) run in
+the workers; the parent reads the inputs, merges what comes back in input order (so the output is
+the same for any number of workers), and does the rest: the model, the duplicate groups, the files.
+One worker runs the same chunks in the parent process.
+"""
+
+from __future__ import annotations
+
+import multiprocessing
+import os
+from collections import deque
+from collections.abc import Callable, Iterable, Iterator
+from concurrent.futures import Future, ProcessPoolExecutor
+from dataclasses import dataclass
+from itertools import islice
+from typing import Any, TypeVar
+
+from dedup.clean import Cleaner, learning_counts, learning_prints
+from dedup.detect.duplicates import PagePrint, page_prints
+from dedup.io.readers import Fields
+from dedup.io.writers import result_line
+from dedup.model import PageCounts
+from dedup.page import Page
+
+CHUNK_PAGES = 200  # pages per task: enough to batch the hashing, few enough to keep memory flat
+IN_FLIGHT = 2  # chunks per worker read ahead of the results: the parent never holds much more
+
+T = TypeVar("T")
+R = TypeVar("R")
+
+
+def default_workers() -> int:
+    """All the cores this process may run on."""
+    try:
+        return len(os.sched_getaffinity(0))
+    except AttributeError:  # not on Linux
+        return os.cpu_count() or 1
+
+
+def chunks(items: Iterable[T], size: int = CHUNK_PAGES) -> Iterator[list[T]]:
+    """The items in lists of `size` (the last one shorter)."""
+    it = iter(items)
+    while chunk := list(islice(it, size)):
+        yield chunk
+
+
+# The one piece of per-process state: what a worker was started with (the run's cleaner), set once
+# when the worker starts, read by every task it runs.
+_STARTED: dict[str, Any] = {}
+
+
+def _start(cleaner: Cleaner, fields: Fields) -> None:
+    _STARTED["cleaner"], _STARTED["fields"] = cleaner, fields
+
+
+def _run(task: Callable[[Cleaner, Fields, list[Any]], R], chunk: list[Any]) -> R:
+    return task(_STARTED["cleaner"], _STARTED["fields"], chunk)
+
+
+class Workers:
+    """A pool of worker processes started with the run's cleaner (forked, so the model is not
+    copied); `map` runs a task on chunks and yields the results in input order."""
+
+    def __init__(self, workers: int, cleaner: Cleaner, fields: Fields) -> None:
+        if workers < 1:
+            raise ValueError(f"--workers must be 1 or more, not {workers}")
+        self.workers = workers
+        self.cleaner = cleaner
+        self.fields = fields
+        self._pool: ProcessPoolExecutor | None = None
+
+    def __enter__(self) -> Workers:
+        if self.workers > 1:
+            methods = multiprocessing.get_all_start_methods()
+            context = multiprocessing.get_context("fork" if "fork" in methods else None)
+            self._pool = ProcessPoolExecutor(
+                self.workers, mp_context=context, initializer=_start, initargs=(self.cleaner, self.fields)
+            )
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        if self._pool is not None:
+            self._pool.shutdown(wait=True, cancel_futures=True)
+            self._pool = None
+
+    def map(self, task: Callable[[Cleaner, Fields, list[T]], R], items: Iterable[list[T]]) -> Iterator[R]:
+        """task(cleaner, fields, chunk) for every chunk, in order; a few chunks are read ahead."""
+        if self._pool is None:
+            for chunk in items:
+                yield task(self.cleaner, self.fields, chunk)
+            return
+        pending: deque[Future[R]] = deque()
+        for chunk in items:
+            pending.append(self._pool.submit(_run, task, chunk))
+            if len(pending) >= IN_FLIGHT * self.workers:
+                yield pending.popleft().result()
+        while pending:
+            yield pending.popleft().result()
+
+
+def learn_prints(cleaner: Cleaner, fields: Fields, texts: list[str]) -> list[PagePrint]:
+    """Task: the learning prints of a chunk of page texts."""
+    return learning_prints(texts, cleaner.config.settings)
+
+
+def learn_counts(cleaner: Cleaner, fields: Fields, pages: list[tuple[str, str]]) -> list[PageCounts]:
+    """Task: the counts of a chunk of (site, text) pages."""
+    short = cleaner.model.rule.short_words
+    return [learning_counts(site, text, short) for site, text in pages]
+
+
+@dataclass(frozen=True)
+class Cleaned:
+    """What the parent needs of a cleaned page: its output line, its summary figures, its print."""
+
+    line: bytes
+    site: str
+    chars: int
+    removed: tuple[tuple[str, int], ...]  # (kind, characters) of each removed span
+    print_: PagePrint
+
+
+def clean_pages(cleaner: Cleaner, fields: Fields, pages: list[Page]) -> list[Cleaned]:
+    """Task: clean a chunk of pages into output lines, with what the summary and the duplicates need."""
+    results = [cleaner.clean(page) for page in pages]
+    size = cleaner.config.settings.word_shingle
+    prints = page_prints([(r.text, r.page.text) for r in results], size)
+    return [
+        Cleaned(
+            result_line(r, fields),
+            r.page.site or "",
+            len(r.page.text),
+            tuple((x.kind, x.end - x.start) for x in r.removed),
+            p,
+        )
+        for r, p in zip(results, prints, strict=True)
+    ]
+

@@ -1,0 +1,78 @@
+"""Several workers give the same output as one, and the order of the input files does not matter."""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+import pytest
+
+from dedup.clean import Cleaner
+from dedup.io import Fields
+from dedup.parallel import Workers, chunks
+from dedup.pipeline import RunOptions, clean_files, learn
+
+CORPUS = Path(__file__).resolve().parent.parent / "corpus" / "pages.jsonl"
+
+
+def _split(tmp_path: Path) -> tuple[Path, Path]:
+    """The bundled corpus (Arabic and English sites) cut in two files."""
+    lines = CORPUS.read_bytes().splitlines(keepends=True)
+    first, second = tmp_path / "a.jsonl", tmp_path / "b.jsonl"
+    first.write_bytes(b"".join(lines[:250]))
+    second.write_bytes(b"".join(lines[250:]))
+    return first, second
+
+
+def _run(inputs: list[Path], output: Path, workers: int) -> bytes:
+    cleaner = Cleaner()
+    opts = RunOptions(workers=workers)
+    learn(cleaner, inputs, opts)
+    summary = clean_files(cleaner, inputs, output, opts)
+    assert summary.pages == 600
+    return output.read_bytes()
+
+
+def test_two_workers_write_the_same_bytes_as_one(tmp_path: Path) -> None:
+    inputs = list(_split(tmp_path))
+    one = _run(inputs, tmp_path / "one.jsonl", workers=1)
+    two = _run(inputs, tmp_path / "two.jsonl", workers=2)
+    assert one == two
+    assert b'"kind":"site-boilerplate"' in one and b'"duplicate_of":"' in one
+
+
+def test_input_order_changes_no_page(tmp_path: Path) -> None:
+    first, second = _split(tmp_path)
+    forward = _run([first, second], tmp_path / "f.jsonl", workers=2)
+    backward = _run([second, first], tmp_path / "b.jsonl", workers=2)
+    assert sorted(forward.splitlines()) == sorted(backward.splitlines())
+
+
+def test_a_bad_record_stops_the_run_with_workers(tmp_path: Path) -> None:
+    from dedup.pipeline import RecordError
+
+    bad = tmp_path / "bad.jsonl"
+    shutil.copy(CORPUS, bad)
+    with bad.open("ab") as f:
+        f.write(b'{"id": "broken", "text": 3}\n')
+    cleaner = Cleaner()
+    opts = RunOptions(workers=2)
+    learn(cleaner, [bad], opts)
+    out = tmp_path / "out.jsonl"
+    with pytest.raises(RecordError, match="bad.jsonl:601"):
+        clean_files(cleaner, [bad], out, opts)
+    assert not out.exists()
+
+
+def test_workers_map_keeps_input_order() -> None:
+    def task(cleaner: Cleaner, fields: Fields, chunk: list[int]) -> list[int]:
+        return [x * x for x in chunk]
+
+    with Workers(1, Cleaner(), Fields()) as workers:
+        results = [x for chunk in workers.map(task, chunks(range(1000), 7)) for x in chunk]
+    assert results == [x * x for x in range(1000)]
+
+
+def test_zero_workers_is_refused() -> None:
+    with pytest.raises(ValueError, match="--workers must be 1 or more"):
+        RunOptions(workers=0)
