@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import argparse
 import itertools
+import os
 import random
 import re
 import sys
@@ -1252,14 +1253,18 @@ def generate(n_pages: int, seed: int = 0, no_breaks_share: float = 0.0) -> tuple
     return pages, truths
 
 
-def write_corpus(out: Path, n_pages: int, seed: int = 0, no_breaks_share: float = 0.0) -> int:
-    """Stream a corpus to out/pages.jsonl and out/truth.jsonl; the number of pages written."""
+def write_corpus(
+    out: Path, n_pages: int, seed: int = 0, no_breaks_share: float = 0.0, truth: bool = True
+) -> int:
+    """Stream a corpus to out/pages.jsonl and out/truth.jsonl (unless `truth` is False, for a
+    benchmark); the number of pages written."""
     out.mkdir(parents=True, exist_ok=True)
     n = 0
-    with (out / "pages.jsonl").open("wb") as fp, (out / "truth.jsonl").open("wb") as ft:
-        for page, truth in iter_corpus(n_pages, seed, no_breaks_share):
+    with (out / "pages.jsonl").open("wb") as fp, open(out / "truth.jsonl" if truth else os.devnull, "wb") as ft:
+        for page, labels in iter_corpus(n_pages, seed, no_breaks_share):
             fp.write(_dumps(page))
-            ft.write(_dumps(truth))
+            if truth:
+                ft.write(_dumps(labels))
             n += 1
     return n
 
@@ -1276,8 +1281,9 @@ def main(argv: list[str] | None = None) -> int:
         help="share of sites whose pages have no line breaks at all",
     )
     ap.add_argument("--out", type=Path, required=True)
+    ap.add_argument("--no-truth", action="store_true", help="write pages.jsonl only (for a benchmark)")
     args = ap.parse_args(argv)
-    n = write_corpus(args.out, args.pages, args.seed, args.no_breaks_share)
+    n = write_corpus(args.out, args.pages, args.seed, args.no_breaks_share, truth=not args.no_truth)
     print(f"wrote {n} pages to {args.out}", file=sys.stderr)
     return 0
 

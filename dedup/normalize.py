@@ -116,30 +116,46 @@ class Folded:
         folded = table[codes]
         if (folded == _BAD).any():
             return
-        self.has_drop = bool(drop[codes].any())
+        dropped = drop[codes]
+        self.has_drop = bool(dropped.any())
         self.folded = _decode(folded)
         self._letter = self._word & (folded != 32)
+        # The folded text without the dropped characters, and where each position went in it.
+        self._kept = _decode(folded[~dropped]) if self.has_drop else self.folded
+        self._at: list[int] | None = None
+        if self.has_drop:
+            at = np.zeros(len(codes) + 1, np.int64)
+            np.cumsum(~dropped, out=at[1:])
+            self._at = at.tolist()
 
     def words(self) -> tuple[list[str], list[int], list[int]] | None:
         """The words of the text's `\\w+` tokens (what `normalize(token).split()` gives for each),
         with the start and end of the token each came from; None where the slow path must do it."""
-        if self.folded is None or self.has_drop:
+        if self.folded is None:
             return None
         tokens = _runs(self._word)
-        letters = _runs(self._letter)
-        token_of = np.searchsorted(tokens[0], letters[0], side="right") - 1
-        folded = self.folded
-        words = [folded[a:b] for a, b in zip(letters[0].tolist(), letters[1].tolist(), strict=True)]
-        return words, tokens[0][token_of].tolist(), tokens[1][token_of].tolist()
+        letters = _runs(self._letter)  # dropped characters inside stay: they join, never split
+        token_of = (np.searchsorted(tokens[0], letters[0], side="right") - 1).tolist()
+        kept, at = self._kept, self._at
+        starts, ends = tokens[0].tolist(), tokens[1].tolist()
+        if at is None:
+            words = [kept[a:b] for a, b in zip(letters[0].tolist(), letters[1].tolist(), strict=True)]
+            return words, [starts[t] for t in token_of], [ends[t] for t in token_of]
+        out: tuple[list[str], list[int], list[int]] = ([], [], [])
+        for a, b, t in zip(letters[0].tolist(), letters[1].tolist(), token_of, strict=True):
+            if at[a] < at[b]:  # not made of dropped characters only
+                out[0].append(kept[at[a] : at[b]])
+                out[1].append(starts[t])
+                out[2].append(ends[t])
+        return out
 
     def key(self, start: int, end: int) -> str:
         """The matching key of text[start:end]."""
         if self.folded is None:
             return normalize(self.text[start:end])
-        piece = self.folded[start:end]
-        if self.has_drop:
-            piece = _DROP.sub("", piece)
-        return " ".join(piece.split())
+        if self._at is not None:
+            start, end = self._at[start], self._at[end]
+        return " ".join(self._kept[start:end].split())
 
 
 def _decode(codes: np.ndarray) -> str:
