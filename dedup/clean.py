@@ -7,6 +7,8 @@ from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 
+import numpy as np
+
 from dedup.audit import apply, merge
 from dedup.detect import context, repeats, runs, site_boilerplate, widgets
 from dedup.detect.duplicates import DuplicateFinder, PagePrint, page_prints
@@ -212,18 +214,17 @@ def learning_counts(site: str, text: str, short_words: int) -> PageCounts:
 def _kept_words(text: str, decisions: Sequence[Decision]) -> Words:
     """The words of the text outside every decided span."""
     words = words_with_offsets(text)
+    if not decisions or not words.words:
+        return words
     spans = sorted((d.start, d.end) for d in decisions)
-    kept: tuple[list[str], list[int], list[int]] = ([], [], [])
-    k = 0
-    for w, s, e in zip(words.words, words.starts, words.ends, strict=True):
-        while k < len(spans) and spans[k][1] <= s:
-            k += 1
-        if k < len(spans) and spans[k][0] <= s:
-            continue
-        kept[0].append(w)
-        kept[1].append(s)
-        kept[2].append(e)
-    return Words(*kept)
+    starts = np.array([s for s, _ in spans])
+    reach = np.maximum.accumulate(np.array([e for _, e in spans]))  # furthest end of the spans so far
+    at = np.array(words.starts)
+    last = np.searchsorted(starts, at, side="right") - 1  # the last span starting at or before each word
+    kept = np.flatnonzero((last < 0) | (reach[np.maximum(last, 0)] <= at)).tolist()
+    return Words(
+        [words.words[i] for i in kept], [words.starts[i] for i in kept], [words.ends[i] for i in kept]
+    )
 
 
 def _removed_kinds(blocks: Sequence[Block], decisions: Sequence[Decision]) -> list[str | None]:

@@ -181,13 +181,15 @@ def band_pairs(sigs: np.ndarray, bands: int, rows: int) -> set[tuple[int, int]]:
     for band in range(bands):
         part = np.ascontiguousarray(sigs[:, band * rows : (band + 1) * rows])
         keys = part.view(np.dtype((np.void, part.dtype.itemsize * rows))).ravel()
-        _, group = np.unique(keys, return_inverse=True)
-        order = np.argsort(group, kind="stable")
-        bounds = np.flatnonzero(np.diff(group[order])) + 1
-        for members in np.split(order, bounds):
-            if len(members) > 1:
-                ms = sorted(members.tolist())
-                pairs.update((ms[x], ms[y]) for x in range(len(ms)) for y in range(x + 1, len(ms)))
+        _, group, sizes = np.unique(keys, return_inverse=True, return_counts=True)
+        shared = np.flatnonzero(sizes[group] > 1)  # rows whose band another row has too
+        if not len(shared):
+            continue
+        order = np.argsort(group[shared], kind="stable")
+        rows_, groups = shared[order], group[shared][order]
+        for members in np.split(rows_, np.flatnonzero(np.diff(groups)) + 1):
+            ms = members.tolist()  # ascending: the sort is stable and `shared` ascends
+            pairs.update((ms[x], ms[y]) for x in range(len(ms)) for y in range(x + 1, len(ms)))
     return pairs
 
 

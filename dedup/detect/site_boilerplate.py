@@ -21,7 +21,8 @@ def detect(text: str, site: str, blocks: Sequence[Block], model: SiteModel) -> l
     first_long, last_long = long_lines(blocks, model.rule.short_words)
     decisions = []
     for block in blocks:
-        pages, exemplar = stats.pages_with(shape(block.key), head=block.line < first_long)
+        block_shape = shape(block.key)
+        pages, exemplar = stats.pages_with(block_shape, head=block.line < first_long)
         # Inside the body, a sentence needs the evidence of a long block: background paragraphs
         # of one story repeat there. Links and headlines (no full stop) are furniture anywhere.
         in_body = first_long < block.line < last_long and block.line_words >= BODY_LINE_WORDS
@@ -32,7 +33,7 @@ def detect(text: str, site: str, blocks: Sequence[Block], model: SiteModel) -> l
         needed = model.rule.pages_needed(stats.pages, 10**6 if in_body else words)
         if pages >= needed:
             evidence: dict[str, int | str] = {"pages": pages, "site_pages": stats.pages, "needed": needed}
-            if exemplar != shape(block.key):
+            if exemplar != block_shape:
                 evidence["variant_of"] = exemplar
             decisions.append(Decision(block.start, block.end, "site-boilerplate", evidence))
             continue
