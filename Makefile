@@ -4,7 +4,7 @@ PY     := $(VENV)/bin/python
 DEDUP  := $(VENV)/bin/dedup
 SHARED ?= ../shared
 
-.PHONY: help run test lint eval eval-real clean-out
+.PHONY: help run test lint eval eval-real bench bench-quick clean-out
 
 help:  ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  %-10s %s\n", $$1, $$2}'
@@ -39,6 +39,12 @@ eval: $(VENV)/.installed  ## score on the bundled labelled corpus, and on ../sha
 eval-real: $(VENV)/.installed  ## real pages in ../shared: HTML benchmarks (words kept/removed), Arabic scrapes
 	$(PY) scripts/eval_html_bench.py $(SHARED)/corpus-data
 	$(PY) scripts/inspect_real.py $(SHARED)/corpus-data --out out/real
+
+bench: $(VENV)/.installed  ## speed and memory against the floor script and datasketch (several minutes)
+	$(PY) scripts/bench.py $(BENCH_ARGS)
+
+bench-quick: $(VENV)/.installed  ## the same on a ~5 MB corpus, one round
+	$(PY) scripts/bench.py --quick $(BENCH_ARGS)
 
 clean-out:  ## remove out/
 	rm -rf out

@@ -14,6 +14,7 @@ from dedup.detect import context, repeats, runs, site_boilerplate, widgets
 from dedup.detect.duplicates import DuplicateFinder, PagePrint, page_prints
 from dedup.fingerprint import FingerprintSettings
 from dedup.model import PageCounts, Rule, SiteModel, page_counts
+from dedup.normalize import Folded
 from dedup.page import Block, Decision, Page, Result
 from dedup.segment import Words, flow_lines, segment, words_with_offsets
 from dedup.stream import StreamSettings, StreamState
@@ -155,7 +156,8 @@ class Cleaner:
 
     def _clean_text(self, page: Page) -> Result:
         text = page.text
-        blocks = segment(text)
+        folded = Folded(text)  # the keys of every span, from one pass over the text
+        blocks = segment(text, folded)
         flow = flow_lines(blocks)
         site_decisions = site_boilerplate.detect(text, page.site or "", blocks, self.model)
         site_decisions += self._site_runs(page, flow.values())
@@ -164,7 +166,7 @@ class Cleaner:
             decisions += widgets.tail_links(words_with_offsets(text, start, end), end, self.matcher)
         # Repeats are judged on what stays: a title first seen in a removed related-articles
         # list is the article's own title when it comes again in the body.
-        decisions += repeats.detect(text, blocks, _kept_words(text, decisions))
+        decisions += repeats.detect(text, blocks, _kept_words(text, decisions, folded))
         decisions += context.detect(text, blocks, _removed_kinds(blocks, decisions), flow.keys())
         removals = merge(decisions, text)
         return Result(page, apply(text, removals), tuple(removals))
@@ -208,12 +210,14 @@ def learning_prints(texts: Sequence[str], settings: FingerprintSettings) -> list
 
 def learning_counts(site: str, text: str, short_words: int) -> PageCounts:
     """What one page adds to its site's counts."""
-    return page_counts(site, text, segment(text), words_with_offsets(text).words, short_words)
+    folded = Folded(text)
+    words = words_with_offsets(text, folded=folded).words
+    return page_counts(site, text, segment(text, folded), words, short_words)
 
 
-def _kept_words(text: str, decisions: Sequence[Decision]) -> Words:
+def _kept_words(text: str, decisions: Sequence[Decision], folded: Folded) -> Words:
     """The words of the text outside every decided span."""
-    words = words_with_offsets(text)
+    words = words_with_offsets(text, folded=folded)
     if not decisions or not words.words:
         return words
     spans = sorted((d.start, d.end) for d in decisions)

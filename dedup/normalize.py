@@ -122,11 +122,11 @@ class Folded:
         self._letter = self._word & (folded != 32)
         # The folded text without the dropped characters, and where each position went in it.
         self._kept = _decode(folded[~dropped]) if self.has_drop else self.folded
-        self._at: list[int] | None = None
+        self._at: np.ndarray | None = None
+        self._at_list: list[int] | None = None
         if self.has_drop:
-            at = np.zeros(len(codes) + 1, np.int64)
-            np.cumsum(~dropped, out=at[1:])
-            self._at = at.tolist()
+            self._at = np.zeros(len(codes) + 1, np.int64)
+            np.cumsum(~dropped, out=self._at[1:])
 
     def words(self) -> tuple[list[str], list[int], list[int]] | None:
         """The words of the text's `\\w+` tokens (what `normalize(token).split()` gives for each),
@@ -135,26 +135,24 @@ class Folded:
             return None
         tokens = _runs(self._word)
         letters = _runs(self._letter)  # dropped characters inside stay: they join, never split
-        token_of = (np.searchsorted(tokens[0], letters[0], side="right") - 1).tolist()
-        kept, at = self._kept, self._at
-        starts, ends = tokens[0].tolist(), tokens[1].tolist()
-        if at is None:
-            words = [kept[a:b] for a, b in zip(letters[0].tolist(), letters[1].tolist(), strict=True)]
-            return words, [starts[t] for t in token_of], [ends[t] for t in token_of]
-        out: tuple[list[str], list[int], list[int]] = ([], [], [])
-        for a, b, t in zip(letters[0].tolist(), letters[1].tolist(), token_of, strict=True):
-            if at[a] < at[b]:  # not made of dropped characters only
-                out[0].append(kept[at[a] : at[b]])
-                out[1].append(starts[t])
-                out[2].append(ends[t])
-        return out
+        token_of = np.searchsorted(tokens[0], letters[0], side="right") - 1
+        first, last = letters
+        if self._at is not None:  # positions in the text without its dropped characters
+            first, last = self._at[first], self._at[last]
+            real = first < last  # not made of dropped characters only
+            first, last, token_of = first[real], last[real], token_of[real]
+        kept = self._kept
+        words = [kept[a:b] for a, b in zip(first.tolist(), last.tolist(), strict=True)]
+        return words, tokens[0][token_of].tolist(), tokens[1][token_of].tolist()
 
     def key(self, start: int, end: int) -> str:
         """The matching key of text[start:end]."""
         if self.folded is None:
             return normalize(self.text[start:end])
         if self._at is not None:
-            start, end = self._at[start], self._at[end]
+            if self._at_list is None:
+                self._at_list = self._at.tolist()
+            start, end = self._at_list[start], self._at_list[end]
         return " ".join(self._kept[start:end].split())
 
 

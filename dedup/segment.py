@@ -39,14 +39,14 @@ def sentence_spans(text: str, start: int, end: int) -> list[tuple[int, int]]:
     return spans
 
 
-def segment(text: str) -> list[Block]:
+def segment(text: str, folded: Folded | None = None) -> list[Block]:
     """The blocks of a page, in order: lines cut into sentences; blank lines are not blocks.
 
     Sentences, because real scrapes often hold a whole article, or an article with its
     furniture glued on, in one line.
     """
     blocks: list[Block] = []
-    folded = Folded(text)
+    folded = folded or Folded(text)
     for line_no, (start, end) in enumerate(line_spans(text)):
         key = folded.key(start, end)
         if not key:
@@ -72,10 +72,14 @@ class Words:
     ends: list[int]
 
 
-def words_with_offsets(text: str, start: int = 0, end: int | None = None) -> Words:
-    """Tokenize text[start:end] into normalized words that keep their original offsets."""
+def words_with_offsets(
+    text: str, start: int = 0, end: int | None = None, folded: Folded | None = None
+) -> Words:
+    """Tokenize text[start:end] into normalized words that keep their original offsets (`folded`,
+    the whole text's Folded, when the caller has it)."""
     end = len(text) if end is None else end
-    folded = Folded(text[start:end])
+    if folded is None or (start, end) != (0, len(text)):
+        folded = Folded(text[start:end])
     fast = folded.words()
     if fast is not None:
         words, starts_, ends_ = fast

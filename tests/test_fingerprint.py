@@ -33,7 +33,7 @@ def _slices(strings: list[str]) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
 
 
 @given(st.lists(st.text(alphabet=ALPHABET, max_size=90), min_size=1, max_size=40))
-@settings(max_examples=60)
+@settings(max_examples=60, deadline=None)
 def test_xxh32_many_equals_xxhash(strings: list[str]) -> None:
     got = xxh32_many(*_slices(strings))
     assert got.tolist() == [xxhash.xxh32_intdigest(s.encode("utf-8")) for s in strings]
@@ -80,7 +80,7 @@ def test_band_pairs_are_minhashlsh_candidates() -> None:
 
 
 @given(st.lists(st.sampled_from(["الحكومة", "تعلن", "a", "story", "é", "😀", "٣"]), max_size=30))
-@settings(max_examples=100)
+@settings(max_examples=100, deadline=None)
 def test_key_shingles_are_the_word_ngrams_hashes(words: list[str]) -> None:
     from dedup.detect.duplicates import keys_shingles
 

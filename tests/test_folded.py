@@ -13,7 +13,7 @@ ALPHABET = "abcAZß \u00a0\u2002اأإىةؤبت\u064e\u0651\u0640\u200f\u200b\u
 
 
 @given(st.text(alphabet=ALPHABET, max_size=80), st.data())
-@settings(max_examples=300)
+@settings(max_examples=300, deadline=None)
 def test_every_span_key_equals_normalize(text: str, data: st.DataObject) -> None:
     folded = Folded(text)
     start = data.draw(st.integers(0, len(text)))
@@ -34,7 +34,7 @@ FAST_ALPHABET = "abcAZ\u00a0 اأإىةؤبت\u064e\u0651\u0640\u200f\u200b\u00a
 
 
 @given(st.text(alphabet=FAST_ALPHABET, max_size=80), st.data())
-@settings(max_examples=300)
+@settings(max_examples=300, deadline=None)
 def test_fast_path_keys_equal_normalize(text: str, data: st.DataObject) -> None:
     folded = Folded(text)
     assume(folded.folded is not None)  # NFKC-stable text, the common case
@@ -44,7 +44,7 @@ def test_fast_path_keys_equal_normalize(text: str, data: st.DataObject) -> None:
 
 
 @given(st.text(alphabet=FAST_ALPHABET + "ß😀", max_size=80), st.data())
-@settings(max_examples=300)
+@settings(max_examples=300, deadline=None)
 def test_words_with_offsets_fast_path_equals_token_loop(text: str, data: st.DataObject) -> None:
     import regex
 
