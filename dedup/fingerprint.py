@@ -71,6 +71,7 @@ def jaccard(a: set[bytes], b: set[bytes]) -> float:
 
 # Vectorized forms: the same values as xxhash and datasketch give one at a time, for many inputs at
 # once, with no Python object per shingle.
+SHINGLE_BATCH = 4096  # keys hashed at a time: the temporary arrays stay a few MB
 _P1, _P2, _P3, _P4, _P5 = (np.uint32(p) for p in (0x9E3779B1, 0x85EBCA77, 0xC2B2AE3D, 0x27D4EB2F, 0x165667B1))
 
 
@@ -137,6 +138,17 @@ def utf8_offsets(text: str) -> tuple[np.ndarray, np.ndarray]:
 def char_shingle_hashes(keys: Sequence[str], size: int) -> tuple[np.ndarray, np.ndarray]:
     """xxh32 of the UTF-8 character n-grams of every key (the key itself when shorter), all in one
     array, and where each key's hashes start (one more entry, the end). Repeats are kept."""
+    parts = [
+        _char_shingle_hashes(keys[i : i + SHINGLE_BATCH], size) for i in range(0, len(keys), SHINGLE_BATCH)
+    ]
+    hashes = np.concatenate([h for h, _ in parts]) if parts else np.zeros(0, np.uint32)
+    first = np.zeros(len(keys) + 1, np.int64)
+    np.cumsum([n for _, counts in parts for n in counts.tolist()], out=first[1:])
+    return hashes, first
+
+
+def _char_shingle_hashes(keys: Sequence[str], size: int) -> tuple[np.ndarray, np.ndarray]:
+    """The n-gram hashes of a few keys, and how many each key has."""
     lengths = np.fromiter((len(k) for k in keys), np.int64, len(keys))
     char_starts = np.zeros(len(keys) + 1, np.int64)
     np.cumsum(lengths, out=char_starts[1:])
@@ -148,17 +160,22 @@ def char_shingle_hashes(keys: Sequence[str], size: int) -> tuple[np.ndarray, np.
     window = char_starts[key_of] + (np.arange(first[-1]) - first[key_of])
     window_end = np.minimum(window + size, char_starts[key_of + 1])
     starts = offsets[window]
-    return xxh32_many(buf, starts, offsets[window_end] - starts), first
+    return xxh32_many(buf, starts, offsets[window_end] - starts), counts
 
 
-def minhash_matrix(hashes: np.ndarray, first: np.ndarray, settings: FingerprintSettings) -> np.ndarray:
+def minhash_matrix(
+    hashes: np.ndarray, first: np.ndarray, settings: FingerprintSettings, perms: range | None = None
+) -> np.ndarray:
     """One row per set (hashes[first[i]:first[i+1]]): the same values as datasketch's MinHash with
-    the affine32 scheme, seed and num_perm of the settings (all 2**32-1 for an empty set)."""
+    the affine32 scheme, seed and num_perm of the settings (all 2**32-1 for an empty set); only the
+    columns of `perms` when given."""
     if settings.scheme != "affine32":
         raise ValueError(f"vectorized MinHash supports the affine32 scheme, not {settings.scheme!r}")
     a, b = MinHash(num_perm=settings.num_perm, seed=settings.seed, scheme="affine32").permutations
+    perms = perms if perms is not None else range(settings.num_perm)
+    a, b = a[perms.start : perms.stop], b[perms.start : perms.stop]
     n = len(first) - 1
-    out = np.full((n, settings.num_perm), np.uint32(0xFFFFFFFF), np.uint32)
+    out = np.full((n, len(perms)), np.uint32(0xFFFFFFFF), np.uint32)
     nonempty = np.flatnonzero(first[1:] > first[:-1])
     if not len(nonempty):
         return out
@@ -169,9 +186,23 @@ def minhash_matrix(hashes: np.ndarray, first: np.ndarray, settings: FingerprintS
         mixed *= np.uint32(0xC2B2AE35)
         mixed ^= mixed >> np.uint32(16)
         at = first[nonempty]
-        for k in range(settings.num_perm):
+        for k in range(len(perms)):
             out[nonempty, k] = np.minimum.reduceat(mixed * a[k] + b[k], at)
     return out
+
+
+def lsh_pairs(
+    hashes: np.ndarray, first: np.ndarray, settings: FingerprintSettings, bands: tuple[int, int]
+) -> set[tuple[int, int]]:
+    """`band_pairs(minhash_matrix(hashes, first, settings), *bands)`, one band at a time: only one
+    band's columns are ever held."""
+    count, rows = bands
+    pairs: set[tuple[int, int]] = set()
+    for band in range(count):
+        pairs |= band_pairs(
+            minhash_matrix(hashes, first, settings, range(band * rows, (band + 1) * rows)), 1, rows
+        )
+    return pairs
 
 
 def band_pairs(sigs: np.ndarray, bands: int, rows: int) -> set[tuple[int, int]]:

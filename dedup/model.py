@@ -15,13 +15,12 @@ from dedup.detect.runs import gram_hashes
 from dedup.detect.templates import label_prefix, shape
 from dedup.fingerprint import (
     FingerprintSettings,
-    band_pairs,
     char_shingle_hashes,
     char_shingles,
     exact_hash,
     jaccard,
     lsh_bands,
-    minhash_matrix,
+    lsh_pairs,
 )
 from dedup.page import Block
 from dedup.segment import flow_lines
@@ -234,7 +233,7 @@ class SiteModel:
         if len(keys) < 2:
             return {}
         size = self.settings.char_shingle
-        sigs = minhash_matrix(*char_shingle_hashes(keys, size), self.settings)
+        hashes, first = char_shingle_hashes(keys, size)
         shingles: dict[int, set[bytes]] = {}  # made only for the candidates
         parent = list(range(len(keys)))
 
@@ -244,7 +243,7 @@ class SiteModel:
                 i = parent[i]
             return i
 
-        for i, j in sorted(band_pairs(sigs, *bands)):
+        for i, j in sorted(lsh_pairs(hashes, first, self.settings, bands)):
             if _nested(keys[i], keys[j]):
                 continue
             for k in (i, j):

@@ -8,7 +8,7 @@ import sys
 import tempfile
 from collections import Counter, deque
 from collections.abc import Callable, Iterable, Iterator, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any, cast
 
@@ -16,10 +16,12 @@ import orjson
 
 from dedup.clean import Cleaner
 from dedup.detect.duplicates import DuplicateFinder
+from dedup.hashcount import HashCounts
 from dedup.io import BadRecord, Fields, JsonlWriter, RejectsWriter, TextWriter, read_pages
 from dedup.io.parquet import input_schema, output_schema, write_parquet
 from dedup.io.readers import Skipped, input_files, is_glob
 from dedup.io.writers import ShardedOutput, rejects_path
+from dedup.model import PageCounts, SiteModel
 from dedup.page import Page, Result
 from dedup.parallel import Workers, chunks, clean_pages, default_workers, learn_counts, learn_prints
 
@@ -177,9 +179,30 @@ def learn(
         copies = finder.groups(by_id=True)
         pages = _learning_pages(inputs, opts, None)
         originals = ((p.site or "", p.text) for i, p in enumerate(pages) if i not in copies)
-        counts = workers.map(learn_counts, chunks(originals))
-        counted = sum(cleaner.model.add(c) is not None for chunk in counts for c in chunk)
+        counted = _count(cleaner.model, workers.map(learn_counts, chunks(originals)))
     cleaner.model.finalize()
+    return counted
+
+
+def _count(model: SiteModel, counts: Iterable[list[PageCounts]]) -> int:
+    """Add the pages' counts to the model; returns the pages counted (exact repeats are not).
+
+    Word 3-grams are counted apart, in arrays: most occur on one page only, and a dict of them
+    would grow with the input. Only those seen on 2 pages or more reach the model (`finalize`
+    drops the others anyway), unless the model already had some for the site. A model that
+    forgets old pages (stream mode) counts them itself."""
+    grams: dict[str, HashCounts] = {}
+    counted = 0
+    apart = model.forget_after is None
+    for chunk in counts:
+        for c in chunk:
+            if model.add(replace(c, grams=frozenset()) if apart else c) is not None:
+                counted += 1
+                if apart:
+                    grams.setdefault(c.site, HashCounts()).add(c.grams)
+    for site, site_grams in grams.items():
+        stats = model.sites[site]
+        stats.grams.update(site_grams.at_least(1 if stats.grams else 2))
     return counted
 
 

@@ -18,10 +18,9 @@ from datasketch import LeanMinHash, MinHash, MinHashLSH
 
 from dedup.fingerprint import (
     FingerprintSettings,
-    band_pairs,
     exact_hash,
     lsh_bands,
-    minhash_matrix,
+    lsh_pairs,
     xxh32_many,
 )
 from dedup.normalize import Folded
@@ -160,9 +159,9 @@ class DuplicateFinder:
         first = np.zeros(len(sets) + 1, np.int64)
         np.cumsum([len(s) for s in sets], out=first[1:])
         flat = np.concatenate(sets) if sets else np.zeros(0, np.uint32)
-        sigs = minhash_matrix(flat, first, self.settings)
         bands = lsh_bands(self.candidate_threshold, self.settings.num_perm)
-        return sorted((candidates[a], candidates[b]) for a, b in band_pairs(sigs, *bands))
+        pairs = lsh_pairs(flat, first, self.settings, bands)
+        return sorted((candidates[a], candidates[b]) for a, b in pairs)
 
     def is_duplicate(self, i: int, j: int) -> bool:
         """Whether two pages' true word-shingle sets are near enough (Jaccard, or containment)."""
