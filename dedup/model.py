@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import math
 from collections import Counter
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 
 from dedup.detect.runs import gram_hashes
@@ -212,21 +212,33 @@ class SiteModel:
             return None
         return generation
 
-    def finalize(self) -> None:
-        """Merge near-identical block variants of every site (MinHash LSH, then true Jaccard).
+    def finalize(self, merged: Mapping[str, dict[str, str]] | None = None) -> None:
+        """Merge near-identical block variants of every site (MinHash LSH, then true Jaccard);
+        `merged` holds the merges of sites already made elsewhere (`variants`, in workers).
 
         Word 3-grams seen on one page only can never count; they are dropped to save memory.
         """
-        bands = lsh_bands(self.rule.variant_similarity, self.settings.num_perm)
-        for stats in self.sites.values():
-            self.merge(stats, bands)
+        bands = self.lsh_bands()
+        for site, stats in self.sites.items():
+            if merged and site in merged:
+                stats.set_variants(merged[site])
+                stats.merged_at = stats.pages
+            else:
+                self.merge(stats, bands)
             stats.grams = Counter({h: c for h, c in stats.grams.items() if c > 1})
 
     def merge(self, stats: SiteStats, bands: tuple[int, int] | None = None) -> None:
         """Cluster a site's near-identical block variants anew (`bands`: the LSH's, if known)."""
-        bands = bands or lsh_bands(self.rule.variant_similarity, self.settings.num_perm)
-        stats.set_variants(self._merge_variants(stats, bands))
+        stats.set_variants(self._merge_variants(stats, bands or self.lsh_bands()))
         stats.merged_at = stats.pages
+
+    def lsh_bands(self) -> tuple[int, int]:
+        """The (bands, rows) of the variant merges' LSH."""
+        return lsh_bands(self.rule.variant_similarity, self.settings.num_perm)
+
+    def variants(self, site: str, bands: tuple[int, int]) -> dict[str, str]:
+        """The variant clusters of one site, as `finalize` makes them: shape -> exemplar."""
+        return self._merge_variants(self.sites[site], bands)
 
     def _merge_variants(self, stats: SiteStats, bands: tuple[int, int]) -> dict[str, str]:
         keys = sorted(k for k in stats.shapes if 8 <= len(k) <= self.rule.max_variant_chars)

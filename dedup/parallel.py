@@ -111,6 +111,13 @@ def learn_counts(cleaner: Cleaner, fields: Fields, pages: list[tuple[str, str]])
     return [learning_counts(site, text, short) for site, text in pages]
 
 
+def site_variants(
+    cleaner: Cleaner, fields: Fields, sites: list[tuple[str, tuple[int, int]]]
+) -> list[dict[str, str]]:
+    """Task: the variant merges of a few (site, LSH bands) of the model the worker was started with."""
+    return [cleaner.model.variants(site, bands) for site, bands in sites]
+
+
 @dataclass(frozen=True)
 class Cleaned:
     """What the parent needs of a cleaned page: its output line, its summary figures, its print."""

@@ -23,7 +23,15 @@ from dedup.io.readers import Skipped, input_files, is_glob
 from dedup.io.writers import ShardedOutput, rejects_path
 from dedup.model import PageCounts, SiteModel
 from dedup.page import Page, Result
-from dedup.parallel import Workers, chunks, clean_pages, default_workers, learn_counts, learn_prints
+from dedup.parallel import (
+    Workers,
+    chunks,
+    clean_pages,
+    default_workers,
+    learn_counts,
+    learn_prints,
+    site_variants,
+)
 
 # A site losing more than this share of its text is reported loudly: a rule may be eating content.
 LOUD_SITE_SHARE = 0.6
@@ -180,7 +188,14 @@ def learn(
         pages = _learning_pages(inputs, opts, None)
         originals = ((p.site or "", p.text) for i, p in enumerate(pages) if i not in copies)
         counted = _count(cleaner.model, workers.map(learn_counts, chunks(originals)))
-    cleaner.model.finalize()
+    # The sites' variant merges on workers started now, with the counts: biggest sites first.
+    model = cleaner.model
+    bands = model.lsh_bands()
+    sites = sorted(model.sites, key=lambda s: -len(model.sites[s].shapes))
+    with Workers(opts.workers, cleaner, opts.fields) as workers:
+        merges = workers.map(site_variants, chunks(((s, bands) for s in sites), 1))
+        merged = dict(zip(sites, (m for chunk in merges for m in chunk), strict=True))
+    model.finalize(merged)
     return counted
 
 

@@ -1,0 +1,27 @@
+"""HashCounts counts like a Counter, in arrays."""
+
+from __future__ import annotations
+
+import random
+from collections import Counter
+
+from dedup import hashcount
+from dedup.hashcount import HashCounts
+
+
+def test_counts_equal_a_counter_across_merges(monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    monkeypatch.setattr(hashcount, "MIN_PENDING", 50)  # merge often
+    rnd = random.Random(2)
+    counts = HashCounts()
+    reference: Counter[int] = Counter()
+    for _ in range(300):
+        page = frozenset(rnd.randrange(1 << 63) if rnd.random() < 0.5 else rnd.randrange(40) for _ in range(20))
+        counts.add(page)
+        reference.update(page)
+    assert counts.at_least(1) == dict(reference)
+    assert counts.at_least(2) == {h: c for h, c in reference.items() if c >= 2}
+    assert all(isinstance(h, int) for h in counts.at_least(1))
+
+
+def test_empty() -> None:
+    assert HashCounts().at_least(1) == {}
