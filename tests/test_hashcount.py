@@ -18,7 +18,7 @@ def test_counts_equal_a_counter_across_merges(monkeypatch: pytest.MonkeyPatch) -
     reference: Counter[int] = Counter()
     for _ in range(300):
         # Some hashes recur (small numbers), most are seen once (63-bit ones).
-        page = frozenset(rnd.randrange(1 << 63) if rnd.random() < 0.5 else rnd.randrange(40) for _ in range(9))
+        page = frozenset(rnd.randrange(2**63) if rnd.random() < 0.5 else rnd.randrange(9) for _ in range(9))
         counts.add(page)
         reference.update(page)
     assert counts.at_least(1) == dict(reference)
