@@ -1260,7 +1260,8 @@ def write_corpus(
     benchmark); the number of pages written."""
     out.mkdir(parents=True, exist_ok=True)
     n = 0
-    with (out / "pages.jsonl").open("wb") as fp, open(out / "truth.jsonl" if truth else os.devnull, "wb") as ft:
+    truth_path = out / "truth.jsonl" if truth else Path(os.devnull)
+    with (out / "pages.jsonl").open("wb") as fp, truth_path.open("wb") as ft:
         for page, labels in iter_corpus(n_pages, seed, no_breaks_share):
             fp.write(_dumps(page))
             if truth:

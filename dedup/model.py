@@ -71,11 +71,12 @@ def page_counts(
     """The keys one page contributes to its site's counts."""
     blocks = list(blocks)
     first_long, _ = long_lines(blocks, short_words)
+    shapes = [shape(b.key) for b in blocks]
     return PageCounts(
         site=site,
         page_hash=exact_hash("\n".join(b.key for b in blocks)),
-        shapes=frozenset(shape(b.key) for b in blocks),
-        head_shapes=frozenset(shape(b.key) for b in blocks if b.line < first_long),
+        shapes=frozenset(shapes),
+        head_shapes=frozenset(s for s, b in zip(shapes, blocks, strict=True) if b.line < first_long),
         labels=frozenset(
             lab for b in blocks if (lab := label_prefix(text[b.start : b.end], b.words)) is not None
         ),

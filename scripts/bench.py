@@ -35,6 +35,12 @@ DEDUP = str(Path(PY).with_name("dedup"))
 SCRIPTS = ROOT / "scripts"
 
 
+MISSING = {  # why a row may have no figures
+    "dedup clean --stream": "no `dedup clean --stream` in this build",
+    "dedup clean --stream, Redis": "the Redis state does not run in this build (or no redis-server)",
+}
+
+
 @dataclass(frozen=True)
 class Corpus:
     """A generated corpus file and its size in pages and MB of UTF-8 page text."""
@@ -141,10 +147,22 @@ def commands(source: Path, work: Path, redis_url: str | None) -> dict[str, list[
     if has_stream():
         state = str(work / "stream.db")
         rows["dedup clean --stream"] = [DEDUP, "clean", str(source), "-o", out, "--stream", "--state", state]
-        if redis_url:
+        if redis_url and state_works(redis_url, source, work):
             redis_cmd = [DEDUP, "clean", str(source), "-o", out, "--stream", "--state", redis_url]
             rows["dedup clean --stream, Redis"] = redis_cmd
     return rows
+
+
+def state_works(url: str, source: Path, work: Path) -> bool:
+    """Whether a stream run with this state works at all (on the first pages of the corpus)."""
+    sample = work / "sample.jsonl"
+    with source.open("rb") as f, sample.open("wb") as out:
+        out.writelines(line for _, line in zip(range(20), f, strict=False))
+    cmd = [DEDUP, "clean", str(sample), "-o", str(work / "sample.out.jsonl"), "--stream", "--state", url]
+    done = subprocess.run(cmd, capture_output=True, text=True)
+    if done.returncode:
+        print(f"stream with {url} does not run here: {done.stderr.strip()[-300:]}", file=sys.stderr)
+    return done.returncode == 0
 
 
 def has_stream() -> bool:
@@ -190,7 +208,7 @@ def table(results: dict[str, list[Measure]], rows: dict[str, list[str] | None], 
     ]
     for name in rows:
         if name not in results:
-            lines.append(f"| {name} | missing: not in this build | | | | | |")
+            lines.append(f"| {name} | missing: {MISSING.get(name, 'not in this build')} | | | | | |")
             continue
         wall, cpu = median(results[name], "wall"), median(results[name], "cpu")
         rss, tree = median(results[name], "rss_mb"), median(results[name], "tree_mb")
@@ -232,9 +250,8 @@ def scaling(cache: Path, pages: int, work: Path) -> list[str]:
         m = measure([DEDUP, "clean", str(c.path), "-o", str(work / "scale.jsonl"), "--workers", "1"])
         peaks.append(m.tree_mb)
         size = c.path.stat().st_size / 1e6
-        lines.append(
-            f"| {label} | {c.pages:,} | {size:.1f} | {c.mb:.1f} | {m.rss_mb:.0f} / {m.tree_mb:.0f} | {m.wall:.1f} |"
-        )
+        memory = f"{m.rss_mb:.0f} / {m.tree_mb:.0f}"
+        lines.append(f"| {label} | {c.pages:,} | {size:.1f} | {c.mb:.1f} | {memory} | {m.wall:.1f} |")
     lines.append(f"\nx4 input / x1 input peak memory: {peaks[1] / peaks[0]:.2f}x; goal <= 2x")
     return lines
 
@@ -249,7 +266,8 @@ def redis_server(work: Path) -> Iterator[str | None]:
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
         port = s.getsockname()[1]
-    args = ["--port", str(port), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no", "--dir", str(work)]
+    args = ["--port", str(port), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no"]
+    args += ["--dir", str(work)]
     server = subprocess.Popen([binary, *args], stdout=subprocess.DEVNULL)
     try:
         time.sleep(0.5)
@@ -300,7 +318,8 @@ def main(argv: list[str] | None = None) -> int:
     print("\n".join(report))
     if args.json:
         data = {name: [asdict(m) for m in ms] for name, ms in results.items()}
-        args.json.write_text(json.dumps({"corpus": asdict(c) | {"path": str(c.path)}, "runs": data}, indent=1))
+        run = {"corpus": asdict(c) | {"path": str(c.path)}, "runs": data}
+        args.json.write_text(json.dumps(run, indent=1))
     return 0
 
 
