@@ -76,3 +76,16 @@ def test_workers_map_keeps_input_order() -> None:
 def test_zero_workers_is_refused() -> None:
     with pytest.raises(ValueError, match="--workers must be 1 or more"):
         RunOptions(workers=0)
+
+
+def test_cli_workers_option(tmp_path: Path) -> None:
+    from typer.testing import CliRunner
+
+    from dedup.cli import app
+
+    first, _ = _split(tmp_path)
+    runner = CliRunner()
+    refused = runner.invoke(app, ["clean", str(first), "-o", str(tmp_path / "x.jsonl"), "--workers", "0"])
+    assert refused.exit_code == 2 and "--workers" in refused.output
+    done = runner.invoke(app, ["learn", str(first), "--state", str(tmp_path / "m.db"), "--workers", "1"])
+    assert done.exit_code == 0, done.output
