@@ -72,6 +72,7 @@ def jaccard(a: set[bytes], b: set[bytes]) -> float:
 # Vectorized forms: the same values as xxhash and datasketch give one at a time, for many inputs at
 # once, with no Python object per shingle.
 SHINGLE_BATCH = 4096  # keys hashed at a time: the temporary arrays stay a few MB
+LSH_BATCH = 1 << 20  # hashes signed at a time
 _P1, _P2, _P3, _P4, _P5 = (np.uint32(p) for p in (0x9E3779B1, 0x85EBCA77, 0xC2B2AE3D, 0x27D4EB2F, 0x165667B1))
 
 
@@ -192,17 +193,36 @@ def minhash_matrix(
 
 
 def lsh_pairs(
-    hashes: np.ndarray, first: np.ndarray, settings: FingerprintSettings, bands: tuple[int, int]
+    sets: Sequence[np.ndarray], settings: FingerprintSettings, bands: tuple[int, int], batch: int = LSH_BATCH
 ) -> set[tuple[int, int]]:
-    """`band_pairs(minhash_matrix(hashes, first, settings), *bands)`, one band at a time: only one
-    band's columns are ever held."""
+    """`band_pairs` of the sets' signatures (`minhash_matrix`), made one band and about `batch`
+    hashes at a time: only one band's columns and a few MB of hashes are held at once."""
     count, rows = bands
+    groups = _by_size(sets, batch)
     pairs: set[tuple[int, int]] = set()
     for band in range(count):
-        pairs |= band_pairs(
-            minhash_matrix(hashes, first, settings, range(band * rows, (band + 1) * rows)), 1, rows
-        )
+        columns = np.empty((len(sets), rows), np.uint32)
+        for a, b in groups:
+            first = np.zeros(b - a + 1, np.int64)
+            np.cumsum([len(x) for x in sets[a:b]], out=first[1:])
+            hashes = np.concatenate(sets[a:b]) if b > a else np.zeros(0, np.uint32)
+            perms = range(band * rows, (band + 1) * rows)
+            columns[a:b] = minhash_matrix(hashes, first, settings, perms)
+        pairs |= band_pairs(columns, 1, rows)
     return pairs
+
+
+def _by_size(sets: Sequence[np.ndarray], size: int) -> list[tuple[int, int]]:
+    """Consecutive ranges of the sets holding about `size` hashes each."""
+    ranges, start, held = [], 0, 0
+    for i, s in enumerate(sets):
+        held += len(s)
+        if held >= size:
+            ranges.append((start, i + 1))
+            start, held = i + 1, 0
+    if start < len(sets):
+        ranges.append((start, len(sets)))
+    return ranges
 
 
 def band_pairs(sigs: np.ndarray, bands: int, rows: int) -> set[tuple[int, int]]:

@@ -11,6 +11,8 @@ from collections import Counter
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 
+import numpy as np
+
 from dedup.detect.runs import gram_hashes
 from dedup.detect.templates import label_prefix, shape
 from dedup.fingerprint import (
@@ -256,7 +258,8 @@ class SiteModel:
                 i = parent[i]
             return i
 
-        for i, j in sorted(lsh_pairs(hashes, first, self.settings, bands)):
+        sets = np.split(hashes, first[1:-1])  # views, one per key
+        for i, j in sorted(lsh_pairs(sets, self.settings, bands)):
             if _nested(keys[i], keys[j]):
                 continue
             for k in (i, j):

@@ -16,6 +16,7 @@ from dedup.fingerprint import (
     char_shingle_hashes,
     char_shingles,
     lsh_bands,
+    lsh_pairs,
     minhash_matrix,
     signatures,
     xxh32_many,
@@ -87,3 +88,17 @@ def test_key_shingles_are_the_word_ngrams_hashes(words: list[str]) -> None:
     grams = {" ".join(words[i : i + 5]) for i in range(max(1, len(words) - 4))} if words else set()
     expected = sorted({xxhash.xxh32_intdigest(g.encode("utf-8")) for g in grams})
     assert keys_shingles(["", " ".join(words)], 5)[1].tolist() == expected
+
+
+def test_lsh_pairs_in_batches_equal_band_pairs_of_all_signatures() -> None:
+    rnd = random.Random(7)
+    base = ["share this story with your friends today", "اقرأ أيضا الحكومة تعلن عن خطة جديدة"]
+    keys = [rnd.choice(base)[: rnd.randint(15, 40)] + rnd.choice(["", " x", "!"]) for _ in range(80)]
+    hashes, first = char_shingle_hashes(keys, 4)
+    sets = np.split(hashes, first[1:-1])
+    settings_ = FingerprintSettings()
+    bands = lsh_bands(0.7, settings_.num_perm)
+    expected = band_pairs(minhash_matrix(hashes, first, settings_), *bands)
+    assert expected
+    assert lsh_pairs(sets, settings_, bands) == expected
+    assert lsh_pairs(sets, settings_, bands, batch=50) == expected  # many small batches

@@ -156,11 +156,8 @@ class DuplicateFinder:
         MinHashLSH at the candidate threshold, over the shingle hashes' affine32 signatures)."""
         candidates = [i for i, s in enumerate(self._shingles) if len(s) >= self.min_shingles]
         sets = [self._shingles[i] for i in candidates]
-        first = np.zeros(len(sets) + 1, np.int64)
-        np.cumsum([len(s) for s in sets], out=first[1:])
-        flat = np.concatenate(sets) if sets else np.zeros(0, np.uint32)
         bands = lsh_bands(self.candidate_threshold, self.settings.num_perm)
-        pairs = lsh_pairs(flat, first, self.settings, bands)
+        pairs = lsh_pairs(sets, self.settings, bands)
         return sorted((candidates[a], candidates[b]) for a, b in pairs)
 
     def is_duplicate(self, i: int, j: int) -> bool:
