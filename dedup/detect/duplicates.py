@@ -86,6 +86,12 @@ def page_prints(pages: Sequence[tuple[str, str]], size: int) -> list[PagePrint]:
     return [PagePrint(s, exact_hash(k) if k else None) for s, k in zip(shingles, exact, strict=True)]
 
 
+def order_key(fetched_at: str | None, page_id: str, position: int, by_id: bool) -> tuple[str, str, int]:
+    """How the canonical page of a group is chosen: the smallest key (first fetched, then input order,
+    or with `by_id` the smallest id: a choice that does not depend on the order of the inputs)."""
+    return (fetched_at or "\uffff", page_id if by_id else "", position)
+
+
 @dataclass
 class DuplicateFinder:
     """Collects cleaned pages, then groups the near-duplicates among them."""
@@ -96,7 +102,7 @@ class DuplicateFinder:
     candidate_threshold: float = 0.5  # LSH proposes generously; the true sets decide
     min_shingles: int = 1  # pages with fewer are grouped only when their originals are identical
     _ids: list[str] = field(default_factory=list)
-    _order_keys: list[tuple[str, int]] = field(default_factory=list)
+    _fetched: list[str | None] = field(default_factory=list)
     _shingles: list[np.ndarray] = field(default_factory=list)
     _exact: list[int] = field(default_factory=list)
 
@@ -111,7 +117,7 @@ class DuplicateFinder:
 
     def add_print(self, page_id: str, fetched_at: str | None, print_: PagePrint) -> None:
         """Remember one page by its print (made anywhere, e.g. in a worker, with `page_prints`)."""
-        self._order_keys.append((fetched_at or "\uffff", len(self._ids)))
+        self._fetched.append(fetched_at)
         self._ids.append(page_id)
         self._shingles.append(print_.shingles)
         # Empty pages match nothing: each gets a key of its own.
@@ -142,10 +148,7 @@ class DuplicateFinder:
         result: dict[int, str] = {}
         for group in members.values():
             if len(group) > 1:
-                canonical = min(
-                    group,
-                    key=lambda i: (self._order_keys[i][0], self._ids[i], i) if by_id else self._order_keys[i],
-                )
+                canonical = min(group, key=lambda i: order_key(self._fetched[i], self._ids[i], i, by_id))
                 for i in group:
                     if i != canonical:
                         result[i] = self._ids[canonical]

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import base64
 from collections.abc import Iterable, Iterator, Sequence
-from pathlib import Path
+from pathlib import Path, PurePath
 from typing import Any
 
 import orjson
@@ -18,7 +18,16 @@ from dedup.io.readers import BadRecord, Fields, InputError, MissingExtraError, j
 from dedup.io.writers import AtomicOutput, json_default, shard_path
 from dedup.page import Page
 
-__all__ = ["ParquetOutput", "input_schema", "output_schema", "read_parquet", "write_parquet"]
+__all__ = [
+    "ParquetOutput",
+    "input_schema",
+    "json_safe_records",
+    "output_schema",
+    "read_parquet",
+    "record_batch",
+    "row_page",
+    "write_parquet",
+]
 
 _BATCH_ROWS = 1024  # rows per record batch when reading
 ROW_GROUP_BYTES = 32 << 20  # spooled JSON bytes per written row group
@@ -65,14 +74,21 @@ def read_parquet(path: Path, fields: Fields, site: str | None) -> Iterator[Page 
     row = 0
     try:
         for batch in parquet_file.iter_batches(batch_size=_BATCH_ROWS):
-            for record in _json_safe(batch).to_pylist():
+            for record in json_safe_records(batch):
                 row += 1
-                yield _page(record, path, row, fields, site)
+                yield row_page(record, path, row, fields, site)
     except pa.ArrowException as e:
         raise InputError(f"{path}: broken Parquet data after {row} rows ({e}); re-copy the file") from e
 
 
-def _page(record: dict[str, Any], path: Path, row: int, fields: Fields, site: str | None) -> Page | BadRecord:
+def json_safe_records(batch: Any) -> list[dict[str, Any]]:
+    """The rows of a record batch as JSON-safe records (see _safe_type; binary as base64)."""
+    return list(_json_safe(batch).to_pylist())
+
+
+def row_page(
+    record: dict[str, Any], path: PurePath, row: int, fields: Fields, site: str | None
+) -> Page | BadRecord:
     """The Page of one row, or a BadRecord when its text is null."""
     source = f"{path}:{row}"
     text = record[fields.text]
@@ -200,6 +216,16 @@ def _column(name: str, values: list[Any], kind: Any) -> Any:
         raise InputError(f"field {name!r}: values do not fit the Parquet column type {kind} ({e})") from e
 
 
+def record_batch(rows: list[dict[str, Any]], schema: Any) -> Any:
+    """Output records as an Arrow batch of the output schema; `dedup` audit objects become JSON strings."""
+    pa, _ = _arrow("output")
+    for row in rows:
+        if isinstance(row.get("dedup"), dict):
+            row["dedup"] = orjson.dumps(row["dedup"]).decode("utf-8")
+    columns = [_column(f.name, [r.get(f.name) for r in rows], f.type) for f in schema]
+    return pa.RecordBatch.from_arrays(columns, schema=schema)
+
+
 class ParquetOutput:
     """Records to a Parquet file (or size-limited shards), one row group per `write_rows` call, atomically."""
 
@@ -227,15 +253,10 @@ class ParquetOutput:
 
     def write_rows(self, rows: list[dict[str, Any]]) -> None:
         """Write one row group; `dedup` audit objects become JSON strings."""
-        pa, _ = _arrow("output")
         if self._out is None:
             self._open()
         assert self._out is not None
-        for row in rows:
-            if isinstance(row.get("dedup"), dict):
-                row["dedup"] = orjson.dumps(row["dedup"]).decode("utf-8")
-        columns = [_column(f.name, [r.get(f.name) for r in rows], f.type) for f in self.schema]
-        self._writer.write_batch(pa.RecordBatch.from_arrays(columns, schema=self.schema))
+        self._writer.write_batch(record_batch(rows, self.schema))
         if self.shard_size is not None and self._out.size >= self.shard_size:
             self._close(None)
 

@@ -8,7 +8,7 @@ import gzip
 import zlib
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
-from pathlib import Path
+from pathlib import Path, PurePath
 from typing import Any
 
 import orjson
@@ -209,12 +209,10 @@ def _read_jsonl(path: Path, fields: Fields, site: str | None) -> Iterator[Page |
     records = 0
     try:
         for lineno, line in enumerate(_lines(path), start=1):
-            if lineno == 1 and line.startswith(codecs.BOM_UTF8):
-                line = line[len(codecs.BOM_UTF8) :]
-            if not line.strip():
-                continue
-            records += 1
-            yield _parse_line(line, path, lineno, fields, site)
+            item = jsonl_record(line, path, lineno, fields, site)
+            if item is not None:
+                records += 1
+                yield item
     except (EOFError, _TruncatedError) as e:
         raise InputError(
             f"{path}: compressed stream ends early (truncated file?) after {records} records; "
@@ -227,7 +225,20 @@ def _read_jsonl(path: Path, fields: Fields, site: str | None) -> Iterator[Page |
         ) from e
 
 
-def _parse_line(line: bytes, path: Path, lineno: int, fields: Fields, site: str | None) -> Page | BadRecord:
+def jsonl_record(
+    line: bytes, path: PurePath, lineno: int, fields: Fields, site: str | None
+) -> Page | BadRecord | None:
+    """The Page (or BadRecord) of line `lineno` (1-based) of a JSONL file; None for a blank line."""
+    if lineno == 1 and line.startswith(codecs.BOM_UTF8):
+        line = line[len(codecs.BOM_UTF8) :]
+    if not line.strip():
+        return None
+    return _parse_line(line, path, lineno, fields, site)
+
+
+def _parse_line(
+    line: bytes, path: PurePath, lineno: int, fields: Fields, site: str | None
+) -> Page | BadRecord:
     """A Page from one JSONL line, or a BadRecord saying what is wrong with it."""
     source = f"{path}:{lineno}"
     raw = line  # verbatim, a CRLF file's \r included, so the rejects file matches the input
