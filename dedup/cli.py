@@ -36,13 +36,12 @@ app = typer.Typer(
 )
 err = Console(stderr=True)
 
-Inputs = Annotated[
-    list[Path],
-    typer.Argument(
-        help="JSONL (.jsonl, .jsonl.gz, .jsonl.zst), WARC (.warc, .warc.gz), Parquet (.parquet), "
-        "a .txt page, folders of them, or quoted globs ('dumps/*.warc.gz')."
-    ),
-]
+_INPUTS_HELP = (
+    "JSONL (.jsonl, .jsonl.gz, .jsonl.zst), WARC (.warc, .warc.gz), Parquet (.parquet), "
+    "a .txt page, folders of them, or quoted globs ('dumps/*.warc.gz')."
+)
+_SPARK_INPUTS = " With --engine spark: JSONL and Parquet, on any Hadoop path (hdfs://, s3a://...)."
+Inputs = Annotated[list[Path], typer.Argument(help=_INPUTS_HELP)]
 ShardOpt = Annotated[
     str | None,
     typer.Option(
@@ -148,14 +147,14 @@ def _progress() -> Iterator[_Meter]:
 
 @app.command()
 def clean(
-    inputs: Inputs,
-    output: Annotated[
-        Path | None,
+    sources: Annotated[list[str], typer.Argument(metavar="INPUTS", help=_INPUTS_HELP + _SPARK_INPUTS)],
+    target: Annotated[
+        str | None,
         typer.Option(
             "-o",
             "--output",
             help="Output file (.jsonl, .jsonl.gz, .jsonl.zst, .parquet; plain text for a .txt input). "
-            "Default: standard output.",
+            "Default: standard output. With --engine spark, a folder of part files.",
         ),
     ] = None,
     state: StateOpt = None,
@@ -208,6 +207,14 @@ def clean(
         int, typer.Option("--save-every", help="With --stream: pages between two saves of the state.")
     ] = StreamSettings.save_every,
     workers: WorkersOpt = None,
+    engine: Annotated[
+        str,
+        typer.Option("--engine", help="local: this machine; spark: Apache Spark (needs 'dedup[spark]')."),
+    ] = "local",
+    spark_master: Annotated[
+        str | None,
+        typer.Option("--spark-master", help="Spark master URL (default: spark-submit's, else local[*])."),
+    ] = None,
 ) -> None:
     """Clean pages: learn each site's boilerplate from the inputs (or --state), remove it, mark duplicates.
 
@@ -226,7 +233,12 @@ def clean(
       dedup clean crawl.jsonl -o clean.jsonl --report report.html
 
       dedup clean --stream --state state.db batch-0042.jsonl -o clean-0042.jsonl
+
+      dedup clean --engine spark 'hdfs:///crawl/*.jsonl.gz' -o hdfs:///clean.jsonl.gz
     """
+    inputs, output = [Path(s) for s in sources], Path(target) if target else None
+    if engine not in ("local", "spark"):
+        raise _fail(f"--engine must be 'local' or 'spark', not {engine!r}")
     _check_report(report, output, inputs)
     config = _config(pattern, patterns_file, duplicate_threshold)
     try:
@@ -236,6 +248,11 @@ def clean(
     except ValueError as e:
         raise _fail(str(e)) from e
     streaming = _stream_settings(stream, state, forget_after, wait_pages, save_every)
+    if engine == "spark":
+        if streaming is not None:
+            raise _fail("--stream runs on one machine: use --engine local")
+        _clean_on_spark(sources, target, opts, config, state, spark_master, report)
+        return
     try:
         if streaming is not None:
             cleaner = Cleaner(config, state=state, stream=streaming)
@@ -277,6 +294,29 @@ def _stream_settings(
 def _load_model(state: str | None, config: Config) -> SiteModel | None:
     """The site model of a state, for a batch run (None: learn from the inputs)."""
     return open_store(state).load(config.settings).model if state else None
+
+
+def _clean_on_spark(
+    sources: list[str],
+    target: str | None,
+    opts: RunOptions,
+    config: Config,
+    state: str | None,
+    master: str | None,
+    report: Path | None,
+) -> None:
+    """`dedup clean --engine spark`: the same run on Apache Spark, into a folder of part files."""
+    if target is None or opts.shard_size is not None or report is not None:
+        raise _fail("--engine spark writes a folder of part files: give -o OUTPUT, no --shard-size, --report")
+    try:
+        from dedup.integrations import spark
+
+        model = _load_model(state, config)
+        summary, _ = spark.clean_files(spark.session(master), sources, target, opts, config, model)
+    except (InputError, RecordError, StateError) as e:
+        raise _fail(str(e)) from e
+    _print_summary(summary, None)
+    err.print(f"written: {target} (a folder of part files)", highlight=False)
 
 
 def _shard_size(size: str | None, output: Path | None, inputs: list[Path], report: Path | None) -> int | None:

@@ -1,0 +1,716 @@
+"""The batch run on Apache Spark: the same steps, decisions and output records as the local run.
+
+Every step runs the local code on the pages a task holds; Spark only moves keys between tasks:
+
+1. read: JSONL lines (raw bytes) or Parquet rows, each with its position (file order, then line order);
+2. learn: body fingerprints and page counts per page (mapPartitions); copies found as in step 4
+   (bodies of 20 shingles or more, canonical by id); exact repeats of a page kept once per site;
+   counts summed per (site, key); each site's statistics finalized in one task; the model broadcast;
+3. clean: every page cleaned with the broadcast model (mapPartitions), fingerprinted on its cleaned text;
+4. duplicates: identical pages grouped by their exact key, LSH candidates grouped by band, each candidate
+   pair confirmed on the true shingle sets, groups as connected components (min-label joins), the
+   canonical page the first fetched, then the first in input order;
+5. write: the local writer's records in input order, as part files of a folder.
+
+Run it with `dedup clean --engine spark`, `spark-submit` this file, or call `clean_files` / `clean_frame`.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import sys
+import warnings
+from collections import Counter
+from collections.abc import Iterable, Iterator, Sequence
+from dataclasses import dataclass, replace
+from functools import partial
+from pathlib import Path, PurePosixPath
+from typing import Any, NamedTuple, cast
+from urllib.parse import unquote
+
+import numpy as np
+import orjson
+
+from dedup.clean import Cleaner, Config, learning_counts, learning_prints
+from dedup.detect.duplicates import DuplicateFinder, PagePrint, near, page_prints
+from dedup.fingerprint import lsh_bands, minhash_matrix
+from dedup.io.readers import (
+    ACCEPTED_SUFFIXES,
+    DEFAULT_FIELDS,
+    BadRecord,
+    Fields,
+    InputError,
+    MissingExtraError,
+    input_files,
+    jsonl_record,
+    page_from_record,
+)
+from dedup.io.writers import rejects_path, result_line
+from dedup.model import PageCounts, SiteModel, SiteStats
+from dedup.page import Page, Result
+from dedup.pipeline import RecordError, RunOptions, Summary
+
+try:
+    from pyspark import RDD, StorageLevel
+    from pyspark.sql import DataFrame, Row, SparkSession, Window
+    from pyspark.sql import functions as F
+    from pyspark.sql.types import StringType, StructField, StructType
+except ImportError as exc:  # pragma: no cover - the test skips without pyspark
+    raise MissingExtraError(
+        "the Spark engine needs the 'spark' extra: pip install 'dedup[spark]' (and Java 17 or newer)"
+    ) from exc
+
+LINE_BITS = 40  # a position is file rank << LINE_BITS | line (or row) number
+JSONL_SUFFIXES = tuple(s for s in ACCEPTED_SUFFIXES if ".json" in s)
+_SCHEME = re.compile(r"^[A-Za-z][A-Za-z0-9+.-]*://")  # hdfs://, s3a://, gs://, file://
+_KEEP = StorageLevel.MEMORY_AND_DISK
+
+
+class Fingerprint(NamedTuple):
+    """What duplicate grouping needs of a page: its id, fetch time, shingle hashes and exact key."""
+
+    id: str
+    fetched_at: str | None
+    shingles: np.ndarray
+    exact: int | None
+
+
+@dataclass(frozen=True)
+class InputFile:
+    """One input file: its qualified path (as Spark reports it, unquoted) and its name in messages and ids."""
+
+    uri: str
+    shown: str
+
+    @property
+    def parquet(self) -> bool:
+        """Whether the file is read as Parquet (else as JSONL)."""
+        return self.uri.lower().endswith(".parquet")
+
+
+def session(master: str | None = None) -> SparkSession:
+    """The Spark session: `master` if given, else spark-submit's (or local[*] outside spark-submit)."""
+    builder = SparkSession.builder.appName("dedup")
+    if master:
+        builder = builder.master(master)
+    if (master or "local").startswith("local") and "PYSPARK_GATEWAY_PORT" not in os.environ:
+        # Local workers must run this interpreter (the one with dedup installed), not `python3` on PATH;
+        # pyspark reads it from the environment only.
+        os.environ.setdefault("PYSPARK_PYTHON", sys.executable)
+    # Arrow batches need pandas importable only; its version warning says nothing about this use.
+    warnings.filterwarnings("ignore", message="PySpark does not yet fully support pandas")
+    spark = builder.getOrCreate()
+    spark.sparkContext.setLogLevel("WARN")
+    return spark
+
+
+# ---------------------------------------------------------------------------------------------
+# Reading: pages with their position in the local run's reading order
+# ---------------------------------------------------------------------------------------------
+
+
+def list_inputs(spark: SparkSession, inputs: Sequence[str]) -> list[InputFile]:
+    """Every file the inputs stand for, in the local run's reading order; InputError for unreadable kinds."""
+    files: list[InputFile] = []
+    for item in inputs:
+        if _SCHEME.match(item) and not item.startswith("file:"):
+            files += [InputFile(uri, uri) for uri in _hadoop_files(spark, item)]
+        else:
+            local = input_files([item.removeprefix("file:")])
+            files += [InputFile(_qualified(spark, str(p.absolute())), str(p)) for p in local]
+    for f in files:
+        if not f.parquet and not f.uri.lower().endswith(JSONL_SUFFIXES):
+            raise InputError(f"{f.shown}: the Spark engine reads JSONL and Parquet; clean this file locally")
+    return files
+
+
+def _qualified(spark: SparkSession, path: str) -> str:
+    """The fully qualified Hadoop path ("file:/data/x.jsonl"), unquoted."""
+    fs, hadoop_path = _hadoop_fs(spark, path)
+    return unquote(str(fs.makeQualified(hadoop_path).toString()))
+
+
+def _hadoop_fs(spark: SparkSession, path: str) -> tuple[Any, Any]:
+    """The Hadoop FileSystem of a path (local, HDFS, S3...), and the path as a Hadoop Path."""
+    context: Any = spark.sparkContext
+    hadoop_path = context._jvm.org.apache.hadoop.fs.Path(path)
+    return hadoop_path.getFileSystem(context._jsc.hadoopConfiguration()), hadoop_path
+
+
+def _hadoop_files(spark: SparkSession, pattern: str) -> list[str]:
+    """The page files a Hadoop path or glob stands for (folders walked), sorted; InputError if none."""
+    fs, path = _hadoop_fs(spark, pattern)
+    found: list[str] = []
+    for status in fs.globStatus(path) or []:
+        if status.isDirectory():
+            listing = fs.listFiles(status.getPath(), True)
+            while listing.hasNext():
+                found.append(str(listing.next().getPath().toString()))
+        else:
+            found.append(str(status.getPath().toString()))
+    files = sorted((unquote(f) for f in found if f.lower().endswith(ACCEPTED_SUFFIXES)), key=_path_parts)
+    if not files:
+        raise InputError(f"{pattern}: no file matches ({', '.join(ACCEPTED_SUFFIXES)})")
+    return files
+
+
+def _path_parts(uri: str) -> list[str]:
+    """Sort key of a path: by its parts, as the local reader sorts folder listings."""
+    return uri.split("/")
+
+
+def read_pages(
+    spark: SparkSession, inputs: Sequence[str], fields: Fields, site: str | None = None
+) -> RDD[tuple[int, Page | BadRecord]]:
+    """(position, Page or BadRecord) of every record of the inputs, positions in the local reading order."""
+    files = list_inputs(spark, inputs)
+    ranks = {f.uri: (rank, f.shown) for rank, f in enumerate(files)}
+    parts = []
+    jsonl = [f.uri for f in files if not f.parquet]
+    if jsonl:
+        frame = spark.read.option("lineSep", "\n").option("globPaths", "false").text(jsonl)
+        lines = _scan(frame).select(F.col("value").cast("binary").alias("payload"), *_META)
+        parts.append(_positioned(lines, ranks, parquet=False))
+    parquet = [f.uri for f in files if f.parquet]
+    if parquet:
+        parts.append(_positioned(_parquet_payloads(spark, parquet, fields), ranks, parquet=True))
+    records = spark.sparkContext.union(parts)
+    return records.mapPartitions(partial(_parse, fields, site))
+
+
+_META = ("_dedup_file", "_dedup_block", "_dedup_row")
+
+
+def _scan(frame: DataFrame) -> DataFrame:
+    """The frame with each record's file, split start and row id (consecutive within a split)."""
+    return frame.select(
+        "*",
+        F.col("_metadata.file_path").alias(_META[0]),
+        F.col("_metadata.file_block_start").alias(_META[1]),
+        F.monotonically_increasing_id().alias(_META[2]),
+    )
+
+
+def _positioned(
+    scanned: DataFrame, ranks: dict[str, tuple[int, str]], parquet: bool
+) -> RDD[tuple[int, str, bytes, bool]]:
+    """(position, file as shown, payload, is Parquet) per record: the file's rank and the record's number."""
+    firsts = _block_firsts(scanned)
+    files = {uri: ranks[unquote(uri)] for uri, _ in firsts}
+
+    def position(row: Row) -> tuple[int, str, bytes, bool]:
+        file, block, row_id = row[1], row[2], row[3]
+        first_line, first_id = firsts[(file, block)]
+        rank, shown = files[file]
+        return (rank << LINE_BITS) | (first_line + row_id - first_id), shown, bytes(row[0]), parquet
+
+    return scanned.rdd.map(position)
+
+
+def _block_firsts(scanned: DataFrame) -> dict[tuple[str, int], tuple[int, int]]:
+    """(file, split start) -> (number of the split's first record in its file, the record's row id).
+
+    A split is read by one task, in order, so its records carry consecutive row ids; the records of the
+    splits before it in the same file give its first record's number.
+    """
+    blocks = scanned.groupBy(*_META[:2]).agg(F.count("*").alias("n"), F.min(_META[2]).alias("first"))
+    firsts: dict[tuple[str, int], tuple[int, int]] = {}
+    seen: Counter[str] = Counter()
+    for file, block, n, first in sorted(blocks.collect(), key=lambda r: (r[0], r[1])):
+        firsts[(file, block)] = (seen[file] + 1, first)
+        seen[file] += n
+    return firsts
+
+
+def _parquet_payloads(spark: SparkSession, uris: list[str], fields: Fields) -> DataFrame:
+    """Parquet rows as JSON-safe records (the local reader's conversion), one JSON payload per row."""
+    from dedup.io.parquet import json_safe_records
+
+    frame = spark.read.option("mergeSchema", "true").option("globPaths", "false").parquet(*uris)
+    kind = dict(frame.dtypes).get(fields.text)
+    if kind != "string":
+        found = f"column {fields.text!r} is {kind}" if kind else f"no column {fields.text!r}"
+        raise InputError(f"{', '.join(uris)}: {found}; name the text column with --text-field")
+    names = frame.columns
+
+    def payloads(batches: Iterable[Any]) -> Iterator[Any]:
+        import pyarrow as pa
+
+        for batch in batches:
+            rows = [orjson.dumps(r) for r in json_safe_records(batch.select(names))]
+            columns = [pa.array(rows, pa.binary()), *(batch.column(c) for c in _META)]
+            yield pa.RecordBatch.from_arrays(columns, ["payload", *_META])
+
+    schema = f"payload binary, {_META[0]} string, {_META[1]} long, {_META[2]} long"
+    return _scan(frame).mapInArrow(payloads, schema)
+
+
+def _parse(
+    fields: Fields, site: str | None, records: Iterable[tuple[int, str, bytes, bool]]
+) -> Iterator[tuple[int, Page | BadRecord]]:
+    """The local reader's Page or BadRecord of every record (blank JSONL lines left out)."""
+    from dedup.io.parquet import row_page
+
+    for pos, shown, payload, parquet in records:
+        item: Page | BadRecord | None
+        number = pos & ((1 << LINE_BITS) - 1)
+        if parquet:
+            item = row_page(orjson.loads(payload), PurePosixPath(shown), number, fields, site)
+        else:
+            item = jsonl_record(payload, PurePosixPath(shown), number, fields, site)
+        if item is not None:
+            yield pos, item
+
+
+# ---------------------------------------------------------------------------------------------
+# Duplicate groups: exact keys, LSH bands, confirmed pairs, connected components
+# ---------------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Grouping:
+    """How duplicate groups are made (DuplicateFinder's settings)."""
+
+    config: Config
+    min_shingles: int = 1  # pages with fewer shingles are grouped only when their originals are identical
+    by_id: bool = False  # canonical by id rather than input order (learning: order-independent)
+    containment: float = DuplicateFinder.containment
+    candidate_threshold: float = DuplicateFinder.candidate_threshold
+
+
+_FINGERPRINTS = "pos long, id string, fetched_at string, exact long, shingles binary"
+
+
+def duplicate_of(fingerprints: RDD[tuple[int, Fingerprint]], grouping: Grouping) -> RDD[tuple[int, str]]:
+    """(position, canonical page id) for every page that duplicates another, as DuplicateFinder.groups."""
+    spark = SparkSession.builder.getOrCreate()
+    frame = spark.createDataFrame(fingerprints.map(_fingerprint_row), _FINGERPRINTS).persist(_KEEP)
+    # Identical pages: each joined to the first of its exact key.
+    by_key = Window.partitionBy("exact")
+    exact = (
+        frame.where(F.col("exact").isNotNull())
+        .select(F.min("pos").over(by_key).alias("i"), F.col("pos").alias("j"))
+        .where(F.col("i") != F.col("j"))
+    )
+    labels = components(exact.unionByName(_confirmed_pairs(frame, grouping)))
+    # The canonical page of a group: the smallest order key (DuplicateFinder's, see order_key).
+    key = F.struct(
+        F.coalesce("fetched_at", F.lit("\uffff")).alias("fetched"),
+        (F.col("id") if grouping.by_id else F.lit("")).alias("id"),
+        F.col("pos"),
+    )
+    members = labels.join(frame.select("pos", key.alias("key"), "id"), labels.node == frame.pos)
+    canonical = members.groupBy("label").agg(F.min(F.struct("key", "id")).alias("first"))
+    marks = (
+        members.join(canonical, "label")
+        .where(F.col("pos") != F.col("first.key.pos"))
+        .select("pos", F.col("first.id").alias("canonical"))
+        .localCheckpoint()  # computed now (duplicates only: small), so the fingerprints can go
+    )
+    frame.unpersist()
+    return marks.rdd.map(tuple)
+
+
+def _fingerprint_row(kv: tuple[int, Fingerprint]) -> tuple[int, str, str | None, int | None, bytes]:
+    """A fingerprint as a DataFrame row: the 64-bit exact key as a signed long, shingles as bytes."""
+    pos, f = kv
+    exact = None if f.exact is None else f.exact - (1 << 64) if f.exact >= 1 << 63 else f.exact
+    return pos, f.id, f.fetched_at, exact, f.shingles.astype(np.uint32).tobytes()
+
+
+def _confirmed_pairs(frame: DataFrame, grouping: Grouping) -> DataFrame:
+    """(i, j) for pages sharing an LSH band whose true shingle sets are near enough.
+
+    Pages with the same shingle set share every band and always pass the pair test: the first of them
+    stands for all in the bands and is joined to each, so n copies make n - 1 edges, not n(n - 1)/2 pairs.
+    """
+    settings, threshold = grouping.config.settings, grouping.config.duplicate_threshold
+    containment = grouping.containment
+    bands = lsh_bands(grouping.candidate_threshold, settings.num_perm)
+    eligible = frame.where(F.length("shingles") >= 4 * grouping.min_shingles).select(
+        "pos", "shingles", F.min("pos").over(Window.partitionBy("shingles")).alias("first")
+    )
+    same = eligible.where(F.col("first") != F.col("pos")).select(
+        F.col("first").alias("i"), F.col("pos").alias("j")
+    )
+    shingles = eligible.where(F.col("first") == F.col("pos")).select("pos", "shingles")
+    keys = shingles.mapInArrow(partial(_band_keys, settings, bands), "band int, key binary, pos long")
+    a, b = keys.alias("a"), keys.alias("b")
+    candidates = (
+        a.join(b, (F.col("a.band") == F.col("b.band")) & (F.col("a.key") == F.col("b.key")))
+        .where(F.col("a.pos") < F.col("b.pos"))
+        .select(F.col("a.pos").alias("i"), F.col("b.pos").alias("j"))
+        .distinct()
+    )
+    left, right = shingles.alias("l"), shingles.alias("r")
+    pairs = candidates.join(left, F.col("i") == F.col("l.pos")).join(right, F.col("j") == F.col("r.pos"))
+    pairs = pairs.select("i", "j", F.col("l.shingles").alias("a"), F.col("r.shingles").alias("b"))
+    confirmed = pairs.mapInArrow(partial(_similar_pairs, threshold, containment), "i long, j long")
+    return same.unionByName(confirmed)
+
+
+def _band_keys(settings: Any, bands: tuple[int, int], batches: Iterable[Any]) -> Iterator[Any]:
+    """(band, band values, position) for every band of every page's MinHash signature (the local
+    run's vectorized signatures and bands: the candidates of datasketch's MinHashLSH)."""
+    import pyarrow as pa
+
+    count, rows = bands
+    for batch in batches:
+        positions = np.asarray(batch.column("pos").to_numpy(zero_copy_only=False), np.int64)
+        sets = [np.frombuffer(v, dtype=np.uint32) for v in batch.column("shingles").to_pylist()]
+        first = np.zeros(len(sets) + 1, np.int64)
+        np.cumsum([len(x) for x in sets], out=first[1:])
+        hashes = np.concatenate(sets) if sets else np.zeros(0, np.uint32)
+        sigs = minhash_matrix(hashes, first, settings, range(count * rows))
+        keys = [sig[band * rows : (band + 1) * rows].tobytes() for sig in sigs for band in range(count)]
+        yield pa.RecordBatch.from_arrays(
+            [
+                pa.array(np.tile(np.arange(count, dtype=np.int32), len(sets))),
+                pa.array(keys, pa.binary()),
+                pa.array(np.repeat(positions, count)),
+            ],
+            ["band", "key", "pos"],
+        )
+
+
+def _similar_pairs(threshold: float, containment: float, batches: Iterable[Any]) -> Iterator[Any]:
+    """The candidate pairs that the true shingle sets confirm (the local pair test)."""
+    import pyarrow as pa
+
+    for batch in batches:
+        kept: tuple[list[int], list[int]] = ([], [])
+        values = [batch.column(c).to_pylist() for c in ("i", "j", "a", "b")]
+        for i, j, a, b in zip(*values, strict=True):
+            if near(np.frombuffer(a, np.uint32), np.frombuffer(b, np.uint32), threshold, containment):
+                kept[0].append(i)
+                kept[1].append(j)
+        columns = [pa.array(kept[0], pa.int64()), pa.array(kept[1], pa.int64())]
+        yield pa.RecordBatch.from_arrays(columns, ["i", "j"])
+
+
+def components(edges: DataFrame) -> DataFrame:
+    """(node, label) for every node of the edges (columns i, j): label is the smallest node of its
+    connected component.
+
+    Min-label propagation: each round, every node takes the smallest label among its own and its
+    neighbours'; it stops when no label changes (rounds: the longest shortest path in a group, plus one).
+    Labels only ever go down, so their sum tells whether one did.
+    """
+    links = edges.select("i", "j").unionByName(edges.select(F.col("j").alias("i"), F.col("i").alias("j")))
+    links = links.distinct().localCheckpoint()
+    labels = links.select(F.col("i").alias("node"), F.col("i").alias("label")).distinct().localCheckpoint()
+    total = _label_sum(labels)
+    while True:
+        offers = links.join(labels, links.i == labels.node).select(F.col("j").alias("node"), "label")
+        labels = labels.unionByName(offers).groupBy("node").agg(F.min("label").alias("label"))
+        labels = labels.localCheckpoint()
+        total, before = _label_sum(labels), total
+        if total == before:
+            return labels
+
+
+def _label_sum(labels: DataFrame) -> Any:
+    """The sum of all labels (as a decimal: longs would overflow)."""
+    row = labels.agg(F.sum(F.col("label").cast("decimal(38,0)"))).first()
+    return row[0] if row is not None else None
+
+
+# ---------------------------------------------------------------------------------------------
+# Learning the site model
+# ---------------------------------------------------------------------------------------------
+
+
+def learn(pages: RDD[tuple[int, Page]], config: Config) -> SiteModel:
+    """The model Cleaner.learn makes from the same pages: copies and exact repeats count once."""
+    rows = pages.mapPartitions(partial(_learning_rows, config)).persist(_KEEP)
+    copies = duplicate_of(rows.mapValues(lambda r: r[0]), Grouping(config, min_shingles=20, by_id=True))
+    counted = rows.mapValues(lambda r: r[1]).subtractByKey(copies)
+    model = site_model(counted, config)
+    rows.unpersist()
+    return model
+
+
+def _learning_rows(
+    config: Config, pages: Iterable[tuple[int, Page]]
+) -> Iterator[tuple[int, tuple[Fingerprint, PageCounts]]]:
+    """Each page's body fingerprint (for finding copies) and its counts, a chunk of pages at a time."""
+    short = config.rule.short_words
+    for chunk in _chunks(pages):
+        prints = learning_prints([page.text for _, page in chunk], config.settings)
+        for (pos, page), print_ in zip(chunk, prints, strict=True):
+            counts = learning_counts(page.site or "", page.text, short)
+            yield pos, (_fingerprint(page, print_), counts)
+
+
+def _chunks(rows: Iterable[Any], size: int = 256) -> Iterator[list[Any]]:
+    """Rows in lists of `size`: the fingerprint code works on many pages at once."""
+    chunk: list[Any] = []
+    for row in rows:
+        chunk.append(row)
+        if len(chunk) == size:
+            yield chunk
+            chunk = []
+    if chunk:
+        yield chunk
+
+
+def _fingerprint(page: Page, print_: PagePrint) -> Fingerprint:
+    """A page's fingerprint from its print (shingle hashes and exact key)."""
+    return Fingerprint(page.id, page.fetched_at, print_.shingles, print_.exact)
+
+
+def site_model(counts: RDD[tuple[int, PageCounts]], config: Config) -> SiteModel:
+    """The finalized model from the counts of the pages learned from; a page's exact repeats count once,
+    the first in input order, as SiteModel.add does."""
+    parts = counts.getNumPartitions()
+    first = (
+        counts.map(lambda kv: ((kv[1].site, kv[1].page_hash), kv))
+        .reduceByKey(lambda a, b: a if a[0] < b[0] else b, parts)
+        .values()
+    )
+    totals = first.flatMap(lambda kv: _keys(kv[1])).reduceByKey(lambda a, b: a + b, parts)
+    # Word 3-grams seen on one page only never count (finalize drops them): not worth moving.
+    totals = totals.filter(lambda kv: kv[0][1] != "grams" or kv[1] > 1)
+    per_site = totals.map(lambda kv: (kv[0][0], (kv[0][1], kv[0][2], kv[1]))).groupByKey(parts)
+    sites = per_site.map(partial(_site_stats, config)).collect()
+    return SiteModel(rule=config.rule, settings=config.settings, sites=dict(sites))
+
+
+def _keys(c: PageCounts) -> Iterator[tuple[tuple[str, str, Any], int]]:
+    """((site, kind, key), 1) for every key a page counts once."""
+    yield (c.site, "seen", c.page_hash), 1
+    for kind in ("shapes", "head_shapes", "labels", "grams"):
+        for key in getattr(c, kind):
+            yield (c.site, kind, key), 1
+
+
+def _site_stats(
+    config: Config, site_items: tuple[str, Iterable[tuple[str, Any, int]]]
+) -> tuple[str, SiteStats]:
+    """One site's finalized statistics from its summed counts."""
+    site, items = site_items
+    stats = SiteStats()
+    for kind, key, n in items:
+        if kind == "seen":
+            stats.seen_texts.add(key)
+            stats.pages += 1
+        else:
+            getattr(stats, kind)[key] = n
+    SiteModel(rule=config.rule, settings=config.settings).merge(stats)  # as finalize() does
+    return site, stats
+
+
+# ---------------------------------------------------------------------------------------------
+# Cleaning, and the whole run
+# ---------------------------------------------------------------------------------------------
+
+
+def clean(pages: RDD[tuple[int, Page]], config: Config, model: SiteModel) -> RDD[tuple[int, Result]]:
+    """(position, Result) for every page, cleaned with the model and marked `duplicate_of` its canonical;
+    computed and cached (unpersist it when done)."""
+    shared = pages.context.broadcast(model)
+    cleaned = pages.mapPartitions(partial(_cleaned_rows, config, shared)).persist(_KEEP)
+    marks = duplicate_of(cleaned.mapValues(lambda r: r[1]), Grouping(config))
+    results = (
+        cleaned.mapValues(lambda r: r[0])
+        .leftOuterJoin(marks, pages.getNumPartitions())
+        .mapValues(lambda rc: rc[0] if rc[1] is None else replace(rc[0], duplicate_of=rc[1]))
+        .persist(_KEEP)
+    )
+    results.count()  # computed now, so the cleaned pages' fingerprints can go
+    cleaned.unpersist()
+    return results
+
+
+def _cleaned_rows(
+    config: Config, model: Any, pages: Iterable[tuple[int, Page]]
+) -> Iterator[tuple[int, tuple[Result, Fingerprint]]]:
+    """Each page cleaned, with the fingerprint of its cleaned text."""
+    cleaner = Cleaner(config, model.value)
+    for chunk in _chunks(pages):
+        results = [cleaner.clean(page) for _, page in chunk]
+        prints = page_prints([(r.text, r.page.text) for r in results], config.settings.word_shingle)
+        for (pos, page), result, print_ in zip(chunk, results, prints, strict=True):
+            yield pos, (result, _fingerprint(page, print_))
+
+
+def clean_files(
+    spark: SparkSession,
+    inputs: Sequence[str],
+    output: str,
+    opts: RunOptions,
+    config: Config,
+    model: SiteModel | None = None,
+) -> tuple[Summary, SiteModel]:
+    """Learn from the inputs (unless a model is given), clean them, write OUTPUT (a folder of part files)."""
+    if output.lower().endswith(".zst"):
+        raise InputError(f"{output}: Spark writes no zstd here (Hadoop's native library lacks it); use .gz")
+    records = _spread(read_pages(spark, inputs, opts.fields, opts.site)).persist(_KEEP)
+    summary = Summary()
+    _set_aside_bad_records(records, output, opts, summary)
+    pages = cast("RDD[tuple[int, Page]]", records.filter(lambda kv: isinstance(kv[1], Page)))
+    if model is None:
+        model = learn(pages, config)
+    results = clean(pages, config, model)
+    _summarize(results.values(), summary)
+    summary.duplicates = results.filter(lambda kv: kv[1].duplicate_of is not None).count()
+    kept = results.filter(lambda kv: kv[1].duplicate_of is None) if opts.drop_duplicates else results
+    summary.dropped = summary.duplicates if opts.drop_duplicates else 0
+    ordered = kept.sortByKey(numPartitions=kept.getNumPartitions()).values()
+    if output.lower().endswith(".parquet"):
+        parquet = [f.uri for f in list_inputs(spark, inputs) if f.parquet]
+        write_parquet(spark, ordered, output, opts.fields, input_arrow_schema(spark, parquet))
+    else:
+        write_jsonl(spark, ordered, output, opts.fields)
+    records.unpersist()
+    results.unpersist()
+    return summary, model
+
+
+def _spread(records: RDD[Any]) -> RDD[Any]:
+    """The records over enough tasks to keep every core busy: a few big input files make few splits."""
+    wanted = 2 * records.context.defaultParallelism
+    return records if records.getNumPartitions() >= wanted else records.repartition(wanted)
+
+
+def _set_aside_bad_records(
+    records: RDD[tuple[int, Page | BadRecord]], output: str, opts: RunOptions, summary: Summary
+) -> None:
+    """Stop at the first bad record (`--errors fail`), or write them all, verbatim, next to the output."""
+    bad = cast("RDD[tuple[int, BadRecord]]", records.filter(lambda kv: isinstance(kv[1], BadRecord)))
+    if opts.errors == "fail":
+        first = bad.takeOrdered(1, key=lambda kv: kv[0])
+        if first:
+            raise RecordError(f"{first[0][1].source}: {first[0][1].reason}")
+        return
+    summary.bad_records = bad.count()
+    if summary.bad_records:
+        name = output.rstrip("/").rpartition("/")[2]
+        target = output.rstrip("/")[: -len(name)] + rejects_path(name).name  # beside the output, any scheme
+        write_lines(SparkSession.builder.getOrCreate(), bad.sortByKey().map(lambda kv: kv[1].raw), target)
+        summary.rejects_file = Path(target)
+
+
+def _summarize(results: RDD[Result], summary: Summary) -> None:
+    """Add every result to the summary: per task, then merged on the driver."""
+
+    def partial_summary(rows: Iterable[Result]) -> Iterator[Summary]:
+        part = Summary()
+        for result in rows:
+            part.add(result)
+        yield part
+
+    for part in results.mapPartitions(partial_summary).collect():
+        summary.pages += part.pages
+        summary.chars_in += part.chars_in
+        summary.removed_by_kind.update(part.removed_by_kind)
+        summary.site_chars.update(part.site_chars)
+        summary.site_removed.update(part.site_removed)
+
+
+def write_jsonl(spark: SparkSession, results: RDD[Result], output: str, fields: Fields) -> None:
+    """The local writer's JSONL records, in order, as part files of the OUTPUT folder (gzipped for .gz)."""
+    write_lines(spark, results.map(lambda r: result_line(r, fields)[:-1]), output)
+
+
+def write_lines(spark: SparkSession, lines: RDD[bytes], output: str) -> None:
+    """Lines (bytes, without their newline, written verbatim) as part files of a folder, in order."""
+    compression = "gzip" if output.lower().endswith(".gz") else "none"
+    frame = spark.createDataFrame(lines.map(lambda line: (line,)), "line binary")
+    # Binary to string keeps the bytes as they are, valid UTF-8 or not (a rejected line is copied verbatim).
+    frame.select(F.col("line").cast("string")).write.option("compression", compression).text(output)
+
+
+def write_parquet(
+    spark: SparkSession, results: RDD[Result], output: str, fields: Fields, known: Any | None = None
+) -> None:
+    """The records as Parquet part files of the OUTPUT folder, typed as the local Parquet writer types them:
+    `known` column types (an Arrow schema) first, other fields' types inferred, `dedup` a JSON string."""
+    from pyspark.sql.pandas.types import from_arrow_schema
+
+    from dedup.io.parquet import record_batch
+
+    lines = results.map(lambda r: (result_line(r, fields),)).persist(_KEEP)
+    schema = _output_schema(lines.map(lambda t: t[0]), fields, known)
+
+    def batches(chunks: Iterable[Any]) -> Iterator[Any]:
+        for chunk in chunks:
+            yield record_batch([orjson.loads(v) for v in chunk.column(0).to_pylist()], schema)
+
+    frame = spark.createDataFrame(lines, "line binary")
+    frame.mapInArrow(batches, from_arrow_schema(schema)).write.parquet(output)
+    lines.unpersist()
+
+
+def _output_schema(lines: RDD[bytes], fields: Fields, known: Any | None) -> Any:
+    """The output's Arrow schema: each task's (as the local writer infers it), unified in input order."""
+    import pyarrow as pa
+
+    from dedup.io.parquet import output_schema
+
+    def task_schema(rows: Iterable[bytes]) -> Iterator[Any]:
+        yield output_schema(known, (orjson.loads(line) for line in rows), fields)
+
+    schemas = lines.mapPartitions(task_schema).collect()
+    try:
+        schema = pa.unify_schemas(schemas, promote_options="permissive")
+    except pa.ArrowException as e:
+        raise InputError(f"fields hold values of different types ({e}); write JSONL instead") from e
+    audit = schema.field("dedup")
+    return schema.remove(schema.get_field_index("dedup")).append(audit)
+
+
+def input_arrow_schema(spark: SparkSession, uris: Sequence[str]) -> Any | None:
+    """The Parquet inputs' columns as an Arrow schema (None without Parquet inputs), less any `dedup`."""
+    from pyspark.sql.pandas.types import to_arrow_schema
+
+    if not uris:
+        return None
+    frame = spark.read.option("mergeSchema", "true").option("globPaths", "false").parquet(*uris)
+    schema = to_arrow_schema(frame.drop("dedup").schema)
+    return schema
+
+
+def clean_frame(
+    frame: DataFrame, config: Config | None = None, fields: Fields = DEFAULT_FIELDS, order: str | None = None
+) -> DataFrame:
+    """A DataFrame of pages, cleaned: the same columns with the text cleaned, then `dedup` (the audit, JSON).
+
+    `order` names an integer column giving the input order (it breaks ties between duplicates fetched
+    at the same time); by default the frame's own order. Learns the site model from the frame itself.
+    """
+    config = config or Config()
+    frame = frame.drop("dedup")
+    names = frame.columns
+    position = F.col(order) if order else F.monotonically_increasing_id()
+    rows = frame.select(position.alias("position"), F.struct(*names).alias("row")).rdd
+    pages = rows.map(lambda r: (int(r[0]), _row_page(r[1].asDict(recursive=True), fields, int(r[0]))))
+    pages = pages.persist(_KEEP)
+    results = clean(pages, config, learn(pages, config))
+
+    def output_row(result: Result) -> tuple[Any, ...]:
+        record = {**result.page.record, fields.text: result.text}
+        return (*(record[n] for n in names), orjson.dumps(result.audit()).decode("utf-8"))
+
+    schema = StructType([*frame.schema.fields, StructField("dedup", StringType())])
+    ordered = results.sortByKey(numPartitions=results.getNumPartitions()).values()
+    return frame.sparkSession.createDataFrame(ordered.map(output_row), schema)
+
+
+def _row_page(record: dict[str, Any], fields: Fields, position: int) -> Page:
+    """The Page of one DataFrame row; ValueError naming the row when its text is not a string."""
+    if not isinstance(record.get(fields.text), str):
+        raise ValueError(f"row {position} (id {record.get(fields.id)!r}): {fields.text!r} is not a string")
+    return page_from_record(record, fields, str(position), None, f"row {position}")
+
+
+def main(argv: Sequence[str] | None = None) -> None:
+    """spark-submit entry point: the arguments of `dedup clean`, run on the Spark engine."""
+    from dedup.cli import app
+
+    app(["clean", "--engine", "spark", *(sys.argv[1:] if argv is None else argv)])
+
+
+if __name__ == "__main__":
+    main()
