@@ -9,7 +9,7 @@ import numpy as np
 import regex
 
 # Bump when keys change: stored models hold keys made by one version.
-NORMALIZER_VERSION = 2
+NORMALIZER_VERSION = 3
 
 # Arabic harakat, superscript alef, Quranic marks, tatweel; zero-width marks; soft hyphen.
 _DROP = regex.compile(r"[\u0610-\u061A\u064B-\u065F\u0670\u06D6-\u06ED\u0640\u200B-\u200D\uFEFF\u00AD]")
@@ -43,6 +43,10 @@ def normalize(text: str) -> str:
     """The matching key of a text: folded, lowercased, punctuation-free, one space between words."""
     text = unicodedata.normalize("NFKC", text)
     text = _BIDI.sub(" ", _DROP.sub("", text)).translate(_FOLD).casefold()
+    # Casefolding (or a dropped mark) can undo NFKC: "J" and a combining caron fold to "j" and the
+    # caron, which NFKC composes into "ǰ". Composed again, a key is its own key.
+    if not unicodedata.is_normalized("NFKC", text):
+        text = unicodedata.normalize("NFKC", text)
     return _PUNCT.sub(" ", text).strip()
 
 
@@ -117,11 +121,16 @@ class Folded:
         if (folded == _BAD).any():
             return
         dropped = drop[codes]
-        self.has_drop = bool(dropped.any())
-        self.folded = _decode(folded)
-        self._letter = self._word & (folded != 32)
+        has_drop = bool(dropped.any())
+        whole = _decode(folded)
         # The folded text without the dropped characters, and where each position went in it.
-        self._kept = _decode(folded[~dropped]) if self.has_drop else self.folded
+        kept = _decode(folded[~dropped]) if has_drop else whole
+        if not kept.isascii() and not unicodedata.is_normalized("NFKC", kept):
+            return  # folding undid NFKC ("J" and a combining caron): `normalize` composes again
+        self.has_drop = has_drop
+        self.folded = whole
+        self._letter = self._word & (folded != 32)
+        self._kept = kept
         self._at: np.ndarray | None = None
         self._at_list: list[int] | None = None
         if self.has_drop:
