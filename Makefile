@@ -4,7 +4,7 @@ PY     := $(VENV)/bin/python
 DEDUP  := $(VENV)/bin/dedup
 SHARED ?= ../shared
 
-.PHONY: help run test lint eval eval-real bench bench-quick clean-out
+.PHONY: help run test test-slow lint fuzz limits eval eval-real bench bench-quick clean-out
 
 help:  ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  %-10s %s\n", $$1, $$2}'
@@ -22,6 +22,14 @@ run: $(VENV)/.installed  ## clean the bundled corpus/ into out/, with a summary
 
 test: $(VENV)/.installed  ## run the test suite
 	$(PY) -m pytest -q -m "not slow"
+
+FUZZ_SECONDS ?= 300
+fuzz: $(VENV)/.installed  ## fuzz reading and cleaning with atheris for FUZZ_SECONDS (crashes saved in out/)
+	$(PY) -m pip install -q -e '.[fuzz]'
+	@mkdir -p out/fuzz-corpus
+	@cp corpus/reference/page.txt out/fuzz-corpus/seed-reference
+	@head -n 3 corpus/pages.jsonl | split -l 1 - out/fuzz-corpus/seed-line-
+	$(PY) scripts/fuzz_clean.py out/fuzz-corpus -max_total_time=$(FUZZ_SECONDS) -max_len=8192 -artifact_prefix=out/
 
 lint: $(VENV)/.installed  ## ruff and mypy on dedup/
 	$(VENV)/bin/ruff check dedup tests

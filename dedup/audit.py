@@ -10,10 +10,17 @@ from dedup.page import Decision, Removal
 def merge(decisions: Iterable[Decision], text: str) -> list[Removal]:
     """Non-overlapping removals, in order; a span that ends a line takes the blank lines after it.
 
-    Overlapping spans become one removal, with the kind and evidence of the first."""
+    Overlapping spans become one removal, with the kind and evidence of the first. A span that
+    ends a line whose start stays leaves the line break: the next line is not glued onto it.
+    """
     removals: list[Removal] = []
     for d in sorted(decisions, key=lambda d: (d.start, -d.end)):
-        end = _absorb_blank_lines(text, d.end)
+        if _line_start_stays(text, d.start, removals):
+            end = d.end - _line_break_at(text, d.end)
+            if end <= d.start:
+                continue  # the line break alone: nothing goes
+        else:
+            end = _absorb_blank_lines(text, d.end)
         if removals and d.start < removals[-1].end:
             last = removals[-1]
             if end > last.end:
@@ -21,6 +28,26 @@ def merge(decisions: Iterable[Decision], text: str) -> list[Removal]:
             continue
         removals.append(Removal(d.start, end, d.kind, text[d.start : end], d.evidence))
     return removals
+
+
+def _line_start_stays(text: str, start: int, removals: Sequence[Removal]) -> bool:
+    """Whether some text before `start` on its line is kept by the removals so far."""
+    line_start = text.rfind("\n", 0, start) + 1
+    pos = start
+    for r in reversed(removals):
+        if r.end <= line_start:
+            break
+        if text[max(r.end, line_start) : pos].strip():
+            return True
+        pos = min(pos, r.start)
+    return bool(text[line_start:pos].strip())
+
+
+def _line_break_at(text: str, end: int) -> int:
+    """The length of the line break that ends text[:end] (\n or \r\n), 0 if none."""
+    if not text.endswith("\n", 0, end):
+        return 0
+    return 2 if text.endswith("\r\n", 0, end) else 1
 
 
 def _absorb_blank_lines(text: str, end: int) -> int:

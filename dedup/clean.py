@@ -3,23 +3,24 @@
 from __future__ import annotations
 
 import math
+from bisect import bisect_left, bisect_right
+from collections import Counter
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field, replace
 from pathlib import Path
-
-import numpy as np
 
 from dedup.audit import apply, merge
 from dedup.detect import context, repeats, runs, site_boilerplate, widgets
 from dedup.detect.duplicates import DuplicateFinder, PagePrint, page_prints
 from dedup.fingerprint import FingerprintSettings
 from dedup.model import PageCounts, Rule, SiteModel, page_counts
-from dedup.normalize import Folded
+from dedup.normalize import Folded, normalize
 from dedup.page import Block, Decision, Page, Result
-from dedup.segment import Words, flow_lines, segment, words_with_offsets
+from dedup.segment import Words, flow_lines, outside, segment, words_with_offsets
 from dedup.stream import StreamSettings, StreamState
 
 LONG_BLOCK_WORDS = 16  # a block this long is body text: a page keeps at least one of them
+JUDGING_ROUNDS = 3  # site evidence judged again while lines keep losing blocks
 
 
 @dataclass(frozen=True)
@@ -162,14 +163,35 @@ class Cleaner:
         site_decisions = site_boilerplate.detect(text, page.site or "", blocks, self.model)
         site_decisions += self._site_runs(page, flow.values())
         decisions = widgets.detect(blocks, self.matcher) + _guard(blocks, site_decisions)
+        spans = [(d.start, d.end) for d in decisions]
         for start, end in flow.values():
-            decisions += widgets.tail_links(words_with_offsets(text, start, end), end, self.matcher)
+            flow_words = outside(words_with_offsets(text, start, end), spans)
+            decisions += widgets.tail_links(text, flow_words, end, self.matcher)
         # Repeats are judged on what stays: a title first seen in a removed related-articles
         # list is the article's own title when it comes again in the body.
         decisions += repeats.detect(text, blocks, _kept_words(text, decisions, folded))
+        decisions += self._judged_again(page, blocks, decisions)
         decisions += context.detect(text, blocks, _removed_kinds(blocks, decisions), flow.keys())
         removals = merge(decisions, text)
         return Result(page, apply(text, removals), tuple(removals))
+
+    def _judged_again(self, page: Page, blocks: Sequence[Block], decisions: list[Decision]) -> list[Decision]:
+        """Site evidence judged again on the lines as they stay: a sentence whose line lost its
+        other sentences is judged as the shorter line it is in the cleaned page."""
+        found: list[Decision] = []
+        decided = {(d.start, d.end) for d in decisions}
+        for _ in range(JUDGING_ROUNDS):
+            left = _left(page.text, blocks, decisions + found)
+            if left == list(blocks):  # no line lost a block: nothing to judge again
+                break
+            more = site_boilerplate.detect(page.text, page.site or "", left, self.model)
+            more = [d for d in _guard(left, more) if (d.start, d.end) not in decided]
+            if not more:
+                break
+            found += more
+            decided.update((d.start, d.end) for d in more)
+            blocks = left
+        return found
 
     def _site_runs(self, page: Page, flow_spans: Iterable[tuple[int, int]]) -> list[Decision]:
         """Site word runs inside flow lines: lines that hold a flattened page, not a paragraph."""
@@ -217,28 +239,46 @@ def learning_counts(site: str, text: str, short_words: int) -> PageCounts:
 
 def _kept_words(text: str, decisions: Sequence[Decision], folded: Folded) -> Words:
     """The words of the text outside every decided span."""
-    words = words_with_offsets(text, folded=folded)
-    if not decisions or not words.words:
-        return words
-    spans = sorted((d.start, d.end) for d in decisions)
-    starts = np.array([s for s, _ in spans])
-    reach = np.maximum.accumulate(np.array([e for _, e in spans]))  # furthest end of the spans so far
-    at = np.array(words.starts)
-    last = np.searchsorted(starts, at, side="right") - 1  # the last span starting at or before each word
-    kept = np.flatnonzero((last < 0) | (reach[np.maximum(last, 0)] <= at)).tolist()
-    return Words(
-        [words.words[i] for i in kept], [words.starts[i] for i in kept], [words.ends[i] for i in kept]
-    )
+    return outside(words_with_offsets(text, folded=folded), [(d.start, d.end) for d in decisions])
+
+
+def _overlaps(blocks: Sequence[Block], decisions: Sequence[Decision]) -> list[list[Decision]]:
+    """For each block, the decisions that overlap it, in the order given (blocks are in order)."""
+    starts = [b.start for b in blocks]
+    ends = [b.end for b in blocks]
+    per_block: list[list[Decision]] = [[] for _ in blocks]
+    for d in decisions:
+        for k in range(bisect_right(ends, d.start), bisect_left(starts, d.end)):
+            per_block[k].append(d)
+    return per_block
 
 
 def _removed_kinds(blocks: Sequence[Block], decisions: Sequence[Decision]) -> list[str | None]:
     """The kind of decision that removes each block whole (or nearly), None for a block that stays."""
     kinds: list[str | None] = []
-    for b in blocks:
-        overlaps = [d for d in decisions if d.start < b.end and b.start < d.end]
+    for b, overlaps in zip(blocks, _overlaps(blocks, decisions), strict=True):
         covered = sum(min(d.end, b.end) - max(d.start, b.start) for d in overlaps)
         kinds.append(overlaps[0].kind if overlaps and covered >= 0.9 * (b.end - b.start) else None)
     return kinds
+
+
+def _left(text: str, blocks: Sequence[Block], decisions: Sequence[Decision]) -> list[Block]:
+    """What the decisions leave of the blocks, as the cleaned page's blocks: a block cut in part
+    leaves its pieces, and each line's word count is made of what is left of it."""
+    left: list[Block] = []
+    for b, overlaps in zip(blocks, _overlaps(blocks, decisions), strict=True):
+        if not overlaps:
+            left.append(b)
+            continue
+        pos = b.start
+        for start, end in sorted((d.start, d.end) for d in overlaps) + [(b.end, b.end)]:
+            if start > pos and (key := normalize(text[pos:start])):
+                left.append(Block(pos, start, key, b.line, False, 0))
+            pos = max(pos, end)
+    words: Counter[int] = Counter()
+    for b in left:
+        words[b.line] += b.words
+    return [replace(b, line_words=words[b.line]) for b in left]
 
 
 def _guard(blocks: Sequence[Block], decisions: list[Decision]) -> list[Decision]:

@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 
+import numpy as np
 import regex
 
 from dedup.normalize import Folded
@@ -95,6 +96,21 @@ def words_with_offsets(
             starts.append(m.start())
             ends.append(m.end())
     return Words(out_words, starts, ends)
+
+
+def outside(words: Words, spans: Sequence[tuple[int, int]]) -> Words:
+    """The words that start outside every (start, end) span."""
+    if not spans or not words.words:
+        return words
+    ordered = sorted(spans)
+    starts = np.array([s for s, _ in ordered])
+    reach = np.maximum.accumulate(np.array([e for _, e in ordered]))  # furthest end of the spans so far
+    at = np.array(words.starts)
+    last = np.searchsorted(starts, at, side="right") - 1  # the last span starting at or before each word
+    kept = np.flatnonzero((last < 0) | (reach[np.maximum(last, 0)] <= at)).tolist()
+    return Words(
+        [words.words[i] for i in kept], [words.starts[i] for i in kept], [words.ends[i] for i in kept]
+    )
 
 
 def flow_lines(blocks: Sequence[Block]) -> dict[int, tuple[int, int]]:

@@ -251,10 +251,11 @@ def test_custom_field_names(runner: CliRunner, tmp_path: Path, news_site: NewsSi
     result = _invoke(runner, "explain", "p3", src, *args)
     assert result.exit_code == 0, result.output
     assert "site-boilerplate" in result.output
-    # With a text field no record has, every record is bad.
+    # A text field the records do not have is refused before any work, with the fields they have.
     result = _invoke(runner, "clean", src, "-o", tmp_path / "bad.jsonl", "--text-field", "nope")
     assert result.exit_code != 0
-    assert "missing field 'nope'" in result.output
+    assert "--text-field 'nope'" in result.output and "no such field" in result.output
+    assert "doc, link, body, text" in result.output
 
 
 def test_txt_input_prints_cleaned_text(runner: CliRunner, tmp_path: Path, en_page: str) -> None:

@@ -220,7 +220,10 @@ def test_malformed_json_line(tmp_path: Path) -> None:
 @pytest.mark.parametrize(
     ("line", "reason"),
     [
-        (b'{"id": 1, "body": "x"}', "missing field 'text'"),
+        (
+            b'{"id": 1, "body": "x"}',
+            "missing field 'text' (its fields: id, body; --text-field names the text)",
+        ),
         (b'{"text": 42}', "field 'text' is a number, expected a string"),
         (b'{"text": null}', "field 'text' is null, expected a string"),
         (b'{"text": ["a"]}', "field 'text' is an array, expected a string"),

@@ -112,7 +112,7 @@ def test_words_with_offsets_in_a_range() -> None:
     text = "one two three four"
     w = words_with_offsets(text, 4, 13)
     assert w.words == ["two", "three"]
-    assert (w.starts, w.ends) == ([4, 8], [7, 13])
+    assert (list(w.starts), list(w.ends)) == ([4, 8], [7, 13])
 
 
 _ALPHABET = st.sampled_from(

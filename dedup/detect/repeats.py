@@ -9,10 +9,12 @@ section that a page repeats in its middle, far from its source, is left alone.
 
 from __future__ import annotations
 
+from collections import Counter
 from collections.abc import Sequence
+from dataclasses import replace
 
 from dedup.page import Block, Decision
-from dedup.segment import Words
+from dedup.segment import Words, outside
 
 GRAM = 5  # words per shingle
 MIN_RUN_WORDS = 8  # shorter repeats ("Buy now", a recurring label) are left alone
@@ -27,6 +29,7 @@ LEAD_SHARE = 0.2  # the lead is in the first fifth of a page; a card repeating i
 MAX_CARD_WORDS = 250
 MAX_CARD_TITLE_WORDS = 12  # a teaser card is a few lead paragraphs, not the article again
 TAIL_BLOCK_WORDS = 15  # a copy with no paragraph of this length after it closes the page
+MAX_ROUNDS = 4  # copies judged again once the copies found are gone; a round finds fewer each time
 
 
 def repeated_stretches(words: Sequence[str]) -> list[tuple[int, int, int]]:
@@ -34,15 +37,27 @@ def repeated_stretches(words: Sequence[str]) -> list[tuple[int, int, int]]:
 
     A stretch follows one source for as long as the words go on matching it; a new stretch
     starts at the first earlier occurrence of a 5-gram."""
-    first_seen: dict[tuple[str, ...], int] = {}
+    # A 5-gram as one exact integer of its words' numbers: a page of a million words keeps a
+    # million small keys, not a million tuples.
+    numbers: dict[str, int] = {}
+    codes = [numbers.setdefault(w, len(numbers)) for w in words]
+    base = len(numbers) + 1
+
+    def gram_at(i: int) -> int:
+        key = 0
+        for code in codes[i : i + GRAM]:
+            key = key * base + code
+        return key
+
+    first_seen: dict[int, int] = {}
     stretches: list[tuple[int, int, int]] = []
     for i in range(len(words) - GRAM + 1):
-        gram = tuple(words[i : i + GRAM])
+        gram = gram_at(i)
         j = first_seen.setdefault(gram, i)
         if stretches:
             a, b, src = stretches[-1]
             k = src + (i - a)  # where the current stretch's source goes on
-            if b == i + GRAM - 1 and k + GRAM <= a and tuple(words[k : k + GRAM]) == gram:
+            if b == i + GRAM - 1 and k + GRAM <= a and gram_at(k) == gram:
                 stretches[-1] = (a, i + GRAM, src)
                 continue
         if j + GRAM <= i:
@@ -83,10 +98,37 @@ def _copies(stretches: list[tuple[int, int, int]], line_of: Sequence[int]) -> li
 
 
 def detect(text: str, blocks: Sequence[Block], words: Words) -> list[Decision]:
-    """Decisions for the later copies of word runs that the page already said."""
+    """Decisions for the later copies of word runs that the page already said.
+
+    Where a copy stands (near the page's end, after the last paragraph, in a line of its own) is
+    judged on what stays: once a teaser card goes, the card's title copied just before it closes
+    the page. So copies are judged again without the copies found, until no more are found: the
+    cleaned page then holds no copy that cleaning it again would find.
+    """
+    decisions: list[Decision] = []
+    for _ in range(MAX_ROUNDS):
+        found = _detect_once(_shrunk(blocks, words), words)
+        if not found:
+            break
+        decisions += found
+        words = outside(words, [(d.start, d.end) for d in found])
+    return decisions
+
+
+def _shrunk(blocks: Sequence[Block], words: Words) -> list[Block]:
+    """The blocks with their lines' word counts made of the words given: a line is judged by
+    what stays of it."""
     block_of = _block_of_words(blocks, words)
-    long_words = [i for i, k in enumerate(block_of) if blocks[k].line_words > TAIL_BLOCK_WORDS]
-    last_long = long_words[-1] if long_words else -1
+    per_line = Counter(blocks[k].line for k in block_of)
+    return [replace(b, line_words=per_line[b.line]) for b in blocks]
+
+
+def _detect_once(blocks: Sequence[Block], words: Words) -> list[Decision]:
+    """One round: the copies among these words."""
+    block_of = _block_of_words(blocks, words)
+    last_long = next(
+        (i for i in range(len(block_of) - 1, -1, -1) if blocks[block_of[i]].line_words > TAIL_BLOCK_WORDS), -1
+    )
     n = len(words.words)
     long_runs = [
         (_card_title_start(block_of, a) if src <= LEAD_SHARE * n else a, _follow(words.words, a, b, src))

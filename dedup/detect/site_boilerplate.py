@@ -19,13 +19,14 @@ def detect(text: str, site: str, blocks: Sequence[Block], model: SiteModel) -> l
     if stats is None or stats.pages < 2:
         return []
     first_long, last_long = long_lines(blocks, model.rule.short_words)
+    body_end = _body_end(text, blocks, last_long)
     decisions = []
     for block in blocks:
         block_shape = shape(block.key)
         pages, exemplar = stats.pages_with(block_shape, head=block.line < first_long)
         # Inside the body, a sentence needs the evidence of a long block: background paragraphs
         # of one story repeat there. Links and headlines (no full stop) are furniture anywhere.
-        in_body = first_long < block.line < last_long and block.line_words >= BODY_LINE_WORDS
+        in_body = first_long < block.line < body_end and block.line_words >= BODY_LINE_WORDS
         in_body = in_body and _is_sentence(text, block)
         words = block.line_words
         if words <= HEADLINE_WORDS and not _is_sentence(text, block):
@@ -47,6 +48,24 @@ def detect(text: str, site: str, blocks: Sequence[Block], model: SiteModel) -> l
                 evidence = {"label": label[2:], "pages": pages, "site_pages": stats.pages}
                 decisions.append(Decision(block.start, block.end, "template", evidence))
     return decisions
+
+
+def _body_end(text: str, blocks: Sequence[Block], last_long: int) -> int:
+    """The line where the body ends: the first short line without a full stop (a link, a label:
+    the furniture's start) after the last long line; the closing sentences before it are body.
+
+    Not the last long line itself: when that is a teaser card, the sentences before it are judged
+    alike whether the card is there or cleaning took it away.
+    """
+    for block in blocks:
+        if (
+            block.line > last_long
+            and block.whole_line
+            and block.line_words <= HEADLINE_WORDS
+            and not _is_sentence(text, block)
+        ):
+            return block.line
+    return 10**9
 
 
 def _is_sentence(text: str, block: Block) -> bool:

@@ -10,6 +10,7 @@ from dataclasses import dataclass, field
 
 import regex
 
+from dedup.checks import SettingError
 from dedup.normalize import normalize
 from dedup.page import Block, Decision
 from dedup.segment import Words
@@ -152,6 +153,19 @@ LINK_PREFIXES = (
 MAX_WIDGET_WORDS = 12  # a widget is short; a paragraph quoting a widget phrase is not one
 MAX_LINK_WORDS = 20
 MAX_TAIL_LINK_WORDS = 80  # a related-links card closing a page: the phrase and a few titles
+_SENTENCE_END = regex.compile(r"[\"'”’»)\]]*[.!?؟]+(?:\s|$)")
+
+
+def check_pattern(pattern: str) -> None:
+    """Refuse a `re:` pattern that is no regular expression, saying where it breaks."""
+    if pattern.startswith("re:"):
+        try:
+            regex.compile(pattern[3:])
+        except regex.error as e:
+            raise SettingError(
+                f"pattern {pattern!r} is not a regular expression ({e}); fix it, or drop the re: prefix "
+                "to match it as a plain phrase"
+            ) from e
 
 
 @dataclass(frozen=True)
@@ -216,15 +230,25 @@ def _contains_words(key: str, phrase: str) -> bool:
     return f" {phrase} " in f" {key} "
 
 
-def tail_links(words: Words, end_of_flow: int, matcher: WidgetMatcher) -> list[Decision]:
-    """In a flattened page, a "read also" phrase near the end and the few titles after it."""
+def tail_links(text: str, words: Words, end_of_flow: int, matcher: WidgetMatcher) -> list[Decision]:
+    """In a flattened page, a "read also" phrase near the end and the few titles after it.
+
+    `words` are the words that stay so far, so "near the end" means near the end of what stays.
+    Titles carry no full stop: a phrase followed by sentences is inside the article (a link in
+    the body), and the sentences after it are the article's.
+    """
     n = len(words.words)
     for i in range(max(0, n - MAX_TAIL_LINK_WORDS), n):
         for prefix in matcher.link_prefixes:
             k = prefix.count(" ") + 1
-            if " ".join(words.words[i : i + k]) == prefix:
+            if " ".join(words.words[i : i + k]) == prefix and not _sentences_follow(text, words, i + k):
                 return [Decision(words.starts[i], end_of_flow, "read-also", {"phrase": prefix + " …"})]
     return []
+
+
+def _sentences_follow(text: str, words: Words, first: int) -> bool:
+    """Whether a word from `first` on, but the last, ends a sentence."""
+    return any(_SENTENCE_END.match(text, words.ends[j]) for j in range(first, len(words.words) - 1))
 
 
 def detect(blocks: Sequence[Block], matcher: WidgetMatcher) -> list[Decision]:
