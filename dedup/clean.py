@@ -9,6 +9,7 @@ from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 
+from dedup import checks
 from dedup.audit import apply, merge
 from dedup.detect import context, repeats, runs, site_boilerplate, widgets
 from dedup.detect.duplicates import DuplicateFinder, PagePrint, page_prints
@@ -33,10 +34,10 @@ class Config:
     duplicate_threshold: float = 0.8
 
     def __post_init__(self) -> None:
-        if not 0.0 < self.duplicate_threshold <= 1.0:
-            raise ValueError(
-                f"duplicate threshold {self.duplicate_threshold} is out of range: give a Jaccard in (0, 1]"
-            )
+        hint = " (the word-shingle Jaccard of two duplicates, e.g. 0.8; --duplicate-threshold)"
+        checks.share("Config", "duplicate_threshold", self.duplicate_threshold, zero=False, hint=hint)
+        for pattern in self.patterns:
+            widgets.check_pattern(pattern)
 
 
 class Cleaner:

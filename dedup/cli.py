@@ -20,10 +20,19 @@ from dedup import __version__
 from dedup.clean import Cleaner, Config
 from dedup.evaluate import format_scores, score
 from dedup.io import Fields, InputError, read_pages
+from dedup.io.readers import input_files
 from dedup.io.writers import parse_size
 from dedup.model import SiteModel
 from dedup.page import Page
-from dedup.pipeline import RecordError, RunOptions, Summary, clean_files, is_text_input, learn
+from dedup.pipeline import (
+    RecordError,
+    RunOptions,
+    Summary,
+    check_fields,
+    clean_files,
+    is_text_input,
+    learn,
+)
 from dedup.report import SAMPLE_SIZE, ReportError, write_report
 from dedup.store import StateError, open_store
 from dedup.stream import DEFAULT_FORGET_AFTER, StreamSettings
@@ -101,6 +110,49 @@ def _config(patterns: list[str] | None, patterns_file: Path | None, threshold: f
         return Config(patterns=tuple(phrases), duplicate_threshold=threshold)
     except ValueError as e:
         raise _fail(str(e)) from e
+
+
+def _options(
+    inputs: list[Path] | None,
+    fields: tuple[str, str, str],
+    site: str | None,
+    errors: str = "fail",
+    drop_duplicates: bool = False,
+) -> RunOptions:
+    """The run options from the command line, checked once: field names (those given that the
+    inputs' first record lacks too), --errors."""
+    text, id_, url = fields
+    try:
+        opts = RunOptions(Fields(text=text, id=id_, url=url), site, errors, drop_duplicates)
+        given = {"--text-field": text, "--id-field": id_, "--url-field": url}
+        defaults = {"--text-field": "text", "--id-field": "id", "--url-field": "url"}
+        if inputs:
+            check_fields(inputs, {k: v for k, v in given.items() if v != defaults[k]})
+    except ValueError as e:
+        raise _fail(str(e)) from e
+    except InputError:
+        return opts  # an input that cannot be read is reported where it is read, with its reason
+    return opts
+
+
+def _check_output(output: Path | None, inputs: list[Path]) -> None:
+    """Refuse an output that is a folder, one of the inputs, or of a type nothing writes."""
+    if output is None:
+        return
+    if output.is_dir():
+        raise _fail(f"-o {output} is a folder: give a file in it, e.g. -o {output / 'clean.jsonl'}")
+    try:
+        files = input_files(inputs)
+    except InputError:
+        files = []
+    if any(f.resolve() == output.resolve() for f in files):
+        raise _fail(f"-o {output} is also an input: write the cleaned pages to another file")
+    name = output.name.lower().removesuffix(".gz").removesuffix(".zst")
+    if not is_text_input(inputs) and not name.endswith((".jsonl", ".ndjson", ".json", ".parquet")):
+        raise _fail(
+            f"-o {output}: unknown output type; give a name ending in .jsonl, .jsonl.gz, .jsonl.zst "
+            "or .parquet"
+        )
 
 
 class _Meter:
@@ -240,9 +292,10 @@ def clean(
     if engine not in ("local", "spark"):
         raise _fail(f"--engine must be 'local' or 'spark', not {engine!r}")
     _check_report(report, output, inputs)
+    _check_output(output, inputs)
     config = _config(pattern, patterns_file, duplicate_threshold)
+    opts = _options(inputs, (text_field, id_field, url_field), site, errors, drop_duplicates)
     try:
-        opts = RunOptions(Fields(text=text_field, id=id_field, url=url_field), site, errors, drop_duplicates)
         opts = replace(opts, shard_size=_shard_size(shard_size, output, inputs, report))
         opts = replace(opts, workers=workers or opts.workers)
     except ValueError as e:
@@ -411,10 +464,15 @@ def learn_cmd(
 
     Example: dedup learn crawl-*.jsonl.gz --state model.db
     """
+    if Path(state).is_dir():
+        raise _fail(f"--state {state} is a folder: give a file in it, e.g. --state {Path(state, 'model.db')}")
     config = Config()
     cleaner = Cleaner(config)
-    opts = RunOptions(Fields(text=text_field, id=id_field, url=url_field), site)
-    opts = replace(opts, workers=workers or opts.workers)
+    opts = _options(inputs, (text_field, id_field, url_field), site)
+    try:
+        opts = replace(opts, workers=workers or opts.workers)
+    except ValueError as e:
+        raise _fail(str(e)) from e
     try:
         with _progress() as progress:
             pages = learn(cleaner, inputs, opts, progress)
@@ -441,7 +499,7 @@ def explain(
 
     Example: dedup explain p000123 crawl.jsonl --state model.db
     """
-    opts = RunOptions(Fields(text=text_field, id=id_field, url=url_field), site)
+    opts = _options(inputs, (text_field, id_field, url_field), site)
     config = Config()
     try:
         cleaner = Cleaner(config, _load_model(state, config))
@@ -474,7 +532,7 @@ def sites(
     state: Annotated[
         str, typer.Option("--state", help="State made by `dedup learn` or `dedup clean --stream`.")
     ],
-    top: Annotated[int, typer.Option("--top", help="Boilerplate lines to show per site.")] = 10,
+    top: Annotated[int, typer.Option("--top", min=0, help="Boilerplate lines to show per site.")] = 10,
 ) -> None:
     """List what was learned per site: pages, and the most frequent boilerplate lines.
 
@@ -527,7 +585,8 @@ def report_cmd(
         model = _load_model(state, Config())
     except StateError as e:
         raise _fail(str(e)) from e
-    _write_report(cleaned, output, model, Fields(text=text_field, id=id_field, url=url_field), sample)
+    fields = _options(None, (text_field, id_field, url_field), None).fields
+    _write_report(cleaned, output, model, fields, sample)
 
 
 @app.command()

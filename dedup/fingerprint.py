@@ -9,7 +9,10 @@ import numpy as np
 import xxhash
 from datasketch import LeanMinHash, MinHash, MinHashLSH
 
+from dedup import checks
 from dedup.normalize import NORMALIZER_VERSION
+
+SCHEMES = ("affine32",)  # the scheme the vectorized MinHash computes (datasketch 2.0's default)
 
 
 @dataclass(frozen=True)
@@ -23,28 +26,41 @@ class FingerprintSettings:
     word_shingle: int = 5
     normalizer: int = NORMALIZER_VERSION
 
+    def __post_init__(self) -> None:
+        checks.one_of("FingerprintSettings", "scheme", self.scheme, SCHEMES)
+        checks.whole("FingerprintSettings", "seed", self.seed, least=0)
+        checks.whole("FingerprintSettings", "num_perm", self.num_perm, least=16)  # LSH needs bands
+        checks.whole("FingerprintSettings", "char_shingle", self.char_shingle)
+        checks.whole("FingerprintSettings", "word_shingle", self.word_shingle)
+
     def as_dict(self) -> dict[str, int | str]:
         """The settings as a plain dict, for storage."""
         return asdict(self)
 
 
+def utf8(key: str) -> bytes:
+    """The UTF-8 bytes of a key to hash; a lone surrogate (from a "\\ud800" JSON escape, say) is
+    kept as its own bytes rather than refused, so any Python string can be matched."""
+    return key.encode("utf-8", "surrogatepass")
+
+
 def exact_hash(key: str) -> int:
     """A 64-bit hash of a normalized key."""
-    return xxhash.xxh3_64_intdigest(key.encode("utf-8"))
+    return xxhash.xxh3_64_intdigest(utf8(key))
 
 
 def char_shingles(key: str, size: int) -> set[bytes]:
     """Character n-grams of a key (the key itself when shorter)."""
     if len(key) <= size:
-        return {key.encode("utf-8")}
-    return {key[i : i + size].encode("utf-8") for i in range(len(key) - size + 1)}
+        return {utf8(key)}
+    return {utf8(key[i : i + size]) for i in range(len(key) - size + 1)}
 
 
 def word_shingles(words: Sequence[str], size: int) -> set[bytes]:
     """Word n-grams (the whole word list when shorter)."""
     if len(words) <= size:
-        return {" ".join(words).encode("utf-8")} if words else set()
-    return {" ".join(words[i : i + size]).encode("utf-8") for i in range(len(words) - size + 1)}
+        return {utf8(" ".join(words))} if words else set()
+    return {utf8(" ".join(words[i : i + size])) for i in range(len(words) - size + 1)}
 
 
 def _xxh32(data: bytes) -> int:
@@ -129,11 +145,11 @@ def _stripes(words: np.ndarray, starts: np.ndarray, lengths: np.ndarray) -> np.n
 
 def utf8_offsets(text: str) -> tuple[np.ndarray, np.ndarray]:
     """The UTF-8 bytes of a text, and the byte offset of every character (and of the end)."""
-    cps = np.frombuffer(text.encode("utf-32-le"), np.uint32)
+    cps = np.frombuffer(text.encode("utf-32-le", "surrogatepass"), np.uint32)
     widths = 1 + (cps >= 0x80) + (cps >= 0x800) + (cps >= 0x10000)
     offsets = np.zeros(len(cps) + 1, np.int64)
     np.cumsum(widths, out=offsets[1:])
-    return np.frombuffer(text.encode("utf-8"), np.uint8), offsets
+    return np.frombuffer(utf8(text), np.uint8), offsets
 
 
 def char_shingle_hashes(keys: Sequence[str], size: int) -> tuple[np.ndarray, np.ndarray]:

@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
+from dedup import checks
 from dedup.detect.runs import gram_hashes
 from dedup.detect.templates import label_prefix, shape
 from dedup.fingerprint import (
@@ -43,6 +44,14 @@ class Rule:
     tail_share: float = 0.05  # a run closing a flattened page (a disclaimer, a footer)
     variant_similarity: float = 0.7  # char-shingle Jaccard to merge two variants of a block
     max_variant_chars: int = 300
+
+    def __post_init__(self) -> None:
+        for name in ("short_words", "floor", "tiny_site_floor", "link_words", "tiny_site", "long_floor"):
+            checks.whole("Rule", name, getattr(self, name))
+        checks.whole("Rule", "max_variant_chars", self.max_variant_chars, least=8)
+        for name in ("short_share", "long_share", "tail_share"):
+            checks.share("Rule", name, getattr(self, name))
+        checks.share("Rule", "variant_similarity", self.variant_similarity, zero=False)
 
     def pages_needed(self, site_pages: int, words: int) -> int:
         """Distinct pages of the site a block must occur on to count as boilerplate."""

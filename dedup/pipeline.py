@@ -14,12 +14,14 @@ from typing import Any, cast
 
 import orjson
 
+from dedup import checks
+from dedup.checks import SettingError
 from dedup.clean import Cleaner
 from dedup.detect.duplicates import DuplicateFinder
 from dedup.hashcount import HashCounts
 from dedup.io import BadRecord, Fields, JsonlWriter, RejectsWriter, TextWriter, read_pages
 from dedup.io.parquet import input_schema, output_schema, write_parquet
-from dedup.io.readers import Skipped, input_files, is_glob
+from dedup.io.readers import Skipped, input_files, is_glob, record_fields
 from dedup.io.writers import ShardedOutput, rejects_path
 from dedup.model import PageCounts, SiteModel
 from dedup.page import Page, Result
@@ -90,9 +92,13 @@ class RunOptions:
 
     def __post_init__(self) -> None:
         if self.errors not in ("fail", "skip"):
-            raise ValueError(f"--errors must be 'fail' or 'skip', not {self.errors!r}")
-        if self.workers < 1:
-            raise ValueError(f"--workers must be 1 or more, not {self.workers}")
+            raise SettingError(
+                f"--errors must be 'fail' (stop at the first bad record) or 'skip' (set it aside), "
+                f"not {self.errors!r}"
+            )
+        if self.shard_size is not None:
+            checks.whole("RunOptions", "shard_size", self.shard_size)
+        checks.whole("RunOptions", "workers", self.workers)
 
 
 # (phase, pages so far) or (phase, pages so far, bytes of page text so far): both kinds are accepted.
@@ -152,6 +158,21 @@ def _pages(
             rejects.write(item)
             continue
         yield item
+
+
+def check_fields(inputs: Sequence[Path], named: dict[str, str]) -> None:
+    """Refuse field names given on the command line (option -> name) that the first record of
+    the first input does not have: a mistyped --url-field would put every page in one site."""
+    files = input_files(inputs)
+    have = record_fields(files[0]) if files else None
+    if have is None:
+        return
+    for option, name in named.items():
+        if name not in have:
+            raise SettingError(
+                f"{option} {name!r}: the first record of {files[0]} has no such field (its fields: "
+                f"{', '.join(have[:12]) or 'none'}); name a field the records have"
+            )
 
 
 def is_parquet(output: Path) -> bool:

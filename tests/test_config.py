@@ -107,7 +107,7 @@ def test_good_custom_fields_pass(runner: CliRunner, tmp_path: Path, news_site: N
         (lambda: Rule(variant_similarity=0), "Rule.variant_similarity is 0"),
         (lambda: Rule(short_words=2.5), "Rule.short_words is 2.5: give a whole number"),
         (lambda: FingerprintSettings(num_perm=4), "FingerprintSettings.num_perm is 4"),
-        (lambda: FingerprintSettings(scheme="sha1"), "give one of affine32, affine64, legacy"),
+        (lambda: FingerprintSettings(scheme="legacy"), "scheme is 'legacy': give one of affine32"),
         (lambda: FingerprintSettings(word_shingle=0), "FingerprintSettings.word_shingle is 0"),
         (lambda: Config(duplicate_threshold=2), "Config.duplicate_threshold is 2"),
         (lambda: Config(patterns=("re:[",)), "pattern 're:[' is not a regular expression"),

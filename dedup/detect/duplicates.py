@@ -21,6 +21,7 @@ from dedup.fingerprint import (
     exact_hash,
     lsh_bands,
     lsh_pairs,
+    utf8,
     xxh32_many,
 )
 from dedup.normalize import Folded
@@ -49,7 +50,7 @@ def keys_shingles(keys: Sequence[str], size: int) -> list[np.ndarray]:
     full = [k for k in keys if k]
     if not full:
         return [np.zeros(0, np.uint32) for _ in keys]
-    data = np.frombuffer(" ".join(full).encode("utf-8"), np.uint8)
+    data = np.frombuffer(utf8(" ".join(full)), np.uint8)
     spaces = np.flatnonzero(data == 32)
     word_start = np.concatenate([[0], spaces + 1])
     word_end = np.concatenate([spaces, [len(data)]])

@@ -13,6 +13,7 @@ from collections.abc import Sequence
 import xxhash
 
 from dedup.detect.templates import SLOT_WORDS
+from dedup.fingerprint import utf8
 from dedup.page import Decision
 from dedup.segment import Words
 
@@ -36,7 +37,7 @@ def gram_hashes(words: Sequence[str]) -> list[int]:
     slotted = slot_words(words)
     hash_ = xxhash.xxh3_64_intdigest
     triples = zip(slotted, slotted[1:], slotted[2:], strict=False)
-    return [hash_(f"{a} {b} {c}".encode()) >> 1 for a, b, c in triples]
+    return [hash_(utf8(f"{a} {b} {c}")) >> 1 for a, b, c in triples]
 
 
 def frequent_runs(counts: Sequence[int], needed: int) -> list[tuple[int, int, int]]:

@@ -53,6 +53,11 @@ def _parquet_file(path: Path) -> Any:
         raise InputError(f"{path}: not a readable Parquet file ({e})") from e
 
 
+def column_names(path: Path) -> list[str]:
+    """The columns of a Parquet file."""
+    return list(_parquet_file(path).schema_arrow.names)
+
+
 def _check_text_column(schema: Any, path: Path, fields: Fields) -> None:
     """InputError unless the schema has the text column as strings."""
     pa, _ = _arrow()

@@ -14,6 +14,7 @@ from typing import Any
 import orjson
 import zstandard
 
+from dedup.checks import SettingError
 from dedup.page import Page, site_of
 
 JSONL_SUFFIXES = (".jsonl", ".ndjson", ".json")
@@ -38,6 +39,19 @@ class Fields:
     url: str = "url"
     fetched_at: str = "fetched_at"
     site: str = "site"
+
+    def __post_init__(self) -> None:
+        for name in ("text", "id", "url", "fetched_at", "site"):
+            if not getattr(self, name):
+                option = f" (--{name}-field)" if name in ("text", "id", "url") else ""
+                raise SettingError(f"the {name} field name is empty: name the field that holds it{option}")
+        others = {"id": self.id, "url": self.url, "fetched_at": self.fetched_at, "site": self.site}
+        clash = [name for name, field in others.items() if field == self.text]
+        if clash:
+            raise SettingError(
+                f"{self.text!r} names both the text field and the {clash[0]} field: the cleaned text "
+                "replaces that field, so give the text its own field (--text-field)"
+            )
 
 
 DEFAULT_FIELDS = Fields()
@@ -97,6 +111,31 @@ def count_hint(paths: Sequence[str | Path]) -> int:
 def input_files(paths: Sequence[str | Path]) -> list[Path]:
     """Every file the paths stand for (folders walked, globs expanded), in reading order."""
     return [f for p in paths for f in _expand(Path(p))]
+
+
+def record_fields(path: Path) -> list[str] | None:
+    """The field names of a file's first record (a Parquet file's columns), or None when the file
+    has no such record to look at (WARC, text, an empty file, no valid record in its first lines)."""
+    kind = _kind(path)
+    if kind == "parquet":
+        from dedup.io.parquet import column_names
+
+        return column_names(path)
+    if kind is None or not kind.startswith("jsonl"):
+        return None
+    try:
+        for n, line in enumerate(_lines(path)):
+            try:
+                record = orjson.loads(line.removeprefix(codecs.BOM_UTF8))
+            except orjson.JSONDecodeError:
+                record = None
+            if isinstance(record, dict):
+                return list(record)
+            if n >= 10:
+                break
+    except (OSError, EOFError, zlib.error, zstandard.ZstdError, _TruncatedError):
+        pass  # reading the file reports what is wrong with it
+    return None
 
 
 def is_glob(path: str | Path) -> bool:
@@ -254,7 +293,10 @@ def _parse_line(
     if not isinstance(record, dict):
         return BadRecord(source, f"a line must be a JSON object, got {json_type(record)}", raw)
     if fields.text not in record:
-        return BadRecord(source, f"missing field {fields.text!r}", raw)
+        names = ", ".join(list(record)[:12]) or "none"
+        return BadRecord(
+            source, f"missing field {fields.text!r} (its fields: {names}; --text-field names the text)", raw
+        )
     text = record[fields.text]
     if not isinstance(text, str):
         return BadRecord(source, f"field {fields.text!r} is {json_type(text)}, expected a string", raw)
