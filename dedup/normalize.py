@@ -137,7 +137,7 @@ class Folded:
             self._at = np.zeros(len(codes) + 1, np.int64)
             np.cumsum(~dropped, out=self._at[1:])
 
-    def words(self) -> tuple[list[str], list[int], list[int]] | None:
+    def words(self) -> tuple[list[str], np.ndarray, np.ndarray] | None:
         """The words of the text's `\\w+` tokens (what `normalize(token).split()` gives for each),
         with the start and end of the token each came from; None where the slow path must do it."""
         if self.folded is None:
@@ -151,8 +151,11 @@ class Folded:
             real = first < last  # not made of dropped characters only
             first, last, token_of = first[real], last[real], token_of[real]
         kept = self._kept
-        words = [kept[a:b] for a, b in zip(first.tolist(), last.tolist(), strict=True)]
-        return words, tokens[0][token_of].tolist(), tokens[1][token_of].tolist()
+        # One string per distinct word: a page of a million words holds its vocabulary once.
+        vocabulary: dict[str, str] = {}
+        spans = zip(first.tolist(), last.tolist(), strict=True)
+        words = [vocabulary.setdefault(w, w) for w in (kept[a:b] for a, b in spans)]
+        return words, tokens[0][token_of], tokens[1][token_of]
 
     def key(self, start: int, end: int) -> str:
         """The matching key of text[start:end]."""

@@ -98,7 +98,8 @@ class RunOptions:
             )
         if self.shard_size is not None:
             checks.whole("RunOptions", "shard_size", self.shard_size)
-        checks.whole("RunOptions", "workers", self.workers)
+        if isinstance(self.workers, bool) or not isinstance(self.workers, int) or self.workers < 1:
+            raise SettingError(f"--workers must be 1 or more, not {self.workers}: give how many processes")
 
 
 # (phase, pages so far) or (phase, pages so far, bytes of page text so far): both kinds are accepted.

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from array import array
 from collections.abc import Sequence
 from dataclasses import dataclass
 
@@ -69,8 +70,8 @@ class Words:
     """The normalized words of a text, each with the span of the original token it came from."""
 
     words: list[str]
-    starts: list[int]
-    ends: list[int]
+    starts: Sequence[int]  # array("q"): machine integers
+    ends: Sequence[int]
 
 
 def words_with_offsets(
@@ -83,19 +84,24 @@ def words_with_offsets(
         folded = Folded(text[start:end])
     fast = folded.words()
     if fast is not None:
-        words, starts_, ends_ = fast
-        if start:
-            starts_, ends_ = [s + start for s in starts_], [e + start for e in ends_]
-        return Words(words, starts_, ends_)
+        words, token_starts, token_ends = fast
+        return Words(words, _offsets(token_starts + start), _offsets(token_ends + start))
     out_words: list[str] = []
-    starts: list[int] = []
-    ends: list[int] = []
+    starts = array("q")
+    ends = array("q")
     for m in _TOKEN.finditer(text, start, end):
         for w in folded.key(m.start() - start, m.end() - start).split():
             out_words.append(w)
             starts.append(m.start())
             ends.append(m.end())
     return Words(out_words, starts, ends)
+
+
+def _offsets(values: np.ndarray) -> array[int]:
+    """Offsets as machine integers: 8 bytes each, not a Python int each."""
+    out = array("q")
+    out.frombytes(values.astype(np.int64).tobytes())
+    return out
 
 
 def outside(words: Words, spans: Sequence[tuple[int, int]]) -> Words:
@@ -108,8 +114,11 @@ def outside(words: Words, spans: Sequence[tuple[int, int]]) -> Words:
     at = np.array(words.starts)
     last = np.searchsorted(starts, at, side="right") - 1  # the last span starting at or before each word
     kept = np.flatnonzero((last < 0) | (reach[np.maximum(last, 0)] <= at)).tolist()
+    at_kept = np.array(kept, np.int64)
     return Words(
-        [words.words[i] for i in kept], [words.starts[i] for i in kept], [words.ends[i] for i in kept]
+        [words.words[i] for i in kept],
+        _offsets(np.asarray(words.starts, np.int64)[at_kept]),
+        _offsets(np.asarray(words.ends, np.int64)[at_kept]),
     )
 
 

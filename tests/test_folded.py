@@ -59,4 +59,4 @@ def test_words_with_offsets_fast_path_equals_token_loop(text: str, data: st.Data
             expected[1].append(m.start() + start)
             expected[2].append(m.end() + start)
     got = words_with_offsets(text, start, end)
-    assert (got.words, got.starts, got.ends) == expected
+    assert (got.words, list(got.starts), list(got.ends)) == expected
