@@ -6,7 +6,7 @@ import sys
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
-from dataclasses import replace
+from dataclasses import asdict, replace
 from pathlib import Path
 from typing import Annotated
 
@@ -17,6 +17,13 @@ from rich.progress import Progress, SpinnerColumn, TaskID, TextColumn
 from rich.table import Table
 
 from dedup import __version__
+from dedup.checkpoint import (
+    CHECKPOINT_PAGES,
+    Checkpoint,
+    CheckpointError,
+    checkpoint_folder,
+    run_identity,
+)
 from dedup.clean import Cleaner, Config
 from dedup.evaluate import format_scores, score
 from dedup.io import Fields, InputError, read_pages
@@ -259,6 +266,17 @@ def clean(
         int, typer.Option("--save-every", help="With --stream: pages between two saves of the state.")
     ] = StreamSettings.save_every,
     workers: WorkersOpt = None,
+    resume: Annotated[
+        bool,
+        typer.Option(
+            "--resume",
+            help="Keep a checkpoint in OUTPUT.partial/ as the run goes; after a stop, the same command "
+            "goes on from the last checkpoint, with the same output as a run never stopped.",
+        ),
+    ] = False,
+    checkpoint_every: Annotated[
+        int, typer.Option("--checkpoint-every", min=1, help="With --resume: pages between two checkpoints.")
+    ] = CHECKPOINT_PAGES,
     engine: Annotated[
         str,
         typer.Option("--engine", help="local: this machine; spark: Apache Spark (needs 'dedup[spark]')."),
@@ -306,15 +324,21 @@ def clean(
             raise _fail("--stream runs on one machine: use --engine local")
         _clean_on_spark(sources, target, opts, config, state, spark_master, report)
         return
+    checkpoint = _checkpoint(resume, streaming is not None, inputs, output, opts, config, state)
+    if checkpoint is not None:
+        checkpoint.every = checkpoint_every
     try:
+        learned = checkpoint.load_model(config) if checkpoint else None  # learned before a stop
         if streaming is not None:
             cleaner = Cleaner(config, state=state, stream=streaming)
         else:
-            cleaner = Cleaner(config, _load_model(state, config))
+            cleaner = Cleaner(config, learned or _load_model(state, config))
         with _progress() as progress, cleaner:
-            if state is None and not is_text_input(inputs):
+            if state is None and not is_text_input(inputs) and learned is None:
                 learn(cleaner, inputs, opts, progress)
-            summary = clean_files(cleaner, inputs, output, opts, progress)
+                if checkpoint is not None:
+                    checkpoint.save_model(cleaner.model)
+            summary = clean_files(cleaner, inputs, output, opts, progress, checkpoint)
     except (InputError, RecordError, StateError) as e:
         raise _fail(
             str(e)
@@ -324,6 +348,41 @@ def clean(
         _print_summary(summary, output)
     if report is not None and output is not None:
         _write_report(output, report, cleaner.model, opts.fields)
+
+
+def _checkpoint(
+    resume: bool,
+    streaming: bool,
+    inputs: list[Path],
+    output: Path | None,
+    opts: RunOptions,
+    config: Config,
+    state: str | None,
+) -> Checkpoint | None:
+    """The run's checkpoint with --resume (a new one, or the stopped run's); None without."""
+    if not resume:
+        if output is not None and checkpoint_folder(output).exists():
+            err.print(
+                f"[bold yellow]warning:[/] {escape(str(checkpoint_folder(output)))} holds a stopped run: "
+                "add --resume to go on from it (this run starts over and leaves it)",
+                highlight=False,
+            )
+        return None
+    if output is None or is_text_input(inputs):
+        raise _fail("--resume keeps its checkpoint beside the output: give -o FILE for a record output")
+    if streaming:
+        raise _fail("--resume is for batch runs; a --stream run keeps what it learned in its --state")
+    options = {
+        "fields": asdict(opts.fields),
+        "site": opts.site,
+        "errors": opts.errors,
+        "drop_duplicates": opts.drop_duplicates,
+        "shard_size": opts.shard_size,
+    }
+    try:
+        return Checkpoint.open(output, run_identity(inputs, output, options, config, state))
+    except (CheckpointError, InputError, OSError) as e:
+        raise _fail(str(e)) from e
 
 
 def _stream_settings(

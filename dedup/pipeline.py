@@ -9,12 +9,14 @@ import tempfile
 from collections import Counter, deque
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field, replace
+from itertools import islice
 from pathlib import Path
-from typing import Any, cast
+from typing import Any, BinaryIO, cast
 
 import orjson
 
 from dedup import checks
+from dedup.checkpoint import Checkpoint
 from dedup.checks import SettingError
 from dedup.clean import Cleaner
 from dedup.detect.duplicates import DuplicateFinder
@@ -72,6 +74,23 @@ class Summary:
         for kind, n in removed:
             self.removed_by_kind[kind] += n
             self.site_removed[site] += n
+
+    def cleaning_counts(self) -> dict[str, Any]:
+        """The counts of the pages cleaned so far, as plain data (for a checkpoint)."""
+        return {
+            "pages": self.pages,
+            "chars_in": self.chars_in,
+            "removed_by_kind": dict(self.removed_by_kind),
+            "site_chars": dict(self.site_chars),
+            "site_removed": dict(self.site_removed),
+        }
+
+    def add_cleaning_counts(self, counts: dict[str, Any]) -> None:
+        """Take up the counts of pages cleaned before (by a run resumed now)."""
+        self.pages += counts.get("pages", 0)
+        self.chars_in += counts.get("chars_in", 0)
+        for name in ("removed_by_kind", "site_chars", "site_removed"):
+            getattr(self, name).update(counts.get(name, {}))
 
     def loud_sites(self) -> list[tuple[str, float]]:
         """Sites whose removed share is suspiciously high, with that share."""
@@ -259,8 +278,12 @@ def clean_files(
     output: Path | None,
     opts: RunOptions,
     progress: Progress | None = None,
+    checkpoint: Checkpoint | None = None,
 ) -> Summary:
-    """Clean every page of the inputs into output (stdout when None), atomically; returns the summary."""
+    """Clean every page of the inputs into output (stdout when None), atomically; returns the summary.
+
+    With a `checkpoint` (a batch run into a JSONL or Parquet file), the run goes on from the
+    checkpoint's pages, and makes checkpoints as it goes (see `dedup.checkpoint`)."""
     summary = Summary()
     if opts.errors == "skip" and output is None:
         raise RecordError("--errors skip keeps bad records in OUTPUT.rejects.jsonl: give an output with -o")
@@ -276,7 +299,7 @@ def clean_files(
                     summary.add(result)
                     writer.write(result)
         else:
-            _clean_jsonl(cleaner, inputs, output, opts, rejects, summary, progress)
+            _clean_jsonl(cleaner, inputs, output, opts, rejects, summary, progress, checkpoint)
     except BaseException as e:
         if rejects is not None:
             rejects.__exit__(type(e), e, e.__traceback__)
@@ -297,10 +320,15 @@ def _clean_jsonl(
     rejects: RejectsWriter | None,
     summary: Summary,
     progress: Progress | None,
+    checkpoint: Checkpoint | None = None,
 ) -> None:
     """Clean into a spool file while collecting duplicate fingerprints, then write the final output.
 
-    In stream mode each page already knows the page it duplicates, among those seen before."""
+    In stream mode each page already knows the page it duplicates, among those seen before. With a
+    checkpoint, the spool is the checkpoint's, and the pages it holds are read past, not cleaned."""
+    if checkpoint is not None:
+        _clean_resumable(cleaner, inputs, output, opts, rejects, summary, progress, checkpoint)
+        return
     finder = (
         None
         if cleaner.stream
@@ -329,6 +357,48 @@ def _clean_jsonl(
         spool.unlink(missing_ok=True)
 
 
+def _clean_resumable(
+    cleaner: Cleaner,
+    inputs: Sequence[Path],
+    output: Path | None,
+    opts: RunOptions,
+    rejects: RejectsWriter | None,
+    summary: Summary,
+    progress: Progress | None,
+    checkpoint: Checkpoint,
+) -> None:
+    """A batch run with checkpoints: past the pages the checkpoint holds, clean into its spool."""
+    finder = DuplicateFinder(cleaner.config.settings, cleaner.config.duplicate_threshold)
+    summary.add_cleaning_counts(checkpoint.counts)
+    try:
+        writer = _SpoolWriter(checkpoint.resume(finder))
+        ticker = _Ticker(progress, "cleaning")
+        # Bad and skipped records before the checkpoint's last page are met again, and set aside again.
+        pages = _ticking(_pages(inputs, opts, rejects, summary.skipped), ticker)
+        pages = islice(pages, checkpoint.pages, None)
+        _clean_batch(cleaner, pages, writer, summary, finder, opts, checkpoint)
+        checkpoint.save(summary.cleaning_counts())
+        checkpoint.close()
+        ticker.done()
+        duplicate_of = finder.groups()
+        summary.duplicates = len(duplicate_of)
+        _write_final(checkpoint.spool_path, output, duplicate_of, opts, summary, inputs)
+    finally:
+        checkpoint.close()
+    checkpoint.finish()
+
+
+class _SpoolWriter:
+    """Lines appended to an open spool file."""
+
+    def __init__(self, out: BinaryIO) -> None:
+        self._out = out
+
+    def write_line(self, line: bytes) -> None:
+        """One line made by `result_line`."""
+        self._out.write(line)
+
+
 def _clean_stream(
     cleaner: Cleaner, pages: Iterator[Page], writer: JsonlWriter, summary: Summary
 ) -> dict[int, str]:
@@ -345,12 +415,14 @@ def _clean_stream(
 def _clean_batch(
     cleaner: Cleaner,
     pages: Iterator[Page],
-    writer: JsonlWriter,
+    writer: JsonlWriter | _SpoolWriter,
     summary: Summary,
     finder: DuplicateFinder,
     opts: RunOptions,
+    checkpoint: Checkpoint | None = None,
 ) -> None:
-    """Clean pages in chunks on the workers, in input order, collecting their duplicate prints."""
+    """Clean pages in chunks on the workers, in input order, collecting their duplicate prints
+    (and telling the checkpoint of every page written)."""
     ids: deque[tuple[str, str | None]] = deque()  # pages sent off, waiting for their results
 
     def sent(chunks_: Iterator[list[Page]]) -> Iterator[list[Page]]:
@@ -362,8 +434,11 @@ def _clean_batch(
         for cleaned in workers.map(clean_pages, sent(chunks(pages))):
             for c in cleaned:
                 summary.add_counts(c.site, c.chars, c.removed)
-                finder.add_print(*ids.popleft(), c.print_)
+                page_id, fetched_at = ids.popleft()
+                finder.add_print(page_id, fetched_at, c.print_)
                 writer.write_line(c.line)
+                if checkpoint is not None:
+                    checkpoint.page_done(page_id, fetched_at, c.print_, summary.cleaning_counts)
 
 
 def _ticking(pages: Iterator[Page], ticker: _Ticker) -> Iterator[Page]:

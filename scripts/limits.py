@@ -173,7 +173,8 @@ def run_clean(input_path: Path, output: Path, extra: list[str] | None = None) ->
     """Run `dedup clean` in a child process, its messages into OUTPUT.log: (exit code, seconds,
     peak resident memory in MB)."""
     dedup = Path(sys.executable).with_name("dedup")
-    argv = [str(dedup), "clean", str(input_path), "-o", str(output), *(extra or [])]
+    # One process: its peak is the whole run's (workers would be other processes, not counted).
+    argv = [str(dedup), "clean", str(input_path), "-o", str(output), "--workers", "1", *(extra or [])]
     log = os.open(output.with_name(output.name + ".log"), os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o644)
     start = time.monotonic()
     try:
