@@ -23,6 +23,12 @@ run: $(VENV)/.installed  ## clean the bundled corpus/ into out/, with a summary
 test: $(VENV)/.installed  ## run the test suite
 	$(PY) -m pytest -q -m "not slow"
 
+test-slow: $(VENV)/.installed  ## the large inputs: a 50 MB page, a 10 MB line, 200,000 and 1,000,000 pages
+	$(PY) -m pytest -q -m slow -s
+
+limits: $(VENV)/.installed  ## peak memory and time of dedup clean on each large input (scripts/limits.py)
+	$(PY) scripts/limits.py
+
 FUZZ_SECONDS ?= 300
 fuzz: $(VENV)/.installed  ## fuzz reading and cleaning with atheris for FUZZ_SECONDS (crashes saved in out/)
 	$(PY) -m pip install -q -e '.[fuzz]'
