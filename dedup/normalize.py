@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import functools
 import unicodedata
+from collections.abc import Iterator
 
 import numpy as np
 import regex
@@ -153,8 +154,7 @@ class Folded:
         kept = self._kept
         # One string per distinct word: a page of a million words holds its vocabulary once.
         vocabulary: dict[str, str] = {}
-        spans = zip(first.tolist(), last.tolist(), strict=True)
-        words = [vocabulary.setdefault(w, w) for w in (kept[a:b] for a, b in spans)]
+        words = [vocabulary.setdefault(w, w) for w in (kept[a:b] for a, b in _pairs(first, last))]
         return words, tokens[0][token_of], tokens[1][token_of]
 
     def key(self, start: int, end: int) -> str:
@@ -172,7 +172,15 @@ def _decode(codes: np.ndarray) -> str:
     return codes.astype(np.uint32).tobytes().decode("utf-32-le")
 
 
+def _pairs(first: np.ndarray, last: np.ndarray, size: int = 1 << 16) -> Iterator[tuple[int, int]]:
+    """(first[i], last[i]) as Python ints, a slice at a time: never a million ints at once."""
+    for at in range(0, len(first), size):
+        yield from zip(first[at : at + size].tolist(), last[at : at + size].tolist(), strict=True)
+
+
 def _runs(flags: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     """Starts and ends of the runs of True."""
-    edges = np.flatnonzero(np.diff(np.concatenate([[0], flags.view(np.int8), [0]])))
+    padded = np.zeros(len(flags) + 2, bool)  # one byte a character: a long page stays small here
+    padded[1:-1] = flags
+    edges = np.flatnonzero(padded[1:] != padded[:-1])
     return edges[0::2], edges[1::2]

@@ -111,14 +111,13 @@ def outside(words: Words, spans: Sequence[tuple[int, int]]) -> Words:
     ordered = sorted(spans)
     starts = np.array([s for s, _ in ordered])
     reach = np.maximum.accumulate(np.array([e for _, e in ordered]))  # furthest end of the spans so far
-    at = np.array(words.starts)
+    at = np.asarray(words.starts, np.int64)
     last = np.searchsorted(starts, at, side="right") - 1  # the last span starting at or before each word
-    kept = np.flatnonzero((last < 0) | (reach[np.maximum(last, 0)] <= at)).tolist()
-    at_kept = np.array(kept, np.int64)
+    kept = np.flatnonzero((last < 0) | (reach[np.maximum(last, 0)] <= at))
     return Words(
-        [words.words[i] for i in kept],
-        _offsets(np.asarray(words.starts, np.int64)[at_kept]),
-        _offsets(np.asarray(words.ends, np.int64)[at_kept]),
+        np.array(words.words, dtype=object)[kept].tolist(),
+        _offsets(at[kept]),
+        _offsets(np.asarray(words.ends, np.int64)[kept]),
     )
 
 

@@ -9,9 +9,13 @@ section that a page repeats in its middle, far from its source, is left alone.
 
 from __future__ import annotations
 
+from array import array
 from collections import Counter
 from collections.abc import Sequence
 from dataclasses import replace
+
+import numpy as np
+from numpy.lib.stride_tricks import sliding_window_view
 
 from dedup.page import Block, Decision
 from dedup.segment import Words, outside
@@ -37,32 +41,34 @@ def repeated_stretches(words: Sequence[str]) -> list[tuple[int, int, int]]:
 
     A stretch follows one source for as long as the words go on matching it; a new stretch
     starts at the first earlier occurrence of a 5-gram."""
-    # A 5-gram as one exact integer of its words' numbers: a page of a million words keeps a
-    # million small keys, not a million tuples.
+    if len(words) < GRAM:
+        return []
+    # Each 5-gram's first occurrence, found by sorting the 5-grams of word numbers (exact, in flat
+    # arrays): a page of a million words needs no dict of a million keys.
     numbers: dict[str, int] = {}
-    codes = [numbers.setdefault(w, len(numbers)) for w in words]
-    base = len(numbers) + 1
-
-    def gram_at(i: int) -> int:
-        key = 0
-        for code in codes[i : i + GRAM]:
-            key = key * base + code
-        return key
-
-    first_seen: dict[int, int] = {}
+    codes = np.fromiter((numbers.setdefault(w, len(numbers)) for w in words), np.int32, len(words))
+    grams = np.ascontiguousarray(sliding_window_view(codes, GRAM)).view(np.dtype((np.void, 4 * GRAM)))
+    _, first_at, gram_of = np.unique(grams.ravel(), return_index=True, return_inverse=True)
+    first = first_at[gram_of]
+    same = array("q", gram_of.astype(np.int64).tobytes())  # position -> which 5-gram
     stretches: list[tuple[int, int, int]] = []
-    for i in range(len(words) - GRAM + 1):
-        gram = gram_at(i)
-        j = first_seen.setdefault(gram, i)
+    # Only a 5-gram said before can start or go on copying.
+    for i, j in zip(*[x.tolist() for x in _repeated(first)], strict=True):
         if stretches:
             a, b, src = stretches[-1]
             k = src + (i - a)  # where the current stretch's source goes on
-            if b == i + GRAM - 1 and k + GRAM <= a and gram_at(k) == gram:
+            if b == i + GRAM - 1 and k + GRAM <= a and same[k] == same[i]:
                 stretches[-1] = (a, i + GRAM, src)
                 continue
         if j + GRAM <= i:
             stretches.append((i, i + GRAM, j))
     return stretches
+
+
+def _repeated(first: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """The positions whose 5-gram came before, and where it came first."""
+    at = np.flatnonzero(first < np.arange(len(first)))
+    return at, first[at]
 
 
 def _runs(flags: bytearray) -> list[tuple[int, int]]:
@@ -165,15 +171,11 @@ def _detect_once(blocks: Sequence[Block], words: Words) -> list[Decision]:
     return decisions
 
 
-def _block_of_words(blocks: Sequence[Block], words: Words) -> list[int]:
-    """Index of the block each word lies in."""
-    out = []
-    k = 0
-    for start in words.starts:
-        while k + 1 < len(blocks) and blocks[k].end <= start:
-            k += 1
-        out.append(k)
-    return out
+def _block_of_words(blocks: Sequence[Block], words: Words) -> Sequence[int]:
+    """Index of the block each word lies in (the first block that ends after its start)."""
+    ends = np.fromiter((b.end for b in blocks), np.int64, len(blocks))
+    at = np.searchsorted(ends, np.asarray(words.starts, np.int64), side="right")
+    return array("q", np.minimum(at, max(len(blocks) - 1, 0)).astype(np.int64).tobytes())
 
 
 def _is_layout_repeat(blocks: Sequence[Block], block_of: Sequence[int], a: int, b: int, src: int) -> bool:
