@@ -310,7 +310,8 @@ def clean(
     if engine not in ("local", "spark"):
         raise _fail(f"--engine must be 'local' or 'spark', not {engine!r}")
     _check_report(report, output, inputs)
-    _check_output(output, inputs)
+    if engine == "local":  # Spark writes a folder of part files, on any Hadoop path
+        _check_output(output, inputs)
     config = _config(pattern, patterns_file, duplicate_threshold)
     opts = _options(inputs, (text_field, id_field, url_field), site, errors, drop_duplicates)
     try:
