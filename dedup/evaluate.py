@@ -189,27 +189,35 @@ def score(truth_path: Path, output_path: Path) -> dict:
         boiler_total += sum(gold_boiler.values())
         boiler_kept += kept_b
 
+        # A whole line must still be a line of the output; a glued piece must survive intact. Each
+        # output line counts once: content lines take theirs first, so a teaser line that repeats
+        # the title is kept only if the title's line is there twice.
         line_budget = Counter(out_lines)
-        for group in _gold_lines(t["lines"]):
-            single = len(group) == 1
-            for label, piece in group:
-                sq = _squash(piece)
-                if not sq:
-                    continue
-                # A whole line must still be a line of the output; a glued piece must survive intact.
-                present = out_lines[sq] > 0 if single else _contains(out_flat, sq)
-                if label == CONTENT:
-                    if single:
-                        lines_total += 1
-                        if line_budget[sq] > 0:
-                            line_budget[sq] -= 1
-                            lines_kept += 1
-                    if (t.get("site", ""), sq) in background:
-                        bg_total += 1
-                        bg_kept += present
-                else:
-                    kind_total[label] += 1
-                    kind_kept[label] += present
+        pieces = [
+            (label, _squash(piece), len(group) == 1)
+            for group in _gold_lines(t["lines"])
+            for label, piece in group
+        ]
+        for label, sq, single in pieces:
+            if label != CONTENT or not sq:
+                continue
+            if single:
+                lines_total += 1
+                if line_budget[sq] > 0:
+                    line_budget[sq] -= 1
+                    lines_kept += 1
+            if (t.get("site", ""), sq) in background:
+                bg_total += 1
+                bg_kept += out_lines[sq] > 0 if single else _contains(out_flat, sq)
+        for label, sq, single in pieces:
+            if label == CONTENT or not sq:
+                continue
+            kind_total[label] += 1
+            if single:
+                kind_kept[label] += line_budget[sq] > 0
+                line_budget[sq] -= line_budget[sq] > 0
+            else:
+                kind_kept[label] += _contains(out_flat, sq)
 
     removed_c = content_total - content_kept
     removed_b = boiler_total - boiler_kept

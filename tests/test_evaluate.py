@@ -200,3 +200,26 @@ def test_cli(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     assert "boilerplate_removed" in capsys.readouterr().out
     assert main([str(truth), str(out), "--json"]) == 0
     assert orjson.loads(capsys.readouterr().out)["content_kept"] == 0.0
+
+
+def test_teaser_repeating_the_title_counts_once(tmp_path: Path) -> None:
+    """A teaser line that repeats the article's title is kept only if the title's line is there twice."""
+    title = "وزير المالية يعلن موازنة العام المقبل"
+    truth = {
+        "id": "p1",
+        "site": "example.com",
+        "cluster": "c1",
+        "lines": [
+            ["content", title, False],
+            ["content", "Parliament will vote on the budget next week, the minister said.", False],
+            ["share", "شارك المقال", False],
+            ["teaser", title, False],
+        ],
+    }
+    truth_path = _write(tmp_path / "truth.jsonl", [truth])
+    body = f"{title}\nParliament will vote on the budget next week, the minister said."
+    cleaned = _write(tmp_path / "cleaned.jsonl", [{"id": "p1", "text": body}])
+    kept_twice = _write(tmp_path / "twice.jsonl", [{"id": "p1", "text": f"{body}\n{title}"}])
+    assert score(str(truth_path), str(cleaned))["by_kind_removed"]["teaser"] == 1.0
+    assert score(str(truth_path), str(kept_twice))["by_kind_removed"]["teaser"] == 0.0
+    assert score(str(truth_path), str(cleaned))["content_lines_kept"] == 1.0
