@@ -49,6 +49,7 @@ from dedup.io.readers import (
 from dedup.io.writers import rejects_path, result_line
 from dedup.model import PageCounts, SiteModel, SiteStats
 from dedup.page import Page, Result
+from dedup.parallel import chunks
 from dedup.pipeline import RecordError, RunOptions, Summary
 
 try:
@@ -436,23 +437,11 @@ def _learning_rows(
 ) -> Iterator[tuple[int, tuple[Fingerprint, PageCounts]]]:
     """Each page's body fingerprint (for finding copies) and its counts, a chunk of pages at a time."""
     short = config.rule.short_words
-    for chunk in _chunks(pages):
+    for chunk in chunks(pages, 256):
         prints = learning_prints([page.text for _, page in chunk], config.settings)
         for (pos, page), print_ in zip(chunk, prints, strict=True):
             counts = learning_counts(page.site or "", page.text, short)
             yield pos, (_fingerprint(page, print_), counts)
-
-
-def _chunks(rows: Iterable[Any], size: int = 256) -> Iterator[list[Any]]:
-    """Rows in lists of `size`: the fingerprint code works on many pages at once."""
-    chunk: list[Any] = []
-    for row in rows:
-        chunk.append(row)
-        if len(chunk) == size:
-            yield chunk
-            chunk = []
-    if chunk:
-        yield chunk
 
 
 def _fingerprint(page: Page, print_: PagePrint) -> Fingerprint:
@@ -528,7 +517,7 @@ def _cleaned_rows(
 ) -> Iterator[tuple[int, tuple[Result, Fingerprint]]]:
     """Each page cleaned, with the fingerprint of its cleaned text."""
     cleaner = Cleaner(config, model.value)
-    for chunk in _chunks(pages):
+    for chunk in chunks(pages, 256):
         results = [cleaner.clean(page) for _, page in chunk]
         prints = page_prints([(r.text, r.page.text) for r in results], config.settings.word_shingle)
         for (pos, page), result, print_ in zip(chunk, results, prints, strict=True):

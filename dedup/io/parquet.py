@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import base64
 from collections.abc import Iterable, Iterator, Sequence
+from itertools import islice
 from pathlib import Path, PurePath
 from typing import Any
 
@@ -162,7 +163,8 @@ def output_schema(known: Any | None, records: Iterable[dict[str, Any]], fields: 
     pa, _ = _arrow()
     types: dict[str, Any] = {f.name: f.type for f in known} if known is not None else {}
     inferred: dict[str, Any] = {}
-    for batch in _batches(records, 4096):
+    it = iter(records)
+    while batch := list(islice(it, 4096)):
         for name in dict.fromkeys(k for r in batch for k in r):
             if name in types or name == "dedup":
                 continue
@@ -193,18 +195,6 @@ def _merge(name: str, a: Any, b: Any) -> Any:
         message = f"field {name!r} is {a} in some records and {b} in others; write JSONL instead"
         raise InputError(message) from e
     return merged.field(name).type
-
-
-def _batches(records: Iterable[dict[str, Any]], size: int) -> Iterator[list[dict[str, Any]]]:
-    """Records in lists of `size`."""
-    batch: list[dict[str, Any]] = []
-    for record in records:
-        batch.append(record)
-        if len(batch) == size:
-            yield batch
-            batch = []
-    if batch:
-        yield batch
 
 
 def _column(name: str, values: list[Any], kind: Any) -> Any:
