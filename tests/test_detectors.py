@@ -153,6 +153,24 @@ def test_doubled_paragraph_copy_glued_to_heading(ar_paragraphs: tuple[str, ...])
     assert result.text.endswith(f"{p3}\n")
 
 
+def test_verdict_doubled_after_a_claim_that_ends_alike(ar_paragraphs: tuple[str, ...]) -> None:
+    """A fact-check's claim, then its verdict doubled back to back, both ending with the claim's
+    last words: the second verdict goes; the first, which restates the claim, stays whole."""
+    claim = "تتداول صفحات على مواقع التواصل صورة قالت إنها لانفجار في ميناء المدينة الساحلية مساء أمس."
+    verdict = (
+        "وجد فريق التحقق أن الادعاء مضلل، إذ إن الصورة قديمة "
+        "وليست لانفجار في ميناء المدينة الساحلية مساء أمس."
+    )
+    rest = " ".join(ar_paragraphs)
+    for glue in (" ", ""):  # the copy goes with the spaces after it
+        result = _clean(f"{claim}\n{verdict}{glue}{verdict} {rest}\n")
+        assert result.text == f"{claim}\n{verdict}{glue}{rest}\n"
+        assert _kinds(result) == ["repeat"]
+    # Not doubled: the verdict restating the claim's words is the verdict's own.
+    text = f"{claim}\n{verdict} {rest}\n"
+    assert _clean(text).removed == ()
+
+
 def test_short_repeated_lines_stay(en_paragraphs: tuple[str, ...]) -> None:
     """Repeats under the length floor ("Buy now", a recurring label) are not in-page copies."""
     p1, p2, p3 = en_paragraphs

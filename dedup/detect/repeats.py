@@ -136,9 +136,10 @@ def _detect_once(blocks: Sequence[Block], words: Words) -> list[Decision]:
         (i for i in range(len(block_of) - 1, -1, -1) if blocks[block_of[i]].line_words > TAIL_BLOCK_WORDS), -1
     )
     n = len(words.words)
+    stretches = [_from_block_start(words.words, block_of, *s) for s in repeated_stretches(words.words)]
     long_runs = [
         (_card_title_start(block_of, a) if src <= LEAD_SHARE * n else a, _follow(words.words, a, b, src))
-        for a, b, src in _copies(repeated_stretches(words.words), [blocks[k].line for k in block_of])
+        for a, b, src in _copies(stretches, [blocks[k].line for k in block_of])
         if b - a >= MIN_RUN_WORDS
         and words.ends[b - 1] - words.starts[a] >= MIN_RUN_CHARS
         and not _is_layout_repeat(blocks, block_of, a, b, src)
@@ -171,6 +172,24 @@ def _detect_once(blocks: Sequence[Block], words: Words) -> list[Decision]:
     return decisions
 
 
+def _from_block_start(
+    words: Sequence[str], block_of: Sequence[int], a: int, b: int, src: int
+) -> tuple[int, int, int]:
+    """The stretch [a, b) copying the words at src, started where both it and its source start a
+    block when both begin with the last few words of another block and the source runs up to the
+    copy: a sentence doubled right after one that ends as the line before it does ("… the city of
+    Eilat. Misbar found … Eilat. Misbar found …") copies its own source sentence, not the line
+    above. Its source then ends before it starts, so it goes on as far as the words go on matching."""
+    if _starts_block(block_of, a) or _starts_block(block_of, src) or src + (b - a) < a:
+        return a, b, src
+    for k in range(1, b - a - MIN_RUN_WORDS + 1):
+        if _starts_block(block_of, a + k):
+            if not _starts_block(block_of, src + k):
+                break
+            return a + k, _follow(words, a + k, b, src + k), src + k
+    return a, b, src
+
+
 def _block_of_words(blocks: Sequence[Block], words: Words) -> Sequence[int]:
     """Index of the block each word lies in (the first block that ends after its start)."""
     ends = np.fromiter((b.end for b in blocks), np.int64, len(blocks))
@@ -201,7 +220,10 @@ def _is_scraper_copy(
     card = b - a <= MAX_CARD_WORDS and (last_long < b or lead_near_end)
     double = a - src_end <= BACK_TO_BACK_WORDS and b - a <= MAX_DOUBLE_WORDS
     # A doubled paragraph ends where a block ends; a sentence quoting the line above does not.
-    if card or (double and (b == len(block_of) or _starts_block(block_of, b))):
+    # Its copy or its source starts a block: a sentence ending as the one before it did (a
+    # verdict restating the claim) copies neither whole.
+    whole = _starts_block(block_of, a) or _starts_block(block_of, src)
+    if card or (double and whole and (b == len(block_of) or _starts_block(block_of, b))):
         return True
     end = _follow(words, a, b, src)
     src_end = src + (end - a)
