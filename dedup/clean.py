@@ -11,7 +11,7 @@ from pathlib import Path
 
 from dedup import checks
 from dedup.audit import apply, merge
-from dedup.detect import context, repeats, runs, site_boilerplate, widgets
+from dedup.detect import context, glued, repeats, runs, site_boilerplate, widgets
 from dedup.detect.duplicates import DuplicateFinder, PagePrint, page_prints
 from dedup.fingerprint import FingerprintSettings
 from dedup.model import PageCounts, Rule, SiteModel, page_counts
@@ -161,9 +161,12 @@ class Cleaner:
         folded = Folded(text)  # the keys of every span, from one pass over the text
         blocks = segment(text, folded)
         flow = flow_lines(blocks)
-        site_decisions = site_boilerplate.detect(text, page.site or "", blocks, self.model)
-        site_decisions += self._site_runs(page, flow.values())
-        decisions = widgets.detect(blocks, self.matcher) + _guard(blocks, site_decisions)
+        site_decisions = _guard(blocks, site_boilerplate.detect(text, page.site or "", blocks, self.model))
+        # Runs keep to the edges of a flattened page, or need a long block's evidence: a page whose
+        # only long sentence is its glued furniture loses it.
+        flow_runs, flow_labels = self._site_runs(page, flow.values())
+        decisions = _read_also_outside(widgets.detect(blocks, self.matcher), flow_labels)
+        decisions += site_decisions + flow_runs + flow_labels
         spans = [(d.start, d.end) for d in decisions]
         for start, end in flow.values():
             flow_words = outside(words_with_offsets(text, start, end), spans)
@@ -194,22 +197,29 @@ class Cleaner:
             blocks = left
         return found
 
-    def _site_runs(self, page: Page, flow_spans: Iterable[tuple[int, int]]) -> list[Decision]:
-        """Site word runs inside flow lines: lines that hold a flattened page, not a paragraph."""
+    def _site_runs(
+        self, page: Page, flow_spans: Iterable[tuple[int, int]]
+    ) -> tuple[list[Decision], list[Decision]]:
+        """Site word runs, and labels with their slots, inside flow lines: lines that hold a
+        flattened page, not a paragraph."""
         stats = self.model.sites.get(page.site or "")
         if stats is None or stats.pages < 2 or not stats.grams:
-            return []
+            return [], []
         # A run glued into the flow of words has no line of its own to show it is furniture: it
         # needs the evidence of a long block (house-style openers repeat), except at the end.
         rule = self.model.rule
         needed = rule.pages_needed(stats.pages, 10**6)
         tail_needed = max(rule.long_floor, math.ceil(rule.tail_share * stats.pages))
-        decisions = []
+        found: list[Decision] = []
+        labels: list[Decision] = []
         for start, end in flow_spans:
             words = words_with_offsets(page.text, start, end)
             counts = [stats.grams.get(h, 0) for h in runs.gram_hashes(words.words)]
-            decisions += runs.detect(end, words, counts, stats.pages, needed, tail_needed)
-        return decisions
+            found += runs.detect(end, words, counts, stats.pages, needed, tail_needed)
+            labels += glued.detect(
+                page.text, words, end, counts, glued.Labels(stats.labels, needed, self.matcher.link_prefixes)
+            )
+        return found, labels
 
     def explain(self, page: Page) -> list[tuple[Block, Decision | None]]:
         """Every block of a page with the decision that removes it, or None where it stays."""
@@ -280,6 +290,17 @@ def _left(text: str, blocks: Sequence[Block], decisions: Sequence[Decision]) -> 
     for b in left:
         words[b.line] += b.words
     return [replace(b, line_words=words[b.line]) for b in left]
+
+
+def _read_also_outside(decisions: list[Decision], labels: Sequence[Decision]) -> list[Decision]:
+    """The decisions but the "read also" sentences that a label in the flow of words starts: the
+    label goes with its title, and the sentence glued after the title stays."""
+    starts = sorted(d.start for d in labels)
+    return [
+        d
+        for d in decisions
+        if d.kind != "read-also" or bisect_left(starts, d.start) == bisect_left(starts, d.end)
+    ]
 
 
 def _guard(blocks: Sequence[Block], decisions: list[Decision]) -> list[Decision]:

@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from dedup import checks
+from dedup.detect.glued import glued_labels
 from dedup.detect.runs import gram_hashes
 from dedup.detect.templates import label_prefix, shape
 from dedup.fingerprint import (
@@ -83,17 +84,17 @@ def page_counts(
     blocks = list(blocks)
     first_long, _ = long_lines(blocks, short_words)
     shapes = [shape(b.key) for b in blocks]
+    flow = flow_lines(blocks)
+    labels = {lab for b in blocks if (lab := label_prefix(text[b.start : b.end], b.words)) is not None}
     return PageCounts(
         site=site,
         page_hash=exact_hash("\n".join(b.key for b in blocks)),
         shapes=frozenset(shapes),
         head_shapes=frozenset(s for s, b in zip(shapes, blocks, strict=True) if b.line < first_long),
-        labels=frozenset(
-            lab for b in blocks if (lab := label_prefix(text[b.start : b.end], b.words)) is not None
-        ),
+        labels=frozenset(labels | glued_labels(text, blocks, flow)),
         # Word runs are only looked for in pages that lost their line breaks: other pages' runs
         # would be counted for nothing, and they are the bulk of a model.
-        grams=frozenset(gram_hashes(words)) if flow_lines(blocks) else frozenset(),
+        grams=frozenset(gram_hashes(words)) if flow else frozenset(),
     )
 
 

@@ -21,6 +21,8 @@ GRAM = 3
 EDGE_GAP = 4  # words between two edge runs that go with them (a date, an author's name)
 MIN_RUN_WORDS = 3
 MIN_INNER_RUN_WORDS = 6
+LITTLE_CHARS = 4
+MIN_ANCHOR_WORDS = 4  # a run of `needed` pages that a head chain ends with
 MIN_CONTENT_WORDS = 3  # words of 3 letters or more, slots aside
 
 
@@ -65,19 +67,36 @@ def frequent_runs(counts: Sequence[int], needed: int) -> list[tuple[int, int, in
 def detect(
     end_of_flow: int, words: Words, counts: Sequence[int], site_pages: int, needed: int, tail_needed: int
 ) -> list[Decision]:
-    """Decisions for the runs of words that at least `needed` pages of the site carry, or, chained
-    from the page's end (where the furniture of a flattened page gathers), `tail_needed` pages."""
+    """Decisions for the runs of words that at least `needed` pages of the site carry, and for the
+    furniture at the page's edges: runs that `tail_needed` pages carry, chained from the page's
+    start or end (a date, a reporter's name between them). The head chain holds a run of `needed`
+    pages, and ends with one: a house-style opener that a minority of pages start with is the
+    article's."""
     n = len(words.words)
-    strong = frequent_runs(counts, needed)
-    head = _chain(strong, range(len(strong)), 0)
-    spans = [_span(strong, head, i, n) if i in head else strong[i] for i in range(len(strong))]
-    spans = [s for i, s in enumerate(spans) if i in head or s[1] - s[0] >= MIN_INNER_RUN_WORDS]
-    weak = frequent_runs(counts, tail_needed)
-    tail = _chain(weak, range(len(weak) - 1, -1, -1), n)
-    spans += [_span(weak, tail, i, n) for i in sorted(tail)]
     slotted = slot_words(words.words)
+    # Little words ("the the of", "its the the") run together on many pages of any site.
+    strong = [r for r in frequent_runs(counts, needed) if not _little(slotted[r[0] : r[1]])]
+    weak = [r for r in frequent_runs(counts, tail_needed) if not _little(slotted[r[0] : r[1]])]
+    spans = []
+    head = _chain(weak, range(len(weak)), 0)
+    if head is not None:
+        # It ends where a run of `needed` pages ends, chained from the start itself or long: the
+        # lead's first words follow the furniture often enough ("… LinkedIn X The …") to be a
+        # weak run's last words; little words ("its the the") make short runs of any count.
+        strong_head = _chain(strong, range(len(strong)), 0)
+        ends = [b for a, b, _ in strong if a < head[1] and b - a >= MIN_ANCHOR_WORDS]
+        ends += [strong_head[1]] if strong_head is not None else []
+        if ends:
+            spans.append((0, max(ends), head[2]))
+    tail = _chain(weak, range(len(weak) - 1, -1, -1), n)
+    if tail is not None:
+        spans.append(tail)
+    taken = [(a, b) for a, b, _ in spans]
+    spans += [
+        r for r in strong if r[1] - r[0] >= MIN_INNER_RUN_WORDS and not any(a <= r[0] < b for a, b in taken)
+    ]
     decisions = []
-    for a, b, pages in spans:
+    for a, b, pages in sorted(spans):
         if sum(len(w) > 2 for w in slotted[a:b]) < MIN_CONTENT_WORDS:
             continue  # dates and little words ("في 3 يوليو 2013 في"): a pattern, not furniture
         end = words.starts[b] if b < n else end_of_flow
@@ -86,27 +105,24 @@ def detect(
     return decisions
 
 
-def _chain(runs: list[tuple[int, int, int]], order: range, edge: int) -> set[int]:
-    """Runs chained from a page edge, each at most EDGE_GAP words from the edge or the previous."""
+def _little(words: Sequence[str]) -> bool:
+    """Whether these words are all little words: none has LITTLE_CHARS letters or more, none is
+    a number or a date's name."""
+    return all(len(w) < LITTLE_CHARS and w != "0" for w in words)
+
+
+def _chain(runs: list[tuple[int, int, int]], order: range, edge: int) -> tuple[int, int, int] | None:
+    """(start, end, fewest pages) of the runs chained from a page edge, each at most EDGE_GAP words
+    from the edge or the previous one, with the words between them; None if none is."""
     forward = order.step > 0
-    taken: set[int] = set()
-    pos = edge
+    pos, pages, taken = edge, 0, False
     for idx in order:
-        a, b, _ = runs[idx]
+        a, b, count = runs[idx]
         if (a - pos if forward else pos - b) > EDGE_GAP:
             break
-        taken.add(idx)
         pos = b if forward else a
-    return taken
-
-
-def _span(runs: list[tuple[int, int, int]], taken: set[int], idx: int, n: int) -> tuple[int, int, int]:
-    """An edge run with the short gaps that separate it from the page edge or its edge neighbours."""
-    a, b, pages = runs[idx]
-    prev_end = runs[idx - 1][1] if idx > 0 else 0
-    if (idx == 0 or idx - 1 in taken) and a - prev_end <= EDGE_GAP:
-        a = prev_end
-    next_start = runs[idx + 1][0] if idx + 1 < len(runs) else n
-    if (idx + 1 == len(runs) or idx + 1 in taken) and next_start - b <= EDGE_GAP:
-        b = next_start
-    return a, b, pages
+        pages = min(pages, count) if taken else count
+        taken = True
+    if not taken:
+        return None
+    return (edge, pos, pages) if forward else (pos, edge, pages)

@@ -1,0 +1,169 @@
+"""Glued labels: a site's label and what it introduces, inside the flow of a page without line breaks.
+
+"Filed under: a, b, c" or "Also on <site>: <a title>" glued between two sentences has no line
+of its own to show it is furniture. Its label is learned per site where the sentences of such
+pages start ("G:" keys among the site's labels); where it comes again, anywhere in the flow, the
+label goes with its slot: a list (short items between commas), or words the site shows on other
+pages too (a title it links to often). A label with no such slot stays: "He added:" opens a quote.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Collection, Iterable, Mapping, Sequence
+from dataclasses import dataclass, field
+
+from dedup.detect.runs import GRAM
+from dedup.detect.templates import MAX_LABEL_WORDS, label_prefix
+from dedup.page import Block, Decision
+from dedup.segment import Words
+
+GLUED = "G:"  # a label key learned at a sentence start in a flattened page
+SEPARATORS = frozenset(":|»›–—")
+LIST_SEPARATORS = frozenset(",،;؛")
+SENTENCE_ENDS = frozenset(".!?؟")
+MAX_ITEM_WORDS = 3  # a tag or a section name; a clause between commas is longer
+MIN_COMMAS = 1
+MAX_SLOT_WORDS = 20
+MIN_SEEN_WORDS = 2  # a slot made of words the site shows elsewhere: a linked title, not one word
+SEEN_PAGES = 3  # a word 3-gram on this many pages of the site is seen elsewhere
+TITLE_SPREAD = 3  # the 3-grams of one title are seen about as often: within this factor
+
+
+def glued_labels(text: str, blocks: Iterable[Block], flow_lines: Collection[int]) -> set[str]:
+    """The label keys at the sentence starts of a page's flow lines (a page without line breaks)."""
+    keys = set()
+    for b in blocks:
+        if b.line in flow_lines and (label := label_prefix(text[b.start : b.end], 0)) is not None:
+            keys.add(GLUED + label[2:])
+    return keys
+
+
+@dataclass(frozen=True)
+class Labels:
+    """The labels to look for: the site's (label key -> pages), seen on `needed` pages and followed
+    by a separator, and the known "read also" prefixes (normalized), which need none."""
+
+    learned: Mapping[str, int]
+    needed: int
+    known: Sequence[str] = ()
+    _known_by_last: dict[str, list[tuple[str, ...]]] = field(init=False, repr=False, compare=False)
+
+    def __post_init__(self) -> None:
+        by_last: dict[str, list[tuple[str, ...]]] = {}
+        for prefix in self.known:
+            by_last.setdefault(prefix.split(" ")[-1], []).append(tuple(prefix.split(" ")))
+        object.__setattr__(self, "_known_by_last", by_last)
+
+    def ending_at(self, words: Sequence[str], i: int, separator: bool) -> tuple[int, int] | None:
+        """(first word, pages seen on) of the longest label ending at word i, or None (pages 0:
+        a known prefix)."""
+        for prefix in self._known_by_last.get(words[i], ()):
+            first = i - len(prefix) + 1
+            if first >= 0 and tuple(words[first : i + 1]) == prefix:
+                return first, 0
+        if not separator:
+            return None
+        for size in range(min(MAX_LABEL_WORDS, i + 1), 0, -1):
+            pages = self.learned.get(GLUED + " ".join(words[i - size + 1 : i + 1]), 0)
+            if pages >= self.needed:
+                return i - size + 1, pages
+        return None
+
+
+def detect(
+    text: str, words: Words, end_of_flow: int, gram_pages: Sequence[int], labels: Labels
+) -> list[Decision]:
+    """Decisions for the labels in these words of a flow line (`gram_pages`: on how many of the
+    site's pages each word 3-gram occurs), each with its slot."""
+    decisions = []
+    n = len(words.words)
+    for i in range(n):
+        found = labels.ending_at(words.words, i, _separator_after(text, words, i, end_of_flow))
+        if found is None:
+            continue
+        first, pages = found
+        end = _slot_end(text, words, i + 1, end_of_flow, gram_pages)
+        if end == i + 1:
+            continue  # nothing a label introduces: a quote, a sentence of the article
+        stop = _after(text, words.ends[end - 1], words.starts[end] if end < n else end_of_flow)
+        label = " ".join(words.words[first : i + 1])
+        evidence: dict[str, int | str] = {"label": label, "pages": pages, "words": end - first}
+        decisions.append(Decision(words.starts[first], stop, "template", evidence))
+    return decisions
+
+
+def _after(text: str, pos: int, limit: int) -> int:
+    """Past the spaces and separators from pos on (not past limit): a span ends before a quote mark."""
+    while pos < limit and (text[pos].isspace() or text[pos] in SEPARATORS):
+        pos += 1
+    return pos
+
+
+def _separator_after(text: str, words: Words, i: int, end_of_flow: int) -> bool:
+    """Whether a label separator stands between word i and the next."""
+    stop = words.starts[i + 1] if i + 1 < len(words.words) else end_of_flow
+    return not SEPARATORS.isdisjoint(text[words.ends[i] : stop])
+
+
+def _slot_end(text: str, words: Words, start: int, end_of_flow: int, gram_pages: Sequence[int]) -> int:
+    """The word where a label's slot ends: after a list, or after the words seen on other pages."""
+    return max(_list_end(text, words, start, end_of_flow), _seen_end(text, words, start, gram_pages))
+
+
+def _list_end(text: str, words: Words, start: int, end_of_flow: int) -> int:
+    """The end of short items separated by commas from `start` on ("a, b c, d"), or `start`. The
+    last item, with no comma after it, is taken as long as the longest before it."""
+    n = len(words.words)
+    sizes: list[int] = []
+    size = 0
+    for i in range(start, min(n, start + MAX_SLOT_WORDS)):
+        size += 1
+        gap = text[words.ends[i] : words.starts[i + 1] if i + 1 < n else end_of_flow]
+        if size > MAX_ITEM_WORDS or not SENTENCE_ENDS.isdisjoint(gap):
+            break
+        if not LIST_SEPARATORS.isdisjoint(gap):
+            sizes.append(size)
+            size = 0
+    if len(sizes) < MIN_COMMAS:
+        return start
+    end = start + sum(sizes)
+    for _ in range(max(sizes) if end < n else 0):
+        gap = text[words.ends[end] : words.starts[end + 1] if end + 1 < n else end_of_flow]
+        end += 1
+        if end >= n or not SENTENCE_ENDS.isdisjoint(gap) or not SEPARATORS.isdisjoint(gap):
+            break
+    return min(end, n)
+
+
+def _seen_end(text: str, words: Words, start: int, gram_pages: Sequence[int]) -> int:
+    """The end of the words from `start` on that word 3-grams seen on other pages of the site cover
+    (a title the site links to often), each 3-gram about as often as the first: where two linked
+    titles follow each other, the 3-grams across them are seen too, less often. In a script with
+    case, a title's words are capitalized: a word in lower case ends it, and the capitalized word
+    before that starts the next sentence."""
+    limit = min(len(words.words), start + MAX_SLOT_WORDS)
+    if start >= len(gram_pages) or gram_pages[start] < SEEN_PAGES:
+        return start
+    least = max(SEEN_PAGES, gram_pages[start] // TITLE_SPREAD)
+    covered = [False] * limit
+    for k in range(start, min(len(gram_pages), limit)):
+        if gram_pages[k] < least:
+            break
+        for j in range(k, min(k + GRAM, limit)):
+            covered[j] = True
+    end = start
+    while end < limit and covered[end] and not _lower(text, words, end):
+        end += 1
+    if end < len(words.words) and end > start and _lower(text, words, end) and _upper(text, words, end - 1):
+        end -= 1  # "… Beyoran Had the …": "Had" opens the sentence after the title
+    return end if end - start >= MIN_SEEN_WORDS else start
+
+
+def _lower(text: str, words: Words, i: int) -> bool:
+    """Whether word i starts with a lower-case letter."""
+    return text[words.starts[i]].islower()
+
+
+def _upper(text: str, words: Words, i: int) -> bool:
+    """Whether word i starts with a capital letter."""
+    return text[words.starts[i]].isupper()

@@ -1,0 +1,147 @@
+"""Pages without line breaks (a flattened page): site furniture glued into the flow of words.
+
+A made-up site whose pages are one line each: a head (section, date, reporter), the article, a
+"read also" card glued between two sentences on some pages, a tags list, related titles and a
+footer. The article's sentences are drawn at random from a vocabulary, so that only the furniture
+repeats across pages.
+"""
+
+from __future__ import annotations
+
+import random
+from dataclasses import dataclass
+
+import pytest
+
+from dedup.audit import restore
+from dedup.clean import Cleaner
+from dedup.page import Page
+
+
+def _words(text: str) -> list[str]:
+    return text.split()
+
+
+EN_WORDS = _words(
+    "council budget school river bridge harbour market station museum hospital teachers farmers "
+    "workers drivers nurses engineers minister mayor judge police report plan road rail water power "
+    "village city county coast valley north south east west new old small large early late public "
+    "local national said told added agreed asked opened closed raised cut built moved signed"
+)
+EN_LITTLE = _words("the a of to in and on for with at by from")
+AR_WORDS = _words(
+    "المجلس الميزانية المدرسة النهر الجسر الميناء السوق المحطة المتحف المستشفى المعلمون المزارعون "
+    "العمال السائقون الممرضات المهندسون الوزير المحافظ القاضي الشرطة التقرير الخطة الطريق القطار "
+    "المياه الكهرباء القرية المدينة الساحل الوادي الشمال الجنوب الجديد القديم الصغير الكبير قال "
+    "أعلن أضاف وافق افتتح أغلق رفع خفض بنى نقل وقع"
+)
+AR_LITTLE = _words("في من إلى على عن مع بعد قبل")
+
+EN_TITLES = (
+    "Harbour Bridge Reopens After Repairs",
+    "Farmers Win Water Rights Case",
+    "New Rail Line For The Valley",
+    "Museum Doubles Its Opening Hours",
+    "Nurses Agree Pay Deal With County",
+)
+AR_TITLES = (
+    "إعادة افتتاح جسر الميناء بعد الإصلاح",
+    "المزارعون يكسبون قضية حقوق المياه",
+    "خط قطار جديد إلى الوادي",
+    "المتحف يضاعف ساعات العمل",
+    "الممرضات يوقعن اتفاق الأجور",
+)
+
+
+@dataclass(frozen=True)
+class FlatSite:
+    """Flattened pages of one site, and what each page's article is."""
+
+    pages: tuple[Page, ...]
+    sentences: tuple[tuple[str, ...], ...]  # the article's sentences, per page
+    cards: tuple[str, ...]  # the "read also" card glued into a page ("" where none)
+    tags: tuple[str, ...]  # the tags list of each page
+
+
+def _sentence(rnd: random.Random, words: list[str], little: list[str]) -> str:
+    picked = [rnd.choice(words if rnd.random() < 0.6 else little) for _ in range(rnd.randint(8, 14))]
+    return picked[0].capitalize() + " " + " ".join(picked[1:]) + "."
+
+
+def _flat_site(lang: str, n_pages: int = 30, seed: int = 3) -> FlatSite:
+    rnd = random.Random(seed)
+    en = lang == "en"
+    words, little = (EN_WORDS, EN_LITTLE) if en else (AR_WORDS, AR_LITTLE)
+    titles = EN_TITLES if en else AR_TITLES
+    card_label = "Also on The Valley Post:" if en else "اقرأ أيضا في بريد الوادي:"
+    tags_label = "Filed under:" if en else "الوسوم:"
+    comma = ", " if en else "، "
+    pages, all_sentences, cards, all_tags = [], [], [], []
+    for i in range(n_pages):
+        head = (
+            f"Home › Local Published {i + 1} May 2024, 10:{i + 10} Reporting by Ann Lee"
+            if en
+            else f"الرئيسية › محليات نشر في {i + 1} مايو 2024 الساعة 10:{i + 10} كتب: سامي علي"
+        )
+        sentences = [_sentence(rnd, words, little) for _ in range(rnd.randint(8, 12))]
+        card = f"{card_label} {rnd.choice(titles)}" if i % 2 == 0 else ""
+        body = sentences[:4] + ([card] if card else []) + sentences[4:]
+        tags = comma.join(rnd.sample(words, rnd.randint(2, 4)))
+        related = " ".join(rnd.sample(titles, 3))
+        tail = (
+            f"{tags_label} {tags} Share this story More from The Valley Post {related} "
+            "The Valley Post is not responsible for the content of external sites."
+            if en
+            else f"{tags_label} {tags} شارك الخبر المزيد من بريد الوادي {related} "
+            "بريد الوادي غير مسؤول عن محتوى المواقع الخارجية."
+        )
+        text = " ".join([head, *body, tail])
+        pages.append(Page(id=f"{lang}{i}", text=text, site=f"{lang}.valleypost.example"))
+        all_sentences.append(tuple(sentences))
+        cards.append(card)
+        all_tags.append(tags)
+    return FlatSite(tuple(pages), tuple(all_sentences), tuple(cards), tuple(all_tags))
+
+
+@pytest.fixture(scope="module", params=["en", "ar"])
+def flat_site(request: pytest.FixtureRequest) -> FlatSite:
+    """Thirty flattened pages of a made-up English or Arabic site."""
+    return _flat_site(request.param)
+
+
+def test_flattened_pages_are_one_line(flat_site: FlatSite) -> None:
+    assert all("\n" not in p.text and len(p.text.split()) > 100 for p in flat_site.pages)
+
+
+def test_glued_card_and_tags_go_the_article_stays(flat_site: FlatSite) -> None:
+    cleaner = Cleaner()
+    cleaner.learn(list(flat_site.pages))
+    for page, sentences, card, tags in zip(
+        flat_site.pages, flat_site.sentences, flat_site.cards, flat_site.tags, strict=True
+    ):
+        result = cleaner.clean(page)
+        assert restore(result.text, result.removed) == page.text
+        for sentence in sentences:
+            assert sentence in result.text, (page.id, sentence, result.text)
+        if card:
+            assert card.split(":")[0] not in result.text, (page.id, result.text)
+            assert card.split(": ")[1] not in result.text, (page.id, result.text)
+        assert tags not in result.text, (page.id, result.text)
+        assert "Reporting by" not in result.text and "كتب:" not in result.text
+
+
+def test_a_label_that_opens_a_quote_stays() -> None:
+    """A label learned at the sentence starts of a site's pages goes only with a list or a title
+    the site shows elsewhere: "He added:" before a quote is the article's."""
+    site = _flat_site("en")
+    rnd = random.Random(5)
+    pages, quotes = [], []
+    for page in site.pages:
+        quote = " ".join(_sentence(rnd, EN_WORDS, EN_LITTLE)[:-1] for _ in range(2))  # 16 words or more
+        quotes.append(f'He added: "{quote}."')
+        i = page.text.index(" Filed under:")
+        pages.append(Page(id=page.id, text=f"{page.text[:i]} {quotes[-1]}{page.text[i:]}", site=page.site))
+    cleaner = Cleaner()
+    cleaner.learn(pages)
+    for page, quote in zip(pages, quotes, strict=True):
+        assert quote in cleaner.clean(page).text
