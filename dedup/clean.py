@@ -22,6 +22,7 @@ from dedup.stream import StreamSettings, StreamState
 
 LONG_BLOCK_WORDS = 16  # a block this long is body text: a page keeps at least one of them
 JUDGING_ROUNDS = 3  # site evidence judged again while lines keep losing blocks
+LABEL_KINDS = frozenset({"read-also", "template"})  # decisions a label makes for its whole sentence
 
 
 @dataclass(frozen=True)
@@ -161,12 +162,13 @@ class Cleaner:
         folded = Folded(text)  # the keys of every span, from one pass over the text
         blocks = segment(text, folded)
         flow = flow_lines(blocks)
-        site_decisions = _guard(blocks, site_boilerplate.detect(text, page.site or "", blocks, self.model))
+        site_decisions = site_boilerplate.detect(text, page.site or "", blocks, self.model, flow.keys())
+        site_decisions = _guard(blocks, site_decisions)
         # Runs keep to the edges of a flattened page, or need a long block's evidence: a page whose
         # only long sentence is its glued furniture loses it.
         flow_runs, flow_labels = self._site_runs(page, flow.values())
-        decisions = _read_also_outside(widgets.detect(blocks, self.matcher), flow_labels)
-        decisions += site_decisions + flow_runs + flow_labels
+        decisions = _outside_labels(widgets.detect(blocks, self.matcher) + site_decisions, flow_labels)
+        decisions += flow_runs + flow_labels
         spans = [(d.start, d.end) for d in decisions]
         for start, end in flow.values():
             flow_words = outside(words_with_offsets(text, start, end), spans)
@@ -184,11 +186,12 @@ class Cleaner:
         other sentences is judged as the shorter line it is in the cleaned page."""
         found: list[Decision] = []
         decided = {(d.start, d.end) for d in decisions}
+        flow = flow_lines(blocks).keys()
         for _ in range(JUDGING_ROUNDS):
             left = _left(page.text, blocks, decisions + found)
             if left == list(blocks):  # no line lost a block: nothing to judge again
                 break
-            more = site_boilerplate.detect(page.text, page.site or "", left, self.model)
+            more = site_boilerplate.detect(page.text, page.site or "", left, self.model, flow)
             more = [d for d in _guard(left, more) if (d.start, d.end) not in decided]
             if not more:
                 break
@@ -216,9 +219,9 @@ class Cleaner:
             words = words_with_offsets(page.text, start, end)
             counts = [stats.grams.get(h, 0) for h in runs.gram_hashes(words.words)]
             found += runs.detect(end, words, counts, stats.pages, needed, tail_needed)
-            labels += glued.detect(
-                page.text, words, end, counts, glued.Labels(stats.labels, needed, self.matcher.link_prefixes)
-            )
+            known = glued.Labels(stats.labels, needed, self.matcher.link_prefixes)
+            labels += glued.detect(page.text, words, end, counts, known)
+            labels += glued.phrases(page.text, words, end, counts, tail_needed)
         return found, labels
 
     def explain(self, page: Page) -> list[tuple[Block, Decision | None]]:
@@ -292,14 +295,15 @@ def _left(text: str, blocks: Sequence[Block], decisions: Sequence[Decision]) -> 
     return [replace(b, line_words=words[b.line]) for b in left]
 
 
-def _read_also_outside(decisions: list[Decision], labels: Sequence[Decision]) -> list[Decision]:
-    """The decisions but the "read also" sentences that a label in the flow of words starts: the
-    label goes with its title, and the sentence glued after the title stays."""
+def _outside_labels(decisions: list[Decision], labels: Sequence[Decision]) -> list[Decision]:
+    """The decisions but the sentences taken for their label ("read also" phrases, line templates)
+    that a label found in the flow of words starts: the label goes with its slot, and the sentence
+    glued after the slot stays."""
     starts = sorted(d.start for d in labels)
     return [
         d
         for d in decisions
-        if d.kind != "read-also" or bisect_left(starts, d.start) == bisect_left(starts, d.end)
+        if d.kind not in LABEL_KINDS or bisect_left(starts, d.start) == bisect_left(starts, d.end)
     ]
 
 

@@ -1,9 +1,9 @@
 """Pages without line breaks (a flattened page): site furniture glued into the flow of words.
 
 A made-up site whose pages are one line each: a head (section, date, reporter), the article, a
-"read also" card glued between two sentences on some pages, a tags list, related titles and a
-footer. The article's sentences are drawn at random from a vocabulary, so that only the furniture
-repeats across pages.
+"read also" card glued between two sentences on some pages, a banner on others, a tags list,
+related titles and a footer. The article's sentences are drawn at random from a vocabulary, so
+that only the furniture (and a story's background sentence) repeats across pages.
 """
 
 from __future__ import annotations
@@ -52,6 +52,17 @@ AR_TITLES = (
     "الممرضات يوقعن اتفاق الأجور",
 )
 
+BANNERS = {
+    "en": "Spring drive: give to the flood fund today",
+    "ar": "حملة الربيع: تبرعوا لصندوق الفيضانات اليوم",
+}
+BACKGROUND = {
+    "en": "Background: the harbour bridge was closed in March after engineers found cracks in two of "
+    "its main supports, and the county began repairs.",
+    "ar": "خلفية: أغلق جسر الميناء في مارس بعد أن وجد المهندسون شقوقا في اثنين من دعاماته الرئيسية، "
+    "وبدأت المحافظة أعمال الإصلاح.",
+}
+
 
 @dataclass(frozen=True)
 class FlatSite:
@@ -84,8 +95,11 @@ def _flat_site(lang: str, n_pages: int = 30, seed: int = 3) -> FlatSite:
             else f"الرئيسية › محليات نشر في {i + 1} مايو 2024 الساعة 10:{i + 10} كتب: سامي علي"
         )
         sentences = [_sentence(rnd, words, little) for _ in range(rnd.randint(8, 12))]
+        if i % 5 == 3:  # a story's background sentence, on six pages
+            sentences.insert(1, BACKGROUND[lang])
         card = f"{card_label} {rnd.choice(titles)}" if i % 2 == 0 else ""
-        body = sentences[:4] + ([card] if card else []) + sentences[4:]
+        banner = [BANNERS[lang]] if i % 4 == 1 else []  # a banner the site ran for a while
+        body = sentences[:2] + banner + sentences[2:4] + ([card] if card else []) + sentences[4:]
         tags = comma.join(rnd.sample(words, rnd.randint(2, 4)))
         related = " ".join(rnd.sample(titles, 3))
         tail = (
@@ -127,6 +141,7 @@ def test_glued_card_and_tags_go_the_article_stays(flat_site: FlatSite) -> None:
             assert card.split(":")[0] not in result.text, (page.id, result.text)
             assert card.split(": ")[1] not in result.text, (page.id, result.text)
         assert tags not in result.text, (page.id, result.text)
+        assert BANNERS["en"] not in result.text and BANNERS["ar"] not in result.text
         assert "Reporting by" not in result.text and "كتب:" not in result.text
 
 
@@ -145,3 +160,24 @@ def test_a_label_that_opens_a_quote_stays() -> None:
     cleaner.learn(pages)
     for page, quote in zip(pages, quotes, strict=True):
         assert quote in cleaner.clean(page).text
+
+
+def test_known_read_more_prefix_takes_its_title_not_the_next_sentence() -> None:
+    """A known "read more" prefix inside a sentence, before a title the site shows nowhere else:
+    the prefix and the title go, up to the title's closing stop; the sentence after it stays."""
+    site = _flat_site("ar")
+    rnd = random.Random(9)
+    pages, titles, after = [], [], []
+    for page, sentences in zip(site.pages, site.sentences, strict=True):
+        title = " ".join(rnd.sample(AR_WORDS, 6)) + ".."
+        cut = page.text.index(sentences[5])
+        text = f"{page.text[:cut]}المصدر: وكالات اقرأ المزيد {title} {page.text[cut:]}"
+        pages.append(Page(id=page.id, text=text, site=page.site))
+        titles.append(title)
+        after.append(sentences[5])
+    cleaner = Cleaner()
+    cleaner.learn(pages)
+    for page, title, sentence in zip(pages, titles, after, strict=True):
+        result = cleaner.clean(page)
+        assert title not in result.text and "اقرأ المزيد" not in result.text, result.text
+        assert sentence in result.text

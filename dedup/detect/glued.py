@@ -12,7 +12,7 @@ from __future__ import annotations
 from collections.abc import Collection, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 
-from dedup.detect.runs import GRAM
+from dedup.detect.runs import GRAM, MIN_CONTENT_WORDS, slot_words
 from dedup.detect.templates import MAX_LABEL_WORDS, label_prefix
 from dedup.page import Block, Decision
 from dedup.segment import Words
@@ -20,13 +20,15 @@ from dedup.segment import Words
 GLUED = "G:"  # a label key learned at a sentence start in a flattened page
 SEPARATORS = frozenset(":|»›–—")
 LIST_SEPARATORS = frozenset(",،;؛")
-SENTENCE_ENDS = frozenset(".!?؟")
+SENTENCE_ENDS = frozenset(".!?؟…")
+CLOSING = frozenset("\"'”’»)")  # closing marks a title may end with, before its full stop
 MAX_ITEM_WORDS = 3  # a tag or a section name; a clause between commas is longer
 MIN_COMMAS = 1
 MAX_SLOT_WORDS = 20
 MIN_SEEN_WORDS = 2  # a slot made of words the site shows elsewhere: a linked title, not one word
 SEEN_PAGES = 3  # a word 3-gram on this many pages of the site is seen elsewhere
 TITLE_SPREAD = 3  # the 3-grams of one title are seen about as often: within this factor
+MAX_PHRASE_WORDS = 12
 
 
 def glued_labels(text: str, blocks: Iterable[Block], flow_lines: Collection[int]) -> set[str]:
@@ -83,18 +85,23 @@ def detect(
             continue
         first, pages = found
         end = _slot_end(text, words, i + 1, end_of_flow, gram_pages)
+        stop_chars = SEPARATORS
+        if end == i + 1 and pages == 0:  # "Read more: <a title>." with a known prefix
+            end = _sentence_end(text, words, i + 1, end_of_flow)
+            stop_chars = SEPARATORS | SENTENCE_ENDS | CLOSING
         if end == i + 1:
             continue  # nothing a label introduces: a quote, a sentence of the article
-        stop = _after(text, words.ends[end - 1], words.starts[end] if end < n else end_of_flow)
+        stop = _after(text, words.ends[end - 1], words.starts[end] if end < n else end_of_flow, stop_chars)
         label = " ".join(words.words[first : i + 1])
         evidence: dict[str, int | str] = {"label": label, "pages": pages, "words": end - first}
         decisions.append(Decision(words.starts[first], stop, "template", evidence))
     return decisions
 
 
-def _after(text: str, pos: int, limit: int) -> int:
-    """Past the spaces and separators from pos on (not past limit): a span ends before a quote mark."""
-    while pos < limit and (text[pos].isspace() or text[pos] in SEPARATORS):
+def _after(text: str, pos: int, limit: int, chars: frozenset[str] = SEPARATORS) -> int:
+    """Past the spaces and `chars` from pos on (not past limit): a span ends before a quote mark
+    that opens the next sentence."""
+    while pos < limit and (text[pos].isspace() or text[pos] in chars):
         pos += 1
     return pos
 
@@ -108,6 +115,17 @@ def _separator_after(text: str, words: Words, i: int, end_of_flow: int) -> bool:
 def _slot_end(text: str, words: Words, start: int, end_of_flow: int, gram_pages: Sequence[int]) -> int:
     """The word where a label's slot ends: after a list, or after the words seen on other pages."""
     return max(_list_end(text, words, start, end_of_flow), _seen_end(text, words, start, gram_pages))
+
+
+def _sentence_end(text: str, words: Words, start: int, end_of_flow: int) -> int:
+    """The end of the sentence that starts at `start`, if it ends within MAX_SLOT_WORDS words, or
+    `start`."""
+    n = len(words.words)
+    for i in range(start, min(n, start + MAX_SLOT_WORDS)):
+        gap = text[words.ends[i] : words.starts[i + 1] if i + 1 < n else end_of_flow]
+        if i + 1 == n or not SENTENCE_ENDS.isdisjoint(gap):
+            return i + 1
+    return start
 
 
 def _list_end(text: str, words: Words, start: int, end_of_flow: int) -> int:
@@ -140,8 +158,8 @@ def _seen_end(text: str, words: Words, start: int, gram_pages: Sequence[int]) ->
     (a title the site links to often), each 3-gram about as often as the first: where two linked
     titles follow each other, the 3-grams across them are seen too, less often. In a script with
     case, a title's words are capitalized: a word in lower case ends it, and the capitalized word
-    before that starts the next sentence."""
-    limit = min(len(words.words), start + MAX_SLOT_WORDS)
+    before that starts the next sentence. Seen words that go on past MAX_SLOT_WORDS are no title."""
+    limit = min(len(words.words), start + MAX_SLOT_WORDS + 1)
     if start >= len(gram_pages) or gram_pages[start] < SEEN_PAGES:
         return start
     least = max(SEEN_PAGES, gram_pages[start] // TITLE_SPREAD)
@@ -156,7 +174,8 @@ def _seen_end(text: str, words: Words, start: int, gram_pages: Sequence[int]) ->
         end += 1
     if end < len(words.words) and end > start and _lower(text, words, end) and _upper(text, words, end - 1):
         end -= 1  # "… Beyoran Had the …": "Had" opens the sentence after the title
-    return end if end - start >= MIN_SEEN_WORDS else start
+    # Seen words past a title's length: a paragraph the site shows elsewhere, not a title.
+    return end if MIN_SEEN_WORDS <= end - start <= MAX_SLOT_WORDS else start
 
 
 def _lower(text: str, words: Words, i: int) -> bool:
@@ -167,3 +186,50 @@ def _lower(text: str, words: Words, i: int) -> bool:
 def _upper(text: str, words: Words, i: int) -> bool:
     """Whether word i starts with a capital letter."""
     return text[words.starts[i]].isupper()
+
+
+def phrases(
+    text: str, words: Words, end_of_flow: int, gram_pages: Sequence[int], needed: int
+) -> list[Decision]:
+    """Decisions for the short runs of words that `needed` pages of the site carry and that open
+    with a label ("Winter appeal: help us keep the lights on"): a banner the site runs for a
+    while, glued anywhere in the flow. A sentence the pages of a story share runs longer."""
+    decisions = []
+    for a, b in _gram_chains(gram_pages, needed):
+        inside = gram_pages[a : b - GRAM + 1]  # a phrase's 3-grams are each seen about as often
+        pages = min(inside)
+        if b - a > MAX_PHRASE_WORDS or pages * TITLE_SPREAD < max(inside):
+            continue
+        ends = range(a, min(a + MAX_LABEL_WORDS, b - MIN_SEEN_WORDS))
+        label_end = next((i for i in ends if _separator_after(text, words, i, end_of_flow)), None)
+        slotted = slot_words(words.words[a:b])
+        if label_end is None or _is_pattern(slotted) or set(slotted[: label_end + 1 - a]) == {"0"}:
+            continue  # times, dates, little words ("6:15 am", "8 May 1951 – 17 June 2019"): a pattern
+        stop = _after(text, words.ends[b - 1], words.starts[b] if b < len(words.words) else end_of_flow)
+        label = " ".join(words.words[a : label_end + 1])
+        evidence: dict[str, int | str] = {"label": label, "pages": pages, "words": b - a}
+        decisions.append(Decision(words.starts[a], stop, "template", evidence))
+    return decisions
+
+
+def _gram_chains(gram_pages: Sequence[int], needed: int) -> list[tuple[int, int]]:
+    """(first word, end word) of the words of each chain of overlapping 3-grams, each on `needed`
+    pages or more: two phrases side by side are two chains, unless the 3-grams across them are
+    frequent too."""
+    chains = []
+    k, n = 0, len(gram_pages)
+    while k < n:
+        if gram_pages[k] < needed:
+            k += 1
+            continue
+        j = k
+        while j < n and gram_pages[j] >= needed:
+            j += 1
+        chains.append((k, j - 1 + GRAM))
+        k = j
+    return chains
+
+
+def _is_pattern(slotted: Sequence[str]) -> bool:
+    """Whether words (numbers and dates as slots) hold too few words of content to be a phrase."""
+    return sum(len(w) > 2 and w != "0" for w in slotted) < MIN_CONTENT_WORDS

@@ -84,7 +84,7 @@ def detect(
         # lead's first words follow the furniture often enough ("… LinkedIn X The …") to be a
         # weak run's last words; little words ("its the the") make short runs of any count.
         strong_head = _chain(strong, range(len(strong)), 0)
-        ends = [b for a, b, _ in strong if a < head[1] and b - a >= MIN_ANCHOR_WORDS]
+        ends = [b for a, b, _ in strong if a < head[1] and _anchors(slotted[a:b])]
         ends += [strong_head[1]] if strong_head is not None else []
         if ends:
             spans.append((0, max(ends), head[2]))
@@ -103,6 +103,12 @@ def detect(
         evidence = {"pages": pages, "site_pages": site_pages, "words": b - a}
         decisions.append(Decision(words.starts[a], end, "site-boilerplate", evidence))
     return decisions
+
+
+def _anchors(words: Sequence[str]) -> bool:
+    """Whether a run of `needed` pages is long enough, and made of enough words that are no slot,
+    to end a head chain (not a date: "Monday 25 May 2026")."""
+    return len(words) >= MIN_ANCHOR_WORDS and sum(len(w) > 2 and w != "0" for w in words) >= MIN_CONTENT_WORDS
 
 
 def _little(words: Sequence[str]) -> bool:

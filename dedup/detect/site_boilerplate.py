@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Collection, Sequence
 
+from dedup.detect.glued import GLUED
 from dedup.detect.templates import label_prefix, shape
 from dedup.model import SiteModel, long_lines
 from dedup.page import Block, Decision
@@ -13,8 +14,14 @@ HEADLINE_WORDS = 10
 SENTENCE_ENDS = frozenset('.!?؟…»"”')
 
 
-def detect(text: str, site: str, blocks: Sequence[Block], model: SiteModel) -> list[Decision]:
-    """Decisions for the blocks the site model has seen on enough distinct pages of this site."""
+def detect(
+    text: str, site: str, blocks: Sequence[Block], model: SiteModel, flow_lines: Collection[int] = ()
+) -> list[Decision]:
+    """Decisions for the blocks the site model has seen on enough distinct pages of this site.
+
+    A sentence of a flow line (a page without line breaks) longer than a link may have the
+    article's next sentence glued after its slot: as a line template, its label needs the
+    evidence of a long block (detect.glued finds the slot of a rarer one)."""
     stats = model.sites.get(site)
     if stats is None or stats.pages < 2:
         return []
@@ -42,8 +49,11 @@ def detect(text: str, site: str, blocks: Sequence[Block], model: SiteModel) -> l
         if label is not None:
             # A template's slot varies: its label must be seen more often than this very line.
             line_pages = pages
-            pages = stats.labels.get(label, 0)
-            needed = model.rule.pages_needed(stats.pages, max(block.words, model.rule.link_words + 1))
+            words = max(block.words, model.rule.link_words + 1)
+            glued = block.line in flow_lines and block.words > model.rule.link_words
+            # In flow lines the label is also counted at every sentence start, whatever its length.
+            pages = max(stats.labels.get(label, 0), stats.labels.get(GLUED + label[2:], 0) if glued else 0)
+            needed = model.rule.pages_needed(stats.pages, 10**6 if glued else words)
             if pages >= needed and pages > line_pages:
                 evidence = {"label": label[2:], "pages": pages, "site_pages": stats.pages}
                 decisions.append(Decision(block.start, block.end, "template", evidence))
