@@ -42,12 +42,14 @@ class Rule:
     short_share: float = 0.03  # share of the site's pages for a short block
     long_floor: int = 4
     long_share: float = 0.3  # background paragraphs repeat on a minority of a story's pages
+    paragraph_floor: int = 8  # ...but on most pages of a small site: a body paragraph needs this many
     tail_share: float = 0.05  # a run closing a flattened page (a disclaimer, a footer)
     variant_similarity: float = 0.7  # char-shingle Jaccard to merge two variants of a block
     max_variant_chars: int = 300
 
     def __post_init__(self) -> None:
-        for name in ("short_words", "floor", "tiny_site_floor", "link_words", "tiny_site", "long_floor"):
+        wholes = ("short_words", "floor", "tiny_site_floor", "link_words", "tiny_site", "long_floor")
+        for name in (*wholes, "paragraph_floor"):
             checks.whole("Rule", name, getattr(self, name))
         checks.whole("Rule", "max_variant_chars", self.max_variant_chars, least=8)
         for name in ("short_share", "long_share", "tail_share"):

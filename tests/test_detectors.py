@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import pytest
-from conftest import NewsSite
+from conftest import ARTICLES, NewsSite
 
 from dedup.audit import restore
 from dedup.clean import Cleaner, Config
@@ -231,6 +231,29 @@ def test_background_paragraph_on_two_pages_stays(news_site: NewsSite) -> None:
     for i in news_site.background_pages:
         assert news_site.background in news_site.texts[i]
         assert news_site.background in cleaner.clean(pages[i]).text
+
+
+def test_story_paragraph_on_half_the_pages_of_a_small_site_stays(news_site: NewsSite) -> None:
+    """A story told on half of a small site's pages: its background paragraph, in the body, is on
+    more pages than the share a long block needs, and still content. A notice in the body of
+    every page goes."""
+    notice = (
+        "تنبيه من إدارة التحرير: جميع المواد المنشورة في هذا الموقع محمية بموجب قوانين الملكية "
+        "الفكرية ولا يجوز نسخها أو إعادة نشرها دون إذن كتابي مسبق."
+    )
+    pages = []
+    for i, (first, second) in enumerate(ARTICLES):
+        middle = [news_site.background] if i % 2 else []
+        body = "\n".join([f"{first} {second}", *middle, notice])
+        text = f"{news_site.nav}\nالأحد {i + 1} مايو 2024\n{body}\n{news_site.footer}\n"
+        pages.append(Page(id=f"p{i}", text=text, site=news_site.name))
+    cleaner = Cleaner()
+    assert cleaner.learn(pages) == 8
+    for i, page in enumerate(pages):
+        result = cleaner.clean(page)
+        assert (news_site.background in result.text) == bool(i % 2), page.id
+        assert notice not in result.text
+        assert " ".join(ARTICLES[i]) in result.text
 
 
 def test_site_boilerplate_needs_learning(news_site: NewsSite) -> None:

@@ -142,7 +142,7 @@ def _detect_once(blocks: Sequence[Block], words: Words) -> list[Decision]:
         for a, b, src in _copies(stretches, [blocks[k].line for k in block_of])
         if b - a >= MIN_RUN_WORDS
         and words.ends[b - 1] - words.starts[a] >= MIN_RUN_CHARS
-        and not _is_layout_repeat(blocks, block_of, a, b, src)
+        and not _is_layout_repeat(blocks, block_of, a, b, src, near_end=a >= (1 - LEAD_SHARE) * n)
         and _is_scraper_copy(words.words, a, b, src, block_of, last_long)
     ]
     if not long_runs:
@@ -197,13 +197,16 @@ def _block_of_words(blocks: Sequence[Block], words: Words) -> Sequence[int]:
     return array("q", np.minimum(at, max(len(blocks) - 1, 0)).astype(np.int64).tobytes())
 
 
-def _is_layout_repeat(blocks: Sequence[Block], block_of: Sequence[int], a: int, b: int, src: int) -> bool:
+def _is_layout_repeat(
+    blocks: Sequence[Block], block_of: Sequence[int], a: int, b: int, src: int, near_end: bool
+) -> bool:
     """A line of its own that repeats part of a paragraph: a pull quote, or a deck (summary) that
-    the paragraph later says in full. Either way the paragraph keeps its words."""
+    the paragraph later says in full. Either way the paragraph keeps its words. A line that says a
+    short line again in full near the page's end is a teaser card of the lead, not its paragraph."""
     n = b - a
     copy_line, src_line = blocks[block_of[a]].line_words, blocks[block_of[src]].line_words
     pull_quote = copy_line <= n + 2 and src_line >= 2 * n
-    deck = src_line <= n + 2 and copy_line >= n / LAYOUT_SHARE
+    deck = src_line <= n + 2 and copy_line >= n / LAYOUT_SHARE and not near_end
     return pull_quote or deck
 
 

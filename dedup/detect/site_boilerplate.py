@@ -39,6 +39,8 @@ def detect(
         if words <= HEADLINE_WORDS and not _is_sentence(text, block):
             words = min(words, model.rule.link_words)  # a headline links, like a link
         needed = model.rule.pages_needed(stats.pages, 10**6 if in_body else words)
+        if _paragraph(text, block, first_long, body_end, model.rule.short_words, flow_lines):
+            needed = max(needed, model.rule.paragraph_floor)
         if pages >= needed:
             evidence: dict[str, int | str] = {"pages": pages, "site_pages": stats.pages, "needed": needed}
             if exemplar != block_shape:
@@ -58,6 +60,14 @@ def detect(
                 evidence = {"label": label[2:], "pages": pages, "site_pages": stats.pages}
                 decisions.append(Decision(block.start, block.end, "template", evidence))
     return decisions
+
+
+def _paragraph(
+    text: str, block: Block, first_long: int, body_end: int, short_words: int, flow_lines: Collection[int]
+) -> bool:
+    """Whether a block is a sentence of a paragraph of the body (a long line, not a whole page)."""
+    in_body = first_long <= block.line < body_end and block.line not in flow_lines
+    return in_body and block.line_words > short_words and _is_sentence(text, block)
 
 
 def _body_end(text: str, blocks: Sequence[Block], last_long: int) -> int:
