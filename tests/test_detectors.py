@@ -185,6 +185,18 @@ def test_verdict_doubled_after_a_claim_that_ends_alike(ar_paragraphs: tuple[str,
     assert _clean(text).removed == ()
 
 
+def test_title_doubled_after_its_kicker_goes(en_paragraphs: tuple[str, ...]) -> None:
+    """A related-story line: a kicker, the title, and the title again as its link text."""
+    p1, p2, p3 = en_paragraphs
+    title = "City council opens three new libraries in the northern districts"
+    text = f"{p1}\nBooks for all {title} {title}\n{p2}\n{p3}\n"
+    result = _clean(text)
+    assert result.text.count(title) == 1 and _kinds(result) == ["repeat"]
+    nav = "News Sport Business Culture Travel Weather Video Podcasts Opinion"
+    text = f"{nav}\n{p1}\n{p2}\nAll sections {nav}\n{p3}\n"  # a menu again, behind a label
+    assert _clean(text).text.count(nav) == 1
+
+
 def test_short_repeated_lines_stay(en_paragraphs: tuple[str, ...]) -> None:
     """Repeats under the length floor ("Buy now", a recurring label) are not in-page copies."""
     p1, p2, p3 = en_paragraphs
@@ -250,15 +262,21 @@ def test_background_paragraph_on_two_pages_stays(news_site: NewsSite) -> None:
 def test_story_paragraph_on_half_the_pages_of_a_small_site_stays(news_site: NewsSite) -> None:
     """A story told on half of a small site's pages: its background paragraph, in the body, is on
     more pages than the share a long block needs, and still content. A notice in the body of
-    every page goes."""
+    every page goes, and so does a long note among the furniture after the article on half of
+    the pages."""
     notice = (
         "تنبيه من إدارة التحرير: جميع المواد المنشورة في هذا الموقع محمية بموجب قوانين الملكية "
         "الفكرية ولا يجوز نسخها أو إعادة نشرها دون إذن كتابي مسبق."
     )
+    note = (
+        "انضم إلى مجتمع قراء الجريدة وشارك برأيك في التعليقات، فكل تعليق يمر على فريق التحرير "
+        "قبل نشره للحفاظ على حوار محترم بين القراء."
+    )
     pages = []
     for i, (first, second) in enumerate(ARTICLES):
         middle = [news_site.background] if i % 2 else []
-        body = "\n".join([f"{first} {second}", *middle, notice])
+        tail = ["شارك الخبر", note] if i % 2 == 0 else ["شارك الخبر"]
+        body = "\n".join([f"{first} {second}", *middle, notice, *tail])
         text = f"{news_site.nav}\nالأحد {i + 1} مايو 2024\n{body}\n{news_site.footer}\n"
         pages.append(Page(id=f"p{i}", text=text, site=news_site.name))
     cleaner = Cleaner()
@@ -266,7 +284,7 @@ def test_story_paragraph_on_half_the_pages_of_a_small_site_stays(news_site: News
     for i, page in enumerate(pages):
         result = cleaner.clean(page)
         assert (news_site.background in result.text) == bool(i % 2), page.id
-        assert notice not in result.text
+        assert notice not in result.text and note not in result.text
         assert " ".join(ARTICLES[i]) in result.text
 
 

@@ -32,6 +32,7 @@ LEAD_START_WORDS = 25  # a page's first words, whatever furniture stayed before 
 LEAD_SHARE = 0.2  # the lead is in the first fifth of a page; a card repeating it, in the last
 MAX_CARD_WORDS = 250
 MAX_CARD_TITLE_WORDS = 12  # a teaser card is a few lead paragraphs, not the article again
+LABEL_WORDS = 4  # a label before a copy ("All sections: …"); a sentence's own start is longer
 TAIL_BLOCK_WORDS = 15  # a copy with no paragraph of this length after it closes the page
 MAX_ROUNDS = 4  # copies judged again once the copies found are gone; a round finds fewer each time
 
@@ -223,9 +224,10 @@ def _is_scraper_copy(
     card = b - a <= MAX_CARD_WORDS and (last_long < b or lead_near_end)
     double = a - src_end <= BACK_TO_BACK_WORDS and b - a <= MAX_DOUBLE_WORDS
     # A doubled paragraph ends where a block ends; a sentence quoting the line above does not.
-    # Its copy or its source starts a block: a sentence ending as the one before it did (a
-    # verdict restating the claim) copies neither whole.
-    whole = _starts_block(block_of, a) or _starts_block(block_of, src)
+    # Its copy or its source starts a block (behind a label of a few words, at most), or it
+    # follows its source word for word (a title doubled as its link): a sentence ending as the
+    # one before it did (a verdict restating the claim) copies neither whole.
+    whole = _near_block_start(block_of, a) or _starts_block(block_of, src) or src_end == a
     if card or (double and whole and (b == len(block_of) or _starts_block(block_of, b))):
         return True
     end = _follow(words, a, b, src)
@@ -256,6 +258,11 @@ def _card_title_start(block_of: Sequence[int], a: int) -> int:
     while start > 0 and block_of[start - 1] == block_of[a] and a - start < MAX_CARD_TITLE_WORDS:
         start -= 1
     return start if start == 0 or block_of[start - 1] != block_of[a] else a
+
+
+def _near_block_start(block_of: Sequence[int], i: int) -> bool:
+    """Whether word i opens its block, or follows the few words of a label there."""
+    return any(_starts_block(block_of, k) for k in range(max(0, i - LABEL_WORDS), i + 1))
 
 
 def _starts_block(block_of: Sequence[int], i: int) -> bool:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections import Counter
 from collections.abc import Collection, Sequence
 
 from dedup.detect.glued import GLUED
@@ -27,10 +28,11 @@ def detect(
         return []
     first_long, last_long = long_lines(blocks, model.rule.short_words)
     body_end = _body_end(text, blocks, last_long)
+    shapes = [shape(b.key) for b in blocks]
+    seen = [stats.pages_with(s, head=b.line < first_long) for s, b in zip(shapes, blocks, strict=True)]
+    story = _beside_article(blocks, [pages for pages, _ in seen], model.rule.short_words)
     decisions = []
-    for block in blocks:
-        block_shape = shape(block.key)
-        pages, exemplar = stats.pages_with(block_shape, head=block.line < first_long)
+    for block, block_shape, (pages, exemplar) in zip(blocks, shapes, seen, strict=True):
         # Inside the body, a sentence needs the evidence of a long block: background paragraphs
         # of one story repeat there. Links and headlines (no full stop) are furniture anywhere.
         in_body = first_long < block.line < body_end and block.line_words >= BODY_LINE_WORDS
@@ -39,7 +41,8 @@ def detect(
         if words <= HEADLINE_WORDS and not _is_sentence(text, block):
             words = min(words, model.rule.link_words)  # a headline links, like a link
         needed = model.rule.pages_needed(stats.pages, 10**6 if in_body else words)
-        if _paragraph(text, block, first_long, body_end, model.rule.short_words, flow_lines):
+        paragraph = _paragraph(text, block, first_long, body_end, model.rule.short_words, flow_lines)
+        if paragraph and block.line in story:
             needed = max(needed, model.rule.paragraph_floor)
         if pages >= needed:
             evidence: dict[str, int | str] = {"pages": pages, "site_pages": stats.pages, "needed": needed}
@@ -68,6 +71,28 @@ def _paragraph(
     """Whether a block is a sentence of a paragraph of the body (a long line, not a whole page)."""
     in_body = first_long <= block.line < body_end and block.line not in flow_lines
     return in_body and block.line_words > short_words and _is_sentence(text, block)
+
+
+def _beside_article(blocks: Sequence[Block], pages: Sequence[int], short_words: int) -> set[int]:
+    """The lines that follow a paragraph of the article's own (most of whose words no other page of
+    the site holds) in a run of paragraphs and of short lines no other page holds: a story's
+    background paragraphs stand among the article's, after its lead; a long notice among the
+    furniture, or a list of teasers after a line of the site's, does not."""
+    long = {b.line for b in blocks if b.line_words > short_words}
+    shared: Counter[int] = Counter()  # words of each line in blocks other pages hold
+    for b, n in zip(blocks, pages, strict=True):
+        shared[b.line] += b.words if n > 1 else 0
+    own = {b.line for b in blocks if b.line in long and 2 * shared[b.line] < b.line_words}
+    beside: set[int] = set()
+    after_own = False  # in a run of lines that an article's paragraph opened
+    for line in dict.fromkeys(b.line for b in blocks):
+        if line in long or not shared[line]:  # a paragraph, or a short line of the article's own
+            after_own = after_own or line in own
+            if after_own:
+                beside.add(line)
+        else:
+            after_own = False
+    return beside
 
 
 def _body_end(text: str, blocks: Sequence[Block], last_long: int) -> int:
