@@ -171,11 +171,13 @@ class Cleaner:
         # only long sentence is its glued furniture loses it.
         flow_runs, flow_labels = self._site_runs(page, flow.values())
         decisions = _outside_labels(widgets.detect(blocks, self.matcher) + site_decisions, flow_labels)
-        decisions += flow_runs + flow_labels
+        decisions += flow_runs
+        # A closing read-also card takes every title after its prefix, which a label took alone.
         spans = [(d.start, d.end) for d in decisions]
         for start, end in flow.values():
             flow_words = outside(words_with_offsets(text, start, end), spans)
             decisions += widgets.tail_links(text, flow_words, end, self.matcher)
+        decisions += flow_labels
         # Repeats are judged on what stays: a title first seen in a removed related-articles
         # list is the article's own title when it comes again in the body.
         decisions += repeats.detect(text, blocks, _kept_words(text, decisions, folded))

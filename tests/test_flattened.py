@@ -181,3 +181,25 @@ def test_known_read_more_prefix_takes_its_title_not_the_next_sentence() -> None:
         result = cleaner.clean(page)
         assert title not in result.text and "اقرأ المزيد" not in result.text, result.text
         assert sentence in result.text
+
+
+def test_closing_read_more_card_goes_whole() -> None:
+    """A read-more card closing the article: the known prefix, a title the site links often and
+    one it shows nowhere else; all of it goes, not only the prefix and the first title."""
+    site = _flat_site("ar")
+    rnd = random.Random(4)
+    pages, unique = [], []
+    for k, page in enumerate(site.pages):
+        other = " ".join(rnd.sample(AR_WORDS, 5))
+        i = page.text.index(" الوسوم:")
+        card = f" اقرأ المزيد {AR_TITLES[k % 5]} {other}" if k % 3 == 0 else ""
+        pages.append(Page(id=page.id, text=page.text[:i] + card + page.text[i:], site=page.site))
+        unique.append(other if card else "")
+    cleaner = Cleaner()
+    cleaner.learn(pages)
+    for page, other, sentences in zip(pages, unique, site.sentences, strict=True):
+        if not other:
+            continue
+        result = cleaner.clean(page)
+        assert "اقرأ المزيد" not in result.text and other not in result.text, result.text
+        assert sentences[-1] in result.text
