@@ -8,8 +8,11 @@ One worker runs the same chunks in the parent process.
 
 from __future__ import annotations
 
+import ctypes
 import multiprocessing
 import os
+import signal
+import sys
 from collections import deque
 from collections.abc import Callable, Iterable, Iterator
 from concurrent.futures import Future, ProcessPoolExecutor
@@ -51,8 +54,18 @@ def chunks(items: Iterable[T], size: int = CHUNK_PAGES) -> Iterator[list[T]]:
 _STARTED: dict[str, Any] = {}
 
 
-def _start(cleaner: Cleaner, fields: Fields) -> None:
+def _start(cleaner: Cleaner, fields: Fields, parent: int) -> None:
+    _end_with(parent)
     _STARTED["cleaner"], _STARTED["fields"] = cleaner, fields
+
+
+def _end_with(parent: int) -> None:
+    """End this worker when the run that forked it dies, even by SIGKILL: a worker waits on a pipe
+    it holds open itself, so it would otherwise wait for ever, holding its memory."""
+    if sys.platform == "linux":
+        ctypes.CDLL(None).prctl(1, signal.SIGTERM)  # PR_SET_PDEATHSIG
+    if os.getppid() != parent:  # it died before that was set
+        os._exit(1)
 
 
 def _run(task: Callable[[Cleaner, Fields, list[Any]], R], chunk: list[Any]) -> R:
@@ -76,7 +89,10 @@ class Workers:
             methods = multiprocessing.get_all_start_methods()
             context = multiprocessing.get_context("fork" if "fork" in methods else None)
             self._pool = ProcessPoolExecutor(
-                self.workers, mp_context=context, initializer=_start, initargs=(self.cleaner, self.fields)
+                self.workers,
+                mp_context=context,
+                initializer=_start,
+                initargs=(self.cleaner, self.fields, os.getpid()),
             )
         return self
 

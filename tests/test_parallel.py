@@ -2,7 +2,12 @@
 
 from __future__ import annotations
 
+import os
 import shutil
+import signal
+import subprocess
+import sys
+import time
 from pathlib import Path
 
 import pytest
@@ -89,3 +94,46 @@ def test_cli_workers_option(tmp_path: Path) -> None:
     assert refused.exit_code == 2 and "--workers" in refused.output
     done = runner.invoke(app, ["learn", str(first), "--state", str(tmp_path / "m.db"), "--workers", "1"])
     assert done.exit_code == 0, done.output
+
+
+def _children(pid: int) -> list[int]:
+    """The live processes whose parent is `pid` (from /proc)."""
+    found = []
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        try:
+            fields = stat.read_text().rsplit(")", 1)[1].split()
+        except (OSError, IndexError):
+            continue
+        if int(fields[1]) == pid and fields[0] != "Z":
+            found.append(int(stat.parent.name))
+    return found
+
+
+def _alive(pid: int) -> bool:
+    try:
+        return Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0] != "Z"
+    except OSError:
+        return False
+
+
+@pytest.mark.skipif(not sys.platform.startswith("linux"), reason="reads /proc")
+def test_workers_end_when_the_run_is_killed(tmp_path: Path) -> None:
+    """A run killed by SIGKILL leaves no worker behind (they would wait for ever, holding memory)."""
+    pages = tmp_path / "pages.jsonl"
+    pages.write_bytes(CORPUS.read_bytes() * 8)
+    dedup = Path(sys.executable).with_name("dedup")
+    run = subprocess.Popen(
+        [str(dedup), "clean", str(pages), "-o", str(tmp_path / "out.jsonl"), "--workers", "2"],
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    deadline = time.monotonic() + 120
+    while len(workers := _children(run.pid)) < 2 and run.poll() is None and time.monotonic() < deadline:
+        time.sleep(0.05)
+    assert len(workers) >= 2, "the run never started its workers"
+    os.kill(run.pid, signal.SIGKILL)
+    run.wait()
+    deadline = time.monotonic() + 30
+    while any(_alive(w) for w in workers) and time.monotonic() < deadline:
+        time.sleep(0.1)
+    assert not [w for w in workers if _alive(w)]
