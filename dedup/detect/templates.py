@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 import regex
 
 from dedup.normalize import normalize
@@ -21,6 +23,7 @@ SLOT_WORDS = frozenset(normalize(w) for w in _NAMES.split())
 _HAS_DIGIT = regex.compile(r"\d")
 # A label and its separator at the start of a short line: "Tags:", "اقرأ أيضا:", "READ MORE |".
 _LABEL = regex.compile(r"^\W*([^:|»›–—]{1,40}?)\s*[:|»›–—]")
+_SEPARATOR = re.compile(r"[:|»›–—]")  # a line without one has no label: ruled out in one scan
 MAX_TEMPLATE_WORDS = 16
 MAX_LABEL_WORDS = 4
 
@@ -42,7 +45,7 @@ def shape(key: str) -> str:
 
 def label_prefix(raw_line: str, n_words: int) -> str | None:
     """`P:<label>` for a short line that starts with a label and a separator, else None."""
-    if n_words > MAX_TEMPLATE_WORDS:
+    if n_words > MAX_TEMPLATE_WORDS or not _SEPARATOR.search(raw_line):
         return None
     m = _LABEL.match(raw_line)
     if not m:
