@@ -306,7 +306,7 @@ def _left(text: str, blocks: Sequence[Block], decisions: Sequence[Decision]) -> 
     words: Counter[int] = Counter()
     for b in left:
         words[b.line] += b.words
-    return [replace(b, line_words=words[b.line]) for b in left]
+    return [b if b.line_words == (n := words[b.line]) else replace(b, line_words=n) for b in left]
 
 
 def _outside_labels(decisions: list[Decision], labels: Sequence[Decision]) -> list[Decision]:
