@@ -12,7 +12,7 @@ from pathlib import Path
 from dedup import checks
 from dedup.audit import apply, merge
 from dedup.detect import context, glued, repeats, runs, site_boilerplate, widgets
-from dedup.detect.duplicates import DuplicateFinder, PagePrint, page_prints
+from dedup.detect.duplicates import DuplicateFinder, PagePrint, key_prints, page_key, page_prints
 from dedup.fingerprint import FingerprintSettings
 from dedup.model import PageCounts, Rule, SiteModel, page_counts
 from dedup.normalize import Folded, normalize
@@ -263,6 +263,23 @@ def learning_counts(site: str, text: str, short_words: int) -> PageCounts:
     folded = Folded(text)
     words = words_with_offsets(text, folded=folded).words
     return page_counts(site, text, segment(text, folded), words, short_words)
+
+
+def learning_pages(
+    pages: Sequence[tuple[str, str]], settings: FingerprintSettings, short_words: int
+) -> list[tuple[PagePrint, PageCounts]]:
+    """`learning_prints` and `learning_counts` of many (site, text) pages, each text folded and
+    segmented once for both."""
+    bodies, keys, counts = [], [], []
+    for site, text in pages:
+        folded = Folded(text)
+        blocks = segment(text, folded)
+        words = words_with_offsets(text, folded=folded).words
+        counts.append(page_counts(site, text, blocks, words, short_words))
+        bodies.append(page_key(_body(blocks, text)))
+        keys.append(folded.key(0, len(text)))
+    prints = key_prints(bodies, keys, settings.word_shingle)
+    return list(zip(prints, counts, strict=True))
 
 
 def _kept_words(text: str, decisions: Sequence[Decision], folded: Folded) -> Words:

@@ -6,10 +6,12 @@ merges the near-identical variants that normalization cannot fold (a changed wor
 
 from __future__ import annotations
 
+import marshal
 import math
 from collections import Counter
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
+from typing import BinaryIO
 
 import numpy as np
 
@@ -77,6 +79,17 @@ class PageCounts:
     head_shapes: frozenset[str]
     labels: frozenset[str]
     grams: frozenset[int]
+
+    def dumps(self) -> bytes:
+        """The counts as bytes, to be read back by `load` in this run (marshal: not for storage)."""
+        return marshal.dumps(
+            (self.site, self.page_hash, self.shapes, self.head_shapes, self.labels, self.grams)
+        )
+
+    @classmethod
+    def load(cls, f: BinaryIO) -> PageCounts:
+        """The next counts of a file of `dumps`."""
+        return cls(*marshal.load(f))
 
 
 def page_counts(

@@ -1,6 +1,6 @@
 """The per-page work of a batch run, in chunks, on several worker processes; results in input order.
 
-Learning (each page's print, then its counts) and cleaning (each page's result, serialized) run in
+Learning (each page's print and counts) and cleaning (each page's result, serialized) run in
 the workers; the parent reads the inputs, merges what comes back in input order (so the output is
 the same for any number of workers), and does the rest: the model, the duplicate groups, the files.
 One worker runs the same chunks in the parent process.
@@ -20,11 +20,10 @@ from dataclasses import dataclass
 from itertools import islice
 from typing import Any, TypeVar
 
-from dedup.clean import Cleaner, learning_counts, learning_prints
+from dedup.clean import Cleaner, learning_pages
 from dedup.detect.duplicates import PagePrint, page_prints
 from dedup.io.readers import Fields
 from dedup.io.writers import result_line
-from dedup.model import PageCounts
 from dedup.page import Page
 
 CHUNK_PAGES = 200  # pages per task: enough to batch the hashing, few enough to keep memory flat
@@ -116,15 +115,13 @@ class Workers:
             yield pending.popleft().result()
 
 
-def learn_prints(cleaner: Cleaner, fields: Fields, texts: list[str]) -> list[PagePrint]:
-    """Task: the learning prints of a chunk of page texts."""
-    return learning_prints(texts, cleaner.config.settings)
-
-
-def learn_counts(cleaner: Cleaner, fields: Fields, pages: list[tuple[str, str]]) -> list[PageCounts]:
-    """Task: the counts of a chunk of (site, text) pages."""
-    short = cleaner.model.rule.short_words
-    return [learning_counts(site, text, short) for site, text in pages]
+def learn_pages(
+    cleaner: Cleaner, fields: Fields, pages: list[tuple[str, str]]
+) -> list[tuple[PagePrint, bytes]]:
+    """Task: the learning print and the counts (as bytes, `PageCounts.dumps`) of a chunk of
+    (site, text) pages."""
+    rows = learning_pages(pages, cleaner.config.settings, cleaner.model.rule.short_words)
+    return [(print_, counts.dumps()) for print_, counts in rows]
 
 
 def site_variants(
@@ -160,4 +157,3 @@ def clean_pages(cleaner: Cleaner, fields: Fields, pages: list[Page]) -> list[Cle
         )
         for r, p in zip(results, prints, strict=True)
     ]
-

@@ -32,8 +32,7 @@ from dedup.parallel import (
     chunks,
     clean_pages,
     default_workers,
-    learn_counts,
-    learn_prints,
+    learn_pages,
     site_variants,
 )
 
@@ -211,24 +210,29 @@ def learn(
 ) -> int:
     """Learn the site model from the inputs (bad records are skipped here; cleaning reports them).
 
-    Two passes over the files, the per-page work of each on `opts.workers` processes: the prints
-    that find the copies (which count once), then the counts of every page but the copies."""
+    One pass over the files, the per-page work on `opts.workers` processes: each page's print
+    (to find the copies, which count once) and its counts, kept in a temporary file until the
+    copies are known; then the counts of every page but the copies are added to the model."""
     finder = cleaner.learning_finder()
-    with Workers(opts.workers, cleaner, opts.fields) as workers:
-        ids: deque[tuple[str, str | None]] = deque()  # pages sent off, waiting for their prints
+    with tempfile.TemporaryFile(prefix="dedup-counts-") as spool:
+        with Workers(opts.workers, cleaner, opts.fields) as workers:
+            ids: deque[tuple[str, str | None]] = deque()  # pages sent off, waiting for their prints
 
-        def texts() -> Iterator[list[str]]:
-            for chunk in chunks(_learning_pages(inputs, opts, progress)):
-                ids.extend((p.id, p.fetched_at) for p in chunk)
-                yield [p.text for p in chunk]
+            def pages() -> Iterator[list[tuple[str, str]]]:
+                for chunk in chunks(_learning_pages(inputs, opts, progress)):
+                    ids.extend((p.id, p.fetched_at) for p in chunk)
+                    yield [(p.site or "", p.text) for p in chunk]
 
-        for prints in workers.map(learn_prints, texts()):
-            for print_ in prints:
-                finder.add_print(*ids.popleft(), print_)
+            read = 0
+            for rows in workers.map(learn_pages, pages()):
+                for print_, counts in rows:
+                    finder.add_print(*ids.popleft(), print_)
+                    spool.write(counts)
+                    read += 1
         copies = finder.groups(by_id=True)
-        pages = _learning_pages(inputs, opts, None)
-        originals = ((p.site or "", p.text) for i, p in enumerate(pages) if i not in copies)
-        counted = _count(cleaner.model, workers.map(learn_counts, chunks(originals)))
+        spool.seek(0)
+        originals = (PageCounts.load(spool) for _ in range(read))
+        counted = _count(cleaner.model, (c for i, c in enumerate(originals) if i not in copies))
     # The sites' variant merges on workers started now, with the counts: biggest sites first.
     model = cleaner.model
     bands = model.lsh_bands()
@@ -240,7 +244,7 @@ def learn(
     return counted
 
 
-def _count(model: SiteModel, counts: Iterable[list[PageCounts]]) -> int:
+def _count(model: SiteModel, counts: Iterable[PageCounts]) -> int:
     """Add the pages' counts to the model; returns the pages counted (exact repeats are not).
 
     Word 3-grams are counted apart, in arrays: most occur on one page only, and a dict of them
@@ -250,12 +254,11 @@ def _count(model: SiteModel, counts: Iterable[list[PageCounts]]) -> int:
     grams: dict[str, HashCounts] = {}
     counted = 0
     apart = model.forget_after is None
-    for chunk in counts:
-        for c in chunk:
-            if model.add(replace(c, grams=frozenset()) if apart else c) is not None:
-                counted += 1
-                if apart:
-                    grams.setdefault(c.site, HashCounts()).add(c.grams)
+    for c in counts:
+        if model.add(replace(c, grams=frozenset()) if apart else c) is not None:
+            counted += 1
+            if apart:
+                grams.setdefault(c.site, HashCounts()).add(c.grams)
     for site, site_grams in grams.items():
         stats = model.sites[site]
         stats.grams.update(site_grams.at_least(1 if stats.grams else 2))

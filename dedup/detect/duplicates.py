@@ -82,9 +82,15 @@ class PagePrint:
 
 def page_prints(pages: Sequence[tuple[str, str]], size: int) -> list[PagePrint]:
     """The prints of many (cleaned text, original text) pairs at once."""
-    shingles = keys_shingles([page_key(cleaned) for cleaned, _ in pages], size)
-    exact = [page_key(original) for _, original in pages]
-    return [PagePrint(s, exact_hash(k) if k else None) for s, k in zip(shingles, exact, strict=True)]
+    return key_prints(
+        [page_key(cleaned) for cleaned, _ in pages], [page_key(original) for _, original in pages], size
+    )
+
+
+def key_prints(cleaned: Sequence[str], original: Sequence[str], size: int) -> list[PagePrint]:
+    """The prints of many pages at once, from the keys (`page_key`) of their cleaned and original texts."""
+    shingles = keys_shingles(cleaned, size)
+    return [PagePrint(s, exact_hash(k) if k else None) for s, k in zip(shingles, original, strict=True)]
 
 
 def order_key(fetched_at: str | None, page_id: str, position: int, by_id: bool) -> tuple[str, str, int]:
