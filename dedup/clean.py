@@ -160,9 +160,16 @@ class Cleaner:
             return result
         return replace(result, duplicate_of=self.stream.index_page(page, result.text))
 
-    def _clean_text(self, page: Page) -> Result:
+    def clean_keyed(self, page: Page) -> tuple[Result, str]:
+        """`clean(page)`, with the key of the page's whole text (`page_key`) from the same folding."""
+        if self.stream is not None:
+            return self.clean(page), page_key(page.text)
+        folded = Folded(page.text)
+        return self._clean_text(page, folded), folded.key(0, len(page.text))
+
+    def _clean_text(self, page: Page, folded: Folded | None = None) -> Result:
         text = page.text
-        folded = Folded(text)  # the keys of every span, from one pass over the text
+        folded = folded or Folded(text)  # the keys of every span, from one pass over the text
         blocks = segment(text, folded)
         flow = flow_lines(blocks)
         site_decisions = site_boilerplate.detect(text, page.site or "", blocks, self.model, flow.keys())
@@ -261,8 +268,7 @@ def learning_prints(texts: Sequence[str], settings: FingerprintSettings) -> list
 def learning_counts(site: str, text: str, short_words: int) -> PageCounts:
     """What one page adds to its site's counts."""
     folded = Folded(text)
-    words = words_with_offsets(text, folded=folded).words
-    return page_counts(site, text, segment(text, folded), words, short_words)
+    return _page_counts(site, text, folded, segment(text, folded), short_words)
 
 
 def learning_pages(
@@ -274,12 +280,18 @@ def learning_pages(
     for site, text in pages:
         folded = Folded(text)
         blocks = segment(text, folded)
-        words = words_with_offsets(text, folded=folded).words
-        counts.append(page_counts(site, text, blocks, words, short_words))
+        counts.append(_page_counts(site, text, folded, blocks, short_words))
         bodies.append(page_key(_body(blocks, text)))
         keys.append(folded.key(0, len(text)))
     prints = key_prints(bodies, keys, settings.word_shingle)
     return list(zip(prints, counts, strict=True))
+
+
+def _page_counts(site: str, text: str, folded: Folded, blocks: list[Block], short_words: int) -> PageCounts:
+    """`page_counts` of a segmented page; its words are only made where they count: in a page
+    that lost its line breaks (`flow_lines`)."""
+    words = words_with_offsets(text, folded=folded).words if flow_lines(blocks) else []
+    return page_counts(site, text, blocks, words, short_words)
 
 
 def _kept_words(text: str, decisions: Sequence[Decision], folded: Folded) -> Words:

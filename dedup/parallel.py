@@ -21,7 +21,7 @@ from itertools import islice
 from typing import Any, TypeVar
 
 from dedup.clean import Cleaner, learning_pages
-from dedup.detect.duplicates import PagePrint, page_prints
+from dedup.detect.duplicates import PagePrint, key_prints, page_key
 from dedup.io.readers import Fields
 from dedup.io.writers import result_line
 from dedup.page import Page
@@ -144,9 +144,10 @@ class Cleaned:
 
 def clean_pages(cleaner: Cleaner, fields: Fields, pages: list[Page]) -> list[Cleaned]:
     """Task: clean a chunk of pages into output lines, with what the summary and the duplicates need."""
-    results = [cleaner.clean(page) for page in pages]
+    cleaned = [cleaner.clean_keyed(page) for page in pages]
+    results = [r for r, _ in cleaned]
     size = cleaner.config.settings.word_shingle
-    prints = page_prints([(r.text, r.page.text) for r in results], size)
+    prints = key_prints([page_key(r.text) for r in results], [key for _, key in cleaned], size)
     return [
         Cleaned(
             result_line(r, fields),

@@ -10,7 +10,7 @@ from dedup.detect.duplicates import PageIndex
 from dedup.fingerprint import FingerprintSettings
 from dedup.model import SiteModel, page_counts
 from dedup.page import Block, Page
-from dedup.segment import words_with_offsets
+from dedup.segment import flow_lines, words_with_offsets
 from dedup.store import Changes, StateError, Store, open_store
 
 DEFAULT_FORGET_AFTER = 90.0  # days: what a site showed a season ago (a banner, an old design) stops counting
@@ -79,7 +79,8 @@ class StreamState:
 
     def _count(self, page: Page, blocks: list[Block]) -> None:
         site = page.site or ""
-        words = words_with_offsets(page.text).words
+        # Words count only in a page that lost its line breaks.
+        words = words_with_offsets(page.text).words if flow_lines(blocks) else []
         counts = page_counts(site, page.text, blocks, words, self.model.rule.short_words)
         generation = self.model.add(counts, fetch_day(page.fetched_at))
         if generation is None:
