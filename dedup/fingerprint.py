@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+import functools
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import asdict, dataclass
 
 import numpy as np
@@ -188,7 +189,7 @@ def minhash_matrix(
     columns of `perms` when given."""
     if settings.scheme != "affine32":
         raise ValueError(f"vectorized MinHash supports the affine32 scheme, not {settings.scheme!r}")
-    a, b = MinHash(num_perm=settings.num_perm, seed=settings.seed, scheme="affine32").permutations
+    a, b = _permutations(settings.num_perm, settings.seed)
     perms = perms if perms is not None else range(settings.num_perm)
     a, b = a[perms.start : perms.stop], b[perms.start : perms.stop]
     n = len(first) - 1
@@ -203,9 +204,21 @@ def minhash_matrix(
         mixed *= np.uint32(0xC2B2AE35)
         mixed ^= mixed >> np.uint32(16)
         at = first[nonempty]
+        permuted = np.empty_like(mixed)
         for k in range(len(perms)):
-            out[nonempty, k] = np.minimum.reduceat(mixed * a[k] + b[k], at)
+            np.multiply(mixed, a[k], out=permuted)
+            permuted += b[k]
+            out[nonempty, k] = np.minimum.reduceat(permuted, at)
     return out
+
+
+@functools.cache
+def _permutations(num_perm: int, seed: int) -> tuple[np.ndarray, np.ndarray]:
+    """datasketch's affine32 permutations (a, b) for these settings, made once."""
+    a, b = MinHash(num_perm=num_perm, seed=seed, scheme="affine32").permutations
+    a, b = np.array(a, np.uint32), np.array(b, np.uint32)
+    a.flags.writeable = b.flags.writeable = False
+    return a, b
 
 
 def lsh_pairs(
@@ -213,17 +226,53 @@ def lsh_pairs(
 ) -> set[tuple[int, int]]:
     """`band_pairs` of the sets' signatures (`minhash_matrix`), made one band and about `batch`
     hashes at a time: only one band's columns and a few MB of hashes are held at once."""
-    count, rows = bands
     groups = _by_size(sets, batch)
+    firsts = [np.cumsum([0] + [len(x) for x in sets[a:b]], dtype=np.int64) for a, b in groups]
+
+    def group(k: int) -> tuple[np.ndarray, np.ndarray]:
+        a, b = groups[k]
+        return (np.concatenate(sets[a:b]) if b > a else np.zeros(0, np.uint32)), firsts[k]
+
+    return _lsh_pairs(len(sets), groups, group, settings, bands)
+
+
+def flat_lsh_pairs(
+    hashes: np.ndarray,
+    first: np.ndarray,
+    settings: FingerprintSettings,
+    bands: tuple[int, int],
+    batch: int = LSH_BATCH,
+) -> set[tuple[int, int]]:
+    """`lsh_pairs` of the sets held in one array (hashes[first[i]:first[i+1]]): a batch is a slice."""
+    groups = []
+    start, n = 0, len(first) - 1
+    while start < n:
+        end = max(start + 1, int(np.searchsorted(first, first[start] + batch, side="right")) - 1)
+        groups.append((start, min(end, n)))
+        start = groups[-1][1]
+
+    def group(k: int) -> tuple[np.ndarray, np.ndarray]:
+        a, b = groups[k]
+        return hashes[first[a] : first[b]], first[a : b + 1] - first[a]
+
+    return _lsh_pairs(n, groups, group, settings, bands)
+
+
+def _lsh_pairs(
+    n: int,
+    groups: Sequence[tuple[int, int]],
+    group: Callable[[int], tuple[np.ndarray, np.ndarray]],
+    settings: FingerprintSettings,
+    bands: tuple[int, int],
+) -> set[tuple[int, int]]:
+    """The pairs of n sets, in `groups` (ranges of sets) whose hashes and starts `group(k)` gives."""
+    count, rows = bands
     pairs: set[tuple[int, int]] = set()
     for band in range(count):
-        columns = np.empty((len(sets), rows), np.uint32)
-        for a, b in groups:
-            first = np.zeros(b - a + 1, np.int64)
-            np.cumsum([len(x) for x in sets[a:b]], out=first[1:])
-            hashes = np.concatenate(sets[a:b]) if b > a else np.zeros(0, np.uint32)
-            perms = range(band * rows, (band + 1) * rows)
-            columns[a:b] = minhash_matrix(hashes, first, settings, perms)
+        columns = np.empty((n, rows), np.uint32)
+        for k, (a, b) in enumerate(groups):
+            hashes, first = group(k)
+            columns[a:b] = minhash_matrix(hashes, first, settings, range(band * rows, (band + 1) * rows))
         pairs |= band_pairs(columns, 1, rows)
     return pairs
 
@@ -246,9 +295,7 @@ def band_pairs(sigs: np.ndarray, bands: int, rows: int) -> set[tuple[int, int]]:
     candidates datasketch's MinHashLSH with these bands would return."""
     pairs: set[tuple[int, int]] = set()
     for band in range(bands):
-        part = np.ascontiguousarray(sigs[:, band * rows : (band + 1) * rows])
-        keys = part.view(np.dtype((np.void, part.dtype.itemsize * rows))).ravel()
-        _, group, sizes = np.unique(keys, return_inverse=True, return_counts=True)
+        group, sizes = _same_rows(np.ascontiguousarray(sigs[:, band * rows : (band + 1) * rows]))
         shared = np.flatnonzero(sizes[group] > 1)  # rows whose band another row has too
         if not len(shared):
             continue
@@ -258,6 +305,36 @@ def band_pairs(sigs: np.ndarray, bands: int, rows: int) -> set[tuple[int, int]]:
             ms = members.tolist()  # ascending: the sort is stable and `shared` ascends
             pairs.update((ms[x], ms[y]) for x in range(len(ms)) for y in range(x + 1, len(ms)))
     return pairs
+
+
+_ROW_MULTIPLIER = np.uint64(0x9E3779B97F4A7C15)  # mixes a row's values into one 64-bit hash
+
+
+def _same_rows(part: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """A group number for every row (equal rows, equal numbers) and the size of every group.
+
+    Rows are sorted by a 64-bit hash of their values, then checked equal within each hash:
+    sorting numbers is much faster than sorting rows of bytes, which is done only if two
+    different rows ever share a hash."""
+    mixed = np.zeros(len(part), np.uint64)
+    with np.errstate(over="ignore"):
+        for column in part.T:
+            mixed = mixed * _ROW_MULTIPLIER + column.astype(np.uint64)
+            mixed ^= mixed >> np.uint64(29)
+    order = np.argsort(mixed)
+    ordered = mixed[order]
+    starts = np.concatenate([[True], ordered[1:] != ordered[:-1]]) if len(part) else np.zeros(0, bool)
+    group_sorted = np.cumsum(starts) - 1
+    sizes = np.bincount(group_sorted, minlength=int(starts.sum()))
+    shared = np.flatnonzero(sizes[group_sorted] > 1)  # only rows that share a hash need a look
+    firsts = order[np.flatnonzero(starts)[group_sorted[shared]]]
+    if not (part[order[shared]] == part[firsts]).all():
+        keys = part.view(np.dtype((np.void, part.dtype.itemsize * part.shape[1]))).ravel()
+        _, group, sizes = np.unique(keys, return_inverse=True, return_counts=True)
+        return group.ravel(), sizes
+    group = np.empty(len(part), np.int64)
+    group[order] = group_sorted
+    return group, sizes
 
 
 def lsh_bands(threshold: float, num_perm: int) -> tuple[int, int]:

@@ -13,8 +13,6 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import BinaryIO
 
-import numpy as np
-
 from dedup import checks
 from dedup.detect.glued import glued_labels
 from dedup.detect.runs import gram_hashes
@@ -24,9 +22,9 @@ from dedup.fingerprint import (
     char_shingle_hashes,
     char_shingles,
     exact_hash,
+    flat_lsh_pairs,
     jaccard,
     lsh_bands,
-    lsh_pairs,
 )
 from dedup.page import Block
 from dedup.segment import flow_lines
@@ -283,8 +281,7 @@ class SiteModel:
                 i = parent[i]
             return i
 
-        sets = np.split(hashes, first[1:-1])  # views, one per key
-        for i, j in sorted(lsh_pairs(sets, self.settings, bands)):
+        for i, j in sorted(flat_lsh_pairs(hashes, first, self.settings, bands)):
             if _nested(keys[i], keys[j]):
                 continue
             for k in (i, j):

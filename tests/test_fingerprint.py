@@ -5,16 +5,19 @@ from __future__ import annotations
 import random
 
 import numpy as np
+import pytest
 import xxhash
 from datasketch import MinHashLSH
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+import dedup.fingerprint
 from dedup.fingerprint import (
     FingerprintSettings,
     band_pairs,
     char_shingle_hashes,
     char_shingles,
+    flat_lsh_pairs,
     lsh_bands,
     lsh_pairs,
     minhash_matrix,
@@ -102,3 +105,28 @@ def test_lsh_pairs_in_batches_equal_band_pairs_of_all_signatures() -> None:
     assert expected
     assert lsh_pairs(sets, settings_, bands) == expected
     assert lsh_pairs(sets, settings_, bands, batch=50) == expected  # many small batches
+    assert flat_lsh_pairs(hashes, first, settings_, bands) == expected
+    assert flat_lsh_pairs(hashes, first, settings_, bands, batch=50) == expected
+    assert flat_lsh_pairs(hashes, first, settings_, bands, batch=1) == expected
+
+
+def _unique_rows_pairs(sigs: np.ndarray, rows: int) -> set[tuple[int, int]]:
+    """band_pairs as np.unique on the rows' bytes finds them, one band at a time."""
+    pairs = set()
+    for band in range(sigs.shape[1] // rows):
+        part = np.ascontiguousarray(sigs[:, band * rows : (band + 1) * rows])
+        _, group = np.unique(part.view(np.dtype((np.void, 4 * rows))).ravel(), return_inverse=True)
+        group = group.ravel()
+        pairs |= {(i, j) for i in range(len(part)) for j in range(i + 1, len(part)) if group[i] == group[j]}
+    return pairs
+
+
+def test_band_pairs_group_equal_rows_even_when_their_hashes_collide(monkeypatch: pytest.MonkeyPatch) -> None:
+    rnd = np.random.default_rng(3)
+    sigs = rnd.integers(0, 4, (60, 6), dtype=np.uint32)  # few values: many equal bands
+    expected = _unique_rows_pairs(sigs, 3)
+    assert expected
+    assert band_pairs(sigs, 2, 3) == expected
+    # With no mixing, rows that differ before their last value share a hash: equality decides.
+    monkeypatch.setattr(dedup.fingerprint, "_ROW_MULTIPLIER", np.uint64(0))
+    assert band_pairs(sigs, 2, 3) == expected
