@@ -108,17 +108,22 @@ def xxh32_many(buf: np.ndarray, starts: np.ndarray, lengths: np.ndarray) -> np.n
     """xxh32 (seed 0) of every slice buf[start:start+length], vectorized; equal to xxhash.xxh32_intdigest."""
     words = _words32(buf)
     starts, lengths = starts.astype(np.int64), lengths.astype(np.int64)
+    ends = starts + lengths
+    last = max(len(words) - 1, 0)  # a position past the end reads this word, and is not used
     with np.errstate(over="ignore"):
         h = _stripes(words, starts, lengths) + lengths.astype(np.uint32)
         pos = starts + (lengths & ~15)
+        # Whole arrays with np.where, not masked updates: most slices are short, all take a step.
         for _ in range(3):  # up to three 4-byte words after the stripes
-            m = pos + 4 <= starts + lengths
-            h[m] = _rotl(h[m] + words[pos[m]] * _P3, 17) * _P4
-            pos = np.where(m, pos + 4, pos)
+            m = pos + 4 <= ends
+            word = words[np.minimum(pos, last)] if len(words) else np.zeros(len(pos), np.uint32)
+            h = np.where(m, _rotl(h + word * _P3, 17) * _P4, h)
+            pos += m * 4
         for _ in range(3):  # then up to three single bytes
-            m = pos < starts + lengths
-            h[m] = _rotl(h[m] + (words[pos[m]] & np.uint32(0xFF)) * _P5, 11) * _P1
-            pos = np.where(m, pos + 1, pos)
+            m = pos < ends
+            word = words[np.minimum(pos, last)] if len(words) else np.zeros(len(pos), np.uint32)
+            h = np.where(m, _rotl(h + (word & np.uint32(0xFF)) * _P5, 11) * _P1, h)
+            pos += m
         h ^= h >> np.uint32(15)
         h *= _P2
         h ^= h >> np.uint32(13)
