@@ -227,10 +227,15 @@ def _permutations(num_perm: int, seed: int) -> tuple[np.ndarray, np.ndarray]:
 
 
 def lsh_pairs(
-    sets: Sequence[np.ndarray], settings: FingerprintSettings, bands: tuple[int, int], batch: int = LSH_BATCH
+    sets: Sequence[np.ndarray],
+    settings: FingerprintSettings,
+    bands: tuple[int, int],
+    batch: int = LSH_BATCH,
+    only: Iterable[int] | None = None,
 ) -> set[tuple[int, int]]:
     """`band_pairs` of the sets' signatures (`minhash_matrix`), made one band and about `batch`
-    hashes at a time: only one band's columns and a few MB of hashes are held at once."""
+    hashes at a time: only one band's columns and a few MB of hashes are held at once. With
+    `only`, the pairs of those bands alone (the union over all bands is the whole answer)."""
     groups = _by_size(sets, batch)
     firsts = [np.cumsum([0] + [len(x) for x in sets[a:b]], dtype=np.int64) for a, b in groups]
 
@@ -238,7 +243,7 @@ def lsh_pairs(
         a, b = groups[k]
         return (np.concatenate(sets[a:b]) if b > a else np.zeros(0, np.uint32)), firsts[k]
 
-    return _lsh_pairs(len(sets), groups, group, settings, bands)
+    return _lsh_pairs(len(sets), groups, group, settings, bands, only)
 
 
 def flat_lsh_pairs(
@@ -269,11 +274,12 @@ def _lsh_pairs(
     group: Callable[[int], tuple[np.ndarray, np.ndarray]],
     settings: FingerprintSettings,
     bands: tuple[int, int],
+    only: Iterable[int] | None = None,
 ) -> set[tuple[int, int]]:
     """The pairs of n sets, in `groups` (ranges of sets) whose hashes and starts `group(k)` gives."""
     count, rows = bands
     pairs: set[tuple[int, int]] = set()
-    for band in range(count):
+    for band in range(count) if only is None else only:
         columns = np.empty((n, rows), np.uint32)
         for k, (a, b) in enumerate(groups):
             hashes, first = group(k)

@@ -96,6 +96,11 @@ def _fold_table() -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
     return nfkc, table, drop, word
 
 
+def build_tables() -> None:
+    """Build the folding tables now (a process about to fork workers builds them once for all)."""
+    _fold_table()
+
+
 class Folded:
     """A text folded once, character for character, so that the key of any of its spans is a slice
     away; `key(start, end) == normalize(text[start:end])` always (the slow path where it must)."""

@@ -21,9 +21,10 @@ from itertools import islice
 from typing import Any, TypeVar
 
 from dedup.clean import Cleaner, learning_pages
-from dedup.detect.duplicates import PagePrint, key_prints, page_key
+from dedup.detect.duplicates import DuplicateFinder, PagePrint, key_prints, page_key
 from dedup.io.readers import Fields
 from dedup.io.writers import result_line
+from dedup.normalize import build_tables
 from dedup.page import Page
 
 CHUNK_PAGES = 200  # pages per task: enough to batch the hashing, few enough to keep memory flat
@@ -48,8 +49,8 @@ def chunks(items: Iterable[T], size: int = CHUNK_PAGES) -> Iterator[list[T]]:
         yield chunk
 
 
-# The one piece of per-process state: what a worker was started with (the run's cleaner), set once
-# when the worker starts, read by every task it runs.
+# The one piece of per-process state: what a worker was started with (the run's cleaner, or a
+# duplicate finder), set once when the worker starts, read by every task it runs.
 _STARTED: dict[str, Any] = {}
 
 
@@ -85,6 +86,7 @@ class Workers:
 
     def __enter__(self) -> Workers:
         if self.workers > 1:
+            build_tables()  # before the fork: every worker shares them
             methods = multiprocessing.get_all_start_methods()
             context = multiprocessing.get_context("fork" if "fork" in methods else None)
             self._pool = ProcessPoolExecutor(
@@ -113,6 +115,26 @@ class Workers:
                 yield pending.popleft().result()
         while pending:
             yield pending.popleft().result()
+
+
+def candidates(finder: DuplicateFinder, workers: int) -> set[tuple[int, int]]:
+    """The finder's LSH candidate pairs (`DuplicateFinder.candidates`), its bands shared out over
+    `workers` processes forked now: they read the pages' prints where the parent holds them."""
+    if workers < 2 or "fork" not in multiprocessing.get_all_start_methods():
+        return finder.candidates()
+    shares = [range(k, finder.bands(), workers) for k in range(workers)]
+    context = multiprocessing.get_context("fork")
+    with ProcessPoolExecutor(workers, mp_context=context, initializer=_keep, initargs=(finder,)) as pool:
+        return set().union(*pool.map(_finder_candidates, shares))
+
+
+def _keep(finder: DuplicateFinder) -> None:
+    _STARTED["finder"] = finder
+
+
+def _finder_candidates(bands: range) -> set[tuple[int, int]]:
+    finder: DuplicateFinder = _STARTED["finder"]
+    return finder.candidates(bands)
 
 
 def learn_pages(

@@ -29,6 +29,7 @@ from dedup.model import PageCounts, SiteModel
 from dedup.page import Page, Result
 from dedup.parallel import (
     Workers,
+    candidates,
     chunks,
     clean_pages,
     default_workers,
@@ -229,7 +230,7 @@ def learn(
                     finder.add_print(*ids.popleft(), print_)
                     spool.write(counts)
                     read += 1
-        copies = finder.groups(by_id=True)
+        copies = finder.groups(by_id=True, candidates=candidates(finder, opts.workers))
         spool.seek(0)
         originals = (PageCounts.load(spool) for _ in range(read))
         counted = _count(cleaner.model, (c for i, c in enumerate(originals) if i not in copies))
@@ -353,7 +354,7 @@ def _clean_jsonl(
                 _clean_batch(cleaner, pages, writer, summary, finder, opts)
         ticker.done()
         if finder is not None:
-            duplicate_of = finder.groups()
+            duplicate_of = finder.groups(candidates=candidates(finder, opts.workers))
         summary.duplicates = len(duplicate_of)
         _write_final(spool, output, duplicate_of, opts, summary, inputs)
     finally:
@@ -383,7 +384,7 @@ def _clean_resumable(
         checkpoint.save(summary.cleaning_counts())
         checkpoint.close()
         ticker.done()
-        duplicate_of = finder.groups()
+        duplicate_of = finder.groups(candidates=candidates(finder, opts.workers))
         summary.duplicates = len(duplicate_of)
         _write_final(checkpoint.spool_path, output, duplicate_of, opts, summary, inputs)
     finally:

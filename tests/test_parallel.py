@@ -13,8 +13,10 @@ from pathlib import Path
 import pytest
 
 from dedup.clean import Cleaner
-from dedup.io import Fields
-from dedup.parallel import Workers, chunks
+from dedup.detect.duplicates import DuplicateFinder
+from dedup.io import Fields, read_pages
+from dedup.page import Page
+from dedup.parallel import Workers, candidates, chunks
 from dedup.pipeline import RunOptions, clean_files, learn
 
 CORPUS = Path(__file__).resolve().parent.parent / "corpus" / "pages.jsonl"
@@ -137,3 +139,16 @@ def test_workers_end_when_the_run_is_killed(tmp_path: Path) -> None:
     while any(_alive(w) for w in workers) and time.monotonic() < deadline:
         time.sleep(0.1)
     assert not [w for w in workers if _alive(w)]
+
+
+def test_candidates_shared_out_over_workers_are_all_of_them() -> None:
+    finder = DuplicateFinder()
+    for page in read_pages([CORPUS]):
+        assert isinstance(page, Page)
+        finder.add(page.id, page.fetched_at, page.text, page.text)
+    expected = finder.candidates()
+    assert len(expected) > 10  # the corpus's re-fetches and syndicated copies
+    assert candidates(finder, 2) == expected
+    assert candidates(finder, 3) == expected
+    assert candidates(finder, 1) == expected
+    assert finder.groups(candidates=expected) == finder.groups()

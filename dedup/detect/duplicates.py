@@ -10,7 +10,7 @@ fetched (then the first in input order); the others are marked `duplicate_of` it
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -130,11 +130,14 @@ class DuplicateFinder:
         # Empty pages match nothing: each gets a key of its own.
         self._exact.append(print_.exact if print_.exact is not None else -len(self._ids) - 1)
 
-    def groups(self, by_id: bool = False) -> dict[int, str]:
+    def groups(
+        self, by_id: bool = False, candidates: Iterable[tuple[int, int]] | None = None
+    ) -> dict[int, str]:
         """Input position -> canonical page id, for every page that duplicates another.
 
         The canonical page is the first fetched, then the first in input order (or, `by_id`,
-        the smallest id: a choice that does not depend on the order of the inputs)."""
+        the smallest id: a choice that does not depend on the order of the inputs). `candidates`
+        are the pairs `candidates()` gives, when they were made elsewhere (e.g. in workers)."""
         parent = list(range(len(self._ids)))
 
         def find(i: int) -> int:
@@ -146,7 +149,7 @@ class DuplicateFinder:
         first_with: dict[int, int] = {}
         for i, h in enumerate(self._exact):
             parent[find(i)] = find(first_with.setdefault(h, i))
-        for i, j in self._candidates():
+        for i, j in sorted(self.candidates() if candidates is None else candidates):
             if find(i) != find(j) and self.is_duplicate(i, j):
                 parent[find(j)] = find(i)
         members: dict[int, list[int]] = {}
@@ -161,14 +164,18 @@ class DuplicateFinder:
                         result[i] = self._ids[canonical]
         return result
 
-    def _candidates(self) -> list[tuple[int, int]]:
+    def bands(self) -> int:
+        """How many LSH bands `candidates` looks at."""
+        return lsh_bands(self.candidate_threshold, self.settings.num_perm)[0]
+
+    def candidates(self, only: Iterable[int] | None = None) -> set[tuple[int, int]]:
         """Pairs (i < j) of pages that MinHash LSH proposes (the candidates of datasketch's
-        MinHashLSH at the candidate threshold, over the shingle hashes' affine32 signatures)."""
+        MinHashLSH at the candidate threshold, over the shingle hashes' affine32 signatures);
+        with `only`, those of these bands alone (workers can share the bands out)."""
         candidates = [i for i, s in enumerate(self._shingles) if len(s) >= self.min_shingles]
         sets = [self._shingles[i] for i in candidates]
         bands = lsh_bands(self.candidate_threshold, self.settings.num_perm)
-        pairs = lsh_pairs(sets, self.settings, bands)
-        return sorted((candidates[a], candidates[b]) for a, b in pairs)
+        return {(candidates[a], candidates[b]) for a, b in lsh_pairs(sets, self.settings, bands, only=only)}
 
     def is_duplicate(self, i: int, j: int) -> bool:
         """Whether two pages' true word-shingle sets are near enough (Jaccard, or containment)."""
