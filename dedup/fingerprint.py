@@ -5,13 +5,16 @@ from __future__ import annotations
 import functools
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import asdict, dataclass
+from typing import TYPE_CHECKING
 
 import numpy as np
 import xxhash
-from datasketch import LeanMinHash, MinHash, MinHashLSH
 
 from dedup import checks
 from dedup.normalize import NORMALIZER_VERSION
+
+if TYPE_CHECKING:
+    from datasketch import LeanMinHash
 
 SCHEMES = ("affine32",)  # the scheme the vectorized MinHash computes (datasketch 2.0's default)
 
@@ -70,6 +73,8 @@ def _xxh32(data: bytes) -> int:
 
 def signatures(shingle_sets: Iterable[set[bytes]], settings: FingerprintSettings) -> list[LeanMinHash]:
     """MinHash signatures of many shingle sets at once (datasketch's bulk path)."""
+    from datasketch import LeanMinHash, MinHash  # imported where used: a batch run never needs it
+
     sets = [list(s) for s in shingle_sets]
     if not sets:
         return []
@@ -219,9 +224,11 @@ def minhash_matrix(
 
 @functools.cache
 def _permutations(num_perm: int, seed: int) -> tuple[np.ndarray, np.ndarray]:
-    """datasketch's affine32 permutations (a, b) for these settings, made once."""
-    a, b = MinHash(num_perm=num_perm, seed=seed, scheme="affine32").permutations
-    a, b = np.array(a, np.uint32), np.array(b, np.uint32)
+    """datasketch's affine32 permutations (a, b) for these settings, made once as datasketch 2.0
+    makes them (odd multipliers), without importing it (tests compare the two)."""
+    gen = np.random.RandomState(seed)
+    a = gen.randint(0, 1 << 31, num_perm, dtype=np.uint32) * np.uint32(2) + np.uint32(1)
+    b = gen.randint(0, 1 << 32, num_perm, dtype=np.uint32)
     a.flags.writeable = b.flags.writeable = False
     return a, b
 
@@ -350,5 +357,15 @@ def _same_rows(part: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
 
 def lsh_bands(threshold: float, num_perm: int) -> tuple[int, int]:
     """(bands, rows) that datasketch's MinHashLSH picks for this threshold and num_perm."""
+    known = _KNOWN_BANDS.get((threshold, num_perm))
+    if known is not None:
+        return known
+    from datasketch import MinHashLSH  # its optimizer imports scipy: a second or so
+
     lsh = MinHashLSH(threshold=threshold, num_perm=num_perm)
     return lsh.b, lsh.r
+
+
+# What datasketch's MinHashLSH picks for the default settings' thresholds (checked by the tests):
+# a batch run then never imports datasketch and scipy, which takes longer than many small runs.
+_KNOWN_BANDS = {(0.7, 128): (14, 9), (0.5, 128): (25, 5)}

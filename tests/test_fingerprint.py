@@ -130,3 +130,19 @@ def test_band_pairs_group_equal_rows_even_when_their_hashes_collide(monkeypatch:
     # With no mixing, rows that differ before their last value share a hash: equality decides.
     monkeypatch.setattr(dedup.fingerprint, "_ROW_MULTIPLIER", np.uint64(0))
     assert band_pairs(sigs, 2, 3) == expected
+
+
+def test_permutations_and_bands_are_datasketchs() -> None:
+    from datasketch import MinHash
+
+    from dedup.fingerprint import _KNOWN_BANDS, _permutations
+
+    for num_perm, seed in ((128, 1), (64, 7), (16, 0)):
+        a, b = MinHash(num_perm=num_perm, seed=seed, scheme="affine32").permutations
+        mine = _permutations(num_perm, seed)
+        assert mine[0].tolist() == a.tolist() and mine[1].tolist() == b.tolist()
+    for (threshold, num_perm), bands in _KNOWN_BANDS.items():
+        lsh = MinHashLSH(threshold=threshold, num_perm=num_perm)
+        assert (lsh.b, lsh.r) == bands
+    other = MinHashLSH(threshold=0.6, num_perm=64)
+    assert lsh_bands(0.6, 64) == (other.b, other.r)  # not in the table: datasketch picks them

@@ -12,9 +12,9 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 
 import numpy as np
-from datasketch import LeanMinHash, MinHash, MinHashLSH
 
 from dedup.fingerprint import (
     FingerprintSettings,
@@ -25,6 +25,9 @@ from dedup.fingerprint import (
     xxh32_many,
 )
 from dedup.normalize import Folded
+
+if TYPE_CHECKING:  # datasketch is imported where used: only stream mode's index needs it
+    from datasketch import LeanMinHash, MinHashLSH
 
 MIN_SHINGLES = 20  # containment alone proves nothing for a page of a few words
 
@@ -193,6 +196,8 @@ def near(a: np.ndarray, b: np.ndarray, threshold: float, containment: float) -> 
 
 def page_signatures(shingle_sets: list[np.ndarray], settings: FingerprintSettings) -> list[LeanMinHash]:
     """The MinHashes of pages' shingle hashes (datasketch's bulk path; the hashes are hashes already)."""
+    from datasketch import LeanMinHash, MinHash
+
     if not shingle_sets:
         return []
     sigs = MinHash.bulk(
@@ -231,6 +236,8 @@ class PageIndex:
     _lsh: MinHashLSH | None = None
 
     def __post_init__(self) -> None:
+        from datasketch import MinHashLSH
+
         self._lsh = MinHashLSH(threshold=self.candidate_threshold, num_perm=self.settings.num_perm)
         loaded, self.pages = self.pages, []
         indexed = [i for i, page in enumerate(loaded) if len(page.shingles) >= MIN_SHINGLES]
