@@ -50,18 +50,22 @@ def segment(text: str, folded: Folded | None = None) -> list[Block]:
     blocks: list[Block] = []
     folded = folded or Folded(text)
     for line_no, (start, end) in enumerate(line_spans(text)):
-        key = folded.key(start, end)
-        if not key:
-            continue
         pieces = sentence_spans(text, start, end)
-        line_words = key.count(" ") + 1
         if len(pieces) == 1:
-            blocks.append(Block(start, end, key, line_no, True, line_words))
+            key = folded.key(start, end)
+            if key:
+                blocks.append(Block(start, end, key, line_no, True, key.count(" ") + 1))
             continue
-        for s, e in pieces:
-            piece_key = folded.key(s, e)
-            if piece_key:
-                blocks.append(Block(s, e, piece_key, line_no, False, line_words))
+        if folded.folded is None and not (line_key := folded.key(start, end)):
+            continue
+        keyed = [(s, e, k) for s, e in pieces if (k := folded.key(s, e))]
+        if folded.folded is None:
+            line_words = line_key.count(" ") + 1
+        else:
+            # Sentences end at punctuation or spaces, which fold to spaces: the line's words are
+            # its sentences' words, without keying the line as well.
+            line_words = sum(k.count(" ") + 1 for _, _, k in keyed)
+        blocks += [Block(s, e, k, line_no, False, line_words) for s, e, k in keyed]
     return blocks
 
 

@@ -131,7 +131,9 @@ def test_words_and_blocks_match_the_original(text: str) -> None:
         assert word in normalize(text[s:e]).split()
     assert " ".join(w.words) == normalize(" ".join(text[s:e] for s, e in zip(w.starts, w.ends, strict=True)))
     prev_end = 0
+    lines = line_spans(text)
     for b in segment(text):
         assert prev_end <= b.start < b.end <= len(text)
         assert b.key and b.key == normalize(text[b.start : b.end])
+        assert b.line_words == normalize(text[slice(*lines[b.line])]).count(" ") + 1
         prev_end = b.end
