@@ -32,7 +32,7 @@ from urllib.parse import unquote
 import numpy as np
 import orjson
 
-from dedup.clean import Cleaner, Config, learning_counts, learning_prints
+from dedup.clean import Cleaner, Config, learning_pages
 from dedup.detect.duplicates import DuplicateFinder, PagePrint, near, page_prints
 from dedup.fingerprint import lsh_bands, minhash_matrix
 from dedup.io.readers import (
@@ -438,9 +438,8 @@ def _learning_rows(
     """Each page's body fingerprint (for finding copies) and its counts, a chunk of pages at a time."""
     short = config.rule.short_words
     for chunk in chunks(pages, 256):
-        prints = learning_prints([page.text for _, page in chunk], config.settings)
-        for (pos, page), print_ in zip(chunk, prints, strict=True):
-            counts = learning_counts(page.site or "", page.text, short)
+        rows = learning_pages([(page.site or "", page.text) for _, page in chunk], config.settings, short)
+        for (pos, page), (print_, counts) in zip(chunk, rows, strict=True):
             yield pos, (_fingerprint(page, print_), counts)
 
 
