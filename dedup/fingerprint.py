@@ -93,7 +93,7 @@ def jaccard(a: set[bytes], b: set[bytes]) -> float:
 
 # Vectorized forms: the same values as xxhash and datasketch give one at a time, for many inputs at
 # once, with no Python object per shingle.
-SHINGLE_BATCH = 4096  # keys hashed at a time: the temporary arrays stay a few MB
+SHINGLE_BATCH = 1024  # keys hashed at a time: the temporary arrays stay a few MB
 LSH_BATCH = 1 << 20  # hashes signed at a time
 _P1, _P2, _P3, _P4, _P5 = (np.uint32(p) for p in (0x9E3779B1, 0x85EBCA77, 0xC2B2AE3D, 0x27D4EB2F, 0x165667B1))
 
@@ -166,12 +166,14 @@ def utf8_offsets(text: str) -> tuple[np.ndarray, np.ndarray]:
 def char_shingle_hashes(keys: Sequence[str], size: int) -> tuple[np.ndarray, np.ndarray]:
     """xxh32 of the UTF-8 character n-grams of every key (the key itself when shorter), all in one
     array, and where each key's hashes start (one more entry, the end). Repeats are kept."""
-    parts = [
-        _char_shingle_hashes(keys[i : i + SHINGLE_BATCH], size) for i in range(0, len(keys), SHINGLE_BATCH)
-    ]
-    hashes = np.concatenate([h for h, _ in parts]) if parts else np.zeros(0, np.uint32)
+    lengths = np.fromiter((len(k) for k in keys), np.int64, len(keys))
     first = np.zeros(len(keys) + 1, np.int64)
-    np.cumsum([n for _, counts in parts for n in counts.tolist()], out=first[1:])
+    np.cumsum(np.maximum(lengths - size + 1, np.minimum(lengths, 1)), out=first[1:])
+    # Filled a batch at a time: the hashes of many keys are held once, never twice.
+    hashes = np.empty(first[-1], np.uint32)
+    for i in range(0, len(keys), SHINGLE_BATCH):
+        batch = keys[i : i + SHINGLE_BATCH]
+        hashes[first[i] : first[i + len(batch)]] = _char_shingle_hashes(batch, size)[0]
     return hashes, first
 
 

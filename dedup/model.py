@@ -271,7 +271,8 @@ class SiteModel:
         if len(keys) < 2:
             return {}
         size = self.settings.char_shingle
-        hashes, first = char_shingle_hashes(keys, size)
+        # The shingle hashes are let go once the candidates are found: the shingles come next.
+        pairs = sorted(flat_lsh_pairs(*char_shingle_hashes(keys, size), self.settings, bands))
         shingles: dict[int, set[bytes]] = {}  # made only for the candidates
         parent = list(range(len(keys)))
 
@@ -281,7 +282,7 @@ class SiteModel:
                 i = parent[i]
             return i
 
-        for i, j in sorted(flat_lsh_pairs(hashes, first, self.settings, bands)):
+        for i, j in pairs:
             if _nested(keys[i], keys[j]):
                 continue
             for k in (i, j):

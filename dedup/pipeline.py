@@ -214,27 +214,42 @@ def learn(
     One pass over the files, the per-page work on `opts.workers` processes: each page's print
     (to find the copies, which count once) and its counts, kept in a temporary file until the
     copies are known; then the counts of every page but the copies are added to the model."""
-    finder = cleaner.learning_finder()
     with tempfile.TemporaryFile(prefix="dedup-counts-") as spool:
-        with Workers(opts.workers, cleaner, opts.fields) as workers:
-            ids: deque[tuple[str, str | None]] = deque()  # pages sent off, waiting for their prints
-
-            def pages() -> Iterator[list[tuple[str, str]]]:
-                for chunk in chunks(_learning_pages(inputs, opts, progress)):
-                    ids.extend((p.id, p.fetched_at) for p in chunk)
-                    yield [(p.site or "", p.text) for p in chunk]
-
-            read = 0
-            for rows in workers.map(learn_pages, pages()):
-                for print_, counts in rows:
-                    finder.add_print(*ids.popleft(), print_)
-                    spool.write(counts)
-                    read += 1
-        copies = finder.groups(by_id=True, candidates=candidates(finder, opts.workers))
+        pages, copies = _prints_and_counts(cleaner, inputs, opts, progress, spool)
         spool.seek(0)
-        originals = (PageCounts.load(spool) for _ in range(read))
+        originals = (PageCounts.load(spool) for _ in range(pages))
         counted = _count(cleaner.model, (c for i, c in enumerate(originals) if i not in copies))
-    # The sites' variant merges on workers started now, with the counts: biggest sites first.
+    _merge_variants(cleaner, opts)
+    return counted
+
+
+def _prints_and_counts(
+    cleaner: Cleaner, inputs: Sequence[Path], opts: RunOptions, progress: Progress | None, spool: BinaryIO
+) -> tuple[int, dict[int, str]]:
+    """One pass over the inputs: every page's counts written to the spool, its print kept to find
+    the copies. Returns the pages read and the copies (input position -> canonical id); the prints
+    are let go on return, before the variant merges need their memory."""
+    finder = cleaner.learning_finder()
+    with Workers(opts.workers, cleaner, opts.fields) as workers:
+        ids: deque[tuple[str, str | None]] = deque()  # pages sent off, waiting for their prints
+
+        def pages() -> Iterator[list[tuple[str, str]]]:
+            for chunk in chunks(_learning_pages(inputs, opts, progress)):
+                ids.extend((p.id, p.fetched_at) for p in chunk)
+                yield [(p.site or "", p.text) for p in chunk]
+
+        read = 0
+        for rows in workers.map(learn_pages, pages()):
+            for print_, counts in rows:
+                finder.add_print(*ids.popleft(), print_)
+                spool.write(counts)
+                read += 1
+    return read, finder.groups(by_id=True, candidates=candidates(finder, opts.workers))
+
+
+def _merge_variants(cleaner: Cleaner, opts: RunOptions) -> None:
+    """The sites' variant merges, on workers started now with the counts (biggest sites first),
+    then the model finalized."""
     model = cleaner.model
     bands = model.lsh_bands()
     sites = sorted(model.sites, key=lambda s: -len(model.sites[s].shapes))
@@ -242,7 +257,6 @@ def learn(
         merges = workers.map(site_variants, chunks(((s, bands) for s in sites), 1))
         merged = dict(zip(sites, (m for chunk in merges for m in chunk), strict=True))
     model.finalize(merged)
-    return counted
 
 
 def _count(model: SiteModel, counts: Iterable[PageCounts]) -> int:
