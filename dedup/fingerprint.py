@@ -94,7 +94,7 @@ def jaccard(a: set[bytes], b: set[bytes]) -> float:
 # Vectorized forms: the same values as xxhash and datasketch give one at a time, for many inputs at
 # once, with no Python object per shingle.
 SHINGLE_BATCH = 1024  # keys hashed at a time: the temporary arrays stay a few MB
-LSH_BATCH = 1 << 20  # hashes signed at a time
+LSH_BATCH = 1 << 18  # hashes signed at a time
 _P1, _P2, _P3, _P4, _P5 = (np.uint32(p) for p in (0x9E3779B1, 0x85EBCA77, 0xC2B2AE3D, 0x27D4EB2F, 0x165667B1))
 
 
