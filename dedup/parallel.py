@@ -124,11 +124,14 @@ def candidates(finder: DuplicateFinder, workers: int) -> set[tuple[int, int]]:
         return finder.candidates()
     shares = [range(k, finder.bands(), workers) for k in range(workers)]
     context = multiprocessing.get_context("fork")
-    with ProcessPoolExecutor(workers, mp_context=context, initializer=_keep, initargs=(finder,)) as pool:
+    with ProcessPoolExecutor(
+        workers, mp_context=context, initializer=_keep, initargs=(finder, os.getpid())
+    ) as pool:
         return set().union(*pool.map(_finder_candidates, shares))
 
 
-def _keep(finder: DuplicateFinder) -> None:
+def _keep(finder: DuplicateFinder, parent: int) -> None:
+    _end_with(parent)
     _STARTED["finder"] = finder
 
 
