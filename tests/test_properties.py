@@ -255,3 +255,12 @@ def test_nul_and_hard_characters_survive_a_clean_run(tmp_path: Path, runner: Cli
     records = [orjson.loads(line) for line in out.read_bytes().splitlines()]
     assert [restore(r["text"], r["dedup"]["removed"]) for r in records] == texts
     assert all(r["dedup"]["removed"] for r in records)  # the widgets went
+
+
+def test_variant_learned_from_a_page_with_a_lone_surrogate_is_written_escaped() -> None:
+    """A page's audit names the variant it matched; learned from a page holding a lone surrogate,
+    that name is escaped, so the clean page's audit can still be written as JSON."""
+    pages = [Page(id=str(i), text=t, site="s") for i, t in enumerate(["\ud800\ufdfa", "\ufdfa"])]
+    cleaner = Cleaner()
+    cleaner.learn(pages)
+    _check_restores(cleaner.clean(pages[1]))

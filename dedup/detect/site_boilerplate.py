@@ -47,7 +47,9 @@ def detect(
         if pages >= needed:
             evidence: dict[str, int | str] = {"pages": pages, "site_pages": stats.pages, "needed": needed}
             if exemplar != block_shape:
-                evidence["variant_of"] = exemplar
+                # Learned from another page: a lone surrogate there would make this page's audit
+                # unwritable as JSON, so it is shown escaped.
+                evidence["variant_of"] = exemplar.encode("utf-8", "backslashreplace").decode("utf-8")
             decisions.append(Decision(block.start, block.end, "site-boilerplate", evidence))
             continue
         label = label_prefix(text[block.start : block.end], block.words)
