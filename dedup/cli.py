@@ -336,7 +336,7 @@ def clean(
             cleaner = Cleaner(config, learned or _load_model(state, config))
         with _progress() as progress, cleaner:
             if state is None and not is_text_input(inputs) and learned is None:
-                learn(cleaner, inputs, opts, progress)
+                learn(cleaner, inputs, opts, progress, compact=True)
                 if checkpoint is not None:
                     checkpoint.save_model(cleaner.model)
             summary = clean_files(cleaner, inputs, output, opts, progress, checkpoint)
@@ -564,7 +564,7 @@ def explain(
     try:
         cleaner = Cleaner(config, _load_model(state, config))
         if state is None:
-            learn(cleaner, inputs, opts)
+            learn(cleaner, inputs, opts, compact=True)
         page = next(
             (p for p in read_pages(inputs, opts.fields, site) if isinstance(p, Page) and p.id == page_id),
             None,

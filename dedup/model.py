@@ -8,9 +8,11 @@ from __future__ import annotations
 
 import marshal
 import math
+import zlib
 from collections import Counter
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
+from itertools import chain
 from typing import BinaryIO
 
 from dedup import checks
@@ -111,6 +113,35 @@ def page_counts(
     )
 
 
+class SingleShapes:
+    """Shapes kept apart until the variant merge, as lines of UTF-8 compressed a chunk at a time:
+    an article's own sentences are most of what a site shows, and most are seen on one page."""
+
+    CHUNK = 1 << 16
+
+    def __init__(self) -> None:
+        self.chunks: list[bytes] = []
+        self.pending = bytearray()
+        self.count = 0
+
+    def __len__(self) -> int:
+        return self.count
+
+    def add(self, shapes: Iterable[str]) -> None:
+        """Keep these shapes (a shape holds no line break: its spaces are collapsed)."""
+        for key in shapes:
+            self.pending += key.encode("utf-8", "surrogatepass") + b"\n"
+            self.count += 1
+        if len(self.pending) >= self.CHUNK:
+            self.chunks.append(zlib.compress(self.pending, 1))
+            self.pending = bytearray()
+
+    def keys(self) -> Iterator[str]:
+        """The shapes kept, in the order they came."""
+        for chunk in chain(map(zlib.decompress, self.chunks), [bytes(self.pending)]):
+            yield from chunk.decode("utf-8", "surrogatepass").split("\n")[:-1]
+
+
 COUNTERS = ("shapes", "labels", "head_shapes", "grams")  # the per-site counters, each key -> pages
 FORGET_MIN_PAGES = 100  # a site forgets nothing until its latest generation holds this many pages
 
@@ -134,6 +165,9 @@ class SiteStats:
     previous: int | None = None  # the one before, also counted
     current: SiteStats | None = None  # the counts of the latest generation alone
     merged_at: int = 0  # page count when the variants were last merged
+    # Shapes seen on one page, one per line, left out of `shapes` by a compact count (None: not
+    # one): alone they can never count, but they can join a variant cluster, so they wait for it.
+    single_shapes: SingleShapes | None = field(default=None, repr=False)
     _members: dict[str, list[str]] = field(default_factory=dict, repr=False)  # exemplar -> its shapes
 
     def count(self, counts: PageCounts) -> None:
@@ -163,6 +197,22 @@ class SiteStats:
             )
         return pages, exemplar
 
+    def add_single(self, shapes: Iterable[str]) -> None:
+        """Keep shapes seen on one page until the variant merge (see `single_shapes`)."""
+        if self.single_shapes is None:
+            self.single_shapes = SingleShapes()
+        self.single_shapes.add(shapes)
+
+    def release_single(self) -> None:
+        """Let the single shapes go once this process has merged the variants."""
+        if self.single_shapes is not None:
+            self.single_shapes = SingleShapes()
+
+    def variant_keys(self, max_chars: int) -> list[str]:
+        """The shapes a variant merge compares (single ones included), sorted."""
+        single = self.single_shapes.keys() if self.single_shapes else ()
+        return sorted(k for k in (*self.shapes, *single) if variant_candidate(k, max_chars))
+
     def members(self, exemplar: str) -> list[str]:
         """The shapes of one variant cluster."""
         if not self._members and self.variants:
@@ -171,9 +221,13 @@ class SiteStats:
         return self._members.get(exemplar, [exemplar])
 
     def set_variants(self, variants: dict[str, str]) -> None:
-        """Replace the variant clusters."""
+        """Replace the variant clusters; a single shape in one now counts its page."""
         self.variants = variants
         self._members = {}
+        if self.single_shapes is not None:
+            for key in variants:
+                self.shapes.setdefault(key, 1)
+            self.single_shapes = None
 
     def advance(self, generation: int) -> None:
         """Open a newer generation: the current one becomes the past that is kept, older ones go."""
@@ -267,7 +321,7 @@ class SiteModel:
         return self._merge_variants(self.sites[site], bands)
 
     def _merge_variants(self, stats: SiteStats, bands: tuple[int, int]) -> dict[str, str]:
-        keys = sorted(k for k in stats.shapes if 8 <= len(k) <= self.rule.max_variant_chars)
+        keys = stats.variant_keys(self.rule.max_variant_chars)
         if len(keys) < 2:
             return {}
         size = self.settings.char_shingle
@@ -297,10 +351,16 @@ class SiteModel:
         for members in clusters.values():
             if len(members) < 2:
                 continue
-            exemplar = max((keys[i] for i in members), key=lambda k: (stats.shapes[k], k))
+            exemplar = max((keys[i] for i in members), key=lambda k: (stats.shapes.get(k, 1), k))
             for i in members:
                 variants[keys[i]] = exemplar
         return variants
+
+
+def variant_candidate(key: str, max_chars: int) -> bool:
+    """Whether a shape is compared for variants: long enough to differ by a typo, short enough
+    to be furniture."""
+    return 8 <= len(key) <= max_chars
 
 
 def _nested(a: str, b: str) -> bool:

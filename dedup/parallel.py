@@ -152,8 +152,13 @@ def learn_pages(
 def site_variants(
     cleaner: Cleaner, fields: Fields, sites: list[tuple[str, tuple[int, int]]]
 ) -> list[dict[str, str]]:
-    """Task: the variant merges of a few (site, LSH bands) of the model the worker was started with."""
-    return [cleaner.model.variants(site, bands) for site, bands in sites]
+    """Task: the variant merges of a few (site, LSH bands) of the model the worker was started with
+    (each site's single shapes let go in this process once merged)."""
+    merged = []
+    for site, bands in sites:
+        merged.append(cleaner.model.variants(site, bands))
+        cleaner.model.sites[site].release_single()
+    return merged
 
 
 @dataclass(frozen=True)

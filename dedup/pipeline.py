@@ -25,7 +25,7 @@ from dedup.io import BadRecord, Fields, JsonlWriter, RejectsWriter, TextWriter, 
 from dedup.io.parquet import input_schema, output_schema, write_parquet
 from dedup.io.readers import Skipped, input_files, is_glob, record_fields
 from dedup.io.writers import ShardedOutput, rejects_path
-from dedup.model import PageCounts, SiteModel
+from dedup.model import PageCounts, SiteModel, variant_candidate
 from dedup.page import Page, Result
 from dedup.parallel import (
     Workers,
@@ -207,18 +207,33 @@ def is_text_input(inputs: Sequence[Path]) -> bool:
 
 
 def learn(
-    cleaner: Cleaner, inputs: Sequence[Path], opts: RunOptions, progress: Progress | None = None
+    cleaner: Cleaner,
+    inputs: Sequence[Path],
+    opts: RunOptions,
+    progress: Progress | None = None,
+    compact: bool = False,
 ) -> int:
     """Learn the site model from the inputs (bad records are skipped here; cleaning reports them).
 
     One pass over the files, the per-page work on `opts.workers` processes: each page's print
     (to find the copies, which count once) and its counts, kept in a temporary file until the
-    copies are known; then the counts of every page but the copies are added to the model."""
+    copies are known; then the counts of every page but the copies are added to the model.
+
+    `compact`, for a model that only cleans these inputs (never saved to learn more later): the
+    shapes seen on one page, most of a model (an article's own sentences), are kept only where
+    they join a variant cluster. Alone they can never count, so the cleaning is the same."""
     with tempfile.TemporaryFile(prefix="dedup-counts-") as spool:
         pages, copies = _prints_and_counts(cleaner, inputs, opts, progress, spool)
-        spool.seek(0)
-        originals = (PageCounts.load(spool) for _ in range(pages))
-        counted = _count(cleaner.model, (c for i, c in enumerate(originals) if i not in copies))
+
+        def originals() -> Iterator[PageCounts]:
+            spool.seek(0)
+            for i in range(pages):
+                counts = PageCounts.load(spool)
+                if i not in copies:
+                    yield counts
+
+        common = _common_shapes(originals()) if compact and _can_compact(cleaner.model) else None
+        counted = _count(cleaner.model, originals(), common)
     _merge_variants(cleaner, opts)
     return counted
 
@@ -252,28 +267,61 @@ def _merge_variants(cleaner: Cleaner, opts: RunOptions) -> None:
     then the model finalized."""
     model = cleaner.model
     bands = model.lsh_bands()
-    sites = sorted(model.sites, key=lambda s: -len(model.sites[s].shapes))
+    size = {site: len(stats.shapes) + len(stats.single_shapes or ()) for site, stats in model.sites.items()}
+    sites = sorted(model.sites, key=lambda s: -size[s])
     with Workers(opts.workers, cleaner, opts.fields) as workers:
         merges = workers.map(site_variants, chunks(((s, bands) for s in sites), 1))
         merged = dict(zip(sites, (m for chunk in merges for m in chunk), strict=True))
     model.finalize(merged)
 
 
-def _count(model: SiteModel, counts: Iterable[PageCounts]) -> int:
+def _can_compact(model: SiteModel) -> bool:
+    """Whether shapes seen on one page can be left out: a new model, whose rule needs 2 pages."""
+    rule = model.rule
+    least = min(rule.floor, rule.tiny_site_floor, rule.long_floor, rule.paragraph_floor)
+    return not model.sites and model.forget_after is None and least >= 2
+
+
+def _shape_hash(shape: str) -> int:
+    return hash(shape) & 0xFFFF_FFFF_FFFF_FFFF  # one process's hash: it never leaves this run
+
+
+def _common_shapes(counts: Iterable[PageCounts]) -> dict[str, set[int]]:
+    """Per site, the hashes of the shapes on two distinct pages or more (as `_count` counts them:
+    an exact repeat of a page adds nothing), counted in arrays."""
+    seen: dict[str, set[int]] = {}
+    hashes: dict[str, HashCounts] = {}
+    for c in counts:
+        pages = seen.setdefault(c.site, set())
+        if c.page_hash not in pages:
+            pages.add(c.page_hash)
+            hashes.setdefault(c.site, HashCounts()).add([_shape_hash(k) for k in c.shapes])
+    return {site: set(h.at_least(2)) for site, h in hashes.items()}
+
+
+def _count(model: SiteModel, counts: Iterable[PageCounts], common: dict[str, set[int]] | None = None) -> int:
     """Add the pages' counts to the model; returns the pages counted (exact repeats are not).
 
     Word 3-grams are counted apart, in arrays: most occur on one page only, and a dict of them
     would grow with the input. Only those seen on 2 pages or more reach the model (`finalize`
     drops the others anyway), unless the model already had some for the site. A model that
-    forgets old pages (stream mode) counts them itself."""
+    forgets old pages (stream mode) counts them itself. With `common` (`_common_shapes`), the
+    other shapes wait for the variant merge apart (`SiteStats.single_shapes`)."""
     grams: dict[str, HashCounts] = {}
     counted = 0
     apart = model.forget_after is None
+    max_chars = model.rule.max_variant_chars
     for c in counts:
+        single: list[str] = []
+        if common is not None:
+            shared = common.get(c.site, set())
+            single = [k for k in c.shapes if _shape_hash(k) not in shared]
+            c = replace(c, shapes=c.shapes.difference(single))
         if model.add(replace(c, grams=frozenset()) if apart else c) is not None:
             counted += 1
             if apart:
                 grams.setdefault(c.site, HashCounts()).add(c.grams)
+            model.sites[c.site].add_single(k for k in single if variant_candidate(k, max_chars))
     for site, site_grams in grams.items():
         stats = model.sites[site]
         stats.grams.update(site_grams.at_least(1 if stats.grams else 2))

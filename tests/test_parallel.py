@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import os
 import shutil
 import signal
@@ -15,6 +16,7 @@ import pytest
 from dedup.clean import Cleaner
 from dedup.detect.duplicates import DuplicateFinder
 from dedup.io import Fields, read_pages
+from dedup.normalize import normalize
 from dedup.page import Page
 from dedup.parallel import Workers, candidates, chunks
 from dedup.pipeline import RunOptions, clean_files, learn
@@ -152,3 +154,45 @@ def test_candidates_shared_out_over_workers_are_all_of_them() -> None:
     assert candidates(finder, 3) == expected
     assert candidates(finder, 1) == expected
     assert finder.groups(candidates=expected) == finder.groups()
+
+
+def _learned(inputs: list[Path], compact: bool, workers: int = 1) -> Cleaner:
+    cleaner = Cleaner()
+    learn(cleaner, inputs, RunOptions(workers=workers), compact=compact)
+    return cleaner
+
+
+def test_a_compact_model_cleans_the_same_bytes_in_far_less(tmp_path: Path) -> None:
+    inputs = list(_split(tmp_path))
+    full, compact = _learned(inputs, compact=False), _learned(inputs, compact=True, workers=2)
+    shapes = sum(len(s.shapes) for s in full.model.sites.values())
+    kept = sum(len(s.shapes) for s in compact.model.sites.values())
+    assert kept < shapes / 3  # the articles' own sentences, seen once, are most of a model
+    for site, stats in compact.model.sites.items():
+        assert stats.variants == full.model.sites[site].variants
+    outputs = []
+    for name, cleaner in (("full", full), ("compact", compact)):
+        out = tmp_path / f"{name}.jsonl"
+        clean_files(cleaner, inputs, out, RunOptions(workers=1))
+        outputs.append(out.read_bytes())
+    assert outputs[0] == outputs[1]
+
+
+def test_a_line_seen_once_still_joins_its_variants_in_a_compact_model(tmp_path: Path) -> None:
+    footer = "صحيفة الجنوب اليومية تصدر عن مؤسسة الجنوب للصحافة والنشر"
+    typo = "صحيفة الجنوب اليومية تصدر عن مؤسسة الجنوب للصحافه و النشر"  # seen on one page only
+    rows = []
+    for i in range(8):
+        body = f"المقال رقم {i} يتحدث عن موضوع مختلف تماما عن غيره من المقالات في هذا الموقع الإخباري اليوم"
+        last_line = typo if i == 7 else footer
+        rows.append({"id": f"p{i}", "url": f"https://news.example/{i}", "text": f"{body}\n{last_line}\n"})
+    pages = tmp_path / "pages.jsonl"
+    pages.write_text("".join(json.dumps(r, ensure_ascii=False) + "\n" for r in rows), encoding="utf-8")
+    cleaner = _learned([pages], compact=True)
+    stats = cleaner.model.sites["news.example"]
+    assert stats.pages_with(normalize(typo)) == (8, normalize(footer))
+    out = tmp_path / "out.jsonl"
+    clean_files(cleaner, [pages], out, RunOptions(workers=1))
+    last = json.loads(out.read_text(encoding="utf-8").splitlines()[-1])
+    assert typo not in last["text"] and "المقال رقم 7" in last["text"]
+    assert last["dedup"]["removed"][0]["evidence"]["variant_of"] == normalize(footer)
