@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, NamedTuple
 from urllib.parse import urlsplit
 
 _HOST_PREFIXES = ("www.", "m.", "amp.")
@@ -34,9 +34,10 @@ class Page:
     source: str = ""  # "file:line", for error messages
 
 
-@dataclass(frozen=True)
-class Block:
-    """A span of the page text: a whole line with its line break, or a sentence of a long line."""
+class Block(NamedTuple):
+    """A span of the page text: a whole line with its line break, or a sentence of a long line.
+
+    A named tuple: a page makes one per line or sentence, several times over, so it must be cheap."""
 
     start: int
     end: int
