@@ -335,7 +335,7 @@ def _left(text: str, blocks: Sequence[Block], decisions: Sequence[Decision]) -> 
     words: Counter[int] = Counter()
     for b in left:
         words[b.line] += b.words
-    return [b if b.line_words == (n := words[b.line]) else b._replace(line_words=n) for b in left]
+    return [b if b.line_words == (n := words[b.line]) else b.with_line_words(n) for b in left]
 
 
 def _outside_labels(decisions: list[Decision], labels: Sequence[Decision]) -> list[Decision]:

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Any, NamedTuple
+from typing import Any
 from urllib.parse import urlsplit
 
 _HOST_PREFIXES = ("www.", "m.", "amp.")
@@ -34,10 +34,11 @@ class Page:
     source: str = ""  # "file:line", for error messages
 
 
-class Block(NamedTuple):
+@dataclass(slots=True)
+class Block:
     """A span of the page text: a whole line with its line break, or a sentence of a long line.
-
-    A named tuple: a page makes one per line or sentence, several times over, so it must be cheap."""
+    Never changed once made (`with_line_words` makes another); not frozen, because a page makes
+    one per line or sentence several times over, and a frozen dataclass is slower to make."""
 
     start: int
     end: int
@@ -50,6 +51,10 @@ class Block(NamedTuple):
     def words(self) -> int:
         """Number of words in the normalized key."""
         return self.key.count(" ") + 1 if self.key else 0
+
+    def with_line_words(self, line_words: int) -> Block:
+        """The same block, its line holding this many words."""
+        return Block(self.start, self.end, self.key, self.line, self.whole_line, line_words)
 
 
 @dataclass(frozen=True)

@@ -126,7 +126,7 @@ def _shrunk(blocks: Sequence[Block], words: Words) -> list[Block]:
     what stays of it."""
     block_of = _block_of_words(blocks, words)
     per_line = Counter(blocks[k].line for k in block_of)
-    return [b if b.line_words == (n := per_line[b.line]) else b._replace(line_words=n) for b in blocks]
+    return [b if b.line_words == (n := per_line[b.line]) else b.with_line_words(n) for b in blocks]
 
 
 def _detect_once(blocks: Sequence[Block], words: Words) -> list[Decision]:
