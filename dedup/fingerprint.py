@@ -5,6 +5,7 @@ from __future__ import annotations
 import functools
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import asdict, dataclass
+from itertools import islice
 from typing import TYPE_CHECKING
 
 import numpy as np
@@ -95,6 +96,7 @@ def jaccard(a: set[bytes], b: set[bytes]) -> float:
 # once, with no Python object per shingle.
 SHINGLE_BATCH = 1024  # keys hashed at a time: the temporary arrays stay a few MB
 LSH_BATCH = 1 << 18  # hashes signed at a time
+KEY_BATCH = 1024  # keys signed at a time in every band: a few MB of temporary arrays
 _P1, _P2, _P3, _P4, _P5 = (np.uint32(p) for p in (0x9E3779B1, 0x85EBCA77, 0xC2B2AE3D, 0x27D4EB2F, 0x165667B1))
 
 
@@ -255,26 +257,35 @@ def lsh_pairs(
     return _lsh_pairs(len(sets), groups, group, settings, bands, only)
 
 
-def flat_lsh_pairs(
-    hashes: np.ndarray,
-    first: np.ndarray,
+def key_lsh_pairs(
+    keys: Iterable[str],
+    size: int,
     settings: FingerprintSettings,
     bands: tuple[int, int],
-    batch: int = LSH_BATCH,
+    batch: int = KEY_BATCH,
 ) -> set[tuple[int, int]]:
-    """`lsh_pairs` of the sets held in one array (hashes[first[i]:first[i+1]]): a batch is a slice."""
-    groups = []
-    start, n = 0, len(first) - 1
-    while start < n:
-        end = max(start + 1, int(np.searchsorted(first, first[start] + batch, side="right")) - 1)
-        groups.append((start, min(end, n)))
-        start = groups[-1][1]
+    """`band_pairs` of the keys' character n-gram sets (`char_shingle_hashes`, `minhash_matrix`),
+    the keys read once, `batch` at a time: neither the keys nor their n-gram hashes are held, only
+    a 64-bit hash of each key's rows in each band (8 bytes a key and band).
 
-    def group(k: int) -> tuple[np.ndarray, np.ndarray]:
-        a, b = groups[k]
-        return hashes[first[a] : first[b]], first[a : b + 1] - first[a]
-
-    return _lsh_pairs(n, groups, group, settings, bands)
+    Two different rows that share a hash are taken as equal here: a candidate pair more, once in
+    about 2**64 row pairs, which the caller confirms by true Jaccard anyway."""
+    count, rows = bands
+    parts = []
+    iter_keys = iter(keys)
+    for chunk in iter(lambda: list(islice(iter_keys, batch)), []):
+        hashes, shingles = _char_shingle_hashes(chunk, size)
+        first = np.zeros(len(chunk) + 1, np.int64)
+        np.cumsum(shingles, out=first[1:])
+        sigs = minhash_matrix(hashes, first, settings, range(count * rows))
+        parts.append(np.stack([_row_hash(sigs[:, b * rows : (b + 1) * rows]) for b in range(count)], axis=1))
+    pairs: set[tuple[int, int]] = set()
+    if parts:
+        table = np.concatenate(parts)
+        for band in range(count):
+            _, group, sizes = np.unique(table[:, band], return_inverse=True, return_counts=True)
+            pairs |= _grouped_pairs(group.ravel(), sizes)
+    return pairs
 
 
 def _lsh_pairs(
@@ -315,19 +326,35 @@ def band_pairs(sigs: np.ndarray, bands: int, rows: int) -> set[tuple[int, int]]:
     candidates datasketch's MinHashLSH with these bands would return."""
     pairs: set[tuple[int, int]] = set()
     for band in range(bands):
-        group, sizes = _same_rows(np.ascontiguousarray(sigs[:, band * rows : (band + 1) * rows]))
-        shared = np.flatnonzero(sizes[group] > 1)  # rows whose band another row has too
-        if not len(shared):
-            continue
-        order = np.argsort(group[shared], kind="stable")
-        rows_, groups = shared[order], group[shared][order]
-        for members in np.split(rows_, np.flatnonzero(np.diff(groups)) + 1):
-            ms = members.tolist()  # ascending: the sort is stable and `shared` ascends
-            pairs.update((ms[x], ms[y]) for x in range(len(ms)) for y in range(x + 1, len(ms)))
+        pairs |= _grouped_pairs(*_same_rows(np.ascontiguousarray(sigs[:, band * rows : (band + 1) * rows])))
+    return pairs
+
+
+def _grouped_pairs(group: np.ndarray, sizes: np.ndarray) -> set[tuple[int, int]]:
+    """Pairs (i < j) of rows in the same group (`group`: each row's, `sizes`: each group's)."""
+    pairs: set[tuple[int, int]] = set()
+    shared = np.flatnonzero(sizes[group] > 1)  # rows whose band another row has too
+    if not len(shared):
+        return pairs
+    order = np.argsort(group[shared], kind="stable")
+    rows_, groups = shared[order], group[shared][order]
+    for members in np.split(rows_, np.flatnonzero(np.diff(groups)) + 1):
+        ms = members.tolist()  # ascending: the sort is stable and `shared` ascends
+        pairs.update((ms[x], ms[y]) for x in range(len(ms)) for y in range(x + 1, len(ms)))
     return pairs
 
 
 _ROW_MULTIPLIER = np.uint64(0x9E3779B97F4A7C15)  # mixes a row's values into one 64-bit hash
+
+
+def _row_hash(part: np.ndarray) -> np.ndarray:
+    """A 64-bit hash of each row's values."""
+    mixed = np.zeros(len(part), np.uint64)
+    with np.errstate(over="ignore"):
+        for column in part.T:
+            mixed = mixed * _ROW_MULTIPLIER + column.astype(np.uint64)
+            mixed ^= mixed >> np.uint64(29)
+    return mixed
 
 
 def _same_rows(part: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
@@ -336,11 +363,7 @@ def _same_rows(part: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     Rows are sorted by a 64-bit hash of their values, then checked equal within each hash:
     sorting numbers is much faster than sorting rows of bytes, which is done only if two
     different rows ever share a hash."""
-    mixed = np.zeros(len(part), np.uint64)
-    with np.errstate(over="ignore"):
-        for column in part.T:
-            mixed = mixed * _ROW_MULTIPLIER + column.astype(np.uint64)
-            mixed ^= mixed >> np.uint64(29)
+    mixed = _row_hash(part)
     order = np.argsort(mixed)
     ordered = mixed[order]
     starts = np.concatenate([[True], ordered[1:] != ordered[:-1]]) if len(part) else np.zeros(0, bool)

@@ -21,11 +21,10 @@ from dedup.detect.runs import gram_hashes
 from dedup.detect.templates import label_prefix, shape
 from dedup.fingerprint import (
     FingerprintSettings,
-    char_shingle_hashes,
     char_shingles,
     exact_hash,
-    flat_lsh_pairs,
     jaccard,
+    key_lsh_pairs,
     lsh_bands,
 )
 from dedup.page import Block
@@ -321,14 +320,19 @@ class SiteModel:
         return self._merge_variants(self.sites[site], bands)
 
     def _merge_variants(self, stats: SiteStats, bands: tuple[int, int]) -> dict[str, str]:
-        keys = stats.variant_keys(self.rule.max_variant_chars)
-        if len(keys) < 2:
-            return {}
+        max_chars = self.rule.max_variant_chars
+
+        def keys() -> Iterator[str]:  # the same keys in the same order, each time
+            single = stats.single_shapes.keys() if stats.single_shapes else ()
+            return (k for k in chain(stats.shapes, single) if variant_candidate(k, max_chars))
+
         size = self.settings.char_shingle
-        # The shingle hashes are let go once the candidates are found: the shingles come next.
-        pairs = sorted(flat_lsh_pairs(*char_shingle_hashes(keys, size), self.settings, bands))
+        # Read twice, the keys are never all held: once for the candidates, then for their keys.
+        pairs = sorted(key_lsh_pairs(keys(), size, self.settings, bands))
+        wanted = {i for pair in pairs for i in pair}
+        key_of = {i: k for i, k in enumerate(keys()) if i in wanted}
         shingles: dict[int, set[bytes]] = {}  # made only for the candidates
-        parent = list(range(len(keys)))
+        parent = {i: i for i in wanted}
 
         def find(i: int) -> int:
             while parent[i] != i:
@@ -337,23 +341,23 @@ class SiteModel:
             return i
 
         for i, j in pairs:
-            if _nested(keys[i], keys[j]):
+            if _nested(key_of[i], key_of[j]):
                 continue
             for k in (i, j):
                 if k not in shingles:
-                    shingles[k] = char_shingles(keys[k], size)
+                    shingles[k] = char_shingles(key_of[k], size)
             if jaccard(shingles[i], shingles[j]) >= self.rule.variant_similarity:
                 parent[find(j)] = find(i)
-        clusters: dict[int, list[int]] = {}
-        for i in range(len(keys)):
-            clusters.setdefault(find(i), []).append(i)
+        clusters: dict[int, list[str]] = {}
+        for i in sorted(wanted, key=key_of.__getitem__):
+            clusters.setdefault(find(i), []).append(key_of[i])
         variants: dict[str, str] = {}
-        for members in clusters.values():
+        for members in sorted(clusters.values()):
             if len(members) < 2:
                 continue
-            exemplar = max((keys[i] for i in members), key=lambda k: (stats.shapes.get(k, 1), k))
-            for i in members:
-                variants[keys[i]] = exemplar
+            exemplar = max(members, key=lambda k: (stats.shapes.get(k, 1), k))
+            for key in members:
+                variants[key] = exemplar
         return variants
 
 

@@ -17,7 +17,7 @@ from dedup.fingerprint import (
     band_pairs,
     char_shingle_hashes,
     char_shingles,
-    flat_lsh_pairs,
+    key_lsh_pairs,
     lsh_bands,
     lsh_pairs,
     minhash_matrix,
@@ -105,9 +105,9 @@ def test_lsh_pairs_in_batches_equal_band_pairs_of_all_signatures() -> None:
     assert expected
     assert lsh_pairs(sets, settings_, bands) == expected
     assert lsh_pairs(sets, settings_, bands, batch=50) == expected  # many small batches
-    assert flat_lsh_pairs(hashes, first, settings_, bands) == expected
-    assert flat_lsh_pairs(hashes, first, settings_, bands, batch=50) == expected
-    assert flat_lsh_pairs(hashes, first, settings_, bands, batch=1) == expected
+    assert key_lsh_pairs(keys, 4, settings_, bands) == expected
+    assert key_lsh_pairs(iter(keys), 4, settings_, bands, batch=7) == expected  # read once, in batches
+    assert key_lsh_pairs(keys, 4, settings_, bands, batch=1) == expected
 
 
 def _unique_rows_pairs(sigs: np.ndarray, rows: int) -> set[tuple[int, int]]:
