@@ -207,10 +207,10 @@ class SiteStats:
         if self.single_shapes is not None:
             self.single_shapes = SingleShapes()
 
-    def variant_keys(self, max_chars: int) -> list[str]:
-        """The shapes a variant merge compares (single ones included), sorted."""
+    def variant_keys(self, max_chars: int) -> Iterator[str]:
+        """The shapes a variant merge compares (single ones included), in the same order each time."""
         single = self.single_shapes.keys() if self.single_shapes else ()
-        return sorted(k for k in (*self.shapes, *single) if variant_candidate(k, max_chars))
+        return (k for k in chain(self.shapes, single) if variant_candidate(k, max_chars))
 
     def members(self, exemplar: str) -> list[str]:
         """The shapes of one variant cluster."""
@@ -321,16 +321,11 @@ class SiteModel:
 
     def _merge_variants(self, stats: SiteStats, bands: tuple[int, int]) -> dict[str, str]:
         max_chars = self.rule.max_variant_chars
-
-        def keys() -> Iterator[str]:  # the same keys in the same order, each time
-            single = stats.single_shapes.keys() if stats.single_shapes else ()
-            return (k for k in chain(stats.shapes, single) if variant_candidate(k, max_chars))
-
         size = self.settings.char_shingle
         # Read twice, the keys are never all held: once for the candidates, then for their keys.
-        pairs = sorted(key_lsh_pairs(keys(), size, self.settings, bands))
+        pairs = sorted(key_lsh_pairs(stats.variant_keys(max_chars), size, self.settings, bands))
         wanted = {i for pair in pairs for i in pair}
-        key_of = {i: k for i, k in enumerate(keys()) if i in wanted}
+        key_of = {i: k for i, k in enumerate(stats.variant_keys(max_chars)) if i in wanted}
         shingles: dict[int, set[bytes]] = {}  # made only for the candidates
         parent = {i: i for i in wanted}
 
