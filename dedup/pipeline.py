@@ -321,7 +321,8 @@ def _count(model: SiteModel, counts: Iterable[PageCounts], common: dict[str, set
             counted += 1
             if apart:
                 grams.setdefault(c.site, HashCounts()).add(c.grams)
-            model.sites[c.site].add_single(k for k in single if variant_candidate(k, max_chars))
+            if single:
+                model.sites[c.site].add_single(k for k in single if variant_candidate(k, max_chars))
     for site, site_grams in grams.items():
         stats = model.sites[site]
         stats.grams.update(site_grams.at_least(1 if stats.grams else 2))
