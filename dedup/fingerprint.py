@@ -94,9 +94,8 @@ def jaccard(a: set[bytes], b: set[bytes]) -> float:
 
 # Vectorized forms: the same values as xxhash and datasketch give one at a time, for many inputs at
 # once, with no Python object per shingle.
-SHINGLE_BATCH = 1024  # keys hashed at a time: the temporary arrays stay a few MB
+SHINGLE_BATCH = 1024  # keys hashed (and signed) at a time: the temporary arrays stay a few MB
 LSH_BATCH = 1 << 18  # hashes signed at a time
-KEY_BATCH = 1024  # keys signed at a time in every band: a few MB of temporary arrays
 _P1, _P2, _P3, _P4, _P5 = (np.uint32(p) for p in (0x9E3779B1, 0x85EBCA77, 0xC2B2AE3D, 0x27D4EB2F, 0x165667B1))
 
 
@@ -262,7 +261,7 @@ def key_lsh_pairs(
     size: int,
     settings: FingerprintSettings,
     bands: tuple[int, int],
-    batch: int = KEY_BATCH,
+    batch: int = SHINGLE_BATCH,
 ) -> set[tuple[int, int]]:
     """`band_pairs` of the keys' character n-gram sets (`char_shingle_hashes`, `minhash_matrix`),
     the keys read once, `batch` at a time: neither the keys nor their n-gram hashes are held, only
