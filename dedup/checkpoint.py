@@ -167,7 +167,9 @@ class Checkpoint:
         """A page's line is in the spool: keep its print; every `every` pages, make a checkpoint
         (with the summary's `counts()` then)."""
         assert self._prints is not None, "resume() first"
-        blob = pickle.dumps((page_id, fetched_at, print_.exact, print_.shingles.tobytes()), protocol=5)
+        blob = pickle.dumps(
+            (page_id, fetched_at, print_.site, print_.exact, print_.shingles.tobytes()), protocol=5
+        )
         self._prints.write(_LENGTH.pack(len(blob)) + blob)
         self._since += 1
         if self._since >= self.every:
@@ -241,5 +243,5 @@ def _read_prints(path: Path, length: int) -> Iterator[tuple[str, str | None, Pag
     with path.open("rb") as f:
         while f.tell() < length:
             (size,) = _LENGTH.unpack(f.read(_LENGTH.size))
-            page_id, fetched_at, exact, shingles = pickle.loads(f.read(size))
-            yield page_id, fetched_at, PagePrint(np.frombuffer(shingles, np.uint32).copy(), exact)
+            page_id, fetched_at, site, exact, shingles = pickle.loads(f.read(size))
+            yield page_id, fetched_at, PagePrint(site, np.frombuffer(shingles, np.uint32).copy(), exact)

@@ -61,7 +61,13 @@ class Cleaner:
         stream: StreamSettings | None = None,
     ) -> None:
         self.config = config or Config()
-        self.stream = StreamState(state, self.config.settings, stream or StreamSettings()) if state else None
+        self.stream = (
+            StreamState(
+                state, self.config.settings, stream or StreamSettings(), self.config.duplicate_threshold
+            )
+            if state
+            else None
+        )
         if self.stream is not None:
             model = self.stream.model
             model.rule = self.config.rule
@@ -93,9 +99,11 @@ class Cleaner:
         """
         if iter(pages) is pages:
             pages = list(pages)
-        finder = self.learning_finder()
+        finder = DuplicateFinder(self.config.settings, self.config.duplicate_threshold)
         for page in pages:
-            finder.add_print(page.id, page.fetched_at, learning_prints([page.text], self.config.settings)[0])
+            finder.add_print(
+                page.id, page.fetched_at, learning_print(page.site or "", page.text, self.config.settings)
+            )
         copies = finder.groups(by_id=True)
         short = self.model.rule.short_words
         counted = 0
@@ -104,11 +112,6 @@ class Cleaner:
                 counted += self.model.add(learning_counts(page.site or "", page.text, short)) is not None
         self.model.finalize()
         return counted
-
-    def learning_finder(self) -> DuplicateFinder:
-        """The finder of the copies that count once when learning."""
-        # Compared on their long lines: the site's furniture, shared by every page, stays out.
-        return DuplicateFinder(self.config.settings, self.config.duplicate_threshold, min_shingles=20)
 
     def clean(self, page: Page) -> Result:
         """The page with its boilerplate removed, and the audit of every removed span.
@@ -158,7 +161,10 @@ class Cleaner:
         result = self._clean_text(page)
         if self.stream is None:
             return result
-        return replace(result, duplicate_of=self.stream.index_page(page, result.text))
+        duplicate = self.stream.index_page(page, result.text)
+        if duplicate is None:
+            return result
+        return replace(result, duplicate_of=duplicate.canonical, similarity=duplicate.similarity)
 
     def clean_keyed(self, page: Page) -> tuple[Result, str]:
         """`clean(page)`, with the key of the page's whole text (`page_key`) from the same folding."""
@@ -247,8 +253,8 @@ class Cleaner:
 
 
 def _body(blocks: Sequence[Block], text: str) -> str:
-    """The page's long lines: its body, without the furniture. A page of short paragraphs has too
-    few of them to be told from another: its lines that end as sentences stand for its body."""
+    """The page's long lines: its body, without most of its furniture. A page of short paragraphs
+    has too few of them to be told from another: its lines that end as sentences stand for its body."""
     body = [b for b in blocks if b.line_words >= LONG_BLOCK_WORDS]
     if sum(b.words for b in body) < MIN_BODY_WORDS:
         body = [b for b in blocks if b.line_words >= SENTENCE_LINE_WORDS and _ends_sentence(text, b)]
@@ -260,9 +266,10 @@ def _ends_sentence(text: str, block: Block) -> bool:
     return text[block.start : block.end].rstrip()[-1:] in SENTENCE_STOPS
 
 
-def learning_prints(texts: Sequence[str], settings: FingerprintSettings) -> list[PagePrint]:
-    """What the learning pass compares pages on (their bodies; identical texts match), for many pages."""
-    return page_prints([(_body(segment(t), t), t) for t in texts], settings.word_shingle)
+def learning_print(site: str, text: str, settings: FingerprintSettings) -> PagePrint:
+    """What the learning pass compares a page by, before anything is cleaned: its body (its
+    article, once the shingles its site repeats are left out; see `dedup.detect.duplicates`)."""
+    return page_prints([(site, _body(segment(text), text), text)], settings.word_shingle)[0]
 
 
 def learning_counts(site: str, text: str, short_words: int) -> PageCounts:
@@ -274,7 +281,7 @@ def learning_counts(site: str, text: str, short_words: int) -> PageCounts:
 def learning_pages(
     pages: Sequence[tuple[str, str]], settings: FingerprintSettings, short_words: int
 ) -> list[tuple[PagePrint, PageCounts]]:
-    """`learning_prints` and `learning_counts` of many (site, text) pages, each text folded and
+    """`learning_print` and `learning_counts` of many (site, text) pages, each text folded and
     segmented once for both."""
     bodies, keys, counts = [], [], []
     for site, text in pages:
@@ -283,7 +290,7 @@ def learning_pages(
         counts.append(_page_counts(site, text, folded, blocks, short_words))
         bodies.append(page_key(_body(blocks, text)))
         keys.append(folded.key(0, len(text)))
-    prints = key_prints(bodies, keys, settings.word_shingle)
+    prints = key_prints([site for site, _ in pages], bodies, keys, settings.word_shingle)
     return list(zip(prints, counts, strict=True))
 
 

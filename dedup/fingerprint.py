@@ -269,22 +269,40 @@ def key_lsh_pairs(
 
     Two different rows that share a hash are taken as equal here: a candidate pair more, once in
     about 2**64 row pairs, which the caller confirms by true Jaccard anyway."""
-    count, rows = bands
     parts = []
     iter_keys = iter(keys)
     for chunk in iter(lambda: list(islice(iter_keys, batch)), []):
         hashes, shingles = _char_shingle_hashes(chunk, size)
         first = np.zeros(len(chunk) + 1, np.int64)
         np.cumsum(shingles, out=first[1:])
-        sigs = minhash_matrix(hashes, first, settings, range(count * rows))
-        parts.append(np.stack([_row_hash(sigs[:, b * rows : (b + 1) * rows]) for b in range(count)], axis=1))
+        parts.append(_band_table(hashes, first, settings, bands))
     pairs: set[tuple[int, int]] = set()
     if parts:
         table = np.concatenate(parts)
-        for band in range(count):
+        for band in range(bands[0]):
             _, group, sizes = np.unique(table[:, band], return_inverse=True, return_counts=True)
             pairs |= _grouped_pairs(group.ravel(), sizes)
     return pairs
+
+
+def band_keys(
+    sets: Sequence[np.ndarray], settings: FingerprintSettings, bands: tuple[int, int]
+) -> np.ndarray:
+    """For each set of hashes, a 64-bit hash of its signature's rows in each LSH band (one row a
+    set, one column a band): two sets are candidates where they agree in a column."""
+    first = np.zeros(len(sets) + 1, np.int64)
+    np.cumsum([len(s) for s in sets], out=first[1:])
+    hashes = np.concatenate(sets) if len(sets) else np.zeros(0, np.uint32)
+    return _band_table(hashes.astype(np.uint32, copy=False), first, settings, bands)
+
+
+def _band_table(
+    hashes: np.ndarray, first: np.ndarray, settings: FingerprintSettings, bands: tuple[int, int]
+) -> np.ndarray:
+    """`band_keys` of the sets hashes[first[i]:first[i+1]]."""
+    count, rows = bands
+    sigs = minhash_matrix(hashes, first, settings, range(count * rows))
+    return np.stack([_row_hash(sigs[:, b * rows : (b + 1) * rows]) for b in range(count)], axis=1)
 
 
 def _lsh_pairs(

@@ -19,9 +19,12 @@ class HashCounts:
         self._pending: list[np.ndarray] = []
         self._pending_size = 0
 
-    def add(self, hashes: Collection[int]) -> None:
+    def add(self, hashes: Collection[int] | np.ndarray) -> None:
         """Count each of these hashes once more."""
-        self._pending.append(np.fromiter(hashes, np.uint64, len(hashes)))
+        if isinstance(hashes, np.ndarray):
+            self._pending.append(hashes.astype(np.uint64))
+        else:
+            self._pending.append(np.fromiter(hashes, np.uint64, len(hashes)))
         self._pending_size += len(hashes)
         # Merging when the pending hashes outnumber the merged ones keeps the total work n log n.
         if self._pending_size > max(MIN_PENDING, len(self._keys)):
@@ -34,6 +37,11 @@ class HashCounts:
         self._keys, where = np.unique(keys, return_inverse=True)
         self._counts = np.bincount(where, weights=weights, minlength=len(self._keys)).astype(np.uint32)
         self._pending, self._pending_size = [], 0
+
+    def frequent(self, times: int) -> np.ndarray:
+        """The sorted hashes added at least this many times."""
+        self._merge()
+        return self._keys[self._counts >= times]
 
     def at_least(self, times: int) -> dict[int, int]:
         """Hash -> count, for the hashes added at least this many times."""

@@ -90,13 +90,19 @@ class Removal:
 
 @dataclass(frozen=True)
 class Result:
-    """A cleaned page: the cleaned text, what was removed, and the page it duplicates, if any."""
+    """A cleaned page: the cleaned text, what was removed, and the page it duplicates, if any,
+    with the similarity of their articles."""
 
     page: Page
     text: str
     removed: tuple[Removal, ...] = ()
     duplicate_of: str | None = None
+    similarity: float | None = None
 
     def audit(self) -> dict[str, Any]:
         """The `dedup` object written next to the cleaned text."""
-        return {"removed": [r.to_dict() for r in self.removed], "duplicate_of": self.duplicate_of}
+        return {
+            "removed": [r.to_dict() for r in self.removed],
+            "duplicate_of": self.duplicate_of,
+            "similarity": self.similarity,
+        }

@@ -120,6 +120,7 @@ class Workers:
 def candidates(finder: DuplicateFinder, workers: int) -> set[tuple[int, int]]:
     """The finder's LSH candidate pairs (`DuplicateFinder.candidates`), its bands shared out over
     `workers` processes forked now: they read the pages' prints where the parent holds them."""
+    finder.articles()  # found once, before the fork: every worker reads them
     if workers < 2 or "fork" not in multiprocessing.get_all_start_methods():
         return finder.candidates()
     shares = [range(k, finder.bands(), workers) for k in range(workers)]
@@ -177,7 +178,8 @@ def clean_pages(cleaner: Cleaner, fields: Fields, pages: list[Page]) -> list[Cle
     cleaned = [cleaner.clean_keyed(page) for page in pages]
     results = [r for r, _ in cleaned]
     size = cleaner.config.settings.word_shingle
-    prints = key_prints([page_key(r.text) for r in results], [key for _, key in cleaned], size)
+    sites = [r.page.site or "" for r in results]
+    prints = key_prints(sites, [page_key(r.text) for r in results], [key for _, key in cleaned], size)
     return [
         Cleaned(
             result_line(r, fields),

@@ -19,7 +19,7 @@ from dedup import checks
 from dedup.checkpoint import Checkpoint
 from dedup.checks import SettingError
 from dedup.clean import Cleaner
-from dedup.detect.duplicates import DuplicateFinder
+from dedup.detect.duplicates import Duplicate, DuplicateFinder
 from dedup.hashcount import HashCounts
 from dedup.io import BadRecord, Fields, JsonlWriter, RejectsWriter, TextWriter, read_pages
 from dedup.io.parquet import input_schema, output_schema, write_parquet
@@ -240,11 +240,11 @@ def learn(
 
 def _prints_and_counts(
     cleaner: Cleaner, inputs: Sequence[Path], opts: RunOptions, progress: Progress | None, spool: BinaryIO
-) -> tuple[int, dict[int, str]]:
+) -> tuple[int, dict[int, Duplicate]]:
     """One pass over the inputs: every page's counts written to the spool, its print kept to find
     the copies. Returns the pages read and the copies (input position -> canonical id); the prints
     are let go on return, before the variant merges need their memory."""
-    finder = cleaner.learning_finder()
+    finder = DuplicateFinder(cleaner.config.settings, cleaner.config.duplicate_threshold)
     with Workers(opts.workers, cleaner, opts.fields) as workers:
         ids: deque[tuple[str, str | None]] = deque()  # pages sent off, waiting for their prints
 
@@ -401,7 +401,7 @@ def _clean_jsonl(
         if cleaner.stream
         else DuplicateFinder(cleaner.config.settings, cleaner.config.duplicate_threshold)
     )
-    duplicate_of: dict[int, str] = {}
+    duplicate_of: dict[int, Duplicate] = {}
     spool_dir = output.parent if output else Path(tempfile.gettempdir())
     spool_dir.mkdir(parents=True, exist_ok=True)
     fd, spool_name = tempfile.mkstemp(prefix=".dedup-spool-", suffix=".jsonl", dir=spool_dir)
@@ -468,13 +468,13 @@ class _SpoolWriter:
 
 def _clean_stream(
     cleaner: Cleaner, pages: Iterator[Page], writer: JsonlWriter, summary: Summary
-) -> dict[int, str]:
+) -> dict[int, Duplicate]:
     """Clean pages one by one, each learned from first (stream mode); the duplicates they name."""
-    duplicate_of: dict[int, str] = {}
+    duplicate_of: dict[int, Duplicate] = {}
     for i, result in enumerate(cleaner.clean_many(pages)):
         summary.add(result)
         if result.duplicate_of is not None:
-            duplicate_of[i] = result.duplicate_of
+            duplicate_of[i] = Duplicate(result.duplicate_of, result.similarity or 1.0)
         writer.write(result)
     return duplicate_of
 
@@ -518,7 +518,7 @@ def _ticking(pages: Iterator[Page], ticker: _Ticker) -> Iterator[Page]:
 def _write_final(
     spool: Path,
     output: Path | None,
-    duplicate_of: dict[int, str],
+    duplicate_of: dict[int, Duplicate],
     opts: RunOptions,
     summary: Summary,
     inputs: Sequence[Path],
@@ -538,17 +538,21 @@ def _write_final(
         summary.written = out.paths
 
 
-def _final_lines(spool: Path, duplicate_of: dict[int, str], drop: bool, summary: Summary) -> Iterator[bytes]:
-    """The spooled lines, duplicates marked with their canonical page (or left out and counted)."""
+def _final_lines(
+    spool: Path, duplicate_of: dict[int, Duplicate], drop: bool, summary: Summary
+) -> Iterator[bytes]:
+    """The spooled lines, duplicates marked with their canonical page and similarity (or left out
+    and counted)."""
     with spool.open("rb") as f:
         for i, line in enumerate(f):
-            canonical = duplicate_of.get(i)
-            if canonical is not None:
+            duplicate = duplicate_of.get(i)
+            if duplicate is not None:
                 if drop:
                     summary.dropped += 1
                     continue
                 record = orjson.loads(line)
-                record["dedup"]["duplicate_of"] = canonical
+                record["dedup"]["duplicate_of"] = duplicate.canonical
+                record["dedup"]["similarity"] = duplicate.similarity
                 line = orjson.dumps(record, option=orjson.OPT_APPEND_NEWLINE)
             yield line
 

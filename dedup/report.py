@@ -98,8 +98,9 @@ class ReportData:
     site_removed: Counter[str] = field(default_factory=Counter)
     share_bins: list[int] = field(default_factory=lambda: [0] * 11)  # 0%, then ten 10% bins
     blocks: dict[str, dict[str, _Block]] = field(default_factory=dict)
-    groups: dict[str, list[str]] = field(default_factory=dict)
+    groups: dict[str, list[tuple[str, float | None]]] = field(default_factory=dict)  # (member, similarity)
     group_sizes: Counter[str] = field(default_factory=Counter)
+    group_lowest: dict[str, float] = field(default_factory=dict)  # the least similar member's similarity
     _sample: list[tuple[int, int, SamplePage]] = field(default_factory=list)
 
     def add(self, item: object) -> None:
@@ -117,10 +118,14 @@ class ReportData:
         self.pages += 1
         self._count(site, chars, removed)
         self._learn_blocks(site, removed)
-        canonical = audit.get("duplicate_of") if isinstance(audit, dict) else None
+        fields = audit if isinstance(audit, dict) else {}
+        canonical = fields.get("duplicate_of")
         canonical = canonical if isinstance(canonical, str) else None
         if canonical is not None:
-            self._add_duplicate(canonical, item.id)
+            similarity = fields.get("similarity")
+            self._add_duplicate(
+                canonical, item.id, similarity if isinstance(similarity, float | int) else None
+            )
         self._offer(SamplePage(item.id, site, item.text, removed, canonical))
 
     def _count(self, site: str, chars: int, removed: Sequence[dict[str, Any]]) -> None:
@@ -153,12 +158,14 @@ class ReportData:
         if len(blocks) > MAX_KEYS:  # a bounded memory: texts seen once are not boilerplate
             self.blocks[site] = {k: b for k, b in blocks.items() if b.pages > 1}
 
-    def _add_duplicate(self, canonical: str, member: str) -> None:
-        """Record a page as a member of its canonical page's group."""
+    def _add_duplicate(self, canonical: str, member: str, similarity: float | None) -> None:
+        """Record a page as a member of its canonical page's group, with its similarity to it."""
         self.group_sizes[canonical] += 1
         members = self.groups.setdefault(canonical, [])
         if len(members) < GROUP_MEMBERS:
-            members.append(member)
+            members.append((member, similarity))
+        if similarity is not None:
+            self.group_lowest[canonical] = min(self.group_lowest.get(canonical, 1.0), float(similarity))
 
     def _offer(self, page: SamplePage) -> None:
         """Keep the page if it ranks among the sample: pages that lost something first, then by id hash."""
@@ -495,19 +502,34 @@ def _histogram(data: ReportData) -> str:
 
 
 def _duplicates(data: ReportData) -> str:
-    """The duplicate groups, largest first: canonical page, then its members."""
+    """The duplicate groups, largest first: canonical page, then its members with their similarity
+    to it, and the lowest similarity in the group."""
     order = sorted(data.group_sizes, key=lambda c: (-data.group_sizes[c], c))[:TOP_GROUPS]
     rows = "".join(
-        f"<tr><td>{_e(c)}</td><td>→</td><td>{_e(', '.join(data.groups[c]))}"
+        f"<tr><td>{_e(c)}</td><td>→</td><td>{_e(', '.join(_member(m, s) for m, s in data.groups[c]))}"
         f"{' …' if data.group_sizes[c] > len(data.groups[c]) else ''}</td>"
-        f"<td class=n>{data.group_sizes[c]:,}</td></tr>"
+        f"<td class=n>{data.group_sizes[c]:,}</td>"
+        f"<td class=n>{_similarity(data.group_lowest.get(c))}</td></tr>"
         for c in order
     )
     if not rows:
         return _section("duplicates", '<p class="note">No near-duplicate pages.</p>')
-    head = "<tr><th>canonical</th><th></th><th>duplicates</th><th class=n>count</th></tr>"
+    head = (
+        "<tr><th>canonical</th><th></th><th>duplicates (similarity to the canonical)</th>"
+        "<th class=n>count</th><th class=n>lowest similarity</th></tr>"
+    )
     more = _more(len(order), len(data.group_sizes), "groups")
     return _section("duplicates", f"<table>{head}{rows}</table>{more}")
+
+
+def _member(member: str, similarity: float | None) -> str:
+    """A member of a group, with its similarity to the canonical page when the output gives it."""
+    return member if similarity is None else f"{member} ({similarity:.2f})"
+
+
+def _similarity(value: float | None) -> str:
+    """A similarity for a table cell, or a dash."""
+    return "–" if value is None else f"{value:.2f}"
 
 
 def _samples(data: ReportData, classes: dict[str, str]) -> str:

@@ -6,7 +6,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
 
-from dedup.detect.duplicates import PageIndex
+from dedup.detect.duplicates import Duplicate, PageIndex
 from dedup.fingerprint import FingerprintSettings
 from dedup.model import SiteModel, page_counts
 from dedup.page import Block, Page
@@ -39,17 +39,24 @@ class StreamSettings:
 class StreamState:
     """The model and page index of a state, and what this process learned since its last save."""
 
-    def __init__(self, location: str | Path, settings: FingerprintSettings, stream: StreamSettings) -> None:
+    def __init__(
+        self,
+        location: str | Path,
+        settings: FingerprintSettings,
+        stream: StreamSettings,
+        threshold: float = 0.8,
+    ) -> None:
         self.store: Store = open_store(location)
         self.settings = stream
         if self.store.exists():
             state = self.store.load(settings)
             self._check_forgetting(state.model.forget_after)
             self.model, self.index = state.model, state.index
+            self.index.threshold = threshold
         else:
             days = DEFAULT_FORGET_AFTER if stream.forget_after is None else stream.forget_after
             self.model = SiteModel(settings=settings, forget_after=days or None)
-            self.index = PageIndex(settings)
+            self.index = PageIndex(settings, threshold)
         self.changes = Changes()
         self.unsaved = 0
 
@@ -65,17 +72,19 @@ class StreamState:
     def learn(self, page: Page, blocks: list[Block], first_look: str) -> None:
         """Count a page for its site, unless it copies a page seen before (told on its text cleaned
         with what was known before it)."""
-        if self.index.find(first_look, page.text) is None:
+        if self.index.find(page.site or "", first_look, page.text) is None:
             self._count(page, blocks)
 
-    def index_page(self, page: Page, cleaned: str) -> str | None:
-        """Index a cleaned page; the id of the earlier page it duplicates, if any."""
-        indexed = self.index.add(page.id, cleaned, page.text)
+    def index_page(self, page: Page, cleaned: str) -> Duplicate | None:
+        """Index a cleaned page; its place in the group of an earlier page, if it duplicates one."""
+        indexed = self.index.add(page.id, page.site or "", cleaned, page.text)
         self.changes.pages.append(indexed)
         self.unsaved += 1
         if self.unsaved >= self.settings.save_every:
             self.save()
-        return indexed.canonical if indexed.canonical != page.id else None
+        if indexed.canonical == page.id or indexed.similarity is None:
+            return None
+        return Duplicate(indexed.canonical, indexed.similarity)
 
     def _count(self, page: Page, blocks: list[Block]) -> None:
         site = page.site or ""

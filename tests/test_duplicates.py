@@ -47,8 +47,8 @@ def _groups(pages: list[Page]) -> dict[str, str]:
     cleaner = Cleaner()
     cleaner.learn(pages)
     for p in pages:
-        finder.add(p.id, p.fetched_at, cleaner.clean(p).text, p.text)
-    return {pages[i].id: canonical for i, canonical in finder.groups().items()}
+        finder.add(p.id, p.fetched_at, p.site or "", cleaner.clean(p).text, p.text)
+    return {pages[i].id: d.canonical for i, d in finder.groups().items()}
 
 
 def test_edited_refetch_is_a_duplicate_of_the_first_fetched() -> None:

@@ -147,7 +147,7 @@ def test_candidates_shared_out_over_workers_are_all_of_them() -> None:
     finder = DuplicateFinder()
     for page in read_pages([CORPUS]):
         assert isinstance(page, Page)
-        finder.add(page.id, page.fetched_at, page.text, page.text)
+        finder.add(page.id, page.fetched_at, page.site or "", page.text, page.text)
     expected = finder.candidates()
     assert len(expected) > 10  # the corpus's re-fetches and syndicated copies
     assert candidates(finder, 2) == expected

@@ -172,10 +172,10 @@ def test_learn_and_clean_any_text(texts: list[str], extra: str) -> None:
 def test_duplicate_finder_any_text(texts: list[str]) -> None:
     finder = DuplicateFinder()
     for i, t in enumerate(texts):
-        finder.add(str(i), None, t, t)
+        finder.add(str(i), None, "any.example", t, t)
     groups = finder.groups()
     ids = {str(j) for j in range(len(texts))}
-    assert all(0 <= i < len(texts) and canonical in ids for i, canonical in groups.items())
+    assert all(0 <= i < len(texts) and d.canonical in ids and 0 < d.similarity <= 1 for i, d in groups.items())
 
 
 @settings(max_examples=300, deadline=None)

@@ -22,7 +22,7 @@ from dedup.cli import app
 from dedup.evaluate import score
 from dedup.page import Page
 from dedup.pipeline import RunOptions, clean_files, learn
-from dedup.store import StateError, open_store
+from dedup.store import FORMAT_VERSION, StateError, open_store
 from dedup.stream import StreamSettings
 
 BUNDLED_PAGES = ROOT / "corpus" / "pages.jsonl"
@@ -318,7 +318,7 @@ def test_concurrent_writers_add_up(tmp_path: Path) -> None:
     counted = db.execute("SELECT sum(pages) FROM sites").fetchone()[0]
     meta = dict(db.execute("SELECT name, value FROM meta"))
     db.close()
-    assert json.loads(meta["format"]) == 3
+    assert json.loads(meta["format"]) == FORMAT_VERSION
     model = open_store(state).load(Cleaner().config.settings).model
     assert sum(s.pages for s in model.sites.values()) == counted
     assert sum(len(s.seen_texts) for s in model.sites.values()) == counted

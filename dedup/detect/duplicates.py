@@ -1,39 +1,47 @@
-"""Near-duplicate pages: MinHash LSH over word shingles of the cleaned text, confirmed on the true sets.
+"""Near-duplicate pages, judged on their articles, grouped as stars around a canonical page.
 
-Two pages are duplicates when their word-shingle Jaccard reaches the threshold, or when the smaller
-is almost wholly inside the larger (a light edit or an added paragraph lowers Jaccard a little,
-containment hardly at all). Pages that merely share a story's background paragraph stay apart.
+A page is compared by its article: the word-shingle hashes of its text less those found on many
+pages of its site (`SiteShingles`): furniture, whether or not the cleaner removed it, and a story's
+background paragraph are no evidence that two pages are the same. Two articles are near duplicates
+when their Jaccard reaches the threshold, or when the smaller, of `MIN_ARTICLE` shingles or more,
+lies almost wholly inside the larger (a light edit or an added paragraph lowers Jaccard a little,
+containment hardly at all). An article too short to compare matches only an identical one;
+identical originals always match.
 
-Groups are connected components of confirmed pairs; the canonical page of a group is the first
-fetched (then the first in input order); the others are marked `duplicate_of` it.
+Groups are stars (`Stars`): pages are taken in order, first fetched first, and each joins the most
+similar earlier canonical page it is near, or starts a group of its own; a page near only a member
+of a group does not join it. Every run (batch, workers, resume, stream, Spark) makes its articles,
+its candidates (MinHash LSH bands at one threshold) and its groups with what is here.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+import functools
+import math
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING
 
 import numpy as np
+import xxhash
 
 from dedup.fingerprint import (
     FingerprintSettings,
+    band_keys,
     exact_hash,
     lsh_bands,
     lsh_pairs,
     utf8,
     xxh32_many,
 )
+from dedup.hashcount import HashCounts
 from dedup.normalize import Folded
 
-if TYPE_CHECKING:  # datasketch is imported where used: only stream mode's index needs it
-    from datasketch import LeanMinHash, MinHashLSH
-
-MIN_SHINGLES = 20  # containment alone proves nothing for a page of a few words
-
-
-def _identity(x: int) -> int:
-    return int(x)
+COMMON_SHARE = 0.2  # a shingle on this share of a site's pages is the site's, not an article's...
+COMMON_PAGES = 5  # ...and on this many at least: a few copies of one story are not furniture
+MIN_ARTICLE = 20  # shingles an article needs to be compared; a shorter one matches only its equal
+CONTAINMENT = 0.7  # share of the smaller article inside the larger that makes a duplicate
+CANDIDATE_THRESHOLD = 0.5  # LSH proposes generously; the true sets decide
+REFRESH_GROWTH = 1.1  # stream: a site's common shingles are found again when its pages grow this much
 
 
 def page_key(text: str) -> str:
@@ -76,24 +84,174 @@ def keys_shingles(keys: Sequence[str], size: int) -> list[np.ndarray]:
 
 @dataclass(frozen=True)
 class PagePrint:
-    """What the finder keeps of a page: its cleaned text's word-shingle hashes, and the exact hash of
-    its original (None for an empty page, which matches nothing)."""
+    """What grouping keeps of a page: its site, the word-shingle hashes of the text it is compared
+    by, and the exact hash of its original (None for an empty page, which matches nothing)."""
 
+    site: str
     shingles: np.ndarray
     exact: int | None
 
 
-def page_prints(pages: Sequence[tuple[str, str]], size: int) -> list[PagePrint]:
-    """The prints of many (cleaned text, original text) pairs at once."""
+def page_prints(pages: Sequence[tuple[str, str, str]], size: int) -> list[PagePrint]:
+    """The prints of many (site, text compared, original text) pages at once."""
     return key_prints(
-        [page_key(cleaned) for cleaned, _ in pages], [page_key(original) for _, original in pages], size
+        [site for site, _, _ in pages],
+        [page_key(text) for _, text, _ in pages],
+        [page_key(original) for _, _, original in pages],
+        size,
     )
 
 
-def key_prints(cleaned: Sequence[str], original: Sequence[str], size: int) -> list[PagePrint]:
-    """The prints of many pages at once, from the keys (`page_key`) of their cleaned and original texts."""
-    shingles = keys_shingles(cleaned, size)
-    return [PagePrint(s, exact_hash(k) if k else None) for s, k in zip(shingles, original, strict=True)]
+def key_prints(
+    sites: Sequence[str], compared: Sequence[str], original: Sequence[str], size: int
+) -> list[PagePrint]:
+    """The prints of many pages at once, from the keys (`page_key`) of the texts they are compared
+    by and of their originals."""
+    shingles = keys_shingles(compared, size)
+    return [
+        PagePrint(site, s, exact_hash(k) if k else None)
+        for site, s, k in zip(sites, shingles, original, strict=True)
+    ]
+
+
+@dataclass(frozen=True)
+class Duplicate:
+    """A page's place in a group: its canonical page and how similar their articles are (the
+    Jaccard, or the containment that made them duplicates; 1.0 for an identical page)."""
+
+    canonical: str
+    similarity: float
+
+
+def common_floor(pages: int) -> int:
+    """On how many of a site's pages a shingle is the site's own, not an article's."""
+    return max(COMMON_PAGES, math.ceil(COMMON_SHARE * pages))
+
+
+class SiteShingles:
+    """On how many pages of each site each shingle occurs (identical pages count once), and so
+    which shingles are the site's rather than an article's."""
+
+    def __init__(self) -> None:
+        self._counts: dict[str, HashCounts] = {}
+        self._seen: dict[str, set[int]] = {}
+        self._common: dict[str, tuple[int, np.ndarray]] = {}  # site -> (its pages then, common shingles)
+
+    def add(self, print_: PagePrint) -> None:
+        """Count a page's shingles for its site, unless an identical page was counted."""
+        seen = self._seen.setdefault(print_.site, set())
+        if print_.exact is None or print_.exact in seen:
+            return
+        seen.add(print_.exact)
+        self._counts.setdefault(print_.site, HashCounts()).add(print_.shingles)
+
+    def pages(self, site: str) -> int:
+        """Distinct pages of the site counted."""
+        return len(self._seen.get(site, ()))
+
+    def common(self, site: str) -> np.ndarray:
+        """The sorted shingle hashes the site repeats (`common_floor`); found again only once the
+        site's pages have grown by `REFRESH_GROWTH` since last time."""
+        pages = self.pages(site)
+        known = self._common.get(site)
+        if known is not None and pages < REFRESH_GROWTH * known[0]:
+            return known[1]
+        floor = common_floor(pages)
+        counts = self._counts.get(site)
+        found = counts.frequent(floor) if counts is not None and pages >= floor else np.zeros(0, np.uint64)
+        common = found.astype(np.uint32)
+        self._common[site] = (pages, common)
+        return common
+
+    def article(self, print_: PagePrint) -> np.ndarray:
+        """A page's article: its shingles less those its site repeats."""
+        return article_of(print_, self.common(print_.site))
+
+
+def article_of(print_: PagePrint, common: np.ndarray) -> np.ndarray:
+    """A page's shingles less its site's common ones."""
+    return np.setdiff1d(print_.shingles, common, assume_unique=True)
+
+
+def identity_keys(print_: PagePrint, article: np.ndarray) -> list[tuple[str, int]]:
+    """What makes two pages the same without comparing them: the original's exact hash, and an
+    article too short to compare, by its shingles."""
+    keys = [] if print_.exact is None else [("page", print_.exact)]
+    if 0 < len(article) < MIN_ARTICLE:
+        keys.append(("article", xxhash.xxh3_64_intdigest(article.astype(np.uint32).tobytes())))
+    return keys
+
+
+def similarity(
+    a: np.ndarray, b: np.ndarray, threshold: float, containment: float = CONTAINMENT
+) -> float | None:
+    """How similar two articles (sorted shingle hashes) are when they are near duplicates, else
+    None: their Jaccard when it reaches the threshold, else the containment of the smaller in the
+    larger (of `MIN_ARTICLE` shingles or more) when it reaches `containment`."""
+    if not len(a) or not len(b):
+        return None
+    inter = len(np.intersect1d(a, b, assume_unique=True))
+    jaccard = inter / (len(a) + len(b) - inter)
+    if jaccard >= threshold:
+        return round(jaccard, 4)
+    smaller = min(len(a), len(b))
+    contained = inter / smaller
+    return round(contained, 4) if smaller >= MIN_ARTICLE and contained >= containment else None
+
+
+class Stars:
+    """Groups made one page at a time, in order: a page identical to an earlier one joins that
+    page's group; else it joins the most similar earlier canonical page it is near (the first of
+    them on a tie); else it starts a group of its own. Pages are numbered in any way the caller likes."""
+
+    def __init__(self) -> None:
+        self.members: dict[int, tuple[int, float]] = {}  # page -> (canonical, similarity)
+        self._first: dict[tuple[str, int], tuple[int, int]] = {}  # identity key -> (turn, first page with it)
+        self._turn = 0  # pages placed so far
+
+    def find(
+        self, keys: Iterable[tuple[str, int]], earlier: Iterable[int], similar: Callable[[int], float | None]
+    ) -> tuple[int, float] | None:
+        """Where a page would go: (canonical, similarity), or None for a canonical page.
+        `earlier`: the pages placed before it that may be near it, in order."""
+        same = [self._first[key] for key in keys if key in self._first]
+        if same:
+            first = min(same)[1]
+            return self.members.get(first, (first, 1.0))
+        best: tuple[int, float] | None = None
+        for page in earlier:
+            if (
+                page not in self.members
+                and (s := similar(page)) is not None
+                and (best is None or s > best[1])
+            ):
+                best = (page, s)
+        return best
+
+    def put(self, page: int, placed: tuple[int, float] | None, keys: Iterable[tuple[str, int]]) -> None:
+        """Record where a page went."""
+        if placed is not None:
+            self.members[page] = placed
+        self._turn += 1
+        for key in keys:
+            self._first.setdefault(key, (self._turn, page))
+
+
+def star_groups(
+    order: Sequence[int],
+    keys: Mapping[int, Sequence[tuple[str, int]]],
+    near: Mapping[int, Iterable[int]],
+    similar: Callable[[int, int], float | None],
+) -> dict[int, tuple[int, float]]:
+    """Page -> (canonical, similarity) for every page that duplicates another: the pages placed
+    in `order` (`Stars`), each with its identity keys and the pages LSH found `near` it."""
+    rank = {page: r for r, page in enumerate(order)}
+    stars = Stars()
+    for page in order:
+        earlier = sorted((q for q in near.get(page, ()) if rank[q] < rank[page]), key=rank.__getitem__)
+        page_keys = keys.get(page, ())
+        stars.put(page, stars.find(page_keys, earlier, functools.partial(similar, page)), page_keys)
+    return stars.members
 
 
 def order_key(fetched_at: str | None, page_id: str, position: int, by_id: bool) -> tuple[str, str, int]:
@@ -102,189 +260,169 @@ def order_key(fetched_at: str | None, page_id: str, position: int, by_id: bool) 
     return (fetched_at or "\uffff", page_id if by_id else "", position)
 
 
+def candidate_bands(settings: FingerprintSettings) -> tuple[int, int]:
+    """The LSH (bands, rows) every run proposes its candidate pairs with."""
+    return lsh_bands(CANDIDATE_THRESHOLD, settings.num_perm)
+
+
 @dataclass
 class DuplicateFinder:
-    """Collects cleaned pages, then groups the near-duplicates among them."""
+    """Collects pages' prints, then groups the near-duplicates among them (batch)."""
 
     settings: FingerprintSettings = field(default_factory=FingerprintSettings)
     threshold: float = 0.8
-    containment: float = 0.7
-    candidate_threshold: float = 0.5  # LSH proposes generously; the true sets decide
-    min_shingles: int = 1  # pages with fewer are grouped only when their originals are identical
     _ids: list[str] = field(default_factory=list)
     _fetched: list[str | None] = field(default_factory=list)
-    _shingles: list[np.ndarray] = field(default_factory=list)
-    _exact: list[int] = field(default_factory=list)
+    _prints: list[PagePrint] = field(default_factory=list)
+    _articles: list[np.ndarray] | None = None
 
-    def add(self, page_id: str, fetched_at: str | None, cleaned_text: str, original_text: str) -> None:
-        """Remember one cleaned page (and its original: identical originals are duplicates)."""
-        self.add_print(page_id, fetched_at, page_prints([(cleaned_text, original_text)], self.size)[0])
-
-    @property
-    def size(self) -> int:
-        """Words per shingle."""
-        return self.settings.word_shingle
+    def add(self, page_id: str, fetched_at: str | None, site: str, text: str, original: str) -> None:
+        """Remember one page by the text it is compared by (and its original: identical originals
+        are duplicates)."""
+        self.add_print(
+            page_id, fetched_at, page_prints([(site, text, original)], self.settings.word_shingle)[0]
+        )
 
     def add_print(self, page_id: str, fetched_at: str | None, print_: PagePrint) -> None:
-        """Remember one page by its print (made anywhere, e.g. in a worker, with `page_prints`)."""
-        self._fetched.append(fetched_at)
+        """Remember one page by its print (made anywhere, e.g. in a worker, with `key_prints`)."""
         self._ids.append(page_id)
-        self._shingles.append(print_.shingles)
-        # Empty pages match nothing: each gets a key of its own.
-        self._exact.append(print_.exact if print_.exact is not None else -len(self._ids) - 1)
+        self._fetched.append(fetched_at)
+        self._prints.append(print_)
+        self._articles = None
+
+    def articles(self) -> list[np.ndarray]:
+        """Every page's article, found once all pages are in."""
+        if self._articles is None:
+            sites = SiteShingles()
+            for p in self._prints:
+                sites.add(p)
+            self._articles = [sites.article(p) for p in self._prints]
+        return self._articles
+
+    def bands(self) -> int:
+        """How many LSH bands `candidates` looks at."""
+        return candidate_bands(self.settings)[0]
+
+    def candidates(self, only: Iterable[int] | None = None) -> set[tuple[int, int]]:
+        """Pairs (i < j) of pages whose articles MinHash LSH proposes (`candidate_bands`); with
+        `only`, those of these bands alone (workers can share the bands out)."""
+        articles = self.articles()
+        comparable = [i for i, a in enumerate(articles) if len(a) >= MIN_ARTICLE]
+        sets = [articles[i] for i in comparable]
+        pairs = lsh_pairs(sets, self.settings, candidate_bands(self.settings), only=only)
+        return {(comparable[a], comparable[b]) for a, b in pairs}
 
     def groups(
         self, by_id: bool = False, candidates: Iterable[tuple[int, int]] | None = None
-    ) -> dict[int, str]:
-        """Input position -> canonical page id, for every page that duplicates another.
+    ) -> dict[int, Duplicate]:
+        """Input position -> its place, for every page that duplicates another.
 
         The canonical page is the first fetched, then the first in input order (or, `by_id`,
         the smallest id: a choice that does not depend on the order of the inputs). `candidates`
         are the pairs `candidates()` gives, when they were made elsewhere (e.g. in workers)."""
-        parent = list(range(len(self._ids)))
-
-        def find(i: int) -> int:
-            while parent[i] != i:
-                parent[i] = parent[parent[i]]
-                i = parent[i]
-            return i
-
-        first_with: dict[int, int] = {}
-        for i, h in enumerate(self._exact):
-            parent[find(i)] = find(first_with.setdefault(h, i))
-        for i, j in sorted(self.candidates() if candidates is None else candidates):
-            if find(i) != find(j) and self.is_duplicate(i, j):
-                parent[find(j)] = find(i)
-        members: dict[int, list[int]] = {}
-        for i in range(len(self._ids)):
-            members.setdefault(find(i), []).append(i)
-        result: dict[int, str] = {}
-        for group in members.values():
-            if len(group) > 1:
-                canonical = min(group, key=lambda i: order_key(self._fetched[i], self._ids[i], i, by_id))
-                for i in group:
-                    if i != canonical:
-                        result[i] = self._ids[canonical]
-        return result
-
-    def bands(self) -> int:
-        """How many LSH bands `candidates` looks at."""
-        return lsh_bands(self.candidate_threshold, self.settings.num_perm)[0]
-
-    def candidates(self, only: Iterable[int] | None = None) -> set[tuple[int, int]]:
-        """Pairs (i < j) of pages that MinHash LSH proposes (the candidates of datasketch's
-        MinHashLSH at the candidate threshold, over the shingle hashes' affine32 signatures);
-        with `only`, those of these bands alone (workers can share the bands out)."""
-        candidates = [i for i, s in enumerate(self._shingles) if len(s) >= self.min_shingles]
-        sets = [self._shingles[i] for i in candidates]
-        bands = lsh_bands(self.candidate_threshold, self.settings.num_perm)
-        return {(candidates[a], candidates[b]) for a, b in lsh_pairs(sets, self.settings, bands, only=only)}
-
-    def is_duplicate(self, i: int, j: int) -> bool:
-        """Whether two pages' true word-shingle sets are near enough (Jaccard, or containment)."""
-        return near(self._shingles[i], self._shingles[j], self.threshold, self.containment)
-
-
-def near(a: np.ndarray, b: np.ndarray, threshold: float, containment: float) -> bool:
-    """Whether two sorted shingle-hash sets are near duplicates: Jaccard, or containment of the
-    smaller (with enough shingles for containment to mean something)."""
-    inter = len(np.intersect1d(a, b, assume_unique=True))
-    jaccard = inter / (len(a) + len(b) - inter)
-    contained = inter / min(len(a), len(b))
-    return jaccard >= threshold or (min(len(a), len(b)) >= MIN_SHINGLES and contained >= containment)
-
-
-def page_signatures(shingle_sets: list[np.ndarray], settings: FingerprintSettings) -> list[LeanMinHash]:
-    """The MinHashes of pages' shingle hashes (datasketch's bulk path; the hashes are hashes already)."""
-    from datasketch import LeanMinHash, MinHash
-
-    if not shingle_sets:
-        return []
-    sigs = MinHash.bulk(
-        shingle_sets,
-        num_perm=settings.num_perm,
-        seed=settings.seed,
-        hashfunc=_identity,
-        scheme=settings.scheme,
-    )
-    return [LeanMinHash(m) for m in sigs]
+        articles = self.articles()
+        near: dict[int, list[int]] = {}
+        for i, j in self.candidates() if candidates is None else candidates:
+            near.setdefault(i, []).append(j)
+            near.setdefault(j, []).append(i)
+        order = sorted(
+            range(len(self._ids)), key=lambda i: order_key(self._fetched[i], self._ids[i], i, by_id)
+        )
+        keys = {i: identity_keys(p, a) for i, (p, a) in enumerate(zip(self._prints, articles, strict=True))}
+        placed = star_groups(
+            order, keys, near, lambda i, j: similarity(articles[i], articles[j], self.threshold)
+        )
+        return {i: Duplicate(self._ids[c], s) for i, (c, s) in placed.items()}
 
 
 @dataclass(frozen=True)
 class IndexedPage:
-    """A page of the stream index: its id, exact-text hash, shingle hashes, and its group's canonical page."""
+    """A page of the stream index: its id, site, exact-text hash, shingle hashes, and its place
+    (its canonical page, itself when it starts a group, and its similarity to it)."""
 
     id: str
-    exact: int
+    site: str
+    exact: int | None
     shingles: np.ndarray
     canonical: str
+    similarity: float | None = None
+
+    @property
+    def print(self) -> PagePrint:
+        """The page's print."""
+        return PagePrint(self.site, self.shingles, self.exact)
 
 
-@dataclass
 class PageIndex:
-    """The pages seen so far (stream mode): tells each new page which earlier page it duplicates.
+    """The pages seen so far (stream mode): tells each new page its place, as a batch run of the
+    same pages in the same order would (its site's common shingles as known so far).
 
-    Pages arrive in fetch order, so the canonical page of a group is the first one seen.
-    """
+    Pages arrive in fetch order, so the canonical page of a group is the first one seen."""
 
-    settings: FingerprintSettings = field(default_factory=FingerprintSettings)
-    threshold: float = 0.8
-    containment: float = 0.7
-    candidate_threshold: float = 0.3
-    pages: list[IndexedPage] = field(default_factory=list)
-    _exact: dict[int, int] = field(default_factory=dict)
-    _lsh: MinHashLSH | None = None
+    def __init__(
+        self,
+        settings: FingerprintSettings | None = None,
+        threshold: float = 0.8,
+        pages: Iterable[IndexedPage] = (),
+    ) -> None:
+        self.settings = settings or FingerprintSettings()
+        self.threshold = threshold
+        self.pages: list[IndexedPage] = []
+        self._sites = SiteShingles()
+        self._stars = Stars()
+        self._bands: list[dict[int, list[int]]] = [{} for _ in range(candidate_bands(self.settings)[0])]
+        self._positions: dict[str, int] = {}
+        loaded = list(pages)
+        for page in loaded:
+            self._sites.add(page.print)
+        for page in loaded:
+            self._insert(page)
 
-    def __post_init__(self) -> None:
-        from datasketch import MinHashLSH
+    def find(self, site: str, text: str, original: str) -> Duplicate | None:
+        """The place a page of this text would take (None: a group of its own), without indexing it."""
+        print_ = self._print(site, text, original)
+        placed = self._find(print_, self._sites.article(print_))
+        return None if placed is None else Duplicate(self.pages[placed[0]].id, placed[1])
 
-        self._lsh = MinHashLSH(threshold=self.candidate_threshold, num_perm=self.settings.num_perm)
-        loaded, self.pages = self.pages, []
-        indexed = [i for i, page in enumerate(loaded) if len(page.shingles) >= MIN_SHINGLES]
-        sigs = dict(
-            zip(indexed, page_signatures([loaded[i].shingles for i in indexed], self.settings), strict=True)
-        )
-        with self._lsh.insertion_session() as session:
-            for i, page in enumerate(loaded):
-                self.pages.append(page)
-                self._exact.setdefault(page.exact, i)
-                if i in sigs:
-                    session.insert(i, sigs[i])
-
-    def find(self, text: str, original: str) -> str | None:
-        """The canonical id of the indexed page this text duplicates (or whose original is the same)."""
-        shingles = page_shingles(text, self.settings.word_shingle)
-        sig = page_signatures([shingles], self.settings)[0] if len(shingles) >= MIN_SHINGLES else None
-        match = self._match(shingles, self._exact_key(original), sig)
-        return None if match is None else self.pages[match].canonical
-
-    def add(self, page_id: str, text: str, original: str) -> IndexedPage:
-        """Index a page by its text; it names its canonical page (itself, when it duplicates none)."""
-        shingles = page_shingles(text, self.settings.word_shingle)
-        exact = self._exact_key(original)
-        sig = page_signatures([shingles], self.settings)[0] if len(shingles) >= MIN_SHINGLES else None
-        match = self._match(shingles, exact, sig)
-        page = IndexedPage(
-            page_id, exact, shingles, self.pages[match].canonical if match is not None else page_id
-        )
-        i = len(self.pages)
-        self.pages.append(page)
-        self._exact.setdefault(exact, i)
-        if sig is not None:
-            assert self._lsh is not None
-            self._lsh.insert(i, sig)
+    def add(self, page_id: str, site: str, text: str, original: str) -> IndexedPage:
+        """Index a page by the text it is compared by; it names its place."""
+        print_ = self._print(site, text, original)
+        self._sites.add(print_)
+        placed = self._find(print_, self._sites.article(print_))
+        canonical, sim = (page_id, None) if placed is None else (self.pages[placed[0]].id, placed[1])
+        page = IndexedPage(page_id, site, print_.exact, print_.shingles, canonical, sim)
+        self._insert(page)
         return page
 
-    def _exact_key(self, original: str) -> int:
-        key = page_key(original)
-        return exact_hash(key) if key else -len(self.pages) - 1  # empty pages match nothing
+    def _print(self, site: str, text: str, original: str) -> PagePrint:
+        return page_prints([(site, text, original)], self.settings.word_shingle)[0]
 
-    def _match(self, shingles: np.ndarray, exact: int, sig: LeanMinHash | None) -> int | None:
-        match = self._exact.get(exact)
-        if match is not None or sig is None:
-            return match
-        assert self._lsh is not None
-        for j in sorted(self._lsh.query(sig)):
-            if near(shingles, self.pages[j].shingles, self.threshold, self.containment):
-                return int(j)
-        return None
+    def _find(self, print_: PagePrint, article: np.ndarray) -> tuple[int, float] | None:
+        earlier = sorted(self._candidates(article)) if len(article) >= MIN_ARTICLE else []
+
+        def similar(j: int) -> float | None:
+            return similarity(article, self._sites.article(self.pages[j].print), self.threshold)
+
+        return self._stars.find(identity_keys(print_, article), earlier, similar)
+
+    def _band_keys(self, article: np.ndarray) -> list[int]:
+        return band_keys([article], self.settings, candidate_bands(self.settings))[0].tolist()
+
+    def _candidates(self, article: np.ndarray) -> set[int]:
+        found: set[int] = set()
+        for band, key in zip(self._bands, self._band_keys(article), strict=True):
+            found.update(band.get(key, ()))
+        return found
+
+    def _insert(self, page: IndexedPage) -> None:
+        """Add a page whose place is known to the index."""
+        i = len(self.pages)
+        self.pages.append(page)
+        self._positions.setdefault(page.id, i)
+        canonical = self._positions.get(page.canonical, i)
+        placed = None if canonical == i else (canonical, 1.0 if page.similarity is None else page.similarity)
+        article = self._sites.article(page.print)
+        self._stars.put(i, placed, identity_keys(page.print, article))
+        if len(article) >= MIN_ARTICLE:
+            for band, key in zip(self._bands, self._band_keys(article), strict=True):
+                band.setdefault(key, []).append(i)

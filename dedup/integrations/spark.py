@@ -3,13 +3,14 @@
 Every step runs the local code on the pages a task holds; Spark only moves keys between tasks:
 
 1. read: JSONL lines (raw bytes) or Parquet rows, each with its position (file order, then line order);
-2. learn: body fingerprints and page counts per page (mapPartitions); copies found as in step 4
-   (bodies of 20 shingles or more, canonical by id); exact repeats of a page kept once per site;
+2. learn: fingerprints and page counts per page (mapPartitions); copies found as in step 4
+   (canonical by id); exact repeats of a page kept once per site;
    counts summed per (site, key); each site's statistics finalized in one task; the model broadcast;
 3. clean: every page cleaned with the broadcast model (mapPartitions), fingerprinted on its cleaned text;
-4. duplicates: identical pages grouped by their exact key, LSH candidates grouped by band, each candidate
-   pair confirmed on the true shingle sets, groups as connected components (min-label joins), the
-   canonical page the first fetched, then the first in input order;
+4. duplicates: each site's common shingles counted, pages compared by their articles (the local
+   run's `dedup.detect.duplicates`): LSH candidates grouped by band key, confirmed on the true sets;
+   the confirmed pairs and identical pages placed in stars on the driver, the canonical page the
+   first fetched, then the first in input order;
 5. write: the local writer's records in input order, as part files of a folder.
 
 Run it with `dedup clean --engine spark`, `spark-submit` this file, or call `clean_files` / `clean_frame`.
@@ -25,6 +26,7 @@ from collections import Counter
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, replace
 from functools import partial
+from itertools import combinations
 from pathlib import Path, PurePosixPath
 from typing import Any, NamedTuple, cast
 from urllib.parse import unquote
@@ -33,8 +35,20 @@ import numpy as np
 import orjson
 
 from dedup.clean import Cleaner, Config, learning_pages
-from dedup.detect.duplicates import DuplicateFinder, PagePrint, near, page_prints
-from dedup.fingerprint import lsh_bands, minhash_matrix
+from dedup.detect.duplicates import (
+    MIN_ARTICLE,
+    Duplicate,
+    PagePrint,
+    article_of,
+    candidate_bands,
+    common_floor,
+    identity_keys,
+    order_key,
+    page_prints,
+    similarity,
+    star_groups,
+)
+from dedup.fingerprint import band_keys
 from dedup.io.readers import (
     ACCEPTED_SUFFIXES,
     DEFAULT_FIELDS,
@@ -54,7 +68,7 @@ from dedup.pipeline import RecordError, RunOptions, Summary
 
 try:
     from pyspark import RDD, StorageLevel
-    from pyspark.sql import DataFrame, Row, SparkSession, Window
+    from pyspark.sql import DataFrame, Row, SparkSession
     from pyspark.sql import functions as F
     from pyspark.sql.types import StringType, StructField, StructType
 except ImportError as exc:  # pragma: no cover - the test skips without pyspark
@@ -69,12 +83,11 @@ _KEEP = StorageLevel.MEMORY_AND_DISK
 
 
 class Fingerprint(NamedTuple):
-    """What duplicate grouping needs of a page: its id, fetch time, shingle hashes and exact key."""
+    """What duplicate grouping needs of a page: its id, fetch time and print."""
 
     id: str
     fetched_at: str | None
-    shingles: np.ndarray
-    exact: int | None
+    print_: PagePrint
 
 
 @dataclass(frozen=True)
@@ -264,157 +277,113 @@ def _parse(
             yield pos, item
 
 
-# ---------------------------------------------------------------------------------------------
-# Duplicate groups: exact keys, LSH bands, confirmed pairs, connected components
+# Duplicate groups: the local run's articles, candidates and stars
 # ---------------------------------------------------------------------------------------------
 
 
 @dataclass(frozen=True)
 class Grouping:
-    """How duplicate groups are made (DuplicateFinder's settings)."""
+    """How duplicate groups are made."""
 
     config: Config
-    min_shingles: int = 1  # pages with fewer shingles are grouped only when their originals are identical
     by_id: bool = False  # canonical by id rather than input order (learning: order-independent)
-    containment: float = DuplicateFinder.containment
-    candidate_threshold: float = DuplicateFinder.candidate_threshold
 
 
-_FINGERPRINTS = "pos long, id string, fetched_at string, exact long, shingles binary"
-
-
-def duplicate_of(fingerprints: RDD[tuple[int, Fingerprint]], grouping: Grouping) -> RDD[tuple[int, str]]:
-    """(position, canonical page id) for every page that duplicates another, as DuplicateFinder.groups."""
-    spark = SparkSession.builder.getOrCreate()
-    frame = spark.createDataFrame(fingerprints.map(_fingerprint_row), _FINGERPRINTS).persist(_KEEP)
-    # Identical pages: each joined to the first of its exact key.
-    by_key = Window.partitionBy("exact")
-    exact = (
-        frame.where(F.col("exact").isNotNull())
-        .select(F.min("pos").over(by_key).alias("i"), F.col("pos").alias("j"))
-        .where(F.col("i") != F.col("j"))
-    )
-    labels = components(exact.unionByName(_confirmed_pairs(frame, grouping)))
-    # The canonical page of a group: the smallest order key (DuplicateFinder's, see order_key).
-    key = F.struct(
-        F.coalesce("fetched_at", F.lit("\uffff")).alias("fetched"),
-        (F.col("id") if grouping.by_id else F.lit("")).alias("id"),
-        F.col("pos"),
-    )
-    members = labels.join(frame.select("pos", key.alias("key"), "id"), labels.node == frame.pos)
-    canonical = members.groupBy("label").agg(F.min(F.struct("key", "id")).alias("first"))
-    marks = (
-        members.join(canonical, "label")
-        .where(F.col("pos") != F.col("first.key.pos"))
-        .select("pos", F.col("first.id").alias("canonical"))
-        .localCheckpoint()  # computed now (duplicates only: small), so the fingerprints can go
-    )
-    frame.unpersist()
-    return marks.rdd.map(tuple)
-
-
-def _fingerprint_row(kv: tuple[int, Fingerprint]) -> tuple[int, str, str | None, int | None, bytes]:
-    """A fingerprint as a DataFrame row: the 64-bit exact key as a signed long, shingles as bytes."""
-    pos, f = kv
-    exact = None if f.exact is None else f.exact - (1 << 64) if f.exact >= 1 << 63 else f.exact
-    return pos, f.id, f.fetched_at, exact, f.shingles.astype(np.uint32).tobytes()
-
-
-def _confirmed_pairs(frame: DataFrame, grouping: Grouping) -> DataFrame:
-    """(i, j) for pages sharing an LSH band whose true shingle sets are near enough.
-
-    Pages with the same shingle set share every band and always pass the pair test: the first of them
-    stands for all in the bands and is joined to each, so n copies make n - 1 edges, not n(n - 1)/2 pairs.
-    """
+def duplicate_of(
+    fingerprints: RDD[tuple[int, Fingerprint]], grouping: Grouping
+) -> RDD[tuple[int, Duplicate]]:
+    """(position, place) for every page that duplicates another, as DuplicateFinder.groups: each
+    site's common shingles counted per site, articles and LSH candidates on the tasks, candidates
+    confirmed on the true sets; the confirmed pairs and the identical pages, few, are placed in
+    their stars on the driver."""
+    fingerprints = fingerprints.persist(_KEEP)
+    context = fingerprints.context
+    common = context.broadcast(_common_shingles(fingerprints))
+    by_id = grouping.by_id
+    rows = fingerprints.map(lambda kv: (kv[0], _article_row(common.value, by_id, kv))).persist(_KEEP)
     settings, threshold = grouping.config.settings, grouping.config.duplicate_threshold
-    containment = grouping.containment
-    bands = lsh_bands(grouping.candidate_threshold, settings.num_perm)
-    eligible = frame.where(F.length("shingles") >= 4 * grouping.min_shingles).select(
-        "pos", "shingles", F.min("pos").over(Window.partitionBy("shingles")).alias("first")
-    )
-    same = eligible.where(F.col("first") != F.col("pos")).select(
-        F.col("first").alias("i"), F.col("pos").alias("j")
-    )
-    shingles = eligible.where(F.col("first") == F.col("pos")).select("pos", "shingles")
-    keys = shingles.mapInArrow(partial(_band_keys, settings, bands), "band int, key binary, pos long")
-    a, b = keys.alias("a"), keys.alias("b")
+    articles = rows.filter(lambda kv: len(kv[1][2]) >= MIN_ARTICLE).mapValues(lambda r: r[2])
     candidates = (
-        a.join(b, (F.col("a.band") == F.col("b.band")) & (F.col("a.key") == F.col("b.key")))
-        .where(F.col("a.pos") < F.col("b.pos"))
-        .select(F.col("a.pos").alias("i"), F.col("b.pos").alias("j"))
+        articles.mapPartitions(partial(_band_rows, settings))
+        .groupByKey()
+        .flatMap(lambda kv: combinations(sorted(kv[1]), 2))
         .distinct()
     )
-    left, right = shingles.alias("l"), shingles.alias("r")
-    pairs = candidates.join(left, F.col("i") == F.col("l.pos")).join(right, F.col("j") == F.col("r.pos"))
-    pairs = pairs.select("i", "j", F.col("l.shingles").alias("a"), F.col("r.shingles").alias("b"))
-    confirmed = pairs.mapInArrow(partial(_similar_pairs, threshold, containment), "i long, j long")
-    return same.unionByName(confirmed)
+    edges = (
+        candidates.join(articles)
+        .map(lambda kv: (kv[1][0], (kv[0], kv[1][1])))
+        .join(articles)
+        .map(lambda kv: (kv[1][0][0], kv[0], similarity(kv[1][0][1], kv[1][1], threshold)))
+        .filter(lambda e: e[2] is not None)
+        .collect()
+    )
+    shared = (
+        rows.flatMap(lambda kv: ((key, kv[0]) for key in kv[1][1]))
+        .groupByKey()
+        .filter(lambda kv: len(list(kv[1])) > 1)
+        .flatMap(lambda kv: ((pos, kv[0]) for pos in kv[1]))
+        .groupByKey()
+        .mapValues(list)
+        .collectAsMap()
+    )
+    involved = context.broadcast({i for e in edges for i in e[:2]} | set(shared))
+    order_keys = rows.filter(lambda kv: kv[0] in involved.value).mapValues(lambda r: r[0]).collectAsMap()
+    fingerprints.unpersist()
+    rows.unpersist()
+    near: dict[int, list[int]] = {}
+    sims = {}
+    for i, j, sim in edges:
+        near.setdefault(i, []).append(j)
+        near.setdefault(j, []).append(i)
+        sims[min(i, j), max(i, j)] = sim
+    order = sorted(order_keys, key=order_keys.__getitem__)
+    placed = star_groups(order, shared, near, lambda i, j: sims.get((min(i, j), max(i, j))))
+    marks = [(pos, Duplicate(order_keys[c][3], s)) for pos, (c, s) in placed.items()]
+    return context.parallelize(marks, max(1, fingerprints.getNumPartitions()))
 
 
-def _band_keys(settings: Any, bands: tuple[int, int], batches: Iterable[Any]) -> Iterator[Any]:
-    """(band, band values, position) for every band of every page's MinHash signature (the local
-    run's vectorized signatures and bands: the candidates of datasketch's MinHashLSH)."""
-    import pyarrow as pa
-
-    count, rows = bands
-    for batch in batches:
-        positions = np.asarray(batch.column("pos").to_numpy(zero_copy_only=False), np.int64)
-        sets = [np.frombuffer(v, dtype=np.uint32) for v in batch.column("shingles").to_pylist()]
-        first = np.zeros(len(sets) + 1, np.int64)
-        np.cumsum([len(x) for x in sets], out=first[1:])
-        hashes = np.concatenate(sets) if sets else np.zeros(0, np.uint32)
-        sigs = minhash_matrix(hashes, first, settings, range(count * rows))
-        keys = [sig[band * rows : (band + 1) * rows].tobytes() for sig in sigs for band in range(count)]
-        yield pa.RecordBatch.from_arrays(
-            [
-                pa.array(np.tile(np.arange(count, dtype=np.int32), len(sets))),
-                pa.array(keys, pa.binary()),
-                pa.array(np.repeat(positions, count)),
-            ],
-            ["band", "key", "pos"],
-        )
-
-
-def _similar_pairs(threshold: float, containment: float, batches: Iterable[Any]) -> Iterator[Any]:
-    """The candidate pairs that the true shingle sets confirm (the local pair test)."""
-    import pyarrow as pa
-
-    for batch in batches:
-        kept: tuple[list[int], list[int]] = ([], [])
-        values = [batch.column(c).to_pylist() for c in ("i", "j", "a", "b")]
-        for i, j, a, b in zip(*values, strict=True):
-            if near(np.frombuffer(a, np.uint32), np.frombuffer(b, np.uint32), threshold, containment):
-                kept[0].append(i)
-                kept[1].append(j)
-        columns = [pa.array(kept[0], pa.int64()), pa.array(kept[1], pa.int64())]
-        yield pa.RecordBatch.from_arrays(columns, ["i", "j"])
+def _common_shingles(fingerprints: RDD[tuple[int, Fingerprint]]) -> dict[str, np.ndarray]:
+    """Per site, the sorted shingles its pages repeat (SiteShingles' rule: identical pages count once)."""
+    distinct = (
+        fingerprints.filter(lambda kv: kv[1].print_.exact is not None)
+        .map(lambda kv: ((kv[1].print_.site, kv[1].print_.exact), kv[1].print_.shingles))
+        .reduceByKey(lambda a, _b: a)
+        .persist(_KEEP)
+    )
+    pages = distinct.map(lambda kv: (kv[0][0], 1)).reduceByKey(lambda a, b: a + b).collectAsMap()
+    floors = fingerprints.context.broadcast({site: common_floor(n) for site, n in pages.items()})
+    frequent = (
+        distinct.flatMap(lambda kv: ((kv[0][0], int(h)) for h in kv[1].tolist()))
+        .map(lambda key: (key, 1))
+        .reduceByKey(lambda a, b: a + b)
+        .filter(lambda kv: kv[1] >= floors.value[kv[0][0]])
+        .keys()
+        .groupByKey()
+        .mapValues(lambda hashes: np.sort(np.fromiter(hashes, np.uint32)))
+        .collectAsMap()
+    )
+    distinct.unpersist()
+    return dict(frequent)
 
 
-def components(edges: DataFrame) -> DataFrame:
-    """(node, label) for every node of the edges (columns i, j): label is the smallest node of its
-    connected component.
-
-    Min-label propagation: each round, every node takes the smallest label among its own and its
-    neighbours'; it stops when no label changes (rounds: the longest shortest path in a group, plus one).
-    Labels only ever go down, so their sum tells whether one did.
-    """
-    links = edges.select("i", "j").unionByName(edges.select(F.col("j").alias("i"), F.col("i").alias("j")))
-    links = links.distinct().localCheckpoint()
-    labels = links.select(F.col("i").alias("node"), F.col("i").alias("label")).distinct().localCheckpoint()
-    total = _label_sum(labels)
-    while True:
-        offers = links.join(labels, links.i == labels.node).select(F.col("j").alias("node"), "label")
-        labels = labels.unionByName(offers).groupBy("node").agg(F.min("label").alias("label"))
-        labels = labels.localCheckpoint()
-        total, before = _label_sum(labels), total
-        if total == before:
-            return labels
+def _article_row(
+    common: dict[str, np.ndarray], by_id: bool, kv: tuple[int, Fingerprint]
+) -> tuple[tuple[str, str, int, str], list[tuple[str, int]], np.ndarray]:
+    """A page's order key (with its id last), identity keys and article."""
+    pos, f = kv
+    article = article_of(f.print_, common.get(f.print_.site, np.zeros(0, np.uint32)))
+    return (*order_key(f.fetched_at, f.id, pos, by_id), f.id), identity_keys(f.print_, article), article
 
 
-def _label_sum(labels: DataFrame) -> Any:
-    """The sum of all labels (as a decimal: longs would overflow)."""
-    row = labels.agg(F.sum(F.col("label").cast("decimal(38,0)"))).first()
-    return row[0] if row is not None else None
+def _band_rows(
+    settings: Any, pages: Iterable[tuple[int, np.ndarray]]
+) -> Iterator[tuple[tuple[int, int], int]]:
+    """((band, band key), position) for every LSH band of every page's article (`band_keys`)."""
+    bands = candidate_bands(settings)
+    for chunk in chunks(pages, 256):
+        keys = band_keys([article for _, article in chunk], settings, bands)
+        for (pos, _), row in zip(chunk, keys.tolist(), strict=True):
+            yield from (((band, key), pos) for band, key in enumerate(row))
 
 
 # ---------------------------------------------------------------------------------------------
@@ -425,7 +394,7 @@ def _label_sum(labels: DataFrame) -> Any:
 def learn(pages: RDD[tuple[int, Page]], config: Config) -> SiteModel:
     """The model Cleaner.learn makes from the same pages: copies and exact repeats count once."""
     rows = pages.mapPartitions(partial(_learning_rows, config)).persist(_KEEP)
-    copies = duplicate_of(rows.mapValues(lambda r: r[0]), Grouping(config, min_shingles=20, by_id=True))
+    copies = duplicate_of(rows.mapValues(lambda r: r[0]), Grouping(config, by_id=True))
     counted = rows.mapValues(lambda r: r[1]).subtractByKey(copies)
     model = site_model(counted, config)
     rows.unpersist()
@@ -444,8 +413,8 @@ def _learning_rows(
 
 
 def _fingerprint(page: Page, print_: PagePrint) -> Fingerprint:
-    """A page's fingerprint from its print (shingle hashes and exact key)."""
-    return Fingerprint(page.id, page.fetched_at, print_.shingles, print_.exact)
+    """A page's fingerprint from its print."""
+    return Fingerprint(page.id, page.fetched_at, print_)
 
 
 def site_model(counts: RDD[tuple[int, PageCounts]], config: Config) -> SiteModel:
@@ -503,12 +472,22 @@ def clean(pages: RDD[tuple[int, Page]], config: Config, model: SiteModel) -> RDD
     results = (
         cleaned.mapValues(lambda r: r[0])
         .leftOuterJoin(marks, pages.getNumPartitions())
-        .mapValues(lambda rc: rc[0] if rc[1] is None else replace(rc[0], duplicate_of=rc[1]))
+        .mapValues(_marked)
         .persist(_KEEP)
     )
     results.count()  # computed now, so the cleaned pages' fingerprints can go
     cleaned.unpersist()
     return results
+
+
+def _marked(result_and_place: tuple[Result, Duplicate | None]) -> Result:
+    """A cleaned page marked with its place in a group, if any."""
+    result, place = result_and_place
+    return (
+        result
+        if place is None
+        else replace(result, duplicate_of=place.canonical, similarity=place.similarity)
+    )
 
 
 def _cleaned_rows(
@@ -518,7 +497,9 @@ def _cleaned_rows(
     cleaner = Cleaner(config, model.value)
     for chunk in chunks(pages, 256):
         results = [cleaner.clean(page) for _, page in chunk]
-        prints = page_prints([(r.text, r.page.text) for r in results], config.settings.word_shingle)
+        prints = page_prints(
+            [(r.page.site or "", r.text, r.page.text) for r in results], config.settings.word_shingle
+        )
         for (pos, page), result, print_ in zip(chunk, results, prints, strict=True):
             yield pos, (result, _fingerprint(page, print_))
 

@@ -17,7 +17,7 @@ from dedup.detect.duplicates import IndexedPage, PageIndex
 from dedup.fingerprint import FingerprintSettings
 from dedup.model import COUNTERS, PageCounts, SiteModel, SiteStats
 
-FORMAT_VERSION = 3
+FORMAT_VERSION = 4  # 4: the page index keeps each page's site and similarity
 
 
 class StateError(Exception):

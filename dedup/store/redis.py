@@ -10,7 +10,8 @@ worker killed mid-save leaves the state as it was. Keys, under a prefix (`dedup:
   TABLE:SITE:GEN            hash: key -> pages, for TABLE in shapes, labels, head_shapes, grams
   variants:SITE             hash: shape -> exemplar of its variant cluster
   seen:SITE                 set: exact hashes of the pages counted
-  pages                     list: the page index (id, exact hash, canonical id, shingle hashes)
+  pages                     list: the page index (id, site, exact hash, canonical id, similarity,
+                            shingle hashes)
 
 The page index is rebuilt in memory as a datasketch MinHashLSH when the state is loaded: its
 pairs are confirmed on the stored shingles anyway, and a MinHashLSH kept in Redis costs a round
@@ -166,11 +167,14 @@ class RedisStore:
 
 
 def _pack(page: IndexedPage) -> bytes:
-    header = orjson.dumps([page.id, str(page.exact), page.canonical])
+    header = orjson.dumps(
+        [page.id, page.site, "" if page.exact is None else str(page.exact), page.canonical, page.similarity]
+    )
     return len(header).to_bytes(4, "big") + header + page.shingles.tobytes()
 
 
 def _unpack(data: bytes) -> IndexedPage:
     n = int.from_bytes(data[:4], "big")
-    page_id, exact, canonical = orjson.loads(data[4 : 4 + n])
-    return IndexedPage(page_id, int(exact), np.frombuffer(data[4 + n :], dtype=np.uint32), canonical)
+    page_id, site, exact, canonical, similarity = orjson.loads(data[4 : 4 + n])
+    shingles = np.frombuffer(data[4 + n :], dtype=np.uint32)
+    return IndexedPage(page_id, site, int(exact) if exact else None, shingles, canonical, similarity)

@@ -28,7 +28,7 @@ SCHEMA = [
     "CREATE TABLE IF NOT EXISTS variants (site TEXT, shape TEXT, exemplar TEXT, PRIMARY KEY (site, shape))",
     "CREATE TABLE IF NOT EXISTS seen (site TEXT, hash TEXT, PRIMARY KEY (site, hash))",
     "CREATE TABLE IF NOT EXISTS pages "
-    "(n INTEGER PRIMARY KEY, id TEXT, exact TEXT, shingles BLOB, canonical TEXT)",
+    "(n INTEGER PRIMARY KEY, id TEXT, site TEXT, exact TEXT, shingles BLOB, canonical TEXT, similarity REAL)",
 ] + [
     f"CREATE TABLE IF NOT EXISTS {table} "
     "(site TEXT, key, gen INTEGER, pages INTEGER, PRIMARY KEY (site, key, gen))"
@@ -87,8 +87,19 @@ class SqliteStore:
             for site, variants in changes.variants.items():
                 _replace_variants(db, site, variants)
             db.executemany(
-                "INSERT INTO pages (id, exact, shingles, canonical) VALUES (?, ?, ?, ?)",
-                [(p.id, str(p.exact), p.shingles.tobytes(), p.canonical) for p in changes.pages],
+                "INSERT INTO pages (id, site, exact, shingles, canonical, similarity) "
+                "VALUES (?, ?, ?, ?, ?, ?)",
+                [
+                    (
+                        p.id,
+                        p.site,
+                        "" if p.exact is None else str(p.exact),
+                        p.shingles.tobytes(),
+                        p.canonical,
+                        p.similarity,
+                    )
+                    for p in changes.pages
+                ],
             )
             if model.forget_after is not None:
                 _forget(db, {site for site, _ in changes.counts})
@@ -186,8 +197,11 @@ def _load_sites(db: sqlite3.Connection, model: SiteModel) -> None:
 
 
 def _load_pages(db: sqlite3.Connection) -> list[IndexedPage]:
-    rows = db.execute("SELECT id, exact, shingles, canonical FROM pages ORDER BY n")
-    return [IndexedPage(i, int(e), np.frombuffer(s, dtype=np.uint32), c) for i, e, s, c in rows]
+    rows = db.execute("SELECT id, site, exact, shingles, canonical, similarity FROM pages ORDER BY n")
+    return [
+        IndexedPage(i, site, int(e) if e else None, np.frombuffer(s, dtype=np.uint32), c, sim)
+        for i, site, e, s, c, sim in rows
+    ]
 
 
 def load(path: Path, settings: FingerprintSettings) -> SiteModel:
