@@ -4,7 +4,7 @@ PY     := $(VENV)/bin/python
 DEDUP  := $(VENV)/bin/dedup
 SHARED ?= ../shared
 
-.PHONY: help run test test-slow lint fuzz limits eval eval-real bench bench-quick clean-out
+.PHONY: help run test test-slow lint fuzz limits eval eval-real real-duplicates bench bench-quick clean-out
 
 help:  ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  %-10s %s\n", $$1, $$2}'
@@ -53,6 +53,9 @@ eval: $(VENV)/.installed  ## score on the bundled labelled corpus, and on ../sha
 eval-real: $(VENV)/.installed  ## real pages in ../shared: HTML benchmarks (words kept/removed), Arabic scrapes
 	$(PY) scripts/eval_html_bench.py $(SHARED)/corpus-data
 	$(PY) scripts/inspect_real.py $(SHARED)/corpus-data --out out/real
+
+real-duplicates: $(VENV)/.installed  ## duplicate groups on the real scrapes in ../shared: members' similarity to their canonical
+	$(PY) scripts/real_duplicates.py $(SHARED)/corpus-data
 
 bench: $(VENV)/.installed  ## speed and memory against the floor script and datasketch (several minutes)
 	$(PY) scripts/bench.py $(BENCH_ARGS)

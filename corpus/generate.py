@@ -1243,6 +1243,77 @@ def iter_corpus(n_pages: int, seed: int = 0, no_breaks_share: float = 0.0) -> It
         yield page, truth
 
 
+def short_article_corpus(n_pages: int, seed: int = 0) -> tuple[list[dict], list[dict]]:
+    """Pages whose article is short (one to three sentences, sometimes a paragraph) and whose
+    furniture is long: the site's about-blurb, a comment form and a teaser list of its titles, as
+    on fact-check and comment-heavy sites. About a tenth are re-fetches of an earlier page (other
+    teasers), a tenth copies syndicated to another site of the same language. (pages, truths),
+    in fetch order; a truth holds the page's cluster: its copies share it."""
+    rnd = random.Random(seed)
+    lex = {
+        "ar": Lexicon("ar", random.Random(seed * 7919 + 3)),
+        "en": Lexicon("en", random.Random(seed * 7919 + 4), 900),
+    }
+    sites = []
+    for i in range(6):
+        lang = "ar" if i % 2 == 0 else "en"
+        sites.append(
+            {
+                "lang": lang,
+                "domain": f"{'taqsi' if lang == 'ar' else 'checkdesk'}{i}.example",
+                "blurb": " ".join(_sentence(lex[lang], rnd, None, 9, 16) for _ in range(6)),
+                "form": [_title(lex[lang], rnd) for _ in range(3)],
+                "titles": [_title(lex[lang], rnd) for _ in range(12)],
+                "articles": [],
+            }
+        )
+    pages: list[dict] = []
+    truths: list[dict] = []
+    when = datetime(2024, 1, 1)
+    for serial in range(n_pages):
+        site = rnd.choice(sites)
+        lang = site["lang"]
+        roll = rnd.random()
+        donors = [s for s in sites if s["lang"] == lang and s is not site and s["articles"]]
+        if roll < 0.1 and site["articles"]:
+            cluster, body = rnd.choice(site["articles"])
+        elif roll < 0.2 and donors:
+            cluster, body = rnd.choice(rnd.choice(donors)["articles"])
+        else:
+            sentences = rnd.choice((1, 1, 2, 3, 8))
+            body = [" ".join(_sentence(lex[lang], rnd, None, 6, 14) for _ in range(sentences))]
+            cluster = f"s{serial:05d}"
+            site["articles"].append((cluster, body))
+        teasers = [("related", t) for t in rnd.sample(site["titles"], 5)]
+        lines = [
+            *teasers,
+            *(("content", p) for p in body),
+            ("sitename", site["blurb"]),
+            *(("comments", f) for f in site["form"]),
+        ]
+        pid = f"s{serial:05d}"
+        when += timedelta(minutes=rnd.randint(1, 90))
+        text = "\n".join(t for _, t in lines)
+        pages.append(
+            {
+                "id": pid,
+                "url": f"https://{site['domain']}/{pid}",
+                "fetched_at": when.isoformat() + "Z",
+                "text": text,
+            }
+        )
+        truths.append(
+            {
+                "id": pid,
+                "site": site["domain"],
+                "cluster": cluster,
+                "notes": [],
+                "lines": [[k, t, 0] for k, t in lines],
+            }
+        )
+    return pages, truths
+
+
 def generate(n_pages: int, seed: int = 0, no_breaks_share: float = 0.0) -> tuple[list[dict], list[dict]]:
     """A labelled corpus of n_pages pages: (pages, truths), same order."""
     pages: list[dict] = []
@@ -1289,7 +1360,7 @@ def main(argv: list[str] | None = None) -> int:
     return 0
 
 
-__all__ = ["KINDS", "generate", "iter_corpus", "page_text", "write_corpus"]
+__all__ = ["KINDS", "generate", "iter_corpus", "page_text", "short_article_corpus", "write_corpus"]
 
 if __name__ == "__main__":
     raise SystemExit(main())

@@ -41,6 +41,7 @@ from dedup.io.writers import rejects_path, shard_path
 from dedup.model import SiteModel
 
 CHECKPOINT_PAGES = 2000  # pages cleaned between two checkpoints
+PRINTS_FORMAT = 2  # 2: a page's print holds its site and shape hash; a checkpoint of another is refused
 _LENGTH = struct.Struct("<I")
 
 
@@ -65,6 +66,7 @@ def run_identity(
     state_file = Path(state) if state and "://" not in state else None
     return {
         "version": __version__,
+        "prints": PRINTS_FORMAT,
         "inputs": files,
         "output": str(output.resolve()),
         "options": options,
@@ -168,7 +170,8 @@ class Checkpoint:
         (with the summary's `counts()` then)."""
         assert self._prints is not None, "resume() first"
         blob = pickle.dumps(
-            (page_id, fetched_at, print_.site, print_.exact, print_.shingles.tobytes()), protocol=5
+            (page_id, fetched_at, print_.site, print_.exact, print_.shape, print_.shingles.tobytes()),
+            protocol=5,
         )
         self._prints.write(_LENGTH.pack(len(blob)) + blob)
         self._since += 1
@@ -243,5 +246,9 @@ def _read_prints(path: Path, length: int) -> Iterator[tuple[str, str | None, Pag
     with path.open("rb") as f:
         while f.tell() < length:
             (size,) = _LENGTH.unpack(f.read(_LENGTH.size))
-            page_id, fetched_at, site, exact, shingles = pickle.loads(f.read(size))
-            yield page_id, fetched_at, PagePrint(site, np.frombuffer(shingles, np.uint32).copy(), exact)
+            page_id, fetched_at, site, exact, shape, shingles = pickle.loads(f.read(size))
+            yield (
+                page_id,
+                fetched_at,
+                PagePrint(site, np.frombuffer(shingles, np.uint32).copy(), exact, shape),
+            )

@@ -12,7 +12,7 @@ from pathlib import Path
 from dedup import checks
 from dedup.audit import apply, merge
 from dedup.detect import context, glued, repeats, runs, site_boilerplate, widgets
-from dedup.detect.duplicates import DuplicateFinder, PagePrint, key_prints, page_key, page_prints
+from dedup.detect.duplicates import DuplicateFinder, PagePrint, key_prints, line_keys, page_key
 from dedup.fingerprint import FingerprintSettings
 from dedup.model import PageCounts, Rule, SiteModel, page_counts
 from dedup.normalize import Folded, normalize
@@ -252,13 +252,14 @@ class Cleaner:
         return out
 
 
-def _body(blocks: Sequence[Block], text: str) -> str:
-    """The page's long lines: its body, without most of its furniture. A page of short paragraphs
-    has too few of them to be told from another: its lines that end as sentences stand for its body."""
+def _body(blocks: Sequence[Block], text: str) -> list[str]:
+    """The keys of the page's long lines: its body, without most of its furniture. A page of short
+    paragraphs has too few of them to be told from another: its lines that end as sentences stand
+    for its body."""
     body = [b for b in blocks if b.line_words >= LONG_BLOCK_WORDS]
     if sum(b.words for b in body) < MIN_BODY_WORDS:
         body = [b for b in blocks if b.line_words >= SENTENCE_LINE_WORDS and _ends_sentence(text, b)]
-    return " ".join(text[b.start : b.end] for b in body)
+    return [b.key for b in body]
 
 
 def _ends_sentence(text: str, block: Block) -> bool:
@@ -269,7 +270,7 @@ def _ends_sentence(text: str, block: Block) -> bool:
 def learning_print(site: str, text: str, settings: FingerprintSettings) -> PagePrint:
     """What the learning pass compares a page by, before anything is cleaned: its body (its
     article, once the shingles its site repeats are left out; see `dedup.detect.duplicates`)."""
-    return page_prints([(site, _body(segment(text), text), text)], settings.word_shingle)[0]
+    return key_prints([site], [line_keys(text)], [page_key(text)], settings.word_shingle)[0]
 
 
 def learning_counts(site: str, text: str, short_words: int) -> PageCounts:
@@ -288,7 +289,7 @@ def learning_pages(
         folded = Folded(text)
         blocks = segment(text, folded)
         counts.append(_page_counts(site, text, folded, blocks, short_words))
-        bodies.append(page_key(_body(blocks, text)))
+        bodies.append(line_keys(text))
         keys.append(folded.key(0, len(text)))
     prints = key_prints([site for site, _ in pages], bodies, keys, settings.word_shingle)
     return list(zip(prints, counts, strict=True))

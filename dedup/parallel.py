@@ -21,7 +21,7 @@ from itertools import islice
 from typing import Any, TypeVar
 
 from dedup.clean import Cleaner, learning_pages
-from dedup.detect.duplicates import DuplicateFinder, PagePrint, key_prints, page_key
+from dedup.detect.duplicates import DuplicateFinder, PagePrint, key_prints, line_keys
 from dedup.io.readers import Fields
 from dedup.io.writers import result_line
 from dedup.normalize import build_tables
@@ -179,7 +179,7 @@ def clean_pages(cleaner: Cleaner, fields: Fields, pages: list[Page]) -> list[Cle
     results = [r for r, _ in cleaned]
     size = cleaner.config.settings.word_shingle
     sites = [r.page.site or "" for r in results]
-    prints = key_prints(sites, [page_key(r.text) for r in results], [key for _, key in cleaned], size)
+    prints = key_prints(sites, [line_keys(r.text) for r in results], [key for _, key in cleaned], size)
     return [
         Cleaned(
             result_line(r, fields),

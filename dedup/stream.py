@@ -72,7 +72,7 @@ class StreamState:
     def learn(self, page: Page, blocks: list[Block], first_look: str) -> None:
         """Count a page for its site, unless it copies a page seen before (told on its text cleaned
         with what was known before it)."""
-        if self.index.find(page.site or "", first_look, page.text) is None:
+        if self.index.learn(page.site or "", first_look, page.text) is None:
             self._count(page, blocks)
 
     def index_page(self, page: Page, cleaned: str) -> Duplicate | None:

@@ -11,7 +11,10 @@ dedup folds text (`dedup.normalize.normalize`: case, diacritics, hamza forms, di
 - `text`: the Jaccard of their word 5-gram sets;
 - `article`: the same after leaving out the 5-grams found on a fifth or more of the site's pages
   (and on 3 pages or more): what the site repeats is not the article.
-A pair is weak when its articles share less than half their shingles.
+- `contained`: the share of the smaller article's 5-grams found in the larger one.
+A pair is weak when its articles share less than half their shingles (Jaccard < 0.5); a weak pair
+whose smaller article lies mostly (70 %) inside the larger is a short version of a long one, which
+is a duplicate too: the other weak pairs are counted apart.
 """
 
 from __future__ import annotations
@@ -38,6 +41,7 @@ from dedup.normalize import normalize  # noqa: E402
 SITE_SHARE = 0.2  # a 5-gram on this share of a site's pages is the site's, not an article's
 SITE_PAGES = 3
 WEAK = 0.5
+CONTAINED = 0.7
 
 
 @dataclass
@@ -62,6 +66,11 @@ def grams(text: str) -> frozenset[str]:
 def jaccard(a: frozenset[str], b: frozenset[str]) -> float:
     """|a ∩ b| / |a ∪ b| (1.0 for two empty sets)."""
     return len(a & b) / len(a | b) if a | b else 1.0
+
+
+def contained(a: frozenset[str], b: frozenset[str]) -> float:
+    """The share of the smaller set inside the larger (1.0 when one is empty)."""
+    return len(a & b) / min(len(a), len(b)) if a and b else 1.0
 
 
 def sources(root: Path) -> dict[str, list[dict[str, str]]]:
@@ -129,8 +138,8 @@ def site_grams(records: Iterable[dict[str, str]]) -> dict[str, set[str]]:
     }
 
 
-def report(name: str, records: list[dict[str, str]], pages: list[Out], weakest: int) -> tuple[int, int]:
-    """Print one source's groups and similarities; (pairs, weak pairs)."""
+def report(name: str, records: list[dict[str, str]], pages: list[Out], weakest: int) -> tuple[int, int, int]:
+    """Print one source's groups and similarities; (pairs, weak pairs, weak pairs not contained)."""
     by_id = {p.id: p for p in pages}
     common = site_grams(records)
     groups: dict[str, list[Out]] = defaultdict(list)
@@ -142,28 +151,32 @@ def report(name: str, records: list[dict[str, str]], pages: list[Out], weakest: 
         c = by_id[canonical]
         ca = grams(c.text)
         for m in members:
-            ma = grams(m.text)
-            article = jaccard(ca - common.get(c.site, set()), ma - common.get(m.site, set()))
-            rows.append((article, jaccard(ca, ma), m.similarity, canonical, m.id))
+            a, b = ca - common.get(c.site, set()), grams(m.text) - common.get(m.site, set())
+            rows.append((jaccard(a, b), contained(a, b), m.similarity, canonical, m.id))
     sizes = sorted((len(v) + 1 for v in groups.values()), reverse=True)
-    weak = sum(a < WEAK for a, *_ in rows)
+    weak = [r for r in rows if r[0] < WEAK]
+    apart = [r for r in weak if r[1] < CONTAINED]
     print(
         f"\n== {name}: {len(pages)} pages, {len(groups)} groups, {len(rows)} members marked; "
         f"largest groups {sizes[:8]}"
     )
     if rows:
-        arts = sorted(a for a, *_ in rows)
+        arts = sorted(r[0] for r in rows)
         q = statistics.quantiles(arts, n=10) if len(arts) > 1 else arts * 9
         print(
-            f"   article similarity to the canonical: min {arts[0]:.2f}, p10 {q[0]:.2f}, "
-            f"median {statistics.median(arts):.2f}, p90 {q[-1]:.2f}; "
-            f"weak (< {WEAK}): {weak} ({weak / len(rows):.1%})"
+            f"   article Jaccard to the canonical: min {arts[0]:.2f}, p10 {q[0]:.2f}, "
+            f"median {statistics.median(arts):.2f}, p90 {q[-1]:.2f}"
         )
-        for article, text, sim, canonical, member in sorted(rows)[:weakest]:
-            said = f"{sim:.2f}" if isinstance(sim, float) else "-"
-            print(f"   {article:.2f} article / {text:.2f} text (dedup: {said})  {member} -> {canonical}")
+        print(
+            f"   weak (Jaccard < {WEAK}): {len(weak)} ({len(weak) / len(rows):.1%}); of those, not a short "
+            f"version inside a long one (contained < {CONTAINED}): {len(apart)} "
+            f"({len(apart) / len(rows):.1%})"
+        )
+        for jac, inside, sim, canonical, member in sorted(rows)[:weakest]:
+            said = f"{sim:.2f}" if isinstance(sim, float | int) else "-"
+            print(f"   Jaccard {jac:.2f}, contained {inside:.2f} (dedup: {said})  {member} -> {canonical}")
             print(f"      {by_id[member].text[:90]!r}\n      {by_id[canonical].text[:90]!r}")
-    return len(rows), weak
+    return len(rows), len(weak), len(apart)
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -180,13 +193,13 @@ def main(argv: list[str] | None = None) -> int:
         return 0
     work = args.out or Path(tempfile.mkdtemp(prefix="dedup-real-dups-"))
     work.mkdir(parents=True, exist_ok=True)
-    total = weak = 0
+    total = weak = apart = 0
     for name, records in sorted(sources(args.corpus_data).items()):
         if args.only and name != args.only:
             continue
-        pairs, w = report(name, records, clean(args.dedup, name, records, work), args.weakest)
-        total, weak = total + pairs, weak + w
-    print(f"\nall sources: {total} members marked, {weak} weak")
+        pairs, w, a = report(name, records, clean(args.dedup, name, records, work), args.weakest)
+        total, weak, apart = total + pairs, weak + w, apart + a
+    print(f"\nall sources: {total} members marked, {weak} weak, {apart} of them not contained either")
     if args.out is None:
         shutil.rmtree(work)
     return 0

@@ -7,6 +7,7 @@ from pathlib import Path
 import orjson
 from typer.testing import CliRunner
 
+from corpus.generate import short_article_corpus
 from dedup.clean import Cleaner
 from dedup.cli import app
 from dedup.detect.duplicates import DuplicateFinder
@@ -131,3 +132,71 @@ def test_drop_duplicates_through_the_cli(tmp_path: Path) -> None:
     result = runner.invoke(app, ["clean", str(src), "-o", str(dropped), "--drop-duplicates"])
     assert result.exit_code == 0
     assert [orjson.loads(line)["id"] for line in dropped.read_bytes().splitlines()] == ["first", "other"]
+
+
+def _short_article_pages(tmp_path: Path, n: int = 400, seed: int = 7) -> tuple[Path, dict[str, str]]:
+    """A generated corpus of short articles in long furniture, and each page's true cluster."""
+    pages, truths = short_article_corpus(n, seed)
+    src = tmp_path / "short.jsonl"
+    src.write_bytes(b"".join(orjson.dumps(p) + b"\n" for p in pages))
+    return src, {t["id"]: t["cluster"] for t in truths}
+
+
+def _marks(src: Path, out: Path, *options: str) -> dict[str, tuple[str | None, float | None]]:
+    """Page id -> (duplicate_of, similarity) of a `dedup clean` run."""
+    result = CliRunner().invoke(app, ["clean", str(src), "-o", str(out), *options])
+    assert result.exit_code == 0, result.output
+    records = [orjson.loads(line) for line in out.read_bytes().splitlines()]
+    return {r["id"]: (r["dedup"]["duplicate_of"], r["dedup"]["similarity"]) for r in records}
+
+
+def _pairs(groups: dict[str, str]) -> set[frozenset[str]]:
+    """The page pairs that share a group (groups: page -> its group's name)."""
+    members: dict[str, list[str]] = {}
+    for page, group in groups.items():
+        members.setdefault(group, []).append(page)
+    return {frozenset((a, b)) for ms in members.values() for i, a in enumerate(ms) for b in ms[i + 1 :]}
+
+
+def test_short_articles_in_long_furniture_are_grouped_only_with_their_copies(tmp_path: Path) -> None:
+    """A long blurb, comment form and teaser list on every page of a site are no evidence: distinct
+    one-line articles stay apart; re-fetches and syndicated copies are found."""
+    src, cluster = _short_article_pages(tmp_path)
+    marks = _marks(src, tmp_path / "out.jsonl")
+    predicted = _pairs({page: canonical or page for page, (canonical, _) in marks.items()})
+    true = _pairs(cluster)
+    assert len(true) >= 60
+    precision = len(predicted & true) / len(predicted)
+    recall = len(predicted & true) / len(true)
+    assert precision >= 0.99 and recall >= 0.99, (precision, recall)
+    assert all(0.7 <= s <= 1.0 for c, s in marks.values() if c is not None and s is not None)
+    assert all((c is None) == (s is None) for c, s in marks.values())
+
+
+def test_groups_are_stars_not_chains() -> None:
+    """A ≈ B and B ≈ C, but C is far from A: C does not join A's group through B."""
+    words = [f"w{i}" for i in range(120)]
+    a, b, c = " ".join(words[:60]), " ".join(words[10:70]), " ".join(words[20:80])
+    finder = DuplicateFinder(threshold=0.6)
+    for i, text in enumerate((a, b, c)):
+        finder.add(f"p{i}", f"2024-01-0{i + 1}", f"site{i}.example", text, text)
+    groups = finder.groups()
+    assert {i: d.canonical for i, d in groups.items()} == {1: "p0"}
+    assert 0.6 <= groups[1].similarity < 1
+
+
+def test_every_executor_gives_the_same_groups(tmp_path: Path) -> None:
+    """One grouping: one worker, two workers and a stream run make the same groups. The stream run
+    names as canonical the first page it places; the pages of a site wait for evidence before they
+    are placed, so a syndicated copy may be named instead of the first fetched."""
+    src, _ = _short_article_pages(tmp_path, 300, seed=3)
+    one = _marks(src, tmp_path / "one.jsonl", "--workers", "1")
+    two = _marks(src, tmp_path / "two.jsonl", "--workers", "2")
+    stream = _marks(src, tmp_path / "stream.jsonl", "--stream", "--state", str(tmp_path / "s.db"))
+    assert sum(c is not None for c, _ in one.values()) >= 40
+    assert one == two
+
+    def groups(marks: dict[str, tuple[str | None, float | None]]) -> set[frozenset[str]]:
+        return _pairs({page: canonical or page for page, (canonical, _) in marks.items()})
+
+    assert groups(stream) == groups(one)

@@ -90,7 +90,7 @@ def test_key_shingles_are_the_word_ngrams_hashes(words: list[str]) -> None:
 
     grams = {" ".join(words[i : i + 5]) for i in range(max(1, len(words) - 4))} if words else set()
     expected = sorted({xxhash.xxh32_intdigest(g.encode("utf-8")) for g in grams})
-    assert keys_shingles(["", " ".join(words)], 5)[1].tolist() == expected
+    assert keys_shingles([[""], [" ".join(words)]], 5)[1].tolist() == expected
 
 
 def test_lsh_pairs_in_batches_equal_band_pairs_of_all_signatures() -> None:

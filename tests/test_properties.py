@@ -175,7 +175,9 @@ def test_duplicate_finder_any_text(texts: list[str]) -> None:
         finder.add(str(i), None, "any.example", t, t)
     groups = finder.groups()
     ids = {str(j) for j in range(len(texts))}
-    assert all(0 <= i < len(texts) and d.canonical in ids and 0 < d.similarity <= 1 for i, d in groups.items())
+    assert all(
+        0 <= i < len(texts) and d.canonical in ids and 0 < d.similarity <= 1 for i, d in groups.items()
+    )
 
 
 @settings(max_examples=300, deadline=None)

@@ -158,3 +158,18 @@ def test_audit_held_as_a_json_string(tmp_path: Path) -> None:
     )
     data = collect([src])
     assert data.removed_by_kind == {"widget": 6} and data.group_sizes == {"a": 1} and not data.unaudited
+
+
+def test_groups_show_each_members_similarity(tmp_path: Path) -> None:
+    """The duplicates section lists each member with its similarity to the canonical page, and the lowest."""
+
+    def record(page_id: str, canonical: str | None, similarity: float | None) -> bytes:
+        audit = {"removed": [], "duplicate_of": canonical, "similarity": similarity}
+        return orjson.dumps({"id": page_id, "text": "نص الخبر\n", "dedup": audit}) + b"\n"
+
+    src = tmp_path / "out.jsonl"
+    src.write_bytes(record("a", None, None) + record("b", "a", 0.93) + record("c", "a", 1.0))
+    data = collect([src])
+    assert data.groups == {"a": [("b", 0.93), ("c", 1.0)]} and data.group_lowest == {"a": 0.93}
+    page = render(data)
+    assert "b (0.93), c (1.00)" in page and "<td class=n>0.93</td>" in page

@@ -23,6 +23,8 @@ from dedup.io import Fields  # noqa: E402
 from dedup.pipeline import RecordError, RunOptions, clean_files, learn  # noqa: E402
 
 ROOT = Path(__file__).resolve().parents[1]
+if str(ROOT) not in sys.path:
+    sys.path.insert(0, str(ROOT))
 DEV_CORPUS = ROOT.parent / "shared" / "dev-corpus" / "pages.jsonl"
 
 
@@ -180,11 +182,20 @@ def test_clean_frame_cleans_a_dataframe_as_the_local_run(spark: Any, generated: 
     assert got == local
 
 
-def test_components_of_a_chain_and_a_star(spark: Any) -> None:
-    """Connected components by min-label joins: a chain needs several rounds, a star one."""
-    edges = [(5, 4), (4, 3), (3, 2), (2, 1), (10, 12), (10, 11), (20, 21)]
-    labels = dict(engine.components(spark.createDataFrame(edges, "i long, j long")).collect())
-    assert labels == {1: 1, 2: 1, 3: 1, 4: 1, 5: 1, 10: 10, 11: 10, 12: 10, 20: 20, 21: 20}
+def test_short_articles_in_long_furniture_group_as_locally(spark: Any, tmp_path: Path) -> None:
+    """Pages whose site repeats a long blurb around one-line articles: Spark makes the local run's
+    groups and similarities (the same articles, candidates and stars)."""
+    from corpus.generate import short_article_corpus
+
+    pages, _ = short_article_corpus(300, seed=3)
+    src = tmp_path / "short.jsonl"
+    src.write_bytes(b"".join(orjson.dumps(p) + b"\n" for p in pages))
+    local = _local([src], tmp_path / "local.jsonl")
+    spark_out = tmp_path / "spark"
+    engine.clean_files(spark, [str(src)], str(spark_out), RunOptions(), Config())
+    distributed = _parts(spark_out)
+    assert sum(orjson.loads(line)["dedup"]["duplicate_of"] is not None for line in local) >= 40
+    assert distributed == local
 
 
 def test_unreadable_kinds_are_refused(spark: Any, tmp_path: Path) -> None:

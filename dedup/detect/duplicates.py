@@ -34,7 +34,7 @@ from dedup.fingerprint import (
     xxh32_many,
 )
 from dedup.hashcount import HashCounts
-from dedup.normalize import Folded
+from dedup.normalize import Folded, mask_digits
 
 COMMON_SHARE = 0.2  # a shingle on this share of a site's pages is the site's, not an article's...
 COMMON_PAGES = 5  # ...and on this many at least: a few copies of one story are not furniture
@@ -49,18 +49,28 @@ def page_key(text: str) -> str:
     return Folded(text).key(0, len(text))
 
 
-def page_shingles(text: str, size: int) -> np.ndarray:
-    """The sorted, distinct 32-bit hashes (xxh32 of the UTF-8) of a text's normalized word shingles."""
-    return keys_shingles([page_key(text)], size)[0]
+def line_keys(text: str) -> list[str]:
+    """The normalized keys of a text's lines (empty ones left out): a page is shingled line by line,
+    so that no shingle joins the end of its furniture to the start of its article."""
+    folded = Folded(text)
+    keys, start = [], 0
+    for line in text.split("\n"):
+        end = start + len(line)
+        if key := folded.key(start, end):
+            keys.append(key)
+        start = end + 1
+    return keys
 
 
-def keys_shingles(keys: Sequence[str], size: int) -> list[np.ndarray]:
-    """For each normalized key (one space between words), the sorted, distinct xxh32 hashes of its
-    word n-grams (the whole key when shorter). All keys are hashed in one go: an n-gram is a slice
-    of the keys' bytes, from its first word's start to its last word's end."""
-    full = [k for k in keys if k]
+def keys_shingles(pages: Sequence[Sequence[str]], size: int) -> list[np.ndarray]:
+    """For each page given as normalized keys (its lines: one space between words), the sorted,
+    distinct xxh32 hashes of its keys' word n-grams (a key's whole text when shorter). All keys are
+    hashed in one go: an n-gram is a slice of the keys' bytes, from its first word's start to its
+    last word's end."""
+    full = [k for keys in pages for k in keys if k]
     if not full:
-        return [np.zeros(0, np.uint32) for _ in keys]
+        return [np.zeros(0, np.uint32) for _ in pages]
+    page_of_key = np.repeat(np.arange(len(pages)), [sum(1 for k in keys if k) for keys in pages])
     data = np.frombuffer(utf8(" ".join(full)), np.uint8)
     spaces = np.flatnonzero(data == 32)
     word_start = np.concatenate([[0], spaces + 1])
@@ -73,43 +83,46 @@ def keys_shingles(keys: Sequence[str], size: int) -> list[np.ndarray]:
     start = first_word[key_of] + (np.arange(first_gram[-1]) - first_gram[key_of])
     last = np.minimum(start + size - 1, first_word[key_of + 1] - 1)
     hashes = xxh32_many(data, word_start[start], word_end[last] - word_start[start])
-    order = np.lexsort((hashes, key_of))
-    hashes, key_of = hashes[order], key_of[order]
-    distinct = np.concatenate([[True], (hashes[1:] != hashes[:-1]) | (key_of[1:] != key_of[:-1])])
-    hashes, key_of = hashes[distinct], key_of[distinct]
-    bounds = np.searchsorted(key_of, np.arange(len(full) + 1)).tolist()
-    per_key = iter([hashes[bounds[i] : bounds[i + 1]] for i in range(len(full))])
-    return [next(per_key) if k else np.zeros(0, np.uint32) for k in keys]
+    page_of = page_of_key[key_of]
+    order = np.lexsort((hashes, page_of))
+    hashes, page_of = hashes[order], page_of[order]
+    distinct = np.concatenate([[True], (hashes[1:] != hashes[:-1]) | (page_of[1:] != page_of[:-1])])
+    hashes, page_of = hashes[distinct], page_of[distinct]
+    bounds = np.searchsorted(page_of, np.arange(len(pages) + 1)).tolist()
+    return [hashes[bounds[i] : bounds[i + 1]] for i in range(len(pages))]
 
 
 @dataclass(frozen=True)
 class PagePrint:
     """What grouping keeps of a page: its site, the word-shingle hashes of the text it is compared
-    by, and the exact hash of its original (None for an empty page, which matches nothing)."""
+    by, the exact hash of its original (None for an empty page, which matches nothing), and the
+    hash of its original with every number masked (re-fetches that differ in a date or a counter
+    share it: they count once when the site's common shingles are counted)."""
 
     site: str
     shingles: np.ndarray
     exact: int | None
+    shape: int | None = None
 
 
 def page_prints(pages: Sequence[tuple[str, str, str]], size: int) -> list[PagePrint]:
     """The prints of many (site, text compared, original text) pages at once."""
     return key_prints(
         [site for site, _, _ in pages],
-        [page_key(text) for _, text, _ in pages],
+        [line_keys(text) for _, text, _ in pages],
         [page_key(original) for _, _, original in pages],
         size,
     )
 
 
 def key_prints(
-    sites: Sequence[str], compared: Sequence[str], original: Sequence[str], size: int
+    sites: Sequence[str], compared: Sequence[Sequence[str]], original: Sequence[str], size: int
 ) -> list[PagePrint]:
-    """The prints of many pages at once, from the keys (`page_key`) of the texts they are compared
-    by and of their originals."""
+    """The prints of many pages at once, from the keys of the lines they are compared by
+    (`line_keys`) and of their whole originals (`page_key`)."""
     shingles = keys_shingles(compared, size)
     return [
-        PagePrint(site, s, exact_hash(k) if k else None)
+        PagePrint(site, s, exact_hash(k) if k else None, exact_hash(mask_digits(k)) if k else None)
         for site, s, k in zip(sites, shingles, original, strict=True)
     ]
 
@@ -129,8 +142,8 @@ def common_floor(pages: int) -> int:
 
 
 class SiteShingles:
-    """On how many pages of each site each shingle occurs (identical pages count once), and so
-    which shingles are the site's rather than an article's."""
+    """On how many pages of each site each shingle occurs (pages identical but for their numbers
+    count once), and so which shingles are the site's rather than an article's."""
 
     def __init__(self) -> None:
         self._counts: dict[str, HashCounts] = {}
@@ -138,11 +151,11 @@ class SiteShingles:
         self._common: dict[str, tuple[int, np.ndarray]] = {}  # site -> (its pages then, common shingles)
 
     def add(self, print_: PagePrint) -> None:
-        """Count a page's shingles for its site, unless an identical page was counted."""
+        """Count a page's shingles for its site, unless a page identical but for its numbers was."""
         seen = self._seen.setdefault(print_.site, set())
-        if print_.exact is None or print_.exact in seen:
+        if print_.shape is None or print_.shape in seen:
             return
-        seen.add(print_.exact)
+        seen.add(print_.shape)
         self._counts.setdefault(print_.site, HashCounts()).add(print_.shingles)
 
     def pages(self, site: str) -> int:
@@ -337,12 +350,13 @@ class DuplicateFinder:
 
 @dataclass(frozen=True)
 class IndexedPage:
-    """A page of the stream index: its id, site, exact-text hash, shingle hashes, and its place
-    (its canonical page, itself when it starts a group, and its similarity to it)."""
+    """A page of the stream index: its id, site, exact-text and shape hashes, shingle hashes, and
+    its place (its canonical page, itself when it starts a group, and its similarity to it)."""
 
     id: str
     site: str
     exact: int | None
+    shape: int | None
     shingles: np.ndarray
     canonical: str
     similarity: float | None = None
@@ -350,7 +364,7 @@ class IndexedPage:
     @property
     def print(self) -> PagePrint:
         """The page's print."""
-        return PagePrint(self.site, self.shingles, self.exact)
+        return PagePrint(self.site, self.shingles, self.exact, self.shape)
 
 
 class PageIndex:
@@ -378,9 +392,12 @@ class PageIndex:
         for page in loaded:
             self._insert(page)
 
-    def find(self, site: str, text: str, original: str) -> Duplicate | None:
-        """The place a page of this text would take (None: a group of its own), without indexing it."""
+    def learn(self, site: str, text: str, original: str) -> Duplicate | None:
+        """Count a page's shingles for its site (as soon as it arrives, so that what its site repeats
+        is known before its pages are placed); the place it would take (None: a group of its own),
+        without indexing it."""
         print_ = self._print(site, text, original)
+        self._sites.add(print_)
         placed = self._find(print_, self._sites.article(print_))
         return None if placed is None else Duplicate(self.pages[placed[0]].id, placed[1])
 
@@ -390,7 +407,7 @@ class PageIndex:
         self._sites.add(print_)
         placed = self._find(print_, self._sites.article(print_))
         canonical, sim = (page_id, None) if placed is None else (self.pages[placed[0]].id, placed[1])
-        page = IndexedPage(page_id, site, print_.exact, print_.shingles, canonical, sim)
+        page = IndexedPage(page_id, site, print_.exact, print_.shape, print_.shingles, canonical, sim)
         self._insert(page)
         return page
 

@@ -343,10 +343,11 @@ def duplicate_of(
 
 
 def _common_shingles(fingerprints: RDD[tuple[int, Fingerprint]]) -> dict[str, np.ndarray]:
-    """Per site, the sorted shingles its pages repeat (SiteShingles' rule: identical pages count once)."""
+    """Per site, the sorted shingles its pages repeat (SiteShingles' rule: pages identical but for
+    their numbers count once)."""
     distinct = (
-        fingerprints.filter(lambda kv: kv[1].print_.exact is not None)
-        .map(lambda kv: ((kv[1].print_.site, kv[1].print_.exact), kv[1].print_.shingles))
+        fingerprints.filter(lambda kv: kv[1].print_.shape is not None)
+        .map(lambda kv: ((kv[1].print_.site, kv[1].print_.shape), kv[1].print_.shingles))
         .reduceByKey(lambda a, _b: a)
         .persist(_KEEP)
     )

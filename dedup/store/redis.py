@@ -167,14 +167,23 @@ class RedisStore:
 
 
 def _pack(page: IndexedPage) -> bytes:
-    header = orjson.dumps(
-        [page.id, page.site, "" if page.exact is None else str(page.exact), page.canonical, page.similarity]
-    )
+    fields = [page.id, page.site, _text(page.exact), _text(page.shape), page.canonical, page.similarity]
+    header = orjson.dumps(fields)
     return len(header).to_bytes(4, "big") + header + page.shingles.tobytes()
 
 
 def _unpack(data: bytes) -> IndexedPage:
     n = int.from_bytes(data[:4], "big")
-    page_id, site, exact, canonical, similarity = orjson.loads(data[4 : 4 + n])
+    page_id, site, exact, shape, canonical, similarity = orjson.loads(data[4 : 4 + n])
     shingles = np.frombuffer(data[4 + n :], dtype=np.uint32)
-    return IndexedPage(page_id, site, int(exact) if exact else None, shingles, canonical, similarity)
+    return IndexedPage(page_id, site, _hash(exact), _hash(shape), shingles, canonical, similarity)
+
+
+def _text(h: int | None) -> str:
+    """A 64-bit hash as stored (JSON numbers lose 64-bit precision in some readers), or "" for none."""
+    return "" if h is None else str(h)
+
+
+def _hash(stored: str) -> int | None:
+    """A stored hash back."""
+    return int(stored) if stored else None

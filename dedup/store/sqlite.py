@@ -28,7 +28,8 @@ SCHEMA = [
     "CREATE TABLE IF NOT EXISTS variants (site TEXT, shape TEXT, exemplar TEXT, PRIMARY KEY (site, shape))",
     "CREATE TABLE IF NOT EXISTS seen (site TEXT, hash TEXT, PRIMARY KEY (site, hash))",
     "CREATE TABLE IF NOT EXISTS pages "
-    "(n INTEGER PRIMARY KEY, id TEXT, site TEXT, exact TEXT, shingles BLOB, canonical TEXT, similarity REAL)",
+    "(n INTEGER PRIMARY KEY, id TEXT, site TEXT, exact TEXT, shape TEXT, shingles BLOB, canonical TEXT, "
+    "similarity REAL)",
 ] + [
     f"CREATE TABLE IF NOT EXISTS {table} "
     "(site TEXT, key, gen INTEGER, pages INTEGER, PRIMARY KEY (site, key, gen))"
@@ -87,13 +88,14 @@ class SqliteStore:
             for site, variants in changes.variants.items():
                 _replace_variants(db, site, variants)
             db.executemany(
-                "INSERT INTO pages (id, site, exact, shingles, canonical, similarity) "
-                "VALUES (?, ?, ?, ?, ?, ?)",
+                "INSERT INTO pages (id, site, exact, shape, shingles, canonical, similarity) "
+                "VALUES (?, ?, ?, ?, ?, ?, ?)",
                 [
                     (
                         p.id,
                         p.site,
-                        "" if p.exact is None else str(p.exact),
+                        _text(p.exact),
+                        _text(p.shape),
                         p.shingles.tobytes(),
                         p.canonical,
                         p.similarity,
@@ -197,11 +199,21 @@ def _load_sites(db: sqlite3.Connection, model: SiteModel) -> None:
 
 
 def _load_pages(db: sqlite3.Connection) -> list[IndexedPage]:
-    rows = db.execute("SELECT id, site, exact, shingles, canonical, similarity FROM pages ORDER BY n")
+    rows = db.execute("SELECT id, site, exact, shape, shingles, canonical, similarity FROM pages ORDER BY n")
     return [
-        IndexedPage(i, site, int(e) if e else None, np.frombuffer(s, dtype=np.uint32), c, sim)
-        for i, site, e, s, c, sim in rows
+        IndexedPage(i, site, _hash(e), _hash(h), np.frombuffer(s, dtype=np.uint32), c, sim)
+        for i, site, e, h, s, c, sim in rows
     ]
+
+
+def _text(h: int | None) -> str:
+    """A 64-bit hash as stored (text: SQLite's integers are signed), or "" for none."""
+    return "" if h is None else str(h)
+
+
+def _hash(stored: str) -> int | None:
+    """A stored hash back."""
+    return int(stored) if stored else None
 
 
 def load(path: Path, settings: FingerprintSettings) -> SiteModel:
