@@ -96,7 +96,7 @@ def test_round_trip_keeps_other_fields_types_and_order(tmp_path: Path, suffix: s
     removed = Removal(start=63, end=len(ARABIC), kind="boilerplate", text="تابعونا على فيسبوك\n")
     with JsonlWriter(out) as w:
         w.write(Result(pages[0], ARABIC[:63], removed=(removed,)))
-        w.write(Result(pages[1], ENGLISH, duplicate_of="17"))
+        w.write(Result(pages[1], ENGLISH, duplicate_of="17", similarity=0.93))
 
     back = _read_back(out)
     for original, written in zip(RECORDS, back, strict=True):
@@ -105,8 +105,8 @@ def test_round_trip_keeps_other_fields_types_and_order(tmp_path: Path, suffix: s
             if key != "text":
                 assert written[key] == value and type(written[key]) is type(value)
     assert back[0]["text"] == ARABIC[:63]
-    assert back[0]["dedup"] == {"removed": [removed.to_dict()], "duplicate_of": None}
-    assert back[1]["dedup"] == {"removed": [], "duplicate_of": "17"}
+    assert back[0]["dedup"] == {"removed": [removed.to_dict()], "duplicate_of": None, "similarity": None}
+    assert back[1]["dedup"] == {"removed": [], "duplicate_of": "17", "similarity": 0.93}
 
 
 def test_output_keeps_arabic_as_utf8(tmp_path: Path) -> None:

@@ -37,8 +37,9 @@ from dedup.hashcount import HashCounts
 from dedup.normalize import Folded, mask_digits
 
 COMMON_SHARE = 0.2  # a shingle on this share of a site's pages is the site's, not an article's...
-COMMON_PAGES = 5  # ...and on this many at least: a few copies of one story are not furniture
-MIN_ARTICLE = 20  # shingles an article needs to be compared; a shorter one matches only its equal
+COMMON_PAGES = 5  # ...and on this many at least: a few copies of one story are not furniture...
+COMMON_MOST = 30  # ...and on this many at most: a large site's sections each have their own furniture
+MIN_ARTICLE = 15  # shingles an article needs to be compared; a shorter one matches only its equal
 CONTAINMENT = 0.7  # share of the smaller article inside the larger that makes a duplicate
 CANDIDATE_THRESHOLD = 0.5  # LSH proposes generously; the true sets decide
 REFRESH_GROWTH = 1.1  # stream: a site's common shingles are found again when its pages grow this much
@@ -138,7 +139,7 @@ class Duplicate:
 
 def common_floor(pages: int) -> int:
     """On how many of a site's pages a shingle is the site's own, not an article's."""
-    return max(COMMON_PAGES, math.ceil(COMMON_SHARE * pages))
+    return max(COMMON_PAGES, min(COMMON_MOST, math.ceil(COMMON_SHARE * pages)))
 
 
 class SiteShingles:
