@@ -12,6 +12,7 @@ import time
 from pathlib import Path
 
 import pytest
+from conftest import ARTICLES
 
 from dedup.clean import Cleaner
 from dedup.detect.duplicates import DuplicateFinder
@@ -183,7 +184,7 @@ def test_a_line_seen_once_still_joins_its_variants_in_a_compact_model(tmp_path: 
     typo = "صحيفة الجنوب اليومية تصدر عن مؤسسة الجنوب للصحافه و النشر"  # seen on one page only
     rows = []
     for i in range(8):
-        body = f"المقال رقم {i} يتحدث عن موضوع مختلف تماما عن غيره من المقالات في هذا الموقع الإخباري اليوم"
+        body = ARTICLES[i][0]  # eight different articles
         last_line = typo if i == 7 else footer
         rows.append({"id": f"p{i}", "url": f"https://news.example/{i}", "text": f"{body}\n{last_line}\n"})
     pages = tmp_path / "pages.jsonl"
@@ -194,5 +195,5 @@ def test_a_line_seen_once_still_joins_its_variants_in_a_compact_model(tmp_path: 
     out = tmp_path / "out.jsonl"
     clean_files(cleaner, [pages], out, RunOptions(workers=1))
     last = json.loads(out.read_text(encoding="utf-8").splitlines()[-1])
-    assert typo not in last["text"] and "المقال رقم 7" in last["text"]
+    assert typo not in last["text"] and ARTICLES[7][0] in last["text"]
     assert last["dedup"]["removed"][0]["evidence"]["variant_of"] == normalize(footer)

@@ -72,12 +72,12 @@ def keys_shingles(pages: Sequence[Sequence[str]], size: int) -> list[np.ndarray]
     if not full:
         return [np.zeros(0, np.uint32) for _ in pages]
     page_of_key = np.repeat(np.arange(len(pages)), [sum(1 for k in keys if k) for keys in pages])
-    data = np.frombuffer(utf8(" ".join(full)), np.uint8)
-    spaces = np.flatnonzero(data == 32)
-    word_start = np.concatenate([[0], spaces + 1])
-    word_end = np.concatenate([spaces, [len(data)]])
-    words = np.array([k.count(" ") + 1 for k in full], np.int64)
-    first_word = np.concatenate([[0], np.cumsum(words)])
+    data = np.frombuffer(utf8("\n".join(full)), np.uint8)  # a key has no line break: it marks key ends
+    gaps = np.flatnonzero((data == 32) | (data == 10))
+    word_start = np.concatenate([[0], gaps + 1])
+    word_end = np.concatenate([gaps, [len(data)]])
+    first_word = np.concatenate([[0], np.flatnonzero(data[gaps] == 10) + 1, [len(word_start)]])
+    words = np.diff(first_word)
     grams = np.maximum(1, words - size + 1)
     first_gram = np.concatenate([[0], np.cumsum(grams)])
     key_of = np.repeat(np.arange(len(full)), grams)
@@ -180,6 +180,20 @@ class SiteShingles:
     def article(self, print_: PagePrint) -> np.ndarray:
         """A page's article: its shingles less those its site repeats."""
         return article_of(print_, self.common(print_.site))
+
+    def articles(self, prints: Sequence[PagePrint]) -> list[np.ndarray]:
+        """The articles of many pages, a site at a time (`article` for each, in one go)."""
+        out: list[np.ndarray] = [np.zeros(0, np.uint32)] * len(prints)
+        by_site: dict[str, list[int]] = {}
+        for i, p in enumerate(prints):
+            by_site.setdefault(p.site, []).append(i)
+        for site, pages in by_site.items():
+            shingles = np.concatenate([prints[i].shingles for i in pages])
+            kept = ~np.isin(shingles, self.common(site))
+            ends = np.cumsum([len(prints[i].shingles) for i in pages]).tolist()
+            for i, start, end in zip(pages, [0, *ends], ends, strict=False):
+                out[i] = shingles[start:end][kept[start:end]]
+        return out
 
 
 def article_of(print_: PagePrint, common: np.ndarray) -> np.ndarray:
@@ -310,7 +324,7 @@ class DuplicateFinder:
             sites = SiteShingles()
             for p in self._prints:
                 sites.add(p)
-            self._articles = [sites.article(p) for p in self._prints]
+            self._articles = sites.articles(self._prints)
         return self._articles
 
     def bands(self) -> int:
