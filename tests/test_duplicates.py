@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import random
 from pathlib import Path
 
 import orjson
@@ -171,6 +172,24 @@ def test_short_articles_in_long_furniture_are_grouped_only_with_their_copies(tmp
     assert precision >= 0.99 and recall >= 0.99, (precision, recall)
     assert all(0.7 <= s <= 1.0 for c, s in marks.values() if c is not None and s is not None)
     assert all((c is None) == (s is None) for c, s in marks.values())
+
+
+def test_a_sections_blurb_on_a_large_site_is_no_evidence() -> None:
+    """A blurb on 40 of a site's 340 pages (one section's) is the site's, though under a fifth of
+    its pages: the section's different short claims are not grouped by it; its stored copies are."""
+    rng = random.Random(5)
+    vocabulary = " ".join(ARTICLE + OTHER_STORY).replace("،", "").replace(".", "").split()
+    blurb = " ".join(rng.choice(vocabulary) for _ in range(60))
+    finder = DuplicateFinder()
+    for i in range(340):
+        article = " ".join(rng.choice(vocabulary) for _ in range(12 if i < 40 else 80))
+        text = f"{article}\nاقرأ التصحيح\n{blurb}\n" if i < 40 else article + "\n"
+        finder.add(f"p{i:03}", None, "claims.example", text, text)
+    claim = f"ادعاء مكرر عن أسعار القمح في الأسواق المحلية هذا الأسبوع\nاقرأ التصحيح\n{blurb}\n"
+    finder.add("copy-1", None, "claims.example", claim, claim)
+    finder.add("copy-2", None, "claims.example", claim, claim + " ")
+    groups = {i: d.canonical for i, d in finder.groups().items()}
+    assert groups == {341: "copy-1"}
 
 
 def test_groups_are_stars_not_chains() -> None:
