@@ -19,7 +19,7 @@ from __future__ import annotations
 import functools
 import math
 from collections.abc import Callable, Iterable, Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 import numpy as np
 import xxhash
@@ -43,6 +43,9 @@ MIN_ARTICLE = 15  # shingles an article needs to be compared; a shorter one matc
 CONTAINMENT = 0.7  # share of the smaller article inside the larger that makes a duplicate
 CANDIDATE_THRESHOLD = 0.5  # LSH proposes generously; the true sets decide
 REFRESH_GROWTH = 1.1  # stream: a site's common shingles are found again when its pages grow this much
+
+
+_NONE = np.zeros(0, np.uint32)
 
 
 def page_key(text: str) -> str:
@@ -157,7 +160,7 @@ class SiteShingles:
         if print_.shape is None or print_.shape in seen:
             return
         seen.add(print_.shape)
-        self._counts.setdefault(print_.site, HashCounts()).add(print_.shingles)
+        self._counts.setdefault(print_.site, HashCounts(np.uint32)).add(print_.shingles)
 
     def pages(self, site: str) -> int:
         """Distinct pages of the site counted."""
@@ -172,8 +175,7 @@ class SiteShingles:
             return known[1]
         floor = common_floor(pages)
         counts = self._counts.get(site)
-        found = counts.frequent(floor) if counts is not None and pages >= floor else np.zeros(0, np.uint64)
-        common = found.astype(np.uint32)
+        common = counts.frequent(floor) if counts is not None and pages >= floor else _NONE
         self._common[site] = (pages, common)
         return common
 
@@ -313,18 +315,21 @@ class DuplicateFinder:
 
     def add_print(self, page_id: str, fetched_at: str | None, print_: PagePrint) -> None:
         """Remember one page by its print (made anywhere, e.g. in a worker, with `key_prints`)."""
+        if self._articles is not None:
+            raise ValueError("pages were added after their articles were found: add every page first")
         self._ids.append(page_id)
         self._fetched.append(fetched_at)
         self._prints.append(print_)
-        self._articles = None
 
     def articles(self) -> list[np.ndarray]:
-        """Every page's article, found once all pages are in."""
+        """Every page's article, found once all pages are in (no page can be added after)."""
         if self._articles is None:
             sites = SiteShingles()
             for p in self._prints:
                 sites.add(p)
             self._articles = sites.articles(self._prints)
+            # From here on a page's article stands for its shingles: they are not kept twice.
+            self._prints = [replace(p, shingles=_NONE) for p in self._prints]
         return self._articles
 
     def bands(self) -> int:
