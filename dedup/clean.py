@@ -21,9 +21,6 @@ from dedup.segment import Words, flow_lines, outside, segment, words_with_offset
 from dedup.stream import StreamSettings, StreamState
 
 LONG_BLOCK_WORDS = 16  # a block this long is body text: a page keeps at least one of them
-MIN_BODY_WORDS = 60  # a page's long lines that hold fewer words are too few to compare it by
-SENTENCE_LINE_WORDS = 8
-SENTENCE_STOPS = frozenset('.!?؟…»"”')
 JUDGING_ROUNDS = 3  # site evidence judged again while lines keep losing blocks
 LABEL_KINDS = frozenset({"read-also", "template"})  # decisions a label makes for its whole sentence
 
@@ -250,21 +247,6 @@ class Cleaner:
             hit = next((r for r in result.removed if r.start <= block.start and block.end <= r.end), None)
             out.append((block, Decision(hit.start, hit.end, hit.kind, hit.evidence) if hit else None))
         return out
-
-
-def _body(blocks: Sequence[Block], text: str) -> list[str]:
-    """The keys of the page's long lines: its body, without most of its furniture. A page of short
-    paragraphs has too few of them to be told from another: its lines that end as sentences stand
-    for its body."""
-    body = [b for b in blocks if b.line_words >= LONG_BLOCK_WORDS]
-    if sum(b.words for b in body) < MIN_BODY_WORDS:
-        body = [b for b in blocks if b.line_words >= SENTENCE_LINE_WORDS and _ends_sentence(text, b)]
-    return [b.key for b in body]
-
-
-def _ends_sentence(text: str, block: Block) -> bool:
-    """Whether a block ends as a sentence does."""
-    return text[block.start : block.end].rstrip()[-1:] in SENTENCE_STOPS
 
 
 def learning_print(site: str, text: str, settings: FingerprintSettings) -> PagePrint:
