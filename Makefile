@@ -43,8 +43,9 @@ fuzz: $(VENV)/.installed-dev  ## fuzz reading and cleaning with atheris for FUZZ
 	@head -n 3 corpus/pages.jsonl | split -l 1 - out/fuzz-corpus/seed-line-
 	$(PY) scripts/fuzz_clean.py out/fuzz-corpus -max_total_time=$(FUZZ_SECONDS) -max_len=8192 -artifact_prefix=out/
 
-lint: $(VENV)/.installed-dev  ## ruff and mypy on dedup/
+lint: $(VENV)/.installed-dev  ## ruff (lint and format) and mypy, as .ci/run runs them
 	$(VENV)/bin/ruff check dedup tests
+	$(VENV)/bin/ruff format --check dedup tests
 	$(VENV)/bin/mypy dedup
 
 eval: $(VENV)/.installed-dev  ## score on the bundled labelled corpus, and on ../shared/dev-corpus when present
