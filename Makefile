@@ -9,39 +9,46 @@ SHARED ?= ../shared
 help:  ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  %-10s %s\n", $$1, $$2}'
 
-$(VENV)/.installed: pyproject.toml
-	python3 -m venv $(VENV)
-	$(PY) -m pip install -q --upgrade pip
-	$(PY) -m pip install -q -e '.[dev]'
+# Two markers: cleaning needs only the base dependencies; the tests and tools need the dev extra
+# (Spark, Scrapy, a browser driver...), which `make test` adds to a venv `make run` made.
+$(VENV)/.installed-run: pyproject.toml
+	test -x $(PY) || python3 -m venv $(VENV)
+	$(PY) -m pip install -q -e .
 	touch $@
 
-run: $(VENV)/.installed  ## clean the bundled corpus/ into out/, with a summary
+$(VENV)/.installed-dev: pyproject.toml
+	test -x $(PY) || python3 -m venv $(VENV)
+	$(PY) -m pip install -q -e '.[dev]'
+	touch $@ $(VENV)/.installed-run
+
+run: $(VENV)/.installed-run  ## clean the bundled corpus/ into out/, with a summary
 	@mkdir -p out
 	$(DEDUP) clean corpus/pages.jsonl -o out/pages.cleaned.jsonl
 	$(DEDUP) clean corpus/reference/page.txt -o out/reference.cleaned.txt
 
-test: $(VENV)/.installed  ## run the test suite
+test: $(VENV)/.installed-dev  ## run the test suite
 	$(PY) -m pytest -q -m "not slow"
 
-test-slow: $(VENV)/.installed  ## the large inputs: a 50 MB page, a 10 MB line, 200,000 and 1,000,000 pages
+test-slow: $(VENV)/.installed-dev  ## the large inputs: a 50 MB page, a 10 MB line, 200,000 and 1,000,000 pages
 	$(PY) -m pytest -q -m slow -s
 
-limits: $(VENV)/.installed  ## peak memory and time of dedup clean on each large input (scripts/limits.py)
+limits: $(VENV)/.installed-dev  ## peak memory and time of dedup clean on each large input (scripts/limits.py)
 	$(PY) scripts/limits.py
 
 FUZZ_SECONDS ?= 300
-fuzz: $(VENV)/.installed  ## fuzz reading and cleaning with atheris for FUZZ_SECONDS (crashes saved in out/)
+fuzz: $(VENV)/.installed-dev  ## fuzz reading and cleaning with atheris for FUZZ_SECONDS (crashes saved in out/)
 	$(PY) -m pip install -q -e '.[fuzz]'
 	@mkdir -p out/fuzz-corpus
 	@cp corpus/reference/page.txt out/fuzz-corpus/seed-reference
 	@head -n 3 corpus/pages.jsonl | split -l 1 - out/fuzz-corpus/seed-line-
 	$(PY) scripts/fuzz_clean.py out/fuzz-corpus -max_total_time=$(FUZZ_SECONDS) -max_len=8192 -artifact_prefix=out/
 
-lint: $(VENV)/.installed  ## ruff and mypy on dedup/
+lint: $(VENV)/.installed-dev  ## ruff (lint and format) and mypy, as .ci/run runs them
 	$(VENV)/bin/ruff check dedup tests
+	$(VENV)/bin/ruff format --check dedup tests
 	$(VENV)/bin/mypy dedup
 
-eval: $(VENV)/.installed  ## score on the bundled labelled corpus, and on ../shared/dev-corpus when present
+eval: $(VENV)/.installed-dev  ## score on the bundled labelled corpus, and on ../shared/dev-corpus when present
 	@mkdir -p out
 	$(DEDUP) clean corpus/pages.jsonl -o out/pages.cleaned.jsonl
 	$(DEDUP) evaluate corpus/truth.jsonl out/pages.cleaned.jsonl
@@ -50,17 +57,17 @@ eval: $(VENV)/.installed  ## score on the bundled labelled corpus, and on ../sha
 	  $(DEDUP) evaluate $(SHARED)/dev-corpus/truth.jsonl out/dev.cleaned.jsonl; \
 	else echo "$(SHARED)/dev-corpus not found: skipped"; fi
 
-eval-real: $(VENV)/.installed  ## real pages in ../shared: HTML benchmarks (words kept/removed), Arabic scrapes
+eval-real: $(VENV)/.installed-dev  ## real pages in ../shared: HTML benchmarks (words kept/removed), Arabic scrapes
 	$(PY) scripts/eval_html_bench.py $(SHARED)/corpus-data
 	$(PY) scripts/inspect_real.py $(SHARED)/corpus-data --out out/real
 
-real-duplicates: $(VENV)/.installed  ## duplicate groups on the real scrapes in ../shared: members' similarity to their canonical
+real-duplicates: $(VENV)/.installed-dev  ## duplicate groups on the real scrapes in ../shared: members' similarity to their canonical
 	$(PY) scripts/real_duplicates.py $(SHARED)/corpus-data
 
-bench: $(VENV)/.installed  ## speed and memory against the floor script and datasketch (several minutes)
+bench: $(VENV)/.installed-dev  ## speed and memory against the floor script and datasketch (several minutes)
 	$(PY) scripts/bench.py $(BENCH_ARGS)
 
-bench-quick: $(VENV)/.installed  ## the same on a ~5 MB corpus, one round
+bench-quick: $(VENV)/.installed-dev  ## the same on a ~5 MB corpus, one round
 	$(PY) scripts/bench.py --quick $(BENCH_ARGS)
 
 clean-out:  ## remove out/

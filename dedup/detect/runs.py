@@ -29,9 +29,7 @@ MIN_CONTENT_WORDS = 3  # words of 3 letters or more, slots aside
 def slot_words(words: Sequence[str]) -> list[str]:
     """Words with numbers, month and weekday names replaced by one slot word."""
     # A word of letters only holds no digit: most words are told apart without a look at each letter.
-    return [
-        "0" if w in SLOT_WORDS or (not w.isalpha() and any(map(str.isdigit, w))) else w for w in words
-    ]
+    return ["0" if w in SLOT_WORDS or (not w.isalpha() and any(map(str.isdigit, w))) else w for w in words]
 
 
 def gram_hashes(words: Sequence[str]) -> list[int]:
