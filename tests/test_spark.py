@@ -32,7 +32,6 @@ DEV_CORPUS = ROOT.parent / "shared" / "dev-corpus" / "pages.jsonl"
 def spark() -> Iterator[Any]:
     """One local[2] session for the module: starting the JVM is the slow part."""
     session = engine.session("local[2]")
-    session.conf.set("spark.sql.shuffle.partitions", "4")
     yield session
     session.stop()
 
@@ -203,6 +202,10 @@ def test_unreadable_kinds_are_refused(spark: Any, tmp_path: Path) -> None:
     (tmp_path / "page.txt").write_text("hello\n", encoding="utf-8")
     with pytest.raises(engine.InputError, match="page.txt: the Spark engine reads JSONL and Parquet"):
         engine.read_pages(spark, [str(tmp_path / "page.txt")], Fields())
+
+
+def test_local_session_shuffles_into_partitions_for_its_cores(spark: Any) -> None:
+    assert spark.conf.get("spark.sql.shuffle.partitions") == "4"
 
 
 def test_engine_option_is_checked(tmp_path: Path, squashed: Callable[[str], str]) -> None:
