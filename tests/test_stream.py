@@ -183,7 +183,7 @@ def test_forgetting_learns_a_redesign(tmp_path: Path) -> None:
         "Home | Port news | Shipping | Contact",
         "Start | Harbour today | Ships and cargo | Write to us",
     )
-    old = _site_pages(range(0, 40), 30, lambda d: [old_menu])
+    old = _site_pages(range(16, 40), 30, lambda d: [old_menu])
     new = _site_pages(range(40, 44), 5, lambda d: [new_menu], start=len(old))
     kept = {}
     for forget in (20.0, 0.0):
