@@ -129,6 +129,7 @@ def test_files_in_order_default_ids_gzip_and_rejects(
     # The copies name their canonical page by its default id, file name and line.
     assert "b.jsonl:1" in {r["dedup"]["duplicate_of"] for r in records}
     assert summary.bad_records == 2 and summary.pages == 9
+    assert summary.duplicates == sum(r["dedup"]["duplicate_of"] is not None for r in records) > 0
     assert _parts(tmp_path / "out.rejects.jsonl") == bad
 
 

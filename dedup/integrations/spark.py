@@ -546,7 +546,6 @@ def clean_files(
         model = learn(pages, config)
     results = clean(pages, config, model)
     _summarize(results.values(), summary)
-    summary.duplicates = results.filter(lambda kv: kv[1].duplicate_of is not None).count()
     kept = results.filter(lambda kv: kv[1].duplicate_of is None) if opts.drop_duplicates else results
     summary.dropped = summary.duplicates if opts.drop_duplicates else 0
     ordered = kept.sortByKey(numPartitions=kept.getNumPartitions()).values()
@@ -585,17 +584,19 @@ def _set_aside_bad_records(
 
 
 def _summarize(results: RDD[Result], summary: Summary) -> None:
-    """Add every result to the summary: per task, then merged on the driver."""
+    """Add every result to the summary, duplicates counted: per task, then merged on the driver."""
 
     def partial_summary(rows: Iterable[Result]) -> Iterator[Summary]:
         part = Summary()
         for result in rows:
             part.add(result)
+            part.duplicates += result.duplicate_of is not None
         yield part
 
     for part in results.mapPartitions(partial_summary).collect():
         summary.pages += part.pages
         summary.chars_in += part.chars_in
+        summary.duplicates += part.duplicates
         summary.removed_by_kind.update(part.removed_by_kind)
         summary.site_chars.update(part.site_chars)
         summary.site_removed.update(part.site_removed)
