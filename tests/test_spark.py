@@ -32,7 +32,6 @@ DEV_CORPUS = ROOT.parent / "shared" / "dev-corpus" / "pages.jsonl"
 def spark() -> Iterator[Any]:
     """One local[2] session for the module: starting the JVM is the slow part."""
     session = engine.session("local[2]")
-    session.conf.set("spark.sql.shuffle.partitions", "4")
     yield session
     session.stop()
 
@@ -130,6 +129,7 @@ def test_files_in_order_default_ids_gzip_and_rejects(
     # The copies name their canonical page by its default id, file name and line.
     assert "b.jsonl:1" in {r["dedup"]["duplicate_of"] for r in records}
     assert summary.bad_records == 2 and summary.pages == 9
+    assert summary.duplicates == sum(r["dedup"]["duplicate_of"] is not None for r in records) > 0
     assert _parts(tmp_path / "out.rejects.jsonl") == bad
 
 
@@ -203,6 +203,10 @@ def test_unreadable_kinds_are_refused(spark: Any, tmp_path: Path) -> None:
     (tmp_path / "page.txt").write_text("hello\n", encoding="utf-8")
     with pytest.raises(engine.InputError, match="page.txt: the Spark engine reads JSONL and Parquet"):
         engine.read_pages(spark, [str(tmp_path / "page.txt")], Fields())
+
+
+def test_local_session_shuffles_into_partitions_for_its_cores(spark: Any) -> None:
+    assert spark.conf.get("spark.sql.shuffle.partitions") == "4"
 
 
 def test_engine_option_is_checked(tmp_path: Path, squashed: Callable[[str], str]) -> None:

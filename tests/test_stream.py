@@ -102,11 +102,14 @@ def test_eight_stream_runs_score_like_batch(sqlite_runs: Path, batch_scores: dic
     check_stream_against_batch(score(BUNDLED_TRUTH, sqlite_runs), batch_scores)
 
 
-def test_eight_stream_runs_on_redis_give_the_same_output(
+def test_stream_runs_on_redis_give_the_same_output_as_on_sqlite(
     runner: CliRunner, tmp_path: Path, sqlite_runs: Path, empty_redis_url: str
 ) -> None:
-    joined = stream_runs(runner, _slices(BUNDLED_PAGES, RUNS, tmp_path), empty_redis_url, tmp_path)
-    assert joined.read_bytes() == sqlite_runs.read_bytes()
+    # The first half of the eight runs: a run's output depends only on the runs before it.
+    slices = _slices(BUNDLED_PAGES, RUNS, tmp_path)[: RUNS // 2]
+    joined = stream_runs(runner, slices, empty_redis_url, tmp_path)
+    on_sqlite = b"".join((sqlite_runs.parent / f"{i}.jsonl").read_bytes() for i in range(RUNS // 2))
+    assert joined.read_bytes() == on_sqlite
 
 
 def _record(i: int, text: str, site: str = "alnahar.example", day: int = 1) -> dict[str, str]:
@@ -183,7 +186,7 @@ def test_forgetting_learns_a_redesign(tmp_path: Path) -> None:
         "Home | Port news | Shipping | Contact",
         "Start | Harbour today | Ships and cargo | Write to us",
     )
-    old = _site_pages(range(0, 40), 30, lambda d: [old_menu])
+    old = _site_pages(range(16, 40), 30, lambda d: [old_menu])
     new = _site_pages(range(40, 44), 5, lambda d: [new_menu], start=len(old))
     kept = {}
     for forget in (20.0, 0.0):

@@ -115,6 +115,10 @@ def session(master: str | None = None) -> SparkSession:
     # Arrow batches need pandas importable only; its version warning says nothing about this use.
     warnings.filterwarnings("ignore", message="PySpark does not yet fully support pandas")
     spark = builder.getOrCreate()
+    context = spark.sparkContext
+    if (context.master or "").startswith("local"):
+        # Spark's default of 200 shuffle partitions is sized for a cluster; one machine has a few cores.
+        spark.conf.set("spark.sql.shuffle.partitions", str(2 * context.defaultParallelism))
     spark.sparkContext.setLogLevel("WARN")
     return spark
 
@@ -353,18 +357,36 @@ def _common_shingles(fingerprints: RDD[tuple[int, Fingerprint]]) -> dict[str, np
     )
     pages = distinct.map(lambda kv: (kv[0][0], 1)).reduceByKey(lambda a, b: a + b).collectAsMap()
     floors = fingerprints.context.broadcast({site: common_floor(n) for site, n in pages.items()})
+    # Counted as arrays, one record per site and task: a record per shingle made this the slowest step.
     frequent = (
-        distinct.flatMap(lambda kv: ((kv[0][0], int(h)) for h in kv[1].tolist()))
-        .map(lambda key: (key, 1))
-        .reduceByKey(lambda a, b: a + b)
-        .filter(lambda kv: kv[1] >= floors.value[kv[0][0]])
-        .keys()
-        .groupByKey()
-        .mapValues(lambda hashes: np.sort(np.fromiter(hashes, np.uint32)))
+        distinct.map(lambda kv: (kv[0][0], kv[1]))
+        .mapPartitions(_site_shingle_counts)
+        .reduceByKey(_summed_counts)
+        .map(lambda kv: (kv[0], kv[1][0][kv[1][1] >= floors.value[kv[0]]].astype(np.uint32)))
         .collectAsMap()
     )
     distinct.unpersist()
     return dict(frequent)
+
+
+def _site_shingle_counts(
+    pages: Iterable[tuple[str, np.ndarray]],
+) -> Iterator[tuple[str, tuple[np.ndarray, np.ndarray]]]:
+    """(site, (sorted shingles, on how many of the pages each occurs)) for the pages of one task."""
+    by_site: dict[str, list[np.ndarray]] = {}
+    for site, shingles in pages:
+        by_site.setdefault(site, []).append(shingles)
+    for site, arrays in by_site.items():
+        yield site, np.unique(np.concatenate(arrays), return_counts=True)
+
+
+def _summed_counts(
+    a: tuple[np.ndarray, np.ndarray], b: tuple[np.ndarray, np.ndarray]
+) -> tuple[np.ndarray, np.ndarray]:
+    """Two (sorted shingles, counts) as one."""
+    keys, where = np.unique(np.concatenate([a[0], b[0]]), return_inverse=True)
+    counts = np.bincount(where, weights=np.concatenate([a[1], b[1]]), minlength=len(keys))
+    return keys, counts.astype(np.int64)
 
 
 def _article_row(
@@ -524,7 +546,6 @@ def clean_files(
         model = learn(pages, config)
     results = clean(pages, config, model)
     _summarize(results.values(), summary)
-    summary.duplicates = results.filter(lambda kv: kv[1].duplicate_of is not None).count()
     kept = results.filter(lambda kv: kv[1].duplicate_of is None) if opts.drop_duplicates else results
     summary.dropped = summary.duplicates if opts.drop_duplicates else 0
     ordered = kept.sortByKey(numPartitions=kept.getNumPartitions()).values()
@@ -563,17 +584,19 @@ def _set_aside_bad_records(
 
 
 def _summarize(results: RDD[Result], summary: Summary) -> None:
-    """Add every result to the summary: per task, then merged on the driver."""
+    """Add every result to the summary, duplicates counted: per task, then merged on the driver."""
 
     def partial_summary(rows: Iterable[Result]) -> Iterator[Summary]:
         part = Summary()
         for result in rows:
             part.add(result)
+            part.duplicates += result.duplicate_of is not None
         yield part
 
     for part in results.mapPartitions(partial_summary).collect():
         summary.pages += part.pages
         summary.chars_in += part.chars_in
+        summary.duplicates += part.duplicates
         summary.removed_by_kind.update(part.removed_by_kind)
         summary.site_chars.update(part.site_chars)
         summary.site_removed.update(part.site_removed)
