@@ -416,3 +416,25 @@ def test_evaluate_command(runner: CliRunner, tmp_path: Path) -> None:
     result = _invoke(runner, "evaluate", truth, tmp_path / "none.jsonl")
     assert result.exit_code != 0
     assert "no such file" in result.output
+
+
+@pytest.mark.parametrize("stream", [False, True])
+def test_a_malformed_url_is_set_aside_by_errors_skip(
+    runner: CliRunner, tmp_path: Path, ar_page: str, en_page: str, stream: bool
+) -> None:
+    bad = [
+        orjson.dumps({"id": "x1", "url": "http://[::1", "text": ar_page}),
+        orjson.dumps({"id": "x2", "url": "url text of a header row", "text": en_page}),
+    ]
+    good = [orjson.dumps(r) for r in _good(ar_page, en_page)]
+    src = _write_lines(tmp_path / "pages.jsonl", [good[0], *bad, good[1]])
+    out = tmp_path / "clean.jsonl"
+    state = ["--stream", "--state", str(tmp_path / "s.db")] if stream else []
+    failed = _invoke(runner, "clean", src, "-o", out, *state)
+    assert failed.exit_code != 0
+    _no_traceback(failed)
+    assert "pages.jsonl:2" in failed.output and "not a URL" in failed.output
+    result = _invoke(runner, "clean", src, "-o", out, "--errors", "skip", *state)
+    assert result.exit_code == 0, result.output
+    assert [r["id"] for r in _read_records(out)] == ["ar1", "en1"]
+    assert out.with_name("clean.rejects.jsonl").read_bytes() == b"".join(line + b"\n" for line in bad)

@@ -412,3 +412,32 @@ def test_open_writer(tmp_path: Path) -> None:
     assert isinstance(open_writer(tmp_path / "a.txt", Fields(), text_mode=True), TextWriter)
     assert isinstance(open_writer(None, Fields(), text_mode=True), TextWriter)
     assert isinstance(open_writer(tmp_path / "a.jsonl", Fields(), text_mode=False), JsonlWriter)
+
+
+@pytest.mark.parametrize(
+    "url", ["http://[::1", "أعلنت وزارة الصحة اليوم", "The council approved the new budget"]
+)
+def test_a_url_without_a_host_is_a_bad_record(tmp_path: Path, url: str) -> None:
+    line = orjson.dumps({"url": url, "text": ARABIC})
+    good = orjson.dumps({"url": "https://www.alnahar.example/news/1", "text": ENGLISH})
+    src = _write_jsonl(tmp_path / "in.jsonl", [good, line])
+    items = list(read_pages([src]))
+    assert isinstance(items[0], Page) and items[0].site == "alnahar.example"
+    (bad,) = _bad(items)
+    assert (bad.source, bad.raw) == (f"{src}:2", line)
+    assert bad.reason.startswith("field 'url' is not a URL with a host: ")
+
+
+def test_a_page_made_with_a_url_gets_its_site() -> None:
+    from dedup import Cleaner
+
+    pages = [
+        Page(id="ar", text=ARABIC, url="https://www.aljazeera.net/news/1"),
+        Page(id="en", text=ENGLISH, url="https://m.bbc.co.uk/news/2"),
+        Page(id="given", text=ENGLISH, url="https://www.bbc.co.uk/news/3", site="BBC"),
+        Page(id="broken", text=ARABIC, url="http://[::1"),
+    ]
+    assert [p.site for p in pages] == ["aljazeera.net", "bbc.co.uk", "BBC", None]
+    cleaner = Cleaner()
+    cleaner.learn(pages)
+    assert {"aljazeera.net", "bbc.co.uk"} <= set(cleaner.model.sites)

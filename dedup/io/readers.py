@@ -300,8 +300,21 @@ def _parse_line(
     text = record[fields.text]
     if not isinstance(text, str):
         return BadRecord(source, f"field {fields.text!r} is {json_type(text)}, expected a string", raw)
-
+    if problem := url_problem(record, fields):
+        return BadRecord(source, problem, raw)
     return page_from_record(record, fields, f"{path.name}:{lineno}", site, source)
+
+
+def url_problem(record: dict[str, Any], fields: Fields) -> str | None:
+    """What is wrong with a record's url field, or None: a url must name a host, the page's site."""
+    url = record.get(fields.url)
+    if not isinstance(url, str) or not url or site_of(url) is not None:
+        return None
+    shown = url if len(url) <= 60 else url[:60] + "…"
+    return (
+        f"field {fields.url!r} is not a URL with a host: {shown!r} "
+        "(a header or text row in the wrong column? --url-field names the URL)"
+    )
 
 
 def page_from_record(
