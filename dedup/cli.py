@@ -279,7 +279,9 @@ def clean(
     ] = CHECKPOINT_PAGES,
     engine: Annotated[
         str,
-        typer.Option("--engine", help="local: this machine; spark: Apache Spark (needs 'dedup[spark]')."),
+        typer.Option(
+            "--engine", help=escape("local: this machine; spark: Apache Spark (needs 'dedup[spark]').")
+        ),
     ] = "local",
     spark_master: Annotated[
         str | None,
