@@ -8,13 +8,14 @@ from typing import Any
 from urllib.parse import urlsplit
 
 _HOST_PREFIXES = ("www.", "m.", "amp.")
-# Letters of any script (internationalized hosts), digits, dots, hyphens; colons for IPv6.
-_HOST = re.compile(r"[\w.:-]+")
+# Letters of any script (internationalized hosts), digits, hyphens, and a dot between labels; an
+# IPv6 address; or localhost. A bare word is not taken for a host: it is a header row's "url".
+_HOST = re.compile(r"[\w-]+(\.[\w-]+)+\.?|[0-9a-f:.]*:[0-9a-f:.]*|localhost")
 
 
 def site_of(url: str | None) -> str | None:
     """The site of a URL: its host, lowercased, without `www.`, `m.` or `amp.`; None when the URL
-    has no host or cannot be parsed (an unclosed `[`, spaces or other text in the host)."""
+    has no host or cannot be parsed (an unclosed `[`, a word or text where the host should be)."""
     if not url:
         return None
     try:

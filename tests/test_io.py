@@ -415,7 +415,7 @@ def test_open_writer(tmp_path: Path) -> None:
 
 
 @pytest.mark.parametrize(
-    "url", ["http://[::1", "أعلنت وزارة الصحة اليوم", "The council approved the new budget"]
+    "url", ["http://[::1", "url", "أعلنت وزارة الصحة اليوم", "The council approved the new budget"]
 )
 def test_a_url_without_a_host_is_a_bad_record(tmp_path: Path, url: str) -> None:
     line = orjson.dumps({"url": url, "text": ARABIC})

@@ -120,19 +120,21 @@ def test_checkpoint_of_other_inputs_is_refused(
     args += ["--checkpoint-every", "20"]
     _kill_after([*args, "--workers", "1"], checkpoint_folder(out), 40)
 
-    def refused(extra: list[str], differs: str) -> None:
+    def refused(extra: list[str], differs: str, change: str) -> None:
         result = runner.invoke(app, [str(a) for a in args] + extra)
         assert result.exit_code != 0 and "Traceback" not in result.output
         message = squashed(result.output)
         assert squashed(f"holds a run with other {differs} than this one") in message
+        assert squashed(change) in message
         assert squashed(f"remove {checkpoint_folder(out)} to start over") in message
         assert not out.exists()
 
-    refused(["--drop-duplicates"], "options")
-    refused(["--duplicate-threshold", "0.9"], "settings")
+    refused(["--drop-duplicates"], "options", "(--drop-duplicates was false, now true)")
+    refused(["--duplicate-threshold", "0.7"], "settings", "(--duplicate-threshold was 0.8, now 0.7)")
+    size = src.stat().st_size
     with src.open("ab") as f:  # the input changed since
         f.write(orjson.dumps({"id": "late", "text": "one more page"}) + b"\n")
-    refused([], "inputs")
+    refused([], "inputs", f"(input {src.resolve()} was {size} bytes, now {src.stat().st_size})")
 
 
 @pytest.mark.parametrize(
