@@ -56,6 +56,7 @@ _INPUTS_HELP = (
     "JSONL (.jsonl, .jsonl.gz, .jsonl.zst), WARC (.warc, .warc.gz), Parquet (.parquet), "
     "a .txt page, folders of them, or quoted globs ('dumps/*.warc.gz')."
 )
+_OUTPUT_SUFFIXES = (".jsonl", ".jsonl.gz", ".jsonl.zst", ".parquet")
 _SPARK_INPUTS = " With --engine spark: JSONL and Parquet, on any Hadoop path (hdfs://, s3a://...)."
 Inputs = Annotated[list[Path], typer.Argument(help=_INPUTS_HELP)]
 ShardOpt = Annotated[
@@ -154,12 +155,18 @@ def _check_output(output: Path | None, inputs: list[Path]) -> None:
         files = []
     if any(f.resolve() == output.resolve() for f in files):
         raise _fail(f"-o {output} is also an input: write the cleaned pages to another file")
-    name = output.name.lower().removesuffix(".gz").removesuffix(".zst")
-    if not is_text_input(inputs) and not name.endswith((".jsonl", ".ndjson", ".json", ".parquet")):
+    name = output.name.lower()
+    if is_text_input(inputs) or name.endswith(_OUTPUT_SUFFIXES):
+        return
+    compression = next((c for c in (".gz", ".zst") if name.endswith(c)), "")
+    bare = Path(output.name[: len(output.name) - len(compression)])
+    if bare.suffix.lower() in (".json", ".ndjson"):
+        # A .json name promises one JSON document; the output is one record per line.
         raise _fail(
-            f"-o {output}: unknown output type; give a name ending in .jsonl, .jsonl.gz, .jsonl.zst "
-            "or .parquet"
+            f"-o {output}: the output is JSON Lines, one record per line: "
+            f"name it {bare.stem}.jsonl{compression}"
         )
+    raise _fail(f"-o {output}: unknown output type; give a name ending in {', '.join(_OUTPUT_SUFFIXES)}")
 
 
 class _Meter:
