@@ -115,8 +115,10 @@ class Result:
     similarity: float | None = None
 
     def audit(self) -> dict[str, Any]:
-        """The `dedup` object written next to the cleaned text."""
+        """The `dedup` object written next to the cleaned text; `id` is the page's id as
+        `duplicate_of` names it, also when the record has no id field (then `file:line`)."""
         return {
+            "id": self.page.id,
             "removed": [r.to_dict() for r in self.removed],
             "duplicate_of": self.duplicate_of,
             "similarity": self.similarity,

@@ -455,3 +455,24 @@ def test_a_malformed_url_is_set_aside_by_errors_skip(
     assert result.exit_code == 0, result.output
     assert [r["id"] for r in _read_records(out)] == ["ar1", "en1"]
     assert out.with_name("clean.rejects.jsonl").read_bytes() == b"".join(line + b"\n" for line in bad)
+
+
+@pytest.mark.parametrize("name", ["pages.jsonl", "pages.jsonl.gz", "pages.jsonl.zst"])
+def test_records_without_ids_carry_the_ids_duplicate_of_names(
+    runner: CliRunner, tmp_path: Path, news_site: NewsSite, en_page: str, name: str
+) -> None:
+    records = [{"url": r["url"], "text": r["text"]} for r in news_site.records()]
+    records += [{"url": "https://www.bbc.co.uk/news/1", "text": en_page}] * 2  # the second a copy
+    src = _write_records(tmp_path / name, records)
+    out, report = tmp_path / "clean.jsonl", tmp_path / "report.html"
+    result = _invoke(runner, "clean", src, "-o", out, "--report", report)
+    assert result.exit_code == 0, result.output
+    output = _read_records(out)
+    ids = [r["dedup"]["id"] for r in output]
+    # The same ids whether the input is compressed or not: the file's name without .gz/.zst.
+    assert ids == [f"pages.jsonl:{n}" for n in range(1, len(records) + 1)]
+    assert output[-1]["dedup"]["duplicate_of"] == "pages.jsonl:9"
+    assert {r["dedup"]["duplicate_of"] for r in output} - {None} <= set(ids)
+    assert "id" not in output[0]  # the record itself stays as it came
+    page = report.read_text(encoding="utf-8")
+    assert "pages.jsonl:10" in page and "clean.jsonl:" not in page

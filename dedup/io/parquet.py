@@ -20,6 +20,7 @@ from dedup.io.readers import (
     Fields,
     InputError,
     MissingExtraError,
+    id_name,
     json_type,
     page_from_record,
     url_problem,
@@ -111,7 +112,7 @@ def row_page(
         return BadRecord(source, f"field {fields.text!r} is {json_type(text)}, expected a string", raw)
     if problem := url_problem(record, fields):
         return BadRecord(source, problem, orjson.dumps(record, default=json_default))
-    return page_from_record(record, fields, f"{path.name}:{row}", site, source)
+    return page_from_record(record, fields, f"{id_name(path)}:{row}", site, source)
 
 
 def _safe_type(kind: Any) -> Any:

@@ -302,7 +302,17 @@ def _parse_line(
         return BadRecord(source, f"field {fields.text!r} is {json_type(text)}, expected a string", raw)
     if problem := url_problem(record, fields):
         return BadRecord(source, problem, raw)
-    return page_from_record(record, fields, f"{path.name}:{lineno}", site, source)
+    return page_from_record(record, fields, f"{id_name(path)}:{lineno}", site, source)
+
+
+def id_name(path: PurePath) -> str:
+    """The file name a default id starts with, without .gz or .zst: a compressed copy of a file
+    gives its pages the same ids (`pages.jsonl:3` from pages.jsonl and from pages.jsonl.gz)."""
+    name = path.name
+    for suffix in COMPRESSED_SUFFIXES:
+        if name.lower().endswith(suffix):
+            return name[: -len(suffix)]
+    return name
 
 
 def url_problem(record: dict[str, Any], fields: Fields) -> str | None:
