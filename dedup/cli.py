@@ -349,6 +349,10 @@ def clean(
                 if checkpoint is not None:
                     checkpoint.save_model(cleaner.model)
             summary = clean_files(cleaner, inputs, output, opts, progress, checkpoint)
+    except KeyboardInterrupt:
+        message = _interrupted(output, checkpoint, state if streaming else None)
+        err.print(escape(message), highlight=False, soft_wrap=True)
+        raise typer.Exit(130) from None
     except (InputError, RecordError, StateError) as e:
         raise _fail(
             str(e)
@@ -393,6 +397,23 @@ def _checkpoint(
         return Checkpoint.open(output, run_identity(inputs, output, options, config, state))
     except (CheckpointError, InputError, OSError) as e:
         raise _fail(str(e)) from e
+
+
+def _interrupted(output: Path | None, checkpoint: Checkpoint | None, stream_state: str | None) -> str:
+    """The line a run stopped by Ctrl-C ends with: what was written, and how to go on."""
+    written = f"{output} not written (it is written whole, at the end)" if output else "output incomplete"
+    if checkpoint is not None:
+        return (
+            f"interrupted: {written}; {checkpoint.folder} holds the {checkpoint.pages:,} pages cleaned "
+            "up to its last checkpoint: run the same command again (with --resume) to go on from there"
+        )
+    if stream_state is not None:
+        return (
+            f"interrupted: {written}; the state {stream_state} keeps what was learned up to its last "
+            "save (--save-every): run the command again to clean these inputs"
+        )
+    resume = " (add --resume to be able to go on after a stop)" if output else ""
+    return f"interrupted: {written}; run the command again to start over{resume}"
 
 
 def _stream_settings(
