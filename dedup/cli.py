@@ -529,6 +529,8 @@ def _print_summary(summary: Summary, output: Path | None) -> None:
             f"[bold yellow]warning:[/] {site or '(no site)'} lost {share:.0%} of its text: "
             "check it with `dedup explain`"
         )
+    for cut in summary.cut_short:
+        err.print(f"[bold yellow]cut short:[/] {escape(cut)}", highlight=False)
     if summary.skipped:
         reasons = ", ".join(f"{reason} {n:,}" for reason, n in summary.skipped.most_common())
         err.print(f"skipped (not pages): {summary.skipped.total():,} ({reasons})", highlight=False)

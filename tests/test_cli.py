@@ -476,3 +476,28 @@ def test_records_without_ids_carry_the_ids_duplicate_of_names(
     assert "id" not in output[0]  # the record itself stays as it came
     page = report.read_text(encoding="utf-8")
     assert "pages.jsonl:10" in page and "clean.jsonl:" not in page
+
+
+@pytest.mark.parametrize("name", ["pages.jsonl.gz", "pages.jsonl.zst"])
+def test_a_cut_compressed_input_keeps_the_records_before_the_cut(
+    runner: CliRunner, tmp_path: Path, ar_page: str, en_page: str, name: str
+) -> None:
+    # 500 pages: zstd writes more than one block (of 128 KiB), so the cut leaves whole blocks before.
+    records = [{"id": f"p{i}", "text": ar_page if i % 2 else en_page} for i in range(500)]
+    src = _write_records(tmp_path / name, records)
+    data = src.read_bytes()
+    src.write_bytes(data[:-40])
+    out = tmp_path / "clean.jsonl"
+    out.write_bytes(b"an earlier output\n")
+    failed = _invoke(runner, "clean", src, "-o", out)
+    assert failed.exit_code != 0
+    _no_traceback(failed)
+    assert f"{src}:" in failed.output and "compressed stream ends early" in " ".join(failed.output.split())
+    assert out.read_bytes() == b"an earlier output\n"  # left whole
+    result = _invoke(runner, "clean", src, "-o", out, "--errors", "skip")
+    assert result.exit_code == 0, result.output
+    kept = [r["id"] for r in _read_records(out)]
+    assert 0 < len(kept) < 500 and kept == [f"p{i}" for i in range(len(kept))]
+    assert f"cut short: {src}:{len(kept) + 1}: compressed stream ends early" in " ".join(
+        result.output.split()
+    )
