@@ -274,8 +274,8 @@ def _read_jsonl(path: Path, fields: Fields, site: str | None) -> Iterator[Page |
 def cut_short_reason(records: int) -> str:
     """What a CutShort says: the file ends in the middle of its compressed stream."""
     return (
-        f"compressed stream ends early (truncated file?) after {records:,} records; those are kept, "
-        "the rest of the file is lost: re-copy or re-download it"
+        f"compressed stream ends early (truncated file?) after {records:,} records; the rest of "
+        "the file is lost: re-copy or re-download it"
     )
 
 
