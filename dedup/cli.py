@@ -404,8 +404,9 @@ def _interrupted(output: Path | None, checkpoint: Checkpoint | None, stream_stat
     written = f"{output} not written (it is written whole, at the end)" if output else "output incomplete"
     if checkpoint is not None:
         return (
-            f"interrupted: {written}; {checkpoint.folder} holds the {checkpoint.pages:,} pages cleaned "
-            "up to its last checkpoint: run the same command again (with --resume) to go on from there"
+            f"interrupted: {written}; {checkpoint.folder} holds the run up to its last checkpoint "
+            f"({checkpoint.pages:,} pages cleaned): run the same command again (with --resume) to go on "
+            "from there"
         )
     if stream_state is not None:
         return (
