@@ -12,4 +12,4 @@ def clean(text: str, site: str | None = None, url: str | None = None) -> Result:
     return Cleaner().clean(Page(id="page", text=text, url=url, site=site or site_of(url)))
 
 
-__all__ = ["Cleaner", "Config", "Page", "Result", "__version__", "clean", "restore"]
+__all__ = ["Cleaner", "Config", "Page", "Result", "__version__", "clean", "restore", "site_of"]

@@ -84,6 +84,67 @@ def run_identity(
     }
 
 
+# The command-line option behind each part of a run's identity, to name it in a refusal.
+_OPTION_NAMES = {
+    "options.fields.text": "--text-field",
+    "options.fields.id": "--id-field",
+    "options.fields.url": "--url-field",
+    "options.site": "--site",
+    "options.errors": "--errors",
+    "options.drop_duplicates": "--drop-duplicates",
+    "options.shard_size": "--shard-size",
+    "settings.patterns": "--pattern/--patterns-file",
+    "settings.duplicate_threshold": "--duplicate-threshold",
+    "output": "-o",
+    "state": "--state",
+    "version": "the dedup version",
+    "prints": "the checkpoint format",
+}
+
+
+def identity_changes(before: dict[str, Any], now: dict[str, Any]) -> list[str]:
+    """What differs between two run identities, each as "--threshold was 0.8, now 0.7"."""
+    changes = _input_changes(before.get("inputs", []), now.get("inputs", []))
+    old, new = _leaves(before), _leaves(now)
+    for key in sorted(old.keys() | new.keys()):
+        if key.startswith("inputs") or old.get(key) == new.get(key):
+            continue
+        name = _OPTION_NAMES.get(key, key)
+        changes.append(f"{name} was {_shown(old.get(key))}, now {_shown(new.get(key))}")
+    return changes
+
+
+def _input_changes(before: list[dict[str, Any]], now: list[dict[str, Any]]) -> list[str]:
+    """The input files added, removed or changed (size or modification time) since the checkpoint."""
+    old = {f["path"]: f for f in before}
+    new = {f["path"]: f for f in now}
+    changes = [f"input {p} was not in it" for p in new if p not in old]
+    changes += [f"input {p} was in it, now is not" for p in old if p not in new]
+    for path in new.keys() & old.keys():
+        if new[path]["size"] != old[path]["size"]:
+            changes.append(f"input {path} was {old[path]['size']} bytes, now {new[path]['size']}")
+        elif new[path] != old[path]:
+            changes.append(f"input {path} was modified since")
+    if not changes and [f["path"] for f in before] != [f["path"] for f in now]:
+        changes.append("the inputs are given in another order")
+    return changes
+
+
+def _leaves(value: Any, prefix: str = "") -> dict[str, Any]:
+    """A nested dict as {"a.b.c": leaf}."""
+    if not isinstance(value, dict):
+        return {prefix: value}
+    leaves: dict[str, Any] = {}
+    for key, inner in value.items():
+        leaves.update(_leaves(inner, f"{prefix}.{key}" if prefix else str(key)))
+    return leaves
+
+
+def _shown(value: Any) -> str:
+    """A value as a refusal shows it: none for a missing one, JSON otherwise."""
+    return "none" if value is None else orjson.dumps(value).decode("utf-8")
+
+
 @dataclass
 class Checkpoint:
     """The checkpoint folder of one run, opened to start it or to resume it."""
@@ -116,10 +177,12 @@ class Checkpoint:
         except (OSError, orjson.JSONDecodeError) as e:
             raise CheckpointError(f"{manifest}: unreadable ({e}); remove {folder} to start over") from e
         if saved.get("identity") != identity:
-            differs = ", ".join(k for k in identity if saved.get("identity", {}).get(k) != identity[k])
+            before = saved.get("identity", {})
+            differs = ", ".join(k for k in identity if before.get(k) != identity[k])
+            details = "; ".join(identity_changes(before, identity))
             raise CheckpointError(
-                f"{folder} holds a run with other {differs or 'settings'} than this one: resume it with "
-                f"the same inputs and options, or remove {folder} to start over"
+                f"{folder} holds a run with other {differs or 'settings'} than this one ({details}): "
+                f"resume it with the same inputs and options, or remove {folder} to start over"
             )
         _remove_leftovers(output)
         return cls(

@@ -56,6 +56,7 @@ _INPUTS_HELP = (
     "JSONL (.jsonl, .jsonl.gz, .jsonl.zst), WARC (.warc, .warc.gz), Parquet (.parquet), "
     "a .txt page, folders of them, or quoted globs ('dumps/*.warc.gz')."
 )
+_OUTPUT_SUFFIXES = (".jsonl", ".jsonl.gz", ".jsonl.zst", ".parquet")
 _SPARK_INPUTS = " With --engine spark: JSONL and Parquet, on any Hadoop path (hdfs://, s3a://...)."
 Inputs = Annotated[list[Path], typer.Argument(help=_INPUTS_HELP)]
 ShardOpt = Annotated[
@@ -154,12 +155,18 @@ def _check_output(output: Path | None, inputs: list[Path]) -> None:
         files = []
     if any(f.resolve() == output.resolve() for f in files):
         raise _fail(f"-o {output} is also an input: write the cleaned pages to another file")
-    name = output.name.lower().removesuffix(".gz").removesuffix(".zst")
-    if not is_text_input(inputs) and not name.endswith((".jsonl", ".ndjson", ".json", ".parquet")):
+    name = output.name.lower()
+    if is_text_input(inputs) or name.endswith(_OUTPUT_SUFFIXES):
+        return
+    compression = next((c for c in (".gz", ".zst") if name.endswith(c)), "")
+    bare = Path(output.name[: len(output.name) - len(compression)])
+    if bare.suffix.lower() in (".json", ".ndjson"):
+        # A .json name promises one JSON document; the output is one record per line.
         raise _fail(
-            f"-o {output}: unknown output type; give a name ending in .jsonl, .jsonl.gz, .jsonl.zst "
-            "or .parquet"
+            f"-o {output}: the output is JSON Lines, one record per line: "
+            f"name it {bare.stem}.jsonl{compression}"
         )
+    raise _fail(f"-o {output}: unknown output type; give a name ending in {', '.join(_OUTPUT_SUFFIXES)}")
 
 
 class _Meter:
@@ -279,7 +286,9 @@ def clean(
     ] = CHECKPOINT_PAGES,
     engine: Annotated[
         str,
-        typer.Option("--engine", help="local: this machine; spark: Apache Spark (needs 'dedup[spark]')."),
+        typer.Option(
+            "--engine", help=escape("local: this machine; spark: Apache Spark (needs 'dedup[spark]').")
+        ),
     ] = "local",
     spark_master: Annotated[
         str | None,
@@ -340,6 +349,10 @@ def clean(
                 if checkpoint is not None:
                     checkpoint.save_model(cleaner.model)
             summary = clean_files(cleaner, inputs, output, opts, progress, checkpoint)
+    except KeyboardInterrupt:
+        message = _interrupted(output, checkpoint, state if streaming else None)
+        err.print(escape(message), highlight=False, soft_wrap=True)
+        raise typer.Exit(130) from None
     except (InputError, RecordError, StateError) as e:
         raise _fail(
             str(e)
@@ -384,6 +397,24 @@ def _checkpoint(
         return Checkpoint.open(output, run_identity(inputs, output, options, config, state))
     except (CheckpointError, InputError, OSError) as e:
         raise _fail(str(e)) from e
+
+
+def _interrupted(output: Path | None, checkpoint: Checkpoint | None, stream_state: str | None) -> str:
+    """The line a run stopped by Ctrl-C ends with: what was written, and how to go on."""
+    written = f"{output} not written (it is written whole, at the end)" if output else "output incomplete"
+    if checkpoint is not None:
+        return (
+            f"interrupted: {written}; {checkpoint.folder} holds the run up to its last checkpoint "
+            f"({checkpoint.pages:,} pages cleaned): run the same command again (with --resume) to go on "
+            "from there"
+        )
+    if stream_state is not None:
+        return (
+            f"interrupted: {written}; the state {stream_state} keeps what was learned up to its last "
+            "save (--save-every): run the command again to clean these inputs"
+        )
+    resume = " (add --resume to be able to go on after a stop)" if output else ""
+    return f"interrupted: {written}; run the command again to start over{resume}"
 
 
 def _stream_settings(
@@ -499,6 +530,8 @@ def _print_summary(summary: Summary, output: Path | None) -> None:
             f"[bold yellow]warning:[/] {site or '(no site)'} lost {share:.0%} of its text: "
             "check it with `dedup explain`"
         )
+    for cut in summary.cut_short:
+        err.print(f"[bold yellow]cut short:[/] {escape(cut)}", highlight=False)
     if summary.skipped:
         reasons = ", ".join(f"{reason} {n:,}" for reason, n in summary.skipped.most_common())
         err.print(f"skipped (not pages): {summary.skipped.total():,} ({reasons})", highlight=False)

@@ -2,18 +2,28 @@
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 from typing import Any
 from urllib.parse import urlsplit
 
 _HOST_PREFIXES = ("www.", "m.", "amp.")
+# Letters of any script (internationalized hosts), digits, hyphens, and a dot between labels; an
+# IPv6 address; or localhost. A bare word is not taken for a host: it is a header row's "url".
+_HOST = re.compile(r"[\w-]+(\.[\w-]+)+\.?|[0-9a-f:.]*:[0-9a-f:.]*|localhost")
 
 
 def site_of(url: str | None) -> str | None:
-    """The site of a URL: its host, lowercased, without `www.`, `m.` or `amp.`."""
+    """The site of a URL: its host, lowercased, without `www.`, `m.` or `amp.`; None when the URL
+    has no host or cannot be parsed (an unclosed `[`, a word or text where the host should be)."""
     if not url:
         return None
-    host = urlsplit(url if "//" in url else "//" + url).hostname or ""
+    try:
+        host = urlsplit(url if "//" in url else "//" + url).hostname or ""
+    except ValueError:  # "http://[::1": urlsplit refuses a bracket never closed
+        return None
+    if not _HOST.fullmatch(host):
+        return None
     for prefix in _HOST_PREFIXES:
         if host.startswith(prefix):
             host = host[len(prefix) :]
@@ -32,6 +42,11 @@ class Page:
     fetched_at: str | None = None
     record: dict[str, Any] = field(default_factory=dict, compare=False, repr=False)
     source: str = ""  # "file:line", for error messages
+
+    def __post_init__(self) -> None:
+        # A page made with only a url belongs to the url's site, not to the one site of all such pages.
+        if self.site is None and self.url:
+            object.__setattr__(self, "site", site_of(self.url))
 
 
 @dataclass(slots=True)
@@ -100,8 +115,10 @@ class Result:
     similarity: float | None = None
 
     def audit(self) -> dict[str, Any]:
-        """The `dedup` object written next to the cleaned text."""
+        """The `dedup` object written next to the cleaned text; `id` is the page's id as
+        `duplicate_of` names it, also when the record has no id field (then `file:line`)."""
         return {
+            "id": self.page.id,
             "removed": [r.to_dict() for r in self.removed],
             "duplicate_of": self.duplicate_of,
             "similarity": self.similarity,

@@ -21,7 +21,7 @@ from dedup.checks import SettingError
 from dedup.clean import Cleaner
 from dedup.detect.duplicates import Duplicate, DuplicateFinder
 from dedup.hashcount import HashCounts
-from dedup.io import BadRecord, Fields, JsonlWriter, RejectsWriter, TextWriter, read_pages
+from dedup.io import BadRecord, CutShort, Fields, JsonlWriter, RejectsWriter, TextWriter, read_pages
 from dedup.io.parquet import input_schema, output_schema, write_parquet
 from dedup.io.readers import Skipped, input_files, is_glob, record_fields
 from dedup.io.writers import ShardedOutput, rejects_path
@@ -59,6 +59,7 @@ class Summary:
     site_removed: Counter[str] = field(default_factory=Counter)
     rejects_file: Path | None = None
     skipped: Counter[str] = field(default_factory=Counter)  # records that are not pages, by reason
+    cut_short: list[str] = field(default_factory=list)  # "file:line: why", for files that end early
     written: list[Path] = field(default_factory=list)  # the output file, or its shards
 
     def add(self, result: Result) -> None:
@@ -165,12 +166,18 @@ def _three_args(progress: Progress | None) -> Callable[[str, int, int], None] | 
 
 
 def _pages(
-    inputs: Sequence[Path], opts: RunOptions, rejects: RejectsWriter | None, skipped: Counter[str]
+    inputs: Sequence[Path], opts: RunOptions, rejects: RejectsWriter | None, summary: Summary
 ) -> Iterator[Page]:
-    """Pages of every input; bad records stop the run or go to the rejects file, skipped ones are counted."""
+    """Pages of every input; bad records and cut files stop the run, or go to the rejects file and
+    the summary; skipped records are counted."""
     for item in read_pages(inputs, opts.fields, opts.site):
         if isinstance(item, Skipped):
-            skipped[item.reason] += 1
+            summary.skipped[item.reason] += 1
+            continue
+        if isinstance(item, CutShort):
+            if rejects is None:
+                raise RecordError(f"{item.source}: {item.reason}")
+            summary.cut_short.append(f"{item.source}: {item.reason}")
             continue
         if isinstance(item, BadRecord):
             if rejects is None:
@@ -361,7 +368,7 @@ def clean_files(
     try:
         if is_text_input(inputs):
             with TextWriter(output) as writer:
-                for page in _pages(inputs, opts, rejects, summary.skipped):
+                for page in _pages(inputs, opts, rejects, summary):
                     result = cleaner.clean(page)
                     summary.add(result)
                     writer.write(result)
@@ -409,7 +416,7 @@ def _clean_jsonl(
     spool = Path(spool_name)
     try:
         ticker = _Ticker(progress, "cleaning")
-        pages = _ticking(_pages(inputs, opts, rejects, summary.skipped), ticker)
+        pages = _ticking(_pages(inputs, opts, rejects, summary), ticker)
         with JsonlWriter(spool, opts.fields) as writer:
             if finder is None:
                 duplicate_of = _clean_stream(cleaner, pages, writer, summary)
@@ -441,7 +448,7 @@ def _clean_resumable(
         writer = _SpoolWriter(checkpoint.resume(finder))
         ticker = _Ticker(progress, "cleaning")
         # Bad and skipped records before the checkpoint's last page are met again, and set aside again.
-        pages = _ticking(_pages(inputs, opts, rejects, summary.skipped), ticker)
+        pages = _ticking(_pages(inputs, opts, rejects, summary), ticker)
         pages = islice(pages, checkpoint.pages, None)
         _clean_batch(cleaner, pages, writer, summary, finder, opts, checkpoint)
         checkpoint.save(summary.cleaning_counts())

@@ -119,14 +119,16 @@ class ReportData:
         self._count(site, chars, removed)
         self._learn_blocks(site, removed)
         fields = audit if isinstance(audit, dict) else {}
+        # The id `duplicate_of` names (a record without an id is `input-file:line`, not the output's).
+        page_id = fields["id"] if isinstance(fields.get("id"), str) else item.id
         canonical = fields.get("duplicate_of")
         canonical = canonical if isinstance(canonical, str) else None
         if canonical is not None:
             similarity = fields.get("similarity")
             self._add_duplicate(
-                canonical, item.id, similarity if isinstance(similarity, float | int) else None
+                canonical, page_id, similarity if isinstance(similarity, float | int) else None
             )
-        self._offer(SamplePage(item.id, site, item.text, removed, canonical))
+        self._offer(SamplePage(page_id, site, item.text, removed, canonical))
 
     def _count(self, site: str, chars: int, removed: Sequence[dict[str, Any]]) -> None:
         """Characters per site and kind, and the page's bin of the removed-share histogram."""

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import gzip
+import re
 import subprocess
 import sys
 from collections.abc import Callable
@@ -11,6 +12,7 @@ from typing import Any
 
 import orjson
 import pytest
+import typer
 import zstandard
 from conftest import NewsSite
 from typer.testing import CliRunner, Result
@@ -287,6 +289,21 @@ def test_help(runner: CliRunner, squashed: Squash, command: list[str], purpose: 
     assert squashed(purpose) in squashed(result.output)
 
 
+def test_help_texts_keep_their_brackets(runner: CliRunner) -> None:
+    # Rich reads "[spark]" as markup and drops it unless escaped: "needs 'dedup'" told nothing.
+    group = typer.main.get_command(app)
+    commands: dict[str, Any] = group.commands  # type: ignore[attr-defined]
+    for name, command in commands.items():
+        texts = [command.help or "", *(getattr(p, "help", None) or "" for p in command.params)]
+        result = runner.invoke(app, [name, "--help"], env={"COLUMNS": "400"})
+        shown = " ".join(result.output.split())
+        for text in texts:
+            for bracketed in re.findall(r"\S*\[[^\]\s]*\]", text.replace("\\[", "[")):
+                assert bracketed in shown, f"dedup {name} --help lost {bracketed!r}"
+    clean_help = runner.invoke(app, ["clean", "--help"], env={"COLUMNS": "400"}).output
+    assert "needs 'dedup[spark]'" in clean_help
+
+
 def test_no_arguments_shows_help(runner: CliRunner) -> None:
     result = runner.invoke(app, [])
     assert "Usage" in result.output
@@ -416,3 +433,71 @@ def test_evaluate_command(runner: CliRunner, tmp_path: Path) -> None:
     result = _invoke(runner, "evaluate", truth, tmp_path / "none.jsonl")
     assert result.exit_code != 0
     assert "no such file" in result.output
+
+
+@pytest.mark.parametrize("stream", [False, True])
+def test_a_malformed_url_is_set_aside_by_errors_skip(
+    runner: CliRunner, tmp_path: Path, ar_page: str, en_page: str, stream: bool
+) -> None:
+    bad = [
+        orjson.dumps({"id": "x1", "url": "http://[::1", "text": ar_page}),
+        orjson.dumps({"id": "x2", "url": "url text of a header row", "text": en_page}),
+    ]
+    good = [orjson.dumps(r) for r in _good(ar_page, en_page)]
+    src = _write_lines(tmp_path / "pages.jsonl", [good[0], *bad, good[1]])
+    out = tmp_path / "clean.jsonl"
+    state = ["--stream", "--state", str(tmp_path / "s.db")] if stream else []
+    failed = _invoke(runner, "clean", src, "-o", out, *state)
+    assert failed.exit_code != 0
+    _no_traceback(failed)
+    assert "pages.jsonl:2" in failed.output and "not a URL" in failed.output
+    result = _invoke(runner, "clean", src, "-o", out, "--errors", "skip", *state)
+    assert result.exit_code == 0, result.output
+    assert [r["id"] for r in _read_records(out)] == ["ar1", "en1"]
+    assert out.with_name("clean.rejects.jsonl").read_bytes() == b"".join(line + b"\n" for line in bad)
+
+
+@pytest.mark.parametrize("name", ["pages.jsonl", "pages.jsonl.gz", "pages.jsonl.zst"])
+def test_records_without_ids_carry_the_ids_duplicate_of_names(
+    runner: CliRunner, tmp_path: Path, news_site: NewsSite, en_page: str, name: str
+) -> None:
+    records = [{"url": r["url"], "text": r["text"]} for r in news_site.records()]
+    records += [{"url": "https://www.bbc.co.uk/news/1", "text": en_page}] * 2  # the second a copy
+    src = _write_records(tmp_path / name, records)
+    out, report = tmp_path / "clean.jsonl", tmp_path / "report.html"
+    result = _invoke(runner, "clean", src, "-o", out, "--report", report)
+    assert result.exit_code == 0, result.output
+    output = _read_records(out)
+    ids = [r["dedup"]["id"] for r in output]
+    # The same ids whether the input is compressed or not: the file's name without .gz/.zst.
+    assert ids == [f"pages.jsonl:{n}" for n in range(1, len(records) + 1)]
+    assert output[-1]["dedup"]["duplicate_of"] == "pages.jsonl:9"
+    assert {r["dedup"]["duplicate_of"] for r in output} - {None} <= set(ids)
+    assert "id" not in output[0]  # the record itself stays as it came
+    page = report.read_text(encoding="utf-8")
+    assert "pages.jsonl:10" in page and "clean.jsonl:" not in page
+
+
+@pytest.mark.parametrize("name", ["pages.jsonl.gz", "pages.jsonl.zst"])
+def test_a_cut_compressed_input_keeps_the_records_before_the_cut(
+    runner: CliRunner, tmp_path: Path, ar_page: str, en_page: str, name: str
+) -> None:
+    # 500 pages: zstd writes more than one block (of 128 KiB), so the cut leaves whole blocks before.
+    records = [{"id": f"p{i}", "text": ar_page if i % 2 else en_page} for i in range(500)]
+    src = _write_records(tmp_path / name, records)
+    data = src.read_bytes()
+    src.write_bytes(data[:-40])
+    out = tmp_path / "clean.jsonl"
+    out.write_bytes(b"an earlier output\n")
+    failed = _invoke(runner, "clean", src, "-o", out)
+    assert failed.exit_code != 0
+    _no_traceback(failed)
+    assert f"{src}:" in failed.output and "compressed stream ends early" in " ".join(failed.output.split())
+    assert out.read_bytes() == b"an earlier output\n"  # left whole
+    result = _invoke(runner, "clean", src, "-o", out, "--errors", "skip")
+    assert result.exit_code == 0, result.output
+    kept = [r["id"] for r in _read_records(out)]
+    assert 0 < len(kept) < 500 and kept == [f"p{i}" for i in range(len(kept))]
+    assert f"cut short: {src}:{len(kept) + 1}: compressed stream ends early" in " ".join(
+        result.output.split()
+    )

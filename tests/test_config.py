@@ -81,6 +81,17 @@ def test_output_of_unknown_type(runner: CliRunner, squashed: Squash, pages: Path
     assert not (tmp_path / "out.csv").exists()
 
 
+@pytest.mark.parametrize(
+    ("name", "suggested"),
+    [("out.json", "name it out.jsonl"), ("out.ndjson.gz", "name it out.jsonl.gz"), ("out.txt", ".jsonl.zst")],
+)
+def test_output_names_are_those_the_readme_gives(
+    runner: CliRunner, squashed: Squash, pages: Path, tmp_path: Path, name: str, suggested: str
+) -> None:
+    _refused(runner, squashed, ["clean", pages, "-o", tmp_path / name], f"-o {tmp_path / name}", suggested)
+    assert not (tmp_path / name).exists()
+
+
 def test_learn_into_a_folder(runner: CliRunner, squashed: Squash, pages: Path, tmp_path: Path) -> None:
     _refused(runner, squashed, ["learn", pages, "--state", tmp_path], "is a folder", "model.db")
 

@@ -46,20 +46,24 @@ def _kill_after(args: list[str | Path], folder: Path, pages: int) -> None:
     """Start a run, and kill it (SIGKILL) once its checkpoint holds at least `pages` pages."""
     quiet = {"stdout": subprocess.DEVNULL, "stderr": subprocess.DEVNULL}
     proc = subprocess.Popen([str(DEDUP), *map(str, args)], **quiet)  # type: ignore[call-overload]
-    manifest = folder / "manifest.json"
     try:
-        while proc.poll() is None:
-            try:
-                if orjson.loads(manifest.read_bytes())["pages"] >= pages:
-                    break
-            except (OSError, orjson.JSONDecodeError, KeyError):
-                pass
-            time.sleep(0.05)
-        else:
-            pytest.fail(f"the run ended before its checkpoint held {pages} pages")
+        _wait_for_checkpoint(proc, folder, pages)
     finally:
         os.kill(proc.pid, signal.SIGKILL)
         proc.wait()
+
+
+def _wait_for_checkpoint(proc: subprocess.Popen[bytes], folder: Path, pages: int) -> None:
+    """Wait until a run's checkpoint holds at least `pages` pages; fail if the run ends first."""
+    manifest = folder / "manifest.json"
+    while proc.poll() is None:
+        try:
+            if orjson.loads(manifest.read_bytes())["pages"] >= pages:
+                return
+        except (OSError, orjson.JSONDecodeError, KeyError):
+            pass
+        time.sleep(0.05)
+    pytest.fail(f"the run ended before its checkpoint held {pages} pages")
 
 
 @pytest.fixture(scope="module")
@@ -87,6 +91,29 @@ def test_killed_run_resumes_to_the_same_bytes(run_dir: Path, tmp_path: Path) -> 
     assert (tmp_path / "out.rejects.jsonl").read_bytes() == rejects == b'{"id": "broken", "text": \n'
     assert not checkpoint_folder(out).exists()
     assert sorted(p.name for p in tmp_path.iterdir()) == ["out.jsonl", "out.rejects.jsonl"]
+
+
+def test_ctrl_c_says_what_was_written_and_how_to_go_on(run_dir: Path, tmp_path: Path) -> None:
+    out = tmp_path / "out.jsonl"
+    args = ["clean", run_dir / "pages.jsonl", "-o", out, "--errors", "skip", "--resume"]
+    args += ["--checkpoint-every", "20", "--workers", "1"]
+    proc = subprocess.Popen([str(DEDUP), *map(str, args)], stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+    try:
+        _wait_for_checkpoint(proc, checkpoint_folder(out), 40)
+        proc.send_signal(signal.SIGINT)
+        _, stderr = proc.communicate(timeout=300)
+    finally:
+        proc.kill()
+    message = stderr.decode("utf-8")
+    assert proc.returncode == 130, message
+    assert "Traceback" not in message
+    (line,) = [line for line in message.splitlines() if line.startswith("interrupted:")]
+    assert f"{out} not written" in line
+    assert f"{checkpoint_folder(out)} holds the" in line and "(with --resume) to go on" in line
+    assert not out.exists()
+    resumed = _run(*args)
+    assert resumed.returncode == 0, resumed.stderr.decode()
+    assert out.read_bytes() == (run_dir / "full.jsonl").read_bytes()
 
 
 def test_run_killed_while_learning_learns_again(run_dir: Path, tmp_path: Path) -> None:
@@ -120,19 +147,21 @@ def test_checkpoint_of_other_inputs_is_refused(
     args += ["--checkpoint-every", "20"]
     _kill_after([*args, "--workers", "1"], checkpoint_folder(out), 40)
 
-    def refused(extra: list[str], differs: str) -> None:
+    def refused(extra: list[str], differs: str, change: str) -> None:
         result = runner.invoke(app, [str(a) for a in args] + extra)
         assert result.exit_code != 0 and "Traceback" not in result.output
         message = squashed(result.output)
         assert squashed(f"holds a run with other {differs} than this one") in message
+        assert squashed(change) in message
         assert squashed(f"remove {checkpoint_folder(out)} to start over") in message
         assert not out.exists()
 
-    refused(["--drop-duplicates"], "options")
-    refused(["--duplicate-threshold", "0.9"], "settings")
+    refused(["--drop-duplicates"], "options", "(--drop-duplicates was false, now true)")
+    refused(["--duplicate-threshold", "0.7"], "settings", "(--duplicate-threshold was 0.8, now 0.7)")
+    size = src.stat().st_size
     with src.open("ab") as f:  # the input changed since
         f.write(orjson.dumps({"id": "late", "text": "one more page"}) + b"\n")
-    refused([], "inputs")
+    refused([], "inputs", f"(input {src.resolve()} was {size} bytes, now {src.stat().st_size})")
 
 
 @pytest.mark.parametrize(

@@ -396,3 +396,16 @@ def test_missing_scrapy_names_the_extra(monkeypatch: pytest.MonkeyPatch) -> None
     monkeypatch.delitem(sys.modules, "dedup.integrations.scrapy")
     with pytest.raises(ImportError, match=r"pip install 'dedup\[scrapy\]'"):
         importlib.import_module("dedup.integrations.scrapy")
+
+
+def test_an_item_with_a_malformed_url_passes_through(pipeline: DedupPipeline, caplog: Any) -> None:
+    items = [
+        {"url": "http://[::1", "text": "خبر عن الطقس اليوم\n"},
+        {"url": "The council approved the new budget", "text": "The council met.\n"},
+    ]
+    with caplog.at_level(logging.WARNING, logger="dedup.integrations.scrapy"):
+        for item in items:
+            before = dict(item)
+            assert pipeline.process_item(item) == before
+    assert caplog.text.count("is not a URL with a host") == 2
+    assert pipeline.stats["dedup/untouched"] == 2

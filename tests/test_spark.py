@@ -131,6 +131,15 @@ def test_files_in_order_default_ids_gzip_and_rejects(
     assert summary.bad_records == 2 and summary.pages == 9
     assert summary.duplicates == sum(r["dedup"]["duplicate_of"] is not None for r in records) > 0
     assert _parts(tmp_path / "out.rejects.jsonl") == bad
+    # The part files hold JSON Lines, and are named so.
+    assert {p.name.split(".", 1)[1] for p in (tmp_path / "out.jsonl.gz").glob("part-*")} == {"jsonl.gz"}
+    assert {p.name.split(".", 1)[1] for p in (tmp_path / "out.rejects.jsonl").glob("part-*")} == {"jsonl"}
+
+
+def test_the_session_keeps_progress_bars_out_of_the_log(spark: Any) -> None:
+    conf = spark.sparkContext.getConf()
+    assert conf.get("spark.ui.showConsoleProgress") == "false"
+    assert conf.get("spark.log.level") == "ERROR"
 
 
 def test_bad_record_stops_the_run_naming_file_and_line(spark: Any, tmp_path: Path, ar_page: str) -> None:

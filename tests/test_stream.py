@@ -304,6 +304,28 @@ def test_kill_9_leaves_a_usable_state(tmp_path: Path) -> None:
     assert len(out.read_bytes().splitlines()) == 20
 
 
+def test_a_run_killed_as_its_state_appears_leaves_a_whole_state(tmp_path: Path) -> None:
+    state, out = tmp_path / "s.db", tmp_path / "o.jsonl"
+    proc = _stream_process(state, BUNDLED_PAGES, out)
+    deadline = time.monotonic() + 120
+    while time.monotonic() < deadline and not state.exists() and proc.poll() is None:
+        time.sleep(0.001)
+    proc.send_signal(signal.SIGKILL)
+    proc.wait()
+    assert state.stat().st_size > 0  # a journal beside it is a first save cut short, rolled back
+    loaded = open_store(state).load(Cleaner().config.settings)  # a state, whole, if empty
+    assert len(loaded.index.pages) == _pages_in_state(state)
+    assert not list(tmp_path.glob(".s.db.new-*"))  # the temp file made it in whole, or never
+    # A state an earlier version left empty, with its journal, is made anew.
+    state.write_bytes(b"")
+    state.with_name("s.db-journal").write_bytes(b"\0" * 512)
+    head = tmp_path / "head.jsonl"
+    head.write_bytes(b"".join(BUNDLED_PAGES.read_bytes().splitlines(keepends=True)[:20]))
+    proc = _stream_process(state, head, out)
+    assert proc.wait() == 0, proc.stderr.read().decode() if proc.stderr else ""
+    assert _pages_in_state(state) == 20
+
+
 def test_concurrent_writers_add_up(tmp_path: Path) -> None:
     """Two processes stream into one state file at once: SQLite serializes their saves, none is lost."""
     lines = BUNDLED_PAGES.read_bytes().splitlines(keepends=True)[:120]

@@ -14,7 +14,7 @@ from typer.testing import CliRunner
 
 from dedup.cli import app
 from dedup.io import InputError, read_pages
-from dedup.io.readers import Skipped
+from dedup.io.readers import CutShort, Skipped
 from dedup.page import Page
 
 pytest.importorskip("fastwarc")
@@ -131,12 +131,32 @@ def test_truncated_record_and_crawler_truncation(tmp_path: Path) -> None:
     ]
 
 
-def test_truncated_gzip_is_an_input_error(tmp_path: Path) -> None:
-    data = gzip.compress(_warc_bytes())
+def test_a_cut_gzip_keeps_the_records_before_the_cut(tmp_path: Path) -> None:
+    # One gzip member per record, as crawlers write them; the file cut inside the third.
+    members = [gzip.compress(_record(uri, _http("text/html", html.encode()), f"1{i}")) for i, (uri, html) in
+               enumerate(list(PAGES.items()) * 2)]  # fmt: skip
     path = tmp_path / "cut.warc.gz"
-    path.write_bytes(data[: len(data) - 30])
-    with pytest.raises(InputError, match="truncated file"):
-        list(read_pages([path]))
+    path.write_bytes(b"".join(members[:2]) + members[2][:-30])
+    *items, cut = list(read_pages([path]))
+    assert [type(i) for i in items] == [Page, Page, Skipped]  # the third cut inside
+    assert isinstance(items[2], Skipped) and items[2].reason == "truncated record"
+    assert isinstance(cut, CutShort) and cut.source == f"{path}:after record 3"
+    assert "truncated file?" in cut.reason
+
+
+def test_a_cut_warc_under_errors_skip(runner: CliRunner, tmp_path: Path) -> None:
+    members = [gzip.compress(_record(uri, _http("text/html", html.encode()), f"1{i}")) for i, (uri, html) in
+               enumerate(PAGES.items())]  # fmt: skip
+    path = tmp_path / "cut.warc.gz"
+    path.write_bytes(members[0] + members[1][:-30])
+    out = tmp_path / "clean.jsonl"
+    failed = runner.invoke(app, ["clean", str(path), "-o", str(out)])
+    assert failed.exit_code != 0 and "Traceback" not in failed.output
+    assert f"{path}:after record 2" in " ".join(failed.output.split()) and not out.exists()
+    result = runner.invoke(app, ["clean", str(path), "-o", str(out), "--errors", "skip"])
+    assert result.exit_code == 0, result.output
+    assert len(out.read_bytes().splitlines()) == 1
+    assert "cut short:" in result.output and f"{path}:after record 2" in " ".join(result.output.split())
 
 
 def test_not_a_warc_is_an_input_error(tmp_path: Path) -> None:

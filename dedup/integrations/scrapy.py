@@ -116,6 +116,8 @@ class DedupPipeline:
         if s.audit_field and not _accepts(adapter, s.audit_field):
             return None, f"its class has no {s.audit_field!r} field for the audit (declare one)"
         url = _str_or_none(adapter.get(s.url_field))
+        if url is not None and site_of(url) is None:
+            return None, f"its {s.url_field!r} field is not a URL with a host: {url[:60]!r}"
         page_id = _str_or_none(adapter.get(s.id_field)) if s.id_field else url
         if page_id is None:
             return None, f"it has no {s.id_field or s.url_field!r} field to identify it"

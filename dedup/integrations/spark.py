@@ -67,7 +67,7 @@ from dedup.parallel import chunks
 from dedup.pipeline import RecordError, RunOptions, Summary
 
 try:
-    from pyspark import RDD, StorageLevel
+    from pyspark import RDD, SparkConf, StorageLevel
     from pyspark.sql import DataFrame, Row, SparkSession
     from pyspark.sql import functions as F
     from pyspark.sql.types import StringType, StructField, StructType
@@ -76,6 +76,7 @@ except ImportError as exc:  # pragma: no cover - the test skips without pyspark
         "the Spark engine needs the 'spark' extra: pip install 'dedup[spark]' (and Java 17 or newer)"
     ) from exc
 
+_PART_TXT = re.compile(r"^(part-.*)\.txt(\.gz)?$")
 LINE_BITS = 40  # a position is file rank << LINE_BITS | line (or row) number
 JSONL_SUFFIXES = tuple(s for s in ACCEPTED_SUFFIXES if ".json" in s)
 _SCHEME = re.compile(r"^[A-Za-z][A-Za-z0-9+.-]*://")  # hdfs://, s3a://, gs://, file://
@@ -103,6 +104,10 @@ class InputFile:
         return self.uri.lower().endswith(".parquet")
 
 
+# A run's log says what went wrong, not how far each stage is: progress bars fill a log file.
+_QUIET = {"spark.ui.showConsoleProgress": "false", "spark.log.level": "ERROR"}
+
+
 def session(master: str | None = None) -> SparkSession:
     """The Spark session: `master` if given, else spark-submit's (or local[*] outside spark-submit)."""
     builder = SparkSession.builder.appName("dedup")
@@ -114,12 +119,15 @@ def session(master: str | None = None) -> SparkSession:
         os.environ.setdefault("PYSPARK_PYTHON", sys.executable)
     # Arrow batches need pandas importable only; its version warning says nothing about this use.
     warnings.filterwarnings("ignore", message="PySpark does not yet fully support pandas")
+    conf = SparkConf()
+    for key, value in _QUIET.items():
+        if not conf.contains(key):  # a --conf given to spark-submit wins
+            builder = builder.config(key, value)
     spark = builder.getOrCreate()
     context = spark.sparkContext
     if (context.master or "").startswith("local"):
         # Spark's default of 200 shuffle partitions is sized for a cluster; one machine has a few cores.
         spark.conf.set("spark.sql.shuffle.partitions", str(2 * context.defaultParallelism))
-    spark.sparkContext.setLogLevel("WARN")
     return spark
 
 
@@ -613,6 +621,20 @@ def write_lines(spark: SparkSession, lines: RDD[bytes], output: str) -> None:
     frame = spark.createDataFrame(lines.map(lambda line: (line,)), "line binary")
     # Binary to string keeps the bytes as they are, valid UTF-8 or not (a rejected line is copied verbatim).
     frame.select(F.col("line").cast("string")).write.option("compression", compression).text(output)
+    _name_parts_jsonl(spark, output)
+
+
+def _name_parts_jsonl(spark: SparkSession, output: str) -> None:
+    """Rename the part files Spark's text writer names .txt[.gz] to .jsonl[.gz]: they hold JSON Lines."""
+    jvm = spark.sparkContext._jvm
+    assert jvm is not None  # a live session has its JVM
+    folder = jvm.org.apache.hadoop.fs.Path(output)
+    fs = folder.getFileSystem(spark.sparkContext._jsc.hadoopConfiguration())
+    for status in fs.listStatus(folder):
+        part = status.getPath()
+        name = _PART_TXT.sub(r"\1.jsonl\2", part.getName())
+        if name != part.getName():
+            fs.rename(part, jvm.org.apache.hadoop.fs.Path(part.getParent(), name))
 
 
 def write_parquet(

@@ -15,7 +15,16 @@ from typing import Any
 
 import orjson
 
-from dedup.io.readers import BadRecord, Fields, InputError, MissingExtraError, json_type, page_from_record
+from dedup.io.readers import (
+    BadRecord,
+    Fields,
+    InputError,
+    MissingExtraError,
+    id_name,
+    json_type,
+    page_from_record,
+    url_problem,
+)
 from dedup.io.writers import AtomicOutput, json_default, shard_path
 from dedup.page import Page
 
@@ -101,7 +110,9 @@ def row_page(
     if not isinstance(text, str):
         raw = orjson.dumps(record, default=json_default)
         return BadRecord(source, f"field {fields.text!r} is {json_type(text)}, expected a string", raw)
-    return page_from_record(record, fields, f"{path.name}:{row}", site, source)
+    if problem := url_problem(record, fields):
+        return BadRecord(source, problem, orjson.dumps(record, default=json_default))
+    return page_from_record(record, fields, f"{id_name(path)}:{row}", site, source)
 
 
 def _safe_type(kind: Any) -> Any:

@@ -75,6 +75,14 @@ class Skipped:
     detail: str = ""  # what exactly, e.g. the content type
 
 
+@dataclass(frozen=True)
+class CutShort:
+    """A compressed file that ends early: the records before the cut were read, the rest is lost."""
+
+    source: str  # "path:line N" (JSONL) or "path:record N" (WARC): where the file is cut
+    reason: str
+
+
 class InputError(Exception):
     """A file that cannot be read at all; the message names the file and says what to do."""
 
@@ -85,8 +93,9 @@ class MissingExtraError(InputError):
 
 def read_pages(
     paths: Sequence[str | Path], fields: Fields = DEFAULT_FIELDS, site: str | None = None
-) -> Iterator[Page | BadRecord | Skipped]:
-    """Yield a Page, BadRecord or Skipped for every record of every path (or glob), in the order given."""
+) -> Iterator[Page | BadRecord | Skipped | CutShort]:
+    """Yield a Page, BadRecord or Skipped for every record of every path (or glob), in the order
+    given, and a CutShort where a compressed file ends early."""
     # Check every path before reading any: a typo in the last path should not wait for the first to finish.
     inputs = [(Path(p), _expand(Path(p))) for p in paths]
     for path, files in inputs:
@@ -195,7 +204,7 @@ def _glob_files(pattern: Path) -> list[Path]:
 
 def _read_file(
     path: Path, fields: Fields, site: str | None, txt_site: str | None
-) -> Iterator[Page | BadRecord | Skipped]:
+) -> Iterator[Page | BadRecord | Skipped | CutShort]:
     """One file, by its suffix; `txt_site` is the site of a .txt page, `site` the fallback for records."""
     # WARC and Parquet readers import their optional dependencies lazily, and import this module.
     from dedup.io.parquet import read_parquet
@@ -243,25 +252,31 @@ def _read_txt(path: Path, site: str | None) -> Page | BadRecord:
     )
 
 
-def _read_jsonl(path: Path, fields: Fields, site: str | None) -> Iterator[Page | BadRecord]:
-    """One record per line; bad lines become BadRecords, a broken compressed stream an InputError."""
-    records = 0
+def _read_jsonl(path: Path, fields: Fields, site: str | None) -> Iterator[Page | BadRecord | CutShort]:
+    """One record per line; bad lines become BadRecords, a cut compressed stream a CutShort after
+    the records before the cut, a corrupt one an InputError."""
+    records = lineno = 0
     try:
         for lineno, line in enumerate(_lines(path), start=1):
             item = jsonl_record(line, path, lineno, fields, site)
             if item is not None:
                 records += 1
                 yield item
-    except (EOFError, _TruncatedError) as e:
-        raise InputError(
-            f"{path}: compressed stream ends early (truncated file?) after {records} records; "
-            "re-copy or re-download the file"
-        ) from e
+    except (EOFError, _TruncatedError):
+        yield CutShort(f"{path}:{lineno + 1}", cut_short_reason(records))
     except (gzip.BadGzipFile, zlib.error, zstandard.ZstdError) as e:
         raise InputError(
             f"{path}: compressed stream is corrupt after {records} records ({e}); "
             "check that the suffix matches the compression and re-copy the file"
         ) from e
+
+
+def cut_short_reason(records: int) -> str:
+    """What a CutShort says: the file ends in the middle of its compressed stream."""
+    return (
+        f"compressed stream ends early (truncated file?) after {records:,} records; the rest of "
+        "the file is lost: re-copy or re-download it"
+    )
 
 
 def jsonl_record(
@@ -300,8 +315,31 @@ def _parse_line(
     text = record[fields.text]
     if not isinstance(text, str):
         return BadRecord(source, f"field {fields.text!r} is {json_type(text)}, expected a string", raw)
+    if problem := url_problem(record, fields):
+        return BadRecord(source, problem, raw)
+    return page_from_record(record, fields, f"{id_name(path)}:{lineno}", site, source)
 
-    return page_from_record(record, fields, f"{path.name}:{lineno}", site, source)
+
+def id_name(path: PurePath) -> str:
+    """The file name a default id starts with, without .gz or .zst: a compressed copy of a file
+    gives its pages the same ids (`pages.jsonl:3` from pages.jsonl and from pages.jsonl.gz)."""
+    name = path.name
+    for suffix in COMPRESSED_SUFFIXES:
+        if name.lower().endswith(suffix):
+            return name[: -len(suffix)]
+    return name
+
+
+def url_problem(record: dict[str, Any], fields: Fields) -> str | None:
+    """What is wrong with a record's url field, or None: a url must name a host, the page's site."""
+    url = record.get(fields.url)
+    if not isinstance(url, str) or not url or site_of(url) is not None:
+        return None
+    shown = url if len(url) <= 60 else url[:60] + "…"
+    return (
+        f"field {fields.url!r} is not a URL with a host: {shown!r} "
+        "(a header or text row in the wrong column? --url-field names the URL)"
+    )
 
 
 def page_from_record(

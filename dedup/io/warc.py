@@ -15,7 +15,7 @@ from pathlib import Path
 from typing import Any
 
 from dedup.io.html import decode_html, html_to_text
-from dedup.io.readers import Fields, InputError, MissingExtraError, Skipped
+from dedup.io.readers import CutShort, Fields, InputError, MissingExtraError, Skipped, cut_short_reason
 from dedup.page import Page, site_of
 
 __all__ = ["read_warc"]
@@ -43,26 +43,72 @@ def _archive_iterator() -> Any:
     return ArchiveIterator
 
 
-def _open(path: Path) -> gzip.GzipFile | io.BufferedReader:
-    """The file, decompressed by Python's gzip for .gz so a truncated file raises EOFError."""
+def _open(path: Path) -> _UntilCut | io.BufferedReader:
+    """The file, decompressed by Python's gzip for .gz so a truncated file is noticed (`cut`)."""
     if path.name.lower().endswith(".gz"):
-        return gzip.GzipFile(path, "rb")
+        return _UntilCut(gzip.GzipFile(path, "rb"))
     return open(path, "rb")
 
 
-def read_warc(path: Path, fields: Fields, site: str | None) -> Iterator[Page | Skipped]:
-    """A Page for each HTML response record of a WARC file, a Skipped for every other record."""
+class _UntilCut(io.RawIOBase):
+    """A gzip stream read up to where the file is cut: the data before the cut is all given (one
+    large read would lose it with the EOFError), then `cut` is set and the stream ends."""
+
+    def __init__(self, stream: gzip.GzipFile) -> None:
+        super().__init__()
+        self.stream = stream
+        self.cut = False
+
+    def readable(self) -> bool:
+        """A read-only stream."""
+        return True
+
+    def readinto(self, buffer: Any) -> int:
+        """Fill `buffer` with what one decompression step gives; 0 at the end or at the cut."""
+        if self.cut:
+            return 0
+        try:
+            data = self.stream.read1(len(buffer))
+        except EOFError:
+            self.cut = True
+            return 0
+        buffer[: len(data)] = data
+        return len(data)
+
+    def seekable(self) -> bool:
+        """FastWARC asks where it is in the stream."""
+        return True
+
+    def seek(self, offset: int, whence: int = io.SEEK_SET) -> int:
+        """Move in the decompressed stream (forward moves decompress up to there)."""
+        try:
+            return self.stream.seek(offset, whence)
+        except EOFError:
+            self.cut = True
+            return self.stream.tell()
+
+    def tell(self) -> int:
+        """The position in the decompressed stream."""
+        return self.stream.tell()
+
+    def close(self) -> None:
+        """Close the gzip stream too."""
+        self.stream.close()
+        super().close()
+
+
+def read_warc(path: Path, fields: Fields, site: str | None) -> Iterator[Page | Skipped | CutShort]:
+    """A Page for each HTML response record of a WARC file, a Skipped for every other record, a
+    CutShort where a compressed file ends early."""
     archive_iterator = _archive_iterator()
     n = 0
     try:
         with _open(path) as stream:
             for n, record in enumerate(archive_iterator(stream, parse_http=False), 1):
                 yield _item(record, f"{path}:record {n}", fields, site)
-    except EOFError as e:
-        raise InputError(
-            f"{path}: compressed stream ends early (truncated file?) after {n} records; "
-            "re-copy or re-download the file"
-        ) from e
+            if isinstance(stream, _UntilCut) and stream.cut:
+                # The last record read may be the cut one: it is skipped as a truncated record.
+                yield CutShort(f"{path}:after record {n}", cut_short_reason(n))
     except (gzip.BadGzipFile, zlib.error) as e:
         message = f"{path}: compressed stream is corrupt after {n} records ({e}); re-copy the file"
         raise InputError(message) from e

@@ -1,8 +1,9 @@
 """The state in a SQLite file: embedded, nothing to start.
 
 A batch `learn` writes the whole file into a temp file, then renames it over the old one. A stream
-run adds its increments in one write transaction: SQLite's locking serializes concurrent writers,
-and its journal rolls back a transaction cut short (a `kill -9`), so the file is never half-written.
+run makes a new state the same way (empty tables, in place at once), then adds its increments in
+one write transaction: SQLite's locking serializes concurrent writers, and its journal rolls back a
+transaction cut short (a `kill -9`), so the file is never half-written.
 """
 
 from __future__ import annotations
@@ -67,6 +68,8 @@ class SqliteStore:
     def flush(self, changes: Changes, model: SiteModel) -> None:
         """Add a stream run's increments in one transaction (waiting for other writers)."""
         self.path.parent.mkdir(parents=True, exist_ok=True)
+        if not self.exists():
+            self._make(model)
         db = sqlite3.connect(self.path, timeout=BUSY_SECONDS, isolation_level=None)
         try:
             db.execute("BEGIN IMMEDIATE")
@@ -112,6 +115,25 @@ class SqliteStore:
             raise
         finally:
             db.close()
+
+    def _make(self, model: SiteModel) -> None:
+        """Put an empty state (tables, settings) in place whole: connecting to a missing file would
+        make it empty at once, and a run killed before its first commit would leave it so."""
+        tmp = self.path.with_name(f".{self.path.name}.new-{os.getpid()}")
+        tmp.unlink(missing_ok=True)
+        try:
+            db = sqlite3.connect(tmp)
+            with db:
+                _create(db, model)
+            db.close()
+            try:
+                os.link(tmp, self.path)  # never over a state another writer has just put in place
+            except FileExistsError:
+                if not self.exists():  # an empty file an earlier version left, with its journal
+                    self.path.with_name(self.path.name + "-journal").unlink(missing_ok=True)
+                    os.replace(tmp, self.path)
+        finally:
+            tmp.unlink(missing_ok=True)
 
     def load(self, settings: FingerprintSettings) -> State:
         """Read the whole state; refuse one made by another format or other fingerprint settings."""
