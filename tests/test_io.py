@@ -106,8 +106,18 @@ def test_round_trip_keeps_other_fields_types_and_order(tmp_path: Path, suffix: s
             if key != "text":
                 assert written[key] == value and type(written[key]) is type(value)
     assert back[0]["text"] == ARABIC[:63]
-    assert back[0]["dedup"] == {"removed": [removed.to_dict()], "duplicate_of": None, "similarity": None}
-    assert back[1]["dedup"] == {"removed": [], "duplicate_of": "17", "similarity": 0.93}
+    assert back[0]["dedup"] == {
+        "id": "17",
+        "removed": [removed.to_dict()],
+        "duplicate_of": None,
+        "similarity": None,
+    }
+    assert back[1]["dedup"] == {
+        "id": pages[1].id,
+        "removed": [],
+        "duplicate_of": "17",
+        "similarity": 0.93,
+    }
 
 
 def test_output_keeps_arabic_as_utf8(tmp_path: Path) -> None:
