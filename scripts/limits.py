@@ -86,6 +86,34 @@ def one_line_page(size: int, seed: int = 2) -> str:
     return big_page(size, seed).replace("\n", " ")
 
 
+_REFERENCE = Path(__file__).resolve().parent.parent / "corpus" / "reference" / "page.txt"
+
+
+def huge_line_page(size: int, seed: int = 5) -> str:
+    """One page of about `size` characters in one line: the real article of corpus/reference,
+    its paragraphs repeated over and over, each copy varied (one number changed, a made-up word
+    added), as a page that lost its line breaks and kept a scraper's repeats."""
+    rnd = random.Random(seed)
+    paragraphs = [p.strip() for p in _REFERENCE.read_text(encoding="utf-8").split("\n") if p.strip()]
+    pieces = []
+    total = 0
+    while total < size:
+        piece = f"{rnd.choice(paragraphs)} {rnd.randint(1, 9999)} {rnd.choice(_SYLLABLES_AR)}{rnd.choice(_SYLLABLES_AR)}."
+        pieces.append(piece)
+        total += len(piece) + 1
+    return " ".join(pieces)
+
+
+TEN_WORDS = ["في", "من", "الخبر", "اليوم", "قال", "the", "news", "of", "today", "said"]
+
+
+def short_lines_page(lines: int, seed: int = 6) -> str:
+    """One page of `lines` short lines (four to fifteen words) drawn from ten words: a page that
+    repeats itself line after line, never quite the same way."""
+    rnd = random.Random(seed)
+    return "".join(" ".join(rnd.choices(TEN_WORDS, k=rnd.randint(4, 15))) + "\n" for _ in range(lines))
+
+
 @dataclass(frozen=True)
 class Case:
     """A large input: its name, what it is, and how to write it (into a JSONL file)."""
@@ -113,6 +141,18 @@ def write_one_line(path: Path, scale: float = 1.0) -> int:
     """One page that is a single line of 10 MB."""
     text = one_line_page(int(10 * MB * scale))
     return _write(path, iter([{"id": "line", "url": "https://example.org/line", "text": text}]))
+
+
+def write_huge_line(path: Path, scale: float = 1.0) -> int:
+    """One page that is a single line of 20 MB of a real article, repeated and varied."""
+    text = huge_line_page(int(20 * MB * scale))
+    return _write(path, iter([{"id": "huge-line", "url": "https://example.org/huge-line", "text": text}]))
+
+
+def write_short_lines(path: Path, scale: float = 1.0) -> int:
+    """One page of 500,000 short lines from a ten-word vocabulary (about 30 MB)."""
+    text = short_lines_page(int(500_000 * scale))
+    return _write(path, iter([{"id": "short-lines", "url": "https://example.org/short-lines", "text": text}]))
 
 
 def site_records(pages: int, seed: int = 3) -> Iterator[dict[str, str]]:
@@ -151,6 +191,8 @@ def write_one_line_pages(path: Path, scale: float = 1.0) -> int:
 CASES = {
     "big-page": Case("big-page", "one page of 50 MB", write_big_page),
     "one-line": Case("one-line", "one page that is one 10 MB line", write_one_line),
+    "huge-line": Case("huge-line", "one page that is one 20 MB line", write_huge_line),
+    "short-lines": Case("short-lines", "one page of 500,000 short lines", write_short_lines),
     "site": Case("site", "one site of 200,000 pages", write_site),
     "one-line-pages": Case("one-line-pages", "1,000,000 one-line pages", write_one_line_pages),
 }
