@@ -268,6 +268,7 @@ def key_lsh_pairs(
     settings: FingerprintSettings,
     bands: tuple[int, int],
     batch: int = SHINGLE_BATCH,
+    chain_over: int | None = CHAIN_OVER,
 ) -> set[tuple[int, int]]:
     """`band_pairs` of the keys' character n-gram sets (`char_shingle_hashes`, `minhash_matrix`),
     the keys read once, `batch` at a time: neither the keys nor their n-gram hashes are held, only
@@ -275,7 +276,7 @@ def key_lsh_pairs(
 
     Two different rows that share a hash are taken as equal here: a candidate pair more, once in
     about 2**64 row pairs, which the caller confirms by true Jaccard anyway. A bucket of more than
-    CHAIN_OVER keys gives chains, not all its pairs."""
+    `chain_over` keys gives chains, not all its pairs (None: all pairs)."""
     parts = []
     iter_keys = iter(keys)
     for chunk in iter(lambda: list(islice(iter_keys, batch)), []):
@@ -288,7 +289,7 @@ def key_lsh_pairs(
         table = np.concatenate(parts)
         for band in range(bands[0]):
             _, group, sizes = np.unique(table[:, band], return_inverse=True, return_counts=True)
-            pairs |= _grouped_pairs(group.ravel(), sizes, chain_over=CHAIN_OVER)
+            pairs |= _grouped_pairs(group.ravel(), sizes, chain_over)
     return pairs
 
 
@@ -368,7 +369,9 @@ def _grouped_pairs(
     for members in np.split(rows_, np.flatnonzero(np.diff(groups)) + 1):
         ms = members.tolist()  # ascending: the sort is stable and `shared` ascends
         reach = CHAIN_WINDOW if chain_over is not None and len(ms) > chain_over else len(ms)
-        pairs.update((ms[x], ms[y]) for x in range(len(ms)) for y in range(x + 1, min(x + 1 + reach, len(ms))))
+        pairs.update(
+            (ms[x], ms[y]) for x in range(len(ms)) for y in range(x + 1, min(x + 1 + reach, len(ms)))
+        )
     return pairs
 
 

@@ -98,7 +98,8 @@ def huge_line_page(size: int, seed: int = 5) -> str:
     pieces = []
     total = 0
     while total < size:
-        piece = f"{rnd.choice(paragraphs)} {rnd.randint(1, 9999)} {rnd.choice(_SYLLABLES_AR)}{rnd.choice(_SYLLABLES_AR)}."
+        word = rnd.choice(_SYLLABLES_AR) + rnd.choice(_SYLLABLES_AR)
+        piece = f"{rnd.choice(paragraphs)} {rnd.randint(1, 9999)} {word}."
         pieces.append(piece)
         total += len(piece) + 1
     return " ".join(pieces)
