@@ -13,11 +13,11 @@ from hypothesis import strategies as st
 
 import dedup.fingerprint
 from dedup.fingerprint import (
+    CHAIN_OVER,
     FingerprintSettings,
     band_pairs,
     char_shingle_hashes,
     char_shingles,
-    CHAIN_OVER,
     key_lsh_pairs,
     lsh_bands,
     lsh_pairs,
@@ -106,10 +106,11 @@ def test_lsh_pairs_in_batches_equal_band_pairs_of_all_signatures() -> None:
     assert expected
     assert lsh_pairs(sets, settings_, bands) == expected
     assert lsh_pairs(sets, settings_, bands, batch=50) == expected  # many small batches
-    every = {"chain_over": None}  # these few keys crowd their buckets: all their pairs, to compare
-    assert key_lsh_pairs(keys, 4, settings_, bands, **every) == expected
-    assert key_lsh_pairs(iter(keys), 4, settings_, bands, batch=7, **every) == expected  # read once, in batches
-    assert key_lsh_pairs(keys, 4, settings_, bands, batch=1, **every) == expected
+    # These few keys crowd their buckets: all their pairs (chain_over=None), to compare.
+    assert key_lsh_pairs(keys, 4, settings_, bands, chain_over=None) == expected
+    # read once, in batches
+    assert key_lsh_pairs(iter(keys), 4, settings_, bands, batch=7, chain_over=None) == expected
+    assert key_lsh_pairs(keys, 4, settings_, bands, batch=1, chain_over=None) == expected
 
 
 def test_crowded_lsh_buckets_give_chains_not_every_pair() -> None:
