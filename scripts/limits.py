@@ -6,7 +6,9 @@
 
 Each case writes its input (JSONL) into a temporary folder, then runs `dedup clean INPUT -o OUT`
 in a child process; the peak memory is the child's own maximum resident set (os.wait4), the time
-its wall-clock time. The tests marked slow (`make test-slow`) run the same cases.
+its wall-clock time. The two huge pages (`huge-line`, `short-lines`) are also cleaned at four
+times their size, and the 4x/1x ratios of time and peak printed: linear work gives about 4.
+The tests marked slow (`make test-slow`) run the same cases.
 """
 
 from __future__ import annotations
@@ -122,6 +124,7 @@ class Case:
     name: str
     about: str
     write: Callable[[Path, float], int]  # (path, scale) -> records written
+    growth: bool = False  # also measured at four times the size, to show the work grows linearly
 
 
 def _write(path: Path, records: Iterator[dict[str, str]]) -> int:
@@ -192,11 +195,14 @@ def write_one_line_pages(path: Path, scale: float = 1.0) -> int:
 CASES = {
     "big-page": Case("big-page", "one page of 50 MB", write_big_page),
     "one-line": Case("one-line", "one page that is one 10 MB line", write_one_line),
-    "huge-line": Case("huge-line", "one page that is one 20 MB line", write_huge_line),
-    "short-lines": Case("short-lines", "one page of 500,000 short lines", write_short_lines),
+    "huge-line": Case("huge-line", "one page that is one 20 MB line", write_huge_line, growth=True),
+    "short-lines": Case("short-lines", "one page of 500,000 short lines", write_short_lines, growth=True),
     "site": Case("site", "one site of 200,000 pages", write_site),
     "one-line-pages": Case("one-line-pages", "1,000,000 one-line pages", write_one_line_pages),
 }
+
+
+GROWTH = 4  # how much bigger the second measure of a growth case is
 
 
 @dataclass(frozen=True)
@@ -249,15 +255,28 @@ def main(argv: list[str] | None = None) -> int:
     rows = []
     with tempfile.TemporaryDirectory(prefix="dedup-limits-") as tmp:
         for name in names:
-            m = measure(CASES[name], Path(tmp), args.scale)
-            rows.append(m)
-            print(
-                f"{m.case:<15} {CASES[name].about:<34} {m.records:>9,} records  {m.input_bytes / MB:>7.1f} MB in  "
-                f"{m.seconds:>8.1f} s  peak {m.peak_rss_mb:>7.0f} MB  exit {m.exit_code}",
-                flush=True,
-            )
-            (Path(tmp) / f"{name}.jsonl").unlink()
-            (Path(tmp) / f"{name}.cleaned.jsonl").unlink(missing_ok=True)
+            case = CASES[name]
+            scales = [args.scale, GROWTH * args.scale] if case.growth else [args.scale]
+            measured = []
+            for scale in scales:
+                m = measure(case, Path(tmp), scale)
+                measured.append(m)
+                size = f"{case.about}{'' if scale == args.scale else f' x{GROWTH}'}"
+                print(
+                    f"{m.case:<15} {size:<37} {m.records:>9,} records  {m.input_bytes / MB:>7.1f} MB in  "
+                    f"{m.seconds:>8.1f} s  peak {m.peak_rss_mb:>7.0f} MB  exit {m.exit_code}",
+                    flush=True,
+                )
+                (Path(tmp) / f"{name}.jsonl").unlink()
+                (Path(tmp) / f"{name}.cleaned.jsonl").unlink(missing_ok=True)
+            if len(measured) == 2:
+                small, big = measured
+                print(
+                    f"{name:<15} x{GROWTH} the input: time x{big.seconds / small.seconds:.1f}, "
+                    f"peak x{big.peak_rss_mb / small.peak_rss_mb:.1f}",
+                    flush=True,
+                )
+            rows += measured
     return 0 if all(m.exit_code == 0 for m in rows) else 1
 
 
