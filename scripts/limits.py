@@ -216,11 +216,20 @@ class Measure:
     seconds: float
     peak_rss_mb: float
     exit_code: int
+    cpu_seconds: float = 0.0  # the child's own processor time: steadier on a busy machine
 
 
 def run_clean(input_path: Path, output: Path, extra: list[str] | None = None) -> tuple[int, float, float]:
     """Run `dedup clean` in a child process, its messages into OUTPUT.log: (exit code, seconds,
     peak resident memory in MB)."""
+    code, seconds, peak, _ = run_clean_timed(input_path, output, extra)
+    return code, seconds, peak
+
+
+def run_clean_timed(
+    input_path: Path, output: Path, extra: list[str] | None = None
+) -> tuple[int, float, float, float]:
+    """`run_clean`, with the child's processor time (user and system seconds) as well."""
     dedup = Path(sys.executable).with_name("dedup")
     # One process: its peak is the whole run's (workers would be other processes, not counted).
     argv = [str(dedup), "clean", str(input_path), "-o", str(output), "--workers", "1", *(extra or [])]
@@ -232,7 +241,8 @@ def run_clean(input_path: Path, output: Path, extra: list[str] | None = None) ->
         os.close(log)
     _, status, usage = os.wait4(pid, 0)
     seconds = time.monotonic() - start
-    return os.waitstatus_to_exitcode(status), seconds, usage.ru_maxrss / 1024  # ru_maxrss is in KB on Linux
+    peak = usage.ru_maxrss / 1024  # ru_maxrss is in KB on Linux
+    return os.waitstatus_to_exitcode(status), seconds, peak, usage.ru_utime + usage.ru_stime
 
 
 def measure(case: Case, folder: Path, scale: float = 1.0) -> Measure:
@@ -240,9 +250,9 @@ def measure(case: Case, folder: Path, scale: float = 1.0) -> Measure:
     src = folder / f"{case.name}.jsonl"
     out = folder / f"{case.name}.cleaned.jsonl"
     records = case.write(src, scale)
-    code, seconds, peak = run_clean(src, out)
+    code, seconds, peak, cpu = run_clean_timed(src, out)
     size_out = out.stat().st_size if out.exists() else 0
-    return Measure(case.name, records, src.stat().st_size, size_out, seconds, peak, code)
+    return Measure(case.name, records, src.stat().st_size, size_out, seconds, peak, code, cpu)
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -264,7 +274,8 @@ def main(argv: list[str] | None = None) -> int:
                 size = f"{case.about}{'' if scale == args.scale else f' x{GROWTH}'}"
                 print(
                     f"{m.case:<15} {size:<37} {m.records:>9,} records  {m.input_bytes / MB:>7.1f} MB in  "
-                    f"{m.seconds:>8.1f} s  peak {m.peak_rss_mb:>7.0f} MB  exit {m.exit_code}",
+                    f"{m.seconds:>8.1f} s ({m.cpu_seconds:>7.1f} s CPU)  peak {m.peak_rss_mb:>7.0f} MB  "
+                    f"exit {m.exit_code}",
                     flush=True,
                 )
                 (Path(tmp) / f"{name}.jsonl").unlink()
@@ -272,7 +283,8 @@ def main(argv: list[str] | None = None) -> int:
             if len(measured) == 2:
                 small, big = measured
                 print(
-                    f"{name:<15} x{GROWTH} the input: time x{big.seconds / small.seconds:.1f}, "
+                    f"{name:<15} x{GROWTH} the input: time x{big.seconds / small.seconds:.1f} "
+                    f"(CPU x{big.cpu_seconds / max(small.cpu_seconds, 1e-9):.1f}), "
                     f"peak x{big.peak_rss_mb / small.peak_rss_mb:.1f}",
                     flush=True,
                 )
