@@ -271,7 +271,7 @@ def learning_pages(
         folded = Folded(text)
         blocks = segment(text, folded)
         counts.append(_page_counts(site, text, folded, blocks, short_words))
-        bodies.append(line_keys(text))
+        bodies.append(line_keys(text, folded))
         keys.append(folded.key(0, len(text)))
     prints = key_prints([site for site, _ in pages], bodies, keys, settings.word_shingle)
     return list(zip(prints, counts, strict=True))

@@ -94,6 +94,12 @@ def jaccard(a: set[bytes], b: set[bytes]) -> float:
 
 # Vectorized forms: the same values as xxhash and datasketch give one at a time, for many inputs at
 # once, with no Python object per shingle.
+# A page repeating one short line in countless variants (a few words, reshuffled) puts them all in
+# one LSH bucket: all their pairs would grow with the square of the variants. Past CHAIN_OVER keys
+# in a bucket, each key is paired with the next CHAIN_WINDOW only; similar keys still join up in
+# chains, since a variant merge clusters what its pairs link, and 14 bands give many buckets.
+CHAIN_OVER = 10
+CHAIN_WINDOW = 2
 SHINGLE_BATCH = 1024  # keys hashed (and signed) at a time: the temporary arrays stay a few MB
 LSH_BATCH = 1 << 18  # hashes signed at a time
 _P1, _P2, _P3, _P4, _P5 = (np.uint32(p) for p in (0x9E3779B1, 0x85EBCA77, 0xC2B2AE3D, 0x27D4EB2F, 0x165667B1))
@@ -262,13 +268,15 @@ def key_lsh_pairs(
     settings: FingerprintSettings,
     bands: tuple[int, int],
     batch: int = SHINGLE_BATCH,
+    chain_over: int | None = CHAIN_OVER,
 ) -> set[tuple[int, int]]:
     """`band_pairs` of the keys' character n-gram sets (`char_shingle_hashes`, `minhash_matrix`),
     the keys read once, `batch` at a time: neither the keys nor their n-gram hashes are held, only
     a 64-bit hash of each key's rows in each band (8 bytes a key and band).
 
     Two different rows that share a hash are taken as equal here: a candidate pair more, once in
-    about 2**64 row pairs, which the caller confirms by true Jaccard anyway."""
+    about 2**64 row pairs, which the caller confirms by true Jaccard anyway. A bucket of more than
+    `chain_over` keys gives chains, not all its pairs (None: all pairs)."""
     parts = []
     iter_keys = iter(keys)
     for chunk in iter(lambda: list(islice(iter_keys, batch)), []):
@@ -281,7 +289,7 @@ def key_lsh_pairs(
         table = np.concatenate(parts)
         for band in range(bands[0]):
             _, group, sizes = np.unique(table[:, band], return_inverse=True, return_counts=True)
-            pairs |= _grouped_pairs(group.ravel(), sizes)
+            pairs |= _grouped_pairs(group.ravel(), sizes, chain_over)
     return pairs
 
 
@@ -347,8 +355,11 @@ def band_pairs(sigs: np.ndarray, bands: int, rows: int) -> set[tuple[int, int]]:
     return pairs
 
 
-def _grouped_pairs(group: np.ndarray, sizes: np.ndarray) -> set[tuple[int, int]]:
-    """Pairs (i < j) of rows in the same group (`group`: each row's, `sizes`: each group's)."""
+def _grouped_pairs(
+    group: np.ndarray, sizes: np.ndarray, chain_over: int | None = None
+) -> set[tuple[int, int]]:
+    """Pairs (i < j) of rows in the same group (`group`: each row's, `sizes`: each group's); a
+    group of more than `chain_over` rows gives only each row and the next CHAIN_WINDOW rows."""
     pairs: set[tuple[int, int]] = set()
     shared = np.flatnonzero(sizes[group] > 1)  # rows whose band another row has too
     if not len(shared):
@@ -357,7 +368,10 @@ def _grouped_pairs(group: np.ndarray, sizes: np.ndarray) -> set[tuple[int, int]]
     rows_, groups = shared[order], group[shared][order]
     for members in np.split(rows_, np.flatnonzero(np.diff(groups)) + 1):
         ms = members.tolist()  # ascending: the sort is stable and `shared` ascends
-        pairs.update((ms[x], ms[y]) for x in range(len(ms)) for y in range(x + 1, len(ms)))
+        reach = CHAIN_WINDOW if chain_over is not None and len(ms) > chain_over else len(ms)
+        pairs.update(
+            (ms[x], ms[y]) for x in range(len(ms)) for y in range(x + 1, min(x + 1 + reach, len(ms)))
+        )
     return pairs
 
 

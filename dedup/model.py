@@ -320,6 +320,8 @@ class SiteModel:
         return self._merge_variants(self.sites[site], bands)
 
     def _merge_variants(self, stats: SiteStats, bands: tuple[int, int]) -> dict[str, str]:
+        if stats.pages < 2:
+            return {}  # a site of one page has no boilerplate to find (detect.site_boilerplate)
         max_chars = self.rule.max_variant_chars
         size = self.settings.char_shingle
         # Read twice, the keys are never all held: once for the candidates, then for their keys.
@@ -336,7 +338,7 @@ class SiteModel:
             return i
 
         for i, j in pairs:
-            if _nested(key_of[i], key_of[j]):
+            if find(i) == find(j) or _nested(key_of[i], key_of[j]):  # joined already: no need to compare
                 continue
             for k in (i, j):
                 if k not in shingles:

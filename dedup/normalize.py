@@ -138,7 +138,7 @@ class Folded:
         self._letter = self._word & (folded != 32)
         self._kept = kept
         self._at: np.ndarray | None = None
-        self._at_list: list[int] | None = None
+        self._at_view: memoryview | None = None
         if self.has_drop:
             self._at = np.zeros(len(codes) + 1, np.int64)
             np.cumsum(~dropped, out=self._at[1:])
@@ -167,9 +167,10 @@ class Folded:
         if self.folded is None:
             return normalize(self.text[start:end])
         if self._at is not None:
-            if self._at_list is None:
-                self._at_list = self._at.tolist()
-            start, end = self._at_list[start], self._at_list[end]
+            if self._at_view is None:
+                # Plain ints for each lookup, without a Python int per character (a 20 MB page).
+                self._at_view = self._at.data
+            start, end = self._at_view[start], self._at_view[end]
         return " ".join(self._kept[start:end].split())
 
 

@@ -6,7 +6,9 @@
 
 Each case writes its input (JSONL) into a temporary folder, then runs `dedup clean INPUT -o OUT`
 in a child process; the peak memory is the child's own maximum resident set (os.wait4), the time
-its wall-clock time. The tests marked slow (`make test-slow`) run the same cases.
+its wall-clock time. The two huge pages (`huge-line`, `short-lines`) are also cleaned at four
+times their size, and the 4x/1x ratios of time and peak printed: linear work gives about 4.
+The tests marked slow (`make test-slow`) run the same cases.
 """
 
 from __future__ import annotations
@@ -86,6 +88,35 @@ def one_line_page(size: int, seed: int = 2) -> str:
     return big_page(size, seed).replace("\n", " ")
 
 
+_REFERENCE = Path(__file__).resolve().parent.parent / "corpus" / "reference" / "page.txt"
+
+
+def huge_line_page(size: int, seed: int = 5) -> str:
+    """One page of about `size` characters in one line: the real article of corpus/reference,
+    its paragraphs repeated over and over, each copy varied (one number changed, a made-up word
+    added), as a page that lost its line breaks and kept a scraper's repeats."""
+    rnd = random.Random(seed)
+    paragraphs = [p.strip() for p in _REFERENCE.read_text(encoding="utf-8").split("\n") if p.strip()]
+    pieces = []
+    total = 0
+    while total < size:
+        word = rnd.choice(_SYLLABLES_AR) + rnd.choice(_SYLLABLES_AR)
+        piece = f"{rnd.choice(paragraphs)} {rnd.randint(1, 9999)} {word}."
+        pieces.append(piece)
+        total += len(piece) + 1
+    return " ".join(pieces)
+
+
+TEN_WORDS = ["في", "من", "الخبر", "اليوم", "قال", "the", "news", "of", "today", "said"]
+
+
+def short_lines_page(lines: int, seed: int = 6) -> str:
+    """One page of `lines` short lines (four to fifteen words) drawn from ten words: a page that
+    repeats itself line after line, never quite the same way."""
+    rnd = random.Random(seed)
+    return "".join(" ".join(rnd.choices(TEN_WORDS, k=rnd.randint(4, 15))) + "\n" for _ in range(lines))
+
+
 @dataclass(frozen=True)
 class Case:
     """A large input: its name, what it is, and how to write it (into a JSONL file)."""
@@ -93,6 +124,7 @@ class Case:
     name: str
     about: str
     write: Callable[[Path, float], int]  # (path, scale) -> records written
+    growth: bool = False  # also measured at four times the size, to show the work grows linearly
 
 
 def _write(path: Path, records: Iterator[dict[str, str]]) -> int:
@@ -113,6 +145,18 @@ def write_one_line(path: Path, scale: float = 1.0) -> int:
     """One page that is a single line of 10 MB."""
     text = one_line_page(int(10 * MB * scale))
     return _write(path, iter([{"id": "line", "url": "https://example.org/line", "text": text}]))
+
+
+def write_huge_line(path: Path, scale: float = 1.0) -> int:
+    """One page that is a single line of 20 MB of a real article, repeated and varied."""
+    text = huge_line_page(int(20 * MB * scale))
+    return _write(path, iter([{"id": "huge-line", "url": "https://example.org/huge-line", "text": text}]))
+
+
+def write_short_lines(path: Path, scale: float = 1.0) -> int:
+    """One page of 500,000 short lines from a ten-word vocabulary (about 30 MB)."""
+    text = short_lines_page(int(500_000 * scale))
+    return _write(path, iter([{"id": "short-lines", "url": "https://example.org/short-lines", "text": text}]))
 
 
 def site_records(pages: int, seed: int = 3) -> Iterator[dict[str, str]]:
@@ -151,9 +195,14 @@ def write_one_line_pages(path: Path, scale: float = 1.0) -> int:
 CASES = {
     "big-page": Case("big-page", "one page of 50 MB", write_big_page),
     "one-line": Case("one-line", "one page that is one 10 MB line", write_one_line),
+    "huge-line": Case("huge-line", "one page that is one 20 MB line", write_huge_line, growth=True),
+    "short-lines": Case("short-lines", "one page of 500,000 short lines", write_short_lines, growth=True),
     "site": Case("site", "one site of 200,000 pages", write_site),
     "one-line-pages": Case("one-line-pages", "1,000,000 one-line pages", write_one_line_pages),
 }
+
+
+GROWTH = 4  # how much bigger the second measure of a growth case is
 
 
 @dataclass(frozen=True)
@@ -167,11 +216,20 @@ class Measure:
     seconds: float
     peak_rss_mb: float
     exit_code: int
+    cpu_seconds: float = 0.0  # the child's own processor time: steadier on a busy machine
 
 
 def run_clean(input_path: Path, output: Path, extra: list[str] | None = None) -> tuple[int, float, float]:
     """Run `dedup clean` in a child process, its messages into OUTPUT.log: (exit code, seconds,
     peak resident memory in MB)."""
+    code, seconds, peak, _ = run_clean_timed(input_path, output, extra)
+    return code, seconds, peak
+
+
+def run_clean_timed(
+    input_path: Path, output: Path, extra: list[str] | None = None
+) -> tuple[int, float, float, float]:
+    """`run_clean`, with the child's processor time (user and system seconds) as well."""
     dedup = Path(sys.executable).with_name("dedup")
     # One process: its peak is the whole run's (workers would be other processes, not counted).
     argv = [str(dedup), "clean", str(input_path), "-o", str(output), "--workers", "1", *(extra or [])]
@@ -183,7 +241,8 @@ def run_clean(input_path: Path, output: Path, extra: list[str] | None = None) ->
         os.close(log)
     _, status, usage = os.wait4(pid, 0)
     seconds = time.monotonic() - start
-    return os.waitstatus_to_exitcode(status), seconds, usage.ru_maxrss / 1024  # ru_maxrss is in KB on Linux
+    peak = usage.ru_maxrss / 1024  # ru_maxrss is in KB on Linux
+    return os.waitstatus_to_exitcode(status), seconds, peak, usage.ru_utime + usage.ru_stime
 
 
 def measure(case: Case, folder: Path, scale: float = 1.0) -> Measure:
@@ -191,9 +250,9 @@ def measure(case: Case, folder: Path, scale: float = 1.0) -> Measure:
     src = folder / f"{case.name}.jsonl"
     out = folder / f"{case.name}.cleaned.jsonl"
     records = case.write(src, scale)
-    code, seconds, peak = run_clean(src, out)
+    code, seconds, peak, cpu = run_clean_timed(src, out)
     size_out = out.stat().st_size if out.exists() else 0
-    return Measure(case.name, records, src.stat().st_size, size_out, seconds, peak, code)
+    return Measure(case.name, records, src.stat().st_size, size_out, seconds, peak, code, cpu)
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -206,15 +265,30 @@ def main(argv: list[str] | None = None) -> int:
     rows = []
     with tempfile.TemporaryDirectory(prefix="dedup-limits-") as tmp:
         for name in names:
-            m = measure(CASES[name], Path(tmp), args.scale)
-            rows.append(m)
-            print(
-                f"{m.case:<15} {CASES[name].about:<34} {m.records:>9,} records  {m.input_bytes / MB:>7.1f} MB in  "
-                f"{m.seconds:>8.1f} s  peak {m.peak_rss_mb:>7.0f} MB  exit {m.exit_code}",
-                flush=True,
-            )
-            (Path(tmp) / f"{name}.jsonl").unlink()
-            (Path(tmp) / f"{name}.cleaned.jsonl").unlink(missing_ok=True)
+            case = CASES[name]
+            scales = [args.scale, GROWTH * args.scale] if case.growth else [args.scale]
+            measured = []
+            for scale in scales:
+                m = measure(case, Path(tmp), scale)
+                measured.append(m)
+                size = f"{case.about}{'' if scale == args.scale else f' x{GROWTH}'}"
+                print(
+                    f"{m.case:<15} {size:<37} {m.records:>9,} records  {m.input_bytes / MB:>7.1f} MB in  "
+                    f"{m.seconds:>8.1f} s ({m.cpu_seconds:>7.1f} s CPU)  peak {m.peak_rss_mb:>7.0f} MB  "
+                    f"exit {m.exit_code}",
+                    flush=True,
+                )
+                (Path(tmp) / f"{name}.jsonl").unlink()
+                (Path(tmp) / f"{name}.cleaned.jsonl").unlink(missing_ok=True)
+            if len(measured) == 2:
+                small, big = measured
+                print(
+                    f"{name:<15} x{GROWTH} the input: time x{big.seconds / small.seconds:.1f} "
+                    f"(CPU x{big.cpu_seconds / max(small.cpu_seconds, 1e-9):.1f}), "
+                    f"peak x{big.peak_rss_mb / small.peak_rss_mb:.1f}",
+                    flush=True,
+                )
+            rows += measured
     return 0 if all(m.exit_code == 0 for m in rows) else 1
 
 

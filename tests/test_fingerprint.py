@@ -13,6 +13,7 @@ from hypothesis import strategies as st
 
 import dedup.fingerprint
 from dedup.fingerprint import (
+    CHAIN_OVER,
     FingerprintSettings,
     band_pairs,
     char_shingle_hashes,
@@ -105,9 +106,26 @@ def test_lsh_pairs_in_batches_equal_band_pairs_of_all_signatures() -> None:
     assert expected
     assert lsh_pairs(sets, settings_, bands) == expected
     assert lsh_pairs(sets, settings_, bands, batch=50) == expected  # many small batches
-    assert key_lsh_pairs(keys, 4, settings_, bands) == expected
-    assert key_lsh_pairs(iter(keys), 4, settings_, bands, batch=7) == expected  # read once, in batches
-    assert key_lsh_pairs(keys, 4, settings_, bands, batch=1) == expected
+    # These few keys crowd their buckets: all their pairs (chain_over=None), to compare.
+    assert key_lsh_pairs(keys, 4, settings_, bands, chain_over=None) == expected
+    # read once, in batches
+    assert key_lsh_pairs(iter(keys), 4, settings_, bands, batch=7, chain_over=None) == expected
+    assert key_lsh_pairs(keys, 4, settings_, bands, batch=1, chain_over=None) == expected
+
+
+def test_crowded_lsh_buckets_give_chains_not_every_pair() -> None:
+    # A page of short lines drawn from ten words: its variants crowd the same buckets.
+    rnd = random.Random(3)
+    ten = ["في", "من", "الخبر", "اليوم", "قال", "the", "news", "of", "today", "said"]
+    keys = [" ".join(rnd.choices(ten, k=rnd.randint(3, 5))) for _ in range(3000)]
+    settings_ = FingerprintSettings()
+    bands = lsh_bands(0.7, settings_.num_perm)
+    every = key_lsh_pairs(keys, 4, settings_, bands, chain_over=None)
+    chained = key_lsh_pairs(keys, 4, settings_, bands)
+    assert chained < every  # fewer pairs, each of them a candidate
+    assert len(chained) <= len(keys) * bands[0] * (CHAIN_OVER - 1)
+    linked = {i for pair in chained for i in pair}
+    assert linked == {i for pair in every for i in pair}  # no key loses all its candidates
 
 
 def _unique_rows_pairs(sigs: np.ndarray, rows: int) -> set[tuple[int, int]]:

@@ -1,6 +1,7 @@
-"""Large inputs (`make test-slow`): a 50 MB page, a page that is one 10 MB line, a site of 200,000
-pages, 1,000,000 one-line pages. Each is cleaned by `dedup clean` in a child process (one worker, so
-its peak is the run's); the output is checked and the child's peak memory held under a bound.
+"""Large inputs (`make test-slow`): a 50 MB page, a page that is one 10 MB line, a page that is one
+20 MB line, a page of 500,000 short lines, a site of 200,000 pages, 1,000,000 one-line pages. Each
+is cleaned by `dedup clean` in a child process (one worker, so its peak is the run's); the output
+is checked and the child's peak memory held under a bound.
 
 The bounds are about twice the peaks measured (README, "Limits"): memory grows with the page for
 one page, and with the site's distinct lines and the count of pages for many pages, never with
@@ -70,6 +71,20 @@ def test_page_of_one_10_mb_line(tmp_path: Path) -> None:
 
 
 @pytest.mark.slow
+def test_page_of_one_20_mb_line_of_a_real_article_repeated(tmp_path: Path) -> None:
+    src, out, peak = _clean("huge-line", tmp_path)
+    _single_page_restores(src, out)  # its repeats went, every character is accounted for
+    assert peak < 2000
+
+
+@pytest.mark.slow
+def test_page_of_500_000_short_lines_from_ten_words(tmp_path: Path) -> None:
+    src, out, peak = _clean("short-lines", tmp_path)
+    _single_page_restores(src, out)
+    assert peak < 2000
+
+
+@pytest.mark.slow
 def test_site_of_200_000_pages(tmp_path: Path) -> None:
     _, out, peak = _clean("site", tmp_path)
     with out.open("rb") as f:
@@ -94,3 +109,10 @@ def test_limits_script_runs_a_small_case(tmp_path: Path) -> None:
     src, out, peak = _clean("one-line", tmp_path, scale=0.001)
     _single_page_restores(src, out)
     assert peak > 0
+
+
+def test_huge_pages_at_a_hundredth_keep_every_character(tmp_path: Path) -> None:
+    """The two huge pages, a hundred times smaller: their repeats go, and they restore to the input."""
+    for case in ("huge-line", "short-lines"):
+        src, out, _ = _clean(case, tmp_path, scale=0.01)
+        _single_page_restores(src, out)

@@ -53,10 +53,11 @@ def page_key(text: str) -> str:
     return Folded(text).key(0, len(text))
 
 
-def line_keys(text: str) -> list[str]:
+def line_keys(text: str, folded: Folded | None = None) -> list[str]:
     """The normalized keys of a text's lines (empty ones left out): a page is shingled line by line,
-    so that no shingle joins the end of its furniture to the start of its article."""
-    folded = Folded(text)
+    so that no shingle joins the end of its furniture to the start of its article (`folded`, the
+    text's Folded, when the caller has it)."""
+    folded = folded or Folded(text)
     keys, start = [], 0
     for line in text.split("\n"):
         end = start + len(line)

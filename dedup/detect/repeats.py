@@ -45,23 +45,32 @@ def repeated_stretches(words: Sequence[str]) -> list[tuple[int, int, int]]:
         return []
     # Each 5-gram's first occurrence, found by sorting the 5-grams of word numbers (exact, in flat
     # arrays): a page of a million words needs no dict of a million keys.
-    numbers: dict[str, int] = {}
-    codes = np.fromiter((numbers.setdefault(w, len(numbers)) for w in words), np.int32, len(words))
-    grams = np.ascontiguousarray(sliding_window_view(codes, GRAM)).view(np.dtype((np.void, 4 * GRAM)))
-    _, first_at, gram_of = np.unique(grams.ravel(), return_index=True, return_inverse=True)
-    first = first_at[gram_of]
+    numbers = {w: n for n, w in enumerate(dict.fromkeys(words))}
+    codes = np.fromiter(map(numbers.__getitem__, words), np.int64, len(words))
+    windows = sliding_window_view(codes, GRAM)
+    grams: np.ndarray
+    if len(numbers) ** GRAM < 2**63:
+        # Each 5-gram as one exact number (its words' numbers as digits): sorted much faster.
+        grams = windows @ (len(numbers) ** np.arange(GRAM, dtype=np.int64))
+    else:
+        grams = np.ascontiguousarray(windows).view(np.dtype((np.void, 8 * GRAM))).ravel()
+    _, first_at, gram_of = np.unique(grams, return_index=True, return_inverse=True)
+    first = first_at[gram_of.ravel()]
     same = array("q", gram_of.astype(np.int64).tobytes())  # position -> which 5-gram
     stretches: list[tuple[int, int, int]] = []
+    a = b = src = -1  # the current stretch: [a, b) copying the words at src
     # Only a 5-gram said before can start or go on copying.
     for i, j in zip(*[x.tolist() for x in _repeated(first)], strict=True):
-        if stretches:
-            a, b, src = stretches[-1]
-            k = src + (i - a)  # where the current stretch's source goes on
-            if b == i + GRAM - 1 and k + GRAM <= a and same[k] == same[i]:
-                stretches[-1] = (a, i + GRAM, src)
-                continue
+        k = src + (i - a)  # where the current stretch's source goes on
+        if b == i + GRAM - 1 and k + GRAM <= a and same[k] == same[i]:
+            b = i + GRAM
+            continue
         if j + GRAM <= i:
-            stretches.append((i, i + GRAM, j))
+            if a >= 0:
+                stretches.append((a, b, src))
+            a, b, src = i, i + GRAM, j
+    if a >= 0:
+        stretches.append((a, b, src))
     return stretches
 
 
@@ -136,7 +145,7 @@ def _detect_once(blocks: Sequence[Block], words: Words) -> list[Decision]:
         (i for i in range(len(block_of) - 1, -1, -1) if blocks[block_of[i]].line_words > TAIL_BLOCK_WORDS), -1
     )
     n = len(words.words)
-    stretches = [_from_block_start(words.words, block_of, *s) for s in repeated_stretches(words.words)]
+    stretches = _from_block_starts(words.words, block_of, repeated_stretches(words.words))
     long_runs = [
         (_card_title_start(block_of, a) if src <= LEAD_SHARE * n else a, _follow(words.words, a, b, src))
         for a, b, src in _copies(stretches, [blocks[k].line for k in block_of])
@@ -170,6 +179,23 @@ def _detect_once(blocks: Sequence[Block], words: Words) -> list[Decision]:
             end = block.end if first + b == w else words.starts[first + b]
             decisions.append(Decision(start, end, "repeat", {"words": b - a}))
     return decisions
+
+
+def _from_block_starts(
+    words: Sequence[str], block_of: Sequence[int], stretches: list[tuple[int, int, int]]
+) -> list[tuple[int, int, int]]:
+    """`_from_block_start` of every stretch; those it leaves as they are (a copy or source that
+    opens a block, a source far before its copy: most of them) are found in one go."""
+    if not stretches:
+        return []
+    a, b, src = np.array(stretches, np.int64).T
+    of = np.asarray(block_of, np.int64)
+    opens = np.ones(len(of), bool)
+    opens[1:] = of[1:] != of[:-1]
+    kept = (opens[a] | opens[src] | (src + (b - a) < a)).tolist()
+    return [
+        s if keep else _from_block_start(words, block_of, *s) for s, keep in zip(stretches, kept, strict=True)
+    ]
 
 
 def _from_block_start(
