@@ -6,6 +6,8 @@ from dataclasses import dataclass, field
 from typing import Any
 from urllib.parse import urlsplit
 
+from dedup.normalize import key_words
+
 _HOST_PREFIXES = ("www.", "m.", "amp.")
 
 
@@ -49,8 +51,8 @@ class Block:
 
     @property
     def words(self) -> int:
-        """Number of words in the normalized key."""
-        return self.key.count(" ") + 1 if self.key else 0
+        """Number of words in the normalized key (`key_words`)."""
+        return key_words(self.key)
 
     def with_line_words(self, line_words: int) -> Block:
         """The same block, its line holding this many words."""
