@@ -20,14 +20,22 @@ _LINE = regex.compile(r"[^\n]*\n|[^\n]+$")
 _SENTENCE_END = regex.compile(r"[.!?؟…。]+[\"'”’»)\]]*(?:\s+|(?=\p{Cf}*(?![a-z])\p{L}))")
 _TOKEN = regex.compile(r"\w+")
 # A dot after these words shortens the word, it does not end the sentence ("Dr. Ali", "the U.S.
-# are", "p. ex.", "د. أحمد"): single letters of any script, dotted initials, and these titles.
+# are", "p. ex.", "د. أحمد"): capital initials, dotted initials, Arabic titles and these words
+# (a lowercase "a." or "I." ends sentences).
 _ABBREVIATION_WORDS = (
-    "mr mrs ms dr prof sr jr st mt gen gov sen rep lt col capt sgt cmdr adm rev hon pres vs fig no "
-    "nos vol pp ca approx dept univ inc ltd co corp jan feb mar apr jun jul aug sep sept oct nov dec "
-    "mme mlle mm pr me ste cf env ex av bd"
+    "mr mrs ms dr prof sr jr st mt gen gov sen rep lt col capt sgt cmdr adm rev hon pres vs ca "
+    "approx dept univ inc ltd co corp jan feb mar apr jun jul aug sep sept oct nov dec mme mlle mm "
+    "pr me ste cf env ex av bd"
 )
+# These shorten a word before a number ("No. 5", "p. 12", "p. ex."); elsewhere "no." is a word.
+NUMBER_ABBREVIATIONS = frozenset({"no", "nos", "p", "pp", "fig", "vol", "art", "ch", "sec"})
+ARABIC_ABBREVIATIONS = frozenset("دأصقجم")  # doctor, professor, page, century, part, engineer
 ABBREVIATIONS = frozenset(_ABBREVIATION_WORDS.split())
 _ABBREVIATION_CHARS = 6  # the longest word above
+# A line this long is prose, where a dot inside a sentence must not cut it. A shorter line (a
+# headline in a list of links, a byline, a menu) is cut at every dot: its pieces are counted on
+# the site's pages as they always were.
+PROSE_LINE_CHARS = 200
 
 FLOW_LINE_WORDS = 100  # with most of the page's words, a line this long is a page that lost its breaks
 
@@ -41,8 +49,9 @@ def sentence_spans(text: str, start: int, end: int) -> list[tuple[int, int]]:
     """(start, end) of the sentences of text[start:end]; trailing spaces stay with each sentence."""
     spans = []
     pos = start
+    prose = end - start >= PROSE_LINE_CHARS
     for m in _SENTENCE_END.finditer(text, start, end):
-        if m.end() > pos and m.end() < end and not abbreviation_dot(text, start, m.start()):
+        if m.end() > pos and m.end() < end and not (prose and abbreviation_dot(text, start, m.start())):
             spans.append((pos, m.end()))
             pos = m.end()
     if pos < end:
@@ -60,7 +69,12 @@ def abbreviation_dot(text: str, start: int, dot: int) -> bool:
         return False
     word = before.split()[-1].lstrip("(\"'«“")
     if word.isalpha():
-        return len(word) == 1 or (len(word) <= _ABBREVIATION_CHARS and word.lower() in ABBREVIATIONS)
+        if word.lower() in NUMBER_ABBREVIATIONS:
+            after = text[dot + 1 : dot + 5].lstrip()
+            return after[:1].isdigit() or after[:2] == "ex"
+        if len(word) == 1 and word not in "aAI" and (word.isupper() or word in ARABIC_ABBREVIATIONS):
+            return True
+        return len(word) <= _ABBREVIATION_CHARS and word.lower() in ABBREVIATIONS
     # Dotted initials: "U.S", "e.g", "i.e", "أ.د"
     parts = word.split(".")
     return len(parts) > 1 and all(len(p) == 1 and p.isalpha() for p in parts)
