@@ -17,7 +17,7 @@ from dedup.audit import apply, merge
 from dedup.detect import context, glued, repeats, runs, site_boilerplate, widgets
 from dedup.detect.duplicates import DuplicateFinder, PagePrint, key_prints, line_keys, page_key
 from dedup.fingerprint import FingerprintSettings
-from dedup.model import PageCounts, Rule, SiteModel, page_counts
+from dedup.model import PageCounts, Rule, SiteModel, SiteStats, edge_words, page_counts
 from dedup.normalize import Folded, normalize
 from dedup.page import Block, Decision, Page, Result
 from dedup.segment import Words, flow_lines, outside, segment, sentence_spans, words_with_offsets
@@ -29,6 +29,8 @@ SENTENCE_LINE_WORDS = 8
 SENTENCE_STOPS = frozenset('.!?؟…»"”')
 JUDGING_ROUNDS = 3  # site evidence judged again while lines keep losing blocks
 LABEL_KINDS = frozenset({"read-also", "template"})  # decisions a label makes for its whole sentence
+EDGE_SHARE = 0.5  # a run at a page's edge on most of its site's pages (a house opener is on fewer)
+EDGE_MIN_PAGES = 10
 MIDDLE_SHARE = 0.5  # a run cut out of a sentence's middle is furniture only on most of a site's pages
 LEARNED_KINDS = frozenset({"site-boilerplate", "template", "read-also", "island"})  # from the site's pages
 
@@ -231,6 +233,8 @@ class Cleaner:
         stats = self.model.sites.get(page.site or "")
         if stats is None or stats.pages < 2 or not stats.grams:
             return [], []
+        if not flow_spans:
+            return self._edge_runs(page, stats), []
         # A run glued into the flow of words has no line of its own to show it is furniture: it
         # needs the evidence of a long block (house-style openers repeat), except at the end.
         rule = self.model.rule
@@ -249,14 +253,66 @@ class Cleaner:
             labels += glued.phrases(page.text, words, end, counts, tail_needed)
         return found, labels
 
+    def _edge_runs(self, page: Page, stats: SiteStats) -> list[Decision]:
+        """The runs glued at the start of a page's first line or the end of its last line that
+        EDGE_SHARE of its site's pages (of EDGE_MIN_PAGES or more) carry there: a share bar, an
+        about-blurb. The rest of the line stays."""
+        blocks = segment(page.text)
+        if stats.pages < EDGE_MIN_PAGES or not blocks:
+            return []
+        needed = max(self.model.rule.long_floor, math.ceil(EDGE_SHARE * stats.pages))
+        head, tail = edge_words(page.text, blocks)
+        found = []
+        for words, at_start in ((head, True), (tail, False)):
+            counts = [stats.grams.get(h, 0) for h in runs.gram_hashes(words.words)]
+            run = runs.edge_run(words, counts, needed, at_start)
+            if run is None:
+                continue
+            a, b, pages = run
+            start = blocks[0].start if at_start else words.starts[a]
+            end = words.starts[b] if at_start else blocks[-1].end
+            evidence = {
+                "pages": pages,
+                "site_pages": stats.pages,
+                "words": b - a,
+                "edge": "start" if at_start else "end",
+            }
+            found.append(Decision(start, end, "site-boilerplate", evidence))
+        return found
+
     def explain(self, page: Page) -> list[tuple[Block, Decision | None]]:
-        """Every block of a page with the decision that removes it, or None where it stays."""
-        result = self._clean_text(page)
-        out = []
+        """Every block of a page with the decision that removes it, or None where it stays; a block
+        that a removal starts or ends inside (a run glued into a line) is cut there, so the pieces
+        with a decision are exactly what `clean` removes."""
+        removals = sorted(self._clean_text(page).removed, key=lambda r: r.start)
+        starts = [r.start for r in removals]
+        out: list[tuple[Block, Decision | None]] = []
         for block in segment(page.text):
-            hit = next((r for r in result.removed if r.start <= block.start and block.end <= r.end), None)
-            out.append((block, Decision(hit.start, hit.end, hit.kind, hit.evidence) if hit else None))
+            pos = block.start
+            first = max(0, bisect_right(starts, block.start) - 1)
+            for r in removals[first : bisect_left(starts, block.end)]:
+                if r.end <= pos:
+                    continue
+                if r.start > pos:
+                    out += _piece(page.text, block, pos, r.start, None)
+                end = min(r.end, block.end)
+                out += _piece(
+                    page.text, block, max(r.start, pos), end, Decision(r.start, r.end, r.kind, r.evidence)
+                )
+                pos = end
+            out += _piece(page.text, block, pos, block.end, None)
         return out
+
+
+def _piece(
+    text: str, block: Block, start: int, end: int, decision: Decision | None
+) -> list[tuple[Block, Decision | None]]:
+    """A piece of a block with its decision (the block itself when whole); none if only spaces."""
+    if start >= end or not text[start:end].strip():
+        return []
+    if (start, end) == (block.start, block.end):
+        return [(block, decision)]
+    return [(Block(start, end, normalize(text[start:end]), block.line, False, block.line_words), decision)]
 
 
 def _body(blocks: Sequence[Block], text: str) -> list[str]:

@@ -48,6 +48,7 @@ class Cut:
     kind: str
     removed: str
     sentence: str  # the sentence the cut falls in, with the removed part in [[ ]]
+    edge: bool  # the removal reaches the page's start or end: no article text on one side
 
 
 def arabic_sources(data_dir: Path) -> dict[str, list[Page]]:
@@ -99,7 +100,8 @@ def cuts(source: str, page: Page, removed: Sequence[Removal]) -> list[Cut]:
             continue
         a, b = min(hit[0], r.start), max(hit[1], r.end)
         quoted = page.text[a : r.start] + "[[" + page.text[r.start : r.end] + "]]" + page.text[r.end : b]
-        found.append(Cut(source, page.id, r.kind, " ".join(r.text.split()), " ".join(quoted.split())))
+        edge = not page.text[: r.start].strip() or not page.text[r.end :].strip()
+        found.append(Cut(source, page.id, r.kind, " ".join(r.text.split()), " ".join(quoted.split()), edge))
     return found
 
 
@@ -119,17 +121,21 @@ def print_source(
     source: str, pages: int, leftovers: list[Leftover], found: list[Cut], top: int, quote: int
 ) -> None:
     """One source's leftovers per site and its in-sentence cuts."""
-    print(f"=== {source}: {pages} pages, {len(found)} removals cut inside a sentence")
-    by_kind = Counter(c.kind for c in found)
+    inner = [c for c in found if not c.edge]
+    print(
+        f"=== {source}: {pages} pages, {len(found)} removals cut inside a sentence, {len(inner)} of them "
+        "inner (article text on both sides)"
+    )
+    by_kind = Counter(c.kind for c in inner)
     if by_kind:
-        print("  cuts by kind: " + ", ".join(f"{k} {n}" for k, n in by_kind.most_common()))
+        print("  inner cuts by kind: " + ", ".join(f"{k} {n}" for k, n in by_kind.most_common()))
     sites = sorted({item.site for item in leftovers})
     for site in sites:
         rows = [item for item in leftovers if item.site == site]
         print(f"  {site}: left on 20%+ of {rows[0].site_pages} pages")
         for item in rows[:top]:
             print(f"    {item.pages:5d} {item.share:4.0%}  {item.example:24s} {item.text[:QUOTE_CHARS]}")
-    for c in found[:quote]:
+    for c in inner[:quote]:
         print(f"  CUT {c.page} [{c.kind}] {c.sentence[: 2 * QUOTE_CHARS + 40]}")
 
 
@@ -145,23 +151,20 @@ def main(argv: list[str] | None = None) -> int:
         print(f"{args.data_dir} not found: nothing to audit")
         return 0
     loaders: list[Callable[[Path], dict[str, list[Page]]]] = [arabic_sources, html_sources]
-    totals: dict[str, int] = {}
+    totals: dict[str, tuple[int, int]] = {}
     everything: dict[str, object] = {}
     for load in loaders:
         for source, pages in load(args.data_dir).items():
             cleaned, found = audit(source, pages)
             leftovers = find_leftovers(lambda cleaned=cleaned: cleaned)
             print_source(source, len(pages), leftovers, found, args.top, args.cuts)
-            totals[source] = len(found)
+            totals[source] = (len(found), sum(not c.edge for c in found))
             everything[source] = {
                 "leftovers": [vars(item) | {"share": item.share} for item in leftovers],
                 "cuts": [vars(c) for c in found],
             }
-    print(
-        "in-sentence cuts: "
-        + ", ".join(f"{s} {n}" for s, n in totals.items())
-        + f"; all {sum(totals.values())}"
-    )
+    print("in-sentence cuts (inner): " + ", ".join(f"{s} {n} ({k})" for s, (n, k) in totals.items()))
+    print(f"all: {sum(n for n, _ in totals.values())} ({sum(k for _, k in totals.values())} inner)")
     if args.json:
         args.json.parent.mkdir(parents=True, exist_ok=True)
         args.json.write_text(json.dumps(everything, ensure_ascii=False, indent=1), encoding="utf-8")
