@@ -21,7 +21,9 @@ AR_LEADS = (
     "كشفت دراسة حديثة عن تراجع معدلات التدخين بين الشباب خلال السنوات الأخيرة",
     "أعلن النادي تعاقده مع مدرب جديد لقيادة الفريق الأول في الموسم المقبل",
 )
-EN_BLURB = "We find the facts and expose the lies. FactDesk is a team of journalists who check what officials say."
+EN_BLURB = (
+    "We find the facts and expose the lies. FactDesk is a team of journalists who check what officials say."
+)
 EN_CLAIMS = (
     "A post claims the minister promised free fuel for a year",
     "A video is said to show the new bridge collapsing last week",
