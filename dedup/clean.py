@@ -31,6 +31,8 @@ JUDGING_ROUNDS = 3  # site evidence judged again while lines keep losing blocks
 LABEL_KINDS = frozenset({"read-also", "template"})  # decisions a label makes for its whole sentence
 EDGE_SHARE = 0.5  # a run at a page's edge on most of its site's pages (a house opener is on fewer)
 EDGE_MIN_PAGES = 10
+EVERYWHERE_SHARE = 0.9  # a block on this share of a site's pages is furniture, even a page's longest
+EVERYWHERE_MIN_PAGES = 10
 MIDDLE_SHARE = 0.5  # a run cut out of a sentence's middle is furniture only on most of a site's pages
 LEARNED_KINDS = frozenset({"site-boilerplate", "template", "read-also", "island"})  # from the site's pages
 
@@ -464,8 +466,17 @@ def _not_emptied(blocks: Sequence[Block], decisions: list[Decision]) -> list[Dec
 
 
 def _guard(blocks: Sequence[Block], decisions: list[Decision]) -> list[Decision]:
-    """Never let site statistics take every long block of a page: that is its body."""
+    """Never let site statistics take every long block of a page: that is its body. A block on
+    nearly every page of its site is no body, though, even when it is the page's longest (an
+    about-blurb after a one-line claim)."""
     long_spans = {(b.start, b.end) for b in blocks if b.words >= LONG_BLOCK_WORDS}
     if not long_spans or not long_spans <= {(d.start, d.end) for d in decisions}:
         return decisions
-    return [d for d in decisions if (d.start, d.end) not in long_spans]
+    return [d for d in decisions if (d.start, d.end) not in long_spans or _everywhere(d)]
+
+
+def _everywhere(decision: Decision) -> bool:
+    """Whether a decision's evidence is a site of EVERYWHERE_MIN_PAGES pages or more nearly all of
+    whose pages carry the block."""
+    site_pages = decision.evidence.get("site_pages", 0)
+    return site_pages >= EVERYWHERE_MIN_PAGES and decision.evidence["pages"] >= EVERYWHERE_SHARE * site_pages

@@ -102,3 +102,23 @@ def test_explain_shows_exactly_the_spans_clean_removes() -> None:
     bar_page = pages[0]
     first, decision = cleaner.explain(bar_page)[0]
     assert decision is not None and bar_page.text[first.start : first.end].strip() == AR_BAR
+
+
+AR_BLURB = (
+    "نبحث عن الحقائق ونكشف الأكاذيب. منصة تحقق هي فريق من الصحفيين يدققون تصريحات المسؤولين "
+    "والسياسيين والشخصيات العامة وكل من يؤثر في الرأي العام في بلادنا."
+)
+
+
+def test_a_blurb_on_every_page_goes_even_as_its_longest_block() -> None:
+    for blurb, claims, site in (
+        (AR_BLURB, AR_LEADS, "tahqiq.example"),
+        (EN_BLURB + " " + EN_BLURB, EN_CLAIMS, "fd2.example"),
+    ):
+        pages = [
+            Page(f"{site}:{i}", f"{claim}\n{blurb}\n", url=f"https://{site}/{i}", site=site)
+            for i, claim in enumerate(claims)
+        ]
+        cleaned = _cleaned(pages)
+        for i, page in enumerate(pages):
+            assert cleaned[page.id].strip() == claims[i], page.id
