@@ -203,6 +203,7 @@ class Cleaner:
         # Repeats are judged on what stays: a title first seen in a removed related-articles
         # list is the article's own title when it comes again in the body.
         decisions += repeats.detect(text, blocks, _kept_words(text, decisions, folded))
+        decisions += repeats.repeated_short_lines(text, blocks)
         decisions += self._judged_again(page, blocks, decisions)
         decisions += context.detect(text, blocks, _removed_kinds(blocks, decisions), flow.keys())
         removals = merge(_not_emptied(blocks, decisions), text)

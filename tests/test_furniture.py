@@ -122,3 +122,30 @@ def test_a_blurb_on_every_page_goes_even_as_its_longest_block() -> None:
         cleaned = _cleaned(pages)
         for i, page in enumerate(pages):
             assert cleaned[page.id].strip() == claims[i], page.id
+
+
+def test_a_short_line_under_every_comment_goes_and_a_refrain_stays() -> None:
+    for button, comment, refrain in (
+        (
+            "Report abuse",
+            "I read this story twice and still disagree with the council, reader {i} wrote.",
+            "Oh my town",
+        ),
+        (
+            "الإبلاغ عن إساءة",
+            "قرأت الخبر وأختلف مع قرار المجلس تماما، كتب القارئ رقم {i}.",
+            "يا بلادي الحبيبة",
+        ),
+    ):
+        comments = "".join(f"{comment.format(i=i)}\n{button}\n" for i in range(13))
+        verses = (
+            "Rivers run under bridges of stone,",
+            "Bells ring over the market square,",
+            "Lamps glow at the end of day,",
+        )
+        poem = "".join(f"{verse}\n{refrain}\n" for verse in verses)
+        page = Page("p", f"The article opens here and runs on.\n{poem}{comments}")
+        text = Cleaner().clean(page).text
+        assert button not in text
+        assert text.count(refrain) == 3  # three times: a refrain, not a button
+        assert text.startswith("The article opens here and runs on.\n")
