@@ -16,6 +16,7 @@ from dedup import checks
 from dedup.audit import apply, merge
 from dedup.detect import context, glued, repeats, runs, site_boilerplate, widgets
 from dedup.detect.duplicates import DuplicateFinder, PagePrint, key_prints, line_keys, page_key
+from dedup.detect.templates import shape
 from dedup.fingerprint import FingerprintSettings
 from dedup.model import PageCounts, Rule, SiteModel, SiteStats, edge_words, page_counts
 from dedup.normalize import Folded, normalize
@@ -467,13 +468,18 @@ def _not_emptied(blocks: Sequence[Block], decisions: list[Decision]) -> list[Dec
 
 
 def _guard(blocks: Sequence[Block], decisions: list[Decision]) -> list[Decision]:
-    """Never let site statistics take every long block of a page: that is its body. A block on
-    nearly every page of its site is no body, though, even when it is the page's longest (an
-    about-blurb after a one-line claim)."""
-    long_spans = {(b.start, b.end) for b in blocks if b.words >= LONG_BLOCK_WORDS}
-    if not long_spans or not long_spans <= {(d.start, d.end) for d in decisions}:
+    """Never let site statistics take every long block of a page: that is its body. A block that
+    nearly every page of its site holds word for word is no body, though, even when it is the
+    page's longest (an about-blurb after a one-line claim); a templated sentence whose numbers or
+    dates change from page to page is."""
+    long_keys = {(b.start, b.end): b.key for b in blocks if b.words >= LONG_BLOCK_WORDS}
+    if not long_keys or not long_keys.keys() <= {(d.start, d.end) for d in decisions}:
         return decisions
-    return [d for d in decisions if (d.start, d.end) not in long_spans or _everywhere(d)]
+    return [
+        d
+        for d in decisions
+        if (key := long_keys.get((d.start, d.end))) is None or (_everywhere(d) and shape(key) == key)
+    ]
 
 
 def _everywhere(decision: Decision) -> bool:
