@@ -18,7 +18,7 @@ from dedup.detect import context, glued, repeats, runs, site_boilerplate, widget
 from dedup.detect.duplicates import DuplicateFinder, PagePrint, key_prints, line_keys, page_key
 from dedup.detect.templates import shape
 from dedup.fingerprint import FingerprintSettings
-from dedup.model import PageCounts, Rule, SiteModel, SiteStats, edge_words, page_counts
+from dedup.model import EDGE_SALT, PageCounts, Rule, SiteModel, SiteStats, edge_words, page_counts
 from dedup.normalize import Folded, normalize
 from dedup.page import Block, Decision, Page, Result
 from dedup.segment import Words, flow_lines, outside, segment, sentence_spans, words_with_offsets
@@ -268,7 +268,7 @@ class Cleaner:
         head, tail = edge_words(page.text, blocks)
         found = []
         for words, at_start in ((head, True), (tail, False)):
-            counts = [stats.grams.get(h, 0) for h in runs.gram_hashes(words.words)]
+            counts = [stats.grams.get(h ^ EDGE_SALT, 0) for h in runs.gram_hashes(words.words)]
             run = runs.edge_run(words, counts, needed, at_start)
             if run is None:
                 continue

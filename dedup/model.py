@@ -119,7 +119,7 @@ def edge_grams(text: str, blocks: Sequence[Block]) -> list[int]:
     if not blocks:
         return []
     head, tail = edge_words(text, blocks)
-    return gram_hashes(head.words) + gram_hashes(tail.words)
+    return [h ^ EDGE_SALT for h in gram_hashes(head.words) + gram_hashes(tail.words)]
 
 
 def edge_words(text: str, blocks: Sequence[Block]) -> tuple[Words, Words]:
@@ -165,6 +165,9 @@ class SingleShapes:
 
 
 EDGE_WORDS = 48  # words at a page's start and end whose runs are counted (a share bar, a blurb)
+# Edge grams are counted apart from the runs of flattened pages: a house opener that many pages
+# with line breaks start with must not add to the evidence of a run in a page without them.
+EDGE_SALT = 0x2545F4914F6CDD1D
 COUNTERS = ("shapes", "labels", "head_shapes", "grams")  # the per-site counters, each key -> pages
 FORGET_MIN_PAGES = 100  # a site forgets nothing until its latest generation holds this many pages
 
