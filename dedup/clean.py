@@ -237,14 +237,15 @@ class Cleaner:
         stats = self.model.sites.get(page.site or "")
         if stats is None or stats.pages < 2 or not stats.grams:
             return [], []
+        edges = self._edge_runs(page, stats)
         if not flow_spans:
-            return self._edge_runs(page, stats), []
+            return edges, []
         # A run glued into the flow of words has no line of its own to show it is furniture: it
         # needs the evidence of a long block (house-style openers repeat), except at the end.
         rule = self.model.rule
         needed = rule.pages_needed(stats.pages, 10**6)
         tail_needed = max(rule.long_floor, math.ceil(rule.tail_share * stats.pages))
-        found: list[Decision] = []
+        found: list[Decision] = edges
         labels: list[Decision] = []
         for start, end in flow_spans:
             words = words_with_offsets(page.text, start, end)

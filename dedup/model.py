@@ -107,9 +107,9 @@ def page_counts(
         head_shapes=frozenset(s for s, b in zip(shapes, blocks, strict=True) if b.line < first_long),
         labels=frozenset(labels | glued_labels(text, blocks, flow)),
         # Word runs are only looked for in pages that lost their line breaks: other pages' runs
-        # would be counted for nothing, and they are the bulk of a model. Other pages count the
-        # runs at their edges, where a share bar or an about-blurb is glued to the first or last line.
-        grams=frozenset(gram_hashes(words)) if flow else frozenset(edge_grams(text, blocks)),
+        # would be counted for nothing, and they are the bulk of a model. Every page counts the
+        # runs at its edges, where a share bar or an about-blurb is glued to the first or last line.
+        grams=frozenset(gram_hashes(words) if flow else ()) | frozenset(edge_grams(text, blocks)),
     )
 
 
