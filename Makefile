@@ -4,7 +4,7 @@ PY     := $(VENV)/bin/python
 DEDUP  := $(VENV)/bin/dedup
 SHARED ?= ../shared
 
-.PHONY: help run test test-slow lint fuzz limits eval eval-real real-duplicates bench bench-quick clean-out
+.PHONY: help run test test-slow lint fuzz limits eval eval-real audit-real real-duplicates bench bench-quick clean-out
 
 help:  ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  %-10s %s\n", $$1, $$2}'
@@ -60,6 +60,10 @@ eval: $(VENV)/.installed-dev  ## score on the bundled labelled corpus, and on ..
 eval-real: $(VENV)/.installed-dev  ## real pages in ../shared: HTML benchmarks (words kept/removed), Arabic scrapes
 	$(PY) scripts/eval_html_bench.py $(SHARED)/corpus-data
 	$(PY) scripts/inspect_real.py $(SHARED)/corpus-data --out out/real
+
+audit-real: $(VENV)/.installed-dev  ## real pages in ../shared: runs left on 20%+ of a site's pages, removals that cut a sentence
+	@mkdir -p out
+	$(PY) scripts/real_audit.py $(SHARED)/corpus-data --json out/real-audit.json
 
 real-duplicates: $(VENV)/.installed-dev  ## duplicate groups on the real scrapes in ../shared: members' similarity to their canonical
 	$(PY) scripts/real_duplicates.py $(SHARED)/corpus-data

@@ -3,26 +3,37 @@
 from __future__ import annotations
 
 import math
+import unicodedata
 from bisect import bisect_left, bisect_right
 from collections import Counter
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 
+import regex
+
 from dedup import checks
 from dedup.audit import apply, merge
 from dedup.detect import context, glued, repeats, runs, site_boilerplate, widgets
 from dedup.detect.duplicates import DuplicateFinder, PagePrint, key_prints, line_keys, page_key
+from dedup.detect.templates import shape
 from dedup.fingerprint import FingerprintSettings
-from dedup.model import PageCounts, Rule, SiteModel, page_counts
+from dedup.model import EDGE_SALT, PageCounts, Rule, SiteModel, SiteStats, edge_words, page_counts
 from dedup.normalize import Folded, normalize
 from dedup.page import Block, Decision, Page, Result
-from dedup.segment import Words, flow_lines, outside, segment, words_with_offsets
+from dedup.segment import Words, flow_lines, outside, segment, sentence_spans, words_with_offsets
 from dedup.stream import StreamSettings, StreamState
 
 LONG_BLOCK_WORDS = 16  # a block this long is body text: a page keeps at least one of them
+SENTENCE_WORDS = 8  # a page's longest block of this many words is a sentence worth keeping
 JUDGING_ROUNDS = 3  # site evidence judged again while lines keep losing blocks
 LABEL_KINDS = frozenset({"read-also", "template"})  # decisions a label makes for its whole sentence
+EDGE_SHARE = 0.5  # a run at a page's edge on most of its site's pages (a house opener is on fewer)
+EDGE_MIN_PAGES = 10
+EVERYWHERE_SHARE = 0.9  # a block on this share of a site's pages is furniture, even a page's longest
+EVERYWHERE_MIN_PAGES = 10
+MIDDLE_SHARE = 0.5  # a run cut out of a sentence's middle is furniture only on most of a site's pages
+LEARNED_KINDS = frozenset({"site-boilerplate", "template", "read-also", "island"})  # from the site's pages
 
 
 @dataclass(frozen=True)
@@ -191,9 +202,10 @@ class Cleaner:
         # Repeats are judged on what stays: a title first seen in a removed related-articles
         # list is the article's own title when it comes again in the body.
         decisions += repeats.detect(text, blocks, _kept_words(text, decisions, folded))
+        decisions += repeats.repeated_short_lines(text, blocks)
         decisions += self._judged_again(page, blocks, decisions)
         decisions += context.detect(text, blocks, _removed_kinds(blocks, decisions), flow.keys())
-        removals = merge(decisions, text)
+        removals = merge(_not_emptied(blocks, decisions), text)
         return Result(page, apply(text, removals), tuple(removals))
 
     def _judged_again(self, page: Page, blocks: Sequence[Block], decisions: list[Decision]) -> list[Decision]:
@@ -223,30 +235,87 @@ class Cleaner:
         stats = self.model.sites.get(page.site or "")
         if stats is None or stats.pages < 2 or not stats.grams:
             return [], []
+        edges = self._edge_runs(page, stats)
+        if not flow_spans:
+            return edges, []
         # A run glued into the flow of words has no line of its own to show it is furniture: it
         # needs the evidence of a long block (house-style openers repeat), except at the end.
         rule = self.model.rule
         needed = rule.pages_needed(stats.pages, 10**6)
         tail_needed = max(rule.long_floor, math.ceil(rule.tail_share * stats.pages))
-        found: list[Decision] = []
+        found: list[Decision] = edges
         labels: list[Decision] = []
         for start, end in flow_spans:
             words = words_with_offsets(page.text, start, end)
             counts = [stats.grams.get(h, 0) for h in runs.gram_hashes(words.words)]
-            found += runs.detect(end, words, counts, stats.pages, needed, tail_needed)
+            found += _sentences_kept(
+                page.text, start, end, runs.detect(end, words, counts, stats.pages, needed, tail_needed)
+            )
             known = glued.Labels(stats.labels, needed, self.matcher.link_prefixes)
             labels += glued.detect(page.text, words, end, counts, known)
             labels += glued.phrases(page.text, words, end, counts, tail_needed)
         return found, labels
 
+    def _edge_runs(self, page: Page, stats: SiteStats) -> list[Decision]:
+        """The runs glued at the start of a page's first line or the end of its last line that
+        EDGE_SHARE of its site's pages (of EDGE_MIN_PAGES or more) carry there: a share bar, an
+        about-blurb. The rest of the line stays."""
+        blocks = segment(page.text)
+        if stats.pages < EDGE_MIN_PAGES or not blocks:
+            return []
+        needed = max(self.model.rule.long_floor, math.ceil(EDGE_SHARE * stats.pages))
+        head, tail = edge_words(page.text, blocks)
+        found = []
+        for words, at_start in ((head, True), (tail, False)):
+            counts = [stats.grams.get(h ^ EDGE_SALT, 0) for h in runs.gram_hashes(words.words)]
+            run = runs.edge_run(words, counts, needed, at_start)
+            if run is None:
+                continue
+            a, b, pages = run
+            start = blocks[0].start if at_start else words.starts[a]
+            end = words.starts[b] if at_start else blocks[-1].end
+            evidence = {
+                "pages": pages,
+                "site_pages": stats.pages,
+                "words": b - a,
+                "edge": "start" if at_start else "end",
+            }
+            found.append(Decision(start, end, "site-boilerplate", evidence))
+        return found
+
     def explain(self, page: Page) -> list[tuple[Block, Decision | None]]:
-        """Every block of a page with the decision that removes it, or None where it stays."""
-        result = self._clean_text(page)
-        out = []
+        """Every block of a page with the decision that removes it, or None where it stays; a block
+        that a removal starts or ends inside (a run glued into a line) is cut there, so the pieces
+        with a decision are exactly what `clean` removes."""
+        removals = sorted(self._clean_text(page).removed, key=lambda r: r.start)
+        starts = [r.start for r in removals]
+        out: list[tuple[Block, Decision | None]] = []
         for block in segment(page.text):
-            hit = next((r for r in result.removed if r.start <= block.start and block.end <= r.end), None)
-            out.append((block, Decision(hit.start, hit.end, hit.kind, hit.evidence) if hit else None))
+            pos = block.start
+            first = max(0, bisect_right(starts, block.start) - 1)
+            for r in removals[first : bisect_left(starts, block.end)]:
+                if r.end <= pos:
+                    continue
+                if r.start > pos:
+                    out += _piece(page.text, block, pos, r.start, None)
+                end = min(r.end, block.end)
+                out += _piece(
+                    page.text, block, max(r.start, pos), end, Decision(r.start, r.end, r.kind, r.evidence)
+                )
+                pos = end
+            out += _piece(page.text, block, pos, block.end, None)
         return out
+
+
+def _piece(
+    text: str, block: Block, start: int, end: int, decision: Decision | None
+) -> list[tuple[Block, Decision | None]]:
+    """A piece of a block with its decision (the block itself when whole); none if only spaces."""
+    if start >= end or not text[start:end].strip():
+        return []
+    if (start, end) == (block.start, block.end):
+        return [(block, decision)]
+    return [(Block(start, end, normalize(text[start:end]), block.line, False, block.line_words), decision)]
 
 
 def learning_print(site: str, text: str, settings: FingerprintSettings) -> PagePrint:
@@ -340,9 +409,65 @@ def _outside_labels(decisions: list[Decision], labels: Sequence[Decision]) -> li
     ]
 
 
-def _guard(blocks: Sequence[Block], decisions: list[Decision]) -> list[Decision]:
-    """Never let site statistics take every long block of a page: that is its body."""
-    long_spans = {(b.start, b.end) for b in blocks if b.words >= LONG_BLOCK_WORDS}
-    if not long_spans or not long_spans <= {(d.start, d.end) for d in decisions}:
+def _sentences_kept(text: str, start: int, end: int, decisions: list[Decision]) -> list[Decision]:
+    """The site runs of a flow line but those that cut into an article's sentence on too little
+    evidence: a run with running text on both sides that takes a sentence's middle, or figures
+    ("fell 0.7 percent to 4068 points"), is common wording unless most of the site's pages carry it."""
+    sentences = sentence_spans(text, start, end)
+    starts = [a for a, _ in sentences]
+    kept = []
+    for d in decisions:
+        rare = d.evidence["pages"] < MIDDLE_SHARE * d.evidence["site_pages"]
+        if rare and _flows_into(text, d.start) and _flows_into(text, d.end):
+            same = bisect_right(starts, d.start) == bisect_right(starts, d.end - 1)
+            if same or regex.search(r"\d", text[d.start : d.end]):
+                continue
+        kept.append(d)
+    return kept
+
+
+def _flows_into(text: str, pos: int) -> bool:
+    """Whether the text runs on across `pos` as one sentence: a word (or a comma) before it, a
+    word after it, nothing that closes or labels a piece (". ", ": ", " | ") between."""
+    before = text[:pos].rstrip()
+    while before and unicodedata.category(before[-1]) == "Cf":
+        before = before[:-1].rstrip()
+    after = text[pos:].lstrip()
+    return (
+        bool(before) and bool(after) and (before[-1].isalnum() or before[-1] in ",،") and after[0].isalnum()
+    )
+
+
+def _not_emptied(blocks: Sequence[Block], decisions: list[Decision]) -> list[Decision]:
+    """A page that the site's evidence would empty keeps its longest sentence: a one-line page
+    whose line is a templated sentence ("Posted on 27 March 2024 with this caption:") is its
+    article; a page that only known widget phrases or repeats fill goes."""
+    kinds = _removed_kinds(blocks, decisions)
+    if not blocks or None in kinds:
         return decisions
-    return [d for d in decisions if (d.start, d.end) not in long_spans]
+    longest = max(blocks, key=lambda b: b.words)
+    if longest.words < SENTENCE_WORDS or not set(kinds) <= LEARNED_KINDS:
+        return decisions
+    return [d for d in decisions if d.end <= longest.start or d.start >= longest.end]
+
+
+def _guard(blocks: Sequence[Block], decisions: list[Decision]) -> list[Decision]:
+    """Never let site statistics take every long block of a page: that is its body. A block that
+    nearly every page of its site holds word for word is no body, though, even when it is the
+    page's longest (an about-blurb after a one-line claim); a templated sentence whose numbers or
+    dates change from page to page is."""
+    long_keys = {(b.start, b.end): b.key for b in blocks if b.words >= LONG_BLOCK_WORDS}
+    if not long_keys or not long_keys.keys() <= {(d.start, d.end) for d in decisions}:
+        return decisions
+    return [
+        d
+        for d in decisions
+        if (key := long_keys.get((d.start, d.end))) is None or (_everywhere(d) and shape(key) == key)
+    ]
+
+
+def _everywhere(decision: Decision) -> bool:
+    """Whether a decision's evidence is a site of EVERYWHERE_MIN_PAGES pages or more nearly all of
+    whose pages carry the block."""
+    site_pages = decision.evidence.get("site_pages", 0)
+    return site_pages >= EVERYWHERE_MIN_PAGES and decision.evidence["pages"] >= EVERYWHERE_SHARE * site_pages

@@ -29,6 +29,8 @@ from dedup.evaluate import format_scores, score
 from dedup.io import Fields, InputError, read_pages
 from dedup.io.readers import input_files
 from dedup.io.writers import parse_size
+from dedup.leftovers import cleaned_pages
+from dedup.leftovers import find as find_leftovers
 from dedup.model import SiteModel
 from dedup.page import Page
 from dedup.pipeline import (
@@ -623,14 +625,27 @@ def explain(
 @app.command()
 def sites(
     state: Annotated[
-        str, typer.Option("--state", help="State made by `dedup learn` or `dedup clean --stream`.")
-    ],
+        str | None, typer.Option("--state", help="State made by `dedup learn` or `dedup clean --stream`.")
+    ] = None,
     top: Annotated[int, typer.Option("--top", min=0, help="Boilerplate lines to show per site.")] = 10,
+    leftovers: Annotated[
+        Path | None,
+        typer.Option(
+            "--leftovers",
+            help="Output of `dedup clean`: list the word runs (3+ words) still on 20%+ of a site's pages.",
+        ),
+    ] = None,
 ) -> None:
     """List what was learned per site: pages, and the most frequent boilerplate lines.
 
-    Example: dedup sites --state model.db
+    Example: dedup sites --state model.db; dedup sites --leftovers clean.jsonl
     """
+    if state is None and leftovers is None:
+        raise _fail("give --state (what was learned) or --leftovers CLEANED.jsonl (what cleaning left)")
+    if leftovers is not None:
+        _print_leftovers(leftovers, top)
+    if state is None:
+        return
     config = Config()
     try:
         model = open_store(state).load(config.settings).model
@@ -652,6 +667,31 @@ def sites(
         ]
         for count, kind, text in sorted(rows, key=lambda r: (-r[0], r[2]))[:top]:
             table.add_row(f"{round(count, 1):g}", kind, text[:100])
+        console.print(table)
+
+
+def _print_leftovers(cleaned: Path, top: int) -> None:
+    """The runs left on 20%+ of each site's cleaned pages, `top` per site."""
+    if not cleaned.exists():
+        raise _fail(f"{cleaned}: no such file")
+    fields = _options(None, ("text", "id", "url"), None).fields
+    try:
+        found = find_leftovers(lambda: cleaned_pages(cleaned, fields))
+    except InputError as e:
+        raise _fail(str(e)) from e
+    if not found:
+        Console().print("nothing left on 20% or more of a site's pages")
+        return
+    console = Console()
+    for site in sorted({item.site for item in found}):
+        rows = [item for item in found if item.site == site]
+        table = Table(title=f"{site or '(no site)'}: left on 20%+ of {rows[0].site_pages:,} pages")
+        for col in ("pages", "share", "example page", "words left"):
+            table.add_column(col, justify="right" if col in ("pages", "share") else "left")
+        for item in rows[:top]:
+            table.add_row(
+                f"{item.pages:,}", f"{item.share:.0%}", escape(item.example), escape(item.text[:100])
+            )
         console.print(table)
 
 

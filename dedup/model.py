@@ -28,7 +28,7 @@ from dedup.fingerprint import (
     lsh_bands,
 )
 from dedup.page import Block
-from dedup.segment import flow_lines
+from dedup.segment import Words, flow_lines, words_with_offsets
 
 
 @dataclass(frozen=True)
@@ -107,8 +107,31 @@ def page_counts(
         head_shapes=frozenset(s for s, b in zip(shapes, blocks, strict=True) if b.line < first_long),
         labels=frozenset(labels | glued_labels(text, blocks, flow)),
         # Word runs are only looked for in pages that lost their line breaks: other pages' runs
-        # would be counted for nothing, and they are the bulk of a model.
-        grams=frozenset(gram_hashes(words)) if flow else frozenset(),
+        # would be counted for nothing, and they are the bulk of a model. Every page counts the
+        # runs at its edges, where a share bar or an about-blurb is glued to the first or last line.
+        grams=frozenset(gram_hashes(words) if flow else ()) | frozenset(edge_grams(text, blocks)),
+    )
+
+
+def edge_grams(text: str, blocks: Sequence[Block]) -> list[int]:
+    """The word 3-gram hashes of the first EDGE_WORDS words of a page's first line and the last
+    EDGE_WORDS of its last line."""
+    if not blocks:
+        return []
+    head, tail = edge_words(text, blocks)
+    return [h ^ EDGE_SALT for h in gram_hashes(head.words) + gram_hashes(tail.words)]
+
+
+def edge_words(text: str, blocks: Sequence[Block]) -> tuple[Words, Words]:
+    """The first EDGE_WORDS words of a page's first line, the last EDGE_WORDS of its last line."""
+    first = [b for b in blocks if b.line == blocks[0].line]
+    last = [b for b in blocks if b.line == blocks[-1].line]
+    head = words_with_offsets(text, first[0].start, first[-1].end)
+    tail = words_with_offsets(text, last[0].start, last[-1].end)
+    cut = max(0, len(tail.words) - EDGE_WORDS)
+    return (
+        Words(head.words[:EDGE_WORDS], head.starts[:EDGE_WORDS], head.ends[:EDGE_WORDS]),
+        Words(tail.words[cut:], tail.starts[cut:], tail.ends[cut:]),
     )
 
 
@@ -141,6 +164,10 @@ class SingleShapes:
             yield from chunk.decode("utf-8", "surrogatepass").split("\n")[:-1]
 
 
+EDGE_WORDS = 48  # words at a page's start and end whose runs are counted (a share bar, a blurb)
+# Edge grams are counted apart from the runs of flattened pages: a house opener that many pages
+# with line breaks start with must not add to the evidence of a run in a page without them.
+EDGE_SALT = 0x2545F4914F6CDD1D
 COUNTERS = ("shapes", "labels", "head_shapes", "grams")  # the per-site counters, each key -> pages
 FORGET_MIN_PAGES = 100  # a site forgets nothing until its latest generation holds this many pages
 

@@ -51,6 +51,25 @@ def normalize(text: str) -> str:
     return _PUNCT.sub(" ", text).strip()
 
 
+# Scripts written without spaces between words: a run of them is a phrase, not one word.
+_NO_SPACE_SCRIPT = regex.compile(r"[\p{Han}\p{Hiragana}\p{Katakana}\p{Thai}\p{Lao}\p{Khmer}\p{Myanmar}]{3,}")
+NO_SPACE_CHARS_PER_WORD = 2  # a Chinese word is about two characters long
+_FIRST_NO_SPACE_CHAR = "\u0e00"  # Thai; Latin, Greek, Cyrillic, Hebrew, Arabic come before it
+
+
+def key_words(key: str) -> int:
+    """The words of a normalized key; in scripts written without spaces (Chinese, Japanese,
+    Thai), every NO_SPACE_CHARS_PER_WORD characters count as a word."""
+    if not key:
+        return 0
+    n = key.count(" ") + 1
+    if key.isascii() or max(key) < _FIRST_NO_SPACE_CHAR:
+        return n
+    for run in _NO_SPACE_SCRIPT.findall(key):
+        n += -(-len(run) // NO_SPACE_CHARS_PER_WORD) - 1  # the run was counted as one word
+    return n
+
+
 def mask_digits(key: str) -> str:
     """A key with every number replaced by `0`: date lines and counters share one shape."""
     return _DIGITS.sub("0", key)

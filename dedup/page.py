@@ -7,6 +7,8 @@ from dataclasses import dataclass, field
 from typing import Any
 from urllib.parse import urlsplit
 
+from dedup.normalize import key_words
+
 _HOST_PREFIXES = ("www.", "m.", "amp.")
 # Letters of any script (internationalized hosts), digits, hyphens, and a dot between labels; an
 # IPv6 address; or localhost. A bare word is not taken for a host: it is a header row's "url".
@@ -64,8 +66,8 @@ class Block:
 
     @property
     def words(self) -> int:
-        """Number of words in the normalized key."""
-        return self.key.count(" ") + 1 if self.key else 0
+        """Number of words in the normalized key (`key_words`)."""
+        return key_words(self.key)
 
     def with_line_words(self, line_words: int) -> Block:
         """The same block, its line holding this many words."""

@@ -21,6 +21,8 @@ import xxhash
 
 from dedup.audit import restore
 from dedup.io import DEFAULT_FIELDS, AtomicOutput, Fields, read_pages
+from dedup.leftovers import LEFTOVER_SHARE, Leftover
+from dedup.leftovers import find as find_leftovers
 from dedup.model import SiteModel
 from dedup.normalize import normalize
 from dedup.page import Page
@@ -46,6 +48,7 @@ SPARE_COLOURS = ("#a8dadc", "#ffd6a5", "#caffbf", "#bdb2ff", "#e5e5e5")
 SECTIONS = (
     ("sites", "Sites"),
     ("boilerplate", "Boilerplate learned per site"),
+    ("leftovers", "Left after cleaning"),
     ("kinds", "Characters removed by kind"),
     ("histogram", "Removed share per page"),
     ("duplicates", "Duplicate groups"),
@@ -101,6 +104,7 @@ class ReportData:
     groups: dict[str, list[tuple[str, float | None]]] = field(default_factory=dict)  # (member, similarity)
     group_sizes: Counter[str] = field(default_factory=Counter)
     group_lowest: dict[str, float] = field(default_factory=dict)  # the least similar member's similarity
+    leftovers: list[Leftover] = field(default_factory=list)  # runs left on many pages of a site
     _sample: list[tuple[int, int, SamplePage]] = field(default_factory=list)
 
     def add(self, item: object) -> None:
@@ -237,6 +241,7 @@ def write_report(
 ) -> ReportData:
     """Build the report of a cleaned output and write it atomically; returns the gathered data."""
     data = collect([source], fields, sample_size)
+    data.leftovers = find_leftovers(lambda: (p for p in read_pages([source], fields) if isinstance(p, Page)))
     page = render(data, model, title=f"dedup report: {source.name}")
     with AtomicOutput(report) as out:
         out.write(page.encode("utf-8"))
@@ -291,6 +296,7 @@ def render(data: ReportData, model: SiteModel | None = None, title: str = "dedup
         (
             _sites(data),
             _boilerplate(data, model),
+            _leftovers(data),
             _kinds(data, kinds),
             _histogram(data),
             _duplicates(data),
@@ -402,6 +408,35 @@ def _boilerplate(data: ReportData, model: SiteModel | None) -> str:
     if not tables:
         tables = ['<p class="note">Nothing was removed from more than one page of a site.</p>']
     return _section("boilerplate", f'<p class="note">{_e(note)}</p>{"".join(tables)}{more}')
+
+
+def _leftovers(data: ReportData) -> str:
+    """Per site, the word runs still on a large share of its cleaned pages, with an example page."""
+    note = (
+        f"Runs of 3+ words (numbers and dates as one slot) still present after cleaning on "
+        f"{LEFTOVER_SHARE:.0%} or more of a site's pages: furniture missed, or the site's house style."
+    )
+    by_site: dict[str, list[Leftover]] = {}
+    for item in data.leftovers:
+        by_site.setdefault(item.site, []).append(item)
+    tables = []
+    for site in sorted(by_site, key=lambda s: (-data.site_pages[s], s))[:TOP_SITES]:
+        items = by_site[site]
+        body = "".join(
+            f'<tr><td class="bt" dir="{_dir(i.text)}">{_e(i.text)}</td><td>{_e(i.example)}</td>'
+            f"<td class=n>{i.pages:,}</td><td class=n>{_pct(i.pages, i.site_pages)}</td></tr>"
+            for i in items[:TOP_BLOCKS]
+        )
+        head = (
+            "<tr><th>words left</th><th>example page</th><th class=n>pages</th><th class=n>of site</th></tr>"
+        )
+        tables.append(
+            f"<h3>{_e(site or '(no site)')} <small class=note>{items[0].site_pages:,} pages</small></h3>"
+            f"<table>{head}{body}</table>{_more(min(len(items), TOP_BLOCKS), len(items), 'runs')}"
+        )
+    if not tables:
+        tables = ['<p class="note">Nothing is left on that many pages of any site.</p>']
+    return _section("leftovers", f'<p class="note">{_e(note)}</p>{"".join(tables)}')
 
 
 def _model_sites(model: SiteModel) -> list[str]:

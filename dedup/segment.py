@@ -9,7 +9,7 @@ from dataclasses import dataclass
 import numpy as np
 import regex
 
-from dedup.normalize import Folded
+from dedup.normalize import Folded, key_words
 from dedup.page import Block
 
 _LINE = regex.compile(r"[^\n]*\n|[^\n]+$")
@@ -19,6 +19,23 @@ _LINE = regex.compile(r"[^\n]*\n|[^\n]+$")
 # new sentence.
 _SENTENCE_END = regex.compile(r"[.!?؟…。]+[\"'”’»)\]]*(?:\s+|(?=\p{Cf}*(?![a-z])\p{L}))")
 _TOKEN = regex.compile(r"\w+")
+# A dot after these words shortens the word, it does not end the sentence ("Dr. Ali", "the U.S.
+# are", "p. ex.", "د. أحمد"): capital initials, dotted initials, Arabic titles and these words
+# (a lowercase "a." or "I." ends sentences).
+_ABBREVIATION_WORDS = (
+    "mr mrs ms dr prof sr jr st mt gen gov sen rep lt col capt sgt cmdr adm rev hon pres vs ca "
+    "approx dept univ inc ltd co corp jan feb mar apr jun jul aug sep sept oct nov dec mme mlle mm "
+    "pr me ste cf env ex av bd"
+)
+# These shorten a word before a number ("No. 5", "p. 12", "p. ex."); elsewhere "no." is a word.
+NUMBER_ABBREVIATIONS = frozenset({"no", "nos", "p", "pp", "fig", "vol", "art", "ch", "sec"})
+ARABIC_ABBREVIATIONS = frozenset("دأصقجم")  # doctor, professor, page, century, part, engineer
+ABBREVIATIONS = frozenset(_ABBREVIATION_WORDS.split())
+_ABBREVIATION_CHARS = 6  # the longest word above
+# A line this long is prose, where a dot inside a sentence must not cut it. A shorter line (a
+# headline in a list of links, a byline, a menu) is cut at every dot: its pieces are counted on
+# the site's pages as they always were.
+PROSE_LINE_CHARS = 200
 
 FLOW_LINE_WORDS = 100  # with most of the page's words, a line this long is a page that lost its breaks
 
@@ -32,13 +49,35 @@ def sentence_spans(text: str, start: int, end: int) -> list[tuple[int, int]]:
     """(start, end) of the sentences of text[start:end]; trailing spaces stay with each sentence."""
     spans = []
     pos = start
+    prose = end - start >= PROSE_LINE_CHARS
     for m in _SENTENCE_END.finditer(text, start, end):
-        if m.end() > pos and m.end() < end:
+        if m.end() > pos and m.end() < end and not (prose and abbreviation_dot(text, start, m.start())):
             spans.append((pos, m.end()))
             pos = m.end()
     if pos < end:
         spans.append((pos, end))
     return spans
+
+
+def abbreviation_dot(text: str, start: int, dot: int) -> bool:
+    """Whether the single dot at `dot` closes an abbreviation (see ABBREVIATIONS), not a sentence;
+    `start` is where the text may be looked back to."""
+    if text[dot] != "." or text[dot + 1 : dot + 2] == ".":
+        return False
+    before = text[max(start, dot - _ABBREVIATION_CHARS - 2) : dot]
+    if not before or before[-1].isspace():
+        return False
+    word = before.split()[-1].lstrip("(\"'«“")
+    if word.isalpha():
+        if word.lower() in NUMBER_ABBREVIATIONS:
+            after = text[dot + 1 : dot + 5].lstrip()
+            return after[:1].isdigit() or after[:2] == "ex"
+        if len(word) == 1 and word not in "aAI" and (word.isupper() or word in ARABIC_ABBREVIATIONS):
+            return True
+        return len(word) <= _ABBREVIATION_CHARS and word.lower() in ABBREVIATIONS
+    # Dotted initials: "U.S", "e.g", "i.e", "أ.د"
+    parts = word.split(".")
+    return len(parts) > 1 and all(len(p) == 1 and p.isalpha() for p in parts)
 
 
 def segment(text: str, folded: Folded | None = None) -> list[Block]:
@@ -54,17 +93,14 @@ def segment(text: str, folded: Folded | None = None) -> list[Block]:
         if len(pieces) == 1:
             key = folded.key(start, end)
             if key:
-                blocks.append(Block(start, end, key, line_no, True, key.count(" ") + 1))
+                blocks.append(Block(start, end, key, line_no, True, key_words(key)))
             continue
         if folded.folded is None and not (line_key := folded.key(start, end)):
             continue
         keyed = [(s, e, k) for s, e in pieces if (k := folded.key(s, e))]
-        if folded.folded is None:
-            line_words = line_key.count(" ") + 1
-        else:
-            # Sentences end at punctuation or spaces, which fold to spaces: the line's words are
-            # its sentences' words, without keying the line as well.
-            line_words = sum(k.count(" ") + 1 for _, _, k in keyed)
+        # Sentences end at punctuation or spaces, which fold to spaces: the line's words are its
+        # sentences' words, without keying the line as well.
+        line_words = key_words(line_key) if folded.folded is None else sum(key_words(k) for _, _, k in keyed)
         blocks += [Block(s, e, k, line_no, False, line_words) for s, e, k in keyed]
     return blocks
 

@@ -293,3 +293,26 @@ def _near_block_start(block_of: Sequence[int], i: int) -> bool:
 def _starts_block(block_of: Sequence[int], i: int) -> bool:
     """Whether word i opens its block (a line, or a sentence)."""
     return i == 0 or block_of[i] != block_of[i - 1]
+
+
+MIN_LINE_REPEATS = 12  # a short line this often on a page: a button ("Report abuse" under each comment)
+MAX_REPEATED_LINE_WORDS = 6
+SENTENCE_STOPS = frozenset(".!?؟…")
+
+
+def repeated_short_lines(text: str, blocks: Sequence[Block]) -> list[Decision]:
+    """Every copy of a whole line of 2 to MAX_REPEATED_LINE_WORDS words, not a sentence, that the
+    page holds MIN_LINE_REPEATS times or more: a button under every comment, not the article's."""
+    lines = [
+        b
+        for b in blocks
+        if b.whole_line
+        and 2 <= b.words <= MAX_REPEATED_LINE_WORDS
+        and text[b.start : b.end].rstrip()[-1:] not in SENTENCE_STOPS
+    ]
+    times = Counter(b.key for b in lines)
+    return [
+        Decision(b.start, b.end, "repeat", {"times": times[b.key]})
+        for b in lines
+        if times[b.key] >= MIN_LINE_REPEATS
+    ]

@@ -130,3 +130,19 @@ def _chain(runs: list[tuple[int, int, int]], order: range, edge: int) -> tuple[i
     if not taken:
         return None
     return (edge, pos, pages) if forward else (pos, edge, pages)
+
+
+MIN_EDGE_RUN_WORDS = 4
+
+
+def edge_run(words: Words, counts: Sequence[int], needed: int, at_start: bool) -> tuple[int, int, int] | None:
+    """(first word, end word, fewest pages) of the run of `needed` pages that a line starts with
+    (or ends with), leaving words of the line after it (or before it); None if there is none."""
+    n = len(words.words)
+    slotted = slot_words(words.words)
+    for a, b, pages in frequent_runs(counts, needed):
+        if (a != 0 if at_start else b != n) or b - a == n or b - a < MIN_EDGE_RUN_WORDS:
+            continue
+        if sum(len(w) > 2 and w != "0" for w in slotted[a:b]) >= MIN_CONTENT_WORDS:
+            return a, b, pages
+    return None

@@ -1,0 +1,278 @@
+"""Precision: what cleaning must not cut. Abbreviations are no sentence ends; a page is never
+emptied by a template alone; scripts written without spaces are measured in characters; a run
+that a site repeats is not cut out of the middle of a sentence."""
+
+from __future__ import annotations
+
+import random
+
+from dedup.clean import Cleaner
+from dedup.normalize import key_words, normalize
+from dedup.page import Page
+from dedup.segment import segment, sentence_spans
+
+PROSE = "The rest of the paragraph goes on for a while, as prose does, so that the line is long. " * 3
+
+
+def _sentences(text: str) -> list[str]:
+    """The sentences of `text` at the start of a long line (of prose)."""
+    line = text + " " + PROSE.strip()
+    out = [line[s:e] for s, e in sentence_spans(line, 0, len(line))]
+    assert "".join(out[-3:]) == PROSE.strip()
+    return out[:-4] + [out[-4].rstrip(" ")]
+
+
+def test_short_lines_are_cut_at_every_dot() -> None:
+    text = "Afghan leader condemns U.S. marines"
+    assert [text[s:e] for s, e in sentence_spans(text, 0, len(text))] == [
+        "Afghan leader condemns U.",
+        "S. ",
+        "marines",
+    ]
+
+
+# --- abbreviations ------------------------------------------------------------------------------
+
+
+def test_abbreviations_do_not_end_sentences_in_english_french_and_arabic() -> None:
+    en = "Officials of the U.S. are negotiating with Dr. Lane, e.g. on tariffs. Talks resume today."
+    assert _sentences(en) == [
+        "Officials of the U.S. are negotiating with Dr. Lane, e.g. on tariffs. ",
+        "Talks resume today.",
+    ]
+    fr = "M. Dupont a cité p. ex. la gare du Nord. La ville répond."
+    assert _sentences(fr) == ["M. Dupont a cité p. ex. la gare du Nord. ", "La ville répond."]
+    ar = "قال د. سامي إن م. هدى أنهت الدراسة. وبدأ التنفيذ أمس."
+    assert _sentences(ar) == ["قال د. سامي إن م. هدى أنهت الدراسة. ", "وبدأ التنفيذ أمس."]
+
+
+def test_sentence_ends_stay_where_they_are() -> None:
+    assert _sentences("The answer was no. Share this.") == ["The answer was no. ", "Share this."]
+    assert _sentences("Room No. 5 is shut. It reopens.") == ["Room No. 5 is shut. ", "It reopens."]
+    assert _sentences("It runs Windows SOFTWARE A. PIPRO IS NEXT.") == [
+        "It runs Windows SOFTWARE A. ",
+        "PIPRO IS NEXT.",
+    ]
+    assert _sentences("The plan passed. Then it stalled!") == ["The plan passed. ", "Then it stalled!"]
+    assert _sentences("انتهى الاجتماع. وبدأ التصويت؟ نعم.") == ["انتهى الاجتماع. ", "وبدأ التصويت؟ ", "نعم."]
+    assert _sentences("He won 3.5 points.Share this.") == ["He won 3.5 points.", "Share this."]
+
+
+def _us_site() -> list[Page]:
+    """Twelve pages of a site, each with its own sentence about the U.S. and a paragraph after it."""
+    topics = (
+        "steel",
+        "grain",
+        "cars",
+        "chips",
+        "oil",
+        "cotton",
+        "beef",
+        "timber",
+        "rice",
+        "gas",
+        "wine",
+        "coal",
+    )
+    places = (
+        "Ohio",
+        "Kenya",
+        "Peru",
+        "Japan",
+        "Chile",
+        "Egypt",
+        "Ghana",
+        "Nepal",
+        "Spain",
+        "Qatar",
+        "Laos",
+        "Fiji",
+    )
+    return [
+        Page(
+            f"us{i}",
+            f"After {i + 3} rounds in {place}, the U.S. are negotiating {topic} quotas. "
+            f"The {topic} talks in {place} follow a year of rising prices and a dispute over old rules. "
+            f"Delegates from {place} expect a first {topic} draft before the summer recess.\n",
+            url=f"https://trade.example/{i}",
+            site="trade.example",
+        )
+        for i, (topic, place) in enumerate(zip(topics, places, strict=True))
+    ]
+
+
+def test_a_sentence_with_an_abbreviation_is_one_block_and_loses_nothing() -> None:
+    pages = _us_site()
+    blocks = segment(pages[0].text)
+    assert not any(pages[0].text[b.start : b.end].startswith("S. are") for b in blocks)
+    cleaner = Cleaner()
+    cleaner.learn(pages)
+    for page in pages:
+        assert "the U.S. are negotiating" in cleaner.clean(page).text
+
+
+# --- no-space scripts ---------------------------------------------------------------------------
+
+
+def test_scripts_without_spaces_are_measured_in_characters() -> None:
+    zh = "两篇关于同一事件的文章分享了这一段落内容"  # 20 characters
+    assert key_words(normalize(zh)) == 10
+    assert key_words(normalize("new 上海港口 plan")) == 4  # the 4 characters are 2 words
+    assert key_words(normalize("ประเทศไทย")) == 5
+    assert key_words(normalize("الموازنة العامة للدولة")) == 3
+    assert key_words(normalize("the budget plan")) == 3
+    assert key_words("") == 0
+
+
+ZH_STORY = "该港口自去年起扩建了三个新码头，吞吐能力提高了百分之四十，成为区域内最繁忙的货运中心之一。"
+ZH_TOPICS = ("港口", "铁路", "机场", "学校", "医院", "公园", "水库", "电站", "桥梁", "地铁", "农场", "工厂")
+
+
+def _zh_site() -> list[Page]:
+    """Twelve Chinese pages, a paragraph a line; three pages of one story share a background paragraph."""
+    pages = []
+    for i, topic in enumerate(ZH_TOPICS):
+        lead = f"市政府今天宣布了关于{topic}的新计划，预计投资{i + 2}亿元，工程将于明年春季开工建设。"
+        body = f"负责{topic}项目的官员表示，当地居民对此表示欢迎，相关部门将在下个月公布详细方案。"
+        paragraphs = [lead, body] + ([ZH_STORY] if i < 3 else [])
+        pages.append(
+            Page(
+                f"zh{i}",
+                "\n".join(paragraphs) + "\n",
+                url=f"https://xinwen.example/{i}",
+                site="xinwen.example",
+            )
+        )
+    return pages
+
+
+def test_a_chinese_background_paragraph_that_three_pages_share_is_no_short_line() -> None:
+    pages = _zh_site()
+    assert segment(ZH_STORY)[0].words >= 16  # a paragraph, not a short line
+    cleaner = Cleaner()
+    cleaner.learn(pages)
+    for page in pages[:3]:
+        assert ZH_STORY in cleaner.clean(page).text
+
+
+# --- a page is never emptied by a template ----------------------------------------------------
+
+AR_MONTHS = ("يناير", "فبراير", "مارس", "أبريل", "مايو", "يونيو", "يوليو", "أغسطس", "سبتمبر", "أكتوبر")
+EN_MONTHS = ("January", "February", "March", "April", "May", "June", "July", "August", "September", "October")
+
+
+def _templated_site(site: str, line: str, months: tuple[str, ...], article: str) -> list[Page]:
+    """Ten pages opening with one templated line (a date slot): six go on with an article, four
+    are that line alone."""
+    pages = []
+    for i, month in enumerate(months):
+        opener = line.format(day=i + 3, month=month)
+        text = opener + ("\n" + article.format(n=i + 2) + "\n" if i < 6 else "\n")
+        pages.append(Page(f"{site}:{i}", text, url=f"https://{site}/{i}", site=site))
+    return pages
+
+
+def test_one_line_pages_of_a_templated_sentence_keep_it() -> None:
+    ar = _templated_site(
+        "tahaqqaq.example",
+        "نشرت إحدى حسابات فيسبوك الادعاء بتاريخ {day} {month} 2024 مرفقًا بالتعليق الآتي:",
+        AR_MONTHS,
+        "وتبين بعد البحث أن الصورة التقطت قبل {n} سنوات في مدينة أخرى ولا علاقة لها بالحدث المذكور.",
+    )
+    en = _templated_site(
+        "checked.example",
+        "A Facebook account posted the claim on {day} {month} 2024 with the following caption:",
+        EN_MONTHS,
+        "A reverse image search shows the photo was taken {n} years ago in another city.",
+    )
+    for pages in (ar, en):
+        cleaner = Cleaner()
+        cleaner.learn(pages)
+        for page in pages[6:]:
+            result = cleaner.clean(page)
+            assert result.text == page.text, page.id  # its only sentence is the page
+
+
+# --- runs a site repeats inside a sentence --------------------------------------------------------
+
+AR_WORDS = [
+    "الحكومة",
+    "المدينة",
+    "المشروع",
+    "الوزارة",
+    "السكان",
+    "الطريق",
+    "المدرسة",
+    "المستشفى",
+    "الميناء",
+    "الشركة",
+    "العمال",
+    "الموسم",
+    "الخطة",
+    "الميزانية",
+    "اللجنة",
+    "المجلس",
+    "الاجتماع",
+    "القرار",
+    "التقرير",
+    "السوق",
+    "المزارعين",
+    "الأسعار",
+    "المياه",
+    "الكهرباء",
+]
+EN_WORDS = [
+    "government",
+    "city",
+    "project",
+    "ministry",
+    "residents",
+    "road",
+    "school",
+    "hospital",
+    "port",
+    "company",
+    "workers",
+    "season",
+    "plan",
+    "budget",
+    "committee",
+    "council",
+    "meeting",
+    "decision",
+    "report",
+    "market",
+    "farmers",
+    "prices",
+    "water",
+    "power",
+]
+AR_FIGURE = "وأغلق المؤشر العام للسوق منخفضا بنسبة {a} في المئة إلى مستوى {b} نقطة"
+EN_FIGURE = "and the main market index closed down {a} percent at the level of {b} points"
+
+
+def _flat_pages(site: str, words: list[str], figure: str, verb: str) -> list[Page]:
+    """Twelve pages without line breaks (one line each, 150+ words); the sentence of five of them
+    holds a market figure in the site's wording, between the article's own words."""
+    rng = random.Random(site)
+    pages = []
+    for i in range(12):
+        sentences = [" ".join(rng.choice(words) for _ in range(12)) + "." for _ in range(14)]
+        if i < 5:
+            slot = figure.format(a=f"0.{i + 3}", b=4000 + 17 * i)
+            sentences[6] = f"{verb} {rng.choice(words)} {rng.choice(words)} {slot} {rng.choice(words)}."
+        pages.append(Page(f"{site}:{i}", " ".join(sentences), url=f"https://{site}/{i}", site=site))
+    return pages
+
+
+def test_a_market_figure_in_the_sites_wording_keeps_its_sentence() -> None:
+    for site, words, figure, verb in (
+        ("souq.example", AR_WORDS, AR_FIGURE, "وقال"),
+        ("markets.example", EN_WORDS, EN_FIGURE, "Traders said"),
+    ):
+        pages = _flat_pages(site, words, figure, verb)
+        cleaner = Cleaner()
+        cleaner.learn(pages)
+        for i, page in enumerate(pages[:5]):
+            slot = figure.format(a=f"0.{i + 3}", b=4000 + 17 * i)
+            assert slot in cleaner.clean(page).text, page.id
