@@ -65,12 +65,18 @@ def find(read: Callable[[], Iterable[Page]], share: float = LEFTOVER_SHARE) -> l
             key = " ".join(slotted[a:b])
             if key not in found[site]:
                 text = " ".join(page.text[words.starts[a] : words.ends[b - 1]].split())[:EXAMPLE_CHARS]
-                found[site][key] = Leftover(site, text, pages, site_pages[site], page.id)
+                found[site][key] = Leftover(site, text, pages, site_pages[site], audited_id(page))
     return [
         item
         for site in sorted(found)
         for item in sorted(_distinct(found[site]), key=lambda x: (-x.pages, x.text))
     ]
+
+
+def audited_id(page: Page) -> str:
+    """The id a cleaned page's audit gives it (the one `duplicate_of` names), else its own."""
+    audit = page.record.get("dedup")
+    return audit["id"] if isinstance(audit, dict) and isinstance(audit.get("id"), str) else page.id
 
 
 def cleaned_pages(path: Path, fields: Fields = DEFAULT_FIELDS) -> Iterator[Page]:

@@ -21,7 +21,7 @@ import xxhash
 
 from dedup.audit import restore
 from dedup.io import DEFAULT_FIELDS, AtomicOutput, Fields, read_pages
-from dedup.leftovers import LEFTOVER_SHARE, Leftover
+from dedup.leftovers import LEFTOVER_SHARE, Leftover, audited_id
 from dedup.leftovers import find as find_leftovers
 from dedup.model import SiteModel
 from dedup.normalize import normalize
@@ -123,8 +123,7 @@ class ReportData:
         self._count(site, chars, removed)
         self._learn_blocks(site, removed)
         fields = audit if isinstance(audit, dict) else {}
-        # The id `duplicate_of` names (a record without an id is `input-file:line`, not the output's).
-        page_id = fields["id"] if isinstance(fields.get("id"), str) else item.id
+        page_id = audited_id(item)  # a record without an id is `input-file:line`, not the output's
         canonical = fields.get("duplicate_of")
         canonical = canonical if isinstance(canonical, str) else None
         if canonical is not None:
