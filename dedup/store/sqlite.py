@@ -8,10 +8,11 @@ transaction cut short (a `kill -9`), so the file is never half-written.
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import sqlite3
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator, Mapping
 from pathlib import Path
 
 import numpy as np
@@ -52,16 +53,23 @@ class SqliteStore:
     def save(self, model: SiteModel) -> None:
         """Write the model whole, atomically: readers see the old state or the new, never half of one."""
         self.path.parent.mkdir(parents=True, exist_ok=True)
+        with self._whole(model, model.sites) as tmp:
+            os.replace(tmp, self.path)
+
+    @contextlib.contextmanager
+    def _whole(self, model: SiteModel, sites: Mapping[str, SiteStats]) -> Iterator[Path]:
+        """A new state file beside this one, made whole (tables, settings, these sites), to be put in
+        place; removed if it is not."""
         tmp = self.path.with_name(f".{self.path.name}.tmp-{os.getpid()}")
         tmp.unlink(missing_ok=True)
         try:
             db = sqlite3.connect(tmp)
             with db:
                 _create(db, model)
-                for site, stats in sorted(model.sites.items()):
+                for site, stats in sorted(sites.items()):
                     _save_site(db, site, stats)
             db.close()
-            os.replace(tmp, self.path)
+            yield tmp
         finally:
             tmp.unlink(missing_ok=True)
 
@@ -119,21 +127,13 @@ class SqliteStore:
     def _make(self, model: SiteModel) -> None:
         """Put an empty state (tables, settings) in place whole: connecting to a missing file would
         make it empty at once, and a run killed before its first commit would leave it so."""
-        tmp = self.path.with_name(f".{self.path.name}.new-{os.getpid()}")
-        tmp.unlink(missing_ok=True)
-        try:
-            db = sqlite3.connect(tmp)
-            with db:
-                _create(db, model)
-            db.close()
+        with self._whole(model, {}) as tmp:
             try:
                 os.link(tmp, self.path)  # never over a state another writer has just put in place
             except FileExistsError:
                 if not self.exists():  # an empty file an earlier version left, with its journal
                     self.path.with_name(self.path.name + "-journal").unlink(missing_ok=True)
                     os.replace(tmp, self.path)
-        finally:
-            tmp.unlink(missing_ok=True)
 
     def load(self, settings: FingerprintSettings) -> State:
         """Read the whole state; refuse one made by another format or other fingerprint settings."""
