@@ -190,7 +190,7 @@ class Cleaner:
         site_decisions = _guard(blocks, site_decisions)
         # Runs keep to the edges of a flattened page, or need a long block's evidence: a page whose
         # only long sentence is its glued furniture loses it.
-        flow_runs, flow_labels = self._site_runs(page, flow.values())
+        flow_runs, flow_labels = self._site_runs(page, blocks, flow.values())
         decisions = _outside_labels(widgets.detect(blocks, self.matcher) + site_decisions, flow_labels)
         decisions += flow_runs
         # A closing read-also card takes every title after its prefix, which a label took alone.
@@ -228,14 +228,14 @@ class Cleaner:
         return found
 
     def _site_runs(
-        self, page: Page, flow_spans: Iterable[tuple[int, int]]
+        self, page: Page, blocks: Sequence[Block], flow_spans: Iterable[tuple[int, int]]
     ) -> tuple[list[Decision], list[Decision]]:
         """Site word runs, and labels with their slots, inside flow lines: lines that hold a
         flattened page, not a paragraph."""
         stats = self.model.sites.get(page.site or "")
         if stats is None or stats.pages < 2 or not stats.grams:
             return [], []
-        edges = self._edge_runs(page, stats)
+        edges = self._edge_runs(page, blocks, stats)
         if not flow_spans:
             return edges, []
         # A run glued into the flow of words has no line of its own to show it is furniture: it
@@ -256,11 +256,10 @@ class Cleaner:
             labels += glued.phrases(page.text, words, end, counts, tail_needed)
         return found, labels
 
-    def _edge_runs(self, page: Page, stats: SiteStats) -> list[Decision]:
+    def _edge_runs(self, page: Page, blocks: Sequence[Block], stats: SiteStats) -> list[Decision]:
         """The runs glued at the start of a page's first line or the end of its last line that
         EDGE_SHARE of its site's pages (of EDGE_MIN_PAGES or more) carry there: a share bar, an
         about-blurb. The rest of the line stays."""
-        blocks = segment(page.text)
         if stats.pages < EDGE_MIN_PAGES or not blocks:
             return []
         needed = max(self.model.rule.long_floor, math.ceil(EDGE_SHARE * stats.pages))
