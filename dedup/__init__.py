@@ -1,7 +1,8 @@
 """dedup: strip site boilerplate, teasers and repeats from scraped news pages; mark near-duplicates."""
 
 from dedup.audit import restore
-from dedup.clean import Cleaner, Config
+from dedup.clean import Cleaner
+from dedup.config import Config
 from dedup.page import Page, Result, site_of
 
 __version__ = "0.1.0"

@@ -7,22 +7,22 @@ import unicodedata
 from bisect import bisect_left, bisect_right
 from collections import Counter
 from collections.abc import Iterable, Iterator, Sequence
-from dataclasses import dataclass, field, replace
+from dataclasses import replace
 from pathlib import Path
 
 import regex
 
-from dedup import checks
 from dedup.audit import apply, merge
+from dedup.config import Config
 from dedup.detect import context, glued, repeats, runs, site_boilerplate, widgets
-from dedup.detect.duplicates import DuplicateFinder, PagePrint, key_prints, line_keys, page_key
-from dedup.detect.templates import shape
-from dedup.fingerprint import FingerprintSettings
-from dedup.model import EDGE_SALT, PageCounts, Rule, SiteModel, SiteStats, edge_words, page_counts
+from dedup.duplicates import DuplicateFinder
+from dedup.features import EDGE_SALT, edge_words, learning_counts, learning_print
+from dedup.keys import gram_hashes, page_key, shape
+from dedup.model import SiteModel, SiteStats
 from dedup.normalize import Folded, normalize
 from dedup.page import Block, Decision, Page, Result
+from dedup.run.stream import StreamSettings, StreamState
 from dedup.segment import Words, flow_lines, outside, segment, sentence_spans, words_with_offsets
-from dedup.stream import StreamSettings, StreamState
 
 LONG_BLOCK_WORDS = 16  # a block this long is body text: a page keeps at least one of them
 SENTENCE_WORDS = 8  # a page's longest block of this many words is a sentence worth keeping
@@ -34,22 +34,6 @@ EVERYWHERE_SHARE = 0.9  # a block on this share of a site's pages is furniture, 
 EVERYWHERE_MIN_PAGES = 10
 MIDDLE_SHARE = 0.5  # a run cut out of a sentence's middle is furniture only on most of a site's pages
 LEARNED_KINDS = frozenset({"site-boilerplate", "template", "read-also", "island"})  # from the site's pages
-
-
-@dataclass(frozen=True)
-class Config:
-    """Every setting of a run, validated once."""
-
-    patterns: tuple[str, ...] = ()
-    rule: Rule = field(default_factory=Rule)
-    settings: FingerprintSettings = field(default_factory=FingerprintSettings)
-    duplicate_threshold: float = 0.8
-
-    def __post_init__(self) -> None:
-        hint = " (the word-shingle Jaccard of two duplicates, e.g. 0.8; --duplicate-threshold)"
-        checks.share("Config", "duplicate_threshold", self.duplicate_threshold, zero=False, hint=hint)
-        for pattern in self.patterns:
-            widgets.check_pattern(pattern)
 
 
 class Cleaner:
@@ -247,7 +231,7 @@ class Cleaner:
         labels: list[Decision] = []
         for start, end in flow_spans:
             words = words_with_offsets(page.text, start, end)
-            counts = [stats.grams.get(h, 0) for h in runs.gram_hashes(words.words)]
+            counts = [stats.grams.get(h, 0) for h in gram_hashes(words.words)]
             found += _sentences_kept(
                 page.text, start, end, runs.detect(end, words, counts, stats.pages, needed, tail_needed)
             )
@@ -266,7 +250,7 @@ class Cleaner:
         head, tail = edge_words(page.text, blocks)
         found = []
         for words, at_start in ((head, True), (tail, False)):
-            counts = [stats.grams.get(h ^ EDGE_SALT, 0) for h in runs.gram_hashes(words.words)]
+            counts = [stats.grams.get(h ^ EDGE_SALT, 0) for h in gram_hashes(words.words)]
             run = runs.edge_run(words, counts, needed, at_start)
             if run is None:
                 continue
@@ -315,41 +299,6 @@ def _piece(
     if (start, end) == (block.start, block.end):
         return [(block, decision)]
     return [(Block(start, end, normalize(text[start:end]), block.line, False, block.line_words), decision)]
-
-
-def learning_print(site: str, text: str, settings: FingerprintSettings) -> PagePrint:
-    """What the learning pass compares a page by, before anything is cleaned: its body (its
-    article, once the shingles its site repeats are left out; see `dedup.detect.duplicates`)."""
-    return key_prints([site], [line_keys(text)], [page_key(text)], settings.word_shingle)[0]
-
-
-def learning_counts(site: str, text: str, short_words: int) -> PageCounts:
-    """What one page adds to its site's counts."""
-    folded = Folded(text)
-    return _page_counts(site, text, folded, segment(text, folded), short_words)
-
-
-def learning_pages(
-    pages: Sequence[tuple[str, str]], settings: FingerprintSettings, short_words: int
-) -> list[tuple[PagePrint, PageCounts]]:
-    """`learning_print` and `learning_counts` of many (site, text) pages, each text folded and
-    segmented once for both."""
-    bodies, keys, counts = [], [], []
-    for site, text in pages:
-        folded = Folded(text)
-        blocks = segment(text, folded)
-        counts.append(_page_counts(site, text, folded, blocks, short_words))
-        bodies.append(line_keys(text, folded))
-        keys.append(folded.key(0, len(text)))
-    prints = key_prints([site for site, _ in pages], bodies, keys, settings.word_shingle)
-    return list(zip(prints, counts, strict=True))
-
-
-def _page_counts(site: str, text: str, folded: Folded, blocks: list[Block], short_words: int) -> PageCounts:
-    """`page_counts` of a segmented page; its words are only made where they count: in a page
-    that lost its line breaks (`flow_lines`)."""
-    words = words_with_offsets(text, folded=folded).words if flow_lines(blocks) else []
-    return page_counts(site, text, blocks, words, short_words)
 
 
 def _kept_words(text: str, decisions: Sequence[Decision], folded: Folded) -> Words:

@@ -17,14 +17,8 @@ from rich.progress import Progress, SpinnerColumn, TaskID, TextColumn
 from rich.table import Table
 
 from dedup import __version__
-from dedup.checkpoint import (
-    CHECKPOINT_PAGES,
-    Checkpoint,
-    CheckpointError,
-    checkpoint_folder,
-    run_identity,
-)
-from dedup.clean import Cleaner, Config
+from dedup.clean import Cleaner
+from dedup.config import Config
 from dedup.evaluate import format_scores, score
 from dedup.io import Fields, InputError, read_pages
 from dedup.io.readers import input_files
@@ -33,7 +27,8 @@ from dedup.leftovers import cleaned_pages
 from dedup.leftovers import find as find_leftovers
 from dedup.model import SiteModel
 from dedup.page import Page
-from dedup.pipeline import (
+from dedup.report import SAMPLE_SIZE, ReportError, write_report
+from dedup.run.batch import (
     RecordError,
     RunOptions,
     Summary,
@@ -42,9 +37,15 @@ from dedup.pipeline import (
     is_text_input,
     learn,
 )
-from dedup.report import SAMPLE_SIZE, ReportError, write_report
+from dedup.run.checkpoint import (
+    CHECKPOINT_PAGES,
+    Checkpoint,
+    CheckpointError,
+    checkpoint_folder,
+    run_identity,
+)
+from dedup.run.stream import DEFAULT_FORGET_AFTER, StreamSettings
 from dedup.store import StateError, open_store
-from dedup.stream import DEFAULT_FORGET_AFTER, StreamSettings
 
 app = typer.Typer(
     help="Strip site boilerplate, teaser cards and repeats from scraped news pages; mark near-duplicate "

@@ -17,6 +17,7 @@ import numpy as np
 from dedup.detect import runs
 from dedup.io import DEFAULT_FIELDS, Fields, InputError, read_pages
 from dedup.io.readers import BadRecord
+from dedup.keys import gram_hashes, slot_words
 from dedup.page import Page
 from dedup.segment import words_with_offsets
 
@@ -55,10 +56,10 @@ def find(read: Callable[[], Iterable[Page]], share: float = LEFTOVER_SHARE) -> l
             continue
         seen[site] += 1
         words = words_with_offsets(page.text)
-        hashes = runs.gram_hashes(words.words)
+        hashes = gram_hashes(words.words)
         site_counts = counts[site]
         page_counts = [site_counts.get(h, 0) for h in hashes]
-        slotted = runs.slot_words(words.words)
+        slotted = slot_words(words.words)
         for a, b, pages in runs.frequent_runs(page_counts, needed[site]):
             if sum(len(w) > 2 and w != "0" for w in slotted[a:b]) < runs.MIN_CONTENT_WORDS:
                 continue  # little words and dates ("of the the", "on 3 May 2024") run on any site
@@ -97,7 +98,7 @@ def _gram_counts(pages: Iterable[Page]) -> tuple[dict[str, dict[int, int]], Coun
         if site_pages[site] >= MAX_SITE_PAGES:
             continue
         site_pages[site] += 1
-        hashes = runs.gram_hashes(words_with_offsets(page.text).words)
+        hashes = gram_hashes(words_with_offsets(page.text).words)
         per_site.setdefault(site, []).append(np.unique(np.array(hashes, dtype=np.int64)))
     counts: dict[str, dict[int, int]] = {}
     for site, arrays in per_site.items():

@@ -6,133 +6,22 @@ merges the near-identical variants that normalization cannot fold (a changed wor
 
 from __future__ import annotations
 
-import marshal
 import math
 import zlib
 from collections import Counter
-from collections.abc import Iterable, Iterator, Mapping, Sequence
+from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 from itertools import chain
-from typing import BinaryIO
 
-from dedup import checks
-from dedup.detect.glued import glued_labels
-from dedup.detect.runs import gram_hashes
-from dedup.detect.templates import label_prefix, shape
+from dedup.config import Rule
+from dedup.features import PageCounts
 from dedup.fingerprint import (
     FingerprintSettings,
     char_shingles,
-    exact_hash,
     jaccard,
     key_lsh_pairs,
     lsh_bands,
 )
-from dedup.page import Block
-from dedup.segment import Words, flow_lines, words_with_offsets
-
-
-@dataclass(frozen=True)
-class Rule:
-    """When a block occurs on enough distinct pages of its site to be boilerplate."""
-
-    short_words: int = 15  # furniture is short; longer blocks need far more evidence
-    floor: int = 3  # never fewer pages than this...
-    tiny_site_floor: int = 2  # ...except on sites this small (pages <= tiny_site), or for a
-    link_words: int = 7  # line of a link's length ("Home", "More stories")
-    tiny_site: int = 4
-    short_share: float = 0.03  # share of the site's pages for a short block
-    long_floor: int = 4
-    long_share: float = 0.3  # background paragraphs repeat on a minority of a story's pages
-    paragraph_floor: int = 8  # ...but on most pages of a small site: a body paragraph needs this many
-    tail_share: float = 0.05  # a run closing a flattened page (a disclaimer, a footer)
-    variant_similarity: float = 0.7  # char-shingle Jaccard to merge two variants of a block
-    max_variant_chars: int = 300
-
-    def __post_init__(self) -> None:
-        wholes = ("short_words", "floor", "tiny_site_floor", "link_words", "tiny_site", "long_floor")
-        for name in (*wholes, "paragraph_floor"):
-            checks.whole("Rule", name, getattr(self, name))
-        checks.whole("Rule", "max_variant_chars", self.max_variant_chars, least=8)
-        for name in ("short_share", "long_share", "tail_share"):
-            checks.share("Rule", name, getattr(self, name))
-        checks.share("Rule", "variant_similarity", self.variant_similarity, zero=False)
-
-    def pages_needed(self, site_pages: int, words: int) -> int:
-        """Distinct pages of the site a block must occur on to count as boilerplate."""
-        floor = (
-            self.tiny_site_floor if site_pages <= self.tiny_site or words <= self.link_words else self.floor
-        )
-        if words <= self.short_words:
-            return max(floor, math.ceil(self.short_share * site_pages))
-        return max(self.long_floor, math.ceil(self.long_share * site_pages))
-
-
-@dataclass(frozen=True)
-class PageCounts:
-    """What one page adds to its site's statistics: each key once. Computed anywhere (a worker, a
-    Spark task), added to the model in one place."""
-
-    site: str
-    page_hash: int  # exact hash of the page's block keys: an exact repeat counts once
-    shapes: frozenset[str]
-    head_shapes: frozenset[str]
-    labels: frozenset[str]
-    grams: frozenset[int]
-
-    def dumps(self) -> bytes:
-        """The counts as bytes, to be read back by `load` in this run (marshal: not for storage)."""
-        return marshal.dumps(
-            (self.site, self.page_hash, self.shapes, self.head_shapes, self.labels, self.grams)
-        )
-
-    @classmethod
-    def load(cls, f: BinaryIO) -> PageCounts:
-        """The next counts of a file of `dumps`."""
-        return cls(*marshal.load(f))
-
-
-def page_counts(
-    site: str, text: str, blocks: Iterable[Block], words: Sequence[str], short_words: int
-) -> PageCounts:
-    """The keys one page contributes to its site's counts."""
-    blocks = list(blocks)
-    first_long, _ = long_lines(blocks, short_words)
-    shapes = [shape(b.key) for b in blocks]
-    flow = flow_lines(blocks)
-    labels = {lab for b in blocks if (lab := label_prefix(text[b.start : b.end], b.words)) is not None}
-    return PageCounts(
-        site=site,
-        page_hash=exact_hash("\n".join(b.key for b in blocks)),
-        shapes=frozenset(shapes),
-        head_shapes=frozenset(s for s, b in zip(shapes, blocks, strict=True) if b.line < first_long),
-        labels=frozenset(labels | glued_labels(text, blocks, flow)),
-        # Word runs are only looked for in pages that lost their line breaks: other pages' runs
-        # would be counted for nothing, and they are the bulk of a model. Every page counts the
-        # runs at its edges, where a share bar or an about-blurb is glued to the first or last line.
-        grams=frozenset(gram_hashes(words) if flow else ()) | frozenset(edge_grams(text, blocks)),
-    )
-
-
-def edge_grams(text: str, blocks: Sequence[Block]) -> list[int]:
-    """The word 3-gram hashes of the first EDGE_WORDS words of a page's first line and the last
-    EDGE_WORDS of its last line."""
-    if not blocks:
-        return []
-    head, tail = edge_words(text, blocks)
-    return [h ^ EDGE_SALT for h in gram_hashes(head.words) + gram_hashes(tail.words)]
-
-
-def edge_words(text: str, blocks: Sequence[Block]) -> tuple[Words, Words]:
-    """The first EDGE_WORDS words of a page's first line, the last EDGE_WORDS of its last line."""
-    first = [b for b in blocks if b.line == blocks[0].line]
-    last = [b for b in blocks if b.line == blocks[-1].line]
-    head = words_with_offsets(text, first[0].start, first[-1].end)
-    tail = words_with_offsets(text, last[0].start, last[-1].end)
-    cut = max(0, len(tail.words) - EDGE_WORDS)
-    return (
-        Words(head.words[:EDGE_WORDS], head.starts[:EDGE_WORDS], head.ends[:EDGE_WORDS]),
-        Words(tail.words[cut:], tail.starts[cut:], tail.ends[cut:]),
-    )
 
 
 class SingleShapes:
@@ -164,10 +53,6 @@ class SingleShapes:
             yield from chunk.decode("utf-8", "surrogatepass").split("\n")[:-1]
 
 
-EDGE_WORDS = 48  # words at a page's start and end whose runs are counted (a share bar, a blurb)
-# Edge grams are counted apart from the runs of flattened pages: a house opener that many pages
-# with line breaks start with must not add to the evidence of a run in a page without them.
-EDGE_SALT = 0x2545F4914F6CDD1D
 COUNTERS = ("shapes", "labels", "head_shapes", "grams")  # the per-site counters, each key -> pages
 FORGET_MIN_PAGES = 100  # a site forgets nothing until its latest generation holds this many pages
 
@@ -282,10 +167,6 @@ class SiteModel:
     sites: dict[str, SiteStats] = field(default_factory=dict)
     forget_after: float | None = None
 
-    def add_page(self, site: str, text: str, blocks: Iterable[Block], words: Sequence[str]) -> bool:
-        """Count a page's blocks for its site; an exact repeat of a page already counted adds nothing."""
-        return self.add(page_counts(site, text, blocks, words, self.rule.short_words)) is not None
-
     def add(self, counts: PageCounts, day: float | None = None) -> int | None:
         """Count one page (fetched on `day`) for its site; returns the generation it was counted in
         (0 without forgetting), or None: an exact repeat of a counted page, or one too old to count."""
@@ -395,9 +276,3 @@ def _nested(a: str, b: str) -> bool:
     """Whether one key holds the other whole: `Read more: <title>` is a template, not a variant."""
     short, long = sorted((a, b), key=len)
     return f" {short} " in f" {long} "
-
-
-def long_lines(blocks: Sequence[Block], short_words: int) -> tuple[int, int]:
-    """Line numbers of a page's first and last long line; a page of short lines is all head."""
-    lines = [b.line for b in blocks if b.line_words > short_words]
-    return (lines[0], lines[-1]) if lines else (10**9, 10**9)

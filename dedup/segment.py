@@ -171,3 +171,9 @@ def flow_lines(blocks: Sequence[Block]) -> dict[int, tuple[int, int]]:
     total = sum(words for _, _, words in lines.values())
     flat = {line for line, (_, _, words) in lines.items() if words >= FLOW_LINE_WORDS and 2 * words >= total}
     return {line: lines[line][:2] for line in flat}
+
+
+def long_lines(blocks: Sequence[Block], short_words: int) -> tuple[int, int]:
+    """Line numbers of a page's first and last long line; a page of short lines is all head."""
+    lines = [b.line for b in blocks if b.line_words > short_words]
+    return (lines[0], lines[-1]) if lines else (10**9, 10**9)

@@ -26,8 +26,8 @@ from pathlib import Path
 import orjson
 
 MB = 1_000_000
-_SYLLABLES_AR = "ب ت ث ج ح خ د ر ز س ش ص ض ط ع غ ف ق ك ل م ن ه و ي".split()
-_SYLLABLES_EN = "ka lo mi ne ra to shi ve du pa ri se no ma li ba".split()
+_SYLLABLES_AR = ["ب", "ت", "ث", "ج", "ح", "خ", "د", "ر", "ز", "س", "ش", "ص", "ض", "ط", "ع", "غ", "ف", "ق", "ك", "ل", "م", "ن", "ه", "و", "ي"]
+_SYLLABLES_EN = ["ka", "lo", "mi", "ne", "ra", "to", "shi", "ve", "du", "pa", "ri", "se", "no", "ma", "li", "ba"]
 
 
 def vocabulary(rnd: random.Random, size: int = 5000) -> list[str]:

@@ -9,7 +9,7 @@ import orjson
 from conftest import EN_PARAGRAPHS, NewsSite
 
 from dedup.clean import Cleaner
-from dedup.pipeline import RunOptions, clean_files, learn
+from dedup.run.batch import RunOptions, clean_files, learn
 
 EN_NAV = "Home | World | Business | Sport | Contact us"
 EN_FOOTER = "Copyright 2024 Riverside Courier. All rights reserved."

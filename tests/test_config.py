@@ -12,12 +12,11 @@ from conftest import NewsSite
 from typer.testing import CliRunner
 
 from dedup.checks import SettingError
-from dedup.clean import Config
 from dedup.cli import app
+from dedup.config import Config, Rule
 from dedup.fingerprint import FingerprintSettings
 from dedup.io import Fields
-from dedup.model import Rule
-from dedup.pipeline import RunOptions
+from dedup.run.batch import RunOptions
 
 Squash = Callable[[str], str]
 

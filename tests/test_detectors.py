@@ -6,7 +6,8 @@ import pytest
 from conftest import ARTICLES, NewsSite
 
 from dedup.audit import restore
-from dedup.clean import Cleaner, Config
+from dedup.clean import Cleaner
+from dedup.config import Config
 from dedup.page import Page, Result
 
 

@@ -11,7 +11,7 @@ from typer.testing import CliRunner
 from corpus.generate import short_article_corpus
 from dedup.clean import Cleaner
 from dedup.cli import app
-from dedup.detect.duplicates import DuplicateFinder
+from dedup.duplicates import DuplicateFinder
 from dedup.page import Page
 
 ARTICLE = [

@@ -87,7 +87,7 @@ def test_band_pairs_are_minhashlsh_candidates() -> None:
 @given(st.lists(st.sampled_from(["الحكومة", "تعلن", "a", "story", "é", "😀", "٣"]), max_size=30))
 @settings(max_examples=100, deadline=None)
 def test_key_shingles_are_the_word_ngrams_hashes(words: list[str]) -> None:
-    from dedup.detect.duplicates import keys_shingles
+    from dedup.duplicates import keys_shingles
 
     grams = {" ".join(words[i : i + 5]) for i in range(max(1, len(words) - 4))} if words else set()
     expected = sorted({xxhash.xxh32_intdigest(g.encode("utf-8")) for g in grams})

@@ -15,12 +15,12 @@ import pytest
 from conftest import ARTICLES
 
 from dedup.clean import Cleaner
-from dedup.detect.duplicates import DuplicateFinder
+from dedup.duplicates import DuplicateFinder
 from dedup.io import Fields, read_pages
 from dedup.normalize import normalize
 from dedup.page import Page
-from dedup.parallel import Workers, candidates, chunks
-from dedup.pipeline import RunOptions, clean_files, learn
+from dedup.run.batch import RunOptions, clean_files, learn
+from dedup.run.workers import Workers, candidates, chunks
 
 CORPUS = Path(__file__).resolve().parent.parent / "corpus" / "pages.jsonl"
 
@@ -59,7 +59,7 @@ def test_input_order_changes_no_page(tmp_path: Path) -> None:
 
 
 def test_a_bad_record_stops_the_run_with_workers(tmp_path: Path) -> None:
-    from dedup.pipeline import RecordError
+    from dedup.run.batch import RecordError
 
     bad = tmp_path / "bad.jsonl"
     shutil.copy(CORPUS, bad)

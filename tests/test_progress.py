@@ -10,7 +10,7 @@ from typer.testing import CliRunner
 
 from dedup.clean import Cleaner
 from dedup.cli import app
-from dedup.pipeline import RunOptions, clean_files, learn
+from dedup.run.batch import RunOptions, clean_files, learn
 
 
 def _source(tmp_path: Path, news_site: NewsSite, copies: int = 70) -> Path:

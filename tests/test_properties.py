@@ -23,7 +23,7 @@ from typer.testing import CliRunner
 from dedup.audit import restore
 from dedup.clean import Cleaner, Result
 from dedup.cli import app
-from dedup.detect.duplicates import DuplicateFinder
+from dedup.duplicates import DuplicateFinder
 from dedup.io import read_pages
 from dedup.io.readers import BadRecord
 from dedup.normalize import normalize

@@ -22,7 +22,7 @@ from dedup.clean import Cleaner
 from dedup.cli import app
 from dedup.evaluate import HEADLINE, score
 from dedup.io import Fields
-from dedup.pipeline import RunOptions, clean_files, learn
+from dedup.run.batch import RunOptions, clean_files, learn
 from dedup.store.sqlite import load, save
 
 BUNDLED_PAGES = ROOT / "corpus" / "pages.jsonl"

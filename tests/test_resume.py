@@ -17,8 +17,8 @@ import pytest
 from conftest import ROOT
 from typer.testing import CliRunner
 
-from dedup.checkpoint import checkpoint_folder
 from dedup.cli import app
+from dedup.run.checkpoint import checkpoint_folder
 
 DEDUP = Path(sys.executable).with_name("dedup")
 Squash = Callable[[str], str]

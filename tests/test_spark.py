@@ -16,11 +16,12 @@ from typer.testing import CliRunner
 
 pytest.importorskip("pyspark", reason="pyspark is not installed (pip install 'dedup[spark]')")
 
-from dedup.clean import Cleaner, Config  # noqa: E402
+from dedup.clean import Cleaner
 from dedup.cli import app  # noqa: E402
+from dedup.config import Config  # noqa: E402
 from dedup.integrations import spark as engine  # noqa: E402
 from dedup.io import Fields  # noqa: E402
-from dedup.pipeline import RecordError, RunOptions, clean_files, learn  # noqa: E402
+from dedup.run.batch import RecordError, RunOptions, clean_files, learn  # noqa: E402
 
 ROOT = Path(__file__).resolve().parents[1]
 if str(ROOT) not in sys.path:

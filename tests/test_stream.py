@@ -21,9 +21,9 @@ from dedup.clean import Cleaner
 from dedup.cli import app
 from dedup.evaluate import score
 from dedup.page import Page
-from dedup.pipeline import RunOptions, clean_files, learn
+from dedup.run.batch import RunOptions, clean_files, learn
+from dedup.run.stream import StreamSettings
 from dedup.store import FORMAT_VERSION, StateError, open_store
-from dedup.stream import StreamSettings
 
 BUNDLED_PAGES = ROOT / "corpus" / "pages.jsonl"
 BUNDLED_TRUTH = ROOT / "corpus" / "truth.jsonl"

@@ -9,15 +9,14 @@ pages too (a title it links to often). A label with no such slot stays: "He adde
 
 from __future__ import annotations
 
-from collections.abc import Collection, Iterable, Mapping, Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 
-from dedup.detect.runs import GRAM, MIN_CONTENT_WORDS, slot_words
-from dedup.detect.templates import MAX_LABEL_WORDS, label_prefix
-from dedup.page import Block, Decision
+from dedup.detect.runs import MIN_CONTENT_WORDS
+from dedup.keys import GLUED, GRAM, MAX_LABEL_WORDS, slot_words
+from dedup.page import Decision
 from dedup.segment import Words
 
-GLUED = "G:"  # a label key learned at a sentence start in a flattened page
 SEPARATORS = frozenset(":|»›–—")
 LIST_SEPARATORS = frozenset(",،;؛")
 SENTENCE_ENDS = frozenset(".!?؟…")
@@ -29,15 +28,6 @@ MIN_SEEN_WORDS = 2  # a slot made of words the site shows elsewhere: a linked ti
 SEEN_PAGES = 3  # a word 3-gram on this many pages of the site is seen elsewhere
 TITLE_SPREAD = 3  # the 3-grams of one title are seen about as often: within this factor
 MAX_PHRASE_WORDS = 12
-
-
-def glued_labels(text: str, blocks: Iterable[Block], flow_lines: Collection[int]) -> set[str]:
-    """The label keys at the sentence starts of a page's flow lines (a page without line breaks)."""
-    keys = set()
-    for b in blocks:
-        if b.line in flow_lines and (label := label_prefix(text[b.start : b.end], 0)) is not None:
-            keys.add(GLUED + label[2:])
-    return keys
 
 
 @dataclass(frozen=True)

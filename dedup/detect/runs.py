@@ -10,34 +10,16 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-import xxhash
-
-from dedup.detect.templates import SLOT_WORDS
-from dedup.fingerprint import utf8
+from dedup.keys import GRAM, slot_words
 from dedup.page import Decision
 from dedup.segment import Words
 
-GRAM = 3
 EDGE_GAP = 4  # words between two edge runs that go with them (a date, an author's name)
 MIN_RUN_WORDS = 3
 MIN_INNER_RUN_WORDS = 6
 LITTLE_CHARS = 4
 MIN_ANCHOR_WORDS = 4  # a run of `needed` pages that a head chain ends with
 MIN_CONTENT_WORDS = 3  # words of 3 letters or more, slots aside
-
-
-def slot_words(words: Sequence[str]) -> list[str]:
-    """Words with numbers, month and weekday names replaced by one slot word."""
-    # A word of letters only holds no digit: most words are told apart without a look at each letter.
-    return ["0" if w in SLOT_WORDS or (not w.isalpha() and any(map(str.isdigit, w))) else w for w in words]
-
-
-def gram_hashes(words: Sequence[str]) -> list[int]:
-    """A positive 63-bit hash of every word 3-gram (GRAM words), in order."""
-    slotted = slot_words(words)
-    hash_ = xxhash.xxh3_64_intdigest
-    triples = zip(slotted, slotted[1:], slotted[2:], strict=False)
-    return [hash_(utf8(f"{a} {b} {c}")) >> 1 for a, b, c in triples]
 
 
 def frequent_runs(counts: Sequence[int], needed: int) -> list[tuple[int, int, int]]:

@@ -6,9 +6,10 @@ from collections import Counter
 from collections.abc import Collection, Sequence
 
 from dedup.detect.glued import GLUED
-from dedup.detect.templates import label_prefix, shape
-from dedup.model import SiteModel, long_lines
+from dedup.keys import label_prefix, shape
+from dedup.model import SiteModel
 from dedup.page import Block, Decision
+from dedup.segment import long_lines
 
 BODY_LINE_WORDS = 8
 HEADLINE_WORDS = 10

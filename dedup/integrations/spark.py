@@ -8,7 +8,7 @@ Every step runs the local code on the pages a task holds; Spark only moves keys 
    counts summed per (site, key); each site's statistics finalized in one task; the model broadcast;
 3. clean: every page cleaned with the broadcast model (mapPartitions), fingerprinted on its cleaned text;
 4. duplicates: each site's common shingles counted, pages compared by their articles (the local
-   run's `dedup.detect.duplicates`): LSH candidates grouped by band key, confirmed on the true sets;
+   run's `dedup.duplicates`): LSH candidates grouped by band key, confirmed on the true sets;
    the confirmed pairs and identical pages placed in stars on the driver, the canonical page the
    first fetched, then the first in input order;
 5. write: the local writer's records in input order, as part files of a folder.
@@ -34,8 +34,9 @@ from urllib.parse import unquote
 import numpy as np
 import orjson
 
-from dedup.clean import Cleaner, Config, learning_pages
-from dedup.detect.duplicates import (
+from dedup.clean import Cleaner
+from dedup.config import Config
+from dedup.duplicates import (
     MIN_ARTICLE,
     Duplicate,
     PagePrint,
@@ -48,6 +49,7 @@ from dedup.detect.duplicates import (
     similarity,
     star_groups,
 )
+from dedup.features import PageCounts, learning_pages
 from dedup.fingerprint import band_keys
 from dedup.io.readers import (
     ACCEPTED_SUFFIXES,
@@ -61,10 +63,10 @@ from dedup.io.readers import (
     page_from_record,
 )
 from dedup.io.writers import rejects_path, result_line
-from dedup.model import PageCounts, SiteModel, SiteStats
+from dedup.model import SiteModel, SiteStats
 from dedup.page import Page, Result
-from dedup.parallel import chunks
-from dedup.pipeline import RecordError, RunOptions, Summary
+from dedup.run.batch import RecordError, RunOptions, Summary
+from dedup.run.workers import chunks
 
 try:
     from pyspark import RDD, SparkConf, StorageLevel

@@ -13,9 +13,10 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Protocol
 
-from dedup.detect.duplicates import IndexedPage, PageIndex
+from dedup.duplicates import IndexedPage, PageIndex
+from dedup.features import PageCounts
 from dedup.fingerprint import FingerprintSettings
-from dedup.model import COUNTERS, PageCounts, SiteModel, SiteStats
+from dedup.model import COUNTERS, SiteModel, SiteStats
 
 FORMAT_VERSION = 4  # 4: the page index keeps each page's site and similarity
 

@@ -27,7 +27,7 @@ from urllib.parse import parse_qs, urlsplit, urlunsplit
 import numpy as np
 import orjson
 
-from dedup.detect.duplicates import IndexedPage, PageIndex
+from dedup.duplicates import IndexedPage, PageIndex
 from dedup.fingerprint import FingerprintSettings
 from dedup.model import COUNTERS, SiteModel, SiteStats
 from dedup.store import Changes, SiteLoader, State, StateError, meta_of, model_for

@@ -17,7 +17,7 @@ from pathlib import Path
 
 import numpy as np
 
-from dedup.detect.duplicates import IndexedPage, PageIndex
+from dedup.duplicates import IndexedPage, PageIndex
 from dedup.fingerprint import FingerprintSettings
 from dedup.model import COUNTERS, SiteModel, SiteStats
 from dedup.store import Changes, SiteLoader, State, StateError, meta_of, model_for

@@ -34,7 +34,8 @@ from dedup.fingerprint import (
     xxh32_many,
 )
 from dedup.hashcount import HashCounts
-from dedup.normalize import Folded, mask_digits
+from dedup.keys import line_keys, page_key
+from dedup.normalize import mask_digits
 
 COMMON_SHARE = 0.2  # a shingle on this share of a site's pages is the site's, not an article's...
 COMMON_PAGES = 5  # ...and on this many at least: a few copies of one story are not furniture...
@@ -46,25 +47,6 @@ REFRESH_GROWTH = 1.1  # stream: a site's common shingles are found again when it
 
 
 _NONE = np.zeros(0, np.uint32)
-
-
-def page_key(text: str) -> str:
-    """The normalized text of a whole page."""
-    return Folded(text).key(0, len(text))
-
-
-def line_keys(text: str, folded: Folded | None = None) -> list[str]:
-    """The normalized keys of a text's lines (empty ones left out): a page is shingled line by line,
-    so that no shingle joins the end of its furniture to the start of its article (`folded`, the
-    text's Folded, when the caller has it)."""
-    folded = folded or Folded(text)
-    keys, start = [], 0
-    for line in text.split("\n"):
-        end = start + len(line)
-        if key := folded.key(start, end):
-            keys.append(key)
-        start = end + 1
-    return keys
 
 
 def keys_shingles(pages: Sequence[Sequence[str]], size: int) -> list[np.ndarray]:

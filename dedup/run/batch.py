@@ -16,18 +16,19 @@ from typing import Any, BinaryIO, cast
 import orjson
 
 from dedup import checks
-from dedup.checkpoint import Checkpoint
 from dedup.checks import SettingError
 from dedup.clean import Cleaner
-from dedup.detect.duplicates import Duplicate, DuplicateFinder
+from dedup.duplicates import Duplicate, DuplicateFinder
+from dedup.features import PageCounts
 from dedup.hashcount import HashCounts
 from dedup.io import BadRecord, CutShort, Fields, JsonlWriter, RejectsWriter, TextWriter, read_pages
 from dedup.io.parquet import input_schema, output_schema, write_parquet
 from dedup.io.readers import Skipped, input_files, is_glob, record_fields
 from dedup.io.writers import ShardedOutput, rejects_path
-from dedup.model import PageCounts, SiteModel, variant_candidate
+from dedup.model import SiteModel, variant_candidate
 from dedup.page import Page, Result
-from dedup.parallel import (
+from dedup.run.checkpoint import Checkpoint
+from dedup.run.workers import (
     Workers,
     candidates,
     chunks,
@@ -357,7 +358,7 @@ def clean_files(
     """Clean every page of the inputs into output (stdout when None), atomically; returns the summary.
 
     With a `checkpoint` (a batch run into a JSONL or Parquet file), the run goes on from the
-    checkpoint's pages, and makes checkpoints as it goes (see `dedup.checkpoint`)."""
+    checkpoint's pages, and makes checkpoints as it goes (see `dedup.run.checkpoint`)."""
     summary = Summary()
     if opts.errors == "skip" and output is None:
         raise RecordError("--errors skip keeps bad records in OUTPUT.rejects.jsonl: give an output with -o")

@@ -6,9 +6,10 @@ from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
 
-from dedup.detect.duplicates import Duplicate, PageIndex
+from dedup.duplicates import Duplicate, PageIndex
+from dedup.features import page_counts
 from dedup.fingerprint import FingerprintSettings
-from dedup.model import SiteModel, page_counts
+from dedup.model import SiteModel
 from dedup.page import Block, Page
 from dedup.segment import flow_lines, words_with_offsets
 from dedup.store import Changes, StateError, Store, open_store

@@ -1,12 +1,17 @@
-"""Line templates with variable slots: the shape of a date line or a counter, a `Label: …` prefix."""
+"""The keys a page is counted and compared by: block shapes (numbers and dates as slots), label
+prefixes, word 3-gram hashes, and the normalized keys of lines and of whole pages."""
 
 from __future__ import annotations
 
 import re
+from collections.abc import Collection, Iterable, Sequence
 
 import regex
+import xxhash
 
-from dedup.normalize import normalize
+from dedup.fingerprint import utf8
+from dedup.normalize import Folded, normalize
+from dedup.page import Block
 
 _NAMES = """
 january february march april may june july august september october november december
@@ -26,6 +31,8 @@ _LABEL = regex.compile(r"^\W*([^:|»›–—]{1,40}?)\s*[:|»›–—]")
 _SEPARATOR = re.compile(r"[:|»›–—]")  # a line without one has no label: ruled out in one scan
 MAX_TEMPLATE_WORDS = 16
 MAX_LABEL_WORDS = 4
+GRAM = 3  # words of the 3-grams counted per site
+GLUED = "G:"  # a label key learned at a sentence start in a flattened page
 
 
 def shape(key: str) -> str:
@@ -54,3 +61,45 @@ def label_prefix(raw_line: str, n_words: int) -> str | None:
     if not label or label.count(" ") + 1 > MAX_LABEL_WORDS or shape(label) == "0":
         return None
     return "P:" + label
+
+
+def slot_words(words: Sequence[str]) -> list[str]:
+    """Words with numbers, month and weekday names replaced by one slot word."""
+    # A word of letters only holds no digit: most words are told apart without a look at each letter.
+    return ["0" if w in SLOT_WORDS or (not w.isalpha() and any(map(str.isdigit, w))) else w for w in words]
+
+
+def gram_hashes(words: Sequence[str]) -> list[int]:
+    """A positive 63-bit hash of every word 3-gram (GRAM words), in order."""
+    slotted = slot_words(words)
+    hash_ = xxhash.xxh3_64_intdigest
+    triples = zip(slotted, slotted[1:], slotted[2:], strict=False)
+    return [hash_(utf8(f"{a} {b} {c}")) >> 1 for a, b, c in triples]
+
+
+def glued_labels(text: str, blocks: Iterable[Block], flow_lines: Collection[int]) -> set[str]:
+    """The label keys at the sentence starts of a page's flow lines (a page without line breaks)."""
+    keys = set()
+    for b in blocks:
+        if b.line in flow_lines and (label := label_prefix(text[b.start : b.end], 0)) is not None:
+            keys.add(GLUED + label[2:])
+    return keys
+
+
+def page_key(text: str) -> str:
+    """The normalized text of a whole page."""
+    return Folded(text).key(0, len(text))
+
+
+def line_keys(text: str, folded: Folded | None = None) -> list[str]:
+    """The normalized keys of a text's lines (empty ones left out): a page is shingled line by line,
+    so that no shingle joins the end of its furniture to the start of its article (`folded`, the
+    text's Folded, when the caller has it)."""
+    folded = folded or Folded(text)
+    keys, start = [], 0
+    for line in text.split("\n"):
+        end = start + len(line)
+        if key := folded.key(start, end):
+            keys.append(key)
+        start = end + 1
+    return keys

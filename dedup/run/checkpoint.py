@@ -34,8 +34,8 @@ import numpy as np
 import orjson
 
 from dedup import __version__
-from dedup.clean import Config
-from dedup.detect.duplicates import DuplicateFinder, PagePrint
+from dedup.config import Config
+from dedup.duplicates import DuplicateFinder, PagePrint
 from dedup.io.readers import input_files
 from dedup.io.writers import rejects_path, shard_path
 from dedup.model import SiteModel

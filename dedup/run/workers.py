@@ -20,10 +20,12 @@ from dataclasses import dataclass
 from itertools import islice
 from typing import Any, TypeVar
 
-from dedup.clean import Cleaner, learning_pages
-from dedup.detect.duplicates import DuplicateFinder, PagePrint, key_prints, line_keys
+from dedup.clean import Cleaner
+from dedup.duplicates import DuplicateFinder, PagePrint, key_prints
+from dedup.features import learning_pages
 from dedup.io.readers import Fields
 from dedup.io.writers import result_line
+from dedup.keys import line_keys
 from dedup.normalize import build_tables
 from dedup.page import Page
 

@@ -1,0 +1,125 @@
+"""Page features, the first stage of every run: each page folded and segmented once, and what
+learning takes of it: its counts (`PageCounts`, the keys it adds to its site's statistics) and
+its print (what copies are found by, before anything is cleaned)."""
+
+from __future__ import annotations
+
+import marshal
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from typing import BinaryIO
+
+from dedup.duplicates import PagePrint, key_prints
+from dedup.fingerprint import FingerprintSettings, exact_hash
+from dedup.keys import glued_labels, gram_hashes, label_prefix, line_keys, page_key, shape
+from dedup.normalize import Folded
+from dedup.page import Block
+from dedup.segment import Words, flow_lines, long_lines, segment, words_with_offsets
+
+EDGE_WORDS = 48  # words at a page's start and end whose runs are counted (a share bar, a blurb)
+# Edge grams are counted apart from the runs of flattened pages: a house opener that many pages
+# with line breaks start with must not add to the evidence of a run in a page without them.
+EDGE_SALT = 0x2545F4914F6CDD1D
+
+
+@dataclass(frozen=True)
+class PageCounts:
+    """What one page adds to its site's statistics: each key once. Computed anywhere (a worker, a
+    Spark task), added to the model in one place."""
+
+    site: str
+    page_hash: int  # exact hash of the page's block keys: an exact repeat counts once
+    shapes: frozenset[str]
+    head_shapes: frozenset[str]
+    labels: frozenset[str]
+    grams: frozenset[int]
+
+    def dumps(self) -> bytes:
+        """The counts as bytes, to be read back by `load` in this run (marshal: not for storage)."""
+        return marshal.dumps(
+            (self.site, self.page_hash, self.shapes, self.head_shapes, self.labels, self.grams)
+        )
+
+    @classmethod
+    def load(cls, f: BinaryIO) -> PageCounts:
+        """The next counts of a file of `dumps`."""
+        return cls(*marshal.load(f))
+
+
+def page_counts(
+    site: str, text: str, blocks: Iterable[Block], words: Sequence[str], short_words: int
+) -> PageCounts:
+    """The keys one page contributes to its site's counts."""
+    blocks = list(blocks)
+    first_long, _ = long_lines(blocks, short_words)
+    shapes = [shape(b.key) for b in blocks]
+    flow = flow_lines(blocks)
+    labels = {lab for b in blocks if (lab := label_prefix(text[b.start : b.end], b.words)) is not None}
+    return PageCounts(
+        site=site,
+        page_hash=exact_hash("\n".join(b.key for b in blocks)),
+        shapes=frozenset(shapes),
+        head_shapes=frozenset(s for s, b in zip(shapes, blocks, strict=True) if b.line < first_long),
+        labels=frozenset(labels | glued_labels(text, blocks, flow)),
+        # Word runs are only looked for in pages that lost their line breaks: other pages' runs
+        # would be counted for nothing, and they are the bulk of a model. Every page counts the
+        # runs at its edges, where a share bar or an about-blurb is glued to the first or last line.
+        grams=frozenset(gram_hashes(words) if flow else ()) | frozenset(edge_grams(text, blocks)),
+    )
+
+
+def edge_grams(text: str, blocks: Sequence[Block]) -> list[int]:
+    """The word 3-gram hashes of the first EDGE_WORDS words of a page's first line and the last
+    EDGE_WORDS of its last line."""
+    if not blocks:
+        return []
+    head, tail = edge_words(text, blocks)
+    return [h ^ EDGE_SALT for h in gram_hashes(head.words) + gram_hashes(tail.words)]
+
+
+def edge_words(text: str, blocks: Sequence[Block]) -> tuple[Words, Words]:
+    """The first EDGE_WORDS words of a page's first line, the last EDGE_WORDS of its last line."""
+    first = [b for b in blocks if b.line == blocks[0].line]
+    last = [b for b in blocks if b.line == blocks[-1].line]
+    head = words_with_offsets(text, first[0].start, first[-1].end)
+    tail = words_with_offsets(text, last[0].start, last[-1].end)
+    cut = max(0, len(tail.words) - EDGE_WORDS)
+    return (
+        Words(head.words[:EDGE_WORDS], head.starts[:EDGE_WORDS], head.ends[:EDGE_WORDS]),
+        Words(tail.words[cut:], tail.starts[cut:], tail.ends[cut:]),
+    )
+
+
+def learning_print(site: str, text: str, settings: FingerprintSettings) -> PagePrint:
+    """What the learning pass compares a page by, before anything is cleaned: its body (its
+    article, once the shingles its site repeats are left out; see `dedup.duplicates`)."""
+    return key_prints([site], [line_keys(text)], [page_key(text)], settings.word_shingle)[0]
+
+
+def learning_counts(site: str, text: str, short_words: int) -> PageCounts:
+    """What one page adds to its site's counts."""
+    folded = Folded(text)
+    return _page_counts(site, text, folded, segment(text, folded), short_words)
+
+
+def learning_pages(
+    pages: Sequence[tuple[str, str]], settings: FingerprintSettings, short_words: int
+) -> list[tuple[PagePrint, PageCounts]]:
+    """`learning_print` and `learning_counts` of many (site, text) pages, each text folded and
+    segmented once for both."""
+    bodies, keys, counts = [], [], []
+    for site, text in pages:
+        folded = Folded(text)
+        blocks = segment(text, folded)
+        counts.append(_page_counts(site, text, folded, blocks, short_words))
+        bodies.append(line_keys(text, folded))
+        keys.append(folded.key(0, len(text)))
+    prints = key_prints([site for site, _ in pages], bodies, keys, settings.word_shingle)
+    return list(zip(prints, counts, strict=True))
+
+
+def _page_counts(site: str, text: str, folded: Folded, blocks: list[Block], short_words: int) -> PageCounts:
+    """`page_counts` of a segmented page; its words are only made where they count: in a page
+    that lost its line breaks (`flow_lines`)."""
+    words = words_with_offsets(text, folded=folded).words if flow_lines(blocks) else []
+    return page_counts(site, text, blocks, words, short_words)
