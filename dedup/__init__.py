@@ -4,6 +4,7 @@ from dedup.audit import restore
 from dedup.clean import Cleaner
 from dedup.config import Config
 from dedup.page import Page, Result, site_of
+from dedup.run.stream import StreamCleaner
 
 __version__ = "0.1.0"
 
@@ -13,4 +14,14 @@ def clean(text: str, site: str | None = None, url: str | None = None) -> Result:
     return Cleaner().clean(Page(id="page", text=text, url=url, site=site or site_of(url)))
 
 
-__all__ = ["Cleaner", "Config", "Page", "Result", "__version__", "clean", "restore", "site_of"]
+__all__ = [
+    "Cleaner",
+    "Config",
+    "Page",
+    "Result",
+    "StreamCleaner",
+    "__version__",
+    "clean",
+    "restore",
+    "site_of",
+]

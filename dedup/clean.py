@@ -6,22 +6,20 @@ import math
 import unicodedata
 from bisect import bisect_left, bisect_right
 from collections import Counter
-from collections.abc import Iterable, Iterator, Sequence
-from dataclasses import replace
-from pathlib import Path
+from collections.abc import Iterable, Sequence
 
 import regex
 
 from dedup.audit import apply, merge
 from dedup.config import Config
 from dedup.detect import context, glued, repeats, runs, site_boilerplate, widgets
-from dedup.duplicates import DuplicateFinder
-from dedup.features import EDGE_SALT, edge_words, learning_counts, learning_print
-from dedup.keys import gram_hashes, page_key, shape
+from dedup.duplicates import PagePrint, key_prints
+from dedup.features import EDGE_SALT, edge_words
+from dedup.keys import gram_hashes, line_keys, shape
+from dedup.learn import learn
 from dedup.model import SiteModel, SiteStats
 from dedup.normalize import Folded, normalize
 from dedup.page import Block, Decision, Page, Result
-from dedup.run.stream import StreamSettings, StreamState
 from dedup.segment import Words, flow_lines, outside, segment, sentence_spans, words_with_offsets
 
 LONG_BLOCK_WORDS = 16  # a block this long is body text: a page keeps at least one of them
@@ -37,131 +35,25 @@ LEARNED_KINDS = frozenset({"site-boilerplate", "template", "read-also", "island"
 
 
 class Cleaner:
-    """Cleans pages with per-site boilerplate learned from pages.
+    """Cleans pages with per-site boilerplate learned from pages: `learn(pages)` first (or give a
+    learned `model`), then `clean(page)`. A scraper's stream of pages, learned from as they come,
+    is cleaned by `dedup.run.stream.StreamCleaner`."""
 
-    Batch: `learn(pages)` first (or give a learned `model`), then `clean(page)`. Stream: give a
-    `state` (a SQLite path or a `redis://` URL, made if missing): `clean(page)` then learns from
-    every page as it comes, `clean_many(pages)` lets the pages of a new site wait for evidence,
-    and `save()`/`close()` (or leaving a `with` block) keep what was learned for the next run.
-    """
-
-    def __init__(
-        self,
-        config: Config | None = None,
-        model: SiteModel | None = None,
-        state: str | Path | None = None,
-        stream: StreamSettings | None = None,
-    ) -> None:
+    def __init__(self, config: Config | None = None, model: SiteModel | None = None) -> None:
         self.config = config or Config()
-        self.stream = (
-            StreamState(
-                state, self.config.settings, stream or StreamSettings(), self.config.duplicate_threshold
-            )
-            if state
-            else None
-        )
-        if self.stream is not None:
-            model = self.stream.model
-            model.rule = self.config.rule
         self.model = model or SiteModel(rule=self.config.rule, settings=self.config.settings)
         self.matcher = widgets.WidgetMatcher.build(self.config.patterns)
 
-    def __enter__(self) -> Cleaner:
-        return self
-
-    def __exit__(self, exc_type: type[BaseException] | None, *exc: object) -> None:
-        if exc_type is None:  # a run that failed keeps only what its periodic saves kept
-            self.close()
-
-    def save(self) -> None:
-        """Keep what the stream learned so far in the state."""
-        if self.stream is not None:
-            self.stream.save()
-
-    def close(self) -> None:
-        """Save the state (stream mode)."""
-        self.save()
-
-    def learn(self, pages: Iterable[Page]) -> int:
-        """Count the blocks of every page per site, then merge variants; returns pages counted.
-
-        `pages` is read twice (a list, or a reader that can start over): first to find the
-        near-duplicate pages, which count once (a re-fetch's paragraphs are not the site's
-        furniture), then to count. Which copy counts does not depend on the input order.
-        """
-        if iter(pages) is pages:
-            pages = list(pages)
-        finder = DuplicateFinder(self.config.settings, self.config.duplicate_threshold)
-        for page in pages:
-            finder.add_print(
-                page.id, page.fetched_at, learning_print(page.site or "", page.text, self.config.settings)
-            )
-        copies = finder.groups(by_id=True)
-        short = self.model.rule.short_words
-        counted = 0
-        for i, page in enumerate(pages):
-            if i not in copies:
-                counted += self.model.add(learning_counts(page.site or "", page.text, short)) is not None
-        self.model.finalize()
-        return counted
+    def learn(self, pages: Iterable[Page], workers: int = 1) -> int:
+        """Learn the site model from the pages (see `dedup.learn.learn`); returns the pages counted."""
+        return learn(self.model, self.config, pages, workers)
 
     def clean(self, page: Page) -> Result:
-        """The page with its boilerplate removed, and the audit of every removed span.
-
-        In stream mode the page is first learned from (counted for its site, unless it duplicates
-        an earlier page, which the result then names)."""
-        if self.stream is not None:
-            self._learn_one(page)
-        return self._clean(page)
-
-    def clean_many(self, pages: Iterable[Page]) -> Iterator[Result]:
-        """Clean pages in turn. In stream mode, the pages of a site with too few pages yet wait
-        (a bounded number of them) until it has enough, or the input ends: results may come in
-        another order than the pages."""
-        if self.stream is None:
-            yield from (self.clean(page) for page in pages)
-            return
-        settings = self.stream.settings
-        waiting: dict[str, list[Page]] = {}
-        waiting_count = 0
-        for page in pages:
-            site = page.site or ""
-            self._learn_one(page)
-            if self.stream.pages_seen(site) < settings.wait_pages:
-                waiting.setdefault(site, []).append(page)
-                waiting_count += 1
-                if waiting_count > settings.buffer_pages:
-                    oldest = next(iter(waiting))
-                    waiting_count -= len(waiting[oldest])
-                    yield from map(self._clean, waiting.pop(oldest))
-                continue
-            waited = waiting.pop(site, [])
-            waiting_count -= len(waited)
-            yield from map(self._clean, waited)
-            yield self._clean(page)
-        for held in waiting.values():
-            yield from map(self._clean, held)
-
-    def _learn_one(self, page: Page) -> None:
-        """Learn from a page (stream mode). Copies are told apart on the page cleaned with what
-        was known before it: a syndicated copy under other furniture is the same article once cleaned."""
-        assert self.stream is not None
-        self.stream.learn(page, segment(page.text), self._clean_text(page).text)
-
-    def _clean(self, page: Page) -> Result:
-        """Clean a page with the model; in stream mode, also index it as seen, naming its duplicate."""
-        result = self._clean_text(page)
-        if self.stream is None:
-            return result
-        duplicate = self.stream.index_page(page, result.text)
-        if duplicate is None:
-            return result
-        return replace(result, duplicate_of=duplicate.canonical, similarity=duplicate.similarity)
+        """The page with its boilerplate removed, and the audit of every removed span."""
+        return self._clean_text(page)
 
     def clean_keyed(self, page: Page) -> tuple[Result, str]:
         """`clean(page)`, with the key of the page's whole text (`page_key`) from the same folding."""
-        if self.stream is not None:
-            return self.clean(page), page_key(page.text)
         folded = Folded(page.text)
         return self._clean_text(page, folded), folded.key(0, len(page.text))
 
@@ -288,6 +180,17 @@ class Cleaner:
                 pos = end
             out += _piece(page.text, block, pos, block.end, None)
         return out
+
+
+def clean_pages(cleaner: Cleaner, pages: Sequence[Page]) -> list[tuple[Result, PagePrint]]:
+    """Each page cleaned, with the print of its cleaned text that duplicates are grouped by: the
+    cleaning stage of every batch run, on local workers or on Spark."""
+    cleaned = [cleaner.clean_keyed(page) for page in pages]
+    results = [r for r, _ in cleaned]
+    sites = [r.page.site or "" for r in results]
+    bodies = [line_keys(r.text) for r in results]
+    prints = key_prints(sites, bodies, [key for _, key in cleaned], cleaner.config.settings.word_shingle)
+    return list(zip(results, prints, strict=True))
 
 
 def _piece(

@@ -44,7 +44,7 @@ from dedup.run.checkpoint import (
     checkpoint_folder,
     run_identity,
 )
-from dedup.run.stream import DEFAULT_FORGET_AFTER, StreamSettings
+from dedup.run.stream import DEFAULT_FORGET_AFTER, StreamCleaner, StreamSettings
 from dedup.store import StateError, open_store
 
 app = typer.Typer(
@@ -103,13 +103,24 @@ ReportOpt = Annotated[
 ]
 
 
+ThresholdOpt = Annotated[
+    float,
+    typer.Option("--duplicate-threshold", help="Word-shingle Jaccard above which two pages are duplicates."),
+]
+
+
 def _fail(message: str, code: int = 2) -> typer.Exit:
     # Escaped: "[warc]" in a message, or a glob's "[0-9]", is text, not console markup.
     err.print(f"[bold red]error:[/] {escape(message)}", highlight=False)
     return typer.Exit(code)
 
 
-def _config(patterns: list[str] | None, patterns_file: Path | None, threshold: float = 0.8) -> Config:
+def _config(
+    patterns: list[str] | None = None,
+    patterns_file: Path | None = None,
+    threshold: float = Config.duplicate_threshold,
+) -> Config:
+    """The run's Config from the command line: the one place a command makes it."""
     phrases = list(patterns or [])
     if patterns_file is not None:
         try:
@@ -230,12 +241,7 @@ def clean(
     drop_duplicates: Annotated[
         bool, typer.Option("--drop-duplicates", help="Leave near-duplicate pages out of the output.")
     ] = False,
-    duplicate_threshold: Annotated[
-        float,
-        typer.Option(
-            "--duplicate-threshold", help="Word-shingle Jaccard above which two pages are duplicates."
-        ),
-    ] = 0.8,
+    duplicate_threshold: ThresholdOpt = Config.duplicate_threshold,
     errors: Annotated[
         str,
         typer.Option(
@@ -342,16 +348,21 @@ def clean(
         checkpoint.every = checkpoint_every
     try:
         learned = checkpoint.load_model(config) if checkpoint else None  # learned before a stop
+        cleaner: Cleaner | StreamCleaner
         if streaming is not None:
-            cleaner = Cleaner(config, state=state, stream=streaming)
+            assert state is not None  # --stream needs a state (`_stream_settings`)
+            cleaner = StreamCleaner(state, config, streaming)
         else:
             cleaner = Cleaner(config, learned or _load_model(state, config))
-        with _progress() as progress, cleaner:
+        with _progress() as progress:
             if state is None and not is_text_input(inputs) and learned is None:
+                assert isinstance(cleaner, Cleaner)  # a stream run has a state
                 learn(cleaner, inputs, opts, progress, compact=True)
                 if checkpoint is not None:
                     checkpoint.save_model(cleaner.model)
             summary = clean_files(cleaner, inputs, output, opts, progress, checkpoint)
+        if isinstance(cleaner, StreamCleaner):
+            cleaner.close()  # a run that failed keeps only what its periodic saves kept
     except KeyboardInterrupt:
         message = _interrupted(output, checkpoint, state if streaming else None)
         err.print(escape(message), highlight=False, soft_wrap=True)
@@ -555,6 +566,7 @@ def learn_cmd(
     url_field: UrlField = "url",
     site: SiteOpt = None,
     workers: WorkersOpt = None,
+    duplicate_threshold: ThresholdOpt = Config.duplicate_threshold,
 ) -> None:
     """Learn each site's boilerplate from pages and save the model, for `dedup clean --state` later.
 
@@ -562,8 +574,7 @@ def learn_cmd(
     """
     if Path(state).is_dir():
         raise _fail(f"--state {state} is a folder: give a file in it, e.g. --state {Path(state, 'model.db')}")
-    config = Config()
-    cleaner = Cleaner(config)
+    cleaner = Cleaner(_config(threshold=duplicate_threshold))
     opts = _options(inputs, (text_field, id_field, url_field), site)
     try:
         opts = replace(opts, workers=workers or opts.workers)
@@ -590,13 +601,17 @@ def explain(
     id_field: IdField = "id",
     url_field: UrlField = "url",
     site: SiteOpt = None,
+    pattern: PatternOpt = None,
+    patterns_file: PatternsFile = None,
+    duplicate_threshold: ThresholdOpt = Config.duplicate_threshold,
 ) -> None:
-    """Show every block of one page with its decision and evidence.
+    """Show every block of one page with its decision and evidence, as `dedup clean` with the same
+    options decides them.
 
     Example: dedup explain p000123 crawl.jsonl --state model.db
     """
     opts = _options(inputs, (text_field, id_field, url_field), site)
-    config = Config()
+    config = _config(pattern, patterns_file, duplicate_threshold)
     try:
         cleaner = Cleaner(config, _load_model(state, config))
         if state is None:
@@ -647,9 +662,8 @@ def sites(
         _print_leftovers(leftovers, top)
     if state is None:
         return
-    config = Config()
     try:
-        model = open_store(state).load(config.settings).model
+        model = open_store(state).load(_config().settings).model
     except StateError as e:
         raise _fail(str(e)) from e
     console = Console()
@@ -716,7 +730,7 @@ def report_cmd(
     Example: dedup report clean.jsonl -o report.html --state model.db
     """
     try:
-        model = _load_model(state, Config())
+        model = _load_model(state, _config())
     except StateError as e:
         raise _fail(str(e)) from e
     fields = _options(None, (text_field, id_field, url_field), None).fields

@@ -99,7 +99,7 @@ def learning_print(site: str, text: str, settings: FingerprintSettings) -> PageP
 def learning_counts(site: str, text: str, short_words: int) -> PageCounts:
     """What one page adds to its site's counts."""
     folded = Folded(text)
-    return _page_counts(site, text, folded, segment(text, folded), short_words)
+    return counts_of(site, text, segment(text, folded), short_words, folded)
 
 
 def learning_pages(
@@ -111,14 +111,16 @@ def learning_pages(
     for site, text in pages:
         folded = Folded(text)
         blocks = segment(text, folded)
-        counts.append(_page_counts(site, text, folded, blocks, short_words))
+        counts.append(counts_of(site, text, blocks, short_words, folded))
         bodies.append(line_keys(text, folded))
         keys.append(folded.key(0, len(text)))
     prints = key_prints([site for site, _ in pages], bodies, keys, settings.word_shingle)
     return list(zip(prints, counts, strict=True))
 
 
-def _page_counts(site: str, text: str, folded: Folded, blocks: list[Block], short_words: int) -> PageCounts:
+def counts_of(
+    site: str, text: str, blocks: list[Block], short_words: int, folded: Folded | None = None
+) -> PageCounts:
     """`page_counts` of a segmented page; its words are only made where they count: in a page
     that lost its line breaks (`flow_lines`)."""
     words = words_with_offsets(text, folded=folded).words if flow_lines(blocks) else []

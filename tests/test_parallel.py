@@ -16,7 +16,7 @@ from conftest import ARTICLES
 
 from dedup.clean import Cleaner
 from dedup.duplicates import DuplicateFinder
-from dedup.io import Fields, read_pages
+from dedup.io import read_pages
 from dedup.normalize import normalize
 from dedup.page import Page
 from dedup.run.batch import RunOptions, clean_files, learn
@@ -75,10 +75,10 @@ def test_a_bad_record_stops_the_run_with_workers(tmp_path: Path) -> None:
 
 
 def test_workers_map_keeps_input_order() -> None:
-    def task(cleaner: Cleaner, fields: Fields, chunk: list[int]) -> list[int]:
-        return [x * x for x in chunk]
+    def task(offset: int, chunk: list[int]) -> list[int]:
+        return [x * x + offset for x in chunk]
 
-    with Workers(1, Cleaner(), Fields()) as workers:
+    with Workers(1, 0) as workers:
         results = [x for chunk in workers.map(task, chunks(range(1000), 7)) for x in chunk]
     assert results == [x * x for x in range(1000)]
 

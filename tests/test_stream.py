@@ -22,7 +22,7 @@ from dedup.cli import app
 from dedup.evaluate import score
 from dedup.page import Page
 from dedup.run.batch import RunOptions, clean_files, learn
-from dedup.run.stream import StreamSettings
+from dedup.run.stream import StreamCleaner, StreamSettings
 from dedup.store import FORMAT_VERSION, StateError, open_store
 
 BUNDLED_PAGES = ROOT / "corpus" / "pages.jsonl"
@@ -124,7 +124,7 @@ def _record(i: int, text: str, site: str = "alnahar.example", day: int = 1) -> d
 def test_first_pages_of_a_new_site_wait_for_evidence(tmp_path: Path, news_site: NewsSite) -> None:
     """With eight pages known, the very first page loses its nav bar and footer too."""
     pages = news_site.pages()
-    with Cleaner(state=tmp_path / "s.db", stream=StreamSettings(wait_pages=8)) as cleaner:
+    with StreamCleaner(tmp_path / "s.db", settings=StreamSettings(wait_pages=8)) as cleaner:
         results = list(cleaner.clean_many(pages))
     assert [r.page.id for r in results] == [p.id for p in pages]
     first = results[0].text
@@ -132,33 +132,33 @@ def test_first_pages_of_a_new_site_wait_for_evidence(tmp_path: Path, news_site: 
     for line in news_site.bodies[0]:
         assert line in first
     # A page cleaned alone, first of its site, has no site evidence to go by.
-    with Cleaner(state=tmp_path / "alone.db") as cleaner:
+    with StreamCleaner(tmp_path / "alone.db") as cleaner:
         assert news_site.nav in cleaner.clean(pages[0]).text
 
 
 def test_the_state_carries_over_between_runs(tmp_path: Path, news_site: NewsSite) -> None:
     pages = news_site.pages()
     state = tmp_path / "s.db"
-    with Cleaner(state=state) as cleaner:
+    with StreamCleaner(state) as cleaner:
         list(cleaner.clean_many(pages[:7]))
-    with Cleaner(state=state) as cleaner:
-        assert cleaner.stream is not None and cleaner.stream.pages_seen("alnahar.example") == 7
+    with StreamCleaner(state) as cleaner:
+        assert cleaner.state.pages_seen("alnahar.example") == 7
         last = cleaner.clean(pages[7])
     assert news_site.nav not in last.text and news_site.footer not in last.text
     assert all(line in last.text for line in news_site.bodies[7])
     # Fed again, a page is neither counted twice nor its own duplicate.
-    with Cleaner(state=state) as cleaner:
+    with StreamCleaner(state) as cleaner:
         again = cleaner.clean(pages[7])
-        assert cleaner.stream is not None and cleaner.stream.pages_seen("alnahar.example") == 8
+        assert cleaner.state.pages_seen("alnahar.example") == 8
     assert again.duplicate_of is None and again.text == last.text
 
 
 def test_a_refetch_is_marked_and_not_counted(tmp_path: Path, news_site: NewsSite) -> None:
     pages = news_site.pages()
     refetch = Page(id="again", text=pages[3].text.replace("2024", "2025"), site=pages[3].site)
-    with Cleaner(state=tmp_path / "s.db", stream=StreamSettings(wait_pages=1)) as cleaner:
+    with StreamCleaner(tmp_path / "s.db", settings=StreamSettings(wait_pages=1)) as cleaner:
         results = list(cleaner.clean_many([*pages, refetch]))
-        assert cleaner.stream is not None and cleaner.stream.pages_seen("alnahar.example") == 8
+        assert cleaner.state.pages_seen("alnahar.example") == 8
     assert results[-1].duplicate_of == "p3"
     assert [r.duplicate_of for r in results[:-1]] == [None] * 8
 
@@ -190,7 +190,9 @@ def test_forgetting_learns_a_redesign(tmp_path: Path) -> None:
     new = _site_pages(range(40, 44), 5, lambda d: [new_menu], start=len(old))
     kept = {}
     for forget in (20.0, 0.0):
-        with Cleaner(state=tmp_path / f"s{forget}.db", stream=StreamSettings(forget_after=forget)) as cleaner:
+        with StreamCleaner(
+            tmp_path / f"s{forget}.db", settings=StreamSettings(forget_after=forget)
+        ) as cleaner:
             for page in old + new[:-1]:
                 cleaner.clean(page)
             kept[forget] = new_menu in cleaner.clean(new[-1]).text
@@ -200,7 +202,7 @@ def test_forgetting_learns_a_redesign(tmp_path: Path) -> None:
 def test_an_ended_banner_stops_counting(tmp_path: Path) -> None:
     banner = "Spring sale: subscribe for one dollar a month"
     pages = _site_pages(range(0, 60), 10, lambda d: ["Home | Port news"] + ([banner] if d < 10 else []))
-    with Cleaner(state=tmp_path / "s.db", stream=StreamSettings(forget_after=20)) as cleaner:
+    with StreamCleaner(tmp_path / "s.db", settings=StreamSettings(forget_after=20)) as cleaner:
         for page in pages:
             cleaner.clean(page)
         stats = cleaner.model.sites["harbour.example"]

@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from dedup import Cleaner, Page
+from dedup import Page, StreamCleaner
 from dedup.page import Result, site_of
 
 try:
@@ -72,7 +72,7 @@ class DedupPipeline:
     def __init__(self, settings: DedupSettings | None = None, stats: Any = None) -> None:
         self.settings = settings or DedupSettings()
         self.stats = stats
-        self.cleaner: Cleaner | None = None
+        self.cleaner: StreamCleaner | None = None
 
     @classmethod
     def from_crawler(cls, crawler: Any) -> DedupPipeline:
@@ -81,7 +81,7 @@ class DedupPipeline:
 
     def open_spider(self, spider: Any = None) -> None:
         """Open the state: load what earlier crawls learned, or start an empty one."""
-        self.cleaner = Cleaner(state=self.settings.state)
+        self.cleaner = StreamCleaner(self.settings.state)
 
     def close_spider(self, spider: Any = None) -> None:
         """Save the state and release it."""

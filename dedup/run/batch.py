@@ -8,7 +8,7 @@ import sys
 import tempfile
 from collections import Counter, deque
 from collections.abc import Callable, Iterable, Iterator, Sequence
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 from itertools import islice
 from pathlib import Path
 from typing import Any, BinaryIO, cast
@@ -17,26 +17,17 @@ import orjson
 
 from dedup import checks
 from dedup.checks import SettingError
-from dedup.clean import Cleaner
-from dedup.duplicates import Duplicate, DuplicateFinder
-from dedup.features import PageCounts
-from dedup.hashcount import HashCounts
+from dedup.clean import Cleaner, clean_pages
+from dedup.duplicates import Duplicate, DuplicateFinder, PagePrint
 from dedup.io import BadRecord, CutShort, Fields, JsonlWriter, RejectsWriter, TextWriter, read_pages
 from dedup.io.parquet import input_schema, output_schema, write_parquet
 from dedup.io.readers import Skipped, input_files, is_glob, record_fields
-from dedup.io.writers import ShardedOutput, rejects_path
-from dedup.model import SiteModel, variant_candidate
+from dedup.io.writers import ShardedOutput, rejects_path, result_line
+from dedup.learn import learn as learn_pages
 from dedup.page import Page, Result
 from dedup.run.checkpoint import Checkpoint
-from dedup.run.workers import (
-    Workers,
-    candidates,
-    chunks,
-    clean_pages,
-    default_workers,
-    learn_pages,
-    site_variants,
-)
+from dedup.run.stream import StreamCleaner
+from dedup.run.workers import Workers, candidates, chunks, default_workers
 
 # A site losing more than this share of its text is reported loudly: a rule may be eating content.
 LOUD_SITE_SHARE = 0.6
@@ -221,120 +212,10 @@ def learn(
     progress: Progress | None = None,
     compact: bool = False,
 ) -> int:
-    """Learn the site model from the inputs (bad records are skipped here; cleaning reports them).
-
-    One pass over the files, the per-page work on `opts.workers` processes: each page's print
-    (to find the copies, which count once) and its counts, kept in a temporary file until the
-    copies are known; then the counts of every page but the copies are added to the model.
-
-    `compact`, for a model that only cleans these inputs (never saved to learn more later): the
-    shapes seen on one page, most of a model (an article's own sentences), are kept only where
-    they join a variant cluster. Alone they can never count, so the cleaning is the same."""
-    with tempfile.TemporaryFile(prefix="dedup-counts-") as spool:
-        pages, copies = _prints_and_counts(cleaner, inputs, opts, progress, spool)
-
-        def originals() -> Iterator[PageCounts]:
-            spool.seek(0)
-            for i in range(pages):
-                counts = PageCounts.load(spool)
-                if i not in copies:
-                    yield counts
-
-        common = _common_shapes(originals()) if compact and _can_compact(cleaner.model) else None
-        counted = _count(cleaner.model, originals(), common)
-    _merge_variants(cleaner, opts)
-    return counted
-
-
-def _prints_and_counts(
-    cleaner: Cleaner, inputs: Sequence[Path], opts: RunOptions, progress: Progress | None, spool: BinaryIO
-) -> tuple[int, dict[int, Duplicate]]:
-    """One pass over the inputs: every page's counts written to the spool, its print kept to find
-    the copies. Returns the pages read and the copies (input position -> canonical id); the prints
-    are let go on return, before the variant merges need their memory."""
-    finder = DuplicateFinder(cleaner.config.settings, cleaner.config.duplicate_threshold)
-    with Workers(opts.workers, cleaner, opts.fields) as workers:
-        ids: deque[tuple[str, str | None]] = deque()  # pages sent off, waiting for their prints
-
-        def pages() -> Iterator[list[tuple[str, str]]]:
-            for chunk in chunks(_learning_pages(inputs, opts, progress)):
-                ids.extend((p.id, p.fetched_at) for p in chunk)
-                yield [(p.site or "", p.text) for p in chunk]
-
-        read = 0
-        for rows in workers.map(learn_pages, pages()):
-            for print_, counts in rows:
-                finder.add_print(*ids.popleft(), print_)
-                spool.write(counts)
-                read += 1
-    return read, finder.groups(by_id=True, candidates=candidates(finder, opts.workers))
-
-
-def _merge_variants(cleaner: Cleaner, opts: RunOptions) -> None:
-    """The sites' variant merges, on workers started now with the counts (biggest sites first),
-    then the model finalized."""
-    model = cleaner.model
-    bands = model.lsh_bands()
-    size = {site: len(stats.shapes) + len(stats.single_shapes or ()) for site, stats in model.sites.items()}
-    sites = sorted(model.sites, key=lambda s: -size[s])
-    with Workers(opts.workers, cleaner, opts.fields) as workers:
-        merges = workers.map(site_variants, chunks(((s, bands) for s in sites), 1))
-        merged = dict(zip(sites, (m for chunk in merges for m in chunk), strict=True))
-    model.finalize(merged)
-
-
-def _can_compact(model: SiteModel) -> bool:
-    """Whether shapes seen on one page can be left out: a new model, whose rule needs 2 pages."""
-    rule = model.rule
-    least = min(rule.floor, rule.tiny_site_floor, rule.long_floor, rule.paragraph_floor)
-    return not model.sites and model.forget_after is None and least >= 2
-
-
-def _shape_hash(shape: str) -> int:
-    return hash(shape) & 0xFFFF_FFFF_FFFF_FFFF  # one process's hash: it never leaves this run
-
-
-def _common_shapes(counts: Iterable[PageCounts]) -> dict[str, set[int]]:
-    """Per site, the hashes of the shapes on two distinct pages or more (as `_count` counts them:
-    an exact repeat of a page adds nothing), counted in arrays."""
-    seen: dict[str, set[int]] = {}
-    hashes: dict[str, HashCounts] = {}
-    for c in counts:
-        pages = seen.setdefault(c.site, set())
-        if c.page_hash not in pages:
-            pages.add(c.page_hash)
-            hashes.setdefault(c.site, HashCounts()).add([_shape_hash(k) for k in c.shapes])
-    return {site: set(h.at_least(2)) for site, h in hashes.items()}
-
-
-def _count(model: SiteModel, counts: Iterable[PageCounts], common: dict[str, set[int]] | None = None) -> int:
-    """Add the pages' counts to the model; returns the pages counted (exact repeats are not).
-
-    Word 3-grams are counted apart, in arrays: most occur on one page only, and a dict of them
-    would grow with the input. Only those seen on 2 pages or more reach the model (`finalize`
-    drops the others anyway), unless the model already had some for the site. A model that
-    forgets old pages (stream mode) counts them itself. With `common` (`_common_shapes`), the
-    other shapes wait for the variant merge apart (`SiteStats.single_shapes`)."""
-    grams: dict[str, HashCounts] = {}
-    counted = 0
-    apart = model.forget_after is None
-    max_chars = model.rule.max_variant_chars
-    for c in counts:
-        single: list[str] = []
-        if common is not None:
-            shared = common.get(c.site, set())
-            single = [k for k in c.shapes if _shape_hash(k) not in shared]
-            c = replace(c, shapes=c.shapes.difference(single))
-        if model.add(replace(c, grams=frozenset()) if apart else c) is not None:
-            counted += 1
-            if apart:
-                grams.setdefault(c.site, HashCounts()).add(c.grams)
-            if single:
-                model.sites[c.site].add_single(k for k in single if variant_candidate(k, max_chars))
-    for site, site_grams in grams.items():
-        stats = model.sites[site]
-        stats.grams.update(site_grams.at_least(1 if stats.grams else 2))
-    return counted
+    """Learn the site model from the inputs (bad records are skipped here; cleaning reports them)
+    on `opts.workers` processes; returns the pages counted (see `dedup.learn.learn`)."""
+    pages = _learning_pages(inputs, opts, progress)
+    return learn_pages(cleaner.model, cleaner.config, pages, opts.workers, compact)
 
 
 def _learning_pages(inputs: Sequence[Path], opts: RunOptions, progress: Progress | None) -> Iterator[Page]:
@@ -348,7 +229,7 @@ def _learning_pages(inputs: Sequence[Path], opts: RunOptions, progress: Progress
 
 
 def clean_files(
-    cleaner: Cleaner,
+    cleaner: Cleaner | StreamCleaner,
     inputs: Sequence[Path],
     output: Path | None,
     opts: RunOptions,
@@ -388,7 +269,7 @@ def clean_files(
 
 
 def _clean_jsonl(
-    cleaner: Cleaner,
+    cleaner: Cleaner | StreamCleaner,
     inputs: Sequence[Path],
     output: Path | None,
     opts: RunOptions,
@@ -401,12 +282,12 @@ def _clean_jsonl(
 
     In stream mode each page already knows the page it duplicates, among those seen before. With a
     checkpoint, the spool is the checkpoint's, and the pages it holds are read past, not cleaned."""
-    if checkpoint is not None:
+    if checkpoint is not None and isinstance(cleaner, Cleaner):
         _clean_resumable(cleaner, inputs, output, opts, rejects, summary, progress, checkpoint)
         return
     finder = (
         None
-        if cleaner.stream
+        if isinstance(cleaner, StreamCleaner)
         else DuplicateFinder(cleaner.config.settings, cleaner.config.duplicate_threshold)
     )
     duplicate_of: dict[int, Duplicate] = {}
@@ -419,9 +300,10 @@ def _clean_jsonl(
         ticker = _Ticker(progress, "cleaning")
         pages = _ticking(_pages(inputs, opts, rejects, summary), ticker)
         with JsonlWriter(spool, opts.fields) as writer:
-            if finder is None:
+            if isinstance(cleaner, StreamCleaner):
                 duplicate_of = _clean_stream(cleaner, pages, writer, summary)
             else:
+                assert finder is not None
                 _clean_batch(cleaner, pages, writer, summary, finder, opts)
         ticker.done()
         if finder is not None:
@@ -475,7 +357,7 @@ class _SpoolWriter:
 
 
 def _clean_stream(
-    cleaner: Cleaner, pages: Iterator[Page], writer: JsonlWriter, summary: Summary
+    cleaner: StreamCleaner, pages: Iterator[Page], writer: JsonlWriter, summary: Summary
 ) -> dict[int, Duplicate]:
     """Clean pages one by one, each learned from first (stream mode); the duplicates they name."""
     duplicate_of: dict[int, Duplicate] = {}
@@ -505,8 +387,8 @@ def _clean_batch(
             ids.extend((p.id, p.fetched_at) for p in chunk)
             yield chunk
 
-    with Workers(opts.workers, cleaner, opts.fields) as workers:
-        for cleaned in workers.map(clean_pages, sent(chunks(pages))):
+    with Workers(opts.workers, (cleaner, opts.fields)) as workers:
+        for cleaned in workers.map(_clean_chunk, sent(chunks(pages))):
             for c in cleaned:
                 summary.add_counts(c.site, c.chars, c.removed)
                 page_id, fetched_at = ids.popleft()
@@ -573,3 +455,29 @@ def _parquet_schema(spool: Path, inputs: Sequence[Path], fields: Fields) -> Any:
         return output_schema(known, (), fields)
     with spool.open("rb") as f:
         return output_schema(known, (orjson.loads(line) for line in f), fields)
+
+
+@dataclass(frozen=True)
+class Cleaned:
+    """What the parent needs of a cleaned page: its output line, its summary figures, its print."""
+
+    line: bytes
+    site: str
+    chars: int
+    removed: tuple[tuple[str, int], ...]  # (kind, characters) of each removed span
+    print_: PagePrint
+
+
+def _clean_chunk(state: tuple[Cleaner, Fields], pages: list[Page]) -> list[Cleaned]:
+    """Task: clean a chunk of pages into output lines, with what the summary and the duplicates need."""
+    cleaner, fields = state
+    return [
+        Cleaned(
+            result_line(r, fields),
+            r.page.site or "",
+            len(r.page.text),
+            tuple((x.kind, x.end - x.start) for x in r.removed),
+            p,
+        )
+        for r, p in clean_pages(cleaner, pages)
+    ]

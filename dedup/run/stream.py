@@ -1,17 +1,24 @@
-"""Stream mode: learn from each page as it comes, keep what was learned in a state between runs."""
+"""Stream mode: learn from each page as it comes, keep what was learned in a state between runs.
+
+The stages are the batch run's (`dedup.features`, the model's counts, `dedup.clean.Cleaner`,
+`dedup.duplicates`); only their order differs: each page is counted for its site before it is
+cleaned, and grouped with the pages seen before it."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass, replace
 from datetime import datetime
 from pathlib import Path
 
+from dedup.clean import Cleaner
+from dedup.config import Config
 from dedup.duplicates import Duplicate, PageIndex
-from dedup.features import page_counts
+from dedup.features import counts_of
 from dedup.fingerprint import FingerprintSettings
 from dedup.model import SiteModel
-from dedup.page import Block, Page
-from dedup.segment import flow_lines, words_with_offsets
+from dedup.page import Block, Decision, Page, Result
+from dedup.segment import segment
 from dedup.store import Changes, StateError, Store, open_store
 
 DEFAULT_FORGET_AFTER = 90.0  # days: what a site showed a season ago (a banner, an old design) stops counting
@@ -89,9 +96,7 @@ class StreamState:
 
     def _count(self, page: Page, blocks: list[Block]) -> None:
         site = page.site or ""
-        # Words count only in a page that lost its line breaks.
-        words = words_with_offsets(page.text).words if flow_lines(blocks) else []
-        counts = page_counts(site, page.text, blocks, words, self.model.rule.short_words)
+        counts = counts_of(site, page.text, blocks, self.model.rule.short_words)
         generation = self.model.add(counts, fetch_day(page.fetched_at))
         if generation is None:
             return
@@ -122,3 +127,88 @@ def fetch_day(fetched_at: str | None) -> float | None:
         return datetime.fromisoformat(fetched_at.replace("Z", "+00:00")).timestamp() / 86400
     except ValueError:
         return None
+
+
+class StreamCleaner:
+    """Cleans pages as a scraper sends them, learning from each: the state (a SQLite path or a
+    `redis://` URL, made if missing) keeps what was learned for the next run.
+
+    `clean(page)` learns from the page, then cleans it; `clean_many(pages)` lets the pages of a
+    new site wait for evidence; `save()`/`close()` (or leaving a `with` block) keep the state."""
+
+    def __init__(
+        self, state: str | Path, config: Config | None = None, settings: StreamSettings | None = None
+    ) -> None:
+        self.config = config or Config()
+        self.state = StreamState(
+            state, self.config.settings, settings or StreamSettings(), self.config.duplicate_threshold
+        )
+        self.state.model.rule = self.config.rule
+        self.cleaner = Cleaner(self.config, self.state.model)
+
+    @property
+    def model(self) -> SiteModel:
+        """The site model, as learned so far."""
+        return self.cleaner.model
+
+    def __enter__(self) -> StreamCleaner:
+        return self
+
+    def __exit__(self, exc_type: type[BaseException] | None, *exc: object) -> None:
+        if exc_type is None:  # a run that failed keeps only what its periodic saves kept
+            self.close()
+
+    def save(self) -> None:
+        """Keep what was learned so far in the state."""
+        self.state.save()
+
+    def close(self) -> None:
+        """Save the state."""
+        self.save()
+
+    def clean(self, page: Page) -> Result:
+        """Learn from the page (counted for its site, unless it duplicates an earlier page, which
+        the result then names), then clean it."""
+        self._learn(page)
+        return self._clean(page)
+
+    def clean_many(self, pages: Iterable[Page]) -> Iterator[Result]:
+        """Clean pages in turn; the pages of a site with too few pages yet wait (a bounded number
+        of them) until it has enough, or the input ends: results may come in another order."""
+        settings = self.state.settings
+        waiting: dict[str, list[Page]] = {}
+        waiting_count = 0
+        for page in pages:
+            site = page.site or ""
+            self._learn(page)
+            if self.state.pages_seen(site) < settings.wait_pages:
+                waiting.setdefault(site, []).append(page)
+                waiting_count += 1
+                if waiting_count > settings.buffer_pages:
+                    oldest = next(iter(waiting))
+                    waiting_count -= len(waiting[oldest])
+                    yield from map(self._clean, waiting.pop(oldest))
+                continue
+            waited = waiting.pop(site, [])
+            waiting_count -= len(waited)
+            yield from map(self._clean, waited)
+            yield self._clean(page)
+        for held in waiting.values():
+            yield from map(self._clean, held)
+
+    def explain(self, page: Page) -> list[tuple[Block, Decision | None]]:
+        """Every block of a page with the decision that removes it (`Cleaner.explain`)."""
+        return self.cleaner.explain(page)
+
+    def _learn(self, page: Page) -> None:
+        """Learn from a page. Copies are told apart on the page cleaned with what was known before
+        it: a syndicated copy under other furniture is the same article once cleaned."""
+        self.state.learn(page, segment(page.text), self.cleaner.clean(page).text)
+
+    def _clean(self, page: Page) -> Result:
+        """Clean a page with the model, and index it as seen, naming its duplicate."""
+        result = self.cleaner.clean(page)
+        duplicate = self.state.index_page(page, result.text)
+        if duplicate is None:
+            return result
+        return replace(result, duplicate_of=duplicate.canonical, similarity=duplicate.similarity)

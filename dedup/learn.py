@@ -1,0 +1,155 @@
+"""Learning, written once for every local run (the library's `Cleaner.learn`, a batch run on any
+number of workers, `dedup learn`): each page's features, the copies among the pages (a copy counts
+once), the originals' counts added to the site model, each site's variants merged."""
+
+from __future__ import annotations
+
+import tempfile
+from collections import deque
+from collections.abc import Iterable, Iterator
+from dataclasses import replace
+from typing import BinaryIO
+
+from dedup.config import Config
+from dedup.duplicates import Duplicate, DuplicateFinder, PagePrint
+from dedup.features import PageCounts, learning_pages
+from dedup.hashcount import HashCounts
+from dedup.model import SiteModel, variant_candidate
+from dedup.page import Page
+from dedup.run.workers import Workers, candidates, chunks
+
+
+def learn(
+    model: SiteModel, config: Config, pages: Iterable[Page], workers: int = 1, compact: bool = False
+) -> int:
+    """Learn the model from the pages; returns the pages counted (copies and exact repeats are not).
+
+    One pass over the pages, the per-page work on `workers` processes: each page's print (to
+    find the copies, which count once) and its counts, kept in a temporary file until the copies
+    are known; then the counts of every page but the copies are added to the model, and each
+    site's variants merged. Which copy counts does not depend on the input order.
+
+    `compact`, for a model that only cleans these inputs (never saved to learn more later): the
+    shapes seen on one page, most of a model (an article's own sentences), are kept only where
+    they join a variant cluster. Alone they can never count, so the cleaning is the same."""
+    with tempfile.TemporaryFile(prefix="dedup-counts-") as spool:
+        read, copies = _prints_and_counts(config, pages, workers, spool)
+
+        def originals() -> Iterator[PageCounts]:
+            spool.seek(0)
+            for i in range(read):
+                counts = PageCounts.load(spool)
+                if i not in copies:
+                    yield counts
+
+        common = _common_shapes(originals()) if compact and _can_compact(model) else None
+        counted = _count(model, originals(), common)
+    _merge_variants(model, workers)
+    return counted
+
+
+def _prints_and_counts(
+    config: Config, pages: Iterable[Page], workers: int, spool: BinaryIO
+) -> tuple[int, dict[int, Duplicate]]:
+    """One pass over the pages: every page's counts written to the spool, its print kept to find
+    the copies. Returns the pages read and the copies (input position -> canonical id); the prints
+    are let go on return, before the variant merges need their memory."""
+    finder = DuplicateFinder(config.settings, config.duplicate_threshold)
+    with Workers(workers, config) as pool:
+        ids: deque[tuple[str, str | None]] = deque()  # pages sent off, waiting for their prints
+
+        def sent() -> Iterator[list[tuple[str, str]]]:
+            for chunk in chunks(pages):
+                ids.extend((p.id, p.fetched_at) for p in chunk)
+                yield [(p.site or "", p.text) for p in chunk]
+
+        read = 0
+        for rows in pool.map(_features, sent()):
+            for print_, counts in rows:
+                finder.add_print(*ids.popleft(), print_)
+                spool.write(counts)
+                read += 1
+    return read, finder.groups(by_id=True, candidates=candidates(finder, workers))
+
+
+def _features(config: Config, pages: list[tuple[str, str]]) -> list[tuple[PagePrint, bytes]]:
+    """Task: the learning print and the counts (as bytes, `PageCounts.dumps`) of a chunk of
+    (site, text) pages."""
+    rows = learning_pages(pages, config.settings, config.rule.short_words)
+    return [(print_, counts.dumps()) for print_, counts in rows]
+
+
+def _merge_variants(model: SiteModel, workers: int) -> None:
+    """The sites' variant merges, on workers started now with the counts (biggest sites first),
+    then the model finalized."""
+    bands = model.lsh_bands()
+    size = {site: len(stats.shapes) + len(stats.single_shapes or ()) for site, stats in model.sites.items()}
+    sites = sorted(model.sites, key=lambda s: -size[s])
+    with Workers(workers, model) as pool:
+        merges = pool.map(_site_variants, chunks(((s, bands) for s in sites), 1))
+        merged = dict(zip(sites, (m for chunk in merges for m in chunk), strict=True))
+    model.finalize(merged)
+
+
+def _site_variants(model: SiteModel, sites: list[tuple[str, tuple[int, int]]]) -> list[dict[str, str]]:
+    """Task: the variant merges of a few (site, LSH bands) of the model the worker was started with
+    (each site's single shapes let go in this process once merged)."""
+    merged = []
+    for site, bands in sites:
+        merged.append(model.variants(site, bands))
+        model.sites[site].release_single()
+    return merged
+
+
+def _can_compact(model: SiteModel) -> bool:
+    """Whether shapes seen on one page can be left out: a new model, whose rule needs 2 pages."""
+    rule = model.rule
+    least = min(rule.floor, rule.tiny_site_floor, rule.long_floor, rule.paragraph_floor)
+    return not model.sites and model.forget_after is None and least >= 2
+
+
+def _shape_hash(shape: str) -> int:
+    return hash(shape) & 0xFFFF_FFFF_FFFF_FFFF  # one process's hash: it never leaves this run
+
+
+def _common_shapes(counts: Iterable[PageCounts]) -> dict[str, set[int]]:
+    """Per site, the hashes of the shapes on two distinct pages or more (as `_count` counts them:
+    an exact repeat of a page adds nothing), counted in arrays."""
+    seen: dict[str, set[int]] = {}
+    hashes: dict[str, HashCounts] = {}
+    for c in counts:
+        pages = seen.setdefault(c.site, set())
+        if c.page_hash not in pages:
+            pages.add(c.page_hash)
+            hashes.setdefault(c.site, HashCounts()).add([_shape_hash(k) for k in c.shapes])
+    return {site: set(h.at_least(2)) for site, h in hashes.items()}
+
+
+def _count(model: SiteModel, counts: Iterable[PageCounts], common: dict[str, set[int]] | None = None) -> int:
+    """Add the pages' counts to the model; returns the pages counted (exact repeats are not).
+
+    Word 3-grams are counted apart, in arrays: most occur on one page only, and a dict of them
+    would grow with the input. Only those seen on 2 pages or more reach the model (`finalize`
+    drops the others anyway), unless the model already had some for the site. A model that
+    forgets old pages (stream mode) counts them itself. With `common` (`_common_shapes`), the
+    other shapes wait for the variant merge apart (`SiteStats.single_shapes`)."""
+    grams: dict[str, HashCounts] = {}
+    counted = 0
+    apart = model.forget_after is None
+    max_chars = model.rule.max_variant_chars
+    for c in counts:
+        single: list[str] = []
+        if common is not None:
+            shared = common.get(c.site, set())
+            single = [k for k in c.shapes if _shape_hash(k) not in shared]
+            c = replace(c, shapes=c.shapes.difference(single))
+        if model.add(replace(c, grams=frozenset()) if apart else c) is not None:
+            counted += 1
+            if apart:
+                grams.setdefault(c.site, HashCounts()).add(c.grams)
+            if single:
+                model.sites[c.site].add_single(k for k in single if variant_candidate(k, max_chars))
+    for site, site_grams in grams.items():
+        stats = model.sites[site]
+        stats.grams.update(site_grams.at_least(1 if stats.grams else 2))
+    return counted
