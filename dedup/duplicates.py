@@ -426,7 +426,8 @@ class PageIndex:
         return self._stars.find(identity_keys(print_, article), earlier, similar)
 
     def _band_keys(self, article: np.ndarray) -> list[int]:
-        return band_keys([article], self.settings, candidate_bands(self.settings))[0].tolist()
+        keys: list[int] = band_keys([article], self.settings, candidate_bands(self.settings))[0].tolist()
+        return keys
 
     def _candidates(self, article: np.ndarray) -> set[int]:
         found: set[int] = set()

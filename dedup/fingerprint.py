@@ -249,8 +249,9 @@ def lsh_pairs(
     batch: int = LSH_BATCH,
     only: Iterable[int] | None = None,
 ) -> set[tuple[int, int]]:
-    """`band_pairs` of the sets' signatures (`minhash_matrix`), made one band and about `batch`
-    hashes at a time: only one band's columns and a few MB of hashes are held at once. With
+    """Pairs (i < j) of sets whose signatures (`minhash_matrix`) share a band key in one LSH band
+    (the candidates datasketch's MinHashLSH with these bands would return), made one band and about
+    `batch` hashes at a time: only one band's columns and a few MB of hashes are held at once. With
     `only`, the pairs of those bands alone (the union over all bands is the whole answer)."""
     groups = _by_size(sets, batch)
     firsts = [np.cumsum([0] + [len(x) for x in sets[a:b]], dtype=np.int64) for a, b in groups]
@@ -270,7 +271,7 @@ def key_lsh_pairs(
     batch: int = SHINGLE_BATCH,
     chain_over: int | None = CHAIN_OVER,
 ) -> set[tuple[int, int]]:
-    """`band_pairs` of the keys' character n-gram sets (`char_shingle_hashes`, `minhash_matrix`),
+    """`lsh_pairs` of the keys' character n-gram sets (`char_shingle_hashes`, `minhash_matrix`),
     the keys read once, `batch` at a time: neither the keys nor their n-gram hashes are held, only
     a 64-bit hash of each key's rows in each band (8 bytes a key and band).
 
@@ -288,8 +289,7 @@ def key_lsh_pairs(
     if parts:
         table = np.concatenate(parts)
         for band in range(bands[0]):
-            _, group, sizes = np.unique(table[:, band], return_inverse=True, return_counts=True)
-            pairs |= _grouped_pairs(group.ravel(), sizes, chain_over)
+            pairs |= key_pairs(table[:, band], chain_over)
     return pairs
 
 
@@ -329,7 +329,7 @@ def _lsh_pairs(
         for k, (a, b) in enumerate(groups):
             hashes, first = group(k)
             columns[a:b] = minhash_matrix(hashes, first, settings, range(band * rows, (band + 1) * rows))
-        pairs |= band_pairs(columns, 1, rows)
+        pairs |= key_pairs(_row_hash(columns))
     return pairs
 
 
@@ -346,13 +346,11 @@ def _by_size(sets: Sequence[np.ndarray], size: int) -> list[tuple[int, int]]:
     return ranges
 
 
-def band_pairs(sigs: np.ndarray, bands: int, rows: int) -> set[tuple[int, int]]:
-    """Pairs (i < j) of rows whose signatures agree on every value of at least one band: the
-    candidates datasketch's MinHashLSH with these bands would return."""
-    pairs: set[tuple[int, int]] = set()
-    for band in range(bands):
-        pairs |= _grouped_pairs(*_same_rows(np.ascontiguousarray(sigs[:, band * rows : (band + 1) * rows])))
-    return pairs
+def key_pairs(keys: np.ndarray, chain_over: int | None = None) -> set[tuple[int, int]]:
+    """Pairs (i < j) of the rows whose band key (`band_keys`, one band) is the same: every LSH run
+    (batch, stream, Spark) makes its candidates from the same band keys."""
+    _, group, sizes = np.unique(keys, return_inverse=True, return_counts=True)
+    return _grouped_pairs(group.ravel(), sizes, chain_over)
 
 
 def _grouped_pairs(
@@ -386,29 +384,6 @@ def _row_hash(part: np.ndarray) -> np.ndarray:
             mixed = mixed * _ROW_MULTIPLIER + column.astype(np.uint64)
             mixed ^= mixed >> np.uint64(29)
     return mixed
-
-
-def _same_rows(part: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """A group number for every row (equal rows, equal numbers) and the size of every group.
-
-    Rows are sorted by a 64-bit hash of their values, then checked equal within each hash:
-    sorting numbers is much faster than sorting rows of bytes, which is done only if two
-    different rows ever share a hash."""
-    mixed = _row_hash(part)
-    order = np.argsort(mixed)
-    ordered = mixed[order]
-    starts = np.concatenate([[True], ordered[1:] != ordered[:-1]]) if len(part) else np.zeros(0, bool)
-    group_sorted = np.cumsum(starts) - 1
-    sizes = np.bincount(group_sorted, minlength=int(starts.sum()))
-    shared = np.flatnonzero(sizes[group_sorted] > 1)  # only rows that share a hash need a look
-    firsts = order[np.flatnonzero(starts)[group_sorted[shared]]]
-    if not (part[order[shared]] == part[firsts]).all():
-        keys = part.view(np.dtype((np.void, part.dtype.itemsize * part.shape[1]))).ravel()
-        _, group, sizes = np.unique(keys, return_inverse=True, return_counts=True)
-        return group.ravel(), sizes
-    group = np.empty(len(part), np.int64)
-    group[order] = group_sorted
-    return group, sizes
 
 
 def lsh_bands(threshold: float, num_perm: int) -> tuple[int, int]:

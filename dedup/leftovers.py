@@ -17,7 +17,7 @@ import numpy as np
 from dedup.detect import runs
 from dedup.io import DEFAULT_FIELDS, Fields, InputError, read_pages
 from dedup.io.readers import BadRecord
-from dedup.keys import gram_hashes, slot_words
+from dedup.keys import GRAM, gram_hashes, slot_words
 from dedup.page import Page
 from dedup.segment import words_with_offsets
 
@@ -115,7 +115,7 @@ def _distinct(found: dict[str, Leftover]) -> list[Leftover]:
     kept = []
     for key, item in sorted(found.items(), key=lambda kv: (-kv[0].count(" "), -kv[1].pages, kv[0])):
         words = key.split()
-        grams = {tuple(words[i : i + runs.GRAM]) for i in range(len(words) - runs.GRAM + 1)}
+        grams = {tuple(words[i : i + GRAM]) for i in range(len(words) - GRAM + 1)}
         if grams & listed:
             continue
         listed |= grams

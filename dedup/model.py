@@ -87,6 +87,15 @@ class SiteStats:
         for name in COUNTERS:
             getattr(self, name).update(getattr(counts, name))
 
+    def merge_counts(self, other: SiteStats) -> SiteStats:
+        """Add the counts of other pages of the site, counted apart (in another task or process);
+        returns self."""
+        self.pages += other.pages
+        for name in COUNTERS:
+            getattr(self, name).update(getattr(other, name))
+        self.seen_texts |= other.seen_texts
+        return self
+
     def pages_with(self, key: str, head: bool = False) -> tuple[int, str]:
         """Distinct pages carrying this shape or a near-identical variant, and the variant's exemplar.
 
@@ -207,12 +216,18 @@ class SiteModel:
         """
         bands = self.lsh_bands()
         for site, stats in self.sites.items():
-            if merged and site in merged:
-                stats.set_variants(merged[site])
-                stats.merged_at = stats.pages
-            else:
-                self.merge(stats, bands)
-            stats.grams = Counter({h: c for h, c in stats.grams.items() if c > 1})
+            self.finalize_site(stats, merged.get(site) if merged else None, bands)
+
+    def finalize_site(
+        self, stats: SiteStats, variants: dict[str, str] | None = None, bands: tuple[int, int] | None = None
+    ) -> None:
+        """`finalize` for one site's stats: its variants merged now (or as merged elsewhere)."""
+        if variants is not None:
+            stats.set_variants(variants)
+            stats.merged_at = stats.pages
+        else:
+            self.merge(stats, bands)
+        stats.grams = Counter({h: c for h, c in stats.grams.items() if c > 1})
 
     def merge(self, stats: SiteStats, bands: tuple[int, int] | None = None) -> None:
         """Cluster a site's near-identical block variants anew (`bands`: the LSH's, if known)."""

@@ -15,10 +15,10 @@ import dedup.fingerprint
 from dedup.fingerprint import (
     CHAIN_OVER,
     FingerprintSettings,
-    band_pairs,
     char_shingle_hashes,
     char_shingles,
     key_lsh_pairs,
+    key_pairs,
     lsh_bands,
     lsh_pairs,
     minhash_matrix,
@@ -67,21 +67,24 @@ def test_empty_set_signature_is_all_max() -> None:
     assert (sigs == 0xFFFFFFFF).all()
 
 
-def test_band_pairs_are_minhashlsh_candidates() -> None:
+def test_lsh_pairs_are_minhashlsh_candidates() -> None:
     base = "اقرأ أيضا: الحكومة تعلن عن خطة جديدة لدعم الشباب في المدن"
     rnd = random.Random(5)
     keys = [base[: rnd.randint(20, len(base))] + rnd.choice(["", " x", " جديد"]) for _ in range(60)]
     keys += ["share this story with your friends", "share this story with your friend", "unrelated line"]
     keys = sorted(set(keys))
     settings_ = FingerprintSettings()
-    sigs = minhash_matrix(*char_shingle_hashes(keys, 4), settings_)
     lsh = MinHashLSH(threshold=0.7, num_perm=settings_.num_perm)
     lean = signatures([char_shingles(k, 4) for k in keys], settings_)
     for i, sig in enumerate(lean):
         lsh.insert(i, sig)
     expected = {(i, j) for i, sig in enumerate(lean) for j in lsh.query(sig) if j > i}
     assert expected  # the near-identical variants are candidates
-    assert band_pairs(sigs, *lsh_bands(0.7, settings_.num_perm)) == expected
+    bands = lsh_bands(0.7, settings_.num_perm)
+    assert key_lsh_pairs(keys, 4, settings_, bands, chain_over=None) == expected
+    hashes, first = char_shingle_hashes(keys, 4)
+    sets = [hashes[first[i] : first[i + 1]] for i in range(len(keys))]
+    assert lsh_pairs(sets, settings_, bands) == expected
 
 
 @given(st.lists(st.sampled_from(["الحكومة", "تعلن", "a", "story", "é", "😀", "٣"]), max_size=30))
@@ -102,7 +105,7 @@ def test_lsh_pairs_in_batches_equal_band_pairs_of_all_signatures() -> None:
     sets = np.split(hashes, first[1:-1])
     settings_ = FingerprintSettings()
     bands = lsh_bands(0.7, settings_.num_perm)
-    expected = band_pairs(minhash_matrix(hashes, first, settings_), *bands)
+    expected = _unique_rows_pairs(minhash_matrix(hashes, first, settings_), bands[1])
     assert expected
     assert lsh_pairs(sets, settings_, bands) == expected
     assert lsh_pairs(sets, settings_, bands, batch=50) == expected  # many small batches
@@ -139,15 +142,17 @@ def _unique_rows_pairs(sigs: np.ndarray, rows: int) -> set[tuple[int, int]]:
     return pairs
 
 
-def test_band_pairs_group_equal_rows_even_when_their_hashes_collide(monkeypatch: pytest.MonkeyPatch) -> None:
+def test_a_band_key_collision_only_adds_candidates(monkeypatch: pytest.MonkeyPatch) -> None:
     rnd = np.random.default_rng(3)
     sigs = rnd.integers(0, 4, (60, 6), dtype=np.uint32)  # few values: many equal bands
-    expected = _unique_rows_pairs(sigs, 3)
-    assert expected
-    assert band_pairs(sigs, 2, 3) == expected
-    # With no mixing, rows that differ before their last value share a hash: equality decides.
+    exact = _unique_rows_pairs(sigs, 3)
+    assert exact
+    table = np.stack([dedup.fingerprint._row_hash(sigs[:, b * 3 : (b + 1) * 3]) for b in range(2)], axis=1)
+    assert set().union(*(key_pairs(table[:, b]) for b in range(2))) == exact
+    # With no mixing, rows that differ before their last value share a key: more pairs, none lost.
     monkeypatch.setattr(dedup.fingerprint, "_ROW_MULTIPLIER", np.uint64(0))
-    assert band_pairs(sigs, 2, 3) == expected
+    table = np.stack([dedup.fingerprint._row_hash(sigs[:, b * 3 : (b + 1) * 3]) for b in range(2)], axis=1)
+    assert set().union(*(key_pairs(table[:, b]) for b in range(2))) > exact
 
 
 def test_permutations_and_bands_are_datasketchs() -> None:

@@ -5,8 +5,7 @@ from __future__ import annotations
 from collections import Counter
 from collections.abc import Collection, Sequence
 
-from dedup.detect.glued import GLUED
-from dedup.keys import label_prefix, shape
+from dedup.keys import GLUED, label_prefix, shape
 from dedup.model import SiteModel
 from dedup.page import Block, Decision
 from dedup.segment import long_lines

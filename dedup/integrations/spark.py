@@ -34,7 +34,7 @@ from urllib.parse import unquote
 import numpy as np
 import orjson
 
-from dedup.clean import Cleaner
+from dedup.clean import Cleaner, clean_pages
 from dedup.config import Config
 from dedup.duplicates import (
     MIN_ARTICLE,
@@ -45,7 +45,6 @@ from dedup.duplicates import (
     common_floor,
     identity_keys,
     order_key,
-    page_prints,
     similarity,
     star_groups,
 )
@@ -452,42 +451,31 @@ def _fingerprint(page: Page, print_: PagePrint) -> Fingerprint:
 
 def site_model(counts: RDD[tuple[int, PageCounts]], config: Config) -> SiteModel:
     """The finalized model from the counts of the pages learned from; a page's exact repeats count once,
-    the first in input order, as SiteModel.add does."""
+    the first in input order, as SiteModel.add does. Each task counts its pages with the model's own
+    `add`; a site's counts from every task are merged, then finalized in one task."""
     parts = counts.getNumPartitions()
     first = (
         counts.map(lambda kv: ((kv[1].site, kv[1].page_hash), kv))
         .reduceByKey(lambda a, b: a if a[0] < b[0] else b, parts)
         .values()
     )
-    totals = first.flatMap(lambda kv: _keys(kv[1])).reduceByKey(lambda a, b: a + b, parts)
-    # Word 3-grams seen on one page only never count (finalize drops them): not worth moving.
-    totals = totals.filter(lambda kv: kv[0][1] != "grams" or kv[1] > 1)
-    per_site = totals.map(lambda kv: (kv[0][0], (kv[0][1], kv[0][2], kv[1]))).groupByKey(parts)
-    sites = per_site.map(partial(_site_stats, config)).collect()
+    per_site = first.mapPartitions(partial(_task_stats, config)).reduceByKey(SiteStats.merge_counts, parts)
+    sites = per_site.map(partial(_finalized, config)).collect()
     return SiteModel(rule=config.rule, settings=config.settings, sites=dict(sites))
 
 
-def _keys(c: PageCounts) -> Iterator[tuple[tuple[str, str, Any], int]]:
-    """((site, kind, key), 1) for every key a page counts once."""
-    yield (c.site, "seen", c.page_hash), 1
-    for kind in ("shapes", "head_shapes", "labels", "grams"):
-        for key in getattr(c, kind):
-            yield (c.site, kind, key), 1
+def _task_stats(config: Config, rows: Iterable[tuple[int, PageCounts]]) -> Iterator[tuple[str, SiteStats]]:
+    """(site, statistics) of the pages a task holds."""
+    model = SiteModel(rule=config.rule, settings=config.settings)
+    for _, counts in rows:
+        model.add(counts)
+    return iter(model.sites.items())
 
 
-def _site_stats(
-    config: Config, site_items: tuple[str, Iterable[tuple[str, Any, int]]]
-) -> tuple[str, SiteStats]:
-    """One site's finalized statistics from its summed counts."""
-    site, items = site_items
-    stats = SiteStats()
-    for kind, key, n in items:
-        if kind == "seen":
-            stats.seen_texts.add(key)
-            stats.pages += 1
-        else:
-            getattr(stats, kind)[key] = n
-    SiteModel(rule=config.rule, settings=config.settings).merge(stats)  # as finalize() does
+def _finalized(config: Config, site_stats: tuple[str, SiteStats]) -> tuple[str, SiteStats]:
+    """One site's statistics, finalized."""
+    site, stats = site_stats
+    SiteModel(rule=config.rule, settings=config.settings).finalize_site(stats)
     return site, stats
 
 
@@ -526,14 +514,11 @@ def _marked(result_and_place: tuple[Result, Duplicate | None]) -> Result:
 def _cleaned_rows(
     config: Config, model: Any, pages: Iterable[tuple[int, Page]]
 ) -> Iterator[tuple[int, tuple[Result, Fingerprint]]]:
-    """Each page cleaned, with the fingerprint of its cleaned text."""
+    """Each page cleaned, with the fingerprint of its cleaned text (`dedup.clean.clean_pages`)."""
     cleaner = Cleaner(config, model.value)
     for chunk in chunks(pages, 256):
-        results = [cleaner.clean(page) for _, page in chunk]
-        prints = page_prints(
-            [(r.page.site or "", r.text, r.page.text) for r in results], config.settings.word_shingle
-        )
-        for (pos, page), result, print_ in zip(chunk, results, prints, strict=True):
+        cleaned = clean_pages(cleaner, [page for _, page in chunk])
+        for (pos, page), (result, print_) in zip(chunk, cleaned, strict=True):
             yield pos, (result, _fingerprint(page, print_))
 
 
