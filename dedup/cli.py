@@ -6,7 +6,7 @@ import sys
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
-from dataclasses import asdict, replace
+from dataclasses import replace
 from pathlib import Path
 from typing import Annotated
 
@@ -32,6 +32,7 @@ from dedup.run.batch import (
     RecordError,
     RunOptions,
     Summary,
+    batch_cleaner,
     check_fields,
     clean_files,
     is_text_input,
@@ -347,19 +348,13 @@ def clean(
     if checkpoint is not None:
         checkpoint.every = checkpoint_every
     try:
-        learned = checkpoint.load_model(config) if checkpoint else None  # learned before a stop
-        cleaner: Cleaner | StreamCleaner
-        if streaming is not None:
-            assert state is not None  # --stream needs a state (`_stream_settings`)
-            cleaner = StreamCleaner(state, config, streaming)
-        else:
-            cleaner = Cleaner(config, learned or _load_model(state, config))
         with _progress() as progress:
-            if state is None and not is_text_input(inputs) and learned is None:
-                assert isinstance(cleaner, Cleaner)  # a stream run has a state
-                learn(cleaner, inputs, opts, progress, compact=True)
-                if checkpoint is not None:
-                    checkpoint.save_model(cleaner.model)
+            cleaner: Cleaner | StreamCleaner
+            if streaming is not None:
+                assert state is not None  # --stream needs a state (`_stream_settings`)
+                cleaner = StreamCleaner(state, config, streaming)
+            else:
+                cleaner = batch_cleaner(config, inputs, opts, state, checkpoint, progress)
             summary = clean_files(cleaner, inputs, output, opts, progress, checkpoint)
         if isinstance(cleaner, StreamCleaner):
             cleaner.close()  # a run that failed keeps only what its periodic saves kept
@@ -400,15 +395,8 @@ def _checkpoint(
         raise _fail("--resume keeps its checkpoint beside the output: give -o FILE for a record output")
     if streaming:
         raise _fail("--resume is for batch runs; a --stream run keeps what it learned in its --state")
-    options = {
-        "fields": asdict(opts.fields),
-        "site": opts.site,
-        "errors": opts.errors,
-        "drop_duplicates": opts.drop_duplicates,
-        "shard_size": opts.shard_size,
-    }
     try:
-        return Checkpoint.open(output, run_identity(inputs, output, options, config, state))
+        return Checkpoint.open(output, run_identity(inputs, output, opts.identity(), config, state))
     except (CheckpointError, InputError, OSError) as e:
         raise _fail(str(e)) from e
 
@@ -613,9 +601,7 @@ def explain(
     opts = _options(inputs, (text_field, id_field, url_field), site)
     config = _config(pattern, patterns_file, duplicate_threshold)
     try:
-        cleaner = Cleaner(config, _load_model(state, config))
-        if state is None:
-            learn(cleaner, inputs, opts, compact=True)
+        cleaner = batch_cleaner(config, inputs, opts, state)
         page = next(
             (p for p in read_pages(inputs, opts.fields, site) if isinstance(p, Page) and p.id == page_id),
             None,
@@ -672,15 +658,7 @@ def sites(
         table.add_column("pages", justify="right")
         table.add_column("kind")
         table.add_column("block (normalized)")
-        rows = [
-            (c, "block", k) for k, c in stats.shapes.items() if c >= model.rule.pages_needed(stats.pages, 1)
-        ]
-        rows += [
-            (c, "template", k[2:] + ": …")
-            for k, c in stats.labels.items()
-            if c >= model.rule.pages_needed(stats.pages, 1)
-        ]
-        for count, kind, text in sorted(rows, key=lambda r: (-r[0], r[2]))[:top]:
+        for count, kind, text in model.boilerplate(name)[:top]:
             table.add_row(f"{round(count, 1):g}", kind, text[:100])
         console.print(table)
 

@@ -191,6 +191,16 @@ class SiteModel:
             stats.current.count(counts)
         return generation
 
+    def boilerplate(self, site: str) -> list[tuple[int, str, str]]:
+        """What the site's pages taught as boilerplate, most pages first: (pages, "block" or
+        "template", the normalized block or the template's label) for every short block and label
+        on enough of its pages."""
+        stats = self.sites[site]
+        needed = self.rule.pages_needed(stats.pages, 1)
+        rows = [(c, "block", k) for k, c in stats.shapes.items() if c >= needed]
+        rows += [(c, "template", k[2:] + ": …") for k, c in stats.labels.items() if c >= needed]
+        return sorted(rows, key=lambda r: (-r[0], r[2]))
+
     def _generation(self, stats: SiteStats, day: float | None) -> int | None:
         """The generation a page of this day joins, opening a new one when the site's current one
         is old and holds enough pages (a slow site keeps its pages longer); None: too old to count."""

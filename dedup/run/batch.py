@@ -8,7 +8,7 @@ import sys
 import tempfile
 from collections import Counter, deque
 from collections.abc import Callable, Iterable, Iterator, Sequence
-from dataclasses import dataclass, field
+from dataclasses import asdict, dataclass, field
 from itertools import islice
 from pathlib import Path
 from typing import Any, BinaryIO, cast
@@ -18,6 +18,7 @@ import orjson
 from dedup import checks
 from dedup.checks import SettingError
 from dedup.clean import Cleaner, clean_pages
+from dedup.config import Config
 from dedup.duplicates import Duplicate, DuplicateFinder, PagePrint
 from dedup.io import BadRecord, CutShort, Fields, JsonlWriter, RejectsWriter, TextWriter, read_pages
 from dedup.io.parquet import input_schema, output_schema, write_parquet
@@ -28,6 +29,7 @@ from dedup.page import Page, Result
 from dedup.run.checkpoint import Checkpoint
 from dedup.run.stream import StreamCleaner
 from dedup.run.workers import Workers, candidates, chunks, default_workers
+from dedup.store import open_store
 
 # A site losing more than this share of its text is reported loudly: a rule may be eating content.
 LOUD_SITE_SHARE = 0.6
@@ -101,6 +103,16 @@ class RunOptions:
     drop_duplicates: bool = False
     shard_size: int | None = None  # bytes per output shard: OUTPUT-00000.jsonl.gz, OUTPUT-00001…
     workers: int = field(default_factory=default_workers)  # processes for the per-page work
+
+    def identity(self) -> dict[str, Any]:
+        """The options that shape the output, as plain data (for a checkpoint's run identity)."""
+        return {
+            "fields": asdict(self.fields),
+            "site": self.site,
+            "errors": self.errors,
+            "drop_duplicates": self.drop_duplicates,
+            "shard_size": self.shard_size,
+        }
 
     def __post_init__(self) -> None:
         if self.errors not in ("fail", "skip"):
@@ -203,6 +215,28 @@ def is_text_input(inputs: Sequence[Path]) -> bool:
     """A single .txt file (not a glob of them) cleans to plain text."""
     only = inputs[0] if len(inputs) == 1 else None
     return only is not None and only.suffix == ".txt" and not only.is_dir() and not is_glob(only)
+
+
+def batch_cleaner(
+    config: Config,
+    inputs: Sequence[Path],
+    opts: RunOptions,
+    state: str | None = None,
+    checkpoint: Checkpoint | None = None,
+    progress: Progress | None = None,
+) -> Cleaner:
+    """The cleaner of a batch run, its model from the checkpoint of a stopped run, or the state,
+    or else learned from the inputs now (and kept in the checkpoint). A single text page cleans
+    alone: there is nothing to learn from."""
+    model = checkpoint.load_model(config) if checkpoint else None
+    if model is None and state is not None:
+        model = open_store(state).load(config.settings).model
+    cleaner = Cleaner(config, model)
+    if model is None and not is_text_input(inputs):
+        learn(cleaner, inputs, opts, progress, compact=True)
+        if checkpoint is not None:
+            checkpoint.save_model(cleaner.model)
+    return cleaner
 
 
 def learn(
