@@ -8,6 +8,7 @@ import sys
 import tempfile
 from collections import Counter, deque
 from collections.abc import Callable, Iterable, Iterator, Sequence
+from contextlib import contextmanager
 from dataclasses import asdict, dataclass, field
 from itertools import islice
 from pathlib import Path
@@ -316,67 +317,54 @@ def _clean_jsonl(
 
     In stream mode each page already knows the page it duplicates, among those seen before. With a
     checkpoint, the spool is the checkpoint's, and the pages it holds are read past, not cleaned."""
-    if checkpoint is not None and isinstance(cleaner, Cleaner):
-        _clean_resumable(cleaner, inputs, output, opts, rejects, summary, progress, checkpoint)
+    ticker = _Ticker(progress, "cleaning")
+    pages = _ticking(_pages(inputs, opts, rejects, summary), ticker)
+    if isinstance(cleaner, StreamCleaner):
+        with _spool(output) as spool:
+            with JsonlWriter(spool, opts.fields) as writer:
+                duplicate_of = _clean_stream(cleaner, pages, writer, summary)
+            ticker.done()
+            _write_final(spool, output, duplicate_of, opts, summary, inputs)
         return
-    finder = (
-        None
-        if isinstance(cleaner, StreamCleaner)
-        else DuplicateFinder(cleaner.config.settings, cleaner.config.duplicate_threshold)
-    )
-    duplicate_of: dict[int, Duplicate] = {}
+    finder = DuplicateFinder(cleaner.config.settings, cleaner.config.duplicate_threshold)
+    if checkpoint is None:
+        with _spool(output) as spool:
+            with JsonlWriter(spool, opts.fields) as writer:
+                _clean_batch(cleaner, pages, writer, summary, finder, opts)
+            ticker.done()
+            _write_final(spool, output, _groups(finder, opts), opts, summary, inputs)
+        return
+    summary.add_cleaning_counts(checkpoint.counts)
+    try:
+        spooled = _SpoolWriter(checkpoint.resume(finder))
+        # Bad and skipped records before the checkpoint's last page are met again, and set aside again.
+        pages = islice(pages, checkpoint.pages, None)
+        _clean_batch(cleaner, pages, spooled, summary, finder, opts, checkpoint)
+        checkpoint.save(summary.cleaning_counts())
+        checkpoint.close()
+        ticker.done()
+        _write_final(checkpoint.spool_path, output, _groups(finder, opts), opts, summary, inputs)
+    finally:
+        checkpoint.close()
+    checkpoint.finish()
+
+
+@contextmanager
+def _spool(output: Path | None) -> Iterator[Path]:
+    """A temporary file beside the output (or in the temporary folder), removed on leaving."""
     spool_dir = output.parent if output else Path(tempfile.gettempdir())
     spool_dir.mkdir(parents=True, exist_ok=True)
     fd, spool_name = tempfile.mkstemp(prefix=".dedup-spool-", suffix=".jsonl", dir=spool_dir)
     os.close(fd)
-    spool = Path(spool_name)
     try:
-        ticker = _Ticker(progress, "cleaning")
-        pages = _ticking(_pages(inputs, opts, rejects, summary), ticker)
-        with JsonlWriter(spool, opts.fields) as writer:
-            if isinstance(cleaner, StreamCleaner):
-                duplicate_of = _clean_stream(cleaner, pages, writer, summary)
-            else:
-                assert finder is not None
-                _clean_batch(cleaner, pages, writer, summary, finder, opts)
-        ticker.done()
-        if finder is not None:
-            duplicate_of = finder.groups(candidates=candidates(finder, opts.workers))
-        summary.duplicates = len(duplicate_of)
-        _write_final(spool, output, duplicate_of, opts, summary, inputs)
+        yield Path(spool_name)
     finally:
-        spool.unlink(missing_ok=True)
+        Path(spool_name).unlink(missing_ok=True)
 
 
-def _clean_resumable(
-    cleaner: Cleaner,
-    inputs: Sequence[Path],
-    output: Path | None,
-    opts: RunOptions,
-    rejects: RejectsWriter | None,
-    summary: Summary,
-    progress: Progress | None,
-    checkpoint: Checkpoint,
-) -> None:
-    """A batch run with checkpoints: past the pages the checkpoint holds, clean into its spool."""
-    finder = DuplicateFinder(cleaner.config.settings, cleaner.config.duplicate_threshold)
-    summary.add_cleaning_counts(checkpoint.counts)
-    try:
-        writer = _SpoolWriter(checkpoint.resume(finder))
-        ticker = _Ticker(progress, "cleaning")
-        # Bad and skipped records before the checkpoint's last page are met again, and set aside again.
-        pages = _ticking(_pages(inputs, opts, rejects, summary), ticker)
-        pages = islice(pages, checkpoint.pages, None)
-        _clean_batch(cleaner, pages, writer, summary, finder, opts, checkpoint)
-        checkpoint.save(summary.cleaning_counts())
-        checkpoint.close()
-        ticker.done()
-        duplicate_of = finder.groups(candidates=candidates(finder, opts.workers))
-        summary.duplicates = len(duplicate_of)
-        _write_final(checkpoint.spool_path, output, duplicate_of, opts, summary, inputs)
-    finally:
-        checkpoint.close()
-    checkpoint.finish()
+def _groups(finder: DuplicateFinder, opts: RunOptions) -> dict[int, Duplicate]:
+    """The duplicate groups of the pages cleaned (input position -> place), found on the workers."""
+    return finder.groups(candidates=candidates(finder, opts.workers))
 
 
 class _SpoolWriter:
@@ -448,6 +436,7 @@ def _write_final(
     inputs: Sequence[Path],
 ) -> None:
     """Copy the spool to the output (JSONL, its shards, or Parquet), marking (or dropping) the duplicates."""
+    summary.duplicates = len(duplicate_of)
     lines = _final_lines(spool, duplicate_of, opts.drop_duplicates, summary)
     if output is None:
         for line in lines:
