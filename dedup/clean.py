@@ -11,7 +11,7 @@ from collections.abc import Iterable, Sequence
 import regex
 
 from dedup.audit import apply, merge
-from dedup.config import Config
+from dedup.config import Config, Guards
 from dedup.detect import context, glued, repeats, runs, site_boilerplate, widgets
 from dedup.duplicates import PagePrint, key_prints
 from dedup.features import EDGE_SALT, edge_words
@@ -22,15 +22,7 @@ from dedup.normalize import Folded, normalize
 from dedup.page import Block, Decision, Page, Result
 from dedup.segment import Words, flow_lines, outside, segment, sentence_spans, words_with_offsets
 
-LONG_BLOCK_WORDS = 16  # a block this long is body text: a page keeps at least one of them
-SENTENCE_WORDS = 8  # a page's longest block of this many words is a sentence worth keeping
-JUDGING_ROUNDS = 3  # site evidence judged again while lines keep losing blocks
 LABEL_KINDS = frozenset({"read-also", "template"})  # decisions a label makes for its whole sentence
-EDGE_SHARE = 0.5  # a run at a page's edge on most of its site's pages (a house opener is on fewer)
-EDGE_MIN_PAGES = 10
-EVERYWHERE_SHARE = 0.9  # a block on this share of a site's pages is furniture, even a page's longest
-EVERYWHERE_MIN_PAGES = 10
-MIDDLE_SHARE = 0.5  # a run cut out of a sentence's middle is furniture only on most of a site's pages
 LEARNED_KINDS = frozenset({"site-boilerplate", "template", "read-also", "island"})  # from the site's pages
 
 
@@ -63,7 +55,7 @@ class Cleaner:
         blocks = segment(text, folded)
         flow = flow_lines(blocks)
         site_decisions = site_boilerplate.detect(text, page.site or "", blocks, self.model, flow.keys())
-        site_decisions = _guard(blocks, site_decisions)
+        site_decisions = _guard(blocks, site_decisions, self.config.guards)
         # Runs keep to the edges of a flattened page, or need a long block's evidence: a page whose
         # only long sentence is its glued furniture loses it.
         flow_runs, flow_labels = self._site_runs(page, blocks, flow.values())
@@ -81,7 +73,7 @@ class Cleaner:
         decisions += repeats.repeated_short_lines(text, blocks)
         decisions += self._judged_again(page, blocks, decisions)
         decisions += context.detect(text, blocks, _removed_kinds(blocks, decisions), flow.keys())
-        removals = merge(_not_emptied(blocks, decisions), text)
+        removals = merge(_not_emptied(blocks, decisions, self.config.guards.sentence_words), text)
         return Result(page, apply(text, removals), tuple(removals))
 
     def _judged_again(self, page: Page, blocks: Sequence[Block], decisions: list[Decision]) -> list[Decision]:
@@ -90,12 +82,12 @@ class Cleaner:
         found: list[Decision] = []
         decided = {(d.start, d.end) for d in decisions}
         flow = flow_lines(blocks).keys()
-        for _ in range(JUDGING_ROUNDS):
+        for _ in range(self.config.guards.judging_rounds):
             left = _left(page.text, blocks, decisions + found)
             if left == list(blocks):  # no line lost a block: nothing to judge again
                 break
             more = site_boilerplate.detect(page.text, page.site or "", left, self.model, flow)
-            more = [d for d in _guard(left, more) if (d.start, d.end) not in decided]
+            more = [d for d in _guard(left, more, self.config.guards) if (d.start, d.end) not in decided]
             if not more:
                 break
             found += more
@@ -125,7 +117,11 @@ class Cleaner:
             words = words_with_offsets(page.text, start, end)
             counts = [stats.grams.get(h, 0) for h in gram_hashes(words.words)]
             found += _sentences_kept(
-                page.text, start, end, runs.detect(end, words, counts, stats.pages, needed, tail_needed)
+                page.text,
+                start,
+                end,
+                runs.detect(end, words, counts, stats.pages, needed, tail_needed),
+                self.config.guards.middle_share,
             )
             known = glued.Labels(stats.labels, needed, self.matcher.link_prefixes)
             labels += glued.detect(page.text, words, end, counts, known)
@@ -134,11 +130,12 @@ class Cleaner:
 
     def _edge_runs(self, page: Page, blocks: Sequence[Block], stats: SiteStats) -> list[Decision]:
         """The runs glued at the start of a page's first line or the end of its last line that
-        EDGE_SHARE of its site's pages (of EDGE_MIN_PAGES or more) carry there: a share bar, an
+        `edge_share` of its site's pages (of `edge_min_pages` or more) carry there: a share bar, an
         about-blurb. The rest of the line stays."""
-        if stats.pages < EDGE_MIN_PAGES or not blocks:
+        guards = self.config.guards
+        if stats.pages < guards.edge_min_pages or not blocks:
             return []
-        needed = max(self.model.rule.long_floor, math.ceil(EDGE_SHARE * stats.pages))
+        needed = max(self.model.rule.long_floor, math.ceil(guards.edge_share * stats.pages))
         head, tail = edge_words(page.text, blocks)
         found = []
         for words, at_start in ((head, True), (tail, False)):
@@ -260,7 +257,9 @@ def _outside_labels(decisions: list[Decision], labels: Sequence[Decision]) -> li
     ]
 
 
-def _sentences_kept(text: str, start: int, end: int, decisions: list[Decision]) -> list[Decision]:
+def _sentences_kept(
+    text: str, start: int, end: int, decisions: list[Decision], middle_share: float
+) -> list[Decision]:
     """The site runs of a flow line but those that cut into an article's sentence on too little
     evidence: a run with running text on both sides that takes a sentence's middle, or figures
     ("fell 0.7 percent to 4068 points"), is common wording unless most of the site's pages carry it."""
@@ -268,7 +267,7 @@ def _sentences_kept(text: str, start: int, end: int, decisions: list[Decision]) 
     starts = [a for a, _ in sentences]
     kept = []
     for d in decisions:
-        rare = d.evidence["pages"] < MIDDLE_SHARE * d.evidence["site_pages"]
+        rare = d.evidence["pages"] < middle_share * d.evidence["site_pages"]
         if rare and _flows_into(text, d.start) and _flows_into(text, d.end):
             same = bisect_right(starts, d.start) == bisect_right(starts, d.end - 1)
             if same or regex.search(r"\d", text[d.start : d.end]):
@@ -289,7 +288,7 @@ def _flows_into(text: str, pos: int) -> bool:
     )
 
 
-def _not_emptied(blocks: Sequence[Block], decisions: list[Decision]) -> list[Decision]:
+def _not_emptied(blocks: Sequence[Block], decisions: list[Decision], sentence_words: int) -> list[Decision]:
     """A page that the site's evidence would empty keeps its longest sentence: a one-line page
     whose line is a templated sentence ("Posted on 27 March 2024 with this caption:") is its
     article; a page that only known widget phrases or repeats fill goes."""
@@ -297,28 +296,29 @@ def _not_emptied(blocks: Sequence[Block], decisions: list[Decision]) -> list[Dec
     if not blocks or None in kinds:
         return decisions
     longest = max(blocks, key=lambda b: b.words)
-    if longest.words < SENTENCE_WORDS or not set(kinds) <= LEARNED_KINDS:
+    if longest.words < sentence_words or not set(kinds) <= LEARNED_KINDS:
         return decisions
     return [d for d in decisions if d.end <= longest.start or d.start >= longest.end]
 
 
-def _guard(blocks: Sequence[Block], decisions: list[Decision]) -> list[Decision]:
+def _guard(blocks: Sequence[Block], decisions: list[Decision], guards: Guards) -> list[Decision]:
     """Never let site statistics take every long block of a page: that is its body. A block that
     nearly every page of its site holds word for word is no body, though, even when it is the
     page's longest (an about-blurb after a one-line claim); a templated sentence whose numbers or
     dates change from page to page is."""
-    long_keys = {(b.start, b.end): b.key for b in blocks if b.words >= LONG_BLOCK_WORDS}
+    long_keys = {(b.start, b.end): b.key for b in blocks if b.words >= guards.long_block_words}
     if not long_keys or not long_keys.keys() <= {(d.start, d.end) for d in decisions}:
         return decisions
     return [
         d
         for d in decisions
-        if (key := long_keys.get((d.start, d.end))) is None or (_everywhere(d) and shape(key) == key)
+        if (key := long_keys.get((d.start, d.end))) is None or (_everywhere(d, guards) and shape(key) == key)
     ]
 
 
-def _everywhere(decision: Decision) -> bool:
-    """Whether a decision's evidence is a site of EVERYWHERE_MIN_PAGES pages or more nearly all of
-    whose pages carry the block."""
+def _everywhere(decision: Decision, guards: Guards) -> bool:
+    """Whether a decision's evidence is a site of `everywhere_min_pages` pages or more nearly all
+    of whose pages carry the block."""
     site_pages = decision.evidence.get("site_pages", 0)
-    return site_pages >= EVERYWHERE_MIN_PAGES and decision.evidence["pages"] >= EVERYWHERE_SHARE * site_pages
+    enough = decision.evidence["pages"] >= guards.everywhere_share * site_pages
+    return site_pages >= guards.everywhere_min_pages and enough

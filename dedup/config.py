@@ -1,5 +1,5 @@
 """Every setting of a run, named and validated once: the rule that makes a block boilerplate, the
-fingerprints, the duplicate threshold, the user's widget patterns."""
+cleaner's guards, the fingerprints, the duplicate threshold, the user's widget patterns."""
 
 from __future__ import annotations
 
@@ -48,11 +48,38 @@ class Rule:
 
 
 @dataclass(frozen=True)
+class Guards:
+    """When the cleaner holds a site's evidence back: what a page always keeps, where a run glued
+    into a line may be cut."""
+
+    long_block_words: int = 16  # a block this long is body text: a page keeps at least one of them
+    sentence_words: int = 8  # a page's longest block of this many words is a sentence worth keeping
+    judging_rounds: int = 3  # site evidence judged again while lines keep losing blocks
+    edge_share: float = 0.5  # a run at a page's edge on most of its site's pages (a house opener: fewer)
+    edge_min_pages: int = 10
+    everywhere_share: float = (
+        0.9  # a block on this share of a site's pages is furniture, even a page's longest
+    )
+    everywhere_min_pages: int = 10
+    middle_share: float = (
+        0.5  # a run cut out of a sentence's middle is furniture only on most of a site's pages
+    )
+
+    def __post_init__(self) -> None:
+        for name in ("long_block_words", "sentence_words", "judging_rounds", "edge_min_pages"):
+            checks.whole("Guards", name, getattr(self, name))
+        checks.whole("Guards", "everywhere_min_pages", self.everywhere_min_pages)
+        for name in ("edge_share", "everywhere_share", "middle_share"):
+            checks.share("Guards", name, getattr(self, name))
+
+
+@dataclass(frozen=True)
 class Config:
     """Every setting of a run, validated once."""
 
     patterns: tuple[str, ...] = ()
     rule: Rule = field(default_factory=Rule)
+    guards: Guards = field(default_factory=Guards)
     settings: FingerprintSettings = field(default_factory=FingerprintSettings)
     duplicate_threshold: float = 0.8
 

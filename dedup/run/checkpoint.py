@@ -74,6 +74,7 @@ def run_identity(
             "patterns": list(config.patterns),
             "duplicate_threshold": config.duplicate_threshold,
             "rule": asdict(config.rule),
+            "guards": asdict(config.guards),
             "settings": config.settings.as_dict(),
         },
         "state": (
