@@ -13,7 +13,7 @@ from typer.testing import CliRunner
 
 from dedup.checks import SettingError
 from dedup.cli import app
-from dedup.config import Config, Rule
+from dedup.config import Config, Guards, Rule
 from dedup.fingerprint import FingerprintSettings
 from dedup.io import Fields
 from dedup.run.batch import RunOptions
@@ -116,6 +116,8 @@ def test_good_custom_fields_pass(runner: CliRunner, tmp_path: Path, news_site: N
         (lambda: Rule(long_share=1.5), "Rule.long_share is 1.5: give a number from 0 to 1"),
         (lambda: Rule(variant_similarity=0), "Rule.variant_similarity is 0"),
         (lambda: Rule(short_words=2.5), "Rule.short_words is 2.5: give a whole number"),
+        (lambda: Guards(edge_share=2), "Guards.edge_share is 2: give a number from 0 to 1"),
+        (lambda: Guards(long_block_words=0), "Guards.long_block_words is 0"),
         (lambda: FingerprintSettings(num_perm=4), "FingerprintSettings.num_perm is 4"),
         (lambda: FingerprintSettings(scheme="legacy"), "scheme is 'legacy': give one of affine32"),
         (lambda: FingerprintSettings(word_shingle=0), "FingerprintSettings.word_shingle is 0"),
