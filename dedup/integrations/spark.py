@@ -589,12 +589,8 @@ def _summarize(results: RDD[Result], summary: Summary) -> None:
         yield part
 
     for part in results.mapPartitions(partial_summary).collect():
-        summary.pages += part.pages
-        summary.chars_in += part.chars_in
+        summary.add_cleaning_counts(part.cleaning_counts())
         summary.duplicates += part.duplicates
-        summary.removed_by_kind.update(part.removed_by_kind)
-        summary.site_chars.update(part.site_chars)
-        summary.site_removed.update(part.site_removed)
 
 
 def write_jsonl(spark: SparkSession, results: RDD[Result], output: str, fields: Fields) -> None:

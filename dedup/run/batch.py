@@ -82,7 +82,7 @@ class Summary:
         }
 
     def add_cleaning_counts(self, counts: dict[str, Any]) -> None:
-        """Take up the counts of pages cleaned before (by a run resumed now)."""
+        """Take up the counts of pages cleaned elsewhere (by the run a resumed one goes on, a Spark task)."""
         self.pages += counts.get("pages", 0)
         self.chars_in += counts.get("chars_in", 0)
         for name in ("removed_by_kind", "site_chars", "site_removed"):
