@@ -16,7 +16,7 @@ from dedup.features import PageCounts, learning_pages
 from dedup.hashcount import HashCounts
 from dedup.model import SiteModel, variant_candidate
 from dedup.page import Page
-from dedup.run.workers import Workers, candidates, chunks
+from dedup.workers import Workers, candidates, chunks
 
 
 def learn(

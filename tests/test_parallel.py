@@ -20,7 +20,7 @@ from dedup.io import read_pages
 from dedup.normalize import normalize
 from dedup.page import Page
 from dedup.run.batch import RunOptions, clean_files, learn
-from dedup.run.workers import Workers, candidates, chunks
+from dedup.workers import Workers, candidates, chunks
 
 CORPUS = Path(__file__).resolve().parent.parent / "corpus" / "pages.jsonl"
 

@@ -65,7 +65,7 @@ from dedup.io.writers import rejects_path, result_line
 from dedup.model import SiteModel, SiteStats
 from dedup.page import Page, Result
 from dedup.run.batch import RecordError, RunOptions, Summary
-from dedup.run.workers import chunks
+from dedup.workers import chunks
 
 try:
     from pyspark import RDD, SparkConf, StorageLevel

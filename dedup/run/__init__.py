@@ -1,1 +1,1 @@
-"""The executors of a run: batch (two passes, on local workers, with checkpoints) and stream."""
+"""The executors of a local run: batch (two passes, on worker processes, with checkpoints) and stream."""

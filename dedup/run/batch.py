@@ -29,8 +29,8 @@ from dedup.learn import learn as learn_pages
 from dedup.page import Page, Result
 from dedup.run.checkpoint import Checkpoint
 from dedup.run.stream import StreamCleaner
-from dedup.run.workers import Workers, candidates, chunks, default_workers
 from dedup.store import open_store
+from dedup.workers import Workers, candidates, chunks, default_workers
 
 # A site losing more than this share of its text is reported loudly: a rule may be eating content.
 LOUD_SITE_SHARE = 0.6
