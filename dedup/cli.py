@@ -111,8 +111,9 @@ ThresholdOpt = Annotated[
 
 
 def _fail(message: str, code: int = 2) -> typer.Exit:
-    # Escaped: "[warc]" in a message, or a glob's "[0-9]", is text, not console markup.
-    err.print(f"[bold red]error:[/] {escape(message)}", highlight=False)
+    # Escaped: "[warc]" in a message, or a glob's "[0-9]", is text, not console markup. Not wrapped:
+    # a path in the message stays whole, for copying and for grep.
+    err.print(f"[bold red]error:[/] {escape(message)}", highlight=False, soft_wrap=True)
     return typer.Exit(code)
 
 
