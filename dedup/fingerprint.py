@@ -277,19 +277,22 @@ def key_lsh_pairs(
 
     Two different rows that share a hash are taken as equal here: a candidate pair more, once in
     about 2**64 row pairs, which the caller confirms by true Jaccard anyway. A bucket of more than
-    `chain_over` keys gives chains, not all its pairs (None: all pairs)."""
-    parts = []
+    `chain_over` keys gives chains, not all its pairs (None: all pairs); a chain follows the keys'
+    own hashes, so the same keys give the same pairs in whatever order they come (batch, stream,
+    Spark and a resumed run see a site's pages in different orders)."""
+    parts, ranks = [], []
     iter_keys = iter(keys)
     for chunk in iter(lambda: list(islice(iter_keys, batch)), []):
         hashes, shingles = _char_shingle_hashes(chunk, size)
         first = np.zeros(len(chunk) + 1, np.int64)
         np.cumsum(shingles, out=first[1:])
         parts.append(_band_table(hashes, first, settings, bands))
+        ranks.append(np.fromiter((xxhash.xxh3_64_intdigest(utf8(k)) for k in chunk), np.uint64, len(chunk)))
     pairs: set[tuple[int, int]] = set()
     if parts:
-        table = np.concatenate(parts)
+        table, rank = np.concatenate(parts), np.concatenate(ranks)
         for band in range(bands[0]):
-            pairs |= key_pairs(table[:, band], chain_over)
+            pairs |= key_pairs(table[:, band], chain_over, rank)
     return pairs
 
 
@@ -346,29 +349,34 @@ def _by_size(sets: Sequence[np.ndarray], size: int) -> list[tuple[int, int]]:
     return ranges
 
 
-def key_pairs(keys: np.ndarray, chain_over: int | None = None) -> set[tuple[int, int]]:
+def key_pairs(
+    keys: np.ndarray, chain_over: int | None = None, rank: np.ndarray | None = None
+) -> set[tuple[int, int]]:
     """Pairs (i < j) of the rows whose band key (`band_keys`, one band) is the same: every LSH run
     (batch, stream, Spark) makes its candidates from the same band keys."""
     _, group, sizes = np.unique(keys, return_inverse=True, return_counts=True)
-    return _grouped_pairs(group.ravel(), sizes, chain_over)
+    return _grouped_pairs(group.ravel(), sizes, chain_over, rank)
 
 
 def _grouped_pairs(
-    group: np.ndarray, sizes: np.ndarray, chain_over: int | None = None
+    group: np.ndarray, sizes: np.ndarray, chain_over: int | None = None, rank: np.ndarray | None = None
 ) -> set[tuple[int, int]]:
     """Pairs (i < j) of rows in the same group (`group`: each row's, `sizes`: each group's); a
-    group of more than `chain_over` rows gives only each row and the next CHAIN_WINDOW rows."""
+    group of more than `chain_over` rows gives only each row and the next CHAIN_WINDOW rows, in
+    the order of `rank` (each row's; None: the rows' own order)."""
     pairs: set[tuple[int, int]] = set()
     shared = np.flatnonzero(sizes[group] > 1)  # rows whose band another row has too
     if not len(shared):
         return pairs
-    order = np.argsort(group[shared], kind="stable")
+    order = np.lexsort((shared if rank is None else rank[shared], group[shared]))
     rows_, groups = shared[order], group[shared][order]
     for members in np.split(rows_, np.flatnonzero(np.diff(groups)) + 1):
-        ms = members.tolist()  # ascending: the sort is stable and `shared` ascends
+        ms = members.tolist()
         reach = CHAIN_WINDOW if chain_over is not None and len(ms) > chain_over else len(ms)
         pairs.update(
-            (ms[x], ms[y]) for x in range(len(ms)) for y in range(x + 1, min(x + 1 + reach, len(ms)))
+            (min(ms[x], ms[y]), max(ms[x], ms[y]))
+            for x in range(len(ms))
+            for y in range(x + 1, min(x + 1 + reach, len(ms)))
         )
     return pairs
 

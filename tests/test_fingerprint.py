@@ -131,6 +131,24 @@ def test_crowded_lsh_buckets_give_chains_not_every_pair() -> None:
     assert linked == {i for pair in every for i in pair}  # no key loses all its candidates
 
 
+def test_chains_do_not_depend_on_the_order_keys_come_in() -> None:
+    # Batch, stream and Spark see a site's lines in different orders: the same keys, the same pairs.
+    # A "read also" line with a counter crowds its buckets, so its pairs are chains.
+    rnd = random.Random(5)
+    ten = ["في", "من", "الخبر", "اليوم", "قال", "the", "news", "of", "today", "said"]
+    lines = (f"اقرأ أيضا {' '.join(rnd.choices(ten, k=2))} {rnd.randint(0, 999)}" for _ in range(3000))
+    keys = list(dict.fromkeys(lines))
+    settings_ = FingerprintSettings()
+    bands = lsh_bands(0.7, settings_.num_perm)
+    shuffled = keys[:]
+    rnd.shuffle(shuffled)
+
+    def key_sets(ks: list[str]) -> set[frozenset[str]]:
+        return {frozenset((ks[i], ks[j])) for i, j in key_lsh_pairs(ks, 4, settings_, bands)}
+
+    assert key_sets(keys) == key_sets(shuffled)
+
+
 def _unique_rows_pairs(sigs: np.ndarray, rows: int) -> set[tuple[int, int]]:
     """band_pairs as np.unique on the rows' bytes finds them, one band at a time."""
     pairs = set()
