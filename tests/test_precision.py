@@ -276,3 +276,40 @@ def test_a_market_figure_in_the_sites_wording_keeps_its_sentence() -> None:
         for i, page in enumerate(pages[:5]):
             slot = figure.format(a=f"0.{i + 3}", b=4000 + 17 * i)
             assert slot in cleaner.clean(page).text, page.id
+
+
+# --- in-page repeats ------------------------------------------------------------------------------
+
+CABINET_AR = (
+    "عقد مجلس الوزراء جلسته الأسبوعية أمس برئاسة خادم الحرمين الشريفين.\n"
+    "بعد الاطلاع على ما رفعه صاحب السمو الملكي وزير الداخلية، وبعد النظر في قرار مجلس الشورى رقم 12، "
+    "قرر المجلس الموافقة على تعديل نظام الأحوال المدنية.\n"
+    "بعد الاطلاع على ما رفعه صاحب السمو الملكي رئيس الهيئة العامة للسياحة والتراث الوطني، قرر المجلس "
+    "الموافقة على اتفاقية بشأن حماية التراث الثقافي.\n"
+    "ارتفع مؤشر بورصة البحرين في تعاملات جلسة يوم أمس بواقع 0.13 نقطة ليغلق عند مستوى 1333.15 نقطة، "
+    "وانخفضت قيم وأحجام التداولات، حيث قام المستثمرون بتناقل ملكية 2 مليون سهم بقيمة 217.1 ألف دينار.\n"
+    "تراجع مؤشر البورصة الأردنية بنسبة 0.31 في المائة لتقفل عند مستوى 2123.28 نقطة، "
+    "وانخفضت قيم وأحجام التداولات، حيث قام المستثمرون بتناقل ملكية 8.8 مليون سهم بقيمة 11.3 مليون دينار.\n"
+)
+CABINET_EN = (
+    "The cabinet held its weekly session on Tuesday in the capital.\n"
+    "After reviewing the report submitted by the Minister of Finance, the cabinet approved the budget "
+    "for the coming year.\n"
+    "After reviewing the report submitted by the Minister of Health, the cabinet approved the national "
+    "vaccination plan.\n"
+)
+
+
+def test_a_phrase_two_sentences_of_a_page_share_stays_in_both() -> None:
+    # Official wording repeats inside one article with another continuation each time: no copy.
+    for text in (CABINET_AR, CABINET_EN):
+        result = Cleaner().clean(Page("p", text, url="https://news.example/1"))
+        assert result.text == text and not result.removed
+
+
+def test_a_title_doubled_in_place_inside_a_line_still_goes() -> None:
+    title = "Hollywood studio wanted Julia Roberts to play the lead in its next picture"
+    body = "The council met on Monday and voted to extend the opening hours of the city's libraries."
+    text = f"Most read {title} {title}\n{body}\n"
+    result = Cleaner().clean(Page("p", text, url="https://news.example/1"))
+    assert result.text.count(title) == 1 and [r.kind for r in result.removed] == ["repeat"]

@@ -147,7 +147,7 @@ def _detect_once(blocks: Sequence[Block], words: Words) -> list[Decision]:
     n = len(words.words)
     stretches = _from_block_starts(words.words, block_of, repeated_stretches(words.words))
     long_runs = [
-        (_card_title_start(block_of, a) if src <= LEAD_SHARE * n else a, _follow(words.words, a, b, src))
+        (_card_title_start(block_of, a) if src <= LEAD_SHARE * n else a, *_copy_end(words.words, a, b, src))
         for a, b, src in _copies(stretches, [blocks[k].line for k in block_of])
         if b - a >= MIN_RUN_WORDS
         and words.ends[b - 1] - words.starts[a] >= MIN_RUN_CHARS
@@ -157,8 +157,11 @@ def _detect_once(blocks: Sequence[Block], words: Words) -> list[Decision]:
     if not long_runs:
         return []
     keep = bytearray(len(words.words))
-    for a, b in long_runs:
+    sure = bytearray(len(words.words))  # copies that may go from inside a sentence
+    for a, b, certain in long_runs:
         keep[a:b] = b"\x01" * (b - a)
+        if certain:
+            sure[a:b] = b"\x01" * (b - a)
     decisions = []
     w = 0  # index of the first word at or after the current block
     for block in blocks:
@@ -175,6 +178,10 @@ def _detect_once(blocks: Sequence[Block], words: Words) -> list[Decision]:
             decisions.append(Decision(block.start, block.end, "repeat", evidence))
             continue
         for a, b in _runs(bytearray(keep[first:w])):
+            if (a > 0 or first + b < w) and not all(sure[first + a : first + b]):
+                # The sentence keeps words beside the copy: a phrase it shares with an earlier
+                # one ("after reviewing what His Royal Highness submitted"), not a scraper's copy.
+                continue
             start = words.starts[first + a]
             end = block.end if first + b == w else words.starts[first + b]
             decisions.append(Decision(start, end, "repeat", {"words": b - a}))
@@ -263,6 +270,17 @@ def _is_scraper_copy(
     # from the middle of a paragraph is the page's own layout.
     cut_mid_word = end > b and words[end - 1] != words[src_end - 1]
     return _starts_block(block_of, src) and (cut_mid_word or block_of[src_end] == block_of[src_end - 1])
+
+
+def _copy_end(words: Sequence[str], a: int, b: int, src: int) -> tuple[int, bool]:
+    """Where the copy [a, b) of the words at src ends (`_follow`), and whether it is a copy even
+    inside a sentence: it doubles the words right before it ("X X"), or stops in the middle of a
+    word (a truncated teaser). A phrase that two sentences share does neither."""
+    end = _follow(words, a, b, src)
+    cut_mid_word = (
+        end > b and words[end - 1] != words[src + (end - a) - 1]
+    )  # past b, only the cut word differs
+    return end, src + (b - a) == a or cut_mid_word
 
 
 def _follow(words: Sequence[str], a: int, b: int, src: int) -> int:
