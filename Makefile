@@ -29,7 +29,7 @@ run: $(VENV)/.installed-run  ## clean the bundled corpus/ into out/, with a summ
 test: $(VENV)/.installed-dev  ## run the test suite
 	$(PY) -m pytest -q -m "not slow"
 
-test-slow: $(VENV)/.installed-dev  ## the large inputs: a 50 MB page, a 10 MB line, 200,000 and 1,000,000 pages
+test-slow: $(VENV)/.installed-dev  ## the large inputs: a 50 MB page, 10 and 20 MB lines, 500,000 short lines, 200,000 and 1,000,000 pages
 	$(PY) -m pytest -q -m slow -s
 
 limits: $(VENV)/.installed-dev  ## peak memory and time of dedup clean on each large input (scripts/limits.py)

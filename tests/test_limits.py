@@ -3,9 +3,9 @@
 is cleaned by `dedup clean` in a child process (one worker, so its peak is the run's); the output
 is checked and the child's peak memory held under a bound.
 
-The bounds are about twice the peaks measured (README, "Limits"): memory grows with the page for
-one page, and with the site's distinct lines and the count of pages for many pages, never with
-the whole input. No test here looks at the time taken; `scripts/limits.py` prints it.
+The bounds are about twice the peaks measured (docs/benchmarks.md, "Large inputs"): memory grows
+with the page for one page, and with the site's distinct lines and the count of pages for many
+pages, never with the whole input. No test here looks at the time taken; `scripts/limits.py` prints it.
 """
 
 from __future__ import annotations
