@@ -4,7 +4,7 @@ PY     := $(VENV)/bin/python
 DEDUP  := $(VENV)/bin/dedup
 SHARED ?= ../shared
 
-.PHONY: help run test test-slow lint fuzz limits eval eval-real audit-real real-duplicates bench bench-quick clean-out
+.PHONY: help run test test-slow lint fuzz limits eval eval-real audit-real real-duplicates bench bench-quick same-outputs clean-out
 
 help:  ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  %-10s %s\n", $$1, $$2}'
@@ -73,6 +73,13 @@ bench: $(VENV)/.installed-dev  ## speed and memory against the floor script and 
 
 bench-quick: $(VENV)/.installed-dev  ## the same on a ~5 MB corpus, one round
 	$(PY) scripts/bench.py --quick $(BENCH_ARGS)
+
+BASE ?=
+same-outputs: $(VENV)/.installed-dev  ## outputs of BASE=DIR (another checkout) and of this one, byte for byte, every input x executor (SAME_ARGS=--quick: 2 inputs)
+	@test -n "$(BASE)" || { echo "usage: make same-outputs BASE=DIR [SAME_ARGS=--quick]"; exit 2; }
+	@mkdir -p out
+	$(PY) scripts/same_outputs.py --checkout $(BASE) --record out/same-outputs.json --shared $(SHARED) $(SAME_ARGS)
+	$(PY) scripts/same_outputs.py --checkout . --against out/same-outputs.json --shared $(SHARED) $(SAME_ARGS)
 
 clean-out:  ## remove out/
 	rm -rf out
