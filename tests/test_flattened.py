@@ -203,3 +203,44 @@ def test_closing_read_more_card_goes_whole() -> None:
         result = cleaner.clean(page)
         assert "اقرأ المزيد" not in result.text and other not in result.text, result.text
         assert sentences[-1] in result.text
+
+
+BYLINE_NAMES = (("Ann Lee", "Omar Said", "Tom Roe"), ("سامي علي", "منى حسن", "أحمد عمر"))
+BYLINE_ROLES = (
+    ("World Service", "Cairo desk", "BBC News"),
+    ("الخدمة العالمية", "مراسل القاهرة", "بي بي سي نيوز"),
+)
+
+
+@pytest.mark.parametrize("lang", ["en", "ar"])
+def test_a_byline_after_each_pages_own_title_goes_the_title_and_lead_stay(lang: str) -> None:
+    """A flattened page opens with its own title, then the site's byline: labels with a name, a
+    role and dates in their slots. The byline goes; the title before it and the lead after it,
+    which opens with a little word and a month ("In March ..."), stay whole."""
+    rnd = random.Random(5)
+    en = lang == "en"
+    words, little = (EN_WORDS, EN_LITTLE) if en else (AR_WORDS, AR_LITTLE)
+    names, roles = BYLINE_NAMES[0 if en else 1], BYLINE_ROLES[0 if en else 1]
+    pages, titles, leads = [], [], []
+    for i in range(30):
+        title = " ".join(rnd.sample(words, rnd.randint(5, 9))) + ("?" if en else "؟")
+        byline = (
+            f"Article Information Author, {rnd.choice(names)} Role, {rnd.choice(roles)} Published "
+            f"{i % 28 + 1} May 2026, 14:{i + 10} GMT Reading time: {i % 9 + 2} minutes"
+            if en
+            else f"معلومات المقال الكاتب، {rnd.choice(names)} الدور، {rnd.choice(roles)} نشر في "
+            f"{i % 28 + 1} مايو 2026، 14:{i + 10} مدة القراءة: {i % 9 + 2} دقائق"
+        )
+        lead = ("In March " if en else "في مارس ") + _sentence(rnd, words, little)
+        body = " ".join(_sentence(rnd, words, little) for _ in range(8))
+        pages.append(Page(f"{lang}{i}", f"{title} {byline} {lead} {body}", site=f"{lang}.byline.example"))
+        titles.append(title)
+        leads.append(lead)
+    cleaner = Cleaner()
+    cleaner.learn(pages)
+    for page, title, lead in zip(pages, titles, leads, strict=True):
+        result = cleaner.clean(page)
+        assert result.text.startswith(title + " " + lead), result.text[:200]
+        assert ("Author" if en else "الكاتب") not in result.text
+        assert ("Reading time" if en else "مدة القراءة") not in result.text
+        assert restore(result.text, result.removed) == page.text

@@ -15,6 +15,7 @@ from dedup.page import Decision
 from dedup.segment import Words
 
 EDGE_GAP = 4  # words between two edge runs that go with them (a date, an author's name)
+TITLE_WORDS = 20  # a page's title before its head furniture (a byline, a date line) stays
 MIN_RUN_WORDS = 3
 MIN_INNER_RUN_WORDS = 6
 LITTLE_CHARS = 4
@@ -58,7 +59,10 @@ def detect(
     strong = [r for r in frequent_runs(counts, needed) if not _little(slotted[r[0] : r[1]])]
     weak = [r for r in frequent_runs(counts, tail_needed) if not _little(slotted[r[0] : r[1]])]
     spans = []
-    head = _chain(weak, range(len(weak)), 0)
+    # The head chain starts at the page's start, or after its title: the first run within
+    # TITLE_WORDS words opens it ("<title> Article Information Author, <name> Role, ...").
+    opens = weak[0][0] if weak and EDGE_GAP < weak[0][0] <= TITLE_WORDS else 0
+    head = _chain(weak, range(len(weak)), opens)
     if head is not None:
         # It ends where a run of `needed` pages ends, chained from the start itself or long: the
         # lead's first words follow the furniture often enough ("… LinkedIn X The …") to be a
@@ -66,8 +70,9 @@ def detect(
         strong_head = _chain(strong, range(len(strong)), 0)
         ends = [b for a, b, _ in strong if a < head[1] and _anchors(slotted[a:b])]
         ends += [strong_head[1]] if strong_head is not None else []
-        if ends:
-            spans.append((0, max(ends), head[2]))
+        end = _lead_opened(slotted, head[0], max(ends, default=0))
+        if end > head[0]:
+            spans.append((head[0], end, head[2]))
     tail = _chain(weak, range(len(weak) - 1, -1, -1), n)
     if tail is not None:
         spans.append(tail)
@@ -89,6 +94,15 @@ def _anchors(words: Sequence[str]) -> bool:
     """Whether a run of `needed` pages is long enough, and made of enough words that are no slot,
     to end a head chain (not a date: "Monday 25 May 2026")."""
     return len(words) >= MIN_ANCHOR_WORDS and sum(len(w) > 2 and w != "0" for w in words) >= MIN_CONTENT_WORDS
+
+
+def _lead_opened(slotted: Sequence[str], start: int, end: int) -> int:
+    """Where a head chain ends once a little word and the slots after it are given back: they open
+    the lead ("... مدة القراءة: 6 دقائق في مارس/آذار الماضي"), a run of any site can end with them."""
+    k = end
+    while k > start and slotted[k - 1] == "0":
+        k -= 1
+    return k - 1 if k < end and k - 1 > start and _little(slotted[k - 1 : k]) else end
 
 
 def _little(words: Sequence[str]) -> bool:
