@@ -25,6 +25,7 @@ class Rule:
     long_share: float = 0.3  # background paragraphs repeat on a minority of a story's pages
     paragraph_floor: int = 8  # ...but on most pages of a small site: a body paragraph needs this many
     tail_share: float = 0.05  # a run closing a flattened page (a disclaimer, a footer)
+    head_share: float = 0.25  # a link-length line above the body on this share of its pages is the site's
     variant_similarity: float = 0.7  # char-shingle Jaccard to merge two variants of a block
     max_variant_chars: int = 300
 
@@ -33,7 +34,7 @@ class Rule:
         for name in (*wholes, "paragraph_floor"):
             checks.whole("Rule", name, getattr(self, name))
         checks.whole("Rule", "max_variant_chars", self.max_variant_chars, least=8)
-        for name in ("short_share", "long_share", "tail_share"):
+        for name in ("short_share", "long_share", "tail_share", "head_share"):
             checks.share("Rule", name, getattr(self, name))
         checks.share("Rule", "variant_similarity", self.variant_similarity, zero=False)
 

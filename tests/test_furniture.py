@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import random
+
 from dedup.clean import Cleaner
 from dedup.page import Page
 
@@ -149,3 +151,30 @@ def test_a_short_line_under_every_comment_goes_and_a_refrain_stays() -> None:
         assert button not in text
         assert text.count(refrain) == 3  # three times: a refrain, not a button
         assert text.startswith("The article opens here and runs on.\n")
+
+
+def test_a_sites_link_line_goes_above_a_short_claim_too_and_a_linked_title_stays_atop_its_article() -> None:
+    """A fact-check site puts "Read the correction" (اقرأ التصحيح) after the claim: below the
+    body's first long line when the claim is long, above it when the claim is short. Counted only
+    where it stands above the body it would lack the evidence there; it is the site's own line all
+    the same. An article's title that other pages link to stays at the top of its own article."""
+    rnd = random.Random(11)
+    words = EN_CLAIMS[0].split() + EN_CLAIMS[5].split() + AR_LEADS[0].split()
+    title = "Harbour bridge reopens after repairs"
+    pages = []
+    for i in range(400):
+        claim_words = rnd.randint(6, 10) if i % 39 == 0 else rnd.randint(18, 24)  # 11 short claims
+        claim = " ".join(rnd.choice(words) for _ in range(claim_words)) + f" {i}"
+        link = ("Read the correction" if i % 2 else "اقرأ التصحيح") if i % 13 == 0 else ""  # on 31 pages
+        about = " ".join(rnd.choice(words) for _ in range(30)) + "."
+        lines = [title if i == 7 else claim, *([link] if link else []), about]
+        if i % 20 == 3:
+            lines.append(title)  # a related link to the article of page 7
+        pages.append(Page(f"fc:{i}", "\n".join(lines) + "\n", site="factcheck.example"))
+    cleaner = Cleaner()
+    cleaner.learn(pages)
+    for page in pages:
+        text = cleaner.clean(page).text
+        assert "Read the correction" not in text and "اقرأ التصحيح" not in text, page.id
+        assert text.splitlines()[0] == page.text.splitlines()[0], page.id  # the claim stays
+    assert cleaner.clean(pages[7]).text.startswith(title + "\n")

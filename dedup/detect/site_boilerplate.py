@@ -5,8 +5,9 @@ from __future__ import annotations
 from collections import Counter
 from collections.abc import Collection, Sequence
 
+from dedup.config import Rule
 from dedup.keys import GLUED, label_prefix, shape
-from dedup.model import SiteModel
+from dedup.model import SiteModel, SiteStats
 from dedup.page import Block, Decision
 from dedup.segment import long_lines
 
@@ -29,7 +30,7 @@ def detect(
     first_long, last_long = long_lines(blocks, model.rule.short_words)
     body_end = _body_end(text, blocks, last_long)
     shapes = [shape(b.key) for b in blocks]
-    seen = [stats.pages_with(s, head=b.line < first_long) for s, b in zip(shapes, blocks, strict=True)]
+    seen = [_pages_seen(stats, s, b, first_long, model.rule) for s, b in zip(shapes, blocks, strict=True)]
     story = _beside_article(blocks, [pages for pages, _ in seen], model.rule.short_words)
     decisions = []
     for block, block_shape, (pages, exemplar) in zip(blocks, shapes, seen, strict=True):
@@ -65,6 +66,20 @@ def detect(
                 evidence = {"label": label[2:], "pages": pages, "site_pages": stats.pages}
                 decisions.append(Decision(block.start, block.end, "template", evidence))
     return decisions
+
+
+def _pages_seen(stats: SiteStats, key: str, block: Block, first_long: int, rule: Rule) -> tuple[int, str]:
+    """The pages a block's evidence counts (and its exemplar). Above the page's body, only the
+    pages that carry it there count: a related link repeats an article's title on many pages, but
+    only that article opens with it. A link-length line that `head_share` of its pages (and the
+    floor) carry above their body is the site's own ("اقرأ التصحيح" under a one-line claim, above
+    the blurb or below a long one): all its pages count."""
+    everywhere = stats.pages_with(key)
+    if block.line >= first_long:
+        return everywhere
+    head = stats.pages_with(key, head=True)
+    own = block.line_words <= rule.link_words and head[0] >= max(rule.floor, rule.head_share * everywhere[0])
+    return everywhere if own else head
 
 
 def _paragraph(
