@@ -16,7 +16,7 @@ import numpy as np
 
 from dedup.detect import runs
 from dedup.io import DEFAULT_FIELDS, Fields, InputError, read_pages
-from dedup.io.readers import BadRecord
+from dedup.io.records import BadRecord
 from dedup.keys import GRAM, gram_hashes, slot_words
 from dedup.page import Page
 from dedup.segment import words_with_offsets

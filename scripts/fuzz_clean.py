@@ -17,7 +17,8 @@ import atheris
 with atheris.instrument_imports():
     from dedup.audit import restore
     from dedup.clean import Cleaner
-    from dedup.io.readers import BadRecord, Fields, _parse_line
+    from dedup.io.readers import _parse_line
+    from dedup.io.records import BadRecord, Fields
     from dedup.page import Page
 
 FIELDS = Fields()

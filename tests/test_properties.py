@@ -25,7 +25,7 @@ from dedup.clean import Cleaner, Result
 from dedup.cli import app
 from dedup.duplicates import DuplicateFinder
 from dedup.io import read_pages
-from dedup.io.readers import BadRecord
+from dedup.io.records import BadRecord
 from dedup.normalize import normalize
 from dedup.page import Page
 from dedup.segment import segment, words_with_offsets

@@ -14,7 +14,7 @@ from typer.testing import CliRunner
 
 from dedup.cli import app
 from dedup.io import InputError, read_pages
-from dedup.io.readers import CutShort, Skipped
+from dedup.io.records import CutShort, Skipped
 from dedup.page import Page
 
 pytest.importorskip("fastwarc")

@@ -13,7 +13,8 @@ Every step runs the local code on the pages a task holds; Spark only moves keys 
    first fetched, then the first in input order;
 5. write: the local writer's records in input order, as part files of a folder.
 
-Run it with `dedup clean --engine spark`, `spark-submit` this file, or call `clean_files` / `clean_frame`.
+Run it with `dedup clean --engine spark`, `spark-submit dedup/cli.py clean --engine spark ...`,
+or call `clean_files` / `clean_frame`.
 """
 
 from __future__ import annotations
@@ -50,15 +51,13 @@ from dedup.duplicates import (
 )
 from dedup.features import PageCounts, learning_pages
 from dedup.fingerprint import band_keys
-from dedup.io.readers import (
-    ACCEPTED_SUFFIXES,
+from dedup.io.readers import ACCEPTED_SUFFIXES, input_files, jsonl_record
+from dedup.io.records import (
     DEFAULT_FIELDS,
     BadRecord,
     Fields,
     InputError,
     MissingExtraError,
-    input_files,
-    jsonl_record,
     page_from_record,
 )
 from dedup.io.writers import rejects_path, result_line
@@ -701,14 +700,3 @@ def _row_page(record: dict[str, Any], fields: Fields, position: int) -> Page:
     if not isinstance(record.get(fields.text), str):
         raise ValueError(f"row {position} (id {record.get(fields.id)!r}): {fields.text!r} is not a string")
     return page_from_record(record, fields, str(position), None, f"row {position}")
-
-
-def main(argv: Sequence[str] | None = None) -> None:
-    """spark-submit entry point: the arguments of `dedup clean`, run on the Spark engine."""
-    from dedup.cli import app
-
-    app(["clean", "--engine", "spark", *(sys.argv[1:] if argv is None else argv)])
-
-
-if __name__ == "__main__":
-    main()

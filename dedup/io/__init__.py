@@ -1,7 +1,7 @@
 """Reading pages in and writing cleaned pages out: JSONL (plain, .gz, .zst), .txt, WARC, Parquet, streamed."""
 
-from dedup.io.readers import (
-    ACCEPTED_SUFFIXES,
+from dedup.io.readers import ACCEPTED_SUFFIXES, count_hint, read_pages
+from dedup.io.records import (
     DEFAULT_FIELDS,
     BadRecord,
     CutShort,
@@ -9,8 +9,6 @@ from dedup.io.readers import (
     InputError,
     MissingExtraError,
     Skipped,
-    count_hint,
-    read_pages,
 )
 from dedup.io.writers import (
     AtomicOutput,

@@ -15,7 +15,7 @@ from typing import Any
 
 import orjson
 
-from dedup.io.readers import (
+from dedup.io.records import (
     BadRecord,
     Fields,
     InputError,

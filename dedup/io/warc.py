@@ -15,7 +15,7 @@ from pathlib import Path
 from typing import Any
 
 from dedup.io.html import decode_html, html_to_text
-from dedup.io.readers import CutShort, Fields, InputError, MissingExtraError, Skipped, cut_short_reason
+from dedup.io.records import CutShort, Fields, InputError, MissingExtraError, Skipped, cut_short_reason
 from dedup.page import Page, site_of
 
 __all__ = ["read_warc"]

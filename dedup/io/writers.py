@@ -17,7 +17,7 @@ from typing import Any, BinaryIO, Protocol
 import orjson
 import zstandard
 
-from dedup.io.readers import DEFAULT_FIELDS, BadRecord, Fields
+from dedup.io.records import DEFAULT_FIELDS, BadRecord, Fields
 from dedup.page import Result
 
 

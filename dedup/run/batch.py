@@ -23,7 +23,8 @@ from dedup.config import Config
 from dedup.duplicates import Duplicate, DuplicateFinder, PagePrint
 from dedup.io import BadRecord, CutShort, Fields, JsonlWriter, RejectsWriter, TextWriter, read_pages
 from dedup.io.parquet import input_schema, output_schema, write_parquet
-from dedup.io.readers import Skipped, input_files, is_glob, record_fields
+from dedup.io.readers import input_files, is_glob, record_fields
+from dedup.io.records import Skipped
 from dedup.io.writers import ShardedOutput, rejects_path, result_line
 from dedup.learn import learn as learn_pages
 from dedup.page import Page, Result

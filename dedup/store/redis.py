@@ -30,7 +30,7 @@ import orjson
 from dedup.duplicates import IndexedPage, PageIndex
 from dedup.fingerprint import FingerprintSettings
 from dedup.model import COUNTERS, SiteModel, SiteStats
-from dedup.store import Changes, SiteLoader, State, StateError, meta_of, model_for
+from dedup.store.base import Changes, SiteLoader, State, StateError, meta_of, model_for
 
 SCAN_BATCH = 1000
 

@@ -20,7 +20,7 @@ import numpy as np
 from dedup.duplicates import IndexedPage, PageIndex
 from dedup.fingerprint import FingerprintSettings
 from dedup.model import COUNTERS, SiteModel, SiteStats
-from dedup.store import Changes, SiteLoader, State, StateError, meta_of, model_for
+from dedup.store.base import Changes, SiteLoader, State, StateError, meta_of, model_for
 
 BUSY_SECONDS = 600  # how long a writer waits for another process's transaction
 
