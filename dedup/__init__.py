@@ -3,7 +3,7 @@
 from dedup.audit import restore
 from dedup.clean import Cleaner
 from dedup.config import Config
-from dedup.page import Page, Result, site_of
+from dedup.page import Kind, Page, Result, site_of
 from dedup.run.stream import StreamCleaner
 
 __version__ = "0.1.0"
@@ -17,6 +17,7 @@ def clean(text: str, site: str | None = None, url: str | None = None) -> Result:
 __all__ = [
     "Cleaner",
     "Config",
+    "Kind",
     "Page",
     "Result",
     "StreamCleaner",

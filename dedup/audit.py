@@ -36,7 +36,7 @@ def merge(decisions: Iterable[Decision], text: str) -> list[Removal]:
                 removals[-1] = Removal(last.start, end, last.kind, text[last.start : end], last.evidence)
             continue
         line.open(text, d.start, end, stays)
-        removals.append(Removal(d.start, end, d.kind, text[d.start : end], d.evidence))
+        removals.append(Removal(d.start, end, str(d.kind), text[d.start : end], d.evidence))
     return removals
 
 

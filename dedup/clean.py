@@ -19,11 +19,13 @@ from dedup.keys import gram_hashes, line_keys, shape
 from dedup.learn import learn
 from dedup.model import SiteModel, SiteStats
 from dedup.normalize import Folded, normalize
-from dedup.page import Block, Decision, Page, Result
+from dedup.page import Block, Decision, Kind, Page, Result
 from dedup.segment import Words, flow_lines, outside, segment, sentence_spans, words_with_offsets
 
-LABEL_KINDS = frozenset({"read-also", "template"})  # decisions a label makes for its whole sentence
-LEARNED_KINDS = frozenset({"site-boilerplate", "template", "read-also", "island"})  # from the site's pages
+LABEL_KINDS = frozenset({Kind.READ_ALSO, Kind.TEMPLATE})  # decisions a label makes for its whole sentence
+LEARNED_KINDS = frozenset(
+    {Kind.SITE_BOILERPLATE, Kind.TEMPLATE, Kind.READ_ALSO, Kind.ISLAND}
+)  # from the site's pages
 
 
 class Cleaner:
@@ -152,7 +154,7 @@ class Cleaner:
                 "words": b - a,
                 "edge": "start" if at_start else "end",
             }
-            found.append(Decision(start, end, "site-boilerplate", evidence))
+            found.append(Decision(start, end, Kind.SITE_BOILERPLATE, evidence))
         return found
 
     def explain(self, page: Page) -> list[tuple[Block, Decision | None]]:
@@ -172,7 +174,11 @@ class Cleaner:
                     out += _piece(page.text, block, pos, r.start, None)
                 end = min(r.end, block.end)
                 out += _piece(
-                    page.text, block, max(r.start, pos), end, Decision(r.start, r.end, r.kind, r.evidence)
+                    page.text,
+                    block,
+                    max(r.start, pos),
+                    end,
+                    Decision(r.start, r.end, Kind(r.kind), r.evidence),
                 )
                 pos = end
             out += _piece(page.text, block, pos, block.end, None)

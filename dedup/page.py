@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
+from enum import StrEnum
 from typing import Any
 from urllib.parse import urlsplit
 
@@ -74,13 +75,24 @@ class Block:
         return Block(self.start, self.end, self.key, self.line, self.whole_line, line_words)
 
 
+class Kind(StrEnum):
+    """Why a span goes: the `kind` of a decision and of its audit record."""
+
+    SITE_BOILERPLATE = "site-boilerplate"  # a block or run a site repeats on many of its pages
+    TEMPLATE = "template"  # a label the site repeats, with its varying slot
+    WIDGET = "widget"  # a known share, follow, newsletter, cookie or print phrase, or --pattern
+    READ_ALSO = "read-also"  # a "read also" link with its title
+    REPEAT = "repeat"  # a passage the page repeats (a teaser card, a doubled paragraph)
+    ISLAND = "island"  # short lines stranded between removed blocks
+
+
 @dataclass(frozen=True)
 class Decision:
     """A detector's verdict on one span: it goes, why (`kind`), and on what evidence."""
 
     start: int
     end: int
-    kind: str
+    kind: Kind
     evidence: dict[str, Any] = field(default_factory=dict)
 
 

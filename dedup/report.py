@@ -25,7 +25,7 @@ from dedup.leftovers import LEFTOVER_SHARE, Leftover, audited_id
 from dedup.leftovers import find as find_leftovers
 from dedup.model import SiteModel
 from dedup.normalize import normalize
-from dedup.page import Page
+from dedup.page import Kind, Page
 
 SAMPLE_SIZE = 20
 TOP_BLOCKS = 15  # boilerplate rows per site
@@ -36,13 +36,13 @@ MAX_KEYS = 20_000  # removed-span keys kept per site before the one-page ones ar
 EXEMPLAR_CHARS = 200
 
 # Colours of the known kinds; any other kind takes one of the spare colours.
-KIND_COLOURS = {
-    "site-boilerplate": "#f6bd60",
-    "template": "#f7e07a",
-    "widget": "#8ecae6",
-    "read-also": "#b5e48c",
-    "repeat": "#cdb4db",
-    "island": "#ffafcc",
+KIND_COLOURS: dict[str, str] = {
+    Kind.SITE_BOILERPLATE: "#f6bd60",
+    Kind.TEMPLATE: "#f7e07a",
+    Kind.WIDGET: "#8ecae6",
+    Kind.READ_ALSO: "#b5e48c",
+    Kind.REPEAT: "#cdb4db",
+    Kind.ISLAND: "#ffafcc",
 }
 SPARE_COLOURS = ("#a8dadc", "#ffd6a5", "#caffbf", "#bdb2ff", "#e5e5e5")
 SECTIONS = (
@@ -452,7 +452,7 @@ def _model_table(name: str, model: SiteModel) -> str:
         if count >= model.rule.pages_needed(stats.pages, key.count(" ") + 1)
     ]
     rows += [
-        (count, "template", key[2:] + ": …")
+        (count, Kind.TEMPLATE, key[2:] + ": …")
         for key, count in stats.labels.items()
         if count >= model.rule.pages_needed(stats.pages, 1)
     ]

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Collection, Sequence
 
-from dedup.page import Block, Decision
+from dedup.page import Block, Decision, Kind
 
 MAX_ISLAND_WORDS = 12
 MAX_ISLAND_CHARS = 100
@@ -55,9 +55,11 @@ def detect(
             continue  # a sentence with its full stop is the article's last word, not a link
         before = removed[i - 1]  # i > 0: the last long kept block comes first
         after = removed[j] if j < n else "page edge"
-        card_title = j - i == 1 and after == "repeat"
+        card_title = j - i == 1 and after == Kind.REPEAT
         if ((before and after) or card_title) and j - i <= MAX_ISLAND_BLOCKS:
             evidence = {"before": before or "paragraph", "after": after}
-            decisions += [Decision(blocks[k].start, blocks[k].end, "island", evidence) for k in range(i, j)]
+            decisions += [
+                Decision(blocks[k].start, blocks[k].end, Kind.ISLAND, evidence) for k in range(i, j)
+            ]
         i = j
     return decisions

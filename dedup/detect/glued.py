@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 
 from dedup.detect.runs import MIN_CONTENT_WORDS
 from dedup.keys import GLUED, GRAM, MAX_LABEL_WORDS, slot_words
-from dedup.page import Decision
+from dedup.page import Decision, Kind
 from dedup.segment import Words
 
 SEPARATORS = frozenset(":|»›–—")
@@ -84,7 +84,7 @@ def detect(
         stop = _after(text, words.ends[end - 1], words.starts[end] if end < n else end_of_flow, stop_chars)
         label = " ".join(words.words[first : i + 1])
         evidence: dict[str, int | str] = {"label": label, "pages": pages, "words": end - first}
-        decisions.append(Decision(words.starts[first], stop, "template", evidence))
+        decisions.append(Decision(words.starts[first], stop, Kind.TEMPLATE, evidence))
     return decisions
 
 
@@ -198,7 +198,7 @@ def phrases(
         stop = _after(text, words.ends[b - 1], words.starts[b] if b < len(words.words) else end_of_flow)
         label = " ".join(words.words[a : label_end + 1])
         evidence: dict[str, int | str] = {"label": label, "pages": pages, "words": b - a}
-        decisions.append(Decision(words.starts[a], stop, "template", evidence))
+        decisions.append(Decision(words.starts[a], stop, Kind.TEMPLATE, evidence))
     return decisions
 
 

@@ -16,7 +16,7 @@ from collections.abc import Sequence
 import numpy as np
 from numpy.lib.stride_tricks import sliding_window_view
 
-from dedup.page import Block, Decision
+from dedup.page import Block, Decision, Kind
 from dedup.segment import Words, outside
 
 GRAM = 5  # words per shingle
@@ -175,7 +175,7 @@ def _detect_once(blocks: Sequence[Block], words: Words) -> list[Decision]:
             continue
         evidence = {"words": len(covered)}
         if len(covered) >= WHOLE_BLOCK_SHARE * (w - first):
-            decisions.append(Decision(block.start, block.end, "repeat", evidence))
+            decisions.append(Decision(block.start, block.end, Kind.REPEAT, evidence))
             continue
         for a, b in _runs(bytearray(keep[first:w])):
             if (a > 0 or first + b < w) and not all(sure[first + a : first + b]):
@@ -184,7 +184,7 @@ def _detect_once(blocks: Sequence[Block], words: Words) -> list[Decision]:
                 continue
             start = words.starts[first + a]
             end = block.end if first + b == w else words.starts[first + b]
-            decisions.append(Decision(start, end, "repeat", {"words": b - a}))
+            decisions.append(Decision(start, end, Kind.REPEAT, {"words": b - a}))
     return decisions
 
 
@@ -330,7 +330,7 @@ def repeated_short_lines(text: str, blocks: Sequence[Block]) -> list[Decision]:
     ]
     times = Counter(b.key for b in lines)
     return [
-        Decision(b.start, b.end, "repeat", {"times": times[b.key]})
+        Decision(b.start, b.end, Kind.REPEAT, {"times": times[b.key]})
         for b in lines
         if times[b.key] >= MIN_LINE_REPEATS
     ]

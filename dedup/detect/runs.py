@@ -11,7 +11,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 from dedup.keys import GRAM, slot_words
-from dedup.page import Decision
+from dedup.page import Decision, Kind
 from dedup.segment import Words
 
 EDGE_GAP = 4  # words between two edge runs that go with them (a date, an author's name)
@@ -86,7 +86,7 @@ def detect(
             continue  # dates and little words ("في 3 يوليو 2013 في"): a pattern, not furniture
         end = words.starts[b] if b < n else end_of_flow
         evidence = {"pages": pages, "site_pages": site_pages, "words": b - a}
-        decisions.append(Decision(words.starts[a], end, "site-boilerplate", evidence))
+        decisions.append(Decision(words.starts[a], end, Kind.SITE_BOILERPLATE, evidence))
     return decisions
 
 

@@ -8,7 +8,7 @@ from collections.abc import Collection, Sequence
 from dedup.config import Rule
 from dedup.keys import GLUED, label_prefix, shape
 from dedup.model import SiteModel, SiteStats
-from dedup.page import Block, Decision
+from dedup.page import Block, Decision, Kind
 from dedup.segment import long_lines
 
 BODY_LINE_WORDS = 8
@@ -51,7 +51,7 @@ def detect(
                 # Learned from another page: a lone surrogate there would make this page's audit
                 # unwritable as JSON, so it is shown escaped.
                 evidence["variant_of"] = exemplar.encode("utf-8", "backslashreplace").decode("utf-8")
-            decisions.append(Decision(block.start, block.end, "site-boilerplate", evidence))
+            decisions.append(Decision(block.start, block.end, Kind.SITE_BOILERPLATE, evidence))
             continue
         label = label_prefix(text[block.start : block.end], block.words)
         if label is not None:
@@ -64,7 +64,7 @@ def detect(
             needed = model.rule.pages_needed(stats.pages, 10**6 if glued else words)
             if pages >= needed and pages > line_pages:
                 evidence = {"label": label[2:], "pages": pages, "site_pages": stats.pages}
-                decisions.append(Decision(block.start, block.end, "template", evidence))
+                decisions.append(Decision(block.start, block.end, Kind.TEMPLATE, evidence))
     return decisions
 
 

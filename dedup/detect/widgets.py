@@ -12,7 +12,7 @@ import regex
 
 from dedup.checks import SettingError
 from dedup.normalize import normalize
-from dedup.page import Block, Decision
+from dedup.page import Block, Decision, Kind
 from dedup.segment import Words
 
 # A short block that contains one of these phrases, and is mostly made of it, is a widget.
@@ -242,7 +242,7 @@ def tail_links(text: str, words: Words, end_of_flow: int, matcher: WidgetMatcher
         for prefix in matcher.link_prefixes:
             k = prefix.count(" ") + 1
             if " ".join(words.words[i : i + k]) == prefix and not _sentences_follow(text, words, i + k):
-                return [Decision(words.starts[i], end_of_flow, "read-also", {"phrase": prefix + " …"})]
+                return [Decision(words.starts[i], end_of_flow, Kind.READ_ALSO, {"phrase": prefix + " …"})]
     return []
 
 
@@ -257,6 +257,6 @@ def detect(blocks: Sequence[Block], matcher: WidgetMatcher) -> list[Decision]:
     for block in blocks:
         found = matcher.match(block.key)
         if found:
-            kind = "read-also" if found.endswith(" …") else "widget"
+            kind = Kind.READ_ALSO if found.endswith(" …") else Kind.WIDGET
             decisions.append(Decision(block.start, block.end, kind, {"phrase": found}))
     return decisions
