@@ -20,7 +20,7 @@ from dedup.learn import learn
 from dedup.model import SiteModel, SiteStats
 from dedup.normalize import Folded, normalize
 from dedup.page import Block, Decision, Kind, Page, Result
-from dedup.segment import Words, flow_lines, outside, segment, sentence_spans, words_with_offsets
+from dedup.segment import flow_lines, outside, segment, sentence_spans, words_with_offsets
 
 LABEL_KINDS = frozenset({Kind.READ_ALSO, Kind.TEMPLATE})  # decisions a label makes for its whole sentence
 LEARNED_KINDS = frozenset(
@@ -55,23 +55,24 @@ class Cleaner:
         text = page.text
         folded = folded or Folded(text)  # the keys of every span, from one pass over the text
         blocks = segment(text, folded)
+        page_words = words_with_offsets(text, folded=folded)  # the words of any line are a slice of these
         flow = flow_lines(blocks)
         site_decisions = site_boilerplate.detect(text, page.site or "", blocks, self.model, flow.keys())
         site_decisions = _guard(blocks, site_decisions, self.config.guards)
         # Runs keep to the edges of a flattened page, or need a long block's evidence: a page whose
         # only long sentence is its glued furniture loses it.
-        flow_runs, flow_labels = self._site_runs(page, blocks, flow.values())
+        flow_runs, flow_labels = self._site_runs(page, blocks, flow.values(), folded)
         decisions = _outside_labels(widgets.detect(blocks, self.matcher) + site_decisions, flow_labels)
         decisions += flow_runs
         # A closing read-also card takes every title after its prefix, which a label took alone.
         spans = [(d.start, d.end) for d in decisions]
         for start, end in flow.values():
-            flow_words = outside(words_with_offsets(text, start, end), spans)
+            flow_words = outside(words_with_offsets(text, start, end, folded), spans)
             decisions += widgets.tail_links(text, flow_words, end, self.matcher)
         decisions += flow_labels
         # Repeats are judged on what stays: a title first seen in a removed related-articles
         # list is the article's own title when it comes again in the body.
-        decisions += repeats.detect(text, blocks, _kept_words(text, decisions, folded))
+        decisions += repeats.detect(text, blocks, outside(page_words, [(d.start, d.end) for d in decisions]))
         decisions += repeats.repeated_short_lines(text, blocks)
         decisions += self._judged_again(page, blocks, decisions)
         decisions += context.detect(text, blocks, _removed_kinds(blocks, decisions), flow.keys())
@@ -98,14 +99,14 @@ class Cleaner:
         return found
 
     def _site_runs(
-        self, page: Page, blocks: Sequence[Block], flow_spans: Iterable[tuple[int, int]]
+        self, page: Page, blocks: Sequence[Block], flow_spans: Iterable[tuple[int, int]], folded: Folded
     ) -> tuple[list[Decision], list[Decision]]:
         """Site word runs, and labels with their slots, inside flow lines: lines that hold a
         flattened page, not a paragraph."""
         stats = self.model.sites.get(page.site or "")
         if stats is None or stats.pages < 2 or not stats.grams:
             return [], []
-        edges = self._edge_runs(page, blocks, stats)
+        edges = self._edge_runs(page, blocks, stats, folded)
         if not flow_spans:
             return edges, []
         # A run glued into the flow of words has no line of its own to show it is furniture: it
@@ -116,7 +117,7 @@ class Cleaner:
         found: list[Decision] = edges
         labels: list[Decision] = []
         for start, end in flow_spans:
-            words = words_with_offsets(page.text, start, end)
+            words = words_with_offsets(page.text, start, end, folded)
             counts = [stats.grams.get(h, 0) for h in gram_hashes(words.words)]
             found += _sentences_kept(
                 page.text,
@@ -130,7 +131,9 @@ class Cleaner:
             labels += glued.phrases(page.text, words, end, counts, tail_needed)
         return found, labels
 
-    def _edge_runs(self, page: Page, blocks: Sequence[Block], stats: SiteStats) -> list[Decision]:
+    def _edge_runs(
+        self, page: Page, blocks: Sequence[Block], stats: SiteStats, folded: Folded
+    ) -> list[Decision]:
         """The runs glued at the start of a page's first line or the end of its last line that
         `edge_share` of its site's pages (of `edge_min_pages` or more) carry there: a share bar, an
         about-blurb. The rest of the line stays."""
@@ -138,7 +141,7 @@ class Cleaner:
         if stats.pages < guards.edge_min_pages or not blocks:
             return []
         needed = max(self.model.rule.long_floor, math.ceil(guards.edge_share * stats.pages))
-        head, tail = edge_words(page.text, blocks)
+        head, tail = edge_words(page.text, blocks, folded)
         found = []
         for words, at_start in ((head, True), (tail, False)):
             counts = [stats.grams.get(h ^ EDGE_SALT, 0) for h in gram_hashes(words.words)]
@@ -205,11 +208,6 @@ def _piece(
     if (start, end) == (block.start, block.end):
         return [(block, decision)]
     return [(Block(start, end, normalize(text[start:end]), block.line, False, block.line_words), decision)]
-
-
-def _kept_words(text: str, decisions: Sequence[Decision], folded: Folded) -> Words:
-    """The words of the text outside every decided span."""
-    return outside(words_with_offsets(text, folded=folded), [(d.start, d.end) for d in decisions])
 
 
 def _overlaps(blocks: Sequence[Block], decisions: Sequence[Decision]) -> list[list[Decision]]:

@@ -47,9 +47,15 @@ class PageCounts:
 
 
 def page_counts(
-    site: str, text: str, blocks: Iterable[Block], words: Sequence[str], short_words: int
+    site: str,
+    text: str,
+    blocks: Iterable[Block],
+    words: Sequence[str],
+    short_words: int,
+    folded: Folded | None = None,
 ) -> PageCounts:
-    """The keys one page contributes to its site's counts."""
+    """The keys one page contributes to its site's counts (`folded`: the text's, when the caller
+    has it)."""
     blocks = list(blocks)
     first_long, _ = long_lines(blocks, short_words)
     shapes = [shape(b.key) for b in blocks]
@@ -64,25 +70,25 @@ def page_counts(
         # Word runs are only looked for in pages that lost their line breaks: other pages' runs
         # would be counted for nothing, and they are the bulk of a model. Every page counts the
         # runs at its edges, where a share bar or an about-blurb is glued to the first or last line.
-        grams=frozenset(gram_hashes(words) if flow else ()) | frozenset(edge_grams(text, blocks)),
+        grams=frozenset(gram_hashes(words) if flow else ()) | frozenset(edge_grams(text, blocks, folded)),
     )
 
 
-def edge_grams(text: str, blocks: Sequence[Block]) -> list[int]:
+def edge_grams(text: str, blocks: Sequence[Block], folded: Folded | None = None) -> list[int]:
     """The word 3-gram hashes of the first EDGE_WORDS words of a page's first line and the last
     EDGE_WORDS of its last line."""
     if not blocks:
         return []
-    head, tail = edge_words(text, blocks)
+    head, tail = edge_words(text, blocks, folded)
     return [h ^ EDGE_SALT for h in gram_hashes(head.words) + gram_hashes(tail.words)]
 
 
-def edge_words(text: str, blocks: Sequence[Block]) -> tuple[Words, Words]:
+def edge_words(text: str, blocks: Sequence[Block], folded: Folded | None = None) -> tuple[Words, Words]:
     """The first EDGE_WORDS words of a page's first line, the last EDGE_WORDS of its last line."""
     first = [b for b in blocks if b.line == blocks[0].line]
     last = [b for b in blocks if b.line == blocks[-1].line]
-    head = words_with_offsets(text, first[0].start, first[-1].end)
-    tail = words_with_offsets(text, last[0].start, last[-1].end)
+    head = words_with_offsets(text, first[0].start, first[-1].end, folded)
+    tail = words_with_offsets(text, last[0].start, last[-1].end, folded)
     cut = max(0, len(tail.words) - EDGE_WORDS)
     return (
         Words(head.words[:EDGE_WORDS], head.starts[:EDGE_WORDS], head.ends[:EDGE_WORDS]),
@@ -124,4 +130,4 @@ def counts_of(
     """`page_counts` of a segmented page; its words are only made where they count: in a page
     that lost its line breaks (`flow_lines`)."""
     words = words_with_offsets(text, folded=folded).words if flow_lines(blocks) else []
-    return page_counts(site, text, blocks, words, short_words)
+    return page_counts(site, text, blocks, words, short_words, folded)

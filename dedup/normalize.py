@@ -54,7 +54,8 @@ def normalize(text: str) -> str:
 # Scripts written without spaces between words: a run of them is a phrase, not one word.
 _NO_SPACE_SCRIPT = regex.compile(r"[\p{Han}\p{Hiragana}\p{Katakana}\p{Thai}\p{Lao}\p{Khmer}\p{Myanmar}]{3,}")
 NO_SPACE_CHARS_PER_WORD = 2  # a Chinese word is about two characters long
-_FIRST_NO_SPACE_CHAR = "\u0e00"  # Thai; Latin, Greek, Cyrillic, Hebrew, Arabic come before it
+# Thai (U+0E00) and on: Latin, Greek, Cyrillic, Hebrew, Arabic come before it.
+_PAST_SPACED_SCRIPTS = regex.compile(r"[^\x00-\u0dff]")
 
 
 def key_words(key: str) -> int:
@@ -63,7 +64,7 @@ def key_words(key: str) -> int:
     if not key:
         return 0
     n = key.count(" ") + 1
-    if key.isascii() or max(key) < _FIRST_NO_SPACE_CHAR:
+    if key.isascii() or not _PAST_SPACED_SCRIPTS.search(key):
         return n
     for run in _NO_SPACE_SCRIPT.findall(key):
         n += -(-len(run) // NO_SPACE_CHARS_PER_WORD) - 1  # the run was counted as one word
@@ -158,19 +159,37 @@ class Folded:
         self._kept = kept
         self._at: np.ndarray | None = None
         self._at_view: memoryview | None = None
+        self._whole_words: tuple[list[str], np.ndarray, np.ndarray] | None = None
         if self.has_drop:
             self._at = np.zeros(len(codes) + 1, np.int64)
             np.cumsum(~dropped, out=self._at[1:])
 
-    def words(self) -> tuple[list[str], np.ndarray, np.ndarray] | None:
-        """The words of the text's `\\w+` tokens (what `normalize(token).split()` gives for each),
-        with the start and end of the token each came from; None where the slow path must do it."""
+    def words(
+        self, start: int = 0, end: int | None = None
+    ) -> tuple[list[str], np.ndarray, np.ndarray] | None:
+        """The words of the `\\w+` tokens of text[start:end] (what `normalize(token).split()` gives
+        for each), with the start and end of the token each came from; None where the slow path
+        must do it. Once the whole text's words are made, a span that cuts no token is a slice
+        of them."""
         if self.folded is None:
             return None
-        tokens = _runs(self._word)
-        letters = _runs(self._letter)  # dropped characters inside stay: they join, never split
-        token_of = np.searchsorted(tokens[0], letters[0], side="right") - 1
-        first, last = letters
+        end = len(self.text) if end is None else end
+        if self._whole_words is None and (start, end) == (0, len(self.text)):
+            self._whole_words = self._words_between(start, end)
+        if self._whole_words is None or self._cuts_token(start) or self._cuts_token(end):
+            return self._words_between(start, end)
+        words, starts, ends = self._whole_words
+        i, j = np.searchsorted(starts, (start, end)).tolist()
+        return words[i:j], starts[i:j], ends[i:j]
+
+    def _cuts_token(self, at: int) -> bool:
+        return 0 < at < len(self.text) and bool(self._word[at - 1] and self._word[at])
+
+    def _words_between(self, start: int, end: int) -> tuple[list[str], np.ndarray, np.ndarray]:
+        tokens = [at + start for at in _runs(self._word[start:end])]
+        # Dropped characters inside a word stay: they join, never split.
+        first, last = (at + start for at in _runs(self._letter[start:end]))
+        token_of = np.searchsorted(tokens[0], first, side="right") - 1
         if self._at is not None:  # positions in the text without its dropped characters
             first, last = self._at[first], self._at[last]
             real = first < last  # not made of dropped characters only

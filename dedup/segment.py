@@ -118,19 +118,20 @@ def words_with_offsets(
     text: str, start: int = 0, end: int | None = None, folded: Folded | None = None
 ) -> Words:
     """Tokenize text[start:end] into normalized words that keep their original offsets (`folded`,
-    the whole text's Folded, when the caller has it)."""
+    the whole text's Folded, when the caller has it: the span is not folded again)."""
     end = len(text) if end is None else end
-    if folded is None or (start, end) != (0, len(text)):
-        folded = Folded(text[start:end])
-    fast = folded.words()
+    base = 0  # where the folded text starts in `text`
+    if folded is None:
+        folded, base = Folded(text[start:end]), start
+    fast = folded.words(start - base, end - base)
     if fast is not None:
         words, token_starts, token_ends = fast
-        return Words(words, _offsets(token_starts + start), _offsets(token_ends + start))
+        return Words(words, _offsets(token_starts + base), _offsets(token_ends + base))
     out_words: list[str] = []
     starts = array("q")
     ends = array("q")
     for m in _TOKEN.finditer(text, start, end):
-        for w in folded.key(m.start() - start, m.end() - start).split():
+        for w in folded.key(m.start() - base, m.end() - base).split():
             out_words.append(w)
             starts.append(m.start())
             ends.append(m.end())

@@ -26,7 +26,7 @@ from dedup.cli import app
 from dedup.duplicates import DuplicateFinder
 from dedup.io import read_pages
 from dedup.io.records import BadRecord
-from dedup.normalize import normalize
+from dedup.normalize import Folded, normalize
 from dedup.page import Page
 from dedup.segment import segment, words_with_offsets
 
@@ -150,6 +150,25 @@ def test_segment_and_words_any_text(text: str) -> None:
     w = words_with_offsets(text)
     assert len(w.words) == len(w.starts) == len(w.ends)
     assert all(0 <= s < e <= len(text) for s, e in zip(w.starts, w.ends, strict=True))
+
+
+@settings(max_examples=300, deadline=None)
+@given(ANY_TEXT, st.data())
+def test_words_of_a_span_are_those_of_its_text_alone(text: str, data: st.DataObject) -> None:
+    # A span's words come from the whole text's folding (a slice of its words, once made): they
+    # must be the words of the span's text folded on its own, spans that cut a word included.
+    start = data.draw(st.integers(0, len(text)))
+    end = data.draw(st.integers(start, len(text)))
+    folded = Folded(text)
+    alone = words_with_offsets(text, start, end)
+    for _ in range(2):  # before and after the whole text's words are made
+        shared = words_with_offsets(text, start, end, folded)
+        assert (shared.words, list(shared.starts), list(shared.ends)) == (
+            alone.words,
+            list(alone.starts),
+            list(alone.ends),
+        )
+        words_with_offsets(text, folded=folded)
 
 
 @settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])

@@ -37,50 +37,70 @@ MAX_ROUNDS = 4  # copies judged again once the copies found are gone; a round fi
 
 
 def repeated_stretches(words: Sequence[str]) -> list[tuple[int, int, int]]:
-    """(start, end, source start) of every stretch of words that copies an earlier stretch.
+    """(start, end, source start) of every stretch of at least MIN_RUN_WORDS words that copies an
+    earlier stretch.
 
-    A stretch follows one source for as long as the words go on matching it; a new stretch
-    starts at the first earlier occurrence of a 5-gram."""
+    A stretch starts at the first earlier occurrence of a 5-gram and follows that source for as
+    long as the words go on matching it, up to where the copy starts."""
     if len(words) < GRAM:
         return []
     # Each 5-gram's first occurrence, found by sorting the 5-grams of word numbers (exact, in flat
     # arrays): a page of a million words needs no dict of a million keys.
     numbers = {w: n for n, w in enumerate(dict.fromkeys(words))}
     codes = np.fromiter(map(numbers.__getitem__, words), np.int64, len(words))
-    windows = sliding_window_view(codes, GRAM)
-    grams: np.ndarray
-    if len(numbers) ** GRAM < 2**63:
-        # Each 5-gram as one exact number (its words' numbers as digits): sorted much faster.
-        grams = windows @ (len(numbers) ** np.arange(GRAM, dtype=np.int64))
-    else:
-        grams = np.ascontiguousarray(windows).view(np.dtype((np.void, 8 * GRAM))).ravel()
+    grams = _gram_numbers(codes, len(numbers))
     _, first_at, gram_of = np.unique(grams, return_index=True, return_inverse=True)
-    first = first_at[gram_of.ravel()]
-    same = array("q", gram_of.astype(np.int64).tobytes())  # position -> which 5-gram
+    same = gram_of.ravel()  # position -> which 5-gram
+    back = np.arange(len(same)) - first_at[same]  # how far back each 5-gram came first (0: it did not)
+    # A stretch that goes on past its first 5-gram: its source ends a word later and still before
+    # the copy, and the next 5-gram matches there too. Only these can cover the start of a later
+    # stretch, and only these can reach MIN_RUN_WORDS; a page of short repeats has few of them.
+    at = np.flatnonzero(back[:-1] > GRAM)
+    at = at[same[at + 1] == same[at + 1 - back[at]]]
+    gram_at = array("q", same.astype(np.int64).tobytes())
     stretches: list[tuple[int, int, int]] = []
-    a = b = src = -1  # the current stretch: [a, b) copying the words at src
-    # Only a 5-gram said before can start or go on copying.
-    for i, j in zip(*[x.tolist() for x in _repeated(first)], strict=True):
-        k = src + (i - a)  # where the current stretch's source goes on
-        if b == i + GRAM - 1 and k + GRAM <= a and same[k] == same[i]:
-            b = i + GRAM
-            continue
-        if j + GRAM <= i:
-            if a >= 0:
-                stretches.append((a, b, src))
-            a, b, src = i, i + GRAM, j
-    if a >= 0:
-        stretches.append((a, b, src))
+    reach = -1  # the last position the current stretch covers
+    for a, d in zip(at.tolist(), back[at].tolist(), strict=True):
+        if a <= reach:
+            continue  # inside a stretch: it goes on copying its own source
+        reach = a + _matching(same, gram_at, a + 1, a + 1 - d, d - GRAM)
+        if reach + GRAM - a >= MIN_RUN_WORDS:
+            stretches.append((a, reach + GRAM, a - d))
     return stretches
 
 
-def _repeated(first: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """The positions whose 5-gram came before, and where it came first."""
-    at = np.flatnonzero(first < np.arange(len(first)))
-    return at, first[at]
+def _gram_numbers(codes: np.ndarray, vocabulary: int) -> np.ndarray:
+    """One exact number for each 5-gram of word numbers (below `vocabulary`): equal 5-grams, equal
+    numbers. Integers sort much faster than the 5-grams' bytes would."""
+    if vocabulary**GRAM < 2**63:  # the words' numbers as the digits of one number
+        return sliding_window_view(codes, GRAM) @ (vocabulary ** np.arange(GRAM, dtype=np.int64))
+    # Too many words for that: number the word pairs, then the pairs of pairs, then add the fifth.
+    pairs = np.unique(codes[:-1] * vocabulary + codes[1:], return_inverse=True)[1].ravel()
+    fours = np.unique(pairs[:-2] * (int(pairs.max()) + 1) + pairs[2:], return_inverse=True)[1].ravel()
+    return fours[:-1] * vocabulary + codes[GRAM - 1 :]
 
 
-def _runs(flags: bytearray) -> list[tuple[int, int]]:
+def _matching(same: np.ndarray, gram_at: Sequence[int], i: int, k: int, most: int) -> int:
+    """How many positions from i on (at most `most`) hold the 5-grams that those from k on hold
+    (`gram_at`: the same numbers, quicker to read one at a time)."""
+    n = min(most, len(same) - i)
+    done = 0
+    while done < min(n, 16):  # most stretches stop within a few words
+        if gram_at[i + done] != gram_at[k + done]:
+            return done
+        done += 1
+    step = 64
+    while done < n:
+        m = min(step, n - done)
+        differ = np.flatnonzero(same[i + done : i + done + m] != same[k + done : k + done + m])
+        if len(differ):
+            return done + int(differ[0])
+        done += m
+        step *= 2
+    return n
+
+
+def _runs(flags: bytes) -> list[tuple[int, int]]:
     runs = []
     i, n = 0, len(flags)
     while i < n:
@@ -121,8 +141,9 @@ def detect(text: str, blocks: Sequence[Block], words: Words) -> list[Decision]:
     cleaned page then holds no copy that cleaning it again would find.
     """
     decisions: list[Decision] = []
+    lines = np.fromiter((b.line for b in blocks), np.int64, len(blocks))
     for _ in range(MAX_ROUNDS):
-        found = _detect_once(_shrunk(blocks, words), words)
+        found = _detect_once(blocks, lines, _line_words(lines, words, blocks), words)
         if not found:
             break
         decisions += found
@@ -130,55 +151,54 @@ def detect(text: str, blocks: Sequence[Block], words: Words) -> list[Decision]:
     return decisions
 
 
-def _shrunk(blocks: Sequence[Block], words: Words) -> list[Block]:
-    """The blocks with their lines' word counts made of the words given: a line is judged by
-    what stays of it."""
-    block_of = _block_of_words(blocks, words)
-    per_line = Counter(blocks[k].line for k in block_of)
-    return [b if b.line_words == (n := per_line[b.line]) else b.with_line_words(n) for b in blocks]
+def _line_words(lines: np.ndarray, words: Words, blocks: Sequence[Block]) -> array[int]:
+    """For each block, the words of its line among the words given: a line is judged by what
+    stays of it."""
+    of = np.asarray(_block_of_words(blocks, words), np.int64)
+    per_line = np.bincount(lines[of], minlength=int(lines.max(initial=-1)) + 1)
+    return array("q", per_line[lines].astype(np.int64).tobytes())
 
 
-def _detect_once(blocks: Sequence[Block], words: Words) -> list[Decision]:
-    """One round: the copies among these words."""
+def _detect_once(
+    blocks: Sequence[Block], lines: np.ndarray, line_words: Sequence[int], words: Words
+) -> list[Decision]:
+    """One round: the copies among these words (`line_words`: the words left of each block's line)."""
     block_of = _block_of_words(blocks, words)
-    last_long = next(
-        (i for i in range(len(block_of) - 1, -1, -1) if blocks[block_of[i]].line_words > TAIL_BLOCK_WORDS), -1
-    )
+    of = np.asarray(block_of, np.int64)
+    long = np.flatnonzero(np.asarray(line_words, np.int64)[of] > TAIL_BLOCK_WORDS)
+    last_long = int(long[-1]) if len(long) else -1
     n = len(words.words)
     stretches = _from_block_starts(words.words, block_of, repeated_stretches(words.words))
+    line_of = array("q", lines[of].tobytes())
     long_runs = [
         (_card_title_start(block_of, a) if src <= LEAD_SHARE * n else a, *_copy_end(words.words, a, b, src))
-        for a, b, src in _copies(stretches, [blocks[k].line for k in block_of])
+        for a, b, src in _copies(stretches, line_of)
         if b - a >= MIN_RUN_WORDS
         and words.ends[b - 1] - words.starts[a] >= MIN_RUN_CHARS
-        and not _is_layout_repeat(blocks, block_of, a, b, src, near_end=a >= (1 - LEAD_SHARE) * n)
+        and not _is_layout_repeat(line_words, block_of, a, b, src, near_end=a >= (1 - LEAD_SHARE) * n)
         and _is_scraper_copy(words.words, a, b, src, block_of, last_long)
     ]
     if not long_runs:
         return []
-    keep = bytearray(len(words.words))
-    sure = bytearray(len(words.words))  # copies that may go from inside a sentence
+    keep = np.zeros(n, bool)
+    sure = np.zeros(n, bool)  # copies that may go from inside a sentence
     for a, b, certain in long_runs:
-        keep[a:b] = b"\x01" * (b - a)
-        if certain:
-            sure[a:b] = b"\x01" * (b - a)
+        keep[a:b] = True
+        sure[a:b] |= certain
+    # Each block's words [first, last), and how many of them a copy covers.
+    starts = np.asarray(words.starts, np.int64)
+    firsts = np.searchsorted(starts, np.fromiter((b.start for b in blocks), np.int64, len(blocks)))
+    lasts = np.searchsorted(starts, np.fromiter((b.end for b in blocks), np.int64, len(blocks)))
+    kept_before = np.concatenate([[0], np.cumsum(keep)])
+    covered = kept_before[lasts] - kept_before[firsts]
     decisions = []
-    w = 0  # index of the first word at or after the current block
-    for block in blocks:
-        while w < len(words.starts) and words.starts[w] < block.start:
-            w += 1
-        first = w
-        while w < len(words.starts) and words.starts[w] < block.end:
-            w += 1
-        covered = [i for i in range(first, w) if keep[i]]
-        if not covered:
+    for k in np.flatnonzero(covered).tolist():
+        block, first, w = blocks[k], int(firsts[k]), int(lasts[k])
+        if covered[k] >= WHOLE_BLOCK_SHARE * (w - first):
+            decisions.append(Decision(block.start, block.end, Kind.REPEAT, {"words": int(covered[k])}))
             continue
-        evidence = {"words": len(covered)}
-        if len(covered) >= WHOLE_BLOCK_SHARE * (w - first):
-            decisions.append(Decision(block.start, block.end, Kind.REPEAT, evidence))
-            continue
-        for a, b in _runs(bytearray(keep[first:w])):
-            if (a > 0 or first + b < w) and not all(sure[first + a : first + b]):
+        for a, b in _runs(keep[first:w].tobytes()):
+            if (a > 0 or first + b < w) and not sure[first + a : first + b].all():
                 # The sentence keeps words beside the copy: a phrase it shares with an earlier
                 # one ("after reviewing what His Royal Highness submitted"), not a scraper's copy.
                 continue
@@ -231,13 +251,13 @@ def _block_of_words(blocks: Sequence[Block], words: Words) -> Sequence[int]:
 
 
 def _is_layout_repeat(
-    blocks: Sequence[Block], block_of: Sequence[int], a: int, b: int, src: int, near_end: bool
+    line_words: Sequence[int], block_of: Sequence[int], a: int, b: int, src: int, near_end: bool
 ) -> bool:
     """A line of its own that repeats part of a paragraph: a pull quote, or a deck (summary) that
     the paragraph later says in full. Either way the paragraph keeps its words. A line that says a
     short line again in full near the page's end is a teaser card of the lead, not its paragraph."""
     n = b - a
-    copy_line, src_line = blocks[block_of[a]].line_words, blocks[block_of[src]].line_words
+    copy_line, src_line = line_words[block_of[a]], line_words[block_of[src]]
     pull_quote = copy_line <= n + 2 and src_line >= 2 * n
     deck = src_line <= n + 2 and copy_line >= n / LAYOUT_SHARE and not near_end
     return pull_quote or deck
