@@ -13,11 +13,15 @@ from dedup.normalize import Folded, key_words
 from dedup.page import Block
 
 _LINE = regex.compile(r"[^\n]*\n|[^\n]+$")
-# A sentence ends at terminal punctuation (closing quotes allowed), followed by spaces or by a
-# letter glued on ("…the source.Share", maybe behind a bidi mark); not inside a number ("3.5").
-# A lowercase Latin letter right after a dot is a domain or an e-mail ("pic.twitter.com"), not a
-# new sentence.
-_SENTENCE_END = regex.compile(r"[.!?؟…。]+[\"'”’»)\]]*(?:\s+|(?=\p{Cf}*(?![a-z])\p{L}))")
+SENTENCE_STOPS = frozenset(".!?؟…。")  # what ends a sentence
+CLOSING_MARKS = frozenset("\"'”’»)]")  # quotes and brackets closing a sentence, before or after its stop
+_STOPS = regex.escape("".join(sorted(SENTENCE_STOPS)))
+_CLOSING = regex.escape("".join(sorted(CLOSING_MARKS)))
+# A sentence ends at a stop (closing marks allowed), followed by spaces or by a letter glued on
+# ("…the source.Share", maybe behind a bidi mark); not inside a number ("3.5"). A lowercase Latin
+# letter right after a dot is a domain or an e-mail ("pic.twitter.com"), not a new sentence.
+_SENTENCE_END = regex.compile(rf"[{_STOPS}]+[{_CLOSING}]*(?:\s+|(?=\p{{Cf}}*(?![a-z])\p{{L}}))")
+_ENDS_HERE = regex.compile(rf"[{_CLOSING}]*[{_STOPS}]+[{_CLOSING}]*(?:\s|$)")
 _TOKEN = regex.compile(r"\w+")
 # A dot after these words shortens the word, it does not end the sentence ("Dr. Ali", "the U.S.
 # are", "p. ex.", "د. أحمد"): capital initials, dotted initials, Arabic titles and these words
@@ -43,6 +47,17 @@ FLOW_LINE_WORDS = 100  # with most of the page's words, a line this long is a pa
 def line_spans(text: str) -> list[tuple[int, int]]:
     """(start, end) of every line, the line break included in the span."""
     return [m.span() for m in _LINE.finditer(text)]
+
+
+def ends_sentence(text: str) -> bool:
+    """Whether a text ends as a sentence does: at a stop, maybe behind closing quotes or brackets."""
+    return text.rstrip().rstrip("".join(CLOSING_MARKS))[-1:] in SENTENCE_STOPS
+
+
+def ends_sentence_at(text: str, at: int) -> bool:
+    """Whether a sentence ends right at `at` (the end of a word): a stop, maybe with closing
+    marks, then a space or the end of the text."""
+    return _ENDS_HERE.match(text, at) is not None
 
 
 def sentence_spans(text: str, start: int, end: int) -> list[tuple[int, int]]:

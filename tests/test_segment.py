@@ -2,11 +2,19 @@
 
 from __future__ import annotations
 
+import regex
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from dedup.normalize import normalize
-from dedup.segment import line_spans, segment, sentence_spans, words_with_offsets
+from dedup.segment import (
+    ends_sentence,
+    ends_sentence_at,
+    line_spans,
+    segment,
+    sentence_spans,
+    words_with_offsets,
+)
 
 TEXT = "سطر أول\n\nSecond line\r\n   \nlast line without break"
 
@@ -60,6 +68,32 @@ def test_no_split_inside_numbers_or_at_the_end() -> None:
     assert _sentences("Version 3.5 is out") == ["Version 3.5 is out"]
     assert _sentences("Done.") == ["Done."]
     assert _sentences("He said “yes.” Then left") == ["He said “yes.” ", "Then left"]
+
+
+def test_one_sentence_end_for_every_detector() -> None:
+    # A stop ends a sentence, behind closing quotes or brackets or before them; a closing mark
+    # alone does not (a headline in guillemets), nor does a counter in brackets.
+    for text in [
+        "He said so.",
+        'He said "so."',
+        "He said “so”.",
+        "قال ذلك.",
+        "«قال ذلك.»",
+        "هل قال ذلك؟ ",
+        "(Updated.)",
+    ]:
+        assert ends_sentence(text), text
+    for text in ["«عنوان الخبر»", "Report abuse", "Comments (3)", "3.5", ""]:
+        assert not ends_sentence(text), text
+    text = 'He said "no." Then he left. Then «غادر.» ثم'
+    ends = [m.end() for m in regex.finditer(r"\w+", text)]
+    assert [at for at in ends if ends_sentence_at(text, at)] == [
+        text.index("no") + 2,
+        text.index("left") + 4,
+        text.index("غادر") + 4,
+    ]
+    # The sentences of a line end where `ends_sentence_at` says a sentence ends.
+    assert [text[s:e].strip()[-2:] for s, e in sentence_spans(text, 0, len(text))] == ['."', "t.", ".»", "ثم"]
 
 
 def test_sentence_spans_within_a_range() -> None:

@@ -15,12 +15,10 @@ from dataclasses import dataclass, field
 from dedup.detect.runs import MIN_CONTENT_WORDS
 from dedup.keys import GLUED, GRAM, MAX_LABEL_WORDS, slot_words
 from dedup.page import Decision, Kind
-from dedup.segment import Words
+from dedup.segment import CLOSING_MARKS, SENTENCE_STOPS, Words
 
 SEPARATORS = frozenset(":|»›–—")
 LIST_SEPARATORS = frozenset(",،;؛")
-SENTENCE_ENDS = frozenset(".!?؟…")
-CLOSING = frozenset("\"'”’»)")  # closing marks a title may end with, before its full stop
 MAX_ITEM_WORDS = 3  # a tag or a section name; a clause between commas is longer
 MIN_COMMAS = 1
 MAX_SLOT_WORDS = 20
@@ -78,7 +76,7 @@ def detect(
         stop_chars = SEPARATORS
         if end == i + 1 and pages == 0:  # "Read more: <a title>." with a known prefix
             end = _sentence_end(text, words, i + 1, end_of_flow)
-            stop_chars = SEPARATORS | SENTENCE_ENDS | CLOSING
+            stop_chars = SEPARATORS | SENTENCE_STOPS | CLOSING_MARKS
         if end == i + 1:
             continue  # nothing a label introduces: a quote, a sentence of the article
         stop = _after(text, words.ends[end - 1], words.starts[end] if end < n else end_of_flow, stop_chars)
@@ -113,7 +111,7 @@ def _sentence_end(text: str, words: Words, start: int, end_of_flow: int) -> int:
     n = len(words.words)
     for i in range(start, min(n, start + MAX_SLOT_WORDS)):
         gap = text[words.ends[i] : words.starts[i + 1] if i + 1 < n else end_of_flow]
-        if i + 1 == n or not SENTENCE_ENDS.isdisjoint(gap):
+        if i + 1 == n or not SENTENCE_STOPS.isdisjoint(gap):
             return i + 1
     return start
 
@@ -127,7 +125,7 @@ def _list_end(text: str, words: Words, start: int, end_of_flow: int) -> int:
     for i in range(start, min(n, start + MAX_SLOT_WORDS)):
         size += 1
         gap = text[words.ends[i] : words.starts[i + 1] if i + 1 < n else end_of_flow]
-        if size > MAX_ITEM_WORDS or not SENTENCE_ENDS.isdisjoint(gap):
+        if size > MAX_ITEM_WORDS or not SENTENCE_STOPS.isdisjoint(gap):
             break
         if not LIST_SEPARATORS.isdisjoint(gap):
             sizes.append(size)
@@ -138,7 +136,7 @@ def _list_end(text: str, words: Words, start: int, end_of_flow: int) -> int:
     for _ in range(max(sizes) if end < n else 0):
         gap = text[words.ends[end] : words.starts[end + 1] if end + 1 < n else end_of_flow]
         end += 1
-        if end >= n or not SENTENCE_ENDS.isdisjoint(gap) or not SEPARATORS.isdisjoint(gap):
+        if end >= n or not SENTENCE_STOPS.isdisjoint(gap) or not SEPARATORS.isdisjoint(gap):
             break
     return min(end, n)
 

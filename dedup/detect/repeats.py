@@ -17,7 +17,7 @@ import numpy as np
 from numpy.lib.stride_tricks import sliding_window_view
 
 from dedup.page import Block, Decision, Kind
-from dedup.segment import Words, outside
+from dedup.segment import Words, ends_sentence, outside
 
 GRAM = 5  # words per shingle
 MIN_RUN_WORDS = 8  # shorter repeats ("Buy now", a recurring label) are left alone
@@ -335,7 +335,6 @@ def _starts_block(block_of: Sequence[int], i: int) -> bool:
 
 MIN_LINE_REPEATS = 12  # a short line this often on a page: a button ("Report abuse" under each comment)
 MAX_REPEATED_LINE_WORDS = 6
-SENTENCE_STOPS = frozenset(".!?؟…")
 
 
 def repeated_short_lines(text: str, blocks: Sequence[Block]) -> list[Decision]:
@@ -346,7 +345,7 @@ def repeated_short_lines(text: str, blocks: Sequence[Block]) -> list[Decision]:
         for b in blocks
         if b.whole_line
         and 2 <= b.words <= MAX_REPEATED_LINE_WORDS
-        and text[b.start : b.end].rstrip()[-1:] not in SENTENCE_STOPS
+        and not ends_sentence(text[b.start : b.end])
     ]
     times = Counter(b.key for b in lines)
     return [

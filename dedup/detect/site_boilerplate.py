@@ -9,11 +9,10 @@ from dedup.config import Rule
 from dedup.keys import GLUED, label_prefix, shape
 from dedup.model import SiteModel, SiteStats
 from dedup.page import Block, Decision, Kind
-from dedup.segment import long_lines
+from dedup.segment import ends_sentence, long_lines
 
 BODY_LINE_WORDS = 8
 HEADLINE_WORDS = 10
-SENTENCE_ENDS = frozenset('.!?؟…»"”')
 
 
 def detect(
@@ -132,4 +131,4 @@ def _body_end(text: str, blocks: Sequence[Block], last_long: int) -> int:
 
 def _is_sentence(text: str, block: Block) -> bool:
     """A block that ends as sentences do."""
-    return text[block.start : block.end].rstrip()[-1:] in SENTENCE_ENDS
+    return ends_sentence(text[block.start : block.end])

@@ -13,7 +13,7 @@ import regex
 from dedup.checks import SettingError
 from dedup.normalize import normalize
 from dedup.page import Block, Decision, Kind
-from dedup.segment import Words
+from dedup.segment import Words, ends_sentence_at
 
 # A short block that contains one of these phrases, and is mostly made of it, is a widget.
 PHRASES = (
@@ -153,7 +153,6 @@ LINK_PREFIXES = (
 MAX_WIDGET_WORDS = 12  # a widget is short; a paragraph quoting a widget phrase is not one
 MAX_LINK_WORDS = 20
 MAX_TAIL_LINK_WORDS = 80  # a related-links card closing a page: the phrase and a few titles
-_SENTENCE_END = regex.compile(r"[\"'”’»)\]]*[.!?؟]+(?:\s|$)")
 
 
 def check_pattern(pattern: str) -> None:
@@ -248,7 +247,7 @@ def tail_links(text: str, words: Words, end_of_flow: int, matcher: WidgetMatcher
 
 def _sentences_follow(text: str, words: Words, first: int) -> bool:
     """Whether a word from `first` on, but the last, ends a sentence."""
-    return any(_SENTENCE_END.match(text, words.ends[j]) for j in range(first, len(words.words) - 1))
+    return any(ends_sentence_at(text, words.ends[j]) for j in range(first, len(words.words) - 1))
 
 
 def detect(blocks: Sequence[Block], matcher: WidgetMatcher) -> list[Decision]:
