@@ -112,7 +112,7 @@ class Cleaner:
         # A run glued into the flow of words has no line of its own to show it is furniture: it
         # needs the evidence of a long block (house-style openers repeat), except at the end.
         rule = self.model.rule
-        needed = rule.pages_needed(stats.pages, 10**6)
+        needed = rule.long_pages_needed(stats.pages)
         tail_needed = max(rule.long_floor, math.ceil(rule.tail_share * stats.pages))
         found: list[Decision] = edges
         labels: list[Decision] = []

@@ -45,6 +45,10 @@ class Rule:
         )
         if words <= self.short_words:
             return max(floor, math.ceil(self.short_share * site_pages))
+        return self.long_pages_needed(site_pages)
+
+    def long_pages_needed(self, site_pages: int) -> int:
+        """Distinct pages of the site a long block (a paragraph) must occur on."""
         return max(self.long_floor, math.ceil(self.long_share * site_pages))
 
 

@@ -41,6 +41,7 @@ _ABBREVIATION_CHARS = 6  # the longest word above
 # the site's pages as they always were.
 PROSE_LINE_CHARS = 200
 
+NO_LINE = 10**9  # a line number past every page's lines: where a page has no such line
 FLOW_LINE_WORDS = 100  # with most of the page's words, a line this long is a page that lost its breaks
 
 
@@ -192,4 +193,4 @@ def flow_lines(blocks: Sequence[Block]) -> dict[int, tuple[int, int]]:
 def long_lines(blocks: Sequence[Block], short_words: int) -> tuple[int, int]:
     """Line numbers of a page's first and last long line; a page of short lines is all head."""
     lines = [b.line for b in blocks if b.line_words > short_words]
-    return (lines[0], lines[-1]) if lines else (10**9, 10**9)
+    return (lines[0], lines[-1]) if lines else (NO_LINE, NO_LINE)

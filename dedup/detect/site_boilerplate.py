@@ -9,7 +9,7 @@ from dedup.config import Rule
 from dedup.keys import GLUED, label_prefix, shape
 from dedup.model import SiteModel, SiteStats
 from dedup.page import Block, Decision, Kind
-from dedup.segment import ends_sentence, long_lines
+from dedup.segment import NO_LINE, ends_sentence, long_lines
 
 BODY_LINE_WORDS = 8
 HEADLINE_WORDS = 10
@@ -40,7 +40,11 @@ def detect(
         words = block.line_words
         if words <= HEADLINE_WORDS and not _is_sentence(text, block):
             words = min(words, model.rule.link_words)  # a headline links, like a link
-        needed = model.rule.pages_needed(stats.pages, 10**6 if in_body else words)
+        needed = (
+            model.rule.long_pages_needed(stats.pages)
+            if in_body
+            else model.rule.pages_needed(stats.pages, words)
+        )
         paragraph = _paragraph(text, block, first_long, body_end, model.rule.short_words, flow_lines)
         if paragraph and block.line in story:
             needed = max(needed, model.rule.paragraph_floor)
@@ -60,7 +64,11 @@ def detect(
             glued = block.line in flow_lines and block.words > model.rule.link_words
             # In flow lines the label is also counted at every sentence start, whatever its length.
             pages = max(stats.labels.get(label, 0), stats.labels.get(GLUED + label[2:], 0) if glued else 0)
-            needed = model.rule.pages_needed(stats.pages, 10**6 if glued else words)
+            needed = (
+                model.rule.long_pages_needed(stats.pages)
+                if glued
+                else model.rule.pages_needed(stats.pages, words)
+            )
             if pages >= needed and pages > line_pages:
                 evidence = {"label": label[2:], "pages": pages, "site_pages": stats.pages}
                 decisions.append(Decision(block.start, block.end, Kind.TEMPLATE, evidence))
@@ -126,7 +134,7 @@ def _body_end(text: str, blocks: Sequence[Block], last_long: int) -> int:
             and not _is_sentence(text, block)
         ):
             return block.line
-    return 10**9
+    return NO_LINE
 
 
 def _is_sentence(text: str, block: Block) -> bool:
