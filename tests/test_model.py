@@ -1,0 +1,137 @@
+"""The site model on its own: counting pages, near-identical variants, forgetting, what it lists."""
+
+from __future__ import annotations
+
+from dedup.config import Rule
+from dedup.features import PageCounts
+from dedup.model import FORGET_MIN_PAGES, SingleShapes, SiteModel, SiteStats
+
+NAV_AR = "الرئيسية اخبار محلية اقتصاد رياضة"
+NAV_EN = "home news local business sport"
+FOOTER_AR = "جميع الحقوق محفوظة لجريدة الاخبار اليومية 0"
+FOOTER_EN = "all rights reserved daily courier 0"
+
+
+def page(
+    n: int,
+    shapes: tuple[str, ...],
+    site: str = "news.example",
+    head: tuple[str, ...] = (),
+    labels: tuple[str, ...] = (),
+    grams: tuple[int, ...] = (),
+) -> PageCounts:
+    """The counts of one page: its own article sentence (`article n`) besides the shapes given."""
+    own = (f"article sentence number {n} of its own",)
+    return PageCounts(site, n, frozenset(shapes + own), frozenset(head), frozenset(labels), frozenset(grams))
+
+
+def test_each_page_counts_once_and_an_exact_repeat_not_at_all() -> None:
+    model = SiteModel()
+    for n in range(5):
+        assert model.add(page(n, (NAV_AR, NAV_EN))) == 0
+    assert model.add(page(3, (NAV_AR, NAV_EN))) is None  # the same page fetched again
+    stats = model.sites["news.example"]
+    assert stats.pages == 5
+    assert stats.pages_with(NAV_AR) == (5, NAV_AR) and stats.pages_with(NAV_EN) == (5, NAV_EN)
+    assert stats.pages_with("article sentence number 1 of its own") == (
+        1,
+        "article sentence number 1 of its own",
+    )
+
+
+def test_a_line_counts_in_the_head_only_on_pages_that_open_with_it() -> None:
+    # A linked title repeats on many pages, but only its own article carries it above the body.
+    title = "وزارة الصحة تطلق حملة تطعيم وطنية"
+    model = SiteModel()
+    for n in range(6):
+        model.add(page(n, (title,), head=(title,) if n == 0 else ()))
+    stats = model.sites["news.example"]
+    assert stats.pages_with(title) == (6, title)
+    assert stats.pages_with(title, head=True) == (1, title)
+
+
+def test_near_identical_variants_count_together_after_finalize() -> None:
+    # The same footer with a word changed, and the English one with a typo: one furniture each.
+    variants_ar = ["جميع الحقوق محفوظة لجريدة الاخبار اليومية", "كل الحقوق محفوظة لجريدة الاخبار اليومية"]
+    variants_en = ["all rights reserved by the daily courier", "all rights reserved by the daily courrier"]
+    model = SiteModel()
+    for n in range(8):
+        model.add(page(n, (variants_ar[n % 2], variants_en[n % 2])))
+    model.finalize()
+    stats = model.sites["news.example"]
+    for variants in (variants_ar, variants_en):
+        pages, exemplar = stats.pages_with(variants[0])
+        assert pages == 8 and exemplar in variants
+        assert stats.pages_with(variants[1]) == (8, exemplar)
+        assert sorted(stats.members(exemplar)) == sorted(variants)
+
+
+def test_a_label_and_a_line_holding_it_whole_are_not_variants() -> None:
+    # "Read more" and "Read more: <a title>" differ in few characters but are not one line.
+    short, long = "اقرأ أيضا على الموقع", "اقرأ أيضا على الموقع حملة"
+    model = SiteModel(rule=Rule(variant_similarity=0.5))
+    for n in range(6):
+        model.add(page(n, (short if n % 2 else long,)))
+    model.finalize()
+    stats = model.sites["news.example"]
+    assert stats.pages_with(short) == (3, short) and stats.pages_with(long) == (3, long)
+
+
+def test_finalize_drops_word_grams_seen_on_one_page() -> None:
+    model = SiteModel()
+    for n in range(4):
+        model.add(page(n, (NAV_EN,), grams=(11, 100 + n)))
+    model.finalize()
+    assert dict(model.sites["news.example"].grams) == {11: 4}
+
+
+def test_counts_made_apart_merge_into_one() -> None:
+    a, b = SiteStats(), SiteStats()
+    for n in range(3):
+        a.count(page(n, (NAV_AR,), labels=("P:اقرأ أيضا",)))
+    for n in range(3, 5):
+        b.count(page(n, (NAV_AR, FOOTER_AR)))
+    merged = a.merge_counts(b)
+    assert merged.pages == 5
+    assert merged.shapes[NAV_AR] == 5 and merged.shapes[FOOTER_AR] == 2 and merged.labels["P:اقرأ أيضا"] == 3
+
+
+def test_boilerplate_lists_blocks_and_templates_on_enough_pages_most_first() -> None:
+    model = SiteModel()
+    for n in range(10):
+        shapes = (NAV_EN, FOOTER_EN) if n < 9 else (NAV_EN,)
+        model.add(page(n, shapes, labels=("P:read more",) if n < 4 else ()))
+    rows = model.boilerplate("news.example")
+    assert rows == [(10, "block", NAV_EN), (9, "block", FOOTER_EN), (4, "template", "read more: …")]
+
+
+def test_forgetting_opens_a_new_generation_only_once_the_current_one_is_full() -> None:
+    model = SiteModel(forget_after=30)  # generations of 15 days
+    assert model.add(page(0, (NAV_AR,)), day=0) == 0
+    # A slow site: a page a month later still joins the only generation it has.
+    assert model.add(page(1, (NAV_AR,)), day=40) == 0
+    for n in range(2, FORGET_MIN_PAGES + 1):
+        model.add(page(n, (NAV_AR,)), day=1)
+    stats = model.sites["news.example"]
+    assert stats.pages == FORGET_MIN_PAGES + 1
+    assert model.add(page(1000, (FOOTER_AR,)), day=40) == 2  # the first generation is full: a new one
+    assert stats.current is not None and stats.current.pages == 1
+    assert stats.pages == FORGET_MIN_PAGES + 2  # the previous generation is kept as well
+    for n in range(1001, 1000 + FORGET_MIN_PAGES):  # later pages fill generation 2
+        assert model.add(page(n, (FOOTER_AR,)), day=50) == 2
+    assert model.add(page(5000, (FOOTER_AR,)), day=80) == 5  # generation 0 goes; 2 is kept
+    assert stats.shapes[NAV_AR] == 0 and stats.shapes[FOOTER_AR] == FORGET_MIN_PAGES + 1
+    assert model.add(page(6000, (NAV_AR,)), day=1) is None  # older than what is kept
+
+
+def test_single_shapes_come_back_in_order_surrogates_and_all() -> None:
+    single = SingleShapes()
+    shapes = [f"جملة من المقال رقم {n}" for n in range(3000)] + [
+        "a lone \ud800 surrogate",
+        "sentence of its own",
+    ]
+    single.add(shapes[:2000])
+    single.add(shapes[2000:])
+    assert len(single) == len(shapes)
+    assert single.chunks  # compressed a chunk at a time
+    assert list(single.keys()) == shapes
