@@ -5,6 +5,8 @@ from __future__ import annotations
 
 from typing import Any
 
+import regex
+
 
 class SettingError(ValueError):
     """A setting with a value it cannot have; the message names it and says what to give."""
@@ -28,3 +30,15 @@ def one_of(owner: str, name: str, value: Any, allowed: tuple[str, ...]) -> None:
     """One of a few names."""
     if value not in allowed:
         raise SettingError(f"{owner}.{name} is {value!r}: give one of {', '.join(allowed)}")
+
+
+def pattern(value: str) -> None:
+    """Refuse a `re:` pattern that is no regular expression, saying where it breaks."""
+    if value.startswith("re:"):
+        try:
+            regex.compile(value[3:])
+        except regex.error as e:
+            raise SettingError(
+                f"pattern {value!r} is not a regular expression ({e}); fix it, or drop the re: prefix "
+                "to match it as a plain phrase"
+            ) from e

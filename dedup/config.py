@@ -7,7 +7,6 @@ import math
 from dataclasses import dataclass, field
 
 from dedup import checks
-from dedup.detect.widgets import check_pattern
 from dedup.fingerprint import FingerprintSettings
 
 
@@ -92,4 +91,4 @@ class Config:
         hint = " (the word-shingle Jaccard of two duplicates, e.g. 0.8; --duplicate-threshold)"
         checks.share("Config", "duplicate_threshold", self.duplicate_threshold, zero=False, hint=hint)
         for pattern in self.patterns:
-            check_pattern(pattern)
+            checks.pattern(pattern)

@@ -10,7 +10,6 @@ from dataclasses import dataclass, field
 
 import regex
 
-from dedup.checks import SettingError
 from dedup.normalize import normalize
 from dedup.page import Block, Decision, Kind
 from dedup.segment import Words, ends_sentence_at
@@ -153,18 +152,6 @@ LINK_PREFIXES = (
 MAX_WIDGET_WORDS = 12  # a widget is short; a paragraph quoting a widget phrase is not one
 MAX_LINK_WORDS = 20
 MAX_TAIL_LINK_WORDS = 80  # a related-links card closing a page: the phrase and a few titles
-
-
-def check_pattern(pattern: str) -> None:
-    """Refuse a `re:` pattern that is no regular expression, saying where it breaks."""
-    if pattern.startswith("re:"):
-        try:
-            regex.compile(pattern[3:])
-        except regex.error as e:
-            raise SettingError(
-                f"pattern {pattern!r} is not a regular expression ({e}); fix it, or drop the re: prefix "
-                "to match it as a plain phrase"
-            ) from e
 
 
 @dataclass(frozen=True)
