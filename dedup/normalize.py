@@ -127,7 +127,7 @@ class Folded:
 
     def __init__(self, text: str) -> None:
         self.text = text
-        self.folded: str | None = None
+        self.fast = False  # whether the keys and words come from the folded arrays
         self.has_drop = False
         try:
             codes = np.frombuffer(text.encode("utf-32-le"), np.uint32)
@@ -148,20 +148,20 @@ class Folded:
             return
         dropped = drop[codes]
         has_drop = bool(dropped.any())
-        whole = _decode(folded)
         # The folded text without the dropped characters, and where each position went in it.
-        kept = _decode(folded[~dropped]) if has_drop else whole
+        kept = _decode(folded[~dropped] if has_drop else folded)
         if not kept.isascii() and not unicodedata.is_normalized("NFKC", kept):
             return  # folding undid NFKC ("J" and a combining caron): `normalize` composes again
         self.has_drop = has_drop
-        self.folded = whole
+        self.fast = True
         self._letter = self._word & (folded != 32)
         self._kept = kept
         self._at: np.ndarray | None = None
         self._at_view: memoryview | None = None
         self._whole_words: tuple[list[str], np.ndarray, np.ndarray] | None = None
         if self.has_drop:
-            self._at = np.zeros(len(codes) + 1, np.int64)
+            # Four bytes a character where they do: a 20 MB page holds these once per pass.
+            self._at = np.zeros(len(codes) + 1, np.int32 if len(codes) < 2**31 else np.int64)
             np.cumsum(~dropped, out=self._at[1:])
 
     def words(
@@ -171,7 +171,7 @@ class Folded:
         for each), with the start and end of the token each came from; None where the slow path
         must do it. Once the whole text's words are made, a span that cuts no token is a slice
         of them."""
-        if self.folded is None:
+        if not self.fast:
             return None
         end = len(self.text) if end is None else end
         if self._whole_words is None and (start, end) == (0, len(self.text)):
@@ -202,7 +202,7 @@ class Folded:
 
     def key(self, start: int, end: int) -> str:
         """The matching key of text[start:end]."""
-        if self.folded is None:
+        if not self.fast:
             return normalize(self.text[start:end])
         if self._at is not None:
             if self._at_view is None:

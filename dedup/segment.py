@@ -111,12 +111,12 @@ def segment(text: str, folded: Folded | None = None) -> list[Block]:
             if key:
                 blocks.append(Block(start, end, key, line_no, True, key_words(key)))
             continue
-        if folded.folded is None and not (line_key := folded.key(start, end)):
+        if not folded.fast and not (line_key := folded.key(start, end)):
             continue
         keyed = [(s, e, k) for s, e in pieces if (k := folded.key(s, e))]
         # Sentences end at punctuation or spaces, which fold to spaces: the line's words are its
         # sentences' words, without keying the line as well.
-        line_words = key_words(line_key) if folded.folded is None else sum(key_words(k) for _, _, k in keyed)
+        line_words = key_words(line_key) if not folded.fast else sum(key_words(k) for _, _, k in keyed)
         blocks += [Block(s, e, k, line_no, False, line_words) for s, e, k in keyed]
     return blocks
 
