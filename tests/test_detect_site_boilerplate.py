@@ -1,0 +1,172 @@
+"""detect.site_boilerplate on its own: a site model learned by hand judges one segmented page."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import pytest
+from conftest import ARTICLES
+
+from dedup.detect import site_boilerplate
+from dedup.features import learning_counts
+from dedup.model import SiteModel
+from dedup.page import Decision, Kind
+from dedup.segment import flow_lines, segment
+
+EN_ARTICLES = (
+    "The river authority opened a new flood barrier on Friday that will protect more than two "
+    "thousand homes in the lower valley.",
+    "Teachers at the northern high school voted to accept a pay offer after three months of talks "
+    "with the county education board.",
+    "The old railway station will reopen as a public library next spring after a long campaign by "
+    "local residents and historians.",
+    "Farmers in the eastern district say the dry summer has cut their wheat harvest by almost a "
+    "third compared with last year.",
+    "A new bus line linking the harbour to the hospital will start running on Monday with a service "
+    "every fifteen minutes.",
+    "The museum has received a rare collection of maps donated by the family of a retired sea "
+    "captain who lived in the town.",
+    "Police have asked drivers to avoid the coast road this weekend while engineers repair a damaged "
+    "section near the lighthouse.",
+    "The city swimming pool will close for six weeks in the autumn so that its roof and heating "
+    "system can be replaced.",
+)
+
+
+@dataclass(frozen=True)
+class Site:
+    """A made-up news site: its furniture, eight articles of one paragraph, a story's background."""
+
+    name: str
+    nav: str
+    date: str  # with {day} and {minute}: other on every page
+    footer: str
+    link: str
+    tags: str
+    articles: tuple[str, ...]
+    background: str
+
+    def page(self, i: int, body: tuple[str, ...] = (), tail: tuple[str, ...] = ()) -> str:
+        """Page i: nav, date line, its article's paragraph, more body lines, tail lines, footer."""
+        date = self.date.format(day=i + 1, minute=10 + i)
+        return "\n".join([self.nav, date, self.articles[i], *body, *tail, self.footer]) + "\n"
+
+
+SITES = {
+    "ar": Site(
+        name="alnahar.example",
+        nav="الرئيسية | أخبار محلية | اقتصاد | رياضة | اتصل بنا",
+        date="الأحد {day} مايو 2024 - 10:{minute}",
+        footer="© 2024 جريدة النهار - جميع الحقوق محفوظة",
+        link="الأكثر قراءة هذا الأسبوع",
+        tags="الوسوم",
+        articles=tuple(first for first, _ in ARTICLES),
+        background=(
+            "وتعود جذور الأزمة إلى عام ألفين وعشرين حين توقفت أعمال الصيانة في معظم مرافق المدينة "
+            "بسبب نقص التمويل وتراجع الإيرادات المحلية بشكل حاد."
+        ),
+    ),
+    "en": Site(
+        name="herald.example",
+        nav="Home | Local | Business | Sport | Contact us",
+        date="Sunday {day} May 2024 - 10:{minute}",
+        footer="© 2024 The Daily Herald - All rights reserved",
+        link="Most read this week",
+        tags="Tags",
+        articles=EN_ARTICLES,
+        background=(
+            "The dispute goes back to twenty twenty, when repairs stopped at most of the city's "
+            "buildings because the council ran short of money."
+        ),
+    ),
+}
+LANGS = ["ar", "en"]
+
+
+def _model(site: str, texts: list[str]) -> SiteModel:
+    """A model learned from these pages of one site: each page's counts added, as dedup.learn does."""
+    model = SiteModel()
+    for text in texts:
+        model.add(learning_counts(site, text, model.rule.short_words))
+    model.finalize()
+    return model
+
+
+def _decisions(text: str, site: str, model: SiteModel) -> list[Decision]:
+    blocks = segment(text)
+    return site_boilerplate.detect(text, site, blocks, model, flow_lines(blocks).keys())
+
+
+def _removed(text: str, site: str, model: SiteModel) -> list[str]:
+    return [text[d.start : d.end] for d in _decisions(text, site, model)]
+
+
+@pytest.mark.parametrize("lang", LANGS)
+def test_nav_date_and_footer_on_every_page_go_and_the_article_stays(lang: str) -> None:
+    site = SITES[lang]
+    texts = [site.page(i) for i in range(8)]
+    model = _model(site.name, texts)
+    for text in texts:
+        decisions = _decisions(text, site.name, model)
+        removed = [text[d.start : d.end] for d in decisions]
+        assert len(removed) == 3
+        assert removed[0] == site.nav + "\n"
+        assert removed[1].startswith(site.date.split()[0])  # the date line, other on every page
+        assert removed[2] == site.footer + "\n"
+        assert all(d.kind == Kind.SITE_BOILERPLATE and d.evidence["pages"] == 8 for d in decisions)
+
+
+@pytest.mark.parametrize("lang", LANGS)
+def test_background_paragraph_on_a_minority_of_pages_stays(lang: str) -> None:
+    """Three of eight pages tell a story's background after their own paragraph: a sentence in the
+    body needs the evidence of a long block, which three pages are not."""
+    site = SITES[lang]
+    texts = [site.page(i, (site.background,) if i in (1, 4, 6) else ()) for i in range(8)]
+    model = _model(site.name, texts)
+    assert model.rule.long_pages_needed(8) > 3
+    for i in (1, 4, 6):
+        removed = _removed(texts[i], site.name, model)
+        assert len(removed) == 3 and not any(site.background in r for r in removed)
+
+
+@pytest.mark.parametrize("lang", LANGS)
+def test_a_notice_in_the_body_of_every_page_goes(lang: str) -> None:
+    """The same long sentence after the article on all eight pages is the site's, not a story's."""
+    site = SITES[lang]
+    texts = [site.page(i, (site.background,)) for i in range(8)]
+    model = _model(site.name, texts)
+    for text in texts:
+        assert site.background + "\n" in _removed(text, site.name, model)
+
+
+@pytest.mark.parametrize("lang", LANGS)
+def test_a_link_length_line_on_two_pages_goes_on_one_page_stays(lang: str) -> None:
+    site = SITES[lang]
+    texts = [site.page(i, tail=(site.link,) if i < 2 else ()) for i in range(8)]
+    model = _model(site.name, texts)
+    assert model.rule.pages_needed(8, len(site.link.split())) == 2
+    for text in texts[:2]:
+        assert site.link + "\n" in _removed(text, site.name, model)
+    once = _model(site.name, texts[1:])  # the line on one page of seven
+    assert not any(site.link in r for r in _removed(texts[1], site.name, once))
+
+
+@pytest.mark.parametrize("lang", LANGS)
+def test_a_label_with_a_slot_other_on_every_page_goes_as_a_template(lang: str) -> None:
+    site = SITES[lang]
+    words = site.background.split()
+    texts = [site.page(i, tail=(f"{site.tags}: {words[i]}, {words[i + 8]}",)) for i in range(8)]
+    model = _model(site.name, texts)
+    for text in texts:
+        templates = [d for d in _decisions(text, site.name, model) if d.kind == Kind.TEMPLATE]
+        assert len(templates) == 1
+        assert text[templates[0].start : templates[0].end].startswith(site.tags + ": ")
+        assert templates[0].evidence["pages"] == 8
+
+
+@pytest.mark.parametrize("lang", LANGS)
+def test_a_site_without_a_model_or_with_one_page_removes_nothing(lang: str) -> None:
+    site = SITES[lang]
+    texts = [site.page(i) for i in range(8)]
+    assert _removed(texts[0], "other.example", _model(site.name, texts)) == []
+    assert _removed(texts[0], site.name, _model(site.name, texts[:1])) == []
