@@ -149,3 +149,22 @@ def test_a_shared_phrase_without_a_label_a_storys_sentence_or_a_date_pattern_sta
     assert _phrases(f"{first} {story} {third}", {story: 20}) == []
     dates = TEXT[lang]["dates"]
     assert _phrases(f"{first} {dates} {second}", {dates: 20}) == []
+
+
+@pytest.mark.parametrize(
+    ("before", "prefix"),
+    [
+        ("Source: agencies", "Read more"),  # a capital opens the label
+        ("أطعمة لا يُنصح بطهيها في المقلاة الهوائية", "إقرأ المزيد"),  # a heading run into it
+    ],
+)
+def test_a_known_prefix_without_separator_opens_a_label_unless_a_sentence_goes_on(
+    before: str, prefix: str
+) -> None:
+    # In lower case after a word of a sentence, a known "read more" prefix is the sentence's own.
+    sentence = "Residents who want to read more about the plan can find it online at the city hall library."
+    text = f"{EN_PARAGRAPHS[0]} {sentence} {EN_PARAGRAPHS[1]}"
+    assert _detect(text, {}) == []
+    glued_after = f"{AR_PARAGRAPHS[0]} {before} {prefix} {AR_TITLE}.. {AR_PARAGRAPHS[1]}"
+    found = _detect(glued_after, {})
+    assert [glued_after[d.start : d.end].strip() for d in found] == [f"{prefix} {AR_TITLE}.."]

@@ -68,10 +68,13 @@ def detect(
     decisions = []
     n = len(words.words)
     for i in range(n):
-        found = labels.ending_at(words.words, i, _separator_after(text, words, i, end_of_flow))
+        separator = _separator_after(text, words, i, end_of_flow)
+        found = labels.ending_at(words.words, i, separator)
         if found is None:
             continue
         first, pages = found
+        if pages == 0 and not separator and _inside_sentence(text, words, first):
+            continue  # "residents who want to read more about the plan": a sentence's own words
         end = _slot_end(text, words, i + 1, end_of_flow, gram_pages)
         stop_chars = SEPARATORS
         if end == i + 1 and pages == 0:  # "Read more: <a title>." with a known prefix
@@ -92,6 +95,16 @@ def _after(text: str, pos: int, limit: int, chars: frozenset[str] = SEPARATORS) 
     while pos < limit and (text[pos].isspace() or text[pos] in chars):
         pos += 1
     return pos
+
+
+def _inside_sentence(text: str, words: Words, i: int) -> bool:
+    """Whether word i goes on a sentence: it starts in lower case (a script with cases), and no stop
+    or separator stands before it. A capital ("… agencies Read more") or a script without cases
+    (a heading run into the next line) may open a label."""
+    if i == 0 or not text[words.starts[i]].islower():
+        return False
+    gap = text[words.ends[i - 1] : words.starts[i]]
+    return "\n" not in gap and (SENTENCE_STOPS | SEPARATORS | CLOSING_MARKS).isdisjoint(gap)
 
 
 def _separator_after(text: str, words: Words, i: int, end_of_flow: int) -> bool:
