@@ -217,19 +217,20 @@ class Measure:
     peak_rss_mb: float
     exit_code: int
     cpu_seconds: float = 0.0  # the child's own processor time: steadier on a busy machine
+    system_seconds: float = 0.0  # the part of it the kernel spent (mostly fresh memory for a huge page)
 
 
 def run_clean(input_path: Path, output: Path, extra: list[str] | None = None) -> tuple[int, float, float]:
     """Run `dedup clean` in a child process, its messages into OUTPUT.log: (exit code, seconds,
     peak resident memory in MB)."""
-    code, seconds, peak, _ = run_clean_timed(input_path, output, extra)
+    code, seconds, peak, _, _ = run_clean_timed(input_path, output, extra)
     return code, seconds, peak
 
 
 def run_clean_timed(
     input_path: Path, output: Path, extra: list[str] | None = None
-) -> tuple[int, float, float, float]:
-    """`run_clean`, with the child's processor time (user and system seconds) as well."""
+) -> tuple[int, float, float, float, float]:
+    """`run_clean`, with the child's processor time (user and system seconds, and system alone)."""
     dedup = Path(sys.executable).with_name("dedup")
     # One process: its peak is the whole run's (workers would be other processes, not counted).
     argv = [str(dedup), "clean", str(input_path), "-o", str(output), "--workers", "1", *(extra or [])]
@@ -242,7 +243,7 @@ def run_clean_timed(
     _, status, usage = os.wait4(pid, 0)
     seconds = time.monotonic() - start
     peak = usage.ru_maxrss / 1024  # ru_maxrss is in KB on Linux
-    return os.waitstatus_to_exitcode(status), seconds, peak, usage.ru_utime + usage.ru_stime
+    return os.waitstatus_to_exitcode(status), seconds, peak, usage.ru_utime + usage.ru_stime, usage.ru_stime
 
 
 def measure(case: Case, folder: Path, scale: float = 1.0) -> Measure:
@@ -250,9 +251,13 @@ def measure(case: Case, folder: Path, scale: float = 1.0) -> Measure:
     src = folder / f"{case.name}.jsonl"
     out = folder / f"{case.name}.cleaned.jsonl"
     records = case.write(src, scale)
-    code, seconds, peak, cpu = run_clean_timed(src, out)
+    code, seconds, peak, cpu, system = run_clean_timed(src, out)
     size_out = out.stat().st_size if out.exists() else 0
-    return Measure(case.name, records, src.stat().st_size, size_out, seconds, peak, code, cpu)
+    return Measure(case.name, records, src.stat().st_size, size_out, seconds, peak, code, cpu, system)
+
+
+def _ratio(big: float, small: float) -> str:
+    return f"{big / max(small, 1e-9):.1f}"
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -282,9 +287,11 @@ def main(argv: list[str] | None = None) -> int:
                 (Path(tmp) / f"{name}.cleaned.jsonl").unlink(missing_ok=True)
             if len(measured) == 2:
                 small, big = measured
+                user = _ratio(big.cpu_seconds - big.system_seconds, small.cpu_seconds - small.system_seconds)
                 print(
                     f"{name:<15} x{GROWTH} the input: time x{big.seconds / small.seconds:.1f} "
-                    f"(CPU x{big.cpu_seconds / max(small.cpu_seconds, 1e-9):.1f}), "
+                    f"(CPU x{_ratio(big.cpu_seconds, small.cpu_seconds)}: user x{user}, "
+                    f"system x{_ratio(big.system_seconds, small.system_seconds)}), "
                     f"peak x{big.peak_rss_mb / small.peak_rss_mb:.1f}",
                     flush=True,
                 )
