@@ -1,0 +1,114 @@
+"""detect.repeats on its own: copies a page already said (a scraper's double, a teaser card) and
+short lines repeated under every comment, on hand-made pages."""
+
+from __future__ import annotations
+
+import pytest
+from conftest import AR_PARAGRAPHS, AR_TITLE, EN_PARAGRAPHS, EN_TITLE
+
+from dedup.detect import repeats
+from dedup.page import Kind
+from dedup.segment import segment, words_with_offsets
+
+PAGES = {"ar": (AR_TITLE, AR_PARAGRAPHS), "en": (EN_TITLE, EN_PARAGRAPHS)}
+LANGS = ["ar", "en"]
+
+
+def _removed(text: str) -> list[str]:
+    """The spans `detect` takes from a page, stripped."""
+    decisions = repeats.detect(text, segment(text), words_with_offsets(text))
+    assert all(d.kind == Kind.REPEAT for d in decisions)
+    return [text[d.start : d.end].strip() for d in decisions]
+
+
+def test_stretches_follow_a_copy_word_for_word_from_its_first_occurrence() -> None:
+    words = list("abcdefghij") * 2
+    assert repeats.repeated_stretches(words) == [(10, 20, 0)]
+
+
+def test_stretches_shorter_than_eight_words_are_not_copies() -> None:
+    # "Law No. 5 of the year" twice: a shared formula, not a copy.
+    words = ["x1", "x2", *"abcdef", "x3", "x4", *"abcdef", "x5"]
+    assert repeats.repeated_stretches(words) == []
+    assert repeats.repeated_stretches(list("abcd")) == []
+
+
+def test_a_copy_stops_where_its_source_would_run_into_it() -> None:
+    # Eight words said three times in a row: the copies cover the second and third saying, and
+    # each copies words said before it starts, never its own.
+    stretches = repeats.repeated_stretches(list("abcdefgh") * 3)
+    assert min(a for a, _, _ in stretches) == 8 and max(b for _, b, _ in stretches) == 24
+    assert all(src + (b - a) <= a for a, b, src in stretches)
+
+
+@pytest.mark.parametrize("lang", LANGS)
+def test_a_paragraph_doubled_right_after_itself_goes_the_first_stays(lang: str) -> None:
+    title, paragraphs = PAGES[lang]
+    text = "\n".join([title, paragraphs[0], paragraphs[1], paragraphs[1], paragraphs[2]])
+    assert _removed(text) == [paragraphs[1]]
+    assert text.index(paragraphs[1]) < text.rindex(paragraphs[1])  # the copy is the later one
+
+
+@pytest.mark.parametrize("lang", LANGS)
+def test_a_teaser_card_repeating_the_lead_cut_mid_word_goes(lang: str) -> None:
+    title, paragraphs = PAGES[lang]
+    lead = paragraphs[0]
+    teaser = lead[: len(lead) * 2 // 3].rstrip()[:-2]  # cut inside a word, as cards are
+    text = "\n".join([title, *paragraphs, "Share", title, teaser])
+    decisions = repeats.detect(text, segment(text), words_with_offsets(text))
+    assert teaser in [text[d.start : d.end].strip() for d in decisions]
+    body_end = text.index(paragraphs[-1]) + len(paragraphs[-1])
+    assert all(d.start > body_end for d in decisions)  # the lead and the article stay
+
+
+OFFICIAL = {
+    "en": (
+        "After reviewing the report submitted by the Minister of Finance, the cabinet approved the "
+        "budget for the coming year and the new rules for public tenders.",
+        "After reviewing the report submitted by the Minister of Health, the cabinet approved the "
+        "national vaccination plan and the hiring of two thousand nurses.",
+    ),
+    "ar": (
+        "بعد الاطلاع على ما رفعه صاحب السمو الملكي وزير الداخلية، وبعد النظر في قرار مجلس الشورى، "
+        "قرر المجلس الموافقة على تعديل نظام الأحوال المدنية.",
+        "بعد الاطلاع على ما رفعه صاحب السمو الملكي رئيس الهيئة العامة للسياحة والتراث الوطني، قرر "
+        "المجلس الموافقة على اتفاقية بشأن حماية التراث الثقافي.",
+    ),
+}
+
+
+@pytest.mark.parametrize("lang", LANGS)
+def test_a_phrase_two_sentences_share_stays_in_both(lang: str) -> None:
+    # Official wording repeated with another continuation each time: no copy.
+    title, _ = PAGES[lang]
+    assert _removed("\n".join([title, *OFFICIAL[lang]])) == []
+
+
+@pytest.mark.parametrize("lang", LANGS)
+def test_a_pull_quote_on_its_own_line_stays(lang: str) -> None:
+    # A line that repeats part of a long paragraph in the middle of the page is its layout.
+    title, paragraphs = PAGES[lang]
+    words = paragraphs[1].split()
+    quote = " ".join(words[2:12])
+    text = "\n".join([title, paragraphs[0], paragraphs[1], quote, paragraphs[2], paragraphs[0][::-1]])
+    assert quote not in " ".join(_removed(text))
+
+
+@pytest.mark.parametrize(("button", "stop"), [("Report abuse", ""), ("الإبلاغ عن إساءة", "")])
+def test_a_short_line_under_every_comment_goes_only_when_it_repeats_a_dozen_times(
+    button: str, stop: str
+) -> None:
+    comments = [f"{AR_PARAGRAPHS[k % 3]} {k}" for k in range(14)]
+    many = "\n".join(f"{c}\n{button}{stop}" for c in comments)
+    found = repeats.repeated_short_lines(many, segment(many))
+    assert len(found) == 14 and all(many[d.start : d.end].strip() == button for d in found)
+    assert found[0].evidence == {"times": 14}
+    few = "\n".join(f"{c}\n{button}" for c in comments[:3])
+    assert repeats.repeated_short_lines(few, segment(few)) == []
+
+
+@pytest.mark.parametrize("line", ["Thank you for reading.", "شكرا لكم على القراءة."])
+def test_a_short_sentence_repeated_many_times_stays(line: str) -> None:
+    # It ends as a sentence does: the article's words, however often it says them.
+    text = "\n".join(f"{EN_PARAGRAPHS[k % 3]}\n{line}" for k in range(14))
+    assert repeats.repeated_short_lines(text, segment(text)) == []
