@@ -1,0 +1,64 @@
+"""detect.context on its own: short islands stranded between removed blocks at a page's tail."""
+
+from __future__ import annotations
+
+import pytest
+from conftest import AR_PARAGRAPHS, AR_TITLE, EN_PARAGRAPHS, EN_TITLE
+
+from dedup.detect import context
+from dedup.page import Kind
+from dedup.segment import segment
+
+PAGES = {"ar": (AR_TITLE, AR_PARAGRAPHS, "فيسبوك تويتر"), "en": (EN_TITLE, EN_PARAGRAPHS, "Facebook Twitter")}
+LANGS = ["ar", "en"]
+
+
+def _islands(lines: list[str], removed_lines: dict[int, str]) -> list[str]:
+    """The lines `detect` takes, given the kind that removes each removed line (by line number)."""
+    text = "\n".join(lines) + "\n"
+    blocks = segment(text)
+    removed = [removed_lines.get(b.line) for b in blocks]
+    return [text[d.start : d.end].strip() for d in context.detect(text, blocks, removed)]
+
+
+@pytest.mark.parametrize("lang", LANGS)
+def test_short_lines_between_removed_furniture_after_the_article_go(lang: str) -> None:
+    title, paragraphs, social = PAGES[lang]
+    lines = [title, *paragraphs, "Share", social, "Related", "x"]
+    removed = {4: Kind.WIDGET, 6: Kind.SITE_BOILERPLATE, 7: Kind.SITE_BOILERPLATE}
+    assert _islands(lines, removed) == [social]
+
+
+@pytest.mark.parametrize("lang", LANGS)
+def test_a_long_block_never_goes_by_context_alone(lang: str) -> None:
+    title, paragraphs, _ = PAGES[lang]
+    lines = [title, paragraphs[0], "Share", paragraphs[1], "Footer"]
+    assert _islands(lines, {2: Kind.WIDGET, 4: Kind.SITE_BOILERPLATE}) == []
+
+
+@pytest.mark.parametrize("lang", LANGS)
+def test_a_short_line_with_a_full_stop_ends_the_article(lang: str) -> None:
+    title, paragraphs, _ = PAGES[lang]
+    last = "انتهى." if lang == "ar" else "The end."
+    lines = [title, *paragraphs, "Share", last, "Footer"]
+    assert _islands(lines, {4: Kind.WIDGET, 6: Kind.SITE_BOILERPLATE}) == []
+
+
+@pytest.mark.parametrize("lang", LANGS)
+def test_a_card_title_right_before_a_removed_repeat_goes_even_after_the_last_paragraph(lang: str) -> None:
+    title, paragraphs, _ = PAGES[lang]
+    lines = [title, *paragraphs, title, paragraphs[0][:60]]
+    assert _islands(lines, {5: Kind.REPEAT}) == [title]
+
+
+@pytest.mark.parametrize("lang", LANGS)
+def test_the_head_is_left_alone(lang: str) -> None:
+    # The article's title between a removed nav bar and a removed date line stays.
+    title, paragraphs, _ = PAGES[lang]
+    lines = ["Home | News", title, "12/05/2024", *paragraphs]
+    assert _islands(lines, {0: Kind.SITE_BOILERPLATE, 2: Kind.SITE_BOILERPLATE}) == []
+
+
+def test_a_page_without_a_long_kept_block_loses_nothing_by_context() -> None:
+    lines = ["Home", "Share", AR_TITLE, "Footer"]
+    assert _islands(lines, {0: Kind.SITE_BOILERPLATE, 1: Kind.WIDGET, 3: Kind.SITE_BOILERPLATE}) == []
