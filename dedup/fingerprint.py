@@ -102,6 +102,7 @@ CHAIN_OVER = 10
 CHAIN_WINDOW = 2
 SHINGLE_BATCH = 1024  # keys hashed (and signed) at a time: the temporary arrays stay a few MB
 LSH_BATCH = 1 << 18  # hashes signed at a time
+HASH_BATCH = 1 << 18  # slices hashed at a time (`xxh32_many`)
 _P1, _P2, _P3, _P4, _P5 = (np.uint32(p) for p in (0x9E3779B1, 0x85EBCA77, 0xC2B2AE3D, 0x27D4EB2F, 0x165667B1))
 
 
@@ -117,7 +118,24 @@ def _words32(buf: np.ndarray) -> np.ndarray:
 
 
 def xxh32_many(buf: np.ndarray, starts: np.ndarray, lengths: np.ndarray) -> np.ndarray:
-    """xxh32 (seed 0) of every slice buf[start:start+length], vectorized; equal to xxhash.xxh32_intdigest."""
+    """xxh32 (seed 0) of every slice buf[start:start+length], vectorized; equal to xxhash.xxh32_intdigest.
+
+    A batch of slices at a time, each batch on the bytes it covers: the words of a huge page's
+    n-grams never need a 32-bit word for every byte of the page at once."""
+    if len(starts) <= HASH_BATCH:
+        return _xxh32_many(buf, starts, lengths)
+    out = np.empty(len(starts), np.uint32)
+    for i in range(0, len(starts), HASH_BATCH):
+        first, size = (
+            starts[i : i + HASH_BATCH].astype(np.int64),
+            lengths[i : i + HASH_BATCH].astype(np.int64),
+        )
+        low, high = int(first.min()), int((first + size).max())
+        out[i : i + HASH_BATCH] = _xxh32_many(buf[low:high], first - low, size)
+    return out
+
+
+def _xxh32_many(buf: np.ndarray, starts: np.ndarray, lengths: np.ndarray) -> np.ndarray:
     words = _words32(buf)
     starts, lengths = starts.astype(np.int64), lengths.astype(np.int64)
     ends = starts + lengths

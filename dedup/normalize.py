@@ -213,7 +213,8 @@ class Folded:
 
 
 def _decode(codes: np.ndarray) -> str:
-    return codes.astype(np.uint32).tobytes().decode("utf-32-le")
+    # Decoded from the array's own memory: no copy of a page's code points on the way.
+    return str(np.ascontiguousarray(codes, dtype=np.uint32).data, "utf-32-le")
 
 
 def _pairs(first: np.ndarray, last: np.ndarray, size: int = 1 << 16) -> Iterator[tuple[int, int]]:
