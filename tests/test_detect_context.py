@@ -62,3 +62,26 @@ def test_the_head_is_left_alone(lang: str) -> None:
 def test_a_page_without_a_long_kept_block_loses_nothing_by_context() -> None:
     lines = ["Home", "Share", AR_TITLE, "Footer"]
     assert _islands(lines, {0: Kind.SITE_BOILERPLATE, 1: Kind.WIDGET, 3: Kind.SITE_BOILERPLATE}) == []
+
+
+@pytest.mark.parametrize("lang", LANGS)
+def test_a_short_line_right_after_the_last_paragraph_with_one_removed_neighbour_stays(lang: str) -> None:
+    # Between the article's last paragraph and a removed widget: the article's, maybe a caption.
+    title, paragraphs, social = PAGES[lang]
+    lines = [title, *paragraphs, social, "Share"]
+    assert _islands(lines, {5: Kind.WIDGET}) == []
+
+
+@pytest.mark.parametrize("lang", LANGS)
+def test_a_short_line_between_a_removed_block_and_the_page_edge_goes(lang: str) -> None:
+    # The page's end counts as a removed neighbour.
+    title, paragraphs, social = PAGES[lang]
+    lines = [title, *paragraphs, "Share", social]
+    assert _islands(lines, {4: Kind.WIDGET}) == [social]
+
+
+@pytest.mark.parametrize("lang", LANGS)
+def test_a_run_longer_than_six_short_lines_stays(lang: str) -> None:
+    title, paragraphs, social = PAGES[lang]
+    lines = [title, *paragraphs, "Share", *[f"{social} {k}" for k in range(7)], "Footer"]
+    assert _islands(lines, {4: Kind.WIDGET, 12: Kind.SITE_BOILERPLATE}) == []

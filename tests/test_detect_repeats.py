@@ -94,12 +94,14 @@ def test_a_pull_quote_on_its_own_line_stays(lang: str) -> None:
     assert quote not in " ".join(_removed(text))
 
 
-@pytest.mark.parametrize(("button", "stop"), [("Report abuse", ""), ("الإبلاغ عن إساءة", "")])
+@pytest.mark.parametrize(
+    ("button", "paragraphs"), [("Report abuse", EN_PARAGRAPHS), ("الإبلاغ عن إساءة", AR_PARAGRAPHS)]
+)
 def test_a_short_line_under_every_comment_goes_only_when_it_repeats_a_dozen_times(
-    button: str, stop: str
+    button: str, paragraphs: tuple[str, ...]
 ) -> None:
-    comments = [f"{AR_PARAGRAPHS[k % 3]} {k}" for k in range(14)]
-    many = "\n".join(f"{c}\n{button}{stop}" for c in comments)
+    comments = [f"{paragraphs[k % 3]} {k}" for k in range(14)]
+    many = "\n".join(f"{c}\n{button}" for c in comments)
     found = repeats.repeated_short_lines(many, segment(many))
     assert len(found) == 14 and all(many[d.start : d.end].strip() == button for d in found)
     assert found[0].evidence == {"times": 14}
@@ -107,8 +109,11 @@ def test_a_short_line_under_every_comment_goes_only_when_it_repeats_a_dozen_time
     assert repeats.repeated_short_lines(few, segment(few)) == []
 
 
-@pytest.mark.parametrize("line", ["Thank you for reading.", "شكرا لكم على القراءة."])
-def test_a_short_sentence_repeated_many_times_stays(line: str) -> None:
+@pytest.mark.parametrize(
+    ("line", "paragraphs"),
+    [("Thank you for reading.", EN_PARAGRAPHS), ("شكرا لكم على القراءة.", AR_PARAGRAPHS)],
+)
+def test_a_short_sentence_repeated_many_times_stays(line: str, paragraphs: tuple[str, ...]) -> None:
     # It ends as a sentence does: the article's words, however often it says them.
-    text = "\n".join(f"{EN_PARAGRAPHS[k % 3]}\n{line}" for k in range(14))
+    text = "\n".join(f"{paragraphs[k % 3]}\n{line}" for k in range(14))
     assert repeats.repeated_short_lines(text, segment(text)) == []
