@@ -66,6 +66,8 @@ def test_a_pattern_that_is_no_regular_expression_is_refused_saying_where() -> No
     with pytest.raises(SettingError, match=r"re:\(unclosed.*not a regular expression"):
         pattern("re:(unclosed")
     pattern("(a plain phrase")  # no re: prefix: matched as a phrase, nothing to check
+    with pytest.raises(SettingError, match="drop the re: prefix"):
+        widgets.WidgetMatcher.build(["re:[unclosed"])  # the library's own callers too
 
 
 @pytest.mark.parametrize(

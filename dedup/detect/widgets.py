@@ -10,6 +10,7 @@ from dataclasses import dataclass, field
 
 import regex
 
+from dedup import checks
 from dedup.normalize import normalize
 from dedup.page import Block, Decision, Kind
 from dedup.segment import Words, ends_sentence_at
@@ -178,6 +179,7 @@ class WidgetMatcher:
         compiled = []
         for p in user_patterns:
             if p.startswith("re:"):
+                checks.pattern(p)  # a broken one is refused with what to do, not a bare regex error
                 compiled.append(regex.compile(p[3:]))
             elif normalize(p):
                 phrases.append(normalize(p))
