@@ -96,10 +96,12 @@ def test_killed_run_resumes_to_the_same_bytes(run_dir: Path, tmp_path: Path) -> 
 def test_ctrl_c_says_what_was_written_and_how_to_go_on(run_dir: Path, tmp_path: Path) -> None:
     out = tmp_path / "out.jsonl"
     args = ["clean", run_dir / "pages.jsonl", "-o", out, "--errors", "skip", "--resume"]
-    args += ["--checkpoint-every", "20", "--workers", "1"]
+    args += ["--checkpoint-every", "10", "--workers", "1"]
     proc = subprocess.Popen([str(DEDUP), *map(str, args)], stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
     try:
-        _wait_for_checkpoint(proc, checkpoint_folder(out), 40)
+        # Interrupted at the first checkpoint: the most pages still to clean, so that the run
+        # cannot end before the signal lands, even on a busy machine.
+        _wait_for_checkpoint(proc, checkpoint_folder(out), 10)
         proc.send_signal(signal.SIGINT)
         _, stderr = proc.communicate(timeout=300)
     finally:
