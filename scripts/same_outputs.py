@@ -223,7 +223,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--shared", type=Path, default=ROOT.parent / "shared", help="default: ../shared")
     args = parser.parse_args(argv)
     checkout = args.checkout.resolve()
-    record = args.record or args.against
+    record = (args.record or args.against).resolve()  # the runs are made from the checkout's folder
     outputs = record.with_suffix(".outputs" if args.record else ".current.outputs")
     shutil.rmtree(outputs, ignore_errors=True)
     outputs.mkdir(parents=True)

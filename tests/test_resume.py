@@ -93,14 +93,28 @@ def test_killed_run_resumes_to_the_same_bytes(run_dir: Path, tmp_path: Path) -> 
     assert sorted(p.name for p in tmp_path.iterdir()) == ["out.jsonl", "out.rejects.jsonl"]
 
 
-def test_ctrl_c_says_what_was_written_and_how_to_go_on(run_dir: Path, tmp_path: Path) -> None:
+def test_ctrl_c_says_what_was_written_and_how_to_go_on(tmp_path: Path) -> None:
+    # Four times the module's pages, interrupted at the first checkpoint: the run has thousands
+    # of pages still to clean, so it cannot end before the signal lands, even on a busy machine.
+    src = _generated(tmp_path / "pages.jsonl", 2000)
+    full = tmp_path / "full.jsonl"
+    assert _run("clean", src, "-o", full, "--errors", "skip").returncode == 0
     out = tmp_path / "out.jsonl"
-    args = ["clean", run_dir / "pages.jsonl", "-o", out, "--errors", "skip", "--resume"]
-    args += ["--checkpoint-every", "10", "--workers", "1"]
+    args = [
+        "clean",
+        src,
+        "-o",
+        out,
+        "--errors",
+        "skip",
+        "--resume",
+        "--checkpoint-every",
+        "10",
+        "--workers",
+        "1",
+    ]
     proc = subprocess.Popen([str(DEDUP), *map(str, args)], stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
     try:
-        # Interrupted at the first checkpoint: the most pages still to clean, so that the run
-        # cannot end before the signal lands, even on a busy machine.
         _wait_for_checkpoint(proc, checkpoint_folder(out), 10)
         proc.send_signal(signal.SIGINT)
         _, stderr = proc.communicate(timeout=300)
@@ -115,7 +129,7 @@ def test_ctrl_c_says_what_was_written_and_how_to_go_on(run_dir: Path, tmp_path: 
     assert not out.exists()
     resumed = _run(*args)
     assert resumed.returncode == 0, resumed.stderr.decode()
-    assert out.read_bytes() == (run_dir / "full.jsonl").read_bytes()
+    assert out.read_bytes() == full.read_bytes()
 
 
 def test_run_killed_while_learning_learns_again(run_dir: Path, tmp_path: Path) -> None:
