@@ -12,6 +12,7 @@ import pytest
 from typer.testing import CliRunner
 
 from dedup.page import Page
+from dedup.segment import Words, words_with_offsets
 
 ROOT = Path(__file__).resolve().parents[1]
 REFERENCE_PAGE = ROOT / "corpus" / "reference" / "page.txt"
@@ -245,3 +246,15 @@ def empty_redis_url(redis_url: str) -> str:
     with redis.Redis.from_url(redis_url) as client:
         client.flushdb()
     return redis_url
+
+
+def gram_counts(text: str, seen: dict[str, int]) -> tuple[Words, list[int]]:
+    """The words of a text, and a site's pages of each word 3-gram as a detector is given them:
+    `pages` for the 3-grams inside each phrase seen, 1 (this page alone) elsewhere."""
+    words = words_with_offsets(text)
+    counts = [1] * (len(words.words) - 2)
+    for phrase, pages in seen.items():
+        first = list(words.starts).index(text.index(phrase))
+        for k in range(first, first + len(words_with_offsets(phrase).words) - 2):
+            counts[k] = pages
+    return words, counts

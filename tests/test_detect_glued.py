@@ -3,14 +3,13 @@
 from __future__ import annotations
 
 import pytest
-from conftest import AR_PARAGRAPHS, AR_TITLE, EN_PARAGRAPHS
+from conftest import AR_PARAGRAPHS, AR_TITLE, EN_PARAGRAPHS, gram_counts
 
 from dedup.detect import glued
 from dedup.detect.widgets import LINK_PREFIXES
 from dedup.keys import GLUED
 from dedup.normalize import normalize
 from dedup.page import Decision, Kind
-from dedup.segment import Words, words_with_offsets
 
 NEEDED, TAIL_NEEDED = 9, 4  # as the cleaner sets them for a site of 30 pages
 KNOWN = tuple(normalize(p) for p in LINK_PREFIXES)  # the known "read also" prefixes
@@ -46,20 +45,8 @@ PARAGRAPHS = {"ar": AR_PARAGRAPHS, "en": EN_PARAGRAPHS}
 LANGS = ["ar", "en"]
 
 
-def _counts(text: str, seen: dict[str, int]) -> tuple[Words, list[int]]:
-    """The words of a flow line, and the site's pages of each word 3-gram: `pages` for the
-    3-grams inside each phrase seen, 1 (this page alone) elsewhere."""
-    words = words_with_offsets(text)
-    counts = [1] * (len(words.words) - 2)
-    for phrase, pages in seen.items():
-        first = list(words.starts).index(text.index(phrase))
-        for k in range(first, first + len(words_with_offsets(phrase).words) - 2):
-            counts[k] = pages
-    return words, counts
-
-
 def _detect(text: str, learned: dict[str, int], seen: dict[str, int] | None = None) -> list[Decision]:
-    words, counts = _counts(text, seen or {})
+    words, counts = gram_counts(text, seen or {})
     return glued.detect(text, words, len(text), counts, glued.Labels(learned, NEEDED, KNOWN))
 
 
@@ -129,7 +116,7 @@ def test_a_learned_label_inside_an_article_sentence_without_a_separator_stays(la
 
 
 def _phrases(text: str, seen: dict[str, int]) -> list[str]:
-    words, counts = _counts(text, seen)
+    words, counts = gram_counts(text, seen)
     return [text[d.start : d.end] for d in glued.phrases(text, words, len(text), counts, TAIL_NEEDED)]
 
 

@@ -3,10 +3,10 @@
 from __future__ import annotations
 
 import pytest
-from conftest import AR_PARAGRAPHS, AR_TITLE, EN_PARAGRAPHS
+from conftest import AR_PARAGRAPHS, AR_TITLE, EN_PARAGRAPHS, gram_counts
 
 from dedup.detect import runs
-from dedup.segment import Words, words_with_offsets
+from dedup.segment import words_with_offsets
 
 SITE_PAGES, NEEDED, TAIL_NEEDED = 30, 9, 4  # as the cleaner sets them for a site of 30 pages
 FURNITURE = {
@@ -29,25 +29,13 @@ SENTENCES = {"ar": AR_PARAGRAPHS, "en": EN_PARAGRAPHS}
 LANGS = ["ar", "en"]
 
 
-def _counts(text: str, frequent: dict[str, int]) -> tuple[Words, list[int]]:
-    """The words of a text, and the pages of each word 3-gram: `pages` for the 3-grams inside each
-    frequent phrase, 1 (this page alone) elsewhere."""
-    words = words_with_offsets(text)
-    counts = [1] * (len(words.words) - 2)
-    for phrase, pages in frequent.items():
-        first = list(words.starts).index(text.index(phrase))
-        for k in range(first, first + len(words_with_offsets(phrase).words) - 2):
-            counts[k] = pages
-    return words, counts
-
-
 def _removed(text: str, frequent: dict[str, int]) -> list[str]:
-    words, counts = _counts(text, frequent)
+    words, counts = gram_counts(text, frequent)
     decisions = runs.detect(len(text), words, counts, SITE_PAGES, NEEDED, TAIL_NEEDED)
     return [text[d.start : d.end].strip() for d in decisions]
 
 
-def test_frequent_runs_finds_a_run_of_high_counts_in_the_middle_of_low_counts() -> None:
+def test_frequent_runs_finds_a_run_of_high_counts_in_the_middle_of_lowgram_counts() -> None:
     # Three frequent 3-grams from word 2 on cover words 2 to 6.
     assert runs.frequent_runs([1, 1, 9, 9, 9, 1, 1], 5) == [(2, 7, 9)]
 
@@ -68,7 +56,7 @@ def test_frequent_runs_ignores_counts_below_needed() -> None:
 @pytest.mark.parametrize("lang", LANGS)
 def test_edge_run_finds_a_share_bar_that_a_line_starts_with(lang: str) -> None:
     bar, lead = FURNITURE[lang]["bar"], SENTENCES[lang][0]
-    words, counts = _counts(f"{bar} {lead}", {bar: 12})
+    words, counts = gram_counts(f"{bar} {lead}", {bar: 12})
     bar_words = len(words_with_offsets(bar).words)
     assert runs.edge_run(words, counts, NEEDED, at_start=True) == (0, bar_words, 12)
     assert runs.edge_run(words, counts, NEEDED, at_start=False) is None
@@ -77,7 +65,7 @@ def test_edge_run_finds_a_share_bar_that_a_line_starts_with(lang: str) -> None:
 @pytest.mark.parametrize("lang", LANGS)
 def test_edge_run_finds_a_footer_that_a_line_ends_with(lang: str) -> None:
     footer, lead = FURNITURE[lang]["footer"], SENTENCES[lang][0]
-    words, counts = _counts(f"{lead} {footer}", {footer: 12})
+    words, counts = gram_counts(f"{lead} {footer}", {footer: 12})
     n, footer_words = len(words.words), len(words_with_offsets(footer).words)
     assert runs.edge_run(words, counts, NEEDED, at_start=False) == (n - footer_words, n, 12)
     assert runs.edge_run(words, counts, NEEDED, at_start=True) is None
@@ -87,11 +75,11 @@ def test_edge_run_finds_a_footer_that_a_line_ends_with(lang: str) -> None:
 def test_edge_run_leaves_a_short_run_a_rare_run_and_a_whole_line(lang: str) -> None:
     bar, lead = FURNITURE[lang]["bar"], SENTENCES[lang][0]
     three = " ".join(bar.split()[:3])  # one 3-gram: shorter than an edge run
-    words, counts = _counts(f"{three} {lead}", {three: 12})
+    words, counts = gram_counts(f"{three} {lead}", {three: 12})
     assert runs.edge_run(words, counts, NEEDED, at_start=True) is None
-    words, counts = _counts(f"{bar} {lead}", {bar: NEEDED - 1})
+    words, counts = gram_counts(f"{bar} {lead}", {bar: NEEDED - 1})
     assert runs.edge_run(words, counts, NEEDED, at_start=True) is None
-    words, counts = _counts(bar, {bar: 12})  # nothing of the line would stay
+    words, counts = gram_counts(bar, {bar: 12})  # nothing of the line would stay
     assert runs.edge_run(words, counts, NEEDED, at_start=True) is None
 
 
@@ -136,7 +124,7 @@ def test_a_footer_at_the_end_of_the_page_goes_on_tail_needed_pages(lang: str) ->
     footer = FURNITURE[lang]["footer"]
     first, second, _ = SENTENCES[lang]
     text = f"{first} {second} {footer}"
-    words, counts = _counts(text, {footer: TAIL_NEEDED})
+    words, counts = gram_counts(text, {footer: TAIL_NEEDED})
     decisions = runs.detect(len(text), words, counts, SITE_PAGES, NEEDED, TAIL_NEEDED)
     assert [text[d.start : d.end] for d in decisions] == [footer]  # up to the end of the flow
     footer_words = len(words_with_offsets(footer).words)
