@@ -36,7 +36,7 @@ class Cleaner:
     def __init__(self, config: Config | None = None, model: SiteModel | None = None) -> None:
         self.config = config or Config()
         self.model = model or SiteModel(rule=self.config.rule, settings=self.config.settings)
-        self.matcher = widgets.WidgetMatcher.build(self.config.patterns)
+        self.matcher = widgets.WidgetMatcher.build(self.config.patterns, self.config.detectors.widgets)
 
     def learn(self, pages: Iterable[Page], workers: int = 1) -> int:
         """Learn the site model from the pages (see `dedup.learn.learn`); returns the pages counted."""
@@ -57,7 +57,10 @@ class Cleaner:
         blocks = segment(text, folded)
         page_words = words_with_offsets(text, folded=folded)  # the words of any line are a slice of these
         flow = flow_lines(blocks)
-        site_decisions = site_boilerplate.detect(text, page.site or "", blocks, self.model, flow.keys())
+        limits = self.config.detectors
+        site_decisions = site_boilerplate.detect(
+            text, page.site or "", blocks, self.model, flow.keys(), limits.site
+        )
         site_decisions = _guard(blocks, site_decisions, self.config.guards)
         # Runs keep to the edges of a flattened page, or need a long block's evidence: a page whose
         # only long sentence is its glued furniture loses it.
@@ -72,10 +75,13 @@ class Cleaner:
         decisions += flow_labels
         # Repeats are judged on what stays: a title first seen in a removed related-articles
         # list is the article's own title when it comes again in the body.
-        decisions += repeats.detect(text, blocks, outside(page_words, [(d.start, d.end) for d in decisions]))
-        decisions += repeats.repeated_short_lines(text, blocks)
+        kept_words = outside(page_words, [(d.start, d.end) for d in decisions])
+        decisions += repeats.detect(text, blocks, kept_words, limits.repeats)
+        decisions += repeats.repeated_short_lines(text, blocks, limits.repeats)
         decisions += self._judged_again(page, blocks, decisions)
-        decisions += context.detect(text, blocks, _removed_kinds(blocks, decisions), flow.keys())
+        decisions += context.detect(
+            text, blocks, _removed_kinds(blocks, decisions), flow.keys(), limits.islands
+        )
         removals = merge(_not_emptied(blocks, decisions, self.config.guards.sentence_words), text)
         return Result(page, apply(text, removals), tuple(removals))
 
@@ -89,7 +95,8 @@ class Cleaner:
             left = _left(page.text, blocks, decisions + found)
             if left == list(blocks):  # no line lost a block: nothing to judge again
                 break
-            more = site_boilerplate.detect(page.text, page.site or "", left, self.model, flow)
+            site = self.config.detectors.site
+            more = site_boilerplate.detect(page.text, page.site or "", left, self.model, flow, site)
             more = [d for d in _guard(left, more, self.config.guards) if (d.start, d.end) not in decided]
             if not more:
                 break
@@ -111,7 +118,7 @@ class Cleaner:
             return edges, []
         # A run glued into the flow of words has no line of its own to show it is furniture: it
         # needs the evidence of a long block (house-style openers repeat), except at the end.
-        rule = self.model.rule
+        rule, limits = self.model.rule, self.config.detectors
         needed = rule.long_pages_needed(stats.pages)
         tail_needed = max(rule.long_floor, math.ceil(rule.tail_share * stats.pages))
         found: list[Decision] = edges
@@ -123,12 +130,12 @@ class Cleaner:
                 page.text,
                 start,
                 end,
-                runs.detect(end, words, counts, stats.pages, needed, tail_needed),
+                runs.detect(end, words, counts, stats.pages, needed, tail_needed, limits.runs),
                 self.config.guards.middle_share,
             )
             known = glued.Labels(stats.labels, needed, self.matcher.link_prefixes)
-            labels += glued.detect(page.text, words, end, counts, known)
-            labels += glued.phrases(page.text, words, end, counts, tail_needed)
+            labels += glued.detect(page.text, words, end, counts, known, limits.glued)
+            labels += glued.phrases(page.text, words, end, counts, tail_needed, limits.glued)
         return found, labels
 
     def _edge_runs(
@@ -145,7 +152,7 @@ class Cleaner:
         found = []
         for words, at_start in ((head, True), (tail, False)):
             counts = [stats.grams.get(h ^ EDGE_SALT, 0) for h in gram_hashes(words.words)]
-            run = runs.edge_run(words, counts, needed, at_start)
+            run = runs.edge_run(words, counts, needed, at_start, self.config.detectors.runs)
             if run is None:
                 continue
             a, b, pages = run

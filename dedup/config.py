@@ -4,7 +4,8 @@ cleaner's guards, the fingerprints, the duplicate threshold, the user's widget p
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, fields
+from typing import Any
 
 from dedup import checks
 from dedup.fingerprint import FingerprintSettings
@@ -77,6 +78,146 @@ class Guards:
             checks.share("Guards", name, getattr(self, name))
 
 
+def _check_fields(owner: Any, may_be_zero: tuple[str, ...] = ()) -> None:
+    """Whole numbers of at least 1 (or 0, where named) and shares from 0 to 1, field by field."""
+    name = type(owner).__name__
+    for setting in fields(owner):
+        value = getattr(owner, setting.name)
+        if setting.type == "float":
+            checks.share(name, setting.name, value, zero=False)
+        else:
+            checks.whole(name, setting.name, value, least=0 if setting.name in may_be_zero else 1)
+
+
+@dataclass(frozen=True)
+class SiteEvidence:
+    """Where a block's site evidence is judged as a sentence of the article (detect.site_boilerplate)."""
+
+    body_line_words: int = 8  # a sentence of a line this long in the body needs a long block's evidence
+    headline_words: int = 10  # a line this short with no sentence's end is a headline: it links, like a link
+
+    def __post_init__(self) -> None:
+        _check_fields(self)
+
+
+@dataclass(frozen=True)
+class Runs:
+    """When a run of a site's frequent word 3-grams in a flattened page is furniture (detect.runs)."""
+
+    edge_gap: int = 4  # words between two edge runs that go with them (a date, an author's name)
+    title_words: int = 20  # a page's title before its head furniture (a byline, a date line) stays
+    min_run_words: int = 3
+    min_inner_run_words: int = 6  # a run inside the flow, away from both edges
+    little_chars: int = 4  # a word shorter than this is a little word ("the", "في")
+    min_anchor_words: int = 4  # a run of `needed` pages that a head chain ends with
+    min_content_words: int = 3  # words of 3 letters or more, slots aside
+    min_edge_run_words: int = 4  # a run cut from the edge of a page's first or last line
+
+    def __post_init__(self) -> None:
+        _check_fields(self, may_be_zero=("edge_gap", "title_words", "min_content_words"))
+
+
+@dataclass(frozen=True)
+class Glued:
+    """What a label glued into a flattened page takes with it as its slot (detect.glued)."""
+
+    max_item_words: int = 3  # a tag or a section name; a clause between commas is longer
+    min_commas: int = 1
+    max_slot_words: int = 20
+    min_seen_words: int = 2  # a slot made of words the site shows elsewhere: a linked title, not one word
+    seen_pages: int = 3  # a word 3-gram on this many pages of the site is seen elsewhere
+    title_spread: int = 3  # the 3-grams of one title are seen about as often: within this factor
+    max_phrase_words: int = 12  # a banner phrase ("Winter appeal: ..."); a shared sentence is longer
+    min_content_words: int = 3  # words of 3 letters or more, slots aside: fewer make a pattern
+
+    def __post_init__(self) -> None:
+        _check_fields(self, may_be_zero=("min_content_words",))
+
+
+@dataclass(frozen=True)
+class Repeats:
+    """When a stretch of words repeated inside one page is a copy to remove (detect.repeats)."""
+
+    min_run_words: int = 8  # shorter repeats ("Buy now", a recurring label) are left alone
+    min_run_chars: int = 40
+    whole_block_share: float = 0.6  # a block mostly made of a repeat goes whole
+    back_to_back_words: int = 20  # a copy this close to its source (past a heading, say) is a double
+    max_double_words: int = 150  # a paragraph doubled; a whole article shown twice is the page's choice
+    copy_gap_words: int = 3  # words that differ between two stretches of one copy
+    layout_share: float = 0.7  # a copy under this share of its paragraph is the paragraph's own sentence
+    lead_start_words: int = 25  # a page's first words, whatever furniture stayed before the lead
+    lead_share: float = 0.2  # the lead is in the first fifth of a page; a card repeating it, in the last
+    max_card_words: int = 250
+    max_card_title_words: int = 12  # a teaser card is a few lead paragraphs, not the article again
+    label_words: int = 4  # a label before a copy ("All sections: …"); a sentence's own start is longer
+    tail_block_words: int = 15  # a copy with no paragraph of this length after it closes the page
+    max_rounds: int = 4  # copies judged again once the copies found are gone; each round finds fewer
+    min_line_repeats: int = 12  # a short line this often on a page: a button ("Report abuse")
+    max_repeated_line_words: int = 6
+
+    def __post_init__(self) -> None:
+        _check_fields(self, may_be_zero=("back_to_back_words", "copy_gap_words", "label_words"))
+
+
+@dataclass(frozen=True)
+class Widgets:
+    """How long a block a widget phrase or a link prefix may take (detect.widgets)."""
+
+    max_widget_words: int = 12  # a widget is short; a paragraph quoting a widget phrase is not one
+    max_link_words: int = 20
+    max_tail_link_words: int = 80  # a related-links card closing a page: the phrase and a few titles
+
+    def __post_init__(self) -> None:
+        _check_fields(self)
+
+
+@dataclass(frozen=True)
+class Islands:
+    """Which short lines stranded among removed blocks at a page's tail go too (detect.context)."""
+
+    max_words: int = 12
+    max_chars: int = 100
+    max_blocks: int = 6  # a longer run of short lines is more likely a list the article holds
+
+    def __post_init__(self) -> None:
+        _check_fields(self)
+
+
+@dataclass(frozen=True)
+class Detectors:
+    """The thresholds of each detector: what makes a span furniture on one page."""
+
+    site: SiteEvidence = field(default_factory=SiteEvidence)
+    runs: Runs = field(default_factory=Runs)
+    glued: Glued = field(default_factory=Glued)
+    repeats: Repeats = field(default_factory=Repeats)
+    widgets: Widgets = field(default_factory=Widgets)
+    islands: Islands = field(default_factory=Islands)
+
+
+@dataclass(frozen=True)
+class DuplicateRule:
+    """Which shingles are a site's rather than an article's, and when two articles are duplicates
+    beside their Jaccard (dedup.duplicates)."""
+
+    common_share: float = 0.2  # a shingle on this share of a site's pages is the site's, not an article's...
+    common_pages: int = 5  # ...and on this many at least: a few copies of one story are not furniture...
+    common_most: int = 30  # ...and on this many at most: a large site's sections each have their own
+    min_article: int = 15  # shingles an article needs to be compared; a shorter one matches only its equal
+    containment: float = 0.7  # share of the smaller article inside the larger that makes a duplicate
+    candidate_threshold: float = 0.5  # LSH proposes generously; the true sets decide
+    refresh_growth: float = 1.1  # stream: common shingles found again once a site's pages grow this much
+
+    def __post_init__(self) -> None:
+        for name in ("common_pages", "common_most", "min_article"):
+            checks.whole("DuplicateRule", name, getattr(self, name))
+        for name in ("common_share", "containment", "candidate_threshold"):
+            checks.share("DuplicateRule", name, getattr(self, name), zero=False)
+        if not isinstance(self.refresh_growth, int | float) or self.refresh_growth < 1:
+            growth = self.refresh_growth
+            raise checks.SettingError(f"DuplicateRule.refresh_growth is {growth!r}: give 1 or more")
+
+
 @dataclass(frozen=True)
 class Config:
     """Every setting of a run, validated once."""
@@ -84,6 +225,8 @@ class Config:
     patterns: tuple[str, ...] = ()
     rule: Rule = field(default_factory=Rule)
     guards: Guards = field(default_factory=Guards)
+    detectors: Detectors = field(default_factory=Detectors)
+    duplicate_rule: DuplicateRule = field(default_factory=DuplicateRule)
     settings: FingerprintSettings = field(default_factory=FingerprintSettings)
     duplicate_threshold: float = 0.8
 

@@ -3,7 +3,7 @@
 A page is compared by its article: the word-shingle hashes of its text less those found on many
 pages of its site (`SiteShingles`): furniture, whether or not the cleaner removed it, and a story's
 background paragraph are no evidence that two pages are the same. Two articles are near duplicates
-when their Jaccard reaches the threshold, or when the smaller, of `MIN_ARTICLE` shingles or more,
+when their Jaccard reaches the threshold, or when the smaller, of `min_article` shingles or more,
 lies almost wholly inside the larger (a light edit or an added paragraph lowers Jaccard a little,
 containment hardly at all). An article too short to compare matches only an identical one;
 identical originals always match.
@@ -24,6 +24,7 @@ from dataclasses import dataclass, field, replace
 import numpy as np
 import xxhash
 
+from dedup.config import DuplicateRule
 from dedup.fingerprint import (
     FingerprintSettings,
     band_keys,
@@ -36,15 +37,6 @@ from dedup.fingerprint import (
 from dedup.hashcount import HashCounts
 from dedup.keys import line_keys, page_key
 from dedup.normalize import mask_digits
-
-COMMON_SHARE = 0.2  # a shingle on this share of a site's pages is the site's, not an article's...
-COMMON_PAGES = 5  # ...and on this many at least: a few copies of one story are not furniture...
-COMMON_MOST = 30  # ...and on this many at most: a large site's sections each have their own furniture
-MIN_ARTICLE = 15  # shingles an article needs to be compared; a shorter one matches only its equal
-CONTAINMENT = 0.7  # share of the smaller article inside the larger that makes a duplicate
-CANDIDATE_THRESHOLD = 0.5  # LSH proposes generously; the true sets decide
-REFRESH_GROWTH = 1.1  # stream: a site's common shingles are found again when its pages grow this much
-
 
 _NONE = np.zeros(0, np.uint32)
 
@@ -123,16 +115,18 @@ class Duplicate:
     similarity: float
 
 
-def common_floor(pages: int) -> int:
+def common_floor(pages: int, rule: DuplicateRule) -> int:
     """On how many of a site's pages a shingle is the site's own, not an article's."""
-    return max(COMMON_PAGES, min(COMMON_MOST, math.ceil(COMMON_SHARE * pages)))
+    floor = math.ceil(rule.common_share * pages)
+    return max(rule.common_pages, min(rule.common_most, floor))
 
 
 class SiteShingles:
     """On how many pages of each site each shingle occurs (pages identical but for their numbers
     count once), and so which shingles are the site's rather than an article's."""
 
-    def __init__(self) -> None:
+    def __init__(self, rule: DuplicateRule) -> None:
+        self.rule = rule
         self._counts: dict[str, HashCounts] = {}
         self._seen: dict[str, set[int]] = {}
         self._common: dict[str, tuple[int, np.ndarray]] = {}  # site -> (its pages then, common shingles)
@@ -151,12 +145,12 @@ class SiteShingles:
 
     def common(self, site: str) -> np.ndarray:
         """The sorted shingle hashes the site repeats (`common_floor`); found again only once the
-        site's pages have grown by `REFRESH_GROWTH` since last time."""
+        site's pages have grown by `refresh_growth` since last time."""
         pages = self.pages(site)
         known = self._common.get(site)
-        if known is not None and pages < REFRESH_GROWTH * known[0]:
+        if known is not None and pages < self.rule.refresh_growth * known[0]:
             return known[1]
-        floor = common_floor(pages)
+        floor = common_floor(pages, self.rule)
         counts = self._counts.get(site)
         common = counts.frequent(floor) if counts is not None and pages >= floor else _NONE
         self._common[site] = (pages, common)
@@ -186,21 +180,19 @@ def article_of(print_: PagePrint, common: np.ndarray) -> np.ndarray:
     return np.setdiff1d(print_.shingles, common, assume_unique=True)
 
 
-def identity_keys(print_: PagePrint, article: np.ndarray) -> list[tuple[str, int]]:
+def identity_keys(print_: PagePrint, article: np.ndarray, min_article: int) -> list[tuple[str, int]]:
     """What makes two pages the same without comparing them: the original's exact hash, and an
-    article too short to compare, by its shingles."""
+    article too short to compare (under `min_article` shingles), by its shingles."""
     keys = [] if print_.exact is None else [("page", print_.exact)]
-    if 0 < len(article) < MIN_ARTICLE:
+    if 0 < len(article) < min_article:
         keys.append(("article", xxhash.xxh3_64_intdigest(article.astype(np.uint32).tobytes())))
     return keys
 
 
-def similarity(
-    a: np.ndarray, b: np.ndarray, threshold: float, containment: float = CONTAINMENT
-) -> float | None:
+def similarity(a: np.ndarray, b: np.ndarray, threshold: float, rule: DuplicateRule) -> float | None:
     """How similar two articles (sorted shingle hashes) are when they are near duplicates, else
     None: their Jaccard when it reaches the threshold, else the containment of the smaller in the
-    larger (of `MIN_ARTICLE` shingles or more) when it reaches `containment`."""
+    larger (of `min_article` shingles or more) when it reaches `containment`."""
     if not len(a) or not len(b):
         return None
     inter = len(np.intersect1d(a, b, assume_unique=True))
@@ -209,7 +201,8 @@ def similarity(
         return round(jaccard, 4)
     smaller = min(len(a), len(b))
     contained = inter / smaller
-    return round(contained, 4) if smaller >= MIN_ARTICLE and contained >= containment else None
+    enough = smaller >= rule.min_article and contained >= rule.containment
+    return round(contained, 4) if enough else None
 
 
 class Stars:
@@ -273,9 +266,9 @@ def order_key(fetched_at: str | None, page_id: str, position: int, by_id: bool) 
     return (fetched_at or "\uffff", page_id if by_id else "", position)
 
 
-def candidate_bands(settings: FingerprintSettings) -> tuple[int, int]:
+def candidate_bands(settings: FingerprintSettings, rule: DuplicateRule) -> tuple[int, int]:
     """The LSH (bands, rows) every run proposes its candidate pairs with."""
-    return lsh_bands(CANDIDATE_THRESHOLD, settings.num_perm)
+    return lsh_bands(rule.candidate_threshold, settings.num_perm)
 
 
 @dataclass
@@ -284,6 +277,7 @@ class DuplicateFinder:
 
     settings: FingerprintSettings = field(default_factory=FingerprintSettings)
     threshold: float = 0.8
+    rule: DuplicateRule = field(default_factory=DuplicateRule)
     _ids: list[str] = field(default_factory=list)
     _fetched: list[str | None] = field(default_factory=list)
     _prints: list[PagePrint] = field(default_factory=list)
@@ -307,7 +301,7 @@ class DuplicateFinder:
     def articles(self) -> list[np.ndarray]:
         """Every page's article, found once all pages are in (no page can be added after)."""
         if self._articles is None:
-            sites = SiteShingles()
+            sites = SiteShingles(self.rule)
             for p in self._prints:
                 sites.add(p)
             self._articles = sites.articles(self._prints)
@@ -317,15 +311,15 @@ class DuplicateFinder:
 
     def bands(self) -> int:
         """How many LSH bands `candidates` looks at."""
-        return candidate_bands(self.settings)[0]
+        return candidate_bands(self.settings, self.rule)[0]
 
     def candidates(self, only: Iterable[int] | None = None) -> set[tuple[int, int]]:
         """Pairs (i < j) of pages whose articles MinHash LSH proposes (`candidate_bands`); with
         `only`, those of these bands alone (workers can share the bands out)."""
         articles = self.articles()
-        comparable = [i for i, a in enumerate(articles) if len(a) >= MIN_ARTICLE]
+        comparable = [i for i, a in enumerate(articles) if len(a) >= self.rule.min_article]
         sets = [articles[i] for i in comparable]
-        pairs = lsh_pairs(sets, self.settings, candidate_bands(self.settings), only=only)
+        pairs = lsh_pairs(sets, self.settings, candidate_bands(self.settings, self.rule), only=only)
         return {(comparable[a], comparable[b]) for a, b in pairs}
 
     def groups(
@@ -344,9 +338,15 @@ class DuplicateFinder:
         order = sorted(
             range(len(self._ids)), key=lambda i: order_key(self._fetched[i], self._ids[i], i, by_id)
         )
-        keys = {i: identity_keys(p, a) for i, (p, a) in enumerate(zip(self._prints, articles, strict=True))}
+        least = self.rule.min_article
+        keys = {
+            i: identity_keys(p, a, least) for i, (p, a) in enumerate(zip(self._prints, articles, strict=True))
+        }
         placed = star_groups(
-            order, keys, near, lambda i, j: similarity(articles[i], articles[j], self.threshold)
+            order,
+            keys,
+            near,
+            lambda i, j: similarity(articles[i], articles[j], self.threshold, self.rule),
         )
         return {i: Duplicate(self._ids[c], s) for i, (c, s) in placed.items()}
 
@@ -381,13 +381,16 @@ class PageIndex:
         settings: FingerprintSettings | None = None,
         threshold: float = 0.8,
         pages: Iterable[IndexedPage] = (),
+        rule: DuplicateRule | None = None,
     ) -> None:
         self.settings = settings or FingerprintSettings()
         self.threshold = threshold
+        self.rule = rule or DuplicateRule()
         self.pages: list[IndexedPage] = []
-        self._sites = SiteShingles()
+        self._sites = SiteShingles(self.rule)
         self._stars = Stars()
-        self._bands: list[dict[int, list[int]]] = [{} for _ in range(candidate_bands(self.settings)[0])]
+        self._band_sizes = candidate_bands(self.settings, self.rule)
+        self._bands: list[dict[int, list[int]]] = [{} for _ in range(self._band_sizes[0])]
         self._positions: dict[str, int] = {}
         loaded = list(pages)
         for page in loaded:
@@ -418,15 +421,16 @@ class PageIndex:
         return page_prints([(site, text, original)], self.settings.word_shingle)[0]
 
     def _find(self, print_: PagePrint, article: np.ndarray) -> tuple[int, float] | None:
-        earlier = sorted(self._candidates(article)) if len(article) >= MIN_ARTICLE else []
+        least = self.rule.min_article
+        earlier = sorted(self._candidates(article)) if len(article) >= least else []
 
         def similar(j: int) -> float | None:
-            return similarity(article, self._sites.article(self.pages[j].print), self.threshold)
+            return similarity(article, self._sites.article(self.pages[j].print), self.threshold, self.rule)
 
-        return self._stars.find(identity_keys(print_, article), earlier, similar)
+        return self._stars.find(identity_keys(print_, article, least), earlier, similar)
 
     def _band_keys(self, article: np.ndarray) -> list[int]:
-        keys: list[int] = band_keys([article], self.settings, candidate_bands(self.settings))[0].tolist()
+        keys: list[int] = band_keys([article], self.settings, self._band_sizes)[0].tolist()
         return keys
 
     def _candidates(self, article: np.ndarray) -> set[int]:
@@ -443,7 +447,7 @@ class PageIndex:
         canonical = self._positions.get(page.canonical, i)
         placed = None if canonical == i else (canonical, 1.0 if page.similarity is None else page.similarity)
         article = self._sites.article(page.print)
-        self._stars.put(i, placed, identity_keys(page.print, article))
-        if len(article) >= MIN_ARTICLE:
+        self._stars.put(i, placed, identity_keys(page.print, article, self.rule.min_article))
+        if len(article) >= self.rule.min_article:
             for band, key in zip(self._bands, self._band_keys(article), strict=True):
                 band.setdefault(key, []).append(i)

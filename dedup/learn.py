@@ -54,7 +54,7 @@ def _prints_and_counts(
     """One pass over the pages: every page's counts written to the spool, its print kept to find
     the copies. Returns the pages read and the copies (input position -> canonical id); the prints
     are let go on return, before the variant merges need their memory."""
-    finder = DuplicateFinder(config.settings, config.duplicate_threshold)
+    finder = DuplicateFinder(config.settings, config.duplicate_threshold, config.duplicate_rule)
     with Workers(workers, config) as pool:
         ids: deque[tuple[str, str | None]] = deque()  # pages sent off, waiting for their prints
 

@@ -14,6 +14,7 @@ from pathlib import Path
 
 import numpy as np
 
+from dedup.config import Runs
 from dedup.detect import runs
 from dedup.io import DEFAULT_FIELDS, Fields, InputError, read_pages
 from dedup.io.records import BadRecord
@@ -61,7 +62,7 @@ def find(read: Callable[[], Iterable[Page]], share: float = LEFTOVER_SHARE) -> l
         page_counts = [site_counts.get(h, 0) for h in hashes]
         slotted = slot_words(words.words)
         for a, b, pages in runs.frequent_runs(page_counts, needed[site]):
-            if sum(len(w) > 2 and w != "0" for w in slotted[a:b]) < runs.MIN_CONTENT_WORDS:
+            if sum(len(w) > 2 and w != "0" for w in slotted[a:b]) < Runs().min_content_words:
                 continue  # little words and dates ("of the the", "on 3 May 2024") run on any site
             key = " ".join(slotted[a:b])
             if key not in found[site]:

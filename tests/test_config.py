@@ -13,7 +13,7 @@ from typer.testing import CliRunner
 
 from dedup.checks import SettingError
 from dedup.cli import app
-from dedup.config import Config, Guards, Rule
+from dedup.config import Config, Detectors, DuplicateRule, Glued, Guards, Islands, Repeats, Rule, Runs
 from dedup.fingerprint import FingerprintSettings
 from dedup.io import Fields
 from dedup.run.batch import RunOptions
@@ -122,6 +122,13 @@ def test_good_custom_fields_pass(runner: CliRunner, tmp_path: Path, news_site: N
         (lambda: FingerprintSettings(scheme="legacy"), "scheme is 'legacy': give one of affine32"),
         (lambda: FingerprintSettings(word_shingle=0), "FingerprintSettings.word_shingle is 0"),
         (lambda: Config(duplicate_threshold=2), "Config.duplicate_threshold is 2"),
+        (lambda: Repeats(min_run_words=0), "Repeats.min_run_words is 0: give a whole number of at least 1"),
+        (lambda: Repeats(layout_share=1.5), "Repeats.layout_share is 1.5: give a number from just above 0"),
+        (lambda: Runs(edge_gap=-1), "Runs.edge_gap is -1: give a whole number of at least 0"),
+        (lambda: Glued(max_slot_words=2.5), "Glued.max_slot_words is 2.5: give a whole number"),
+        (lambda: Islands(max_blocks=0), "Islands.max_blocks is 0"),
+        (lambda: DuplicateRule(containment=0), "DuplicateRule.containment is 0"),
+        (lambda: DuplicateRule(refresh_growth=0.5), "DuplicateRule.refresh_growth is 0.5: give 1 or more"),
         (lambda: Config(patterns=("re:[",)), "pattern 're:[' is not a regular expression"),
         (lambda: RunOptions(shard_size=-1), "RunOptions.shard_size is -1"),
         (lambda: RunOptions(errors="warn"), "not 'warn'"),
@@ -133,3 +140,42 @@ def test_library_settings_are_checked_when_made(make: Callable[[], object], expe
     with pytest.raises(SettingError) as info:
         make()
     assert expected in str(info.value)
+
+
+def test_a_detector_threshold_given_in_config_reaches_its_detector() -> None:
+    """A button under each of five comments: below the default count of a repeated short line,
+    furniture once the run's Repeats setting says five is enough."""
+    from dedup import Cleaner, Page
+
+    article = "ناقش مجلس الوزراء اليوم خطة الموازنة الجديدة للعام المقبل بحضور الوزراء المعنيين.\n"
+    said = (
+        "أتمنى أن تنعكس الخطة على الأسعار.",
+        "The budget leaves out rural schools again.",
+        "متى تبدأ الحكومة بتنفيذ هذه الوعود؟",
+        "Good news for small businesses, finally.",
+        "لم يذكر الخبر شيئا عن قطاع الصحة.",
+    )
+    comments = "".join(f"{comment}\nReport abuse now\n" for comment in said)
+    page = Page(id="a1", text=article + comments, url="https://news.example/a/1")
+    default = Cleaner().clean(page)
+    assert default.text.count("Report abuse now") == 5
+    eager = Config(detectors=Detectors(repeats=Repeats(min_line_repeats=5)))
+    cleaned = Cleaner(eager).clean(page)
+    assert "Report abuse now" not in cleaned.text
+    assert all(comment in cleaned.text for comment in (article.strip(), *said))
+
+
+def test_no_detector_keeps_a_threshold_of_its_own() -> None:
+    """Every number a detector decides by is a setting of `Config.detectors`: the detector modules
+    hold no numeric constant at module level."""
+    import ast
+
+    folder = Path(__file__).resolve().parent.parent / "dedup" / "detect"
+    found = []
+    for path in sorted(folder.glob("*.py")):
+        for node in ast.parse(path.read_text(encoding="utf-8")).body:
+            value = node.value if isinstance(node, ast.Assign | ast.AnnAssign) else None
+            if isinstance(value, ast.Constant) and isinstance(value.value, int | float):
+                found.append(f"{path.name}: {ast.unparse(node)}")
+    # GRAM is the unit repeats are found by (the stretches extend from it), not a threshold.
+    assert found == ["repeats.py: GRAM = 5"]

@@ -9,17 +9,14 @@ from __future__ import annotations
 
 from collections.abc import Collection, Sequence
 
+from dedup.config import Islands
 from dedup.page import Block, Decision, Kind
 
-MAX_ISLAND_WORDS = 12
-MAX_ISLAND_CHARS = 100
-MAX_ISLAND_BLOCKS = 6  # a longer run of short lines is more likely a list the article holds
 
-
-def _is_short(block: Block, flow_lines: Collection[int]) -> bool:
+def _is_short(block: Block, flow_lines: Collection[int], limits: Islands) -> bool:
     """Short, and not a sentence of a longer paragraph (in a flattened page, sentences are units)."""
     words = block.words if block.line in flow_lines else block.line_words
-    return words <= MAX_ISLAND_WORDS and len(block.key) <= MAX_ISLAND_CHARS
+    return words <= limits.max_words and len(block.key) <= limits.max_chars
 
 
 def _full_stop(block_text: str) -> bool:
@@ -29,7 +26,11 @@ def _full_stop(block_text: str) -> bool:
 
 
 def detect(
-    text: str, blocks: Sequence[Block], removed: Sequence[str | None], flow_lines: Collection[int] = ()
+    text: str,
+    blocks: Sequence[Block],
+    removed: Sequence[str | None],
+    flow_lines: Collection[int] = (),
+    limits: Islands = Islands(),
 ) -> list[Decision]:
     """Decisions for runs of short kept blocks bounded by removed blocks (or the page edge).
 
@@ -38,7 +39,7 @@ def detect(
     `flow_lines` are the lines that hold a whole flattened page.
     """
     n = len(blocks)
-    long_kept = [i for i in range(n) if not removed[i] and not _is_short(blocks[i], flow_lines)]
+    long_kept = [i for i in range(n) if not removed[i] and not _is_short(blocks[i], flow_lines, limits)]
     if not long_kept:
         return []
     decisions = []
@@ -56,7 +57,7 @@ def detect(
         before = removed[i - 1]  # i > 0: the last long kept block comes first
         after = removed[j] if j < n else "page edge"
         card_title = j - i == 1 and after == Kind.REPEAT
-        if ((before and after) or card_title) and j - i <= MAX_ISLAND_BLOCKS:
+        if ((before and after) or card_title) and j - i <= limits.max_blocks:
             evidence = {"before": before or "paragraph", "after": after}
             decisions += [
                 Decision(blocks[k].start, blocks[k].end, Kind.ISLAND, evidence) for k in range(i, j)

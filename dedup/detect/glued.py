@@ -12,20 +12,13 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 
-from dedup.detect.runs import MIN_CONTENT_WORDS
+from dedup.config import Glued
 from dedup.keys import GLUED, GRAM, MAX_LABEL_WORDS, slot_words
 from dedup.page import Decision, Kind
 from dedup.segment import CLOSING_MARKS, SENTENCE_STOPS, Words
 
 SEPARATORS = frozenset(":|»›–—")
 LIST_SEPARATORS = frozenset(",،;؛")
-MAX_ITEM_WORDS = 3  # a tag or a section name; a clause between commas is longer
-MIN_COMMAS = 1
-MAX_SLOT_WORDS = 20
-MIN_SEEN_WORDS = 2  # a slot made of words the site shows elsewhere: a linked title, not one word
-SEEN_PAGES = 3  # a word 3-gram on this many pages of the site is seen elsewhere
-TITLE_SPREAD = 3  # the 3-grams of one title are seen about as often: within this factor
-MAX_PHRASE_WORDS = 12
 
 
 @dataclass(frozen=True)
@@ -61,7 +54,12 @@ class Labels:
 
 
 def detect(
-    text: str, words: Words, end_of_flow: int, gram_pages: Sequence[int], labels: Labels
+    text: str,
+    words: Words,
+    end_of_flow: int,
+    gram_pages: Sequence[int],
+    labels: Labels,
+    limits: Glued = Glued(),
 ) -> list[Decision]:
     """Decisions for the labels in these words of a flow line (`gram_pages`: on how many of the
     site's pages each word 3-gram occurs), each with its slot."""
@@ -75,10 +73,10 @@ def detect(
         first, pages = found
         if pages == 0 and not separator and _inside_sentence(text, words, first):
             continue  # "residents who want to read more about the plan": a sentence's own words
-        end = _slot_end(text, words, i + 1, end_of_flow, gram_pages)
+        end = _slot_end(text, words, i + 1, end_of_flow, gram_pages, limits)
         stop_chars = SEPARATORS
         if end == i + 1 and pages == 0:  # "Read more: <a title>." with a known prefix
-            end = _sentence_end(text, words, i + 1, end_of_flow)
+            end = _sentence_end(text, words, i + 1, end_of_flow, limits.max_slot_words)
             stop_chars = SEPARATORS | SENTENCE_STOPS | CLOSING_MARKS
         if end == i + 1:
             continue  # nothing a label introduces: a quote, a sentence of the article
@@ -113,37 +111,39 @@ def _separator_after(text: str, words: Words, i: int, end_of_flow: int) -> bool:
     return not SEPARATORS.isdisjoint(text[words.ends[i] : stop])
 
 
-def _slot_end(text: str, words: Words, start: int, end_of_flow: int, gram_pages: Sequence[int]) -> int:
+def _slot_end(
+    text: str, words: Words, start: int, end_of_flow: int, gram_pages: Sequence[int], limits: Glued
+) -> int:
     """The word where a label's slot ends: after a list, or after the words seen on other pages."""
-    return max(_list_end(text, words, start, end_of_flow), _seen_end(text, words, start, gram_pages))
+    listed = _list_end(text, words, start, end_of_flow, limits)
+    return max(listed, _seen_end(text, words, start, gram_pages, limits))
 
 
-def _sentence_end(text: str, words: Words, start: int, end_of_flow: int) -> int:
-    """The end of the sentence that starts at `start`, if it ends within MAX_SLOT_WORDS words, or
-    `start`."""
+def _sentence_end(text: str, words: Words, start: int, end_of_flow: int, most: int) -> int:
+    """The end of the sentence that starts at `start`, if it ends within `most` words, or `start`."""
     n = len(words.words)
-    for i in range(start, min(n, start + MAX_SLOT_WORDS)):
+    for i in range(start, min(n, start + most)):
         gap = text[words.ends[i] : words.starts[i + 1] if i + 1 < n else end_of_flow]
         if i + 1 == n or not SENTENCE_STOPS.isdisjoint(gap):
             return i + 1
     return start
 
 
-def _list_end(text: str, words: Words, start: int, end_of_flow: int) -> int:
+def _list_end(text: str, words: Words, start: int, end_of_flow: int, limits: Glued) -> int:
     """The end of short items separated by commas from `start` on ("a, b c, d"), or `start`. The
     last item, with no comma after it, is taken as long as the longest before it."""
     n = len(words.words)
     sizes: list[int] = []
     size = 0
-    for i in range(start, min(n, start + MAX_SLOT_WORDS)):
+    for i in range(start, min(n, start + limits.max_slot_words)):
         size += 1
         gap = text[words.ends[i] : words.starts[i + 1] if i + 1 < n else end_of_flow]
-        if size > MAX_ITEM_WORDS or not SENTENCE_STOPS.isdisjoint(gap):
+        if size > limits.max_item_words or not SENTENCE_STOPS.isdisjoint(gap):
             break
         if not LIST_SEPARATORS.isdisjoint(gap):
             sizes.append(size)
             size = 0
-    if len(sizes) < MIN_COMMAS:
+    if len(sizes) < limits.min_commas:
         return start
     end = start + sum(sizes)
     for _ in range(max(sizes) if end < n else 0):
@@ -154,16 +154,16 @@ def _list_end(text: str, words: Words, start: int, end_of_flow: int) -> int:
     return min(end, n)
 
 
-def _seen_end(text: str, words: Words, start: int, gram_pages: Sequence[int]) -> int:
+def _seen_end(text: str, words: Words, start: int, gram_pages: Sequence[int], limits: Glued) -> int:
     """The end of the words from `start` on that word 3-grams seen on other pages of the site cover
     (a title the site links to often), each 3-gram about as often as the first: where two linked
     titles follow each other, the 3-grams across them are seen too, less often. In a script with
     case, a title's words are capitalized: a word in lower case ends it, and the capitalized word
-    before that starts the next sentence. Seen words that go on past MAX_SLOT_WORDS are no title."""
-    limit = min(len(words.words), start + MAX_SLOT_WORDS + 1)
-    if start >= len(gram_pages) or gram_pages[start] < SEEN_PAGES:
+    before that starts the next sentence. Seen words that go on past `max_slot_words` are no title."""
+    limit = min(len(words.words), start + limits.max_slot_words + 1)
+    if start >= len(gram_pages) or gram_pages[start] < limits.seen_pages:
         return start
-    least = max(SEEN_PAGES, gram_pages[start] // TITLE_SPREAD)
+    least = max(limits.seen_pages, gram_pages[start] // limits.title_spread)
     covered = [False] * limit
     for k in range(start, min(len(gram_pages), limit)):
         if gram_pages[k] < least:
@@ -176,7 +176,7 @@ def _seen_end(text: str, words: Words, start: int, gram_pages: Sequence[int]) ->
     if end < len(words.words) and end > start and _lower(text, words, end) and _upper(text, words, end - 1):
         end -= 1  # "… Beyoran Had the …": "Had" opens the sentence after the title
     # Seen words past a title's length: a paragraph the site shows elsewhere, not a title.
-    return end if MIN_SEEN_WORDS <= end - start <= MAX_SLOT_WORDS else start
+    return end if limits.min_seen_words <= end - start <= limits.max_slot_words else start
 
 
 def _lower(text: str, words: Words, i: int) -> bool:
@@ -190,7 +190,12 @@ def _upper(text: str, words: Words, i: int) -> bool:
 
 
 def phrases(
-    text: str, words: Words, end_of_flow: int, gram_pages: Sequence[int], needed: int
+    text: str,
+    words: Words,
+    end_of_flow: int,
+    gram_pages: Sequence[int],
+    needed: int,
+    limits: Glued = Glued(),
 ) -> list[Decision]:
     """Decisions for the short runs of words that `needed` pages of the site carry and that open
     with a label ("Winter appeal: help us keep the lights on"): a banner the site runs for a
@@ -199,12 +204,12 @@ def phrases(
     for a, b in _gram_chains(gram_pages, needed):
         inside = gram_pages[a : b - GRAM + 1]  # a phrase's 3-grams are each seen about as often
         pages = min(inside)
-        if b - a > MAX_PHRASE_WORDS or pages * TITLE_SPREAD < max(inside):
+        if b - a > limits.max_phrase_words or pages * limits.title_spread < max(inside):
             continue
-        ends = range(a, min(a + MAX_LABEL_WORDS, b - MIN_SEEN_WORDS))
+        ends = range(a, min(a + MAX_LABEL_WORDS, b - limits.min_seen_words))
         label_end = next((i for i in ends if _separator_after(text, words, i, end_of_flow)), None)
         slotted = slot_words(words.words[a:b])
-        if label_end is None or _is_pattern(slotted) or set(slotted[: label_end + 1 - a]) == {"0"}:
+        if label_end is None or _is_pattern(slotted, limits) or set(slotted[: label_end + 1 - a]) == {"0"}:
             continue  # times, dates, little words ("6:15 am", "8 May 1951 – 17 June 2019"): a pattern
         stop = _after(text, words.ends[b - 1], words.starts[b] if b < len(words.words) else end_of_flow)
         label = " ".join(words.words[a : label_end + 1])
@@ -231,6 +236,6 @@ def _gram_chains(gram_pages: Sequence[int], needed: int) -> list[tuple[int, int]
     return chains
 
 
-def _is_pattern(slotted: Sequence[str]) -> bool:
+def _is_pattern(slotted: Sequence[str], limits: Glued) -> bool:
     """Whether words (numbers and dates as slots) hold too few words of content to be a phrase."""
-    return sum(len(w) > 2 and w != "0" for w in slotted) < MIN_CONTENT_WORDS
+    return sum(len(w) > 2 and w != "0" for w in slotted) < limits.min_content_words

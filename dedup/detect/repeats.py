@@ -16,29 +16,16 @@ from collections.abc import Sequence
 import numpy as np
 from numpy.lib.stride_tricks import sliding_window_view
 
+from dedup.config import Repeats
 from dedup.page import Block, Decision, Kind
 from dedup.segment import Words, ends_sentence, outside
 
-GRAM = 5  # words per shingle
-MIN_RUN_WORDS = 8  # shorter repeats ("Buy now", a recurring label) are left alone
-MIN_RUN_CHARS = 40
-WHOLE_BLOCK_SHARE = 0.6  # a block mostly made of a repeat goes whole
-BACK_TO_BACK_WORDS = 20  # a copy this close to its source (past a heading, say) is a double
-MAX_DOUBLE_WORDS = 150  # a paragraph doubled; a whole article shown twice is the page's own choice
-COPY_GAP_WORDS = 3  # words that differ between two stretches of one copy
-LAYOUT_SHARE = 0.7  # a copy under this share of its paragraph is the paragraph's own sentence
-LEAD_START_WORDS = 25  # a page's first words, whatever furniture stayed before the lead
-LEAD_SHARE = 0.2  # the lead is in the first fifth of a page; a card repeating it, in the last
-MAX_CARD_WORDS = 250
-MAX_CARD_TITLE_WORDS = 12  # a teaser card is a few lead paragraphs, not the article again
-LABEL_WORDS = 4  # a label before a copy ("All sections: …"); a sentence's own start is longer
-TAIL_BLOCK_WORDS = 15  # a copy with no paragraph of this length after it closes the page
-MAX_ROUNDS = 4  # copies judged again once the copies found are gone; a round finds fewer each time
+GRAM = 5  # words per shingle: the unit a copy is found by, which the stretches then extend
 
 
-def repeated_stretches(words: Sequence[str]) -> list[tuple[int, int, int]]:
-    """(start, end, source start) of every stretch of at least MIN_RUN_WORDS words that copies an
-    earlier stretch.
+def repeated_stretches(words: Sequence[str], min_words: int) -> list[tuple[int, int, int]]:
+    """(start, end, source start) of every stretch of at least `min_words` words (GRAM or more) that
+    copies an earlier stretch.
 
     A stretch starts at the first earlier occurrence of a 5-gram and follows that source for as
     long as the words go on matching it, up to where the copy starts."""
@@ -54,7 +41,7 @@ def repeated_stretches(words: Sequence[str]) -> list[tuple[int, int, int]]:
     back = np.arange(len(same)) - first_at[same]  # how far back each 5-gram came first (0: it did not)
     # A stretch that goes on past its first 5-gram: its source ends a word later and still before
     # the copy, and the next 5-gram matches there too. Only these can cover the start of a later
-    # stretch, and only these can reach MIN_RUN_WORDS; a page of short repeats has few of them.
+    # stretch, and only these can reach `min_words`; a page of short repeats has few of them.
     at = np.flatnonzero(back[:-1] > GRAM)
     at = at[same[at + 1] == same[at + 1 - back[at]]]
     gram_at = array("q", same.astype(np.int64).tobytes())
@@ -64,7 +51,7 @@ def repeated_stretches(words: Sequence[str]) -> list[tuple[int, int, int]]:
         if a <= reach:
             continue  # inside a stretch: it goes on copying its own source
         reach = a + _matching(same, gram_at, a + 1, a + 1 - d, d - GRAM)
-        if reach + GRAM - a >= MIN_RUN_WORDS:
+        if reach + GRAM - a >= min_words:
             stretches.append((a, reach + GRAM, a - d))
     return stretches
 
@@ -115,24 +102,27 @@ def _runs(flags: bytes) -> list[tuple[int, int]]:
     return runs
 
 
-def _copies(stretches: list[tuple[int, int, int]], line_of: Sequence[int]) -> list[tuple[int, int, int]]:
+def _copies(
+    stretches: list[tuple[int, int, int]], line_of: Sequence[int], limits: Repeats
+) -> list[tuple[int, int, int]]:
     """(start, end, source start) of copies: stretches that copy consecutive parts of one source
     line, with a few differing words between them, are one copy."""
     copies: list[tuple[int, int, int]] = []
     for a, b, src in stretches:
-        if b - a < MIN_RUN_WORDS:
+        if b - a < limits.min_run_words:
             continue  # a shared formula ("Law No. … of …"), not a copy
         if copies:
             pa, pb, psrc = copies[-1]
             same_line = line_of[src] == line_of[psrc + (pb - pa) - 1]
-            if same_line and a - pb <= COPY_GAP_WORDS and abs((src - psrc) - (a - pa)) <= COPY_GAP_WORDS:
+            gap = limits.copy_gap_words
+            if same_line and a - pb <= gap and abs((src - psrc) - (a - pa)) <= gap:
                 copies[-1] = (pa, b, psrc)
                 continue
         copies.append((a, b, src))
     return copies
 
 
-def detect(text: str, blocks: Sequence[Block], words: Words) -> list[Decision]:
+def detect(text: str, blocks: Sequence[Block], words: Words, limits: Repeats = Repeats()) -> list[Decision]:
     """Decisions for the later copies of word runs that the page already said.
 
     Where a copy stands (near the page's end, after the last paragraph, in a line of its own) is
@@ -142,8 +132,8 @@ def detect(text: str, blocks: Sequence[Block], words: Words) -> list[Decision]:
     """
     decisions: list[Decision] = []
     lines = np.fromiter((b.line for b in blocks), np.int64, len(blocks))
-    for _ in range(MAX_ROUNDS):
-        found = _detect_once(blocks, lines, _line_words(lines, words, blocks), words)
+    for _ in range(limits.max_rounds):
+        found = _detect_once(blocks, lines, _line_words(lines, words, blocks), words, limits)
         if not found:
             break
         decisions += found
@@ -160,23 +150,28 @@ def _line_words(lines: np.ndarray, words: Words, blocks: Sequence[Block]) -> arr
 
 
 def _detect_once(
-    blocks: Sequence[Block], lines: np.ndarray, line_words: Sequence[int], words: Words
+    blocks: Sequence[Block], lines: np.ndarray, line_words: Sequence[int], words: Words, limits: Repeats
 ) -> list[Decision]:
     """One round: the copies among these words (`line_words`: the words left of each block's line)."""
     block_of = _block_of_words(blocks, words)
     of = np.asarray(block_of, np.int64)
-    long = np.flatnonzero(np.asarray(line_words, np.int64)[of] > TAIL_BLOCK_WORDS)
+    long = np.flatnonzero(np.asarray(line_words, np.int64)[of] > limits.tail_block_words)
     last_long = int(long[-1]) if len(long) else -1
     n = len(words.words)
-    stretches = _from_block_starts(words.words, block_of, repeated_stretches(words.words))
+    stretches = repeated_stretches(words.words, limits.min_run_words)
+    stretches = _from_block_starts(words.words, block_of, stretches, limits.min_run_words)
     line_of = array("q", lines[of].tobytes())
+    lead_end, tail_start = limits.lead_share * n, (1 - limits.lead_share) * n
     long_runs = [
-        (_card_title_start(block_of, a) if src <= LEAD_SHARE * n else a, *_copy_end(words.words, a, b, src))
-        for a, b, src in _copies(stretches, line_of)
-        if b - a >= MIN_RUN_WORDS
-        and words.ends[b - 1] - words.starts[a] >= MIN_RUN_CHARS
-        and not _is_layout_repeat(line_words, block_of, a, b, src, near_end=a >= (1 - LEAD_SHARE) * n)
-        and _is_scraper_copy(words.words, a, b, src, block_of, last_long)
+        (
+            _card_title_start(block_of, a, limits.max_card_title_words) if src <= lead_end else a,
+            *_copy_end(words.words, a, b, src),
+        )
+        for a, b, src in _copies(stretches, line_of, limits)
+        if b - a >= limits.min_run_words
+        and words.ends[b - 1] - words.starts[a] >= limits.min_run_chars
+        and not _is_layout_repeat(line_words, block_of, a, b, src, a >= tail_start, limits.layout_share)
+        and _is_scraper_copy(words.words, a, b, src, block_of, last_long, limits)
     ]
     if not long_runs:
         return []
@@ -194,7 +189,7 @@ def _detect_once(
     decisions = []
     for k in np.flatnonzero(covered).tolist():
         block, first, w = blocks[k], int(firsts[k]), int(lasts[k])
-        if covered[k] >= WHOLE_BLOCK_SHARE * (w - first):
+        if covered[k] >= limits.whole_block_share * (w - first):
             decisions.append(Decision(block.start, block.end, Kind.REPEAT, {"words": int(covered[k])}))
             continue
         for a, b in _runs(keep[first:w].tobytes()):
@@ -209,7 +204,7 @@ def _detect_once(
 
 
 def _from_block_starts(
-    words: Sequence[str], block_of: Sequence[int], stretches: list[tuple[int, int, int]]
+    words: Sequence[str], block_of: Sequence[int], stretches: list[tuple[int, int, int]], min_words: int
 ) -> list[tuple[int, int, int]]:
     """`_from_block_start` of every stretch; those it leaves as they are (a copy or source that
     opens a block, a source far before its copy: most of them) are found in one go."""
@@ -221,12 +216,13 @@ def _from_block_starts(
     opens[1:] = of[1:] != of[:-1]
     kept = (opens[a] | opens[src] | (src + (b - a) < a)).tolist()
     return [
-        s if keep else _from_block_start(words, block_of, *s) for s, keep in zip(stretches, kept, strict=True)
+        s if keep else _from_block_start(words, block_of, *s, min_words)
+        for s, keep in zip(stretches, kept, strict=True)
     ]
 
 
 def _from_block_start(
-    words: Sequence[str], block_of: Sequence[int], a: int, b: int, src: int
+    words: Sequence[str], block_of: Sequence[int], a: int, b: int, src: int, min_words: int
 ) -> tuple[int, int, int]:
     """The stretch [a, b) copying the words at src, started where both it and its source start a
     block when both begin with the last few words of another block and the source runs up to the
@@ -235,7 +231,7 @@ def _from_block_start(
     above. Its source then ends before it starts, so it goes on as far as the words go on matching."""
     if _starts_block(block_of, a) or _starts_block(block_of, src) or src + (b - a) < a:
         return a, b, src
-    for k in range(1, b - a - MIN_RUN_WORDS + 1):
+    for k in range(1, b - a - min_words + 1):
         if _starts_block(block_of, a + k):
             if not _starts_block(block_of, src + k):
                 break
@@ -251,7 +247,13 @@ def _block_of_words(blocks: Sequence[Block], words: Words) -> Sequence[int]:
 
 
 def _is_layout_repeat(
-    line_words: Sequence[int], block_of: Sequence[int], a: int, b: int, src: int, near_end: bool
+    line_words: Sequence[int],
+    block_of: Sequence[int],
+    a: int,
+    b: int,
+    src: int,
+    near_end: bool,
+    layout_share: float,
 ) -> bool:
     """A line of its own that repeats part of a paragraph: a pull quote, or a deck (summary) that
     the paragraph later says in full. Either way the paragraph keeps its words. A line that says a
@@ -259,27 +261,29 @@ def _is_layout_repeat(
     n = b - a
     copy_line, src_line = line_words[block_of[a]], line_words[block_of[src]]
     pull_quote = copy_line <= n + 2 and src_line >= 2 * n
-    deck = src_line <= n + 2 and copy_line >= n / LAYOUT_SHARE and not near_end
+    deck = src_line <= n + 2 and copy_line >= n / layout_share and not near_end
     return pull_quote or deck
 
 
 def _is_scraper_copy(
-    words: Sequence[str], a: int, b: int, src: int, block_of: Sequence[int], last_long: int
+    words: Sequence[str], a: int, b: int, src: int, block_of: Sequence[int], last_long: int, limits: Repeats
 ) -> bool:
     """Whether the copy [a, b) of the words at src follows them closely, is a card (it closes the
     page, or repeats the lead near the page's end), or stops inside a block (truncated)."""
     src_end = src + (b - a)
     n = len(words)
     # The lead: where the page (or a sentence of its lead) starts, not a phrase inside it.
-    from_lead = src <= LEAD_SHARE * n and (src <= LEAD_START_WORDS or _starts_block(block_of, src))
-    lead_near_end = from_lead and b >= (1 - LEAD_SHARE) * n
-    card = b - a <= MAX_CARD_WORDS and (last_long < b or lead_near_end)
-    double = a - src_end <= BACK_TO_BACK_WORDS and b - a <= MAX_DOUBLE_WORDS
+    from_lead = src <= limits.lead_share * n and (
+        src <= limits.lead_start_words or _starts_block(block_of, src)
+    )
+    lead_near_end = from_lead and b >= (1 - limits.lead_share) * n
+    card = b - a <= limits.max_card_words and (last_long < b or lead_near_end)
+    double = a - src_end <= limits.back_to_back_words and b - a <= limits.max_double_words
     # A doubled paragraph ends where a block ends; a sentence quoting the line above does not.
     # Its copy or its source starts a block (behind a label of a few words, at most), or it
     # follows its source word for word (a title doubled as its link): a sentence ending as the
     # one before it did (a verdict restating the claim) copies neither whole.
-    whole = _near_block_start(block_of, a) or _starts_block(block_of, src) or src_end == a
+    whole = _near_block_start(block_of, a, limits.label_words) or _starts_block(block_of, src) or src_end == a
     if card or (double and whole and (b == len(block_of) or _starts_block(block_of, b))):
         return True
     end = _follow(words, a, b, src)
@@ -315,17 +319,18 @@ def _follow(words: Sequence[str], a: int, b: int, src: int) -> int:
     return b
 
 
-def _card_title_start(block_of: Sequence[int], a: int) -> int:
-    """Where a copy of the lead starts, with the few words of its card's title glued before it."""
+def _card_title_start(block_of: Sequence[int], a: int, most: int) -> int:
+    """Where a copy of the lead starts, with the (at most `most`) words of its card's title glued
+    before it."""
     start = a
-    while start > 0 and block_of[start - 1] == block_of[a] and a - start < MAX_CARD_TITLE_WORDS:
+    while start > 0 and block_of[start - 1] == block_of[a] and a - start < most:
         start -= 1
     return start if start == 0 or block_of[start - 1] != block_of[a] else a
 
 
-def _near_block_start(block_of: Sequence[int], i: int) -> bool:
-    """Whether word i opens its block, or follows the few words of a label there."""
-    return any(_starts_block(block_of, k) for k in range(max(0, i - LABEL_WORDS), i + 1))
+def _near_block_start(block_of: Sequence[int], i: int, label_words: int) -> bool:
+    """Whether word i opens its block, or follows the few words (`label_words`) of a label there."""
+    return any(_starts_block(block_of, k) for k in range(max(0, i - label_words), i + 1))
 
 
 def _starts_block(block_of: Sequence[int], i: int) -> bool:
@@ -333,23 +338,19 @@ def _starts_block(block_of: Sequence[int], i: int) -> bool:
     return i == 0 or block_of[i] != block_of[i - 1]
 
 
-MIN_LINE_REPEATS = 12  # a short line this often on a page: a button ("Report abuse" under each comment)
-MAX_REPEATED_LINE_WORDS = 6
-
-
-def repeated_short_lines(text: str, blocks: Sequence[Block]) -> list[Decision]:
-    """Every copy of a whole line of 2 to MAX_REPEATED_LINE_WORDS words, not a sentence, that the
-    page holds MIN_LINE_REPEATS times or more: a button under every comment, not the article's."""
+def repeated_short_lines(text: str, blocks: Sequence[Block], limits: Repeats = Repeats()) -> list[Decision]:
+    """Every copy of a whole line of 2 to `max_repeated_line_words` words, not a sentence, that the
+    page holds `min_line_repeats` times or more: a button under every comment, not the article's."""
     lines = [
         b
         for b in blocks
         if b.whole_line
-        and 2 <= b.words <= MAX_REPEATED_LINE_WORDS
+        and 2 <= b.words <= limits.max_repeated_line_words
         and not ends_sentence(text[b.start : b.end])
     ]
     times = Counter(b.key for b in lines)
     return [
         Decision(b.start, b.end, Kind.REPEAT, {"times": times[b.key]})
         for b in lines
-        if times[b.key] >= MIN_LINE_REPEATS
+        if times[b.key] >= limits.min_line_repeats
     ]

@@ -10,20 +10,13 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
+from dedup.config import Runs
 from dedup.keys import GRAM, slot_words
 from dedup.page import Decision, Kind
 from dedup.segment import Words
 
-EDGE_GAP = 4  # words between two edge runs that go with them (a date, an author's name)
-TITLE_WORDS = 20  # a page's title before its head furniture (a byline, a date line) stays
-MIN_RUN_WORDS = 3
-MIN_INNER_RUN_WORDS = 6
-LITTLE_CHARS = 4
-MIN_ANCHOR_WORDS = 4  # a run of `needed` pages that a head chain ends with
-MIN_CONTENT_WORDS = 3  # words of 3 letters or more, slots aside
 
-
-def frequent_runs(counts: Sequence[int], needed: int) -> list[tuple[int, int, int]]:
+def frequent_runs(counts: Sequence[int], needed: int, limits: Runs = Runs()) -> list[tuple[int, int, int]]:
     """(first word, end word, fewest pages) of maximal runs of words covered by frequent 3-grams."""
     covered = [0] * (len(counts) + GRAM - 1) if counts else []
     for i, c in enumerate(counts):
@@ -37,7 +30,7 @@ def frequent_runs(counts: Sequence[int], needed: int) -> list[tuple[int, int, in
             j = i
             while j < len(covered) and covered[j]:
                 j += 1
-            if j - i >= MIN_RUN_WORDS:
+            if j - i >= limits.min_run_words:
                 runs.append((i, j, min(covered[i:j])))
             i = j
         else:
@@ -46,7 +39,13 @@ def frequent_runs(counts: Sequence[int], needed: int) -> list[tuple[int, int, in
 
 
 def detect(
-    end_of_flow: int, words: Words, counts: Sequence[int], site_pages: int, needed: int, tail_needed: int
+    end_of_flow: int,
+    words: Words,
+    counts: Sequence[int],
+    site_pages: int,
+    needed: int,
+    tail_needed: int,
+    limits: Runs = Runs(),
 ) -> list[Decision]:
     """Decisions for the runs of words that at least `needed` pages of the site carry, and for the
     furniture at the page's edges: runs that `tail_needed` pages carry, chained from the page's
@@ -56,33 +55,37 @@ def detect(
     n = len(words.words)
     slotted = slot_words(words.words)
     # Little words ("the the of", "its the the") run together on many pages of any site.
-    strong = [r for r in frequent_runs(counts, needed) if not _little(slotted[r[0] : r[1]])]
-    weak = [r for r in frequent_runs(counts, tail_needed) if not _little(slotted[r[0] : r[1]])]
+    strong = [r for r in frequent_runs(counts, needed, limits) if not _little(slotted[r[0] : r[1]], limits)]
+    weak = [
+        r for r in frequent_runs(counts, tail_needed, limits) if not _little(slotted[r[0] : r[1]], limits)
+    ]
     spans = []
     # The head chain starts at the page's start, or after its title: the first run within
-    # TITLE_WORDS words opens it ("<title> Article Information Author, <name> Role, ...").
-    opens = weak[0][0] if weak and EDGE_GAP < weak[0][0] <= TITLE_WORDS else 0
-    head = _chain(weak, range(len(weak)), opens)
+    # `title_words` words opens it ("<title> Article Information Author, <name> Role, ...").
+    opens = weak[0][0] if weak and limits.edge_gap < weak[0][0] <= limits.title_words else 0
+    head = _chain(weak, range(len(weak)), opens, limits.edge_gap)
     if head is not None:
         # It ends where a run of `needed` pages ends, chained from the start itself or long: the
         # lead's first words follow the furniture often enough ("… LinkedIn X The …") to be a
         # weak run's last words; little words ("its the the") make short runs of any count.
-        strong_head = _chain(strong, range(len(strong)), 0)
-        ends = [b for a, b, _ in strong if a < head[1] and _anchors(slotted[a:b])]
+        strong_head = _chain(strong, range(len(strong)), 0, limits.edge_gap)
+        ends = [b for a, b, _ in strong if a < head[1] and _anchors(slotted[a:b], limits)]
         ends += [strong_head[1]] if strong_head is not None else []
-        end = _lead_opened(slotted, head[0], max(ends, default=0))
+        end = _lead_opened(slotted, head[0], max(ends, default=0), limits)
         if end > head[0]:
             spans.append((head[0], end, head[2]))
-    tail = _chain(weak, range(len(weak) - 1, -1, -1), n)
+    tail = _chain(weak, range(len(weak) - 1, -1, -1), n, limits.edge_gap)
     if tail is not None:
         spans.append(tail)
     taken = [(a, b) for a, b, _ in spans]
     spans += [
-        r for r in strong if r[1] - r[0] >= MIN_INNER_RUN_WORDS and not any(a <= r[0] < b for a, b in taken)
+        r
+        for r in strong
+        if r[1] - r[0] >= limits.min_inner_run_words and not any(a <= r[0] < b for a, b in taken)
     ]
     decisions = []
     for a, b, pages in sorted(spans):
-        if sum(len(w) > 2 for w in slotted[a:b]) < MIN_CONTENT_WORDS:
+        if sum(len(w) > 2 for w in slotted[a:b]) < limits.min_content_words:
             continue  # dates and little words ("في 3 يوليو 2013 في"): a pattern, not furniture
         end = words.starts[b] if b < n else end_of_flow
         evidence = {"pages": pages, "site_pages": site_pages, "words": b - a}
@@ -90,35 +93,38 @@ def detect(
     return decisions
 
 
-def _anchors(words: Sequence[str]) -> bool:
+def _anchors(words: Sequence[str], limits: Runs) -> bool:
     """Whether a run of `needed` pages is long enough, and made of enough words that are no slot,
     to end a head chain (not a date: "Monday 25 May 2026")."""
-    return len(words) >= MIN_ANCHOR_WORDS and sum(len(w) > 2 and w != "0" for w in words) >= MIN_CONTENT_WORDS
+    content = sum(len(w) > 2 and w != "0" for w in words)
+    return len(words) >= limits.min_anchor_words and content >= limits.min_content_words
 
 
-def _lead_opened(slotted: Sequence[str], start: int, end: int) -> int:
+def _lead_opened(slotted: Sequence[str], start: int, end: int, limits: Runs) -> int:
     """Where a head chain ends once a little word and the slots after it are given back: they open
     the lead ("... مدة القراءة: 6 دقائق في مارس/آذار الماضي"), a run of any site can end with them."""
     k = end
     while k > start and slotted[k - 1] == "0":
         k -= 1
-    return k - 1 if k < end and k - 1 > start and _little(slotted[k - 1 : k]) else end
+    return k - 1 if k < end and k - 1 > start and _little(slotted[k - 1 : k], limits) else end
 
 
-def _little(words: Sequence[str]) -> bool:
-    """Whether these words are all little words: none has LITTLE_CHARS letters or more, none is
+def _little(words: Sequence[str], limits: Runs) -> bool:
+    """Whether these words are all little words: none has `little_chars` letters or more, none is
     a number or a date's name."""
-    return all(len(w) < LITTLE_CHARS and w != "0" for w in words)
+    return all(len(w) < limits.little_chars and w != "0" for w in words)
 
 
-def _chain(runs: list[tuple[int, int, int]], order: range, edge: int) -> tuple[int, int, int] | None:
-    """(start, end, fewest pages) of the runs chained from a page edge, each at most EDGE_GAP words
+def _chain(
+    runs: list[tuple[int, int, int]], order: range, edge: int, gap: int
+) -> tuple[int, int, int] | None:
+    """(start, end, fewest pages) of the runs chained from a page edge, each at most `gap` words
     from the edge or the previous one, with the words between them; None if none is."""
     forward = order.step > 0
     pos, pages, taken = edge, 0, False
     for idx in order:
         a, b, count = runs[idx]
-        if (a - pos if forward else pos - b) > EDGE_GAP:
+        if (a - pos if forward else pos - b) > gap:
             break
         pos = b if forward else a
         pages = min(pages, count) if taken else count
@@ -128,17 +134,16 @@ def _chain(runs: list[tuple[int, int, int]], order: range, edge: int) -> tuple[i
     return (edge, pos, pages) if forward else (pos, edge, pages)
 
 
-MIN_EDGE_RUN_WORDS = 4
-
-
-def edge_run(words: Words, counts: Sequence[int], needed: int, at_start: bool) -> tuple[int, int, int] | None:
+def edge_run(
+    words: Words, counts: Sequence[int], needed: int, at_start: bool, limits: Runs = Runs()
+) -> tuple[int, int, int] | None:
     """(first word, end word, fewest pages) of the run of `needed` pages that a line starts with
     (or ends with), leaving words of the line after it (or before it); None if there is none."""
     n = len(words.words)
     slotted = slot_words(words.words)
-    for a, b, pages in frequent_runs(counts, needed):
-        if (a != 0 if at_start else b != n) or b - a == n or b - a < MIN_EDGE_RUN_WORDS:
+    for a, b, pages in frequent_runs(counts, needed, limits):
+        if (a != 0 if at_start else b != n) or b - a == n or b - a < limits.min_edge_run_words:
             continue
-        if sum(len(w) > 2 and w != "0" for w in slotted[a:b]) >= MIN_CONTENT_WORDS:
+        if sum(len(w) > 2 and w != "0" for w in slotted[a:b]) >= limits.min_content_words:
             return a, b, pages
     return None

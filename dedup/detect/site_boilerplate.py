@@ -5,18 +5,20 @@ from __future__ import annotations
 from collections import Counter
 from collections.abc import Collection, Sequence
 
-from dedup.config import Rule
+from dedup.config import Rule, SiteEvidence
 from dedup.keys import GLUED, label_prefix, shape
 from dedup.model import SiteModel, SiteStats
 from dedup.page import Block, Decision, Kind
 from dedup.segment import NO_LINE, ends_sentence, long_lines
 
-BODY_LINE_WORDS = 8
-HEADLINE_WORDS = 10
-
 
 def detect(
-    text: str, site: str, blocks: Sequence[Block], model: SiteModel, flow_lines: Collection[int] = ()
+    text: str,
+    site: str,
+    blocks: Sequence[Block],
+    model: SiteModel,
+    flow_lines: Collection[int] = (),
+    limits: SiteEvidence = SiteEvidence(),
 ) -> list[Decision]:
     """Decisions for the blocks the site model has seen on enough distinct pages of this site.
 
@@ -27,7 +29,7 @@ def detect(
     if stats is None or stats.pages < 2:
         return []
     first_long, last_long = long_lines(blocks, model.rule.short_words)
-    body_end = _body_end(text, blocks, last_long)
+    body_end = _body_end(text, blocks, last_long, limits.headline_words)
     shapes = [shape(b.key) for b in blocks]
     seen = [_pages_seen(stats, s, b, first_long, model.rule) for s, b in zip(shapes, blocks, strict=True)]
     story = _beside_article(blocks, [pages for pages, _ in seen], model.rule.short_words)
@@ -35,10 +37,10 @@ def detect(
     for block, block_shape, (pages, exemplar) in zip(blocks, shapes, seen, strict=True):
         # Inside the body, a sentence needs the evidence of a long block: background paragraphs
         # of one story repeat there. Links and headlines (no full stop) are furniture anywhere.
-        in_body = first_long < block.line < body_end and block.line_words >= BODY_LINE_WORDS
+        in_body = first_long < block.line < body_end and block.line_words >= limits.body_line_words
         in_body = in_body and _is_sentence(text, block)
         words = block.line_words
-        if words <= HEADLINE_WORDS and not _is_sentence(text, block):
+        if words <= limits.headline_words and not _is_sentence(text, block):
             words = min(words, model.rule.link_words)  # a headline links, like a link
         needed = (
             model.rule.long_pages_needed(stats.pages)
@@ -119,7 +121,7 @@ def _beside_article(blocks: Sequence[Block], pages: Sequence[int], short_words: 
     return beside
 
 
-def _body_end(text: str, blocks: Sequence[Block], last_long: int) -> int:
+def _body_end(text: str, blocks: Sequence[Block], last_long: int, headline_words: int) -> int:
     """The line where the body ends: the first short line without a full stop (a link, a label:
     the furniture's start) after the last long line; the closing sentences before it are body.
 
@@ -130,7 +132,7 @@ def _body_end(text: str, blocks: Sequence[Block], last_long: int) -> int:
         if (
             block.line > last_long
             and block.whole_line
-            and block.line_words <= HEADLINE_WORDS
+            and block.line_words <= headline_words
             and not _is_sentence(text, block)
         ):
             return block.line

@@ -11,6 +11,7 @@ from dataclasses import dataclass, field
 import regex
 
 from dedup import checks
+from dedup.config import Widgets
 from dedup.normalize import normalize
 from dedup.page import Block, Decision, Kind
 from dedup.segment import Words, ends_sentence_at
@@ -150,10 +151,6 @@ LINK_PREFIXES = (
     "voir aussi",
 )
 
-MAX_WIDGET_WORDS = 12  # a widget is short; a paragraph quoting a widget phrase is not one
-MAX_LINK_WORDS = 20
-MAX_TAIL_LINK_WORDS = 80  # a related-links card closing a page: the phrase and a few titles
-
 
 @dataclass(frozen=True)
 class WidgetMatcher:
@@ -163,6 +160,7 @@ class WidgetMatcher:
     labels: frozenset[str]
     link_prefixes: tuple[str, ...]
     patterns: tuple[regex.Pattern[str], ...] = ()
+    limits: Widgets = Widgets()
     # A phrase or prefix can only match a key holding its first word: most keys are ruled out at once.
     first_words: frozenset[str] = field(init=False, repr=False)
     link_first_words: frozenset[str] = field(init=False, repr=False)
@@ -173,7 +171,7 @@ class WidgetMatcher:
             object.__setattr__(self, name, frozenset(p.split(" ", 1)[0] for p in phrases))
 
     @classmethod
-    def build(cls, user_patterns: Iterable[str] = ()) -> WidgetMatcher:
+    def build(cls, user_patterns: Iterable[str] = (), limits: Widgets = Widgets()) -> WidgetMatcher:
         """The default lists plus user patterns: a plain phrase, or `re:REGEX` on normalized keys."""
         phrases = [normalize(p) for p in PHRASES]
         compiled = []
@@ -188,6 +186,7 @@ class WidgetMatcher:
             labels=frozenset(normalize(x) for x in LABELS),
             link_prefixes=tuple(normalize(x) for x in LINK_PREFIXES),
             patterns=tuple(compiled),
+            limits=limits,
         )
 
     def match(self, key: str) -> str | None:
@@ -196,14 +195,14 @@ class WidgetMatcher:
         if key in self.labels:
             return key
         words = key.split(" ")
-        if n_words <= MAX_WIDGET_WORDS and not self.first_words.isdisjoint(words):
+        if n_words <= self.limits.max_widget_words and not self.first_words.isdisjoint(words):
             for phrase in self.phrases:
                 # A widget starts with its phrase ("Share this article on …"), or is mostly made of it.
                 if (key + " ").startswith(phrase + " ") or (
                     _contains_words(key, phrase) and phrase.count(" ") + 1 >= n_words / 2
                 ):
                     return phrase
-        if n_words <= MAX_LINK_WORDS and words[0] in self.link_first_words:
+        if n_words <= self.limits.max_link_words and words[0] in self.link_first_words:
             for prefix in self.link_prefixes:
                 if key.startswith(prefix + " "):
                     return prefix + " …"
@@ -226,7 +225,7 @@ def tail_links(text: str, words: Words, end_of_flow: int, matcher: WidgetMatcher
     the body), and the sentences after it are the article's.
     """
     n = len(words.words)
-    for i in range(max(0, n - MAX_TAIL_LINK_WORDS), n):
+    for i in range(max(0, n - matcher.limits.max_tail_link_words), n):
         for prefix in matcher.link_prefixes:
             k = prefix.count(" ") + 1
             if " ".join(words.words[i : i + k]) == prefix and not _sentences_follow(text, words, i + k):

@@ -36,9 +36,8 @@ import numpy as np
 import orjson
 
 from dedup.clean import Cleaner, clean_pages
-from dedup.config import Config
+from dedup.config import Config, DuplicateRule
 from dedup.duplicates import (
-    MIN_ARTICLE,
     Duplicate,
     PagePrint,
     article_of,
@@ -310,13 +309,14 @@ def duplicate_of(
     their stars on the driver."""
     fingerprints = fingerprints.persist(_KEEP)
     context = fingerprints.context
-    common = context.broadcast(_common_shingles(fingerprints))
+    rule = grouping.config.duplicate_rule
+    common = context.broadcast(_common_shingles(fingerprints, rule))
     by_id = grouping.by_id
-    rows = fingerprints.map(lambda kv: (kv[0], _article_row(common.value, by_id, kv))).persist(_KEEP)
+    rows = fingerprints.map(lambda kv: (kv[0], _article_row(common.value, by_id, rule, kv))).persist(_KEEP)
     settings, threshold = grouping.config.settings, grouping.config.duplicate_threshold
-    articles = rows.filter(lambda kv: len(kv[1][2]) >= MIN_ARTICLE).mapValues(lambda r: r[2])
+    articles = rows.filter(lambda kv: len(kv[1][2]) >= rule.min_article).mapValues(lambda r: r[2])
     candidates = (
-        articles.mapPartitions(partial(_band_rows, settings))
+        articles.mapPartitions(partial(_band_rows, settings, candidate_bands(settings, rule)))
         .groupByKey()
         .flatMap(lambda kv: combinations(sorted(kv[1]), 2))
         .distinct()
@@ -325,7 +325,7 @@ def duplicate_of(
         candidates.join(articles)
         .map(lambda kv: (kv[1][0], (kv[0], kv[1][1])))
         .join(articles)
-        .map(lambda kv: (kv[1][0][0], kv[0], similarity(kv[1][0][1], kv[1][1], threshold)))
+        .map(lambda kv: (kv[1][0][0], kv[0], similarity(kv[1][0][1], kv[1][1], threshold, rule)))
         .filter(lambda e: e[2] is not None)
         .collect()
     )
@@ -354,7 +354,9 @@ def duplicate_of(
     return context.parallelize(marks, max(1, fingerprints.getNumPartitions()))
 
 
-def _common_shingles(fingerprints: RDD[tuple[int, Fingerprint]]) -> dict[str, np.ndarray]:
+def _common_shingles(
+    fingerprints: RDD[tuple[int, Fingerprint]], rule: DuplicateRule
+) -> dict[str, np.ndarray]:
     """Per site, the sorted shingles its pages repeat (SiteShingles' rule: pages identical but for
     their numbers count once)."""
     distinct = (
@@ -364,7 +366,7 @@ def _common_shingles(fingerprints: RDD[tuple[int, Fingerprint]]) -> dict[str, np
         .persist(_KEEP)
     )
     pages = distinct.map(lambda kv: (kv[0][0], 1)).reduceByKey(lambda a, b: a + b).collectAsMap()
-    floors = fingerprints.context.broadcast({site: common_floor(n) for site, n in pages.items()})
+    floors = fingerprints.context.broadcast({site: common_floor(n, rule) for site, n in pages.items()})
     # Counted as arrays, one record per site and task: a record per shingle made this the slowest step.
     frequent = (
         distinct.map(lambda kv: (kv[0][0], kv[1]))
@@ -398,19 +400,19 @@ def _summed_counts(
 
 
 def _article_row(
-    common: dict[str, np.ndarray], by_id: bool, kv: tuple[int, Fingerprint]
+    common: dict[str, np.ndarray], by_id: bool, rule: DuplicateRule, kv: tuple[int, Fingerprint]
 ) -> tuple[tuple[str, str, int, str], list[tuple[str, int]], np.ndarray]:
     """A page's order key (with its id last), identity keys and article."""
     pos, f = kv
     article = article_of(f.print_, common.get(f.print_.site, np.zeros(0, np.uint32)))
-    return (*order_key(f.fetched_at, f.id, pos, by_id), f.id), identity_keys(f.print_, article), article
+    keys = identity_keys(f.print_, article, rule.min_article)
+    return (*order_key(f.fetched_at, f.id, pos, by_id), f.id), keys, article
 
 
 def _band_rows(
-    settings: Any, pages: Iterable[tuple[int, np.ndarray]]
+    settings: Any, bands: tuple[int, int], pages: Iterable[tuple[int, np.ndarray]]
 ) -> Iterator[tuple[tuple[int, int], int]]:
     """((band, band key), position) for every LSH band of every page's article (`band_keys`)."""
-    bands = candidate_bands(settings)
     for chunk in chunks(pages, 256):
         keys = band_keys([article for _, article in chunk], settings, bands)
         for (pos, _), row in zip(chunk, keys.tolist(), strict=True):

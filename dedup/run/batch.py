@@ -327,7 +327,9 @@ def _clean_jsonl(
             ticker.done()
             _write_final(spool, output, duplicate_of, opts, summary, inputs)
         return
-    finder = DuplicateFinder(cleaner.config.settings, cleaner.config.duplicate_threshold)
+    finder = DuplicateFinder(
+        cleaner.config.settings, cleaner.config.duplicate_threshold, cleaner.config.duplicate_rule
+    )
     if checkpoint is None:
         with _spool(output) as spool:
             with JsonlWriter(spool, opts.fields) as writer:

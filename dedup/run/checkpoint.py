@@ -75,6 +75,8 @@ def run_identity(
             "duplicate_threshold": config.duplicate_threshold,
             "rule": asdict(config.rule),
             "guards": asdict(config.guards),
+            "detectors": asdict(config.detectors),
+            "duplicate_rule": asdict(config.duplicate_rule),
             "settings": config.settings.as_dict(),
         },
         "state": (

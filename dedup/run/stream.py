@@ -12,7 +12,7 @@ from datetime import datetime
 from pathlib import Path
 
 from dedup.clean import Cleaner
-from dedup.config import Config
+from dedup.config import Config, DuplicateRule
 from dedup.duplicates import Duplicate, PageIndex
 from dedup.features import counts_of
 from dedup.fingerprint import FingerprintSettings
@@ -53,6 +53,7 @@ class StreamState:
         settings: FingerprintSettings,
         stream: StreamSettings,
         threshold: float = 0.8,
+        rule: DuplicateRule | None = None,
     ) -> None:
         self.store: Store = open_store(location)
         self.settings = stream
@@ -60,11 +61,13 @@ class StreamState:
             state = self.store.load(settings)
             self._check_forgetting(state.model.forget_after)
             self.model, self.index = state.model, state.index
+            if rule is not None and rule != self.index.rule:  # placed with this run's rules
+                self.index = PageIndex(settings, threshold, self.index.pages, rule)
             self.index.threshold = threshold
         else:
             days = DEFAULT_FORGET_AFTER if stream.forget_after is None else stream.forget_after
             self.model = SiteModel(settings=settings, forget_after=days or None)
-            self.index = PageIndex(settings, threshold)
+            self.index = PageIndex(settings, threshold, rule=rule)
         self.changes = Changes()
         self.unsaved = 0
 
@@ -141,7 +144,11 @@ class StreamCleaner:
     ) -> None:
         self.config = config or Config()
         self.state = StreamState(
-            state, self.config.settings, settings or StreamSettings(), self.config.duplicate_threshold
+            state,
+            self.config.settings,
+            settings or StreamSettings(),
+            self.config.duplicate_threshold,
+            self.config.duplicate_rule,
         )
         self.state.model.rule = self.config.rule
         self.cleaner = Cleaner(self.config, self.state.model)
