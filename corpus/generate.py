@@ -1314,6 +1314,56 @@ def short_article_corpus(n_pages: int, seed: int = 0) -> tuple[list[dict], list[
     return pages, truths
 
 
+_REDESIGN_BARS = {
+    "ar": (
+        "الرئيسية سياسة اقتصاد رياضة ثقافة منوعات",
+        "أخبار محلية عربي ودولي تقارير حوارات فيديو",
+        "آخر الأخبار الأكثر قراءة ملفات خاصة صور",
+    ),
+    "en": (
+        "Home Politics Economy Sport Culture Travel",
+        "Local World Reports Interviews Video Podcasts",
+        "Latest Most Read Special Files Photos Opinion",
+    ),
+}
+
+
+def redesign_corpus(n_pages: int, seed: int = 0, designs: int = 3) -> tuple[list[dict], list[dict]]:
+    """An archive crawl of one site per language over a year, through `designs` designs (a few
+    months each): pages without line breaks whose section bar, glued before the lead, and closing
+    about-blurb change with each design, so that each design's furniture is on a minority of the
+    site's pages. (pages, truths) in fetch order; a truth names the page's design and furniture."""
+    rnd = random.Random(seed)
+    pages: list[dict] = []
+    truths: list[dict] = []
+    for lang in ("ar", "en"):
+        lex = Lexicon(lang, random.Random(seed * 7919 + (5 if lang == "ar" else 6)), 1500)
+        domain = "arshif.example" if lang == "ar" else "archive-herald.example"
+        bars = _REDESIGN_BARS[lang]
+        looks = [
+            (bars[i % len(bars)], " ".join(_sentence(lex, rnd, None, 9, 14) for _ in range(2)))
+            for i in range(designs)
+        ]
+        when = datetime(2021, 1, 3)
+        per_design = max(1, n_pages // (2 * designs))
+        for serial in range(per_design * designs):
+            design = serial // per_design
+            bar, blurb = looks[design]
+            lead = " ".join(_paragraph(lex, rnd, []) for _ in range(rnd.randint(3, 6)))
+            pid = f"{lang}-{serial:04d}"
+            when += timedelta(days=365 / (per_design * designs), minutes=rnd.randint(0, 600))
+            pages.append(
+                {
+                    "id": pid,
+                    "url": f"https://{domain}/{pid}",
+                    "fetched_at": when.isoformat() + "Z",
+                    "text": f"{bar} {lead} {blurb}",
+                }
+            )
+            truths.append({"id": pid, "design": design, "bar": bar, "blurb": blurb, "lead": lead})
+    return pages, truths
+
+
 def generate(n_pages: int, seed: int = 0, no_breaks_share: float = 0.0) -> tuple[list[dict], list[dict]]:
     """A labelled corpus of n_pages pages: (pages, truths), same order."""
     pages: list[dict] = []

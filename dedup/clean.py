@@ -18,7 +18,7 @@ from dedup.features import EDGE_SALT, edge_words
 from dedup.keys import gram_hashes, line_keys, shape
 from dedup.learn import learn
 from dedup.model import SiteModel, SiteStats
-from dedup.normalize import Folded, normalize
+from dedup.normalize import WORD, Folded, normalize
 from dedup.page import Block, Decision, Kind, Page, Result
 from dedup.segment import flow_lines, outside, segment, sentence_spans, words_with_offsets
 
@@ -58,9 +58,8 @@ class Cleaner:
         page_words = words_with_offsets(text, folded=folded)  # the words of any line are a slice of these
         flow = flow_lines(blocks)
         limits = self.config.detectors
-        site_decisions = site_boilerplate.detect(
-            text, page.site or "", blocks, self.model, flow.keys(), limits.site
-        )
+        site = self.model.site_key(page.site or "", page.fetched_at)
+        site_decisions = site_boilerplate.detect(text, site, blocks, self.model, flow.keys(), limits.site)
         site_decisions = _guard(blocks, site_decisions, self.config.guards)
         # Runs keep to the edges of a flattened page, or need a long block's evidence: a page whose
         # only long sentence is its glued furniture loses it.
@@ -91,12 +90,12 @@ class Cleaner:
         found: list[Decision] = []
         decided = {(d.start, d.end) for d in decisions}
         flow = flow_lines(blocks).keys()
+        site, limits = self.model.site_key(page.site or "", page.fetched_at), self.config.detectors.site
         for _ in range(self.config.guards.judging_rounds):
             left = _left(page.text, blocks, decisions + found)
             if left == list(blocks):  # no line lost a block: nothing to judge again
                 break
-            site = self.config.detectors.site
-            more = site_boilerplate.detect(page.text, page.site or "", left, self.model, flow, site)
+            more = site_boilerplate.detect(page.text, site, left, self.model, flow, limits)
             more = [d for d in _guard(left, more, self.config.guards) if (d.start, d.end) not in decided]
             if not more:
                 break
@@ -110,7 +109,7 @@ class Cleaner:
     ) -> tuple[list[Decision], list[Decision]]:
         """Site word runs, and labels with their slots, inside flow lines: lines that hold a
         flattened page, not a paragraph."""
-        stats = self.model.sites.get(page.site or "")
+        stats = self.model.sites.get(self.model.site_key(page.site or "", page.fetched_at))
         if stats is None or stats.pages < 2 or not stats.grams:
             return [], []
         edges = self._edge_runs(page, blocks, stats, folded)
@@ -131,7 +130,7 @@ class Cleaner:
                 start,
                 end,
                 runs.detect(end, words, counts, stats.pages, needed, tail_needed, limits.runs),
-                self.config.guards.middle_share,
+                self.config.guards,
             )
             known = glued.Labels(stats.labels, needed, self.matcher.link_prefixes)
             labels += glued.detect(page.text, words, end, counts, known, limits.glued)
@@ -269,7 +268,7 @@ def _outside_labels(decisions: list[Decision], labels: Sequence[Decision]) -> li
 
 
 def _sentences_kept(
-    text: str, start: int, end: int, decisions: list[Decision], middle_share: float
+    text: str, start: int, end: int, decisions: list[Decision], guards: Guards
 ) -> list[Decision]:
     """The site runs of a flow line but those that cut into an article's sentence on too little
     evidence: a run with running text on both sides that takes a sentence's middle, or figures
@@ -278,7 +277,17 @@ def _sentences_kept(
     starts = [a for a, _ in sentences]
     kept = []
     for d in decisions:
-        rare = d.evidence["pages"] < middle_share * d.evidence["site_pages"]
+        # A run that reaches back over the last few words of a sentence ("... in. <a blurb>"):
+        # they are the sentence's, a common closing word made their 3-gram frequent.
+        after = bisect_right(starts, d.start)
+        if (
+            after < len(starts)
+            and starts[after] < d.end
+            and _flows_into(text, d.start)
+            and len(WORD.findall(text, d.start, starts[after])) <= guards.sentence_end_words
+        ):
+            d = Decision(starts[after], d.end, d.kind, d.evidence)
+        rare = d.evidence["pages"] < guards.middle_share * d.evidence["site_pages"]
         if rare and _flows_into(text, d.start) and _flows_into(text, d.end):
             same = bisect_right(starts, d.start) == bisect_right(starts, d.end - 1)
             if same or regex.search(r"\d", text[d.start : d.end]):

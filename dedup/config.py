@@ -69,9 +69,17 @@ class Guards:
     middle_share: float = (
         0.5  # a run cut out of a sentence's middle is furniture only on most of a site's pages
     )
+    sentence_end_words: int = 6  # a site run that takes a sentence's last words gives back this many
 
     def __post_init__(self) -> None:
-        for name in ("long_block_words", "sentence_words", "judging_rounds", "edge_min_pages"):
+        wholes = (
+            "long_block_words",
+            "sentence_words",
+            "judging_rounds",
+            "edge_min_pages",
+            "sentence_end_words",
+        )
+        for name in wholes:
             checks.whole("Guards", name, getattr(self, name))
         checks.whole("Guards", "everywhere_min_pages", self.everywhere_min_pages)
         for name in ("edge_share", "everywhere_share", "middle_share"):
@@ -219,6 +227,20 @@ class DuplicateRule:
 
 
 @dataclass(frozen=True)
+class DesignPeriods:
+    """Where a site's design changes over a long crawl, so that its pages are learned and cleaned
+    period by period (dedup.periods)."""
+
+    month_pages: int = 10  # a month's design is judged on this many pages or more
+    design_share: float = 0.5  # the keys on this share of a month's pages are its design
+    similar: float = 0.5  # a month sharing less of its design with the month before opens a period
+    period_pages: int = 50  # a period holds this many pages or more: a shorter one joins the one before
+
+    def __post_init__(self) -> None:
+        _check_fields(self)
+
+
+@dataclass(frozen=True)
 class Config:
     """Every setting of a run, validated once."""
 
@@ -227,6 +249,7 @@ class Config:
     guards: Guards = field(default_factory=Guards)
     detectors: Detectors = field(default_factory=Detectors)
     duplicate_rule: DuplicateRule = field(default_factory=DuplicateRule)
+    periods: DesignPeriods = field(default_factory=DesignPeriods)
     settings: FingerprintSettings = field(default_factory=FingerprintSettings)
     duplicate_threshold: float = 0.8
 

@@ -42,6 +42,17 @@ class HashCounts:
         counts[np.searchsorted(keys, added)] += times.astype(np.uint32)
         self._keys, self._counts = keys, counts
 
+    def merge(self, other: HashCounts) -> HashCounts:
+        """Add the counts of another counter (counted apart, in another task); returns self."""
+        self._merge()
+        other._merge()
+        keys = np.union1d(self._keys, other._keys)
+        counts = np.zeros(len(keys), np.uint32)
+        counts[np.searchsorted(keys, self._keys)] = self._counts
+        counts[np.searchsorted(keys, other._keys)] += other._counts
+        self._keys, self._counts = keys, counts
+        return self
+
     def frequent(self, times: int) -> np.ndarray:
         """The sorted hashes added at least this many times."""
         self._merge()

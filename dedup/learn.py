@@ -16,6 +16,7 @@ from dedup.features import PageCounts, learning_pages
 from dedup.hashcount import HashCounts
 from dedup.model import SiteModel, variant_candidate
 from dedup.page import Page
+from dedup.periods import by_period, design_periods, month_of
 from dedup.workers import Workers, candidates, chunks
 
 
@@ -33,27 +34,34 @@ def learn(
     shapes seen on one page, most of a model (an article's own sentences), are kept only where
     they join a variant cluster. Alone they can never count, so the cleaning is the same."""
     with tempfile.TemporaryFile(prefix="dedup-counts-") as spool:
-        read, copies = _prints_and_counts(config, pages, workers, spool)
+        read, copies, months = _prints_and_counts(config, pages, workers, spool)
 
-        def originals() -> Iterator[PageCounts]:
+        def originals() -> Iterator[tuple[PageCounts, str | None]]:
             spool.seek(0)
             for i in range(read):
                 counts = PageCounts.load(spool)
                 if i not in copies:
-                    yield counts
+                    yield counts, months[i]
 
-        common = _common_shapes(originals()) if compact and _can_compact(model) else None
-        counted = _count(model, originals(), common)
+        # A crawl of one month has one design per site: no need to look for its changes.
+        periods = design_periods(originals(), config.periods) if len(set(months) - {None}) > 1 else {}
+
+        def learned() -> Iterator[PageCounts]:
+            return (by_period(counts, month, periods) for counts, month in originals())
+
+        common = _common_shapes(learned()) if compact and _can_compact(model) else None
+        counted = _count(model, learned(), common)
     _merge_variants(model, workers)
     return counted
 
 
 def _prints_and_counts(
     config: Config, pages: Iterable[Page], workers: int, spool: BinaryIO
-) -> tuple[int, dict[int, Duplicate]]:
+) -> tuple[int, dict[int, Duplicate], list[str | None]]:
     """One pass over the pages: every page's counts written to the spool, its print kept to find
-    the copies. Returns the pages read and the copies (input position -> canonical id); the prints
-    are let go on return, before the variant merges need their memory."""
+    the copies. Returns the pages read, the copies (input position -> canonical id) and each
+    page's month of fetch; the prints are let go on return, before the variant merges need their
+    memory."""
     finder = DuplicateFinder(config.settings, config.duplicate_threshold, config.duplicate_rule)
     with Workers(workers, config) as pool:
         ids: deque[tuple[str, str | None]] = deque()  # pages sent off, waiting for their prints
@@ -64,12 +72,17 @@ def _prints_and_counts(
                 yield [(p.site or "", p.text) for p in chunk]
 
         read = 0
+        months: list[str | None] = []
+        known: dict[str, str] = {}  # each month's name held once
         for rows in pool.map(_features, sent()):
             for print_, counts in rows:
-                finder.add_print(*ids.popleft(), print_)
+                page_id, fetched_at = ids.popleft()
+                finder.add_print(page_id, fetched_at, print_)
+                month = month_of(fetched_at)
+                months.append(known.setdefault(month, month) if month else None)
                 spool.write(counts)
                 read += 1
-    return read, finder.groups(by_id=True, candidates=candidates(finder, workers))
+    return read, finder.groups(by_id=True, candidates=candidates(finder, workers)), months
 
 
 def _features(config: Config, pages: list[tuple[str, str]]) -> list[tuple[PagePrint, bytes]]:

@@ -22,6 +22,7 @@ from dedup.fingerprint import (
     key_lsh_pairs,
     lsh_bands,
 )
+from dedup.periods import month_of, period_of, site_periods
 
 
 class SingleShapes:
@@ -175,6 +176,17 @@ class SiteModel:
     settings: FingerprintSettings = field(default_factory=FingerprintSettings)
     sites: dict[str, SiteStats] = field(default_factory=dict)
     forget_after: float | None = None
+    # Site -> the first months of its design periods, read off the names learned under (see
+    # `site_key`), and how many sites the model had when they were read.
+    _periods: tuple[int, dict[str, list[str]]] = field(default=(-1, {}), repr=False, compare=False)
+
+    def site_key(self, site: str, fetched_at: str | None) -> str:
+        """The name a page of the site fetched then is learned and cleaned under: its design
+        period's where its site has several (`dedup.periods`), else the site's own."""
+        if self._periods[0] != len(self.sites):
+            self._periods = (len(self.sites), site_periods(self.sites))
+        starts = self._periods[1].get(site)
+        return period_of(site, starts, month_of(fetched_at)) if starts else site
 
     def add(self, counts: PageCounts, day: float | None = None) -> int | None:
         """Count one page (fetched on `day`) for its site; returns the generation it was counted in

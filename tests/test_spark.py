@@ -208,6 +208,21 @@ def test_short_articles_in_long_furniture_group_as_locally(spark: Any, tmp_path:
     assert distributed == local
 
 
+def test_a_redesigned_site_is_learned_by_period_as_locally(spark: Any, tmp_path: Path) -> None:
+    """An archive crawl across three designs: Spark finds the local run's design periods (months
+    counted on the tasks) and writes the local records."""
+    from corpus.generate import redesign_corpus
+
+    pages, _ = redesign_corpus(480, seed=1)
+    src = tmp_path / "archive.jsonl"
+    src.write_bytes(b"".join(orjson.dumps(p) + b"\n" for p in pages))
+    local = _local([src], tmp_path / "local.jsonl")
+    spark_out = tmp_path / "spark"
+    _, model = engine.clean_files(spark, [str(src)], str(spark_out), RunOptions(), Config())
+    assert sum(" since " in site for site in model.sites) == 6
+    assert _parts(spark_out) == local
+
+
 def test_unreadable_kinds_are_refused(spark: Any, tmp_path: Path) -> None:
     """WARC and .txt inputs are for the local engine; the message names the file."""
     (tmp_path / "page.txt").write_text("hello\n", encoding="utf-8")

@@ -50,6 +50,7 @@ from dedup.duplicates import (
 )
 from dedup.features import PageCounts, learning_pages
 from dedup.fingerprint import band_keys
+from dedup.hashcount import HashCounts
 from dedup.io.readers import ACCEPTED_SUFFIXES, input_files, jsonl_record
 from dedup.io.records import (
     DEFAULT_FIELDS,
@@ -62,6 +63,7 @@ from dedup.io.records import (
 from dedup.io.writers import rejects_path, result_line
 from dedup.model import SiteModel, SiteStats
 from dedup.page import Page, Result
+from dedup.periods import MonthDesigns, by_period, month_design, month_of, periods_of_months
 from dedup.run.batch import RecordError, RunOptions, Summary
 from dedup.workers import chunks
 
@@ -428,10 +430,38 @@ def learn(pages: RDD[tuple[int, Page]], config: Config) -> SiteModel:
     """The model Cleaner.learn makes from the same pages: copies and exact repeats count once."""
     rows = pages.mapPartitions(partial(_learning_rows, config)).persist(_KEEP)
     copies = duplicate_of(rows.mapValues(lambda r: r[0]), Grouping(config, by_id=True))
-    counted = rows.mapValues(lambda r: r[1]).subtractByKey(copies)
-    model = site_model(counted, config)
+    counted = rows.mapValues(lambda r: (r[1], month_of(r[0].fetched_at))).subtractByKey(copies).persist(_KEEP)
+    periods = _design_periods(counted.values(), config)
+    model = site_model(counted.mapValues(lambda cm: by_period(cm[0], cm[1], periods)), config)
+    counted.unpersist()
     rows.unpersist()
     return model
+
+
+def _design_periods(counted: RDD[tuple[PageCounts, str | None]], config: Config) -> dict[str, list[str]]:
+    """`dedup.periods.design_periods` of the pages counted: each site's months counted on the
+    tasks, their designs found there, the periods told apart on the driver."""
+    if len(counted.flatMap(lambda cm: [cm[1]] if cm[1] else []).distinct().take(2)) < 2:
+        return {}  # a crawl of one month: one design per site
+    settings = config.periods
+    months = (
+        counted.mapPartitions(_task_months)
+        .reduceByKey(lambda a, b: (a[0] + b[0], a[1].merge(b[1])))
+        .map(lambda kv: (*kv[0], kv[1][0], month_design(kv[1][0], kv[1][1], settings)))
+        .collect()
+    )
+    return periods_of_months(months, settings)
+
+
+def _task_months(
+    pages: Iterable[tuple[PageCounts, str | None]],
+) -> Iterator[tuple[tuple[str, str], tuple[int, HashCounts]]]:
+    """((site, month), (pages, key counts)) of the dated pages a task holds."""
+    designs = MonthDesigns()
+    for counts, month in pages:
+        if month is not None:
+            designs.add(counts, month)
+    return ((at, (pages, designs.keys[at])) for at, pages in designs.pages.items())
 
 
 def _learning_rows(

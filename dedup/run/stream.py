@@ -98,7 +98,7 @@ class StreamState:
         return Duplicate(indexed.canonical, indexed.similarity)
 
     def _count(self, page: Page, blocks: list[Block]) -> None:
-        site = page.site or ""
+        site = self.model.site_key(page.site or "", page.fetched_at)
         counts = counts_of(site, page.text, blocks, self.model.rule.short_words)
         generation = self.model.add(counts, fetch_day(page.fetched_at))
         if generation is None:
@@ -186,7 +186,7 @@ class StreamCleaner:
         waiting: dict[str, list[Page]] = {}
         waiting_count = 0
         for page in pages:
-            site = page.site or ""
+            site = self.state.model.site_key(page.site or "", page.fetched_at)
             self._learn(page)
             if self.state.pages_seen(site) < settings.wait_pages:
                 waiting.setdefault(site, []).append(page)
