@@ -27,6 +27,7 @@ from dedup.leftovers import cleaned_pages
 from dedup.leftovers import find as find_leftovers
 from dedup.model import SiteModel
 from dedup.page import Page
+from dedup.periods import site_periods
 from dedup.report import SAMPLE_SIZE, ReportError, write_report
 from dedup.run.batch import (
     RecordError,
@@ -578,7 +579,11 @@ def learn_cmd(
         open_store(state).save(cleaner.model)
     except StateError as e:
         raise _fail(str(e)) from e
-    err.print(f"learned {pages:,} distinct pages of {len(cleaner.model.sites):,} sites into {state}")
+    periods = site_periods(cleaner.model.sites)
+    in_periods = sum(map(len, periods.values()))
+    sites = len(cleaner.model.sites) - in_periods + len(periods)
+    split = f" ({len(periods):,} of them in {in_periods:,} design periods)" if periods else ""
+    err.print(f"learned {pages:,} distinct pages of {sites:,} sites{split} into {state}")
 
 
 @app.command()

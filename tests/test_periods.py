@@ -110,7 +110,9 @@ def test_workers_and_a_saved_state_clean_by_period_alike(redesigned: Any, tmp_pa
         assert result.exit_code == 0, result.output
         outputs.append(out.read_bytes())
     state = tmp_path / "model.db"
-    assert runner.invoke(app, ["learn", str(src), "--state", str(state)]).exit_code == 0
+    learned = runner.invoke(app, ["learn", str(src), "--state", str(state)])
+    assert learned.exit_code == 0, learned.output
+    assert "of 2 sites (2 of them in 6 design periods)" in " ".join(learned.output.split())
     out = tmp_path / "state.jsonl"
     assert runner.invoke(app, ["clean", str(src), "--state", str(state), "-o", str(out)]).exit_code == 0
     assert outputs[0] == outputs[1]
