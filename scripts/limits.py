@@ -218,19 +218,21 @@ class Measure:
     exit_code: int
     cpu_seconds: float = 0.0  # the child's own processor time: steadier on a busy machine
     system_seconds: float = 0.0  # the part of it the kernel spent (mostly fresh memory for a huge page)
+    page_faults: int = 0  # the child's minor page faults: each 4 KB of fresh memory it touched
 
 
 def run_clean(input_path: Path, output: Path, extra: list[str] | None = None) -> tuple[int, float, float]:
     """Run `dedup clean` in a child process, its messages into OUTPUT.log: (exit code, seconds,
     peak resident memory in MB)."""
-    code, seconds, peak, _, _ = run_clean_timed(input_path, output, extra)
+    code, seconds, peak, _, _, _ = run_clean_timed(input_path, output, extra)
     return code, seconds, peak
 
 
 def run_clean_timed(
     input_path: Path, output: Path, extra: list[str] | None = None
-) -> tuple[int, float, float, float, float]:
-    """`run_clean`, with the child's processor time (user and system seconds, and system alone)."""
+) -> tuple[int, float, float, float, float, int]:
+    """`run_clean`, with the child's processor time (user and system seconds, and system alone) and
+    its minor page faults."""
     dedup = Path(sys.executable).with_name("dedup")
     # One process: its peak is the whole run's (workers would be other processes, not counted).
     argv = [str(dedup), "clean", str(input_path), "-o", str(output), "--workers", "1", *(extra or [])]
@@ -243,7 +245,8 @@ def run_clean_timed(
     _, status, usage = os.wait4(pid, 0)
     seconds = time.monotonic() - start
     peak = usage.ru_maxrss / 1024  # ru_maxrss is in KB on Linux
-    return os.waitstatus_to_exitcode(status), seconds, peak, usage.ru_utime + usage.ru_stime, usage.ru_stime
+    cpu = usage.ru_utime + usage.ru_stime
+    return os.waitstatus_to_exitcode(status), seconds, peak, cpu, usage.ru_stime, usage.ru_minflt
 
 
 def measure(case: Case, folder: Path, scale: float = 1.0) -> Measure:
@@ -251,9 +254,9 @@ def measure(case: Case, folder: Path, scale: float = 1.0) -> Measure:
     src = folder / f"{case.name}.jsonl"
     out = folder / f"{case.name}.cleaned.jsonl"
     records = case.write(src, scale)
-    code, seconds, peak, cpu, system = run_clean_timed(src, out)
+    code, seconds, peak, cpu, system, faults = run_clean_timed(src, out)
     size_out = out.stat().st_size if out.exists() else 0
-    return Measure(case.name, records, src.stat().st_size, size_out, seconds, peak, code, cpu, system)
+    return Measure(case.name, records, src.stat().st_size, size_out, seconds, peak, code, cpu, system, faults)
 
 
 def _ratio(big: float, small: float) -> str:
@@ -279,7 +282,8 @@ def main(argv: list[str] | None = None) -> int:
                 size = f"{case.about}{'' if scale == args.scale else f' x{GROWTH}'}"
                 print(
                     f"{m.case:<15} {size:<37} {m.records:>9,} records  {m.input_bytes / MB:>7.1f} MB in  "
-                    f"{m.seconds:>8.1f} s ({m.cpu_seconds:>7.1f} s CPU)  peak {m.peak_rss_mb:>7.0f} MB  "
+                    f"{m.seconds:>8.1f} s ({m.cpu_seconds:>7.1f} s CPU, {m.system_seconds:>6.1f} s system, "
+                    f"{m.page_faults / 1e6:>5.2f} M page faults)  peak {m.peak_rss_mb:>7.0f} MB  "
                     f"exit {m.exit_code}",
                     flush=True,
                 )
@@ -292,6 +296,7 @@ def main(argv: list[str] | None = None) -> int:
                     f"{name:<15} x{GROWTH} the input: time x{big.seconds / small.seconds:.1f} "
                     f"(CPU x{_ratio(big.cpu_seconds, small.cpu_seconds)}: user x{user}, "
                     f"system x{_ratio(big.system_seconds, small.system_seconds)}), "
+                    f"page faults x{_ratio(big.page_faults, small.page_faults)}, "
                     f"peak x{big.peak_rss_mb / small.peak_rss_mb:.1f}",
                     flush=True,
                 )
