@@ -54,6 +54,7 @@ class SingleShapes:
 
 
 COUNTERS = ("shapes", "labels", "head_shapes", "grams")  # the per-site counters, each key -> pages
+EXAMPLE_PAGES = 2  # a shape or label keeps an example of its text once seen on this many pages
 FORGET_MIN_PAGES = 100  # a site forgets nothing until its latest generation holds this many pages
 
 
@@ -71,6 +72,9 @@ class SiteStats:
     head_shapes: Counter[str] = field(default_factory=Counter)  # shapes seen above a page's body
     grams: Counter[int] = field(default_factory=Counter)  # word 3-gram hash -> distinct pages
     variants: dict[str, str] = field(default_factory=dict)  # shape -> exemplar of its variant cluster
+    # Shape or label -> its text on a page (`features.excerpt`), kept once seen on EXAMPLE_PAGES pages:
+    # what `dedup sites` and the report show. Most keys are seen once, and keep none.
+    examples: dict[str, str] = field(default_factory=dict)
     seen_texts: set[int] = field(default_factory=set)
     generation: int | None = None  # the site's latest generation, when forgetting is on
     previous: int | None = None  # the one before, also counted
@@ -95,6 +99,18 @@ class SiteStats:
             getattr(self, name).update(getattr(other, name))
         self.seen_texts |= other.seen_texts
         return self
+
+    def keep_examples(self, counts: PageCounts) -> None:
+        """Keep this page's text of its shapes and labels now seen on EXAMPLE_PAGES pages or more,
+        for those that have none yet."""
+        for counter, keys in ((self.shapes, counts.shapes), (self.labels, counts.labels)):
+            for key in keys:
+                if key not in self.examples and counter[key] >= EXAMPLE_PAGES and key in counts.examples:
+                    self.examples[key] = counts.examples[key]
+
+    def forget_examples(self) -> None:
+        """Let go of the examples of keys no longer counted."""
+        self.examples = {k: t for k, t in self.examples.items() if k in self.shapes or k in self.labels}
 
     def pages_with(self, key: str, head: bool = False) -> tuple[int, str]:
         """Distinct pages carrying this shape or a near-identical variant, and the variant's exemplar.
@@ -159,6 +175,7 @@ class SiteStats:
         self.generation = generation
         self.current = SiteStats()
         self.merged_at = self.pages
+        self.forget_examples()
 
 
 @dataclass
@@ -187,6 +204,7 @@ class SiteModel:
             return None
         stats.seen_texts.add(counts.page_hash)
         stats.count(counts)
+        stats.keep_examples(counts)
         if generation == stats.generation and stats.current is not None:
             stats.current.count(counts)
         return generation
