@@ -91,15 +91,6 @@ class SiteStats:
         for name in COUNTERS:
             getattr(self, name).update(getattr(counts, name))
 
-    def merge_counts(self, other: SiteStats) -> SiteStats:
-        """Add the counts of other pages of the site, counted apart (in another task or process);
-        returns self."""
-        self.pages += other.pages
-        for name in COUNTERS:
-            getattr(self, name).update(getattr(other, name))
-        self.seen_texts |= other.seen_texts
-        return self
-
     def keep_examples(self, counts: PageCounts) -> None:
         """Keep this page's text of its shapes and labels now seen on EXAMPLE_PAGES pages or more,
         for those that have none yet."""

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dedup.config import Rule
 from dedup.features import PageCounts
-from dedup.model import FORGET_MIN_PAGES, SingleShapes, SiteModel, SiteStats
+from dedup.model import FORGET_MIN_PAGES, SingleShapes, SiteModel
 
 NAV_AR = "الرئيسية اخبار محلية اقتصاد رياضة"
 NAV_EN = "home news local business sport"
@@ -95,17 +95,6 @@ def test_finalize_drops_word_grams_seen_on_one_page() -> None:
         model.add(page(n, (NAV_EN,), grams=(11, 100 + n)))
     model.finalize()
     assert dict(model.sites["news.example"].grams) == {11: 4}
-
-
-def test_counts_made_apart_merge_into_one() -> None:
-    a, b = SiteStats(), SiteStats()
-    for n in range(3):
-        a.count(page(n, (NAV_AR,), labels=("P:اقرأ أيضا",)))
-    for n in range(3, 5):
-        b.count(page(n, (NAV_AR, FOOTER_AR)))
-    merged = a.merge_counts(b)
-    assert merged.pages == 5
-    assert merged.shapes[NAV_AR] == 5 and merged.shapes[FOOTER_AR] == 2 and merged.labels["P:اقرأ أيضا"] == 3
 
 
 def test_boilerplate_lists_blocks_and_templates_on_enough_pages_most_first() -> None:
