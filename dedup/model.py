@@ -169,6 +169,17 @@ class SiteStats:
         self.forget_examples()
 
 
+@dataclass(frozen=True)
+class Learned:
+    """One thing a site's pages taught, as shown: a text of its pages, what was learned from it
+    ("block", "label"), on how many pages, and the keys it is matched by."""
+
+    pages: int
+    kinds: tuple[str, ...]
+    text: str  # an example of the page text, or the key when none was kept
+    keys: tuple[str, ...]
+
+
 @dataclass
 class SiteModel:
     """Per-site statistics, the rule, and the fingerprint settings they were made with.
@@ -200,15 +211,31 @@ class SiteModel:
             stats.current.count(counts)
         return generation
 
-    def boilerplate(self, site: str) -> list[tuple[int, str, str]]:
-        """What the site's pages taught as boilerplate, most pages first: (pages, "block" or
-        "template", the normalized block or the template's label) for every short block and label
-        on enough of its pages."""
+    def learned(self, site: str) -> list[Learned]:
+        """What the site's pages taught as boilerplate, most pages first: every block shape and
+        label on enough of its pages (as the site's short lines need), one row per text shown."""
         stats = self.sites[site]
-        needed = self.rule.pages_needed(stats.pages, 1)
-        rows = [(c, "block", k) for k, c in stats.shapes.items() if c >= needed]
-        rows += [(c, "template", k[2:] + ": …") for k, c in stats.labels.items() if c >= needed]
-        return sorted(rows, key=lambda r: (-r[0], r[2]))
+        rule = self.rule
+        rows = [
+            (c, "block", k, stats.examples.get(k, k))
+            for k, c in stats.shapes.items()
+            if c >= rule.pages_needed(stats.pages, k.count(" ") + 1)
+        ]
+        needed = rule.pages_needed(stats.pages, rule.link_words + 1)  # a template line, as judged
+        rows += [
+            (c, "label", k, stats.examples.get(k, k[2:] + ": …"))
+            for k, c in stats.labels.items()
+            if c >= needed
+        ]
+        by_text: dict[str, Learned] = {}
+        for pages, kind, key, text in rows:
+            seen = by_text.get(text)
+            if seen is None:
+                by_text[text] = Learned(pages, (kind,), text, (key,))
+            else:  # a line learned as a block and as a label: shown once
+                kinds = tuple(sorted({*seen.kinds, kind}))
+                by_text[text] = Learned(max(pages, seen.pages), kinds, text, (*seen.keys, key))
+        return sorted(by_text.values(), key=lambda r: (-r.pages, r.text))
 
     def _generation(self, stats: SiteStats, day: float | None) -> int | None:
         """The generation a page of this day joins, opening a new one when the site's current one

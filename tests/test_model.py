@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dedup.config import Rule
 from dedup.features import PageCounts
-from dedup.model import FORGET_MIN_PAGES, SingleShapes, SiteModel
+from dedup.model import FORGET_MIN_PAGES, Learned, SingleShapes, SiteModel
 
 NAV_AR = "الرئيسية اخبار محلية اقتصاد رياضة"
 NAV_EN = "home news local business sport"
@@ -97,15 +97,6 @@ def test_finalize_drops_word_grams_seen_on_one_page() -> None:
     assert dict(model.sites["news.example"].grams) == {11: 4}
 
 
-def test_boilerplate_lists_blocks_and_templates_on_enough_pages_most_first() -> None:
-    model = SiteModel()
-    for n in range(10):
-        shapes = (NAV_EN, FOOTER_EN) if n < 9 else (NAV_EN,)
-        model.add(page(n, shapes, labels=("P:read more",) if n < 4 else ()))
-    rows = model.boilerplate("news.example")
-    assert rows == [(10, "block", NAV_EN), (9, "block", FOOTER_EN), (4, "template", "read more: …")]
-
-
 def test_a_line_keeps_the_text_of_its_second_page_and_a_line_seen_once_none() -> None:
     model = SiteModel()
     dated = "آخر تحديث: {day} مارس 2024"
@@ -118,6 +109,35 @@ def test_a_line_keeps_the_text_of_its_second_page_and_a_line_seen_once_none() ->
     examples = model.sites["news.example"].examples
     # Kept from the second page, and not replaced by later pages; a sentence of one page keeps none.
     assert examples == {DATE_AR: "آخر تحديث: 11 مارس 2024", "P:اخر تحديث": "آخر تحديث: 11 مارس 2024"}
+
+
+def test_learned_lines_show_their_text_once_most_pages_first() -> None:
+    model = SiteModel()
+    for n in range(10):
+        shapes = (NAV_EN, FOOTER_EN, DATE_EN) if n < 9 else (NAV_EN,)
+        texts = {
+            NAV_EN: "Home | News | Local | Business | Sport",
+            FOOTER_EN: f"All rights reserved, Daily Courier {2015 + n}",
+            DATE_EN: f"Updated: {n + 1} March 2024",
+            "P:updated": f"Updated: {n + 1} March 2024",
+            "P:read more": f"Read more: story {n}",
+        }
+        labels = ("P:updated",) if n < 9 else ()
+        model.add(page(n, shapes, labels=labels + (("P:read more",) if n < 4 else ()), examples=texts))
+    assert model.learned("news.example") == [
+        Learned(10, ("block",), "Home | News | Local | Business | Sport", (NAV_EN,)),
+        Learned(9, ("block",), "All rights reserved, Daily Courier 2016", (FOOTER_EN,)),
+        # The date line, learned whole and by its label, is one row.
+        Learned(9, ("block", "label"), "Updated: 2 March 2024", (DATE_EN, "P:updated")),
+        Learned(4, ("label",), "Read more: story 1", ("P:read more",)),
+    ]
+
+
+def test_a_learned_line_without_a_kept_text_shows_its_key() -> None:
+    model = SiteModel(rule=Rule(tiny_site_floor=1))
+    model.add(page(0, (NAV_EN,), labels=("P:read more",)))
+    rows = [(r.text, r.kinds) for r in model.learned("news.example")]
+    assert (NAV_EN, ("block",)) in rows and ("read more: …", ("label",)) in rows
 
 
 def test_forgetting_lets_the_examples_of_forgotten_lines_go() -> None:
