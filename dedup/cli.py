@@ -21,6 +21,7 @@ from dedup import __version__
 from dedup.clean import Cleaner
 from dedup.config import Config
 from dedup.evaluate import format_scores, score
+from dedup.features import excerpt
 from dedup.io import Fields, InputError, read_pages
 from dedup.io.readers import input_files
 from dedup.io.writers import parse_size
@@ -63,6 +64,7 @@ _INPUTS_HELP = (
     "a .txt page, folders of them, or quoted globs ('dumps/*.warc.gz')."
 )
 _OUTPUT_SUFFIXES = (".jsonl", ".jsonl.gz", ".jsonl.zst", ".parquet")
+SITES_TEXT_CHARS = 100  # a line's text in `dedup sites` is cut to this many characters
 _SPARK_INPUTS = " With --engine spark: JSONL and Parquet, on any Hadoop path (hdfs://, s3a://...)."
 Inputs = Annotated[list[Path], typer.Argument(help=_INPUTS_HELP)]
 ShardOpt = Annotated[
@@ -644,8 +646,12 @@ def sites(
             help="Output of `dedup clean`: list the word runs (3+ words) still on 20%+ of a site's pages.",
         ),
     ] = None,
+    keys: Annotated[
+        bool, typer.Option("--keys", help="Also show the normalized keys each line is matched by.")
+    ] = False,
 ) -> None:
-    """List what was learned per site: pages, and the most frequent boilerplate lines.
+    """List what was learned per site: pages, and the most frequent boilerplate lines as a page
+    shows them, each with what was learned from it (block, label).
 
     Example: dedup sites --state model.db; dedup sites --leftovers clean.jsonl
     """
@@ -661,12 +667,15 @@ def sites(
         raise _fail(str(e)) from e
     console = Console()
     for name, stats in sorted(model.sites.items(), key=lambda kv: -kv[1].pages):
-        table = Table(title=f"{name or '(no site)'}: {round(stats.pages):,} pages")
+        table = Table(title=escape(f"{name or '(no site)'}: {round(stats.pages):,} pages"))
         table.add_column("pages", justify="right")
-        table.add_column("kind")
-        table.add_column("block (normalized)")
-        for count, kind, text in model.boilerplate(name)[:top]:
-            table.add_row(f"{round(count, 1):g}", kind, text[:100])
+        table.add_column("learned")
+        table.add_column("text")
+        if keys:
+            table.add_column("keys")
+        for row in model.learned(name)[:top]:
+            cells = [f"{row.pages:,}", ", ".join(row.kinds), escape(excerpt(row.text, SITES_TEXT_CHARS))]
+            table.add_row(*cells, *([escape(" | ".join(row.keys))] if keys else []))
         console.print(table)
 
 

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import marshal
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import BinaryIO
 
 from dedup.duplicates import PagePrint, key_prints
@@ -20,6 +20,17 @@ EDGE_WORDS = 48  # words at a page's start and end whose runs are counted (a sha
 # Edge grams are counted apart from the runs of flattened pages: a house opener that many pages
 # with line breaks start with must not add to the evidence of a run in a page without them.
 EDGE_SALT = 0x2545F4914F6CDD1D
+EXAMPLE_CHARS = 200  # an example of a line's text is kept to this many characters
+
+
+def excerpt(text: str, limit: int = EXAMPLE_CHARS) -> str:
+    """The text with its whitespace collapsed, cut at a word boundary with `…` when longer than `limit`."""
+    text = " ".join(text.split())
+    if len(text) <= limit:
+        return text
+    cut = text[: limit - 1]
+    space = cut.rfind(" ")
+    return (cut[:space] if space > limit // 2 else cut).rstrip() + "…"
 
 
 @dataclass(frozen=True)
@@ -33,11 +44,13 @@ class PageCounts:
     head_shapes: frozenset[str]
     labels: frozenset[str]
     grams: frozenset[int]
+    # Shape or label -> its text on this page (`excerpt`): the model keeps one for what it sees again.
+    examples: dict[str, str] = field(default_factory=dict)
 
     def dumps(self) -> bytes:
         """The counts as bytes, to be read back by `load` in this run (marshal: not for storage)."""
         return marshal.dumps(
-            (self.site, self.page_hash, self.shapes, self.head_shapes, self.labels, self.grams)
+            (self.site, self.page_hash, self.shapes, self.head_shapes, self.labels, self.grams, self.examples)
         )
 
     @classmethod
@@ -60,17 +73,29 @@ def page_counts(
     first_long, _ = long_lines(blocks, short_words)
     shapes = [shape(b.key) for b in blocks]
     flow = flow_lines(blocks)
-    labels = {lab for b in blocks if (lab := label_prefix(text[b.start : b.end], b.words)) is not None}
+    examples: dict[str, str] = {}
+    labels: set[str] = set()
+    for key, b in zip(shapes, blocks, strict=True):
+        raw = text[b.start : b.end]
+        if key not in examples:
+            examples[key] = excerpt(raw)
+        if (label := label_prefix(raw, b.words)) is not None:
+            labels.add(label)
+            examples.setdefault(label, excerpt(raw))
+    for label, b in glued_labels(text, blocks, flow).items():
+        labels.add(label)
+        examples.setdefault(label, excerpt(text[b.start : b.end]))
     return PageCounts(
         site=site,
         page_hash=exact_hash("\n".join(b.key for b in blocks)),
         shapes=frozenset(shapes),
         head_shapes=frozenset(s for s, b in zip(shapes, blocks, strict=True) if b.line < first_long),
-        labels=frozenset(labels | glued_labels(text, blocks, flow)),
+        labels=frozenset(labels),
         # Word runs are only looked for in pages that lost their line breaks: other pages' runs
         # would be counted for nothing, and they are the bulk of a model. Every page counts the
         # runs at its edges, where a share bar or an about-blurb is glued to the first or last line.
         grams=frozenset(gram_hashes(words) if flow else ()) | frozenset(edge_grams(text, blocks, folded)),
+        examples=examples,
     )
 
 

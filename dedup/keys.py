@@ -77,12 +77,13 @@ def gram_hashes(words: Sequence[str]) -> list[int]:
     return [hash_(utf8(f"{a} {b} {c}")) >> 1 for a, b, c in triples]
 
 
-def glued_labels(text: str, blocks: Iterable[Block], flow_lines: Collection[int]) -> set[str]:
-    """The label keys at the sentence starts of a page's flow lines (a page without line breaks)."""
-    keys = set()
+def glued_labels(text: str, blocks: Iterable[Block], flow_lines: Collection[int]) -> dict[str, Block]:
+    """The label keys at the sentence starts of a page's flow lines (a page without line breaks),
+    each with the first sentence that starts with it."""
+    keys: dict[str, Block] = {}
     for b in blocks:
         if b.line in flow_lines and (label := label_prefix(text[b.start : b.end], 0)) is not None:
-            keys.add(GLUED + label[2:])
+            keys.setdefault(GLUED + label[2:], b)
     return keys
 
 

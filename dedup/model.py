@@ -55,6 +55,7 @@ class SingleShapes:
 
 
 COUNTERS = ("shapes", "labels", "head_shapes", "grams")  # the per-site counters, each key -> pages
+EXAMPLE_PAGES = 2  # a shape or label keeps an example of its text once seen on this many pages
 FORGET_MIN_PAGES = 100  # a site forgets nothing until its latest generation holds this many pages
 
 
@@ -72,6 +73,9 @@ class SiteStats:
     head_shapes: Counter[str] = field(default_factory=Counter)  # shapes seen above a page's body
     grams: Counter[int] = field(default_factory=Counter)  # word 3-gram hash -> distinct pages
     variants: dict[str, str] = field(default_factory=dict)  # shape -> exemplar of its variant cluster
+    # Shape or label -> its text on a page (`features.excerpt`), kept once seen on EXAMPLE_PAGES pages:
+    # what `dedup sites` and the report show. Most keys are seen once, and keep none.
+    examples: dict[str, str] = field(default_factory=dict)
     seen_texts: set[int] = field(default_factory=set)
     generation: int | None = None  # the site's latest generation, when forgetting is on
     previous: int | None = None  # the one before, also counted
@@ -88,14 +92,17 @@ class SiteStats:
         for name in COUNTERS:
             getattr(self, name).update(getattr(counts, name))
 
-    def merge_counts(self, other: SiteStats) -> SiteStats:
-        """Add the counts of other pages of the site, counted apart (in another task or process);
-        returns self."""
-        self.pages += other.pages
-        for name in COUNTERS:
-            getattr(self, name).update(getattr(other, name))
-        self.seen_texts |= other.seen_texts
-        return self
+    def keep_examples(self, counts: PageCounts) -> None:
+        """Keep this page's text of its shapes and labels now seen on EXAMPLE_PAGES pages or more,
+        for those that have none yet."""
+        for counter, keys in ((self.shapes, counts.shapes), (self.labels, counts.labels)):
+            for key in keys:
+                if key not in self.examples and counter[key] >= EXAMPLE_PAGES and key in counts.examples:
+                    self.examples[key] = counts.examples[key]
+
+    def forget_examples(self) -> None:
+        """Let go of the examples of keys no longer counted."""
+        self.examples = {k: t for k, t in self.examples.items() if k in self.shapes or k in self.labels}
 
     def pages_with(self, key: str, head: bool = False) -> tuple[int, str]:
         """Distinct pages carrying this shape or a near-identical variant, and the variant's exemplar.
@@ -160,6 +167,18 @@ class SiteStats:
         self.generation = generation
         self.current = SiteStats()
         self.merged_at = self.pages
+        self.forget_examples()
+
+
+@dataclass(frozen=True)
+class Learned:
+    """One thing a site's pages taught, as shown: a text of its pages, what was learned from it
+    ("block", "label"), on how many pages, and the keys it is matched by."""
+
+    pages: int
+    kinds: tuple[str, ...]
+    text: str  # an example of the page text, or the key when none was kept
+    keys: tuple[str, ...]
 
 
 @dataclass
@@ -199,19 +218,36 @@ class SiteModel:
             return None
         stats.seen_texts.add(counts.page_hash)
         stats.count(counts)
+        stats.keep_examples(counts)
         if generation == stats.generation and stats.current is not None:
             stats.current.count(counts)
         return generation
 
-    def boilerplate(self, site: str) -> list[tuple[int, str, str]]:
-        """What the site's pages taught as boilerplate, most pages first: (pages, "block" or
-        "template", the normalized block or the template's label) for every short block and label
-        on enough of its pages."""
+    def learned(self, site: str) -> list[Learned]:
+        """What the site's pages taught as boilerplate, most pages first: every block shape and
+        label on enough of its pages (as the site's short lines need), one row per text shown."""
         stats = self.sites[site]
-        needed = self.rule.pages_needed(stats.pages, 1)
-        rows = [(c, "block", k) for k, c in stats.shapes.items() if c >= needed]
-        rows += [(c, "template", k[2:] + ": …") for k, c in stats.labels.items() if c >= needed]
-        return sorted(rows, key=lambda r: (-r[0], r[2]))
+        rule = self.rule
+        rows = [
+            (c, "block", k, stats.examples.get(k, k))
+            for k, c in stats.shapes.items()
+            if c >= rule.pages_needed(stats.pages, k.count(" ") + 1)
+        ]
+        needed = rule.pages_needed(stats.pages, rule.link_words + 1)  # a template line, as judged
+        rows += [
+            (c, "label", k, stats.examples.get(k, k[2:] + ": …"))
+            for k, c in stats.labels.items()
+            if c >= needed
+        ]
+        by_text: dict[str, Learned] = {}
+        for pages, kind, key, text in rows:
+            seen = by_text.get(text)
+            if seen is None:
+                by_text[text] = Learned(pages, (kind,), text, (key,))
+            else:  # a line learned as a block and as a label: shown once
+                kinds = tuple(sorted({*seen.kinds, kind}))
+                by_text[text] = Learned(max(pages, seen.pages), kinds, text, (*seen.keys, key))
+        return sorted(by_text.values(), key=lambda r: (-r.pages, r.text))
 
     def _generation(self, stats: SiteStats, day: float | None) -> int | None:
         """The generation a page of this day joins, opening a new one when the site's current one

@@ -12,6 +12,7 @@ from __future__ import annotations
 import math
 import re
 from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import replace
 
 import numpy as np
 import xxhash
@@ -147,11 +148,4 @@ def by_period(counts: PageCounts, month: str | None, periods: Mapping[str, Seque
     starts = periods.get(counts.site)
     if not starts:
         return counts
-    return PageCounts(
-        period_of(counts.site, starts, month),
-        counts.page_hash,
-        counts.shapes,
-        counts.head_shapes,
-        counts.labels,
-        counts.grams,
-    )
+    return replace(counts, site=period_of(counts.site, starts, month))

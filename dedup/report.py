@@ -20,6 +20,7 @@ import orjson
 import xxhash
 
 from dedup.audit import restore
+from dedup.features import excerpt
 from dedup.io import DEFAULT_FIELDS, AtomicOutput, Fields, read_pages
 from dedup.leftovers import LEFTOVER_SHARE, Leftover, audited_id
 from dedup.leftovers import find as find_leftovers
@@ -155,7 +156,7 @@ class ReportData:
                 continue
             block = blocks.get(key)
             if block is None:
-                blocks[key] = block = _Block(0, Counter(), " ".join(r["text"].split())[:EXEMPLAR_CHARS])
+                blocks[key] = block = _Block(0, Counter(), excerpt(r["text"], EXEMPLAR_CHARS))
             block.kinds[r["kind"]] += 1
             if key not in seen:
                 seen.add(key)
@@ -390,22 +391,27 @@ def _sites(data: ReportData) -> str:
 
 
 def _boilerplate(data: ReportData, model: SiteModel | None) -> str:
-    """Per site, the boilerplate learned: from the model when given, else from the removed spans."""
-    if model is not None and model.sites:
-        note = (
-            "From the site model: normalized block shapes (numbers as 0) and labels, with their page counts."
+    """Per site of the output, the boilerplate learned: from the model when it knows the site, else
+    from the removed spans."""
+    known = model.sites if model is not None else {}
+    spans = "texts removed from two or more pages of a site, grouped by normalized text."
+    note = (
+        f"From the removed spans: {spans}"
+        if not known
+        else "From the site model: lines as a page shows them, learned as a block (the whole line) "
+        "or a label (its start, before a slot), with their page counts; for a site the model does "
+        f"not know, {spans}"
+    )
+    tables = [
+        t
+        for site in _site_order(data)
+        if (
+            t := _model_table(site, model) if model is not None and site in known else _span_table(site, data)
         )
-        tables = [_model_table(name, model) for name in _model_sites(model)]
-        more = _more(len(tables), len(model.sites), "sites")
-    else:
-        note = (
-            "From the removed spans: texts removed from two or more pages of a site, "
-            "grouped by normalized text."
-        )
-        tables = [t for site in _site_order(data) if (t := _span_table(site, data))]
-        more = ""
+    ]
     if not tables:
         tables = ['<p class="note">Nothing was removed from more than one page of a site.</p>']
+    more = _more(min(len(data.site_pages), TOP_SITES), len(data.site_pages), "sites")
     return _section("boilerplate", f'<p class="note">{_e(note)}</p>{"".join(tables)}{more}')
 
 
@@ -438,26 +444,11 @@ def _leftovers(data: ReportData) -> str:
     return _section("leftovers", f'<p class="note">{_e(note)}</p>{"".join(tables)}')
 
 
-def _model_sites(model: SiteModel) -> list[str]:
-    """The model's sites by page count, the largest first, up to TOP_SITES."""
-    return sorted(model.sites, key=lambda s: (-model.sites[s].pages, s))[:TOP_SITES]
-
-
 def _model_table(name: str, model: SiteModel) -> str:
-    """One site's learned blocks and labels that pass the rule, most frequent first."""
-    stats = model.sites[name]
-    rows = [
-        (count, "block", key)
-        for key, count in stats.shapes.items()
-        if count >= model.rule.pages_needed(stats.pages, key.count(" ") + 1)
-    ]
-    rows += [
-        (count, Kind.TEMPLATE, key[2:] + ": …")
-        for key, count in stats.labels.items()
-        if count >= model.rule.pages_needed(stats.pages, 1)
-    ]
-    top = sorted(rows, key=lambda r: (-r[0], r[2]))[:TOP_BLOCKS]
-    return _block_table(name, stats.pages, [(text, kind, count) for count, kind, text in top], len(rows))
+    """One site's learned lines, most frequent first."""
+    rows = model.learned(name)
+    shown = [(excerpt(r.text, EXEMPLAR_CHARS), ", ".join(r.kinds), r.pages) for r in rows[:TOP_BLOCKS]]
+    return _block_table(name, model.sites[name].pages, shown, len(rows))
 
 
 def _span_table(site: str, data: ReportData) -> str:

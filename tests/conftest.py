@@ -210,6 +210,27 @@ def _news_site() -> NewsSite:
     )
 
 
+def dated_sites(news_site: NewsSite) -> list[dict[str, str]]:
+    """The news site with a date line under its nav bar, and an English site with one too."""
+    records = []
+    for i, record in enumerate(news_site.records()):
+        dated = f"{news_site.nav}\nآخر تحديث: {12 + i} مارس 2024"
+        records.append({**record, "text": record["text"].replace(news_site.nav, dated, 1)})
+    articles = [
+        "The council approved the new school budget after a long debate on Tuesday evening.",
+        "Heavy rain flooded the lower town and closed the bridge for most of the day.",
+        "The museum reopened its east wing with a show of river paintings from the last century.",
+        "Local farmers expect a late harvest after the coldest spring in twenty years.",
+        "A new bus line will link the station to the hospital from the first of May.",
+        "The football club signed two young players from the city's own academy.",
+    ]
+    for i, article in enumerate(articles):
+        dated = f"Updated: {i + 1} March 2024, 10:{10 + i}"
+        text = f"Home | World | Sport\n{dated}\n{article}\nAll rights reserved.\n"
+        records.append({"id": f"c{i}", "url": f"https://courier.example/{i}", "text": text})
+    return records
+
+
 @pytest.fixture(scope="session")
 def news_site() -> NewsSite:
     """Eight Arabic pages of one made-up site (see NewsSite)."""

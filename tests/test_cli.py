@@ -14,7 +14,7 @@ import orjson
 import pytest
 import typer
 import zstandard
-from conftest import NewsSite
+from conftest import NewsSite, dated_sites
 from typer.testing import CliRunner, Result
 
 from dedup.audit import restore
@@ -419,7 +419,32 @@ def test_sites_lists_learned_sites(
     assert f"{news_site.name}: 8 pages" in out
     assert "other.example: 1 pages" in out
     assert out.index(news_site.name) < out.index("other.example")  # biggest site first
-    assert "الرييسيه اخبار محليه" in out  # the nav bar, as a normalized block
+    assert news_site.nav in out  # the nav bar as the pages show it, not its matching key
+    assert "الرييسيه اخبار محليه" not in out
+
+
+def test_sites_shows_each_learned_line_once_as_the_pages_show_it(
+    runner: CliRunner, tmp_path: Path, news_site: NewsSite
+) -> None:
+    src = _write_records(tmp_path / "pages.jsonl", dated_sites(news_site))
+    state = tmp_path / "model.db"
+    assert _invoke(runner, "learn", src, "--state", state).exit_code == 0
+    result = _invoke(runner, "sites", "--state", state)
+    assert result.exit_code == 0, result.output
+    lines = result.output.splitlines()
+    # The date line as the second page showed it, learned whole and by its label: one row.
+    dated = [line for line in lines if "تحديث" in line]
+    assert len(dated) == 1 and "آخر تحديث: 13 مارس 2024" in dated[0] and "block, label" in dated[0]
+    assert "اخر تحديث 0" not in result.output
+    updated = [line for line in lines if "Updated" in line]
+    assert len(updated) == 1 and "Updated: 2 March 2024, 10:11" in updated[0]
+    assert "block, label" in updated[0]
+    assert any("All rights reserved." in line and "block" in line for line in lines)
+    assert "Home | World | Sport" in result.output
+    keyed = _invoke(runner, "sites", "--state", state, "--keys")
+    assert keyed.exit_code == 0, keyed.output
+    row = next(line for line in keyed.output.splitlines() if "تحديث" in line)
+    assert "اخر تحديث 0" in row and "P:اخر تحديث" in row  # the keys the line is matched by
 
 
 def test_evaluate_command(runner: CliRunner, tmp_path: Path) -> None:

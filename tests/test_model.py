@@ -4,12 +4,14 @@ from __future__ import annotations
 
 from dedup.config import Rule
 from dedup.features import PageCounts
-from dedup.model import FORGET_MIN_PAGES, SingleShapes, SiteModel, SiteStats
+from dedup.model import FORGET_MIN_PAGES, Learned, SingleShapes, SiteModel
 
 NAV_AR = "الرئيسية اخبار محلية اقتصاد رياضة"
 NAV_EN = "home news local business sport"
 FOOTER_AR = "جميع الحقوق محفوظة لجريدة الاخبار اليومية 0"
 FOOTER_EN = "all rights reserved daily courier 0"
+DATE_AR = "اخر تحديث 0"
+DATE_EN = "updated 0"
 
 
 def page(
@@ -19,10 +21,20 @@ def page(
     head: tuple[str, ...] = (),
     labels: tuple[str, ...] = (),
     grams: tuple[int, ...] = (),
+    examples: dict[str, str] | None = None,
 ) -> PageCounts:
-    """The counts of one page: its own article sentence (`article n`) besides the shapes given."""
+    """The counts of one page: its own article sentence (`article n`) besides the shapes given,
+    with the texts given (`examples`: key -> its text on the page)."""
     own = (f"article sentence number {n} of its own",)
-    return PageCounts(site, n, frozenset(shapes + own), frozenset(head), frozenset(labels), frozenset(grams))
+    return PageCounts(
+        site,
+        n,
+        frozenset(shapes + own),
+        frozenset(head),
+        frozenset(labels),
+        frozenset(grams),
+        examples or {},
+    )
 
 
 def test_each_page_counts_once_and_an_exact_repeat_not_at_all() -> None:
@@ -85,24 +97,59 @@ def test_finalize_drops_word_grams_seen_on_one_page() -> None:
     assert dict(model.sites["news.example"].grams) == {11: 4}
 
 
-def test_counts_made_apart_merge_into_one() -> None:
-    a, b = SiteStats(), SiteStats()
-    for n in range(3):
-        a.count(page(n, (NAV_AR,), labels=("P:اقرأ أيضا",)))
-    for n in range(3, 5):
-        b.count(page(n, (NAV_AR, FOOTER_AR)))
-    merged = a.merge_counts(b)
-    assert merged.pages == 5
-    assert merged.shapes[NAV_AR] == 5 and merged.shapes[FOOTER_AR] == 2 and merged.labels["P:اقرأ أيضا"] == 3
+def test_a_line_keeps_the_text_of_its_second_page_and_a_line_seen_once_none() -> None:
+    model = SiteModel()
+    dated = "آخر تحديث: {day} مارس 2024"
+    for n in range(4):
+        shapes = (DATE_AR, f"article sentence number {n}")
+        texts = {DATE_AR: dated.format(day=n + 10), "P:اخر تحديث": dated.format(day=n + 10)}
+        model.add(page(n, shapes, labels=("P:اخر تحديث",), examples=texts))
+        if n == 0:
+            assert model.sites["news.example"].examples == {}  # seen on one page: no text kept
+    examples = model.sites["news.example"].examples
+    # Kept from the second page, and not replaced by later pages; a sentence of one page keeps none.
+    assert examples == {DATE_AR: "آخر تحديث: 11 مارس 2024", "P:اخر تحديث": "آخر تحديث: 11 مارس 2024"}
 
 
-def test_boilerplate_lists_blocks_and_templates_on_enough_pages_most_first() -> None:
+def test_learned_lines_show_their_text_once_most_pages_first() -> None:
     model = SiteModel()
     for n in range(10):
-        shapes = (NAV_EN, FOOTER_EN) if n < 9 else (NAV_EN,)
-        model.add(page(n, shapes, labels=("P:read more",) if n < 4 else ()))
-    rows = model.boilerplate("news.example")
-    assert rows == [(10, "block", NAV_EN), (9, "block", FOOTER_EN), (4, "template", "read more: …")]
+        shapes = (NAV_EN, FOOTER_EN, DATE_EN) if n < 9 else (NAV_EN,)
+        texts = {
+            NAV_EN: "Home | News | Local | Business | Sport",
+            FOOTER_EN: f"All rights reserved, Daily Courier {2015 + n}",
+            DATE_EN: f"Updated: {n + 1} March 2024",
+            "P:updated": f"Updated: {n + 1} March 2024",
+            "P:read more": f"Read more: story {n}",
+        }
+        labels = ("P:updated",) if n < 9 else ()
+        model.add(page(n, shapes, labels=labels + (("P:read more",) if n < 4 else ()), examples=texts))
+    assert model.learned("news.example") == [
+        Learned(10, ("block",), "Home | News | Local | Business | Sport", (NAV_EN,)),
+        Learned(9, ("block",), "All rights reserved, Daily Courier 2016", (FOOTER_EN,)),
+        # The date line, learned whole and by its label, is one row.
+        Learned(9, ("block", "label"), "Updated: 2 March 2024", (DATE_EN, "P:updated")),
+        Learned(4, ("label",), "Read more: story 1", ("P:read more",)),
+    ]
+
+
+def test_a_learned_line_without_a_kept_text_shows_its_key() -> None:
+    model = SiteModel(rule=Rule(tiny_site_floor=1))
+    model.add(page(0, (NAV_EN,), labels=("P:read more",)))
+    rows = [(r.text, r.kinds) for r in model.learned("news.example")]
+    assert (NAV_EN, ("block",)) in rows and ("read more: …", ("label",)) in rows
+
+
+def test_forgetting_lets_the_examples_of_forgotten_lines_go() -> None:
+    model = SiteModel(forget_after=30)
+    for n in range(FORGET_MIN_PAGES):
+        model.add(page(n, (NAV_AR,), examples={NAV_AR: "الرئيسية | أخبار"}), day=0)
+    for n in range(FORGET_MIN_PAGES, 2 * FORGET_MIN_PAGES):
+        model.add(page(n, (FOOTER_AR,), examples={FOOTER_AR: "جميع الحقوق محفوظة 2024"}), day=20)
+    stats = model.sites["news.example"]
+    assert stats.examples.keys() == {NAV_AR, FOOTER_AR}
+    model.add(page(9999, (FOOTER_AR,)), day=40)  # the generation of the nav bar goes
+    assert stats.examples == {FOOTER_AR: "جميع الحقوق محفوظة 2024"}
 
 
 def test_forgetting_opens_a_new_generation_only_once_the_current_one_is_full() -> None:

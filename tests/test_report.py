@@ -9,7 +9,7 @@ from typing import Any
 
 import orjson
 import pytest
-from conftest import NewsSite
+from conftest import NewsSite, dated_sites
 from report_corpus import SCRIPT, cleaned_corpus
 from typer.testing import CliRunner
 
@@ -80,6 +80,31 @@ def test_boilerplate_from_spans_and_from_the_model(tmp_path: Path, news_site: Ne
     from_model = render(data, cleaner.model)
     assert "From the site model" in from_model
     assert "alnahar.example" in from_model.split('id="boilerplate"')[1]
+
+
+def test_report_shows_the_learned_lines_of_the_input_sites_only(
+    runner: CliRunner, tmp_path: Path, news_site: NewsSite
+) -> None:
+    """A state learned from two sites, a run on one of them: the report lists that site's lines as
+    its pages show them, a line learned as a block and as a label once, and not the other site."""
+    records = dated_sites(news_site)
+    both, arabic = tmp_path / "both.jsonl", tmp_path / "arabic.jsonl"
+    both.write_bytes(b"".join(orjson.dumps(r) + b"\n" for r in records))
+    arabic.write_bytes(b"".join(orjson.dumps(r) + b"\n" for r in records if "alnahar" in r["url"]))
+    state = tmp_path / "model.db"
+    assert runner.invoke(app, ["learn", str(both), "--state", str(state)]).exit_code == 0
+    out, html_path = tmp_path / "clean.jsonl", tmp_path / "report.html"
+    args = ["clean", str(arabic), "--state", str(state), "-o", str(out), "--report", str(html_path)]
+    result = runner.invoke(app, args)
+    assert result.exit_code == 0, result.output
+    learned = html_path.read_text(encoding="utf-8").split('id="boilerplate"')[1].split("</section>")[0]
+    assert "From the site model" in learned and "alnahar.example" in learned
+    assert "courier.example" not in learned and "Updated" not in learned
+    rows = re.findall(r"<tr><td[^>]*>(.*?)</td><td>(.*?)</td>", learned)
+    assert ("آخر تحديث: 13 مارس 2024", "block, label") in rows
+    assert sum("تحديث" in text for text, _ in rows) == 1
+    assert ("الرئيسية | أخبار محلية | اقتصاد | رياضة | ثقافة | اتصل بنا", "block, label") in rows
+    assert "اخر تحديث" not in learned  # the matching key is not shown
 
 
 def test_streams_keeps_only_the_sample(tmp_path: Path) -> None:

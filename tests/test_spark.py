@@ -102,6 +102,19 @@ def test_spark_run_matches_the_local_run(spark: Any, generated: Path, tmp_path: 
     assert len(duplicates) >= 5 and removed > 1000  # the comparison covers real decisions
 
 
+def test_spark_learns_the_local_counts_and_examples(spark: Any, generated: Path, tmp_path: Path) -> None:
+    """The model Spark learns holds the local run's counts, and the same example of each line's text."""
+    cleaner = Cleaner(Config())
+    learn(cleaner, [generated], RunOptions())
+    _, model = engine.clean_files(spark, [str(generated)], str(tmp_path / "out"), RunOptions(), Config())
+    assert model.sites.keys() == cleaner.model.sites.keys()
+    for site, local in cleaner.model.sites.items():
+        got = model.sites[site]
+        assert (got.pages, got.shapes, got.labels) == (local.pages, local.shapes, local.labels), site
+        assert got.examples == local.examples, site
+    assert sum(len(stats.examples) for stats in model.sites.values()) > 200
+
+
 def test_files_in_order_default_ids_gzip_and_rejects(
     spark: Any, tmp_path: Path, ar_page: str, en_page: str
 ) -> None:

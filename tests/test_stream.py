@@ -14,13 +14,13 @@ from typing import Any
 
 import orjson
 import pytest
-from conftest import ROOT, NewsSite
+from conftest import ROOT, NewsSite, dated_sites
 from typer.testing import CliRunner
 
 from dedup.clean import Cleaner
 from dedup.cli import app
 from dedup.evaluate import score
-from dedup.page import Page
+from dedup.page import Page, site_of
 from dedup.run.batch import RunOptions, clean_files, learn
 from dedup.run.stream import StreamCleaner, StreamSettings
 from dedup.store import FORMAT_VERSION, StateError, open_store
@@ -281,6 +281,61 @@ def _pages_in_state(state: Path) -> int:
         return 0
     finally:
         db.close()
+
+
+def test_a_state_of_the_previous_format_is_refused_with_what_to_do(
+    runner: CliRunner, tmp_path: Path, news_site: NewsSite, squashed: Callable[[str], str]
+) -> None:
+    """A state written before the examples were kept (format 4) cannot be used: learn it again."""
+    src = tmp_path / "in.jsonl"
+    src.write_bytes(b"".join(orjson.dumps(r) + b"\n" for r in news_site.records()))
+    state = tmp_path / "old.db"
+    assert runner.invoke(app, ["learn", str(src), "--state", str(state)]).exit_code == 0
+    db = sqlite3.connect(state)
+    db.execute("UPDATE meta SET value = ? WHERE name = 'format'", (json.dumps(FORMAT_VERSION - 1),))
+    db.commit()
+    db.close()
+    runs = (["sites", "--state"], ["clean", str(src), "-o", str(tmp_path / "o.jsonl"), "--state"])
+    for args in (*runs, ["clean", "--stream", str(src), "-o", str(tmp_path / "o.jsonl"), "--state"]):
+        result = runner.invoke(app, [*args, str(state)])
+        assert result.exit_code == 2, result.output
+        message = squashed(result.output)
+        assert squashed(f"state format {FORMAT_VERSION - 1} is not {FORMAT_VERSION}") in message
+        assert squashed("learn it again (`dedup learn INPUT... --state ...`)") in message
+        assert "Traceback" not in result.output and not (tmp_path / "o.jsonl").exists()
+    assert runner.invoke(app, ["learn", str(src), "--state", str(state)]).exit_code == 0  # as it says
+    assert runner.invoke(app, ["sites", "--state", str(state)]).exit_code == 0
+
+
+def _dated_pages(news_site: NewsSite) -> list[Page]:
+    return [Page(id=r["id"], text=r["text"], site=site_of(r["url"])) for r in dated_sites(news_site)]
+
+
+def test_every_executor_and_store_keeps_the_same_examples(
+    tmp_path: Path, news_site: NewsSite, empty_redis_url: str
+) -> None:
+    """The examples of text a batch learns, saved and loaded, and those stream runs keep in
+    SQLite and in Redis (saved every 3 pages): the same, from each line's second page."""
+    pages = _dated_pages(news_site)
+    cleaner = Cleaner()
+    cleaner.learn(pages)
+    batch = {site: stats.examples for site, stats in cleaner.model.sites.items()}
+    assert batch["alnahar.example"]["اخر تحديث 0"] == "آخر تحديث: 13 مارس 2024"
+    assert batch["alnahar.example"]["P:اخر تحديث"] == "آخر تحديث: 13 مارس 2024"
+    assert batch["courier.example"]["updated 0"] == "Updated: 2 March 2024, 10:11"
+    assert not any(key.startswith("the council") for key in batch["courier.example"])  # seen once
+    settings = cleaner.config.settings
+    for location in (tmp_path / "batch.db", empty_redis_url):
+        open_store(location).save(cleaner.model)
+        loaded = open_store(location).load(settings).model
+        assert {site: stats.examples for site, stats in loaded.sites.items()} == batch
+    redis_stream = empty_redis_url.replace("/0", "/0?prefix=stream")
+    for location in (tmp_path / "stream.db", redis_stream):
+        for run in (pages[:5], pages[5:]):  # two runs: the state carries the examples over
+            with StreamCleaner(location, settings=StreamSettings(save_every=3)) as stream:
+                list(stream.clean_many(run))
+        loaded = open_store(location).load(settings).model
+        assert {site: stats.examples for site, stats in loaded.sites.items()} == batch, location
 
 
 def test_kill_9_leaves_a_usable_state(tmp_path: Path) -> None:

@@ -5,7 +5,7 @@ Every step runs the local code on the pages a task holds; Spark only moves keys 
 1. read: JSONL lines (raw bytes) or Parquet rows, each with its position (file order, then line order);
 2. learn: fingerprints and page counts per page (mapPartitions); copies found as in step 4
    (canonical by id); exact repeats of a page kept once per site;
-   counts summed per (site, key); each site's statistics finalized in one task; the model broadcast;
+   each site's pages counted in input order and its statistics finalized in one task; the model broadcast;
 3. clean: every page cleaned with the broadcast model (mapPartitions), fingerprinted on its cleaned text;
 4. duplicates: each site's common shingles counted, pages compared by their articles (the local
    run's `dedup.duplicates`): LSH candidates grouped by band key, confirmed on the true sets;
@@ -27,7 +27,7 @@ from collections import Counter
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, replace
 from functools import partial
-from itertools import combinations
+from itertools import combinations, groupby
 from pathlib import Path, PurePosixPath
 from typing import Any, NamedTuple, cast
 from urllib.parse import unquote
@@ -69,6 +69,7 @@ from dedup.workers import chunks
 
 try:
     from pyspark import RDD, SparkConf, StorageLevel
+    from pyspark.rdd import portable_hash
     from pyspark.sql import DataFrame, Row, SparkSession
     from pyspark.sql import functions as F
     from pyspark.sql.types import StringType, StructField, StructType
@@ -481,33 +482,34 @@ def _fingerprint(page: Page, print_: PagePrint) -> Fingerprint:
 
 
 def site_model(counts: RDD[tuple[int, PageCounts]], config: Config) -> SiteModel:
-    """The finalized model from the counts of the pages learned from; a page's exact repeats count once,
-    the first in input order, as SiteModel.add does. Each task counts its pages with the model's own
-    `add`; a site's counts from every task are merged, then finalized in one task."""
+    """The finalized model from the counts of the pages learned from, as the local run makes it: a
+    page's exact repeats count once, the first in input order; each site's pages are added in input
+    order in one task, with the model's own `add` (so the site keeps the examples the local run
+    keeps), and the site finalized there."""
     parts = counts.getNumPartitions()
     first = (
         counts.map(lambda kv: ((kv[1].site, kv[1].page_hash), kv))
         .reduceByKey(lambda a, b: a if a[0] < b[0] else b, parts)
         .values()
     )
-    per_site = first.mapPartitions(partial(_task_stats, config)).reduceByKey(SiteStats.merge_counts, parts)
-    sites = per_site.map(partial(_finalized, config)).collect()
+    by_site = first.map(lambda kv: ((kv[1].site, kv[0]), kv[1])).repartitionAndSortWithinPartitions(
+        parts, partitionFunc=lambda key: portable_hash(key[0])
+    )
+    sites = by_site.mapPartitions(partial(_site_stats, config)).collect()
     return SiteModel(rule=config.rule, settings=config.settings, sites=dict(sites))
 
 
-def _task_stats(config: Config, rows: Iterable[tuple[int, PageCounts]]) -> Iterator[tuple[str, SiteStats]]:
-    """(site, statistics) of the pages a task holds."""
-    model = SiteModel(rule=config.rule, settings=config.settings)
-    for _, counts in rows:
-        model.add(counts)
-    return iter(model.sites.items())
-
-
-def _finalized(config: Config, site_stats: tuple[str, SiteStats]) -> tuple[str, SiteStats]:
-    """One site's statistics, finalized."""
-    site, stats = site_stats
-    SiteModel(rule=config.rule, settings=config.settings).finalize_site(stats)
-    return site, stats
+def _site_stats(
+    config: Config, rows: Iterable[tuple[tuple[str, int], PageCounts]]
+) -> Iterator[tuple[str, SiteStats]]:
+    """(site, finalized statistics) of the sites a task holds, from their pages sorted by site and
+    input position."""
+    for site, pages in groupby(rows, key=lambda row: row[0][0]):
+        model = SiteModel(rule=config.rule, settings=config.settings)
+        for _, counts in pages:
+            model.add(counts)
+        model.finalize_site(model.sites[site])
+        yield site, model.sites[site]
 
 
 # ---------------------------------------------------------------------------------------------

@@ -103,8 +103,8 @@ class StreamState:
         generation = self.model.add(counts, fetch_day(page.fetched_at))
         if generation is None:
             return
-        self.changes.add(counts, generation)
         stats = self.model.sites[site]
+        self.changes.add(counts, generation, stats)
         if stats.pages >= REMERGE_GROWTH * stats.merged_at and stats.pages >= 2:
             self.model.merge(stats)
             self.changes.variants[site] = stats.variants

@@ -19,7 +19,9 @@ from dedup.features import PageCounts
 from dedup.fingerprint import FingerprintSettings
 from dedup.model import COUNTERS, SiteModel, SiteStats
 
-FORMAT_VERSION = 4  # 4: the page index keeps each page's site and similarity
+# 4: the page index keeps each page's site and similarity. 5: each site keeps an example of its
+# pages' text for the shapes and labels seen on 2 pages or more (`dedup sites` shows text, not keys).
+FORMAT_VERSION = 5
 
 
 class StateError(Exception):
@@ -33,6 +35,7 @@ class Increments:
     pages: int = 0
     counters: dict[str, Counter[Any]] = field(default_factory=lambda: {c: Counter() for c in COUNTERS})
     seen: set[int] = field(default_factory=set)
+    examples: dict[str, str] = field(default_factory=dict)  # added where the state has none yet
 
 
 @dataclass
@@ -43,13 +46,15 @@ class Changes:
     variants: dict[str, dict[str, str]] = field(default_factory=dict)  # site -> clusters merged anew
     pages: list[IndexedPage] = field(default_factory=list)
 
-    def add(self, counts: PageCounts, generation: int) -> None:
-        """Record one page counted in this generation of its site."""
+    def add(self, counts: PageCounts, generation: int, stats: SiteStats) -> None:
+        """Record one page counted in this generation of its site (`stats`: the site's, with it),
+        and the examples its site keeps of its keys."""
         inc = self.counts.setdefault((counts.site, generation), Increments())
         inc.pages += 1
         inc.seen.add(counts.page_hash)
         for name in COUNTERS:
             inc.counters[name].update(getattr(counts, name))
+        inc.examples.update((k, stats.examples[k]) for k in counts.examples if k in stats.examples)
 
     def __bool__(self) -> bool:
         return bool(self.counts or self.variants or self.pages)
@@ -132,3 +137,8 @@ class SiteLoader:
         setattr(self.stats, counter, total)
         if self.stats.current is not None:
             setattr(self.stats.current, counter, Counter(by_generation.get(self.latest, {})))
+
+    def set_examples(self, examples: dict[str, str]) -> None:
+        """The site's stored examples, of the keys still counted (set after the counts)."""
+        self.stats.examples = examples
+        self.stats.forget_examples()

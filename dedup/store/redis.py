@@ -10,6 +10,7 @@ worker killed mid-save leaves the state as it was. Keys, under a prefix (`dedup:
   TABLE:SITE:GEN            hash: key -> pages, for TABLE in shapes, labels, head_shapes, grams
   variants:SITE             hash: shape -> exemplar of its variant cluster
   seen:SITE                 set: exact hashes of the pages counted
+  examples:SITE             hash: shape or label -> an example of its text, for those on 2+ pages
   pages                     list: the page index (id, site, exact hash, canonical id, similarity,
                             shingle hashes)
 
@@ -85,6 +86,8 @@ class RedisStore:
                 pipe.hset(self._key("variants", site), mapping=stats.variants)
             if stats.seen_texts:
                 pipe.sadd(self._key("seen", site), *map(str, stats.seen_texts))
+            if stats.examples:
+                pipe.hset(self._key("examples", site), mapping=stats.examples)
         pipe.execute()
 
     def _write_meta(self, pipe: Any, model: SiteModel, replace: bool) -> None:
@@ -110,6 +113,8 @@ class RedisStore:
                     pipe.hincrby(key, str(k), c)
             if inc.seen:
                 pipe.sadd(self._key("seen", site), *map(str, inc.seen))
+            for k, text in inc.examples.items():
+                pipe.hsetnx(self._key("examples", site), k, text)
         for site, variants in changes.variants.items():
             pipe.delete(self._key("variants", site))
             if variants:
@@ -128,6 +133,17 @@ class RedisStore:
                 pipe.hdel(self._key("gens", site), *map(str, old))
                 pipe.delete(*(self._key(table, site, g) for table in COUNTERS for g in old))
                 pipe.execute()
+                self._forget_examples(site, gens[-2:])
+
+    def _forget_examples(self, site: str, gens: list[int]) -> None:
+        """Drop the examples of keys no longer counted in these kept generations of a site."""
+        counted: set[bytes] = set()
+        for table in ("shapes", "labels"):
+            for g in gens:
+                counted.update(self.db.hkeys(self._key(table, site, g)))
+        gone = [k for k in self.db.hkeys(self._key("examples", site)) if k not in counted]
+        if gone:
+            self.db.hdel(self._key("examples", site), *gone)
 
     def load(self, settings: FingerprintSettings) -> State:
         """Read the whole state; refuse one made by another format or other fingerprint settings."""
@@ -152,7 +168,8 @@ class RedisStore:
                     pipe.hgetall(self._key(table, site, g))
             pipe.hgetall(self._key("variants", site))
             pipe.smembers(self._key("seen", site))
-            *counts, variants, seen = pipe.execute()
+            pipe.hgetall(self._key("examples", site))
+            *counts, variants, seen, examples = pipe.execute()
             tables = [(table, g) for table in COUNTERS for g in kept]
             by_table: dict[str, dict[int, dict[Any, int]]] = {table: {} for table in COUNTERS}
             for (table, g), fields in zip(tables, counts, strict=True):
@@ -160,6 +177,7 @@ class RedisStore:
                 by_table[table][g] = {as_key(k): int(c) for k, c in fields.items()}
             for table, by_generation in by_table.items():
                 loader.set_counts(table, by_generation)
+            loader.set_examples({k.decode(): t.decode() for k, t in examples.items()})
             stats: SiteStats = loader.stats
             stats.set_variants({k.decode(): v.decode() for k, v in variants.items()})
             stats.seen_texts = {int(h) for h in seen}

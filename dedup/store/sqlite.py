@@ -29,6 +29,7 @@ SCHEMA = [
     "CREATE TABLE IF NOT EXISTS sites (site TEXT, gen INTEGER, pages INTEGER, PRIMARY KEY (site, gen))",
     "CREATE TABLE IF NOT EXISTS variants (site TEXT, shape TEXT, exemplar TEXT, PRIMARY KEY (site, shape))",
     "CREATE TABLE IF NOT EXISTS seen (site TEXT, hash TEXT, PRIMARY KEY (site, hash))",
+    "CREATE TABLE IF NOT EXISTS examples (site TEXT, key TEXT, text TEXT, PRIMARY KEY (site, key))",
     "CREATE TABLE IF NOT EXISTS pages "
     "(n INTEGER PRIMARY KEY, id TEXT, site TEXT, exact TEXT, shape TEXT, shingles BLOB, canonical TEXT, "
     "similarity REAL)",
@@ -96,6 +97,9 @@ class SqliteStore:
                         [(site, k, gen, c) for k, c in inc.counters[table].items()],
                     )
                 db.executemany("INSERT OR IGNORE INTO seen VALUES (?, ?)", _seen_rows(site, inc.seen))
+                db.executemany(
+                    "INSERT OR IGNORE INTO examples VALUES (?, ?, ?)", _example_rows(site, inc.examples)
+                )
             for site, variants in changes.variants.items():
                 _replace_variants(db, site, variants)
             db.executemany(
@@ -177,6 +181,7 @@ def _save_site(db: sqlite3.Connection, site: str, stats: SiteStats) -> None:
         )
     _replace_variants(db, site, stats.variants)
     db.executemany("INSERT INTO seen VALUES (?, ?)", _seen_rows(site, stats.seen_texts))
+    db.executemany("INSERT INTO examples VALUES (?, ?, ?)", _example_rows(site, stats.examples))
 
 
 def _forget(db: sqlite3.Connection, sites: set[str]) -> None:
@@ -188,11 +193,21 @@ def _forget(db: sqlite3.Connection, sites: set[str]) -> None:
         ]
         for table in ("sites", *COUNTERS):
             db.execute(f"DELETE FROM {table} WHERE site = ? AND gen < ?", (site, kept[-1]))
+        db.execute(  # the examples of keys no longer counted (few: one per key on 2+ pages)
+            "DELETE FROM examples WHERE site = ?1"
+            " AND NOT EXISTS (SELECT 1 FROM shapes s WHERE s.site = ?1 AND s.key = examples.key)"
+            " AND NOT EXISTS (SELECT 1 FROM labels l WHERE l.site = ?1 AND l.key = examples.key)",
+            (site,),
+        )
 
 
 def _replace_variants(db: sqlite3.Connection, site: str, variants: dict[str, str]) -> None:
     db.execute("DELETE FROM variants WHERE site = ?", (site,))
     db.executemany("INSERT INTO variants VALUES (?, ?, ?)", [(site, k, ex) for k, ex in variants.items()])
+
+
+def _example_rows(site: str, examples: dict[str, str]) -> list[tuple[str, str, str]]:
+    return [(site, k, text) for k, text in examples.items()]
 
 
 def _seen_rows(site: str, hashes: Iterable[int]) -> list[tuple[str, str]]:
@@ -209,6 +224,7 @@ def _load_sites(db: sqlite3.Connection, model: SiteModel) -> None:
         for table in COUNTERS:
             query = f"SELECT key, pages FROM {table} WHERE site = ? AND gen = ?"
             loader.set_counts(table, {g: dict(db.execute(query, (site, g))) for g in gens if loader.keeps(g)})
+        loader.set_examples(dict(db.execute("SELECT key, text FROM examples WHERE site = ?", (site,))))
     variants: dict[str, dict[str, str]] = {}
     for site, shape, exemplar in db.execute("SELECT site, shape, exemplar FROM variants"):
         variants.setdefault(site, {})[shape] = exemplar
