@@ -50,8 +50,10 @@ def period_of(site: str, starts: Sequence[str], month: str | None) -> str:
     latest period where it has no fetch time)."""
     if not starts:
         return site
-    later = [s for s in starts if month is not None and s <= month]
-    return period_site(site, later[-1] if later else starts[0] if month is not None else starts[-1])
+    if month is None:
+        return period_site(site, starts[-1])
+    begun = [start for start in starts if start <= month]
+    return period_site(site, begun[-1] if begun else starts[0])
 
 
 def _design_keys(counts: PageCounts) -> np.ndarray:
