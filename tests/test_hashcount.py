@@ -28,3 +28,15 @@ def test_counts_equal_a_counter_across_merges(monkeypatch: pytest.MonkeyPatch) -
 
 def test_empty() -> None:
     assert HashCounts().at_least(1) == {}
+
+
+def test_two_counters_merged_count_as_one_that_saw_every_page() -> None:
+    """Counts made apart (Spark tasks) and merged equal the counts of one pass over all the pages."""
+    rnd = random.Random(5)
+    pages = [frozenset(rnd.randrange(40) for _ in range(6)) for _ in range(200)]
+    whole, first, second = HashCounts(), HashCounts(), HashCounts()
+    for i, page in enumerate(pages):
+        whole.add(page)
+        (first if i % 3 else second).add(page)
+    assert first.merge(second).at_least(1) == whole.at_least(1)
+    assert HashCounts().merge(HashCounts()).at_least(1) == {}
