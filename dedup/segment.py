@@ -36,10 +36,6 @@ NUMBER_ABBREVIATIONS = frozenset({"no", "nos", "p", "pp", "fig", "vol", "art", "
 ARABIC_ABBREVIATIONS = frozenset("دأصقجم")  # doctor, professor, page, century, part, engineer
 ABBREVIATIONS = frozenset(_ABBREVIATION_WORDS.split())
 _ABBREVIATION_CHARS = 6  # the longest word above
-# A line this long is prose, where a dot inside a sentence must not cut it. A shorter line (a
-# headline in a list of links, a byline, a menu) is cut at every dot: its pieces are counted on
-# the site's pages as they always were.
-PROSE_LINE_CHARS = 200
 
 NO_LINE = 10**9  # a line number past every page's lines: where a page has no such line
 FLOW_LINE_WORDS = 100  # with most of the page's words, a line this long is a page that lost its breaks
@@ -65,9 +61,8 @@ def sentence_spans(text: str, start: int, end: int) -> list[tuple[int, int]]:
     """(start, end) of the sentences of text[start:end]; trailing spaces stay with each sentence."""
     spans = []
     pos = start
-    prose = end - start >= PROSE_LINE_CHARS
     for m in _SENTENCE_END.finditer(text, start, end):
-        if m.end() > pos and m.end() < end and not (prose and abbreviation_dot(text, start, m.start())):
+        if m.end() > pos and m.end() < end and not abbreviation_dot(text, start, m.start()):
             spans.append((pos, m.end()))
             pos = m.end()
     if pos < end:
@@ -78,8 +73,8 @@ def sentence_spans(text: str, start: int, end: int) -> list[tuple[int, int]]:
 def abbreviation_dot(text: str, start: int, dot: int) -> bool:
     """Whether the single dot at `dot` closes an abbreviation (see ABBREVIATIONS), not a sentence;
     `start` is where the text may be looked back to."""
-    if text[dot] != "." or text[dot + 1 : dot + 2] == ".":
-        return False
+    if text[dot] != "." or text[dot + 1 : dot + 2] in SENTENCE_STOPS:
+        return False  # "...", "U.S.?": a stop after the dot ends the sentence
     before = text[max(start, dot - _ABBREVIATION_CHARS - 2) : dot]
     if not before or before[-1].isspace():
         return False

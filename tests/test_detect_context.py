@@ -45,6 +45,15 @@ def test_a_short_line_with_a_full_stop_ends_the_article(lang: str) -> None:
 
 
 @pytest.mark.parametrize("lang", LANGS)
+def test_a_headline_ending_with_an_abbreviation_is_no_sentence_end(lang: str) -> None:
+    """ "… in B.C." closes with an abbreviation's dot, not a full stop: the headline is a link."""
+    title, paragraphs, _ = PAGES[lang]
+    headline = "نقل الإدارة إلى مبنى جديد في د.م." if lang == "ar" else "Officer charged in B.C."
+    lines = [title, *paragraphs, "Share", headline, "Footer"]
+    assert _islands(lines, {4: Kind.WIDGET, 6: Kind.SITE_BOILERPLATE}) == [headline]
+
+
+@pytest.mark.parametrize("lang", LANGS)
 def test_a_card_title_right_before_a_removed_repeat_goes_even_after_the_last_paragraph(lang: str) -> None:
     title, paragraphs, _ = PAGES[lang]
     lines = [title, *paragraphs, title, paragraphs[0][:60]]

@@ -22,12 +22,15 @@ def _sentences(text: str) -> list[str]:
     return out[:-4] + [out[-4].rstrip(" ")]
 
 
-def test_short_lines_are_cut_at_every_dot() -> None:
-    text = "Afghan leader condemns U.S. marines"
+def test_short_lines_keep_their_abbreviations() -> None:
+    """A headline is not cut at an abbreviation's dot: "S." alone would be a line on many pages."""
+    for text in ("Afghan leader condemns U.S. marines", "Trucker killed in B.C. highway crash"):
+        assert sentence_spans(text, 0, len(text)) == [(0, len(text))]
+    text = "About Post I.T.? | Twitter"  # a stop after the initials' dot ends the sentence
     assert [text[s:e] for s, e in sentence_spans(text, 0, len(text))] == [
-        "Afghan leader condemns U.",
-        "S. ",
-        "marines",
+        "About Post I.",
+        "T.? ",
+        "| Twitter",
     ]
 
 

@@ -11,6 +11,7 @@ from collections.abc import Collection, Sequence
 
 from dedup.config import Islands
 from dedup.page import Block, Decision, Kind
+from dedup.segment import abbreviation_dot
 
 
 def _is_short(block: Block, flow_lines: Collection[int], limits: Islands) -> bool:
@@ -20,9 +21,10 @@ def _is_short(block: Block, flow_lines: Collection[int], limits: Islands) -> boo
 
 
 def _full_stop(block_text: str) -> bool:
-    """Ends with one full stop (not an ellipsis "..", which titles use)."""
+    """Ends with one full stop: not an ellipsis "..", which titles use, nor an abbreviation's dot
+    ("… stealing cocaine in B.C.")."""
     end = block_text.rstrip()
-    return end.endswith(".") and not end.endswith("..")
+    return end.endswith(".") and not end.endswith("..") and not abbreviation_dot(end, 0, len(end) - 1)
 
 
 def detect(
