@@ -14,8 +14,8 @@ from dedup.audit import apply, merge
 from dedup.config import Config, Guards
 from dedup.detect import context, glued, repeats, runs, site_boilerplate, widgets
 from dedup.duplicates import PagePrint, key_prints
-from dedup.features import EDGE_SALT, edge_words
-from dedup.keys import gram_hashes, line_keys, shape
+from dedup.features import EDGE_SALT, edge_words, head_of
+from dedup.keys import gram_hashes, head_pairs, line_keys, pair_hashes, shape
 from dedup.learn import learn
 from dedup.model import SiteModel, SiteStats
 from dedup.normalize import WORD, Folded, normalize
@@ -78,6 +78,9 @@ class Cleaner:
         decisions += repeats.detect(text, blocks, kept_words, limits.repeats)
         decisions += repeats.repeated_short_lines(text, blocks, limits.repeats)
         decisions += self._judged_again(page, blocks, decisions)
+        decisions += site_boilerplate.between_furniture(
+            site, blocks, _removed_kinds(blocks, decisions), self.model, flow.keys()
+        )
         decisions += context.detect(
             text, blocks, _removed_kinds(blocks, decisions), flow.keys(), limits.islands
         )
@@ -122,16 +125,18 @@ class Cleaner:
         tail_needed = max(rule.long_floor, math.ceil(rule.tail_share * stats.pages))
         found: list[Decision] = edges
         labels: list[Decision] = []
+        guards = self.config.guards
+        head_needed = max(guards.everywhere_min_pages, math.ceil(guards.everywhere_share * stats.pages))
         for start, end in flow_spans:
             words = words_with_offsets(page.text, start, end, folded)
             counts = [stats.grams.get(h, 0) for h in gram_hashes(words.words)]
-            found += _sentences_kept(
-                page.text,
-                start,
-                end,
-                runs.detect(end, words, counts, stats.pages, needed, tail_needed, limits.runs),
-                self.config.guards,
-            )
+            spans = runs.detect(end, words, counts, stats.pages, needed, tail_needed, limits.runs)
+            if start == blocks[0].start:
+                head = head_of(words)
+                at = head_pairs(page.text, head)
+                pairs = [stats.grams.get(h, 0) for h in pair_hashes(head.words, at)]
+                spans += runs.head_pairs(page.text, end, words, at, pairs, stats.pages, head_needed)
+            found += _sentences_kept(page.text, start, end, spans, guards)
             known = glued.Labels(stats.labels, needed, self.matcher.link_prefixes)
             labels += glued.detect(page.text, words, end, counts, known, limits.glued)
             labels += glued.phrases(page.text, words, end, counts, tail_needed, limits.glued)

@@ -5,13 +5,22 @@ its print (what copies are found by, before anything is cleaned)."""
 from __future__ import annotations
 
 import marshal
-from collections.abc import Iterable, Sequence
+from collections.abc import Collection, Iterable, Sequence
 from dataclasses import dataclass, field
 from typing import BinaryIO
 
 from dedup.duplicates import PagePrint, key_prints
 from dedup.fingerprint import FingerprintSettings, exact_hash
-from dedup.keys import glued_labels, gram_hashes, label_prefix, line_keys, page_key, shape
+from dedup.keys import (
+    glued_labels,
+    gram_hashes,
+    head_pairs,
+    label_prefix,
+    line_keys,
+    page_key,
+    pair_hashes,
+    shape,
+)
 from dedup.normalize import Folded
 from dedup.page import Block
 from dedup.segment import Words, flow_lines, long_lines, segment, words_with_offsets
@@ -20,6 +29,9 @@ EDGE_WORDS = 48  # words at a page's start and end whose runs are counted (a sha
 # Edge grams are counted apart from the runs of flattened pages: a house opener that many pages
 # with line breaks start with must not add to the evidence of a run in a page without them.
 EDGE_SALT = 0x2545F4914F6CDD1D
+# The first words of a page without line breaks whose word pairs are counted: its title, date line,
+# byline and photo credit, where a site's furniture can be two words between two of the page's own.
+HEAD_WORDS = 96
 EXAMPLE_CHARS = 200  # an example of a line's text is kept to this many characters
 
 
@@ -63,12 +75,12 @@ def page_counts(
     site: str,
     text: str,
     blocks: Iterable[Block],
-    words: Sequence[str],
+    words: Words,
     short_words: int,
     folded: Folded | None = None,
 ) -> PageCounts:
-    """The keys one page contributes to its site's counts (`folded`: the text's, when the caller
-    has it)."""
+    """The keys one page contributes to its site's counts (`words`: the page's, where it has a flow
+    line; `folded`: the text's, when the caller has it)."""
     blocks = list(blocks)
     first_long, _ = long_lines(blocks, short_words)
     shapes = [shape(b.key) for b in blocks]
@@ -93,10 +105,27 @@ def page_counts(
         labels=frozenset(labels),
         # Word runs are only looked for in pages that lost their line breaks: other pages' runs
         # would be counted for nothing, and they are the bulk of a model. Every page counts the
-        # runs at its edges, where a share bar or an about-blurb is glued to the first or last line.
-        grams=frozenset(gram_hashes(words) if flow else ()) | frozenset(edge_grams(text, blocks, folded)),
+        # runs at its edges, where a share bar or an about-blurb is glued to the first or last line;
+        # a page that starts without line breaks, the word pairs of its head (a byline, a credit).
+        grams=frozenset(gram_hashes(words.words) if flow else ())
+        | frozenset(edge_grams(text, blocks, folded))
+        | frozenset(head_pair_hashes(text, blocks, flow, words)),
         examples=examples,
     )
+
+
+def head_pair_hashes(text: str, blocks: Sequence[Block], flow: Collection[int], words: Words) -> list[int]:
+    """The hashes of the `head_pairs` in the first HEAD_WORDS of a page's words, when the page
+    starts with a flow line (a page without line breaks)."""
+    if not blocks or blocks[0].line not in flow:
+        return []
+    head = head_of(words)
+    return pair_hashes(head.words, head_pairs(text, head))
+
+
+def head_of(words: Words) -> Words:
+    """The first HEAD_WORDS of these words."""
+    return Words(words.words[:HEAD_WORDS], words.starts[:HEAD_WORDS], words.ends[:HEAD_WORDS])
 
 
 def edge_grams(text: str, blocks: Sequence[Block], folded: Folded | None = None) -> list[int]:
@@ -154,5 +183,5 @@ def counts_of(
 ) -> PageCounts:
     """`page_counts` of a segmented page; its words are only made where they count: in a page
     that lost its line breaks (`flow_lines`)."""
-    words = words_with_offsets(text, folded=folded).words if flow_lines(blocks) else []
+    words = words_with_offsets(text, folded=folded) if flow_lines(blocks) else Words([], [], [])
     return page_counts(site, text, blocks, words, short_words, folded)

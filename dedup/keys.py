@@ -12,6 +12,7 @@ import xxhash
 from dedup.fingerprint import utf8
 from dedup.normalize import Folded, normalize
 from dedup.page import Block
+from dedup.segment import Words
 
 _NAMES = """
 january february march april may june july august september october november december
@@ -28,6 +29,7 @@ SLOT_WORDS = frozenset(normalize(w) for w in _NAMES.split())
 _HAS_DIGIT = regex.compile(r"\d")
 # A label and its separator at the start of a short line: "Tags:", "اقرأ أيضا:", "READ MORE |".
 _LABEL = regex.compile(r"^\W*([^:|»›–—]{1,40}?)\s*[:|»›–—]")
+SEPARATORS = frozenset(":|»›–—")  # what stands between a label and its slot
 _SEPARATOR = re.compile(r"[:|»›–—]")  # a line without one has no label: ruled out in one scan
 MAX_TEMPLATE_WORDS = 16
 MAX_LABEL_WORDS = 4
@@ -75,6 +77,38 @@ def gram_hashes(words: Sequence[str]) -> list[int]:
     hash_ = xxhash.xxh3_64_intdigest
     triples = zip(slotted, slotted[1:], slotted[2:], strict=False)
     return [hash_(utf8(f"{a} {b} {c}")) >> 1 for a, b, c in triples]
+
+
+def head_pairs(text: str, words: Words) -> list[int]:
+    """The positions i of the pairs of words i, i + 1 that no sentence of an article makes: a
+    label's separator between them ("تصوير : آخرون") or after them (a label: "تاريخ النشر:",
+    "21:58 كتب:"), or two single letters alone ("A A", font buttons)."""
+    slotted = slot_words(words.words)
+    return [i for i in range(len(slotted) - 1) if _furniture_pair(text, words, slotted, i)]
+
+
+def pair_hashes(words: Sequence[str], at: Sequence[int]) -> list[int]:
+    """A positive 63-bit hash of the pair of words at each position (slots as in `gram_hashes`)."""
+    hash_ = xxhash.xxh3_64_intdigest
+    return [hash_(utf8(" ".join(slot_words(words[i : i + 2])))) >> 1 for i in at]
+
+
+def _furniture_pair(text: str, words: Words, slotted: Sequence[str], i: int) -> bool:
+    if _letter(slotted, i) and _letter(slotted, i + 1):
+        # Buttons, not letters that start or end a sentence next to them ("A A A man")
+        return not (_letter(slotted, i - 1) or _letter(slotted, i + 2))
+    return _separated(text, words, slotted, i) or _separated(text, words, slotted, i + 1)
+
+
+def _letter(slotted: Sequence[str], i: int) -> bool:
+    return 0 <= i < len(slotted) and len(slotted[i]) == 1 and slotted[i] != "0"
+
+
+def _separated(text: str, words: Words, slotted: Sequence[str], i: int) -> bool:
+    """Whether a label's separator stands after word i: not inside a time or a date ("21:58")."""
+    if i + 1 >= len(slotted) or slotted[i] == slotted[i + 1] == "0":
+        return False
+    return not SEPARATORS.isdisjoint(text[words.ends[i] : words.starts[i + 1]])
 
 
 def glued_labels(text: str, blocks: Iterable[Block], flow_lines: Collection[int]) -> dict[str, Block]:

@@ -170,3 +170,46 @@ def test_a_site_without_a_model_or_with_one_page_removes_nothing(lang: str) -> N
     texts = [site.page(i) for i in range(8)]
     assert _removed(texts[0], "other.example", _model(site.name, texts)) == []
     assert _removed(texts[0], site.name, _model(site.name, texts[:1])) == []
+
+
+TEASERS = {
+    "ar": (
+        "قطار الشمال يعود إلى العمل",
+        "أعلنت الهيئة أن قطار الشمال سيعود إلى العمل بعد توقف دام ثلاثة أشهر بسبب أعمال الصيانة في المحطات.",
+        "المزيد »",
+    ),
+    "en": (
+        "Northern line trains run again",
+        "The rail authority says trains on the northern line will run again next week after three "
+        "months of repairs to its stations and bridges.",
+        "more »",
+    ),
+}
+
+
+def _between(text: str, site: str, model: SiteModel) -> list[str]:
+    """What `between_furniture` removes once the site's evidence has judged the page."""
+    blocks = segment(text)
+    flow = flow_lines(blocks).keys()
+    decided = {(d.start, d.end): d.kind for d in site_boilerplate.detect(text, site, blocks, model, flow)}
+    removed = [decided.get((b.start, b.end)) for b in blocks]
+    found = site_boilerplate.between_furniture(site, blocks, removed, model, flow)
+    return [text[d.start : d.end] for d in found]
+
+
+@pytest.mark.parametrize("lang", LANGS)
+def test_a_teaser_list_of_a_few_pages_goes_with_its_summaries(lang: str) -> None:
+    """Three of eight pages (a section's) close with a teaser: its title, a summary sentence and
+    "more »". The title and "more »" are furniture by their pages; the summary, a long sentence on
+    three pages, stands between them and goes too. A page's own lines stay."""
+    site = SITES[lang]
+    title, summary, more = TEASERS[lang]
+    texts = [site.page(i, tail=(title, summary, more) if i in (1, 4, 6) else (more,)) for i in range(8)]
+    model = _model(site.name, texts)
+    for i in (1, 4, 6):
+        assert summary + "\n" not in _removed(texts[i], site.name, model)
+        assert _between(texts[i], site.name, model) == [summary + "\n"]
+    # The same sentence right after the article's own paragraph is the story's background: it stays.
+    texts = [site.page(i, (summary,) if i in (1, 4, 6) else (), (more,)) for i in range(8)]
+    model = _model(site.name, texts)
+    assert all(_between(texts[i], site.name, model) == [] for i in (1, 4, 6))

@@ -244,3 +244,45 @@ def test_a_byline_after_each_pages_own_title_goes_the_title_and_lead_stay(lang: 
         assert ("Author" if en else "الكاتب") not in result.text
         assert ("Reading time" if en else "مدة القراءة") not in result.text
         assert restore(result.text, result.removed) == page.text
+
+
+REPORTERS = (  # each on a few pages: the byline's name is the page's own
+    ("Ann Lee", "Omar Said", "Lina Haddad", "Tom Reed", "Sara Cole", "Dan Moss", "Eva Lund"),
+    ("سامي علي", "هدى كمال", "عمر الشيخ", "ليلى حسن", "خالد مصطفى", "آية إبراهيم", "محمد كامل"),
+)
+
+
+@pytest.mark.parametrize("lang", ["en", "ar"])
+def test_two_word_furniture_between_a_pages_own_words_goes(lang: str) -> None:
+    """A flattened page: its title, a date line with its label ("<time> By:"), the reporter, a
+    photo caption with its credit ("Photo: Archive"), the caption again and font buttons ("A A"),
+    then the lead. The site's furniture here is one or two words between the page's own, which
+    no word 3-gram anchors: the site's head word pairs do. The title, the reporter, the captions
+    and the lead stay, with the phrase that opens the leads of 8 pages ("posts on social media")."""
+    rnd = random.Random(11)
+    en = lang == "en"
+    words, little = (EN_WORDS, EN_LITTLE) if en else (AR_WORDS, AR_LITTLE)
+    reporters = REPORTERS[0 if en else 1]
+    pages, kept = [], []
+    for i in range(20):
+        title = " ".join(rnd.sample(words, rnd.randint(5, 9)))
+        # The page's own photo caption, shorter than a copy the page's repeats are found by.
+        caption, reporter = " ".join(rnd.sample(words, 3)), rnd.choice(reporters)
+        date = (
+            f"Tuesday {i % 28 + 1}-05-2026 21:{i + 10} By:"
+            if en
+            else f"الثلاثاء {i % 28 + 1}-05-2026 21:{i + 10} كتب:"
+        )
+        credit = "Photo : Archive" if en else "تصوير : آخرون"
+        house = "posts on social media claimed " if en else "تداولت حسابات على مواقع التواصل الاجتماعي "
+        lead = (house if i % 5 < 2 else "") + _sentence(rnd, words, little)  # a house style: 8 pages
+        body = " ".join(_sentence(rnd, words, little) for _ in range(8))
+        text = f"{title} {date} {reporter} {caption} {credit} {caption} A A {lead} {body}"
+        pages.append(Page(f"{lang}{i}", text, site=f"{lang}.credits.example"))
+        kept.append(f"{title} {reporter} {caption} {caption} {lead} {body}")
+    cleaner = Cleaner()
+    cleaner.learn(pages)
+    for page, expected in zip(pages, kept, strict=True):
+        result = cleaner.clean(page)
+        assert " ".join(result.text.split()) == expected
+        assert restore(result.text, result.removed) == page.text

@@ -13,11 +13,10 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 
 from dedup.config import Glued
-from dedup.keys import GLUED, GRAM, MAX_LABEL_WORDS, slot_words
+from dedup.keys import GLUED, GRAM, MAX_LABEL_WORDS, SEPARATORS, slot_words
 from dedup.page import Decision, Kind
 from dedup.segment import CLOSING_MARKS, SENTENCE_STOPS, Words
 
-SEPARATORS = frozenset(":|»›–—")
 LIST_SEPARATORS = frozenset(",،;؛")
 
 

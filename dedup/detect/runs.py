@@ -11,7 +11,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 from dedup.config import Runs
-from dedup.keys import GRAM, slot_words
+from dedup.keys import GRAM, SEPARATORS, slot_words
 from dedup.page import Decision, Kind
 from dedup.segment import Words
 
@@ -91,6 +91,50 @@ def detect(
         evidence = {"pages": pages, "site_pages": site_pages, "words": b - a}
         decisions.append(Decision(words.starts[a], end, Kind.SITE_BOILERPLATE, evidence))
     return decisions
+
+
+def head_pairs(
+    text: str,
+    end_of_flow: int,
+    words: Words,
+    at: Sequence[int],
+    pages: Sequence[int],
+    site_pages: int,
+    needed: int,
+) -> list[Decision]:
+    """Decisions for the pairs of words in the head of a page without line breaks that no sentence
+    of an article makes (`keys.head_pairs`: at positions `at`), where `needed` pages of the site
+    carry them there (`pages`, per pair): a date line's label ("<date> <time> كتب:", the date's
+    slots before it with it), a photo credit ("تصوير : آخرون"), font buttons ("A A"). This is
+    furniture of one or two words between the page's own title, byline and caption, which no
+    word 3-gram of the site's anchors."""
+    slotted = slot_words(words.words)
+    frequent = [i for i, n in zip(at, pages, strict=True) if n >= needed]
+    decisions = []
+    k = 0
+    while k < len(frequent):
+        j = k + 1
+        while j < len(frequent) and frequent[j] == frequent[j - 1] + 1:  # overlapping pairs
+            j += 1
+        first, last = frequent[k], frequent[j - 1] + 2
+        # A date goes with the label it opens ("21:58 كتب:") or that introduces it ("النشر: 26.05.2026").
+        while slotted[first] == "0" and first > 0 and slotted[first - 1] == "0":
+            first -= 1
+        slot = slotted[last - 1] == "0" or _label_ends(text, words, last - 1)
+        while slot and last < len(slotted) and slotted[last] == "0":
+            last += 1
+        end = words.starts[last] if last < len(words.words) else end_of_flow
+        least = min(n for i, n in zip(at, pages, strict=True) if frequent[k] <= i < last - 1)
+        evidence = {"pages": least, "site_pages": site_pages, "words": last - first}
+        decisions.append(Decision(words.starts[first], end, Kind.SITE_BOILERPLATE, evidence))
+        k = j
+    return decisions
+
+
+def _label_ends(text: str, words: Words, i: int) -> bool:
+    """Whether a label's separator follows word i."""
+    stop = words.starts[i + 1] if i + 1 < len(words.words) else len(text)
+    return not SEPARATORS.isdisjoint(text[words.ends[i] : stop])
 
 
 def _anchors(words: Sequence[str], limits: Runs) -> bool:

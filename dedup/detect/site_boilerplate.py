@@ -77,6 +77,49 @@ def detect(
     return decisions
 
 
+LEARNED = frozenset({Kind.SITE_BOILERPLATE, Kind.TEMPLATE})  # furniture by the site's own pages
+
+
+def between_furniture(
+    site: str,
+    blocks: Sequence[Block],
+    removed: Sequence[str | None],
+    model: SiteModel,
+    flow_lines: Collection[int] = (),
+) -> list[Decision]:
+    """Decisions for the runs of kept lines after the article that stand between two lines of the
+    site's furniture, each line seen on other pages too (as many as a short block needs): a list
+    of teasers that a section or a region of the site carries, whose summaries alone would need
+    a long block's evidence. The article's own paragraphs are on no other page; the lines before
+    its last one (its title among the furniture of its head) are left alone."""
+    stats = model.sites.get(site)
+    if stats is None or stats.pages < 2:
+        return []
+    rule = model.rule
+    needed = rule.tiny_site_floor if stats.pages <= rule.tiny_site else rule.floor
+    seen = [stats.pages_with(shape(b.key))[0] for b in blocks]
+    long = rule.short_words
+    own = [k for k, b in enumerate(blocks) if not removed[k] and b.line_words > long and seen[k] < 2]
+    decisions = []
+    i, n = (own[-1] + 1 if own else 0), len(blocks)
+    while i < n:
+        if removed[i]:
+            i += 1
+            continue
+        j = i
+        while j < n and not removed[j]:
+            j += 1
+        bounded = i > 0 and j < n and {removed[i - 1], removed[j]} <= LEARNED
+        lines = not any(b.line in flow_lines for b in blocks[i:j])
+        if bounded and lines and min(seen[i:j]) >= needed:
+            between = f"{removed[i - 1]}, {removed[j]}"
+            for k in range(i, j):
+                evidence = {"pages": seen[k], "site_pages": stats.pages, "needed": needed, "between": between}
+                decisions.append(Decision(blocks[k].start, blocks[k].end, Kind.SITE_BOILERPLATE, evidence))
+        i = j
+    return decisions
+
+
 def _pages_seen(stats: SiteStats, key: str, block: Block, first_long: int, rule: Rule) -> tuple[int, str]:
     """The pages a block's evidence counts (and its exemplar). Above the page's body, only the
     pages that carry it there count: a related link repeats an article's title on many pages, but
