@@ -26,6 +26,11 @@ lundi mardi mercredi jeudi vendredi samedi dimanche
 """
 # Month and weekday names are slots, like numbers: "12 March 2021" and "3 May 2020" share a shape.
 SLOT_WORDS = frozenset(normalize(w) for w in _NAMES.split())
+_WEEKDAYS = """
+monday tuesday wednesday thursday friday saturday sunday lundi mardi mercredi jeudi vendredi samedi
+dimanche الأحد الاثنين الإثنين الثلاثاء الأربعاء الخميس الجمعة السبت
+"""
+WEEKDAYS = frozenset(normalize(w) for w in _WEEKDAYS.split())  # what a date line opens with
 _HAS_DIGIT = regex.compile(r"\d")
 # A label and its separator at the start of a short line: "Tags:", "اقرأ أيضا:", "READ MORE |".
 _LABEL = regex.compile(r"^\W*([^:|»›–—]{1,40}?)\s*[:|»›–—]")

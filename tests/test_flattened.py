@@ -257,15 +257,16 @@ def test_two_word_furniture_between_a_pages_own_words_goes(lang: str) -> None:
     """A flattened page: its title, a date line with its label ("<time> By:"), the reporter, a
     photo caption with its credit ("Photo: Archive"), the caption again and font buttons ("A A"),
     then the lead. The site's furniture here is one or two words between the page's own, which
-    no word 3-gram anchors: the site's head word pairs do. The title, the reporter, the captions
-    and the lead stay, with the phrase that opens the leads of 8 pages ("posts on social media")."""
+    no word 3-gram anchors: the site's head word pairs do. The title (a year at its end too), the
+    reporter, the captions and the lead stay, with the phrase that opens the leads of 8 pages
+    ("posts on social media")."""
     rnd = random.Random(11)
     en = lang == "en"
     words, little = (EN_WORDS, EN_LITTLE) if en else (AR_WORDS, AR_LITTLE)
     reporters = REPORTERS[0 if en else 1]
     pages, kept = [], []
     for i in range(20):
-        title = " ".join(rnd.sample(words, rnd.randint(5, 9)))
+        title = " ".join(rnd.sample(words, rnd.randint(5, 9))) + (" 2026" if i % 3 == 0 else "")
         # The page's own photo caption, shorter than a copy the page's repeats are found by.
         caption, reporter = " ".join(rnd.sample(words, 3)), rnd.choice(reporters)
         date = (

@@ -11,7 +11,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 from dedup.config import Runs
-from dedup.keys import GRAM, SEPARATORS, slot_words
+from dedup.keys import GRAM, SEPARATORS, WEEKDAYS, slot_words
 from dedup.page import Decision, Kind
 from dedup.segment import Words
 
@@ -117,8 +117,14 @@ def head_pairs(
         while j < len(frequent) and frequent[j] == frequent[j - 1] + 1:  # overlapping pairs
             j += 1
         first, last = frequent[k], frequent[j - 1] + 2
-        # A date goes with the label it opens ("21:58 كتب:") or that introduces it ("النشر: 26.05.2026").
-        while slotted[first] == "0" and first > 0 and slotted[first - 1] == "0":
+        # A date goes with the label it opens ("Tuesday 26-05-2026 21:58 By:", back to its weekday,
+        # not to a title's year before it) or that introduces it ("النشر: 26.05.2026").
+        while (
+            slotted[first] == "0"
+            and first > 0
+            and slotted[first - 1] == "0"
+            and words.words[first] not in WEEKDAYS
+        ):
             first -= 1
         slot = slotted[last - 1] == "0" or _label_ends(text, words, last - 1)
         while slot and last < len(slotted) and slotted[last] == "0":
