@@ -10,7 +10,7 @@ from __future__ import annotations
 from collections.abc import Collection, Sequence
 
 from dedup.config import Islands
-from dedup.page import Block, Decision, Kind
+from dedup.page import Block, Decision, Kind, kept_runs
 from dedup.segment import abbreviation_dot
 
 
@@ -45,16 +45,8 @@ def detect(
     if not long_kept:
         return []
     decisions = []
-    i = long_kept[-1] + 1
-    while i < n:
-        if removed[i]:
-            i += 1
-            continue
-        j = i
-        while j < n and not removed[j]:
-            j += 1
+    for i, j in kept_runs(removed, long_kept[-1] + 1):
         if any(_full_stop(text[blocks[k].start : blocks[k].end]) for k in range(i, j)):
-            i = j
             continue  # a sentence with its full stop is the article's last word, not a link
         before = removed[i - 1]  # i > 0: the last long kept block comes first
         after = removed[j] if j < n else "page edge"
@@ -64,5 +56,4 @@ def detect(
             decisions += [
                 Decision(blocks[k].start, blocks[k].end, Kind.ISLAND, evidence) for k in range(i, j)
             ]
-        i = j
     return decisions

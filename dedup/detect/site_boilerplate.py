@@ -8,7 +8,7 @@ from collections.abc import Collection, Sequence
 from dedup.config import Rule, SiteEvidence
 from dedup.keys import GLUED, label_prefix, shape
 from dedup.model import SiteModel, SiteStats
-from dedup.page import Block, Decision, Kind
+from dedup.page import Block, Decision, Kind, kept_runs
 from dedup.segment import NO_LINE, ends_sentence, long_lines
 
 
@@ -101,22 +101,14 @@ def between_furniture(
     long = rule.short_words
     own = [k for k, b in enumerate(blocks) if not removed[k] and b.line_words > long and seen[k] < 2]
     decisions = []
-    i, n = (own[-1] + 1 if own else 0), len(blocks)
-    while i < n:
-        if removed[i]:
-            i += 1
-            continue
-        j = i
-        while j < n and not removed[j]:
-            j += 1
-        bounded = i > 0 and j < n and {removed[i - 1], removed[j]} <= LEARNED
+    for i, j in kept_runs(removed, own[-1] + 1 if own else 0):
+        bounded = i > 0 and j < len(blocks) and {removed[i - 1], removed[j]} <= LEARNED
         lines = not any(b.line in flow_lines for b in blocks[i:j])
         if bounded and lines and min(seen[i:j]) >= needed:
             between = f"{removed[i - 1]}, {removed[j]}"
             for k in range(i, j):
                 evidence = {"pages": seen[k], "site_pages": stats.pages, "needed": needed, "between": between}
                 decisions.append(Decision(blocks[k].start, blocks[k].end, Kind.SITE_BOILERPLATE, evidence))
-        i = j
     return decisions
 
 
