@@ -7,7 +7,7 @@ SHARED ?= ../shared
 RUST_SOURCES := rust/Cargo.toml rust/Cargo.lock $(wildcard rust/src/*.rs)
 CARGO := PYO3_PYTHON=$(abspath $(PY)) cargo
 
-.PHONY: help run test test-slow lint fuzz limits eval eval-real audit-real real-duplicates bench bench-quick same-outputs clean-out
+.PHONY: help run test test-slow lint fuzz limits eval eval-real audit-real real-duplicates bench bench-quick bench-core same-outputs clean-out
 
 help:  ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  %-10s %s\n", $$1, $$2}'
@@ -79,6 +79,10 @@ bench: $(VENV)/.installed-dev  ## speed and memory against the floor script and 
 
 bench-quick: $(VENV)/.installed-dev  ## the same on a ~5 MB corpus, one round
 	$(PY) scripts/bench.py --quick $(BENCH_ARGS)
+
+bench-core: $(VENV)/.installed-dev  ## the Rust core's kernel alone on 4 and 16 million words (BASE=DIR: another checkout's too)
+	$(PY) scripts/bench_stretches.py --shared $(SHARED)
+	@if [ -n "$(BASE)" ]; then PYTHONPATH=$(BASE) $(PY) scripts/bench_stretches.py --shared $(SHARED); fi
 
 BASE ?=
 same-outputs: $(VENV)/.installed-dev  ## outputs of BASE=DIR (another checkout) and of this one, byte for byte, every input x executor (SAME_ARGS=--quick: 2 inputs)
