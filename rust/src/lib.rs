@@ -2,8 +2,10 @@
 //! in one linear pass, without the GIL while it computes.
 
 use std::collections::HashMap;
+use std::hash::BuildHasher;
 
 use foldhash::fast::RandomState;
+use hashbrown::HashTable;
 use pyo3::exceptions::PyOverflowError;
 use pyo3::prelude::*;
 use pyo3::types::{PyBytes, PyString};
@@ -93,15 +95,24 @@ fn stretches(codes: &[u32], min_words: i64) -> Vec<(usize, usize, usize)> {
 
 /// For each position, where its 5-gram occurs first: equal 5-grams, equal numbers, exactly.
 fn first_occurrences(codes: &[u32]) -> Vec<u32> {
-    let grams = codes.len() + 1 - GRAM;
-    let mut first_at: HashMap<[u32; GRAM], u32, RandomState> =
-        HashMap::with_capacity_and_hasher(grams, RandomState::default());
-    codes
-        .windows(GRAM)
-        .enumerate()
-        .map(|(at, gram)| {
-            let gram: [u32; GRAM] = gram.try_into().expect("a window of GRAM words");
-            *first_at.entry(gram).or_insert(at as u32)
+    let state = RandomState::default();
+    let gram_at = |at: u32| &codes[at as usize..at as usize + GRAM];
+    let hash_at = |at: u32| state.hash_one(gram_at(at));
+    // Each distinct 5-gram once, as the position it occurs first at, compared by its words in
+    // `codes`: 4 bytes a 5-gram, not 24, so a huge page's table misses the cache far less often.
+    let mut first_at: HashTable<u32> = HashTable::new();
+    let grams = (codes.len() + 1 - GRAM) as u32;
+    (0..grams)
+        .map(|at| {
+            let gram = gram_at(at);
+            *first_at
+                .entry(
+                    hash_at(at),
+                    |&seen| gram_at(seen) == gram,
+                    |&seen| hash_at(seen),
+                )
+                .or_insert(at)
+                .get()
         })
         .collect()
 }
