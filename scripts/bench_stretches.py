@@ -8,7 +8,8 @@ Times the `dedup.detect.repeats.repeated_stretches` that the import finds: run i
 PYTHONPATH=OTHER_CHECKOUT to time another checkout's. The words are those of the pages of
 ../shared/dev-corpus (read there, never copied), in a shuffled order, over and over until the
 count: news words as pages hold them, with copies of whole pages among them, as a huge scraped
-page has. Prints the median of the rounds and, for one list, two calls on two threads at once.
+page has. Prints the median of the rounds, the process's peak memory so far, and for the last list,
+two calls on two threads at once.
 """
 
 from __future__ import annotations
@@ -16,6 +17,7 @@ from __future__ import annotations
 import argparse
 import json
 import random
+import resource
 import statistics
 import threading
 import time
@@ -77,7 +79,11 @@ def main() -> None:
         words = word_list(pages, count)
         runs = [timed(words) for _ in range(args.rounds)]
         seconds = statistics.median(s for s, _ in runs)
-        print(f"{count:>11,} words: {seconds:.2f} s (median of {args.rounds}), {runs[0][1]:,} stretches")
+        peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+        print(
+            f"{count:>11,} words: {seconds:.2f} s (median of {args.rounds}), {runs[0][1]:,} stretches;"
+            f" the process's peak so far {peak:,.0f} MB"
+        )
     threads = statistics.median(two_threads(words) for _ in range(args.rounds))
     print(f"{count:>11,} words, two calls on two threads at once: {threads:.2f} s (median of {args.rounds})")
 
