@@ -10,7 +10,7 @@ use pyo3::exceptions::PyOverflowError;
 use pyo3::prelude::*;
 use pyo3::types::{PyBytes, PyString};
 
-/// Words per shingle: the unit a copy is found by (`GRAM` in `dedup/detect/repeats.py`).
+/// Words per shingle: the unit a copy is found by, which its stretch then extends.
 const GRAM: usize = 5;
 
 #[pymodule]
@@ -19,7 +19,7 @@ mod _core {
     use super::repeated_stretches;
 }
 
-/// (start, end, source start) of every stretch of at least `min_words` words (GRAM or more) that
+/// (start, end, source start) of every stretch of at least `min_words` words (5 or more) that
 /// copies an earlier stretch.
 ///
 /// A stretch starts at the first earlier occurrence of a 5-gram and follows that source for as
