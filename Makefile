@@ -3,20 +3,23 @@ VENV   ?= .venv
 PY     := $(VENV)/bin/python
 DEDUP  := $(VENV)/bin/dedup
 SHARED ?= ../shared
+# The Rust core (dedup._core): pip builds it with maturin; an edited source installs it again.
+RUST_SOURCES := rust/Cargo.toml rust/Cargo.lock $(wildcard rust/src/*.rs)
+CARGO := PYO3_PYTHON=$(abspath $(PY)) cargo
 
-.PHONY: help run test test-slow lint fuzz limits eval eval-real audit-real real-duplicates bench bench-quick same-outputs clean-out
+.PHONY: help run test test-slow lint fuzz limits eval eval-real audit-real real-duplicates bench bench-quick bench-core same-outputs clean-out
 
 help:  ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  %-10s %s\n", $$1, $$2}'
 
 # Two markers: cleaning needs only the base dependencies; the tests and tools need the dev extra
 # (Spark, Scrapy, a browser driver...), which `make test` adds to a venv `make run` made.
-$(VENV)/.installed-run: pyproject.toml
+$(VENV)/.installed-run: pyproject.toml $(RUST_SOURCES)
 	test -x $(PY) || python3 -m venv $(VENV)
 	$(PY) -m pip install -q -e .
 	touch $@
 
-$(VENV)/.installed-dev: pyproject.toml
+$(VENV)/.installed-dev: pyproject.toml $(RUST_SOURCES)
 	test -x $(PY) || python3 -m venv $(VENV)
 	$(PY) -m pip install -q -e '.[dev]'
 	touch $@ $(VENV)/.installed-run
@@ -26,7 +29,8 @@ run: $(VENV)/.installed-run  ## clean the bundled corpus/ into out/, with a summ
 	$(DEDUP) clean corpus/pages.jsonl -o out/pages.cleaned.jsonl
 	$(DEDUP) clean corpus/reference/page.txt -o out/reference.cleaned.txt
 
-test: $(VENV)/.installed-dev  ## run the test suite
+test: $(VENV)/.installed-dev  ## run the test suite (the Rust core's own tests, then pytest)
+	$(CARGO) test -q --manifest-path rust/Cargo.toml
 	$(PY) -m pytest -q -m "not slow"
 
 test-slow: $(VENV)/.installed-dev  ## the large inputs: a 50 MB page, 10 and 20 MB lines, 500,000 short lines, 200,000 and 1,000,000 pages
@@ -43,10 +47,12 @@ fuzz: $(VENV)/.installed-dev  ## fuzz reading and cleaning with atheris for FUZZ
 	@head -n 3 corpus/pages.jsonl | split -l 1 - out/fuzz-corpus/seed-line-
 	$(PY) scripts/fuzz_clean.py out/fuzz-corpus -max_total_time=$(FUZZ_SECONDS) -max_len=8192 -artifact_prefix=out/
 
-lint: $(VENV)/.installed-dev  ## ruff (lint and format) and mypy, as .ci/run runs them
+lint: $(VENV)/.installed-dev  ## ruff (lint and format), mypy, cargo fmt and clippy, as .ci/run runs them
 	$(VENV)/bin/ruff check dedup tests
 	$(VENV)/bin/ruff format --check dedup tests
 	$(VENV)/bin/mypy dedup
+	$(CARGO) fmt --check --manifest-path rust/Cargo.toml
+	$(CARGO) clippy -q --manifest-path rust/Cargo.toml --all-targets -- -D warnings
 
 eval: $(VENV)/.installed-dev  ## score on the bundled labelled corpus, and on ../shared/dev-corpus when present
 	@mkdir -p out
@@ -73,6 +79,10 @@ bench: $(VENV)/.installed-dev  ## speed and memory against the floor script and 
 
 bench-quick: $(VENV)/.installed-dev  ## the same on a ~5 MB corpus, one round
 	$(PY) scripts/bench.py --quick $(BENCH_ARGS)
+
+bench-core: $(VENV)/.installed-dev  ## the Rust core's kernel alone on 4 and 16 million words (BASE=DIR: another checkout's too)
+	$(PY) scripts/bench_stretches.py --shared $(SHARED)
+	@if [ -n "$(BASE)" ]; then PYTHONPATH=$(BASE) $(PY) scripts/bench_stretches.py --shared $(SHARED); fi
 
 BASE ?=
 same-outputs: $(VENV)/.installed-dev  ## outputs of BASE=DIR (another checkout) and of this one, byte for byte, every input x executor (SAME_ARGS=--quick: 2 inputs)

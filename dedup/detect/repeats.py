@@ -5,6 +5,9 @@ cut mid-word, or a duplicated paragraph glued to a heading, is still found. A co
 follows its source closely (a scraper's double), when no paragraph follows it (a card closing
 the page), or when it stops in the middle of a source block (a truncated teaser); a whole
 section that a page repeats in its middle, far from its source, is left alone.
+
+The stretches that copy earlier words come from the Rust core (`dedup._core.repeated_stretches`):
+one linear pass over a page's 5-grams, however long the page.
 """
 
 from __future__ import annotations
@@ -14,77 +17,11 @@ from collections import Counter
 from collections.abc import Sequence
 
 import numpy as np
-from numpy.lib.stride_tricks import sliding_window_view
 
+from dedup._core import repeated_stretches
 from dedup.config import Repeats
 from dedup.page import Block, Decision, Kind
 from dedup.segment import Words, ends_sentence, outside
-
-GRAM = 5  # words per shingle: the unit a copy is found by, which the stretches then extend
-
-
-def repeated_stretches(words: Sequence[str], min_words: int) -> list[tuple[int, int, int]]:
-    """(start, end, source start) of every stretch of at least `min_words` words (GRAM or more) that
-    copies an earlier stretch.
-
-    A stretch starts at the first earlier occurrence of a 5-gram and follows that source for as
-    long as the words go on matching it, up to where the copy starts."""
-    if len(words) < GRAM:
-        return []
-    # Each 5-gram's first occurrence, found by sorting the 5-grams of word numbers (exact, in flat
-    # arrays): a page of a million words needs no dict of a million keys.
-    numbers = {w: n for n, w in enumerate(dict.fromkeys(words))}
-    codes = np.fromiter(map(numbers.__getitem__, words), np.int64, len(words))
-    grams = _gram_numbers(codes, len(numbers))
-    _, first_at, gram_of = np.unique(grams, return_index=True, return_inverse=True)
-    same = gram_of.ravel()  # position -> which 5-gram
-    back = np.arange(len(same)) - first_at[same]  # how far back each 5-gram came first (0: it did not)
-    # A stretch that goes on past its first 5-gram: its source ends a word later and still before
-    # the copy, and the next 5-gram matches there too. Only these can cover the start of a later
-    # stretch, and only these can reach `min_words`; a page of short repeats has few of them.
-    at = np.flatnonzero(back[:-1] > GRAM)
-    at = at[same[at + 1] == same[at + 1 - back[at]]]
-    gram_at = array("q", same.astype(np.int64).tobytes())
-    stretches: list[tuple[int, int, int]] = []
-    reach = -1  # the last position the current stretch covers
-    for a, d in zip(at.tolist(), back[at].tolist(), strict=True):
-        if a <= reach:
-            continue  # inside a stretch: it goes on copying its own source
-        reach = a + _matching(same, gram_at, a + 1, a + 1 - d, d - GRAM)
-        if reach + GRAM - a >= min_words:
-            stretches.append((a, reach + GRAM, a - d))
-    return stretches
-
-
-def _gram_numbers(codes: np.ndarray, vocabulary: int) -> np.ndarray:
-    """One exact number for each 5-gram of word numbers (below `vocabulary`): equal 5-grams, equal
-    numbers. Integers sort much faster than the 5-grams' bytes would."""
-    if vocabulary**GRAM < 2**63:  # the words' numbers as the digits of one number
-        return sliding_window_view(codes, GRAM) @ (vocabulary ** np.arange(GRAM, dtype=np.int64))
-    # Too many words for that: number the word pairs, then the pairs of pairs, then add the fifth.
-    pairs = np.unique(codes[:-1] * vocabulary + codes[1:], return_inverse=True)[1].ravel()
-    fours = np.unique(pairs[:-2] * (int(pairs.max()) + 1) + pairs[2:], return_inverse=True)[1].ravel()
-    return fours[:-1] * vocabulary + codes[GRAM - 1 :]
-
-
-def _matching(same: np.ndarray, gram_at: Sequence[int], i: int, k: int, most: int) -> int:
-    """How many positions from i on (at most `most`) hold the 5-grams that those from k on hold
-    (`gram_at`: the same numbers, quicker to read one at a time)."""
-    n = min(most, len(same) - i)
-    done = 0
-    while done < min(n, 16):  # most stretches stop within a few words
-        if gram_at[i + done] != gram_at[k + done]:
-            return done
-        done += 1
-    step = 64
-    while done < n:
-        m = min(step, n - done)
-        differ = np.flatnonzero(same[i + done : i + done + m] != same[k + done : k + done + m])
-        if len(differ):
-            return done + int(differ[0])
-        done += m
-        step *= 2
-    return n
 
 
 def _runs(flags: bytes) -> list[tuple[int, int]]:

@@ -1,0 +1,159 @@
+//! dedup's per-page kernels, the extension module `dedup._core`: what grows with a page's size,
+//! in one linear pass, without the GIL while it computes.
+
+use std::collections::HashMap;
+use std::hash::BuildHasher;
+
+use foldhash::fast::RandomState;
+use hashbrown::HashTable;
+use pyo3::exceptions::PyOverflowError;
+use pyo3::prelude::*;
+use pyo3::types::{PyBytes, PyString};
+
+/// Words per shingle: the unit a copy is found by, which its stretch then extends.
+const GRAM: usize = 5;
+
+#[pymodule]
+mod _core {
+    #[pymodule_export]
+    use super::repeated_stretches;
+}
+
+/// (start, end, source start) of every stretch of at least `min_words` words (5 or more) that
+/// copies an earlier stretch.
+///
+/// A stretch starts at the first earlier occurrence of a 5-gram and follows that source for as
+/// long as the words go on matching it, up to where the copy starts. The GIL is released while
+/// the 5-grams are numbered and the stretches walked.
+#[pyfunction]
+fn repeated_stretches(
+    py: Python<'_>,
+    words: &Bound<'_, PyAny>,
+    min_words: i64,
+) -> PyResult<Vec<(usize, usize, usize)>> {
+    let codes = word_numbers(words)?;
+    if u32::try_from(codes.len()).is_err() {
+        // Positions are kept as u32: a page of four billion words is not a page.
+        return Err(PyOverflowError::new_err("more than 2**32 - 1 words"));
+    }
+    Ok(py.detach(|| stretches(&codes, min_words)))
+}
+
+/// Each word's number: equal words, equal numbers, in order of first occurrence.
+fn word_numbers(words: &Bound<'_, PyAny>) -> PyResult<Vec<u32>> {
+    let mut numbers: HashMap<Box<[u8]>, u32, RandomState> = HashMap::default();
+    let mut codes = Vec::with_capacity(words.len().unwrap_or(0));
+    for word in words.try_iter()? {
+        let word = word?;
+        let word = word.cast::<PyString>()?;
+        let code = match word.to_str() {
+            Ok(text) => number_of(&mut numbers, text.as_bytes()),
+            // A lone surrogate has no UTF-8; "surrogatepass" gives it bytes that no valid UTF-8
+            // holds, so words still compare as Python compares them.
+            Err(_) => {
+                let bytes = word.call_method1("encode", ("utf-8", "surrogatepass"))?;
+                number_of(&mut numbers, bytes.cast::<PyBytes>()?.as_bytes())
+            }
+        };
+        codes.push(code);
+    }
+    Ok(codes)
+}
+
+fn number_of(numbers: &mut HashMap<Box<[u8]>, u32, RandomState>, word: &[u8]) -> u32 {
+    if let Some(&number) = numbers.get(word) {
+        return number;
+    }
+    let number = numbers.len() as u32;
+    numbers.insert(word.into(), number);
+    number
+}
+
+/// The stretches of `repeated_stretches`, over word numbers.
+fn stretches(codes: &[u32], min_words: i64) -> Vec<(usize, usize, usize)> {
+    if codes.len() < GRAM {
+        return Vec::new();
+    }
+    let first = first_occurrences(codes);
+    let mut found = Vec::new();
+    let mut covered = 0; // positions before this lie inside the last stretch
+    for at in 0..first.len() - 1 {
+        let back = at - first[at] as usize; // how far back this 5-gram came first (0: it did not)
+        // A stretch that goes on past its first 5-gram: its source ends a word later and still
+        // before the copy, and the next 5-gram matches there too.
+        if back <= GRAM || first[at + 1] != first[at + 1 - back] || at < covered {
+            continue;
+        }
+        let matched = matching(&first, at + 1, at + 1 - back, back - GRAM);
+        covered = at + matched + 1;
+        if (matched + GRAM) as i64 >= min_words {
+            found.push((at, at + matched + GRAM, at - back));
+        }
+    }
+    found
+}
+
+/// For each position, where its 5-gram occurs first: equal 5-grams, equal numbers, exactly.
+fn first_occurrences(codes: &[u32]) -> Vec<u32> {
+    let state = RandomState::default();
+    let gram_at = |at: u32| &codes[at as usize..at as usize + GRAM];
+    let hash_at = |at: u32| state.hash_one(gram_at(at));
+    // Each distinct 5-gram once, as the position it occurs first at, compared by its words in
+    // `codes`: 4 bytes a 5-gram, not 24, so a huge page's table misses the cache far less often.
+    let mut first_at: HashTable<u32> = HashTable::new();
+    let grams = (codes.len() + 1 - GRAM) as u32;
+    (0..grams)
+        .map(|at| {
+            let gram = gram_at(at);
+            *first_at
+                .entry(
+                    hash_at(at),
+                    |&seen| gram_at(seen) == gram,
+                    |&seen| hash_at(seen),
+                )
+                .or_insert(at)
+                .get()
+        })
+        .collect()
+}
+
+/// How many positions from i on (at most `most`) hold the 5-grams that those from k on hold.
+fn matching(first: &[u32], i: usize, k: usize, most: usize) -> usize {
+    let n = most.min(first.len() - i);
+    first[i..i + n]
+        .iter()
+        .zip(&first[k..k + n])
+        .take_while(|(a, b)| a == b)
+        .count()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn numbers(words: &str) -> Vec<u32> {
+        words.chars().map(|c| c as u32).collect()
+    }
+
+    #[test]
+    fn a_copy_is_followed_word_for_word_from_its_first_occurrence() {
+        assert_eq!(
+            stretches(&numbers("abcdefghijabcdefghij"), 8),
+            vec![(10, 20, 0)]
+        );
+    }
+
+    #[test]
+    fn short_stretches_and_short_pages_give_none() {
+        assert_eq!(stretches(&numbers("xyabcdefzwabcdefv"), 8), vec![]);
+        assert_eq!(stretches(&numbers("abcd"), 8), vec![]);
+    }
+
+    #[test]
+    fn a_copy_stops_where_its_source_would_run_into_it() {
+        let found = stretches(&numbers(&"abcdefgh".repeat(3)), 8);
+        assert!(found.iter().all(|&(a, b, src)| src + (b - a) <= a));
+        assert_eq!(found.iter().map(|s| s.0).min(), Some(8));
+        assert_eq!(found.iter().map(|s| s.1).max(), Some(24));
+    }
+}

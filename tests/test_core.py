@@ -1,0 +1,122 @@
+"""The Rust core, dedup._core: `repeated_stretches` against a plain Python reference of its
+definition, on arbitrary words (lone surrogates included) and on real Arabic and English pages."""
+
+from __future__ import annotations
+
+from concurrent.futures import ThreadPoolExecutor
+
+import pytest
+from conftest import AR_PARAGRAPHS, AR_TITLE, EN_PARAGRAPHS, EN_TITLE, REFERENCE_PAGE
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from dedup import _core
+from dedup.segment import words_with_offsets
+
+GRAM = 5  # words per shingle
+
+
+def reference_stretches(words: list[str], min_words: int) -> list[tuple[int, int, int]]:
+    """The definition, word by word: from each position whose 5-gram occurred first earlier, the
+    words that go on copying that first occurrence, its source ending before the copy starts.
+    A stretch goes past its first 5-gram, starts where the stretch before it covers no 5-gram,
+    and counts from `min_words` words."""
+    first: dict[tuple[str, ...], int] = {}
+    for at in range(len(words) - GRAM + 1):
+        first.setdefault(tuple(words[at : at + GRAM]), at)
+    found = []
+    covered = 0  # the 5-grams starting before this position lie inside the last stretch
+    for a in range(len(words) - GRAM + 1):
+        src = first[tuple(words[a : a + GRAM])]
+        end = a + GRAM
+        while end < len(words) and src + (end - a) < a and words[end] == words[src + (end - a)]:
+            end += 1
+        if a < covered or end == a + GRAM:
+            continue
+        covered = end - GRAM + 1
+        if end - a >= min_words:
+            found.append((a, end, src))
+    return found
+
+
+def _page_words(*lines: str) -> list[str]:
+    text = "\n".join(lines)
+    return words_with_offsets(text).words
+
+
+# Every code point, lone surrogates included (a JSON "\ud800" escape makes one in Python).
+ANY_WORD = st.text(st.characters(exclude_categories=()), min_size=1, max_size=4)
+MIN_WORDS = st.integers(-1, 14)
+
+
+@settings(max_examples=400, deadline=None)
+@given(st.lists(st.sampled_from("abc"), max_size=150), MIN_WORDS)
+def test_stretches_over_a_small_alphabet_are_the_definitions(words: list[str], min_words: int) -> None:
+    assert _core.repeated_stretches(words, min_words) == reference_stretches(words, min_words)
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(ANY_WORD, min_size=1, max_size=5, unique=True), st.data(), MIN_WORDS)
+def test_stretches_over_any_words_are_the_definitions(
+    vocabulary: list[str], data: st.DataObject, min_words: int
+) -> None:
+    words = data.draw(st.lists(st.sampled_from(vocabulary), max_size=150))
+    assert _core.repeated_stretches(words, min_words) == reference_stretches(words, min_words)
+
+
+ARTICLE = _page_words(AR_TITLE, *AR_PARAGRAPHS, EN_TITLE, *EN_PARAGRAPHS)
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(st.tuples(st.integers(0, len(ARTICLE) - 1), st.integers(1, 40)), max_size=12), MIN_WORDS)
+def test_stretches_over_pieces_of_an_article_are_the_definitions(
+    pieces: list[tuple[int, int]], min_words: int
+) -> None:
+    # Runs of an article's words, said again in pieces: copies as pages hold them.
+    words = [w for start, length in pieces for w in ARTICLE[start : start + length]]
+    assert _core.repeated_stretches(words, min_words) == reference_stretches(words, min_words)
+
+
+@pytest.mark.parametrize(("title", "paragraphs"), [(AR_TITLE, AR_PARAGRAPHS), (EN_TITLE, EN_PARAGRAPHS)])
+def test_a_doubled_paragraph_and_a_teaser_of_a_real_page(title: str, paragraphs: tuple[str, ...]) -> None:
+    lead = paragraphs[0]
+    words = _page_words(
+        title, lead, paragraphs[1], paragraphs[1], paragraphs[2], title, lead[: len(lead) // 2]
+    )
+    found = _core.repeated_stretches(words, 8)
+    assert found == reference_stretches(words, 8)
+    assert len(found) == 2  # the paragraph's copy, and the teaser (title and half the lead)
+
+
+def test_the_reference_page() -> None:
+    words = _page_words(REFERENCE_PAGE.read_text(encoding="utf-8"))
+    assert _core.repeated_stretches(words, 8) == reference_stretches(words, 8)
+
+
+def test_words_are_compared_exactly() -> None:
+    # A lone surrogate is neither the replacement character nor another surrogate.
+    words = ["\ud800", "a", "b", "c", "d", "e", "f", "g", "h"]
+    for other in ("\udfff", "\ufffd", "\ud800\ud800"):
+        page = words + ["x"] + [other, *words[1:]]
+        assert _core.repeated_stretches(page, 1) == reference_stretches(page, 1) == [(11, 19, 1)]
+    assert _core.repeated_stretches(words + words, 8) == [(9, 18, 0)]
+    # More distinct words than five word numbers could share one 64-bit integer.
+    many = [f"w{i}" for i in range(7000)]
+    assert _core.repeated_stretches(many + ["x"] + many, 8) == [(7001, 14001, 0)]
+
+
+def test_any_sequence_of_strings() -> None:
+    words = list("abcdefghij") * 2
+    assert _core.repeated_stretches(tuple(words), 8) == _core.repeated_stretches(words, 8) == [(10, 20, 0)]
+    assert _core.repeated_stretches([], 8) == []
+    with pytest.raises(TypeError):
+        _core.repeated_stretches([*"abcd", 5], 8)  # type: ignore[list-item]
+
+
+def test_calls_on_several_threads_give_what_one_call_gives() -> None:
+    # The words are read with the GIL held and the stretches found without it, so calls from
+    # threads run at once; each must still give its own answer.
+    pages = [list("abcdefghij" * (k + 1)) + [str(k)] * 50_000 + list("abcdefghij") for k in range(4)]
+    alone = [_core.repeated_stretches(page, 8) for page in pages]
+    with ThreadPoolExecutor(4) as pool:
+        assert list(pool.map(lambda page: _core.repeated_stretches(page, 8), pages * 2)) == alone * 2
