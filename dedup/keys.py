@@ -14,23 +14,21 @@ from dedup.normalize import Folded, normalize
 from dedup.page import Block
 from dedup.segment import Words
 
-_NAMES = """
-january february march april may june july august september october november december
-jan feb mar apr jun jul aug sep sept oct nov dec
-monday tuesday wednesday thursday friday saturday sunday am pm gmt utc
-janvier février mars avril mai juin juillet août septembre octobre novembre décembre
+_WEEKDAY_NAMES = """
+monday tuesday wednesday thursday friday saturday sunday
 lundi mardi mercredi jeudi vendredi samedi dimanche
+الأحد الاثنين الإثنين الثلاثاء الأربعاء الخميس الجمعة السبت
+"""
+_OTHER_NAMES = """
+january february march april may june july august september october november december
+jan feb mar apr jun jul aug sep sept oct nov dec am pm gmt utc
+janvier février mars avril mai juin juillet août septembre octobre novembre décembre
 يناير فبراير مارس أبريل ابريل مايو يونيو يوليو أغسطس اغسطس سبتمبر أكتوبر اكتوبر نوفمبر ديسمبر
-كانون الثاني شباط آذار نيسان أيار حزيران تموز آب أيلول تشرين الأول
-الأحد الاثنين الإثنين الثلاثاء الأربعاء الخميس الجمعة السبت صباحا مساء ص م
+كانون الثاني شباط آذار نيسان أيار حزيران تموز آب أيلول تشرين الأول صباحا مساء ص م
 """
 # Month and weekday names are slots, like numbers: "12 March 2021" and "3 May 2020" share a shape.
-SLOT_WORDS = frozenset(normalize(w) for w in _NAMES.split())
-_WEEKDAYS = """
-monday tuesday wednesday thursday friday saturday sunday lundi mardi mercredi jeudi vendredi samedi
-dimanche الأحد الاثنين الإثنين الثلاثاء الأربعاء الخميس الجمعة السبت
-"""
-WEEKDAYS = frozenset(normalize(w) for w in _WEEKDAYS.split())  # what a date line opens with
+SLOT_WORDS = frozenset(normalize(w) for w in (_WEEKDAY_NAMES + _OTHER_NAMES).split())
+WEEKDAYS = frozenset(normalize(w) for w in _WEEKDAY_NAMES.split())  # what a date line opens with
 _HAS_DIGIT = regex.compile(r"\d")
 # A label and its separator at the start of a short line: "Tags:", "اقرأ أيضا:", "READ MORE |".
 _LABEL = regex.compile(r"^\W*([^:|»›–—]{1,40}?)\s*[:|»›–—]")
