@@ -79,7 +79,7 @@ class Cleaner:
         decisions += repeats.repeated_short_lines(text, blocks, limits.repeats)
         decisions += self._judged_again(page, blocks, decisions)
         decisions += site_boilerplate.between_furniture(
-            site, blocks, _removed_kinds(blocks, decisions), self.model, flow.keys()
+            text, site, blocks, _removed_kinds(blocks, decisions), self.model, flow.keys(), limits.site
         )
         decisions += context.detect(
             text, blocks, _removed_kinds(blocks, decisions), flow.keys(), limits.islands

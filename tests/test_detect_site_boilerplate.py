@@ -193,7 +193,7 @@ def _between(text: str, site: str, model: SiteModel) -> list[str]:
     flow = flow_lines(blocks).keys()
     decided = {(d.start, d.end): d.kind for d in site_boilerplate.detect(text, site, blocks, model, flow)}
     removed = [decided.get((b.start, b.end)) for b in blocks]
-    found = site_boilerplate.between_furniture(site, blocks, removed, model, flow)
+    found = site_boilerplate.between_furniture(text, site, blocks, removed, model, flow)
     return [text[d.start : d.end] for d in found]
 
 
@@ -211,5 +211,60 @@ def test_a_teaser_list_of_a_few_pages_goes_with_its_summaries(lang: str) -> None
         assert _between(texts[i], site.name, model) == [summary + "\n"]
     # The same sentence right after the article's own paragraph is the story's background: it stays.
     texts = [site.page(i, (summary,) if i in (1, 4, 6) else (), (more,)) for i in range(8)]
+    model = _model(site.name, texts)
+    assert all(_between(texts[i], site.name, model) == [] for i in (1, 4, 6))
+
+
+WIDGET = {
+    "ar": (
+        ("فيسبوك", "تويتر", "واتساب", "تلغرام", "لينكدإن", "البريد", "طباعة", "نسخ الرابط"),
+        "آخر تغريدات فريق التحرير",
+        "سارة_نور: النشرة اليومية عن الصحة والتعليم والنقل في المدينة مع روابط التقارير الكاملة "
+        "والمقابلات http://t.co/x1",
+        "تابع محررينا على تويتر",
+        "نشرت نسخة من هذا المقال في العدد المطبوع يوم الاثنين.",
+        (
+            "أتفق تماما مع ما جاء في المقال فقد عانينا في حينا من المشكلة نفسها لسنوات طويلة دون أي حل.",
+            "المشكلة ليست في التمويل وحده بل في غياب التخطيط الذي يسبق كل مشروع جديد في هذه المدينة.",
+            "شكرا للكاتب على هذا العرض الواضح وأتمنى أن تتابع الجريدة القصة حتى نعرف ما سيحدث بعد ذلك.",
+        ),
+    ),
+    "en": (
+        ("Facebook", "Twitter", "WhatsApp", "Telegram", "LinkedIn", "Email", "Print", "Copy link"),
+        "Latest tweets from our newsroom",
+        "sara_noor: In today's daily briefing on health, schools and transport in the city, with "
+        "links to the full reports http://t.co/x1",
+        "Follow our editors on a Twitter list",
+        "A version of this article appeared in the print edition on Monday.",
+        (
+            "I agree with every word, our street had the same trouble for years and nobody answered us.",
+            "Money is not the whole problem here, the planning that should come before every project is missing.",
+            "Thank you for setting this out so clearly, I hope the paper keeps following the story.",
+        ),
+    ),
+}
+
+
+@pytest.mark.parametrize("lang", LANGS)
+def test_a_social_widget_between_the_article_and_the_comments_goes(lang: str) -> None:
+    """After the article, a share bar, then a widget of the section's latest tweets (a long line on
+    three of eight pages, between the widget's own lines), then a reader's comment: the comment is
+    a paragraph of the page's own after the tweet, yet the article ends before the share bar, so
+    the tweet goes. A sentence in the tweet's place (the article's print note) stays, and so does
+    the comment."""
+    site = SITES[lang]
+    share, head, tweet, follow, note, comments = WIDGET[lang]
+
+    def page(i: int, line: str) -> str:
+        if i not in (1, 4, 6):
+            return site.page(i, tail=(*share, head, follow))
+        return site.page(i, tail=(*share, head, line, follow, comments[(1, 4, 6).index(i)]))
+
+    texts = [page(i, tweet) for i in range(8)]
+    model = _model(site.name, texts)
+    for i in (1, 4, 6):
+        assert tweet + "\n" not in _removed(texts[i], site.name, model)  # a long line on three pages
+        assert _between(texts[i], site.name, model) == [tweet + "\n"]
+    texts = [page(i, note) for i in range(8)]
     model = _model(site.name, texts)
     assert all(_between(texts[i], site.name, model) == [] for i in (1, 4, 6))

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections import Counter
 from collections.abc import Collection, Sequence
+from itertools import pairwise
 
 from dedup.config import Rule, SiteEvidence
 from dedup.keys import GLUED, label_prefix, shape
@@ -81,35 +82,61 @@ LEARNED = frozenset({Kind.SITE_BOILERPLATE, Kind.TEMPLATE})  # furniture by the 
 
 
 def between_furniture(
+    text: str,
     site: str,
     blocks: Sequence[Block],
     removed: Sequence[str | None],
     model: SiteModel,
     flow_lines: Collection[int] = (),
+    limits: SiteEvidence = SiteEvidence(),
 ) -> list[Decision]:
     """Decisions for the runs of kept lines after the article that stand between two lines of the
     site's furniture, each line seen on other pages too (as many as a short block needs): a list
-    of teasers that a section or a region of the site carries, whose summaries alone would need
-    a long block's evidence. The article's own paragraphs are on no other page; the lines before
-    its last one (its title among the furniture of its head) are left alone."""
+    of teasers or a social widget that a section or a region of the site carries, whose lines
+    alone would need a long block's evidence. The article's own paragraphs are on no other page;
+    the lines before its last one (its title among the furniture of its head) are left alone.
+
+    Comments and the tail's teasers are paragraphs of the page's own too: the article ends with the
+    cluster of own paragraphs that holds the most words. Between it and the page's last own
+    paragraph, a run goes only when it holds no sentence (the article's closing note, a comment)
+    and three pages carry it (two pages of a tiny site may be one story's)."""
     stats = model.sites.get(site)
     if stats is None or stats.pages < 2:
         return []
     rule = model.rule
-    needed = rule.tiny_site_floor if stats.pages <= rule.tiny_site else rule.floor
     seen = [stats.pages_with(shape(b.key))[0] for b in blocks]
-    long = rule.short_words
-    own = [k for k, b in enumerate(blocks) if not removed[k] and b.line_words > long and seen[k] < 2]
+    own = [
+        k for k, b in enumerate(blocks) if not removed[k] and b.line_words > rule.short_words and seen[k] < 2
+    ]
     decisions = []
-    for i, j in kept_runs(removed, own[-1] + 1 if own else 0):
+    for i, j in kept_runs(removed, _article_end(blocks, own, removed, limits.article_gap) + 1 if own else 0):
         bounded = i > 0 and j < len(blocks) and {removed[i - 1], removed[j]} <= LEARNED
-        lines = not any(b.line in flow_lines for b in blocks[i:j])
-        if bounded and lines and min(seen[i:j]) >= needed:
+        run = blocks[i:j]
+        if not bounded or any(b.line in flow_lines for b in run):
+            continue
+        if own and i < own[-1]:
+            needed = rule.floor
+            if any(_is_sentence(text, b) for b in run):
+                continue
+        else:
+            needed = rule.tiny_site_floor if stats.pages <= rule.tiny_site else rule.floor
+        if min(seen[i:j]) >= needed:
             between = f"{removed[i - 1]}, {removed[j]}"
             for k in range(i, j):
                 evidence = {"pages": seen[k], "site_pages": stats.pages, "needed": needed, "between": between}
                 decisions.append(Decision(blocks[k].start, blocks[k].end, Kind.SITE_BOILERPLATE, evidence))
     return decisions
+
+
+def _article_end(blocks: Sequence[Block], own: Sequence[int], removed: Sequence[str | None], gap: int) -> int:
+    """The article's last paragraph: the end of the cluster of own paragraphs (parted by fewer
+    than `gap` removed blocks) that holds the most words."""
+    clusters = [[own[0]]]
+    for prev, k in pairwise(own):
+        if sum(1 for r in removed[prev + 1 : k] if r) >= gap:
+            clusters.append([])
+        clusters[-1].append(k)
+    return max(clusters, key=lambda c: sum(blocks[k].words for k in c))[-1]
 
 
 def _pages_seen(stats: SiteStats, key: str, block: Block, first_long: int, rule: Rule) -> tuple[int, str]:
