@@ -51,6 +51,13 @@ def ends_sentence(text: str) -> bool:
     return text.rstrip().rstrip("".join(CLOSING_MARKS))[-1:] in SENTENCE_STOPS
 
 
+def ends_with_full_stop(text: str) -> bool:
+    """Ends with one full stop: not an ellipsis "..", which titles use, nor an abbreviation's dot
+    ("… stealing cocaine in B.C."); a title may end with "!" or "?", a sentence of prose seldom does."""
+    end = text.rstrip()
+    return end.endswith(".") and not end.endswith("..") and not abbreviation_dot(end, 0, len(end) - 1)
+
+
 def ends_sentence_at(text: str, at: int) -> bool:
     """Whether a sentence ends right at `at` (the end of a word): a stop, maybe with closing
     marks, then a space or the end of the text."""

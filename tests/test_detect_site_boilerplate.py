@@ -238,7 +238,7 @@ WIDGET = {
         "A version of this article appeared in the print edition on Monday.",
         (
             "I agree with every word, our street had the same trouble for years and nobody answered us.",
-            "Money is not the whole problem here, the planning that should come before every project is missing.",
+            "Money is not the whole problem here, the planning that comes before every project is missing.",
             "Thank you for setting this out so clearly, I hope the paper keeps following the story.",
         ),
     ),

@@ -11,20 +11,13 @@ from collections.abc import Collection, Sequence
 
 from dedup.config import Islands
 from dedup.page import Block, Decision, Kind, kept_runs
-from dedup.segment import abbreviation_dot
+from dedup.segment import ends_with_full_stop
 
 
 def _is_short(block: Block, flow_lines: Collection[int], limits: Islands) -> bool:
     """Short, and not a sentence of a longer paragraph (in a flattened page, sentences are units)."""
     words = block.words if block.line in flow_lines else block.line_words
     return words <= limits.max_words and len(block.key) <= limits.max_chars
-
-
-def _full_stop(block_text: str) -> bool:
-    """Ends with one full stop: not an ellipsis "..", which titles use, nor an abbreviation's dot
-    ("… stealing cocaine in B.C.")."""
-    end = block_text.rstrip()
-    return end.endswith(".") and not end.endswith("..") and not abbreviation_dot(end, 0, len(end) - 1)
 
 
 def detect(
@@ -46,7 +39,7 @@ def detect(
         return []
     decisions = []
     for i, j in kept_runs(removed, long_kept[-1] + 1):
-        if any(_full_stop(text[blocks[k].start : blocks[k].end]) for k in range(i, j)):
+        if any(ends_with_full_stop(text[blocks[k].start : blocks[k].end]) for k in range(i, j)):
             continue  # a sentence with its full stop is the article's last word, not a link
         before = removed[i - 1]  # i > 0: the last long kept block comes first
         after = removed[j] if j < n else "page edge"

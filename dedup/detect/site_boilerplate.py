@@ -10,7 +10,7 @@ from dedup.config import Rule, SiteEvidence
 from dedup.keys import GLUED, label_prefix, shape
 from dedup.model import SiteModel, SiteStats
 from dedup.page import Block, Decision, Kind, kept_runs
-from dedup.segment import NO_LINE, ends_sentence, long_lines
+from dedup.segment import NO_LINE, ends_sentence, ends_with_full_stop, long_lines
 
 
 def detect(
@@ -98,8 +98,8 @@ def between_furniture(
 
     Comments and the tail's teasers are paragraphs of the page's own too: the article ends with the
     cluster of own paragraphs that holds the most words. Between it and the page's last own
-    paragraph, a run goes only when it holds no sentence (the article's closing note, a comment)
-    and three pages carry it (two pages of a tiny site may be one story's)."""
+    paragraph, a run goes only when no line of it ends with a full stop (the article's closing
+    note, a comment) and three pages carry it (two pages of a tiny site may be one story's)."""
     stats = model.sites.get(site)
     if stats is None or stats.pages < 2:
         return []
@@ -116,7 +116,7 @@ def between_furniture(
             continue
         if own and i < own[-1]:
             needed = rule.floor
-            if any(_is_sentence(text, b) for b in run):
+            if any(ends_with_full_stop(text[b.start : b.end]) for b in run):
                 continue
         else:
             needed = rule.tiny_site_floor if stats.pages <= rule.tiny_site else rule.floor
