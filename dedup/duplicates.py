@@ -39,6 +39,7 @@ from dedup.keys import line_keys, page_key
 from dedup.normalize import mask_digits
 
 _NONE = np.zeros(0, np.uint32)
+ARTICLE_BATCH = 256  # pages whose articles are made at once
 
 
 def keys_shingles(pages: Sequence[Sequence[str]], size: int) -> list[np.ndarray]:
@@ -167,11 +168,14 @@ class SiteShingles:
         for i, p in enumerate(prints):
             by_site.setdefault(p.site, []).append(i)
         for site, pages in by_site.items():
-            shingles = np.concatenate([prints[i].shingles for i in pages])
-            kept = ~np.isin(shingles, self.common(site))
-            ends = np.cumsum([len(prints[i].shingles) for i in pages]).tolist()
-            for i, start, end in zip(pages, [0, *ends], ends, strict=False):
-                out[i] = shingles[start:end][kept[start:end]]
+            common = self.common(site)
+            for first in range(0, len(pages), ARTICLE_BATCH):  # a big site's shingles not copied at once
+                batch = pages[first : first + ARTICLE_BATCH]
+                shingles = np.concatenate([prints[i].shingles for i in batch])
+                kept = ~np.isin(shingles, common)
+                ends = np.cumsum([len(prints[i].shingles) for i in batch]).tolist()
+                for i, start, end in zip(batch, [0, *ends], ends, strict=False):
+                    out[i] = shingles[start:end][kept[start:end]]
         return out
 
 
@@ -301,12 +305,20 @@ class DuplicateFinder:
     def articles(self) -> list[np.ndarray]:
         """Every page's article, found once all pages are in (no page can be added after)."""
         if self._articles is None:
-            sites = SiteShingles(self.rule)
-            for p in self._prints:
-                sites.add(p)
-            self._articles = sites.articles(self._prints)
-            # From here on a page's article stands for its shingles: they are not kept twice.
-            self._prints = [replace(p, shingles=_NONE) for p in self._prints]
+            by_site: dict[str, list[int]] = {}
+            for i, p in enumerate(self._prints):
+                by_site.setdefault(p.site, []).append(i)
+            self._articles = [_NONE] * len(self._prints)
+            # A site at a time: its shingle counts go before the next site's are made. From then on
+            # a page's article stands for its shingles: they are not kept twice.
+            for pages in by_site.values():
+                sites = SiteShingles(self.rule)
+                prints = [self._prints[i] for i in pages]
+                for p in prints:
+                    sites.add(p)
+                for i, article in zip(pages, sites.articles(prints), strict=True):
+                    self._articles[i] = article
+                    self._prints[i] = replace(self._prints[i], shingles=_NONE)
         return self._articles
 
     def bands(self) -> int:

@@ -201,7 +201,7 @@ def run_rounds(
                 f"  other load {m.foreign:.1f} cores",
                 file=sys.stderr,
             )
-    return results
+    return {name: measures for name, measures in results.items() if measures}
 
 
 def median(values: list[Measure], attr: str) -> float:
@@ -221,7 +221,9 @@ def table(results: dict[str, list[Measure]], rows: dict[str, list[str] | None], 
     ]
     for name in rows:
         if name not in results:
-            lines.append(f"| {name} | missing: {MISSING.get(name, 'not in this build')} | | | | | |")
+            missing = f"missing: {MISSING.get(name, 'not in this build')}"
+            why = "not run (--stream-rounds 0)" if rows[name] else missing
+            lines.append(f"| {name} | {why} | | | | | |")
             continue
         wall, cpu = median(results[name], "wall"), median(results[name], "cpu")
         rss, tree = median(results[name], "rss_mb"), median(results[name], "tree_mb")
