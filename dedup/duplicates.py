@@ -39,7 +39,7 @@ from dedup.keys import line_keys, page_key
 from dedup.normalize import mask_digits
 
 _NONE = np.zeros(0, np.uint32)
-ARTICLE_BATCH = 256  # pages whose articles are made at once
+ARTICLE_BATCH = 256  # pages whose articles are made at once (`SiteShingles.articles`)
 
 
 def keys_shingles(pages: Sequence[Sequence[str]], size: int) -> list[np.ndarray]:
@@ -161,21 +161,19 @@ class SiteShingles:
         """A page's article: its shingles less those its site repeats."""
         return article_of(print_, self.common(print_.site))
 
-    def articles(self, prints: Sequence[PagePrint]) -> list[np.ndarray]:
-        """The articles of many pages, a site at a time (`article` for each, in one go)."""
-        out: list[np.ndarray] = [np.zeros(0, np.uint32)] * len(prints)
-        by_site: dict[str, list[int]] = {}
-        for i, p in enumerate(prints):
-            by_site.setdefault(p.site, []).append(i)
-        for site, pages in by_site.items():
-            common = self.common(site)
-            for first in range(0, len(pages), ARTICLE_BATCH):  # a big site's shingles not copied at once
-                batch = pages[first : first + ARTICLE_BATCH]
-                shingles = np.concatenate([prints[i].shingles for i in batch])
-                kept = ~np.isin(shingles, common)
-                ends = np.cumsum([len(prints[i].shingles) for i in batch]).tolist()
-                for i, start, end in zip(batch, [0, *ends], ends, strict=False):
-                    out[i] = shingles[start:end][kept[start:end]]
+    def articles(self, site: str, prints: Sequence[PagePrint]) -> list[np.ndarray]:
+        """The articles of many pages of one site (`article` for each), ARTICLE_BATCH pages at a
+        time: a big site's shingles are not copied at once."""
+        common = self.common(site)
+        out: list[np.ndarray] = []
+        for first in range(0, len(prints), ARTICLE_BATCH):
+            batch = prints[first : first + ARTICLE_BATCH]
+            shingles = np.concatenate([p.shingles for p in batch])
+            kept = ~np.isin(shingles, common)
+            ends = np.cumsum([len(p.shingles) for p in batch]).tolist()
+            out += [
+                shingles[start:end][kept[start:end]] for start, end in zip([0, *ends], ends, strict=False)
+            ]
         return out
 
 
@@ -311,12 +309,12 @@ class DuplicateFinder:
             self._articles = [_NONE] * len(self._prints)
             # A site at a time: its shingle counts go before the next site's are made. From then on
             # a page's article stands for its shingles: they are not kept twice.
-            for pages in by_site.values():
+            for site, pages in by_site.items():
                 sites = SiteShingles(self.rule)
                 prints = [self._prints[i] for i in pages]
                 for p in prints:
                     sites.add(p)
-                for i, article in zip(pages, sites.articles(prints), strict=True):
+                for i, article in zip(pages, sites.articles(site, prints), strict=True):
                     self._articles[i] = article
                     self._prints[i] = replace(self._prints[i], shingles=_NONE)
         return self._articles
