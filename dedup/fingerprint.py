@@ -331,7 +331,7 @@ def _band_table(
     """`band_keys` of the sets hashes[first[i]:first[i+1]]."""
     count, rows = bands
     sigs = minhash_matrix(hashes, first, settings, range(count * rows))
-    return np.stack([_row_hash(sigs[:, b * rows : (b + 1) * rows]) for b in range(count)], axis=1)
+    return _row_hash(sigs.reshape(len(sigs), count, rows))  # every band at once: a page alone is cheap
 
 
 def _lsh_pairs(
@@ -403,11 +403,11 @@ _ROW_MULTIPLIER = np.uint64(0x9E3779B97F4A7C15)  # mixes a row's values into one
 
 
 def _row_hash(part: np.ndarray) -> np.ndarray:
-    """A 64-bit hash of each row's values."""
-    mixed = np.zeros(len(part), np.uint64)
+    """A 64-bit hash of each row's values (the last axis: a band's rows of a signature)."""
+    mixed = np.zeros(part.shape[:-1], np.uint64)
     with np.errstate(over="ignore"):
-        for column in part.T:
-            mixed = mixed * _ROW_MULTIPLIER + column.astype(np.uint64)
+        for r in range(part.shape[-1]):
+            mixed = mixed * _ROW_MULTIPLIER + part[..., r].astype(np.uint64)
             mixed ^= mixed >> np.uint64(29)
     return mixed
 
