@@ -414,25 +414,29 @@ class PageIndex:
         without indexing it."""
         print_ = self._print(site, text, original)
         self._sites.add(print_)
-        placed = self._find(print_, self._sites.article(print_))
+        article = self._sites.article(print_)
+        placed = self._find(print_, article, self._band_keys(article))
         return None if placed is None else Duplicate(self.pages[placed[0]].id, placed[1])
 
     def add(self, page_id: str, site: str, text: str, original: str) -> IndexedPage:
         """Index a page by the text it is compared by; it names its place."""
         print_ = self._print(site, text, original)
         self._sites.add(print_)
-        placed = self._find(print_, self._sites.article(print_))
+        article = self._sites.article(print_)
+        keys = self._band_keys(article)
+        placed = self._find(print_, article, keys)
         canonical, sim = (page_id, None) if placed is None else (self.pages[placed[0]].id, placed[1])
         page = IndexedPage(page_id, site, print_.exact, print_.shape, print_.shingles, canonical, sim)
-        self._insert(page)
+        self._insert(page, keys)
         return page
 
     def _print(self, site: str, text: str, original: str) -> PagePrint:
         return page_prints([(site, text, original)], self.settings.word_shingle)[0]
 
-    def _find(self, print_: PagePrint, article: np.ndarray) -> tuple[int, float] | None:
+    def _find(self, print_: PagePrint, article: np.ndarray, keys: list[int]) -> tuple[int, float] | None:
+        """The place of a page whose article has these band keys (`_band_keys`)."""
+        earlier = sorted(self._candidates(keys))
         least = self.rule.min_article
-        earlier = sorted(self._candidates(article)) if len(article) >= least else []
 
         def similar(j: int) -> float | None:
             return similarity(article, self._sites.article(self.pages[j].print), self.threshold, self.rule)
@@ -440,17 +444,20 @@ class PageIndex:
         return self._stars.find(identity_keys(print_, article, least), earlier, similar)
 
     def _band_keys(self, article: np.ndarray) -> list[int]:
+        """An article's key in each LSH band; none for an article too short to compare."""
+        if len(article) < self.rule.min_article:
+            return []
         keys: list[int] = band_keys([article], self.settings, self._band_sizes)[0].tolist()
         return keys
 
-    def _candidates(self, article: np.ndarray) -> set[int]:
+    def _candidates(self, keys: list[int]) -> set[int]:
         found: set[int] = set()
-        for band, key in zip(self._bands, self._band_keys(article), strict=True):
+        for band, key in zip(self._bands, keys, strict=False):  # no keys: no candidates
             found.update(band.get(key, ()))
         return found
 
-    def _insert(self, page: IndexedPage) -> None:
-        """Add a page whose place is known to the index."""
+    def _insert(self, page: IndexedPage, keys: list[int] | None = None) -> None:
+        """Add a page whose place is known to the index (`keys`: its band keys, when known)."""
         i = len(self.pages)
         self.pages.append(page)
         self._positions.setdefault(page.id, i)
@@ -458,6 +465,5 @@ class PageIndex:
         placed = None if canonical == i else (canonical, 1.0 if page.similarity is None else page.similarity)
         article = self._sites.article(page.print)
         self._stars.put(i, placed, identity_keys(page.print, article, self.rule.min_article))
-        if len(article) >= self.rule.min_article:
-            for band, key in zip(self._bands, self._band_keys(article), strict=True):
-                band.setdefault(key, []).append(i)
+        for band, key in zip(self._bands, self._band_keys(article) if keys is None else keys, strict=False):
+            band.setdefault(key, []).append(i)
