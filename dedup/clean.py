@@ -10,6 +10,7 @@ from collections.abc import Iterable, Sequence
 
 import regex
 
+from dedup import headline
 from dedup.audit import apply, merge
 from dedup.config import Config, Guards
 from dedup.detect import context, glued, repeats, runs, site_boilerplate, widgets
@@ -66,6 +67,9 @@ class Cleaner:
         flow_runs, flow_labels = self._site_runs(page, blocks, flow.values(), folded)
         decisions = _outside_labels(widgets.detect(blocks, self.matcher) + site_decisions, flow_labels)
         decisions += flow_runs
+        removed = [kind is not None for kind in _removed_kinds(blocks, decisions)]
+        title = headline.find(page.url, blocks, removed, self.config.guards.long_block_words)
+        decisions = headline.kept(title, decisions)
         # A closing read-also card takes every title after its prefix, which a label took alone.
         spans = [(d.start, d.end) for d in decisions]
         for start, end in flow.values():
@@ -84,6 +88,7 @@ class Cleaner:
         decisions += context.detect(
             text, blocks, _removed_kinds(blocks, decisions), flow.keys(), limits.islands
         )
+        decisions = headline.kept(title, decisions)
         removals = merge(_not_emptied(blocks, decisions, self.config.guards.sentence_words), text)
         return Result(page, apply(text, removals), tuple(removals))
 

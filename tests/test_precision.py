@@ -6,6 +6,8 @@ from __future__ import annotations
 
 import random
 
+import pytest
+
 from dedup.clean import Cleaner
 from dedup.normalize import key_words, normalize
 from dedup.page import Page
@@ -316,3 +318,60 @@ def test_a_title_doubled_in_place_inside_a_line_still_goes() -> None:
     text = f"Most read {title} {title}\n{body}\n"
     result = Cleaner().clean(Page("p", text, url="https://news.example/1"))
     assert result.text.count(title) == 1 and [r.kind for r in result.removed] == ["repeat"]
+
+
+# --- the page's own headline ----------------------------------------------------------------------
+
+HEADLINES = {
+    "en": (
+        ("Home", "World", "Business", "Sport", "Most read"),
+        [
+            "Council votes to extend library opening hours",
+            "Port expansion doubles cargo capacity",
+            "Rail strike called off after late talks",
+            "New hospital wing opens to patients",
+            "Farmers count losses after the spring floods",
+            "City unveils plan for cheaper bus fares",
+        ],
+        "The council met on Monday to debate {t}, and the vote that followed was closer than expected.",
+        "council-votes-to-extend-library-opening-hours",
+    ),
+    "ar": (
+        ("الرئيسية", "العالم", "اقتصاد", "رياضة", "الأكثر قراءة"),
+        [
+            "مجلس المدينة يمدد ساعات عمل المكتبات العامة",
+            "توسعة الميناء تضاعف قدرته على استقبال البضائع",
+            "إلغاء إضراب القطارات بعد مفاوضات متأخرة",
+            "افتتاح جناح جديد في المستشفى المركزي للمرضى",
+            "المزارعون يحصون خسائرهم بعد فيضانات الربيع",
+            "المدينة تكشف خطة لخفض أسعار تذاكر الحافلات",
+        ],
+        "اجتمع المجلس يوم الاثنين لمناقشة {t}، وجاء التصويت الذي تلاه أقرب مما كان متوقعا.",
+        "مجلس-المدينة-يمدد-ساعات-عمل-المكتبات-العامة",
+    ),
+}
+
+
+def _headline_page(lang: str, i: int, url: str) -> Page:
+    """Page `i` of a site: nav, a "most read" list (page 0's headline on the other pages), its own
+    headline, its article, the headline again at its end."""
+    nav, titles, sentence, _ = HEADLINES[lang]
+    links = [t for t in titles if t != titles[i]][:3] + ([titles[0]] if i else [])
+    body = [sentence.format(t=f"{titles[i]} ({k})") for k in range(3)]
+    return Page(f"{lang}{i}", "\n".join([*nav, *links, titles[i], *body, titles[i]]) + "\n", url=url)
+
+
+@pytest.mark.parametrize("lang", sorted(HEADLINES))
+def test_a_pages_headline_stays_where_other_pages_list_it_as_a_link(lang: str) -> None:
+    """Page 0's headline is a "most read" link on the other pages, so its site counts it on all
+    six: on page 0 it stands before the article and its URL's slug says it, so it stays there,
+    once; on the other pages, and on a page 0 whose URL has no slug, it goes."""
+    title, slug = HEADLINES[lang][1][0], HEADLINES[lang][3]
+    base = f"https://news.example/{lang}/2024/05"
+    pages = [_headline_page(lang, i, f"{base}/{i}/{slug if i == 0 else i}") for i in range(6)]
+    cleaner = Cleaner()
+    cleaner.learn(pages)
+    first = cleaner.clean(pages[0]).text
+    assert first.startswith(title + "\n") and first.count(title + "\n") == 1
+    assert all(title + "\n" not in cleaner.clean(p).text for p in pages[1:])
+    assert title + "\n" not in cleaner.clean(_headline_page(lang, 0, f"{base}/0/99")).text

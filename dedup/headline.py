@@ -1,0 +1,84 @@
+"""The page's own headline: the line before its article that says what its URL's slug says. Other
+pages of the site list it as a link (related, most read), so the site's evidence takes it; on its
+own page it is the article's first line and stays."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from urllib.parse import unquote, urlsplit
+
+import regex
+
+from dedup.normalize import normalize
+from dedup.page import Block, Decision
+
+SLUG_MIN_WORDS = 3  # a slug of fewer words ("/news/details/4279575") names no headline
+LINE_SHARE = 0.8  # of the line's words that are the slug's: a headline adds little to its slug
+SLUG_SHARE = 0.6  # of the slug's words that are the line's: a slug may drop a few words
+REACH = 20  # blocks from the headline to the article: a menu's link to the page stands further off
+
+_SLUG_SPLIT = regex.compile(r"[-_+.,\s]+")
+_DIGIT = regex.compile(r"\d")
+
+
+def slug_words(url: str | None) -> frozenset[str]:
+    """The folded words of the URL path's wordiest segment ("/2013/02/19/long-reads-follow-new-
+    stories" gives long, reads, follow, new, stories); numbers and ids left out."""
+    if not url:
+        return frozenset()
+    best: list[str] = []
+    for segment in unquote(urlsplit(url).path).split("/"):
+        found = [normalize(t) for t in _SLUG_SPLIT.split(segment) if t and not _DIGIT.search(t)]
+        found = [w for w in found if w and " " not in w]
+        if len(found) > len(best):
+            best = found
+    return frozenset(best) if len(best) >= SLUG_MIN_WORDS else frozenset()
+
+
+def find(url: str | None, blocks: Sequence[Block], removed: Sequence[bool], long_words: int) -> Block | None:
+    """The first whole line whose words are the URL slug's, before the article (the first long
+    block that stays) and at most REACH blocks before it; or None, also where a copy of the line
+    stays before it (the page's headline already stands)."""
+    slug = slug_words(url)
+    if not slug:
+        return None
+    found: list[int] = []
+    staying: set[str] = set()
+    for k, (block, gone) in enumerate(zip(blocks, removed, strict=True)):
+        if block.words >= long_words and not gone:
+            return next((blocks[m] for m in found if k - m <= REACH), None)
+        if block.whole_line and _says(block.key, slug):
+            if block.key in staying:
+                return None
+            found.append(k)
+        if not gone:
+            staying.add(block.key)
+    return None
+
+
+def kept(headline: Block | None, decisions: list[Decision]) -> list[Decision]:
+    """The decisions with the headline's line taken out of them: what they remove around it stays
+    removed."""
+    if headline is None:
+        return decisions
+    out = []
+    for d in decisions:
+        if d.end <= headline.start or d.start >= headline.end:
+            out.append(d)
+            continue
+        if d.start < headline.start:
+            out.append(Decision(d.start, headline.start, d.kind, d.evidence))
+        if d.end > headline.end:
+            out.append(Decision(headline.end, d.end, d.kind, d.evidence))
+    return out
+
+
+def _says(key: str, slug: frozenset[str]) -> bool:
+    """Whether a line's key holds nearly only the slug's words, and most of them."""
+    line = [w for w in key.split() if not _DIGIT.search(w)]
+    shared = [w for w in line if w in slug]
+    return (
+        len(shared) >= SLUG_MIN_WORDS
+        and len(shared) >= LINE_SHARE * len(line)
+        and len(set(shared)) >= SLUG_SHARE * len(slug)
+    )
