@@ -68,7 +68,8 @@ class Cleaner:
         decisions = _outside_labels(widgets.detect(blocks, self.matcher) + site_decisions, flow_labels)
         decisions += flow_runs
         removed = [kind is not None for kind in _removed_kinds(blocks, decisions)]
-        title = headline.find(page.url, blocks, removed, self.config.guards.long_block_words)
+        at = headline.find(page.url, blocks, removed, self.config.guards.long_block_words)
+        title = None if at is None else blocks[at]
         decisions = headline.kept(title, decisions)
         # A closing read-also card takes every title after its prefix, which a label took alone.
         spans = [(d.start, d.end) for d in decisions]
@@ -85,9 +86,10 @@ class Cleaner:
         decisions += site_boilerplate.between_furniture(
             text, site, blocks, _removed_kinds(blocks, decisions), self.model, flow.keys(), limits.site
         )
-        decisions += context.detect(
-            text, blocks, _removed_kinds(blocks, decisions), flow.keys(), limits.islands
-        )
+        removed_kinds = _removed_kinds(blocks, decisions)
+        decisions += context.detect(text, blocks, removed_kinds, flow.keys(), limits.islands)
+        if at is not None:
+            decisions += context.before_headline(blocks, removed_kinds, at, flow.keys(), limits.islands)
         decisions = headline.kept(title, decisions)
         removals = merge(_not_emptied(blocks, decisions, self.config.guards.sentence_words), text)
         return Result(page, apply(text, removals), tuple(removals))

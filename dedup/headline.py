@@ -35,8 +35,8 @@ def slug_words(url: str | None) -> frozenset[str]:
     return frozenset(best) if len(best) >= SLUG_MIN_WORDS else frozenset()
 
 
-def find(url: str | None, blocks: Sequence[Block], removed: Sequence[bool], long_words: int) -> Block | None:
-    """The first whole line whose words are the URL slug's, before the article (the first long
+def find(url: str | None, blocks: Sequence[Block], removed: Sequence[bool], long_words: int) -> int | None:
+    """The index of the first whole line whose words are the URL slug's, before the article (the first long
     block that stays) and at most REACH blocks before it; or None, also where a copy of the line
     stays before it (the page's headline already stands)."""
     slug = slug_words(url)
@@ -46,7 +46,7 @@ def find(url: str | None, blocks: Sequence[Block], removed: Sequence[bool], long
     staying: set[str] = set()
     for k, (block, gone) in enumerate(zip(blocks, removed, strict=True)):
         if block.words >= long_words and not gone:
-            return next((blocks[m] for m in found if k - m <= REACH), None)
+            return next((m for m in found if k - m <= REACH), None)
         if block.whole_line and _says(block.key, slug):
             if block.key in staying:
                 return None

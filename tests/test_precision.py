@@ -375,3 +375,51 @@ def test_a_pages_headline_stays_where_other_pages_list_it_as_a_link(lang: str) -
     assert first.startswith(title + "\n") and first.count(title + "\n") == 1
     assert all(title + "\n" not in cleaner.clean(p).text for p in pages[1:])
     assert title + "\n" not in cleaner.clean(_headline_page(lang, 0, f"{base}/0/99")).text
+
+
+HEAD_LISTS = {
+    "en": (
+        ["Home", "World", "Business", "Science", "Culture", "Travel", "Weather", "Podcasts"],
+        [
+            "Open thread for the long weekend",
+            "What readers said about parking fees",
+            "A week of storms in pictures",
+            "The quiet return of the night train",
+            "Five questions for the new mayor",
+            "Notes from a rainy county fair",
+            "Why the ferry timetable keeps changing",
+        ],
+        ("Sign up for our newsletter", "Share this article"),
+        "Local government",
+    ),
+    "ar": (
+        ["الرئيسية", "العالم", "اقتصاد", "علوم", "ثقافة", "سفر", "الطقس", "بودكاست"],
+        [
+            "نقاش مفتوح لعطلة نهاية الأسبوع",
+            "ماذا قال القراء عن رسوم المواقف",
+            "أسبوع من العواصف بالصور",
+            "العودة الهادئة لقطار الليل",
+            "خمسة أسئلة للعمدة الجديد",
+            "ملاحظات من معرض ريفي ممطر",
+            "لماذا يتغير جدول العبارات باستمرار",
+        ],
+        ("اشترك في النشرة البريدية", "شارك المقال"),
+        "الحكم المحلي",
+    ),
+}
+
+
+@pytest.mark.parametrize("lang", sorted(HEAD_LISTS))
+def test_the_lists_above_a_pages_headline_go_and_its_kicker_stays(lang: str) -> None:
+    """One page of a site: a nav bar and a sidebar of recent posts, each after a known widget
+    phrase, then a kicker, the headline its URL names and the article. Everything short above the
+    headline between removed lines goes, however long the list; the kicker right above the headline
+    stays. Without a slug in the URL the head is left alone."""
+    nav, recent, (newsletter, share), kicker = HEAD_LISTS[lang]
+    _, titles, sentence, slug = HEADLINES[lang]
+    body = [sentence.format(t=f"{titles[0]} ({k})") for k in range(3)]
+    text = "\n".join([*nav, newsletter, *recent, share, kicker, titles[0], *body]) + "\n"
+    cleaned = Cleaner().clean(Page("p", text, url=f"https://news.example/2024/05/{slug}")).text
+    assert cleaned == "\n".join([kicker, titles[0], *body]) + "\n"
+    kept = Cleaner().clean(Page("p", text, url="https://news.example/2024/05/4279575")).text
+    assert all(line + "\n" in kept for line in (*nav, *recent))

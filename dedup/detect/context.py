@@ -1,8 +1,9 @@
 """Short islands: short lines stranded between removed blocks at a page's tail go too.
 
 The card's title between a share widget and a teaser, social button names, related titles under
-a removed header. A long block never goes by context alone. The head is left alone: the
-article's own title stands there between a removed nav bar and a removed date line.
+a removed header. A long block never goes by context alone. The head is left alone (the
+article's own title stands there between a removed nav bar and a removed date line), but for what
+comes before the page's headline where its URL names it (`dedup.headline`).
 """
 
 from __future__ import annotations
@@ -49,4 +50,24 @@ def detect(
             decisions += [
                 Decision(blocks[k].start, blocks[k].end, Kind.ISLAND, evidence) for k in range(i, j)
             ]
+    return decisions
+
+
+def before_headline(
+    blocks: Sequence[Block],
+    removed: Sequence[str | None],
+    headline: int,
+    flow_lines: Collection[int] = (),
+    limits: Islands = Islands(),
+) -> list[Decision]:
+    """Decisions for runs of short kept blocks before the page's headline (block `headline`),
+    bounded by removed blocks or the page's start: a sidebar's list of recent posts. The article
+    starts at its headline, so the run may be of any length and hold full stops; a kicker right
+    above the headline stays."""
+    decisions = []
+    for i, j in kept_runs(removed[:headline]):
+        if j == headline or not all(_is_short(blocks[k], flow_lines, limits) for k in range(i, j)):
+            continue
+        evidence = {"before": removed[i - 1] if i else "page edge", "after": removed[j], "headline": headline}
+        decisions += [Decision(blocks[k].start, blocks[k].end, Kind.ISLAND, evidence) for k in range(i, j)]
     return decisions
