@@ -6,7 +6,7 @@ import math
 import unicodedata
 from bisect import bisect_left, bisect_right
 from collections import Counter
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 
 import regex
 
@@ -67,9 +67,7 @@ class Cleaner:
         flow_runs, flow_labels = self._site_runs(page, blocks, flow.values(), folded)
         decisions = _outside_labels(widgets.detect(blocks, self.matcher) + site_decisions, flow_labels)
         decisions += flow_runs
-        removed = [kind is not None for kind in _removed_kinds(blocks, decisions)]
-        at = headline.find(page.url, blocks, removed, self.config.guards.long_block_words)
-        title = None if at is None else blocks[at]
+        at, title = self._headline(page, site, blocks, decisions)
         decisions = headline.kept(title, decisions)
         # A closing read-also card takes every title after its prefix, which a label took alone.
         spans = [(d.start, d.end) for d in decisions]
@@ -83,16 +81,39 @@ class Cleaner:
         decisions += repeats.detect(text, blocks, kept_words, limits.repeats)
         decisions += repeats.repeated_short_lines(text, blocks, limits.repeats)
         decisions += self._judged_again(page, blocks, decisions)
-        decisions += site_boilerplate.between_furniture(
+        tail, article_end = site_boilerplate.between_furniture(
             text, site, blocks, _removed_kinds(blocks, decisions), self.model, flow.keys(), limits.site
         )
+        decisions += tail
         removed_kinds = _removed_kinds(blocks, decisions)
-        decisions += context.detect(text, blocks, removed_kinds, flow.keys(), limits.islands)
+        decisions += context.detect(text, blocks, removed_kinds, flow.keys(), limits.islands, article_end)
         if at is not None:
             decisions += context.before_headline(blocks, removed_kinds, at, flow.keys(), limits.islands)
         decisions = headline.kept(title, decisions)
         removals = merge(_not_emptied(blocks, decisions, self.config.guards.sentence_words), text)
         return Result(page, apply(text, removals), tuple(removals))
+
+    def _headline(
+        self, page: Page, site: str, blocks: Sequence[Block], decisions: Sequence[Decision]
+    ) -> tuple[int | None, Block | None]:
+        """The index of the page's headline where its URL names it, and the line that stays as its
+        headline: that one, or a title the page says again (no known widget phrase), which keeps
+        its line and takes nothing more from above it."""
+        kinds = _removed_kinds(blocks, decisions)
+        removed = [kind is not None for kind in kinds]
+        long_words = self.config.guards.long_block_words
+        at = headline.find(page.url, blocks, removed, long_words)
+        if at is not None:
+            return at, blocks[at]
+        again = headline.said_again(page.text, blocks, removed, long_words, self._site_share(site))
+        return None, None if again is None or kinds[again] == Kind.WIDGET else blocks[again]
+
+    def _site_share(self, site: str) -> Callable[[Block], float]:
+        """The share of the site's pages that hold a block (0 for a site not learned)."""
+        stats = self.model.sites.get(site)
+        if stats is None or not stats.pages:
+            return lambda block: 0.0
+        return lambda block: stats.pages_with(shape(block.key))[0] / stats.pages
 
     def _judged_again(self, page: Page, blocks: Sequence[Block], decisions: list[Decision]) -> list[Decision]:
         """Site evidence judged again on the lines as they stay: a sentence whose line lost its

@@ -4,17 +4,20 @@ own page it is the article's first line and stays."""
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from urllib.parse import unquote, urlsplit
 
 import regex
 
 from dedup.normalize import normalize
 from dedup.page import Block, Decision
+from dedup.segment import ends_with_full_stop
 
 SLUG_MIN_WORDS = 3  # a slug of fewer words ("/news/details/4279575") names no headline
 LINE_SHARE = 0.8  # of the line's words that are the slug's: a headline adds little to its slug
 SLUG_SHARE = 0.6  # of the slug's words that are the line's: a slug may drop a few words
+TITLE_MIN_WORDS = 5  # a title the page says again: a section's name ("In today's Magazine") is shorter
+RARE_SHARE = 0.25  # of its site's pages that hold a title the page repeats: a nav link is on more
 REACH = 20  # blocks from the headline to the article: a menu's link to the page stands further off
 
 _SLUG_SPLIT = regex.compile(r"[-_+.,\s]+")
@@ -36,18 +39,47 @@ def slug_words(url: str | None) -> frozenset[str]:
 
 
 def find(url: str | None, blocks: Sequence[Block], removed: Sequence[bool], long_words: int) -> int | None:
-    """The index of the first whole line whose words are the URL slug's, before the article (the first long
-    block that stays) and at most REACH blocks before it; or None, also where a copy of the line
-    stays before it (the page's headline already stands)."""
+    """The index of the page's headline that its URL's slug says (see `_first`), or None."""
     slug = slug_words(url)
-    if not slug:
-        return None
+    return _first(blocks, removed, long_words, lambda k: _says(blocks[k].key, slug)) if slug else None
+
+
+def said_again(
+    text: str,
+    blocks: Sequence[Block],
+    removed: Sequence[bool],
+    long_words: int,
+    site_share: Callable[[Block], float],
+) -> int | None:
+    """The index of a title that the page says again further on (see `_first`), of TITLE_MIN_WORDS
+    words or more and no full stop, that few of its site's pages hold (under RARE_SHARE: no
+    nav link); or None. Weaker evidence than a slug: it keeps its line, and no more."""
+    last = {b.key: k for k, b in enumerate(blocks) if b.whole_line}
+
+    def title(k: int) -> bool:
+        block = blocks[k]
+        return (
+            last[block.key] > k
+            and block.words >= TITLE_MIN_WORDS
+            and not ends_with_full_stop(text[block.start : block.end])
+            and site_share(block) < RARE_SHARE
+        )
+
+    return _first(blocks, removed, long_words, title)
+
+
+def _first(
+    blocks: Sequence[Block], removed: Sequence[bool], long_words: int, title: Callable[[int], bool]
+) -> int | None:
+    """The first whole line that is a `title`, before the article (the first long block that
+    stays) and at most REACH blocks before it; None where a copy of it stays above (the headline
+    already stands)."""
     found: list[int] = []
     staying: set[str] = set()
     for k, (block, gone) in enumerate(zip(blocks, removed, strict=True)):
         if block.words >= long_words and not gone:
             return next((m for m in found if k - m <= REACH), None)
-        if block.whole_line and _says(block.key, slug):
+        if block.whole_line and title(k):
             if block.key in staying:
                 return None
             found.append(k)

@@ -13,12 +13,14 @@ PAGES = {"ar": (AR_TITLE, AR_PARAGRAPHS, "فيسبوك تويتر"), "en": (EN_T
 LANGS = ["ar", "en"]
 
 
-def _islands(lines: list[str], removed_lines: dict[int, str]) -> list[str]:
-    """The lines `detect` takes, given the kind that removes each removed line (by line number)."""
+def _islands(lines: list[str], removed_lines: dict[int, str], article_end: int | None = None) -> list[str]:
+    """The lines `detect` takes, given the kind that removes each removed line (by line number),
+    and the line of the article's last paragraph."""
     text = "\n".join(lines) + "\n"
     blocks = segment(text)
     removed = [removed_lines.get(b.line) for b in blocks]
-    return [text[d.start : d.end].strip() for d in context.detect(text, blocks, removed)]
+    end = None if article_end is None else max(k for k, b in enumerate(blocks) if b.line == article_end)
+    return [text[d.start : d.end].strip() for d in context.detect(text, blocks, removed, article_end=end)]
 
 
 @pytest.mark.parametrize("lang", LANGS)
@@ -94,3 +96,26 @@ def test_a_run_longer_than_six_short_lines_stays(lang: str) -> None:
     title, paragraphs, social = PAGES[lang]
     lines = [title, *paragraphs, "Share", *[f"{social} {k}" for k in range(7)], "Footer"]
     assert _islands(lines, {4: Kind.WIDGET, 12: Kind.SITE_BOILERPLATE}) == []
+
+
+COMMENTS = {
+    "ar": "أتفق تماما مع ما جاء في المقال فقد عانينا في حينا من المشكلة نفسها لسنوات طويلة دون أي حل يذكر",
+    "en": "I agree with every word, our street had the same trouble for years and nobody ever answered us",
+}
+
+
+@pytest.mark.parametrize("lang", LANGS)
+def test_short_lines_between_the_sites_furniture_go_after_the_article_before_a_comment(lang: str) -> None:
+    """After the article, a widget's frame (the site's lines) holds a short line of the page's own
+    (a section's "find more tweets from our team"); a reader's comment, a long line, comes later.
+    Past the article's last paragraph, the short line goes; bounded by a known widget phrase
+    instead, or without the article's end, it waits for the last long block as before."""
+    title, paragraphs, social = PAGES[lang]
+    frame = [*paragraphs, "Share", "about 20 minutes ago", social, "Buy tickets", COMMENTS[lang], "x"]
+    lines = [title, *frame]
+    last = len(paragraphs)  # the line of the article's last paragraph
+    sb = Kind.SITE_BOILERPLATE
+    removed = {last + 1: Kind.WIDGET, last + 2: sb, last + 4: sb, last + 6: sb}
+    assert _islands(lines, removed, article_end=last) == [social]
+    assert _islands(lines, removed) == []
+    assert _islands(lines, {**removed, last + 4: Kind.WIDGET}, article_end=last) == []

@@ -193,7 +193,7 @@ def _between(text: str, site: str, model: SiteModel) -> list[str]:
     flow = flow_lines(blocks).keys()
     decided = {(d.start, d.end): d.kind for d in site_boilerplate.detect(text, site, blocks, model, flow)}
     removed = [decided.get((b.start, b.end)) for b in blocks]
-    found = site_boilerplate.between_furniture(text, site, blocks, removed, model, flow)
+    found, _ = site_boilerplate.between_furniture(text, site, blocks, removed, model, flow)
     return [text[d.start : d.end] for d in found]
 
 

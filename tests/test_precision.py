@@ -423,3 +423,26 @@ def test_the_lists_above_a_pages_headline_go_and_its_kicker_stays(lang: str) -> 
     assert cleaned == "\n".join([kicker, titles[0], *body]) + "\n"
     kept = Cleaner().clean(Page("p", text, url="https://news.example/2024/05/4279575")).text
     assert all(line + "\n" in kept for line in (*nav, *recent))
+
+
+@pytest.mark.parametrize("lang", sorted(HEADLINES))
+def test_a_title_the_page_says_again_stays_though_a_few_pages_link_it(lang: str) -> None:
+    """No slug in the URLs. Page 0's title opens it and closes it; two of the site's sixteen pages
+    list it among their "most read" links, so the site holds it on three pages, enough to take it.
+    A title that its own page says again, on so few of the site's pages, is that page's: it stays
+    at the top, and on the pages that only link to it, it goes."""
+    nav, titles, sentence, _ = HEADLINES[lang]
+    others = [f"{t} ({n})" for n in range(3) for t in titles[1:]][:15]
+
+    def page(i: int) -> Page:
+        title = titles[0] if i == 0 else others[i - 1]
+        links = [titles[0]] if i in (1, 2) else []
+        body = [sentence.format(t=f"{title} {k}") for k in range(3)]
+        lines = [*nav, *links, title, *body, title]
+        return Page(f"{lang}{i}", "\n".join(lines) + "\n", url=f"https://news.example/{i}")
+
+    pages = [page(i) for i in range(16)]
+    cleaner = Cleaner()
+    cleaner.learn(pages)
+    assert cleaner.clean(pages[0]).text.startswith(titles[0] + "\n")
+    assert all(titles[0] + "\n" not in cleaner.clean(p).text for p in pages[1:3])

@@ -14,6 +14,8 @@ from dedup.config import Islands
 from dedup.page import Block, Decision, Kind, kept_runs
 from dedup.segment import ends_with_full_stop
 
+SITE_FURNITURE = frozenset({Kind.SITE_BOILERPLATE, Kind.TEMPLATE})
+
 
 def _is_short(block: Block, flow_lines: Collection[int], limits: Islands) -> bool:
     """Short, and not a sentence of a longer paragraph (in a flattened page, sentences are units)."""
@@ -27,8 +29,11 @@ def detect(
     removed: Sequence[str | None],
     flow_lines: Collection[int] = (),
     limits: Islands = Islands(),
+    article_end: int | None = None,
 ) -> list[Decision]:
-    """Decisions for runs of short kept blocks bounded by removed blocks (or the page edge).
+    """Decisions for runs of short kept blocks bounded by removed blocks (or the page edge), after
+    the page's last long kept block, or after the article's last paragraph (`article_end`) where
+    that comes first: comments and a tail's teasers are long blocks too.
 
     `removed` holds, per block, the kind of decision that removes it, or None. A single short
     line right before a removed repeat is the teaser card's title, even after the last paragraph.
@@ -39,12 +44,18 @@ def detect(
     if not long_kept:
         return []
     decisions = []
-    for i, j in kept_runs(removed, long_kept[-1] + 1):
+    tail = long_kept[-1] if article_end is None else min(long_kept[-1], article_end)
+    # A long kept block (a comment, a teaser's summary) parts two runs, and bounds neither.
+    long = set(long_kept)
+    parted = [kind or ("paragraph" if k in long else None) for k, kind in enumerate(removed)]
+    for i, j in kept_runs(parted, tail + 1):
         if any(ends_with_full_stop(text[blocks[k].start : blocks[k].end]) for k in range(i, j)):
             continue  # a sentence with its full stop is the article's last word, not a link
         before = removed[i - 1]  # i > 0: the last long kept block comes first
         after = removed[j] if j < n else "page edge"
         card_title = j - i == 1 and after == Kind.REPEAT
+        if i < long_kept[-1] and not {before, after} <= SITE_FURNITURE:
+            continue  # before a comment: only between the site's own furniture (a widget's frame)
         if ((before and after) or card_title) and j - i <= limits.max_blocks:
             evidence = {"before": before or "paragraph", "after": after}
             decisions += [

@@ -89,7 +89,7 @@ def between_furniture(
     model: SiteModel,
     flow_lines: Collection[int] = (),
     limits: SiteEvidence = SiteEvidence(),
-) -> list[Decision]:
+) -> tuple[list[Decision], int | None]:
     """Decisions for the runs of kept lines after the article that stand between two lines of the
     site's furniture, each line seen on other pages too (as many as a short block needs): a list
     of teasers or a social widget that a section or a region of the site carries, whose lines
@@ -99,17 +99,20 @@ def between_furniture(
     Comments and the tail's teasers are paragraphs of the page's own too: the article ends with the
     cluster of own paragraphs that holds the most words. Between it and the page's last own
     paragraph, a run goes only when no line of it ends with a full stop (the article's closing
-    note, a comment) and three pages carry it (two pages of a tiny site may be one story's)."""
+    note, a comment) and three pages carry it (two pages of a tiny site may be one story's).
+
+    Also the index of the article's last paragraph, None where the page has none of its own."""
     stats = model.sites.get(site)
     if stats is None or stats.pages < 2:
-        return []
+        return [], None
     rule = model.rule
     seen = [stats.pages_with(shape(b.key))[0] for b in blocks]
     own = [
         k for k, b in enumerate(blocks) if not removed[k] and b.line_words > rule.short_words and seen[k] < 2
     ]
     decisions = []
-    for i, j in kept_runs(removed, _article_end(blocks, own, removed, limits.article_gap) + 1 if own else 0):
+    end = _article_end(blocks, own, removed, limits.article_gap) if own else None
+    for i, j in kept_runs(removed, 0 if end is None else end + 1):
         bounded = i > 0 and j < len(blocks) and {removed[i - 1], removed[j]} <= LEARNED
         run = blocks[i:j]
         if not bounded or any(b.line in flow_lines for b in run):
@@ -125,7 +128,7 @@ def between_furniture(
             for k in range(i, j):
                 evidence = {"pages": seen[k], "site_pages": stats.pages, "needed": needed, "between": between}
                 decisions.append(Decision(blocks[k].start, blocks[k].end, Kind.SITE_BOILERPLATE, evidence))
-    return decisions
+    return decisions, end
 
 
 def _article_end(blocks: Sequence[Block], own: Sequence[int], removed: Sequence[str | None], gap: int) -> int:
