@@ -6,7 +6,7 @@ import math
 import unicodedata
 from bisect import bisect_left, bisect_right
 from collections import Counter
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Iterable, Sequence
 
 import regex
 
@@ -97,23 +97,26 @@ class Cleaner:
         self, page: Page, site: str, blocks: Sequence[Block], decisions: Sequence[Decision]
     ) -> tuple[int | None, Block | None]:
         """The index of the page's headline where its URL names it, and the line that stays as its
-        headline: that one, or a title the page says again (no known widget phrase), which keeps
-        its line and takes nothing more from above it."""
+        headline: that one, or else a title the page says again that few of its site's pages hold
+        (under `headline.RARE_SHARE`: no nav link) and no known widget phrase, which keeps its line
+        and takes nothing more from above it (`dedup.headline`)."""
+        by_slug = headline.slug_lines(page.url, blocks)
+        again = [] if by_slug else headline.said_again(page.text, blocks)
+        stats = self.model.sites.get(site)
+        if again and stats is not None and stats.pages:
+            again = [
+                k
+                for k in again
+                if stats.pages_with(shape(blocks[k].key))[0] < headline.RARE_SHARE * stats.pages
+            ]
+        if not by_slug and not again:
+            return None, None
         kinds = _removed_kinds(blocks, decisions)
         removed = [kind is not None for kind in kinds]
-        long_words = self.config.guards.long_block_words
-        at = headline.find(page.url, blocks, removed, long_words)
-        if at is not None:
-            return at, blocks[at]
-        again = headline.said_again(page.text, blocks, removed, long_words, self._site_share(site))
-        return None, None if again is None or kinds[again] == Kind.WIDGET else blocks[again]
-
-    def _site_share(self, site: str) -> Callable[[Block], float]:
-        """The share of the site's pages that hold a block (0 for a site not learned)."""
-        stats = self.model.sites.get(site)
-        if stats is None or not stats.pages:
-            return lambda block: 0.0
-        return lambda block: stats.pages_with(shape(block.key))[0] / stats.pages
+        at = headline.first(blocks, removed, self.config.guards.long_block_words, by_slug or again)
+        if at is None or (again and kinds[at] == Kind.WIDGET):
+            return None, None
+        return (at, blocks[at]) if by_slug else (None, blocks[at])
 
     def _judged_again(self, page: Page, blocks: Sequence[Block], decisions: list[Decision]) -> list[Decision]:
         """Site evidence judged again on the lines as they stay: a sentence whose line lost its

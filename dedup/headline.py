@@ -4,7 +4,7 @@ own page it is the article's first line and stays."""
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from urllib.parse import unquote, urlsplit
 
 import regex
@@ -20,8 +20,8 @@ TITLE_MIN_WORDS = 5  # a title the page says again: a section's name ("In today'
 RARE_SHARE = 0.25  # of its site's pages that hold a title the page repeats: a nav link is on more
 REACH = 20  # blocks from the headline to the article: a menu's link to the page stands further off
 
-_SLUG_SPLIT = regex.compile(r"[-_+.,\s]+")
 _DIGIT = regex.compile(r"\d")
+_SEPARATOR = regex.compile(r"[-_+,\s]+")
 
 
 def slug_words(url: str | None) -> frozenset[str]:
@@ -31,55 +31,48 @@ def slug_words(url: str | None) -> frozenset[str]:
         return frozenset()
     best: list[str] = []
     for segment in unquote(urlsplit(url).path).split("/"):
-        found = [normalize(t) for t in _SLUG_SPLIT.split(segment) if t and not _DIGIT.search(t)]
-        found = [w for w in found if w and " " not in w]
+        if len(_SEPARATOR.findall(segment)) < SLUG_MIN_WORDS - 1:
+            continue  # too few words to name a headline ("4279575", "details")
+        # Folding makes the separators spaces ("-", "+", ","); "_" is a word's, as in an id.
+        found = [w for w in normalize(segment.replace("_", " ")).split() if not _DIGIT.search(w)]
         if len(found) > len(best):
             best = found
     return frozenset(best) if len(best) >= SLUG_MIN_WORDS else frozenset()
 
 
-def find(url: str | None, blocks: Sequence[Block], removed: Sequence[bool], long_words: int) -> int | None:
-    """The index of the page's headline that its URL's slug says (see `_first`), or None."""
+def slug_lines(url: str | None, blocks: Sequence[Block]) -> list[int]:
+    """The indexes of the whole lines whose words are nearly only the URL slug's, and most of them."""
     slug = slug_words(url)
-    return _first(blocks, removed, long_words, lambda k: _says(blocks[k].key, slug)) if slug else None
+    return [k for k, b in enumerate(blocks) if b.whole_line and _says(b.key, slug)] if slug else []
 
 
-def said_again(
-    text: str,
-    blocks: Sequence[Block],
-    removed: Sequence[bool],
-    long_words: int,
-    site_share: Callable[[Block], float],
-) -> int | None:
-    """The index of a title that the page says again further on (see `_first`), of TITLE_MIN_WORDS
-    words or more and no full stop, that few of its site's pages hold (under RARE_SHARE: no
-    nav link); or None. Weaker evidence than a slug: it keeps its line, and no more."""
+def said_again(text: str, blocks: Sequence[Block]) -> list[int]:
+    """The indexes of the whole lines of TITLE_MIN_WORDS words or more, without a full stop, that
+    the page says again further on: titles, its own or a link's."""
     last = {b.key: k for k, b in enumerate(blocks) if b.whole_line}
-
-    def title(k: int) -> bool:
-        block = blocks[k]
-        return (
-            last[block.key] > k
-            and block.words >= TITLE_MIN_WORDS
-            and not ends_with_full_stop(text[block.start : block.end])
-            and site_share(block) < RARE_SHARE
-        )
-
-    return _first(blocks, removed, long_words, title)
+    return [
+        k
+        for k, b in enumerate(blocks)
+        if b.whole_line
+        and last[b.key] > k
+        and b.words >= TITLE_MIN_WORDS
+        and not ends_with_full_stop(text[b.start : b.end])
+    ]
 
 
-def _first(
-    blocks: Sequence[Block], removed: Sequence[bool], long_words: int, title: Callable[[int], bool]
+def first(
+    blocks: Sequence[Block], removed: Sequence[bool], long_words: int, candidates: Sequence[int]
 ) -> int | None:
-    """The first whole line that is a `title`, before the article (the first long block that
-    stays) and at most REACH blocks before it; None where a copy of it stays above (the headline
-    already stands)."""
+    """The first of the candidate lines before the article (the first block of a long line that stays), at
+    most REACH blocks before it; None where a copy of it stays above (the headline already
+    stands)."""
+    chosen = set(candidates)
     found: list[int] = []
     staying: set[str] = set()
     for k, (block, gone) in enumerate(zip(blocks, removed, strict=True)):
-        if block.words >= long_words and not gone:
+        if block.line_words >= long_words and not gone:
             return next((m for m in found if k - m <= REACH), None)
-        if block.whole_line and title(k):
+        if k in chosen:
             if block.key in staying:
                 return None
             found.append(k)

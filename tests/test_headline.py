@@ -1,0 +1,74 @@
+"""dedup.headline on its own: the words of a URL's slug, the lines that say them, the first of
+them before the article."""
+
+from __future__ import annotations
+
+from urllib.parse import quote
+
+from dedup.headline import first, said_again, slug_lines, slug_words
+from dedup.normalize import normalize
+from dedup.segment import segment
+
+AR_SLUG = "مجلس-المدينة-يمدد-ساعات-عمل-المكتبات-العامة"
+
+
+def test_the_slug_is_the_wordiest_segment_of_the_path_without_numbers_or_ids() -> None:
+    url = "https://news.example/blogs/ask-the-post/post/about-ask-the-post/2011/08/31/gIQAcZlQXK_blog.html"
+    assert slug_words(url) == {"about", "ask", "the", "post"}
+    assert slug_words("https://news.example/2013/02/19/long-reads-follow-2-new-stories") == {
+        "long",
+        "reads",
+        "follow",
+        "new",
+        "stories",
+    }
+
+
+def test_an_arabic_slug_is_read_percent_encoded_and_folded() -> None:
+    words = slug_words("https://ar.example/news/2024/" + quote(AR_SLUG))
+    assert words == slug_words("https://ar.example/news/2024/" + AR_SLUG)
+    assert words == {normalize(w) for w in AR_SLUG.split("-")} and len(words) == 7
+
+
+def test_a_url_without_a_slug_names_no_line() -> None:
+    for url in (
+        None,
+        "",
+        "https://www.almasryalyoum.com/news/details/4279575",
+        "https://x.example/ar/node/155",
+    ):
+        assert slug_words(url) == frozenset()
+    text = "Home\nCouncil votes to extend library opening hours\n"
+    assert slug_lines("https://news.example/news/details/4279575", segment(text)) == []
+
+
+def test_the_line_that_says_the_slug_is_found_and_a_menu_link_is_not_alone_enough() -> None:
+    url = "https://news.example/2024/05/council-votes-to-extend-library-opening-hours"
+    lines = ["Home", "Council votes to extend library opening hours", "Sport", "Council votes on budget"]
+    blocks = segment("\n".join(lines) + "\n")
+    assert slug_lines(url, blocks) == [1]
+
+
+def test_the_first_candidate_within_reach_of_the_article_is_the_headline() -> None:
+    paragraph = " ".join(["The council met on Monday and voted to extend the opening hours."] * 2)
+    title = "Council votes to extend library opening hours"
+    lines = [title, *[f"Menu item {k}" for k in range(25)], title, paragraph]
+    blocks = segment("\n".join(lines) + "\n")
+    candidates = [0, 26]
+    article = len(lines) - 1
+    removed = [b.line != article for b in blocks]  # all but the article removed
+    assert first(blocks, removed, 16, candidates) == 26  # the menu's copy is too far off
+    kept_above = [b.line not in (0, article) for b in blocks]
+    assert first(blocks, kept_above, 16, candidates) is None  # the headline already stands above
+
+
+def test_a_title_said_again_has_five_words_and_no_full_stop() -> None:
+    lines = [
+        "Council votes to extend library opening hours",
+        "Short title here",
+        "The council met and voted on the hours today.",
+        "Council votes to extend library opening hours",
+        "Short title here",
+        "The council met and voted on the hours today.",
+    ]
+    assert said_again("\n".join(lines) + "\n", segment("\n".join(lines) + "\n")) == [0]
