@@ -117,3 +117,28 @@ def test_a_short_sentence_repeated_many_times_stays(line: str, paragraphs: tuple
     # It ends as a sentence does: the article's words, however often it says them.
     text = "\n".join(f"{paragraphs[k % 3]}\n{line}" for k in range(14))
     assert repeats.repeated_short_lines(text, segment(text)) == []
+
+
+QUOTED_REPLY = {
+    "en": (
+        "If it triggers a dopamine response then you can become addicted to it. Not a difficult "
+        "assessment. If you disagree, tell me why.",
+        "I had to have a coffee before answering that one, to be honest.",
+    ),
+    "ar": (
+        "إذا كان الأمر يطلق استجابة الدوبامين فيمكن أن تدمن عليه بسهولة. إنه تقييم بسيط للغاية. "
+        "لماذا يختلف الناس على هذا؟",
+        "لم أستطع الرد قبل أن أشرب فنجان القهوة الأول هذا الصباح.",
+    ),
+}
+
+
+@pytest.mark.parametrize("lang", LANGS)
+def test_a_reply_quoting_a_comment_keeps_the_first_word_of_its_own_line(lang: str) -> None:
+    """A reply quotes two sentences of a comment, then says its own line, whose first word ("I",
+    "لم") is how the comment's next word starts ("If", "لماذا"). The quote goes; its copy does
+    not run on into the reply's line as if that word were a teaser's cut word."""
+    comment, reply = QUOTED_REPLY[lang]
+    quote = comment[: comment.rindex(".", 0, len(comment) - 1) + 1]
+    text = f"{comment}\nReader two\n{quote}\n{reply}\n"
+    assert " ".join(_removed(text)) == quote

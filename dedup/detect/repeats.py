@@ -102,7 +102,7 @@ def _detect_once(
     long_runs = [
         (
             _card_title_start(block_of, a, limits.max_card_title_words) if src <= lead_end else a,
-            *_copy_end(words.words, a, b, src),
+            *_copy_end(words.words, a, b, src, line_of),
         )
         for a, b, src in _copies(stretches, line_of, limits)
         if b - a >= limits.min_run_words
@@ -233,11 +233,14 @@ def _is_scraper_copy(
     return _starts_block(block_of, src) and (cut_mid_word or block_of[src_end] == block_of[src_end - 1])
 
 
-def _copy_end(words: Sequence[str], a: int, b: int, src: int) -> tuple[int, bool]:
-    """Where the copy [a, b) of the words at src ends (`_follow`), and whether it is a copy even
-    inside a sentence: it doubles the words right before it ("X X"), or stops in the middle of a
-    word (a truncated teaser). A phrase that two sentences share does neither."""
+def _copy_end(words: Sequence[str], a: int, b: int, src: int, line_of: Sequence[int]) -> tuple[int, bool]:
+    """Where the copy [a, b) of the words at src ends (`_follow`, on the line of its last shared
+    word: a reply that quotes a comment goes on with a line of its own), and whether it is a copy
+    even inside a sentence: it doubles the words right before it ("X X"), or stops in the middle
+    of a word (a truncated teaser). A phrase that two sentences share does neither."""
     end = _follow(words, a, b, src)
+    while end > b and line_of[end - 1] != line_of[b - 1]:
+        end -= 1
     cut_mid_word = (
         end > b and words[end - 1] != words[src + (end - a) - 1]
     )  # past b, only the cut word differs
