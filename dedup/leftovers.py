@@ -82,11 +82,17 @@ def audited_id(page: Page) -> str:
 
 
 def cleaned_pages(path: Path, fields: Fields = DEFAULT_FIELDS) -> Iterator[Page]:
-    """The pages of a cleaned output; a malformed record stops the reading, named."""
+    """The pages of a cleaned output; a malformed record, or one that cleaning did not write (no
+    `dedup` object: the input itself, say), stops the reading, named."""
     for item in read_pages([path], fields):
         if isinstance(item, BadRecord):
             raise InputError(f"{item.source}: {item.reason}")
         if isinstance(item, Page):
+            if not isinstance(item.record.get("dedup"), dict):
+                raise InputError(
+                    f'{path}: record {item.id!r} has no "dedup" object: this is not an output of '
+                    f"`dedup clean`; clean it first (dedup clean {path} -o CLEANED.jsonl)"
+                )
             yield item
 
 

@@ -102,8 +102,11 @@ def test_a_run_on_fewer_than_a_fifth_of_the_pages_or_a_small_site_is_not_listed(
 
 def test_sites_leftovers_command_and_its_errors(tmp_path: Path) -> None:
     cleaned = tmp_path / "cleaned.jsonl"
+    audit = {"removed": [], "duplicate_of": None}
     cleaned.write_bytes(
-        b"".join(orjson.dumps({"id": p.id, "url": p.url, "text": p.text}) + b"\n" for p in _pages())
+        b"".join(
+            orjson.dumps({"id": p.id, "url": p.url, "text": p.text, "dedup": audit}) + b"\n" for p in _pages()
+        )
     )
     runner = CliRunner()
     result = runner.invoke(app, ["sites", "--leftovers", str(cleaned)])
@@ -114,9 +117,14 @@ def test_sites_leftovers_command_and_its_errors(tmp_path: Path) -> None:
     neither = runner.invoke(app, ["sites"])
     assert neither.exit_code != 0 and "--leftovers" in neither.output
     bad = tmp_path / "bad.jsonl"
-    bad.write_bytes(b'{"id": "x", "text": "fine"}\n{"id": "y", "text": 3}\n')
+    bad.write_bytes(b'{"id": "x", "text": "fine", "dedup": {"removed": []}}\n{"id": "y", "text": 3}\n')
     broken = runner.invoke(app, ["sites", "--leftovers", str(bad)])
     assert broken.exit_code != 0 and "bad.jsonl:2" in broken.output.replace("\n", "")
+    raw = tmp_path / "raw.jsonl"  # the input, not what cleaning wrote
+    raw.write_bytes(b'{"id": "x", "text": "fine"}\n')
+    uncleaned = runner.invoke(app, ["sites", "--leftovers", str(raw)])
+    output = " ".join(uncleaned.output.split())
+    assert uncleaned.exit_code != 0 and "'x'" in output and "not an output of `dedup clean`" in output
 
 
 def test_report_has_a_left_after_cleaning_section(tmp_path: Path) -> None:
