@@ -16,7 +16,7 @@ from dedup.features import PageCounts, learning_pages
 from dedup.hashcount import HashCounts
 from dedup.model import SiteModel, variant_candidate
 from dedup.page import Page
-from dedup.periods import by_period, design_periods, month_of
+from dedup.periods import MonthDesigns, by_period, month_of
 from dedup.workers import Workers, candidates, chunks
 
 
@@ -44,12 +44,26 @@ def learn(
                     yield counts, months[i]
 
         # A crawl of one month has one design per site: no need to look for its changes.
-        periods = design_periods(originals(), config.periods) if len(set(months) - {None}) > 1 else {}
+        dated = len(set(months) - {None}) > 1
+        designs = MonthDesigns()
+
+        def designed() -> Iterator[PageCounts]:  # the originals, each month's design counted on the way
+            for counts, month in originals():
+                if dated and month is not None:
+                    designs.add(counts, month)
+                yield counts
 
         def learned() -> Iterator[PageCounts]:
             return (by_period(counts, month, periods) for counts, month in originals())
 
-        common = _common_shapes(learned()) if compact and _can_compact(model) else None
+        # One pass finds the design periods and, where no site's design changed, the common shapes.
+        compacting = compact and _can_compact(model)
+        common = _common_shapes(designed()) if compacting else None
+        if dated and not compacting:
+            deque(designed(), maxlen=0)
+        periods = designs.periods(config.periods) if dated else {}
+        if periods and compacting:
+            common = _common_shapes(learned())  # counted again under each period's name
         counted = _count(model, learned(), common)
     _merge_variants(model, workers)
     return counted
