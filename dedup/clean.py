@@ -89,7 +89,7 @@ class Cleaner:
         decisions += context.detect(text, blocks, removed_kinds, flow.keys(), limits.islands, article_end)
         if at is not None:
             decisions += context.before_headline(blocks, removed_kinds, at, flow.keys(), limits.islands)
-        decisions = headline.kept(title, decisions)
+        decisions = headline.kept(title, decisions)  # site evidence judged again may take it again
         removals = merge(_not_emptied(blocks, decisions, self.config.guards.sentence_words), text)
         return Result(page, apply(text, removals), tuple(removals))
 

@@ -1,6 +1,7 @@
-"""The page's own headline: the line before its article that says what its URL's slug says. Other
-pages of the site list it as a link (related, most read), so the site's evidence takes it; on its
-own page it is the article's first line and stays."""
+"""The page's own headline: the line before its article that says what its URL's slug says, or a
+title that the page says again further on. Other pages of the site list it as a link (related,
+most read), so the site's evidence takes it; on its own page it is the article's first line and
+stays."""
 
 from __future__ import annotations
 
@@ -63,9 +64,9 @@ def said_again(text: str, blocks: Sequence[Block]) -> list[int]:
 def first(
     blocks: Sequence[Block], removed: Sequence[bool], long_words: int, candidates: Sequence[int]
 ) -> int | None:
-    """The first of the candidate lines before the article (the first block of a long line that stays), at
-    most REACH blocks before it; None where a copy of it stays above (the headline already
-    stands)."""
+    """The first of the candidate lines before the article (the first block of a long line that
+    stays), at most REACH blocks before it; None where a copy of it stays above (the headline
+    already stands)."""
     chosen = set(candidates)
     found: list[int] = []
     staying: set[str] = set()
