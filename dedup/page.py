@@ -87,6 +87,9 @@ class Kind(StrEnum):
     ISLAND = "island"  # short lines stranded between removed blocks
 
 
+SITE_FURNITURE = frozenset({Kind.SITE_BOILERPLATE, Kind.TEMPLATE})  # furniture by the site's own pages
+
+
 @dataclass(frozen=True)
 class Decision:
     """A detector's verdict on one span: it goes, why (`kind`), and on what evidence."""

@@ -11,10 +11,8 @@ from __future__ import annotations
 from collections.abc import Collection, Sequence
 
 from dedup.config import Islands
-from dedup.page import Block, Decision, Kind, kept_runs
+from dedup.page import SITE_FURNITURE, Block, Decision, Kind, kept_runs
 from dedup.segment import ends_with_full_stop
-
-SITE_FURNITURE = frozenset({Kind.SITE_BOILERPLATE, Kind.TEMPLATE})
 
 
 def _is_short(block: Block, flow_lines: Collection[int], limits: Islands) -> bool:

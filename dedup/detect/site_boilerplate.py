@@ -9,7 +9,7 @@ from itertools import pairwise
 from dedup.config import Rule, SiteEvidence
 from dedup.keys import GLUED, label_prefix, shape
 from dedup.model import SiteModel, SiteStats
-from dedup.page import Block, Decision, Kind, kept_runs
+from dedup.page import SITE_FURNITURE, Block, Decision, Kind, kept_runs
 from dedup.segment import NO_LINE, ends_sentence, ends_with_full_stop, long_lines
 
 
@@ -78,9 +78,6 @@ def detect(
     return decisions
 
 
-LEARNED = frozenset({Kind.SITE_BOILERPLATE, Kind.TEMPLATE})  # furniture by the site's own pages
-
-
 def between_furniture(
     text: str,
     site: str,
@@ -113,7 +110,7 @@ def between_furniture(
     decisions = []
     end = _article_end(blocks, own, removed, limits.article_gap) if own else None
     for i, j in kept_runs(removed, 0 if end is None else end + 1):
-        bounded = i > 0 and j < len(blocks) and {removed[i - 1], removed[j]} <= LEARNED
+        bounded = i > 0 and j < len(blocks) and {removed[i - 1], removed[j]} <= SITE_FURNITURE
         run = blocks[i:j]
         if not bounded or any(b.line in flow_lines for b in run):
             continue
