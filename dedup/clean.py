@@ -161,7 +161,7 @@ class Cleaner:
         for start, end in flow_spans:
             words = words_with_offsets(page.text, start, end, folded)
             counts = [stats.grams.get(h, 0) for h in gram_hashes(words.words)]
-            spans = runs.detect(end, words, counts, stats.pages, needed, tail_needed, limits.runs)
+            spans = runs.detect(page.text, end, words, counts, stats.pages, needed, tail_needed, limits.runs)
             if start == blocks[0].start:
                 head = head_of(words)
                 at = head_pairs(page.text, head)

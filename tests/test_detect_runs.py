@@ -31,7 +31,7 @@ LANGS = ["ar", "en"]
 
 def _removed(text: str, frequent: dict[str, int]) -> list[str]:
     words, counts = gram_counts(text, frequent)
-    decisions = runs.detect(len(text), words, counts, SITE_PAGES, NEEDED, TAIL_NEEDED)
+    decisions = runs.detect(text, len(text), words, counts, SITE_PAGES, NEEDED, TAIL_NEEDED)
     return [text[d.start : d.end].strip() for d in decisions]
 
 
@@ -120,12 +120,27 @@ def test_a_pages_title_before_its_head_furniture_stays(lang: str) -> None:
 
 
 @pytest.mark.parametrize("lang", LANGS)
+def test_a_truncated_pages_last_sentence_stays_though_its_wording_is_common(lang: str) -> None:
+    # A scraper cut the page off mid-sentence: the sentence's last words are common wording that
+    # a few pages of the site share ("in the thirteenth century BC"), no footer.
+    first, second, _ = SENTENCES[lang]
+    cut = " ".join(second.split()[:-4])
+    common = " ".join(cut.split()[-6:])
+    text = f"{first} {cut}"
+    assert _removed(text, {common: TAIL_NEEDED}) == []
+    # A footer glued into a sentence's flow still goes: it holds a run of `needed` pages.
+    footer = FURNITURE[lang]["footer"]
+    text = f"{first} {cut} {footer}"
+    assert _removed(text, {footer: NEEDED}) == [footer]
+
+
+@pytest.mark.parametrize("lang", LANGS)
 def test_a_footer_at_the_end_of_the_page_goes_on_tail_needed_pages(lang: str) -> None:
     footer = FURNITURE[lang]["footer"]
     first, second, _ = SENTENCES[lang]
     text = f"{first} {second} {footer}"
     words, counts = gram_counts(text, {footer: TAIL_NEEDED})
-    decisions = runs.detect(len(text), words, counts, SITE_PAGES, NEEDED, TAIL_NEEDED)
+    decisions = runs.detect(text, len(text), words, counts, SITE_PAGES, NEEDED, TAIL_NEEDED)
     assert [text[d.start : d.end] for d in decisions] == [footer]  # up to the end of the flow
     footer_words = len(words_with_offsets(footer).words)
     assert decisions[0].evidence == {"pages": TAIL_NEEDED, "site_pages": SITE_PAGES, "words": footer_words}

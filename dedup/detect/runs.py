@@ -13,7 +13,7 @@ from collections.abc import Sequence
 from dedup.config import Runs
 from dedup.keys import GRAM, SEPARATORS, WEEKDAYS, slot_words
 from dedup.page import Decision, Kind
-from dedup.segment import Words
+from dedup.segment import CLOSING_MARKS, SENTENCE_STOPS, Words
 
 
 def frequent_runs(counts: Sequence[int], needed: int, limits: Runs = Runs()) -> list[tuple[int, int, int]]:
@@ -39,6 +39,7 @@ def frequent_runs(counts: Sequence[int], needed: int, limits: Runs = Runs()) -> 
 
 
 def detect(
+    text: str,
     end_of_flow: int,
     words: Words,
     counts: Sequence[int],
@@ -51,7 +52,8 @@ def detect(
     furniture at the page's edges: runs that `tail_needed` pages carry, chained from the page's
     start or end (a date, a reporter's name between them). The head chain holds a run of `needed`
     pages, and ends with one: a house-style opener that a minority of pages start with is the
-    article's."""
+    article's. A tail chain that starts inside a sentence needs a run of `needed` pages: common
+    wording alone there is the article's last sentence, cut off where a scraper truncated the page."""
     n = len(words.words)
     slotted = slot_words(words.words)
     # Little words ("the the of", "its the the") run together on many pages of any site.
@@ -75,7 +77,9 @@ def detect(
         if end > head[0]:
             spans.append((head[0], end, head[2]))
     tail = _chain(weak, range(len(weak) - 1, -1, -1), n, limits.edge_gap)
-    if tail is not None:
+    if tail is not None and (
+        any(tail[0] <= a for a, _, _ in strong) or not _mid_sentence(text, words, tail[0])
+    ):
         spans.append(tail)
     taken = [(a, b) for a, b, _ in spans]
     spans += [
@@ -135,6 +139,15 @@ def head_pairs(
         decisions.append(Decision(words.starts[first], end, Kind.SITE_BOILERPLATE, evidence))
         k = j
     return decisions
+
+
+def _mid_sentence(text: str, words: Words, i: int) -> bool:
+    """Whether word i goes on the sentence of the word before it: no stop, separator or line
+    break stands between them."""
+    if i == 0:
+        return False
+    gap = text[words.ends[i - 1] : words.starts[i]]
+    return "\n" not in gap and (SENTENCE_STOPS | SEPARATORS | CLOSING_MARKS).isdisjoint(gap)
 
 
 def _label_ends(text: str, words: Words, i: int) -> bool:
