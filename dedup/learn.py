@@ -4,11 +4,15 @@ once), the originals' counts added to the site model, each site's variants merge
 
 from __future__ import annotations
 
+import marshal
+import os
 import tempfile
 from collections import deque
 from collections.abc import Iterable, Iterator
-from dataclasses import replace
+from dataclasses import dataclass, replace
 from typing import BinaryIO
+
+import numpy as np
 
 from dedup.config import Config
 from dedup.duplicates import Duplicate, DuplicateFinder, PagePrint
@@ -16,7 +20,7 @@ from dedup.features import PageCounts, learning_pages
 from dedup.hashcount import HashCounts
 from dedup.model import SiteModel, variant_candidate
 from dedup.page import Page
-from dedup.periods import MonthDesigns, by_period, month_of
+from dedup.periods import MonthDesigns, by_period, design_keys, key_hashes, month_of, period_of
 from dedup.workers import Workers, candidates, chunks
 
 
@@ -36,37 +40,67 @@ def learn(
     with tempfile.TemporaryFile(prefix="dedup-counts-") as spool:
         read, copies, months = _prints_and_counts(config, pages, workers, spool)
 
-        def originals() -> Iterator[tuple[PageCounts, str | None]]:
+        def original_keys() -> Iterator[tuple[_Keys, str | None]]:
+            """Each original's keys and month, its counts read past."""
             spool.seek(0)
             for i in range(read):
-                counts = PageCounts.load(spool)
+                keys = _Keys(*marshal.load(spool))
+                spool.seek(keys.counts_size, os.SEEK_CUR)
                 if i not in copies:
-                    yield counts, months[i]
+                    yield keys, months[i]
+
+        def original_counts() -> Iterator[tuple[PageCounts, str | None]]:
+            """Each original's counts and month."""
+            spool.seek(0)
+            for i in range(read):
+                keys = _Keys(*marshal.load(spool))
+                if i in copies:
+                    spool.seek(keys.counts_size, os.SEEK_CUR)
+                else:
+                    yield PageCounts.load(spool), months[i]
 
         # A crawl of one month has one design per site: no need to look for its changes.
         dated = len(set(months) - {None}) > 1
         designs = MonthDesigns()
-
-        def designed() -> Iterator[PageCounts]:  # the originals, each month's design counted on the way
-            for counts, month in originals():
-                if dated and month is not None:
-                    designs.add(counts, month)
-                yield counts
-
-        def learned() -> Iterator[PageCounts]:
-            return (by_period(counts, month, periods) for counts, month in originals())
-
-        # One pass finds the design periods and, where no site's design changed, the common shapes.
-        compacting = compact and _can_compact(model)
-        common = _common_shapes(designed()) if compacting else None
-        if dated and not compacting:
-            deque(designed(), maxlen=0)
+        for keys, month in original_keys() if dated else ():
+            if month is not None:
+                designs.add(keys.site, month, keys.design())
         periods = designs.periods(config.periods) if dated else {}
-        if periods and compacting:
-            common = _common_shapes(learned())  # counted again under each period's name
-        counted = _count(model, learned(), common)
+        common = None
+        if compact and _can_compact(model):
+            common = _common_shapes(
+                (period_of(k.site, periods.get(k.site, ()), month), k.page_hash, k.shapes())
+                for k, month in original_keys()
+            )
+        learned = (by_period(counts, month, periods) for counts, month in original_counts())
+        counted = _count(model, learned, common)
     _merge_variants(model, workers)
     return counted
+
+
+@dataclass(frozen=True)
+class _Keys:
+    """What the passes before counting read of a page's spooled counts, ahead of them: its site,
+    its exact hash, its design keys (`design_keys`: its shapes' first) and the size of its counts."""
+
+    site: str
+    page_hash: int
+    shape_count: int
+    design_bytes: bytes
+    counts_size: int
+
+    def design(self) -> np.ndarray:
+        return np.frombuffer(self.design_bytes, np.uint64)
+
+    def shapes(self) -> np.ndarray:
+        return self.design()[: self.shape_count]
+
+
+def _spooled(counts: PageCounts) -> bytes:
+    """A page's spool record: its `_Keys`, then its counts."""
+    body = counts.dumps()
+    design = design_keys(counts).tobytes()
+    return marshal.dumps((counts.site, counts.page_hash, len(counts.shapes), design, len(body))) + body
 
 
 def _prints_and_counts(
@@ -100,10 +134,9 @@ def _prints_and_counts(
 
 
 def _features(config: Config, pages: list[tuple[str, str]]) -> list[tuple[PagePrint, bytes]]:
-    """Task: the learning print and the counts (as bytes, `PageCounts.dumps`) of a chunk of
-    (site, text) pages."""
+    """Task: the learning print and the spool record (`_spooled`) of a chunk of (site, text) pages."""
     rows = learning_pages(pages, config.settings, config.rule.short_words)
-    return [(print_, counts.dumps()) for print_, counts in rows]
+    return [(print_, _spooled(counts)) for print_, counts in rows]
 
 
 def _merge_variants(model: SiteModel, workers: int) -> None:
@@ -135,20 +168,17 @@ def _can_compact(model: SiteModel) -> bool:
     return not model.sites and model.forget_after is None and least >= 2
 
 
-def _shape_hash(shape: str) -> int:
-    return hash(shape) & 0xFFFF_FFFF_FFFF_FFFF  # one process's hash: it never leaves this run
-
-
-def _common_shapes(counts: Iterable[PageCounts]) -> dict[str, set[int]]:
-    """Per site, the hashes of the shapes on two distinct pages or more (as `_count` counts them:
-    an exact repeat of a page adds nothing), counted in arrays."""
+def _common_shapes(pages: Iterable[tuple[str, int, np.ndarray]]) -> dict[str, set[int]]:
+    """Per site, the hashes (`key_hashes`) of the shapes on two distinct pages or more, from each
+    page's (site, exact hash, shape hashes), as `_count` counts them (an exact repeat of a page
+    adds nothing), counted in arrays."""
     seen: dict[str, set[int]] = {}
     hashes: dict[str, HashCounts] = {}
-    for c in counts:
-        pages = seen.setdefault(c.site, set())
-        if c.page_hash not in pages:
-            pages.add(c.page_hash)
-            hashes.setdefault(c.site, HashCounts()).add([_shape_hash(k) for k in c.shapes])
+    for site, page_hash, shapes in pages:
+        site_pages = seen.setdefault(site, set())
+        if page_hash not in site_pages:
+            site_pages.add(page_hash)
+            hashes.setdefault(site, HashCounts()).add(shapes)
     return {site: set(h.at_least(2)) for site, h in hashes.items()}
 
 
@@ -168,7 +198,7 @@ def _count(model: SiteModel, counts: Iterable[PageCounts], common: dict[str, set
         single: list[str] = []
         if common is not None:
             shared = common.get(c.site, set())
-            single = [k for k in c.shapes if _shape_hash(k) not in shared]
+            single = [k for k, h in zip(c.shapes, key_hashes(c.shapes), strict=True) if h not in shared]
             c = replace(c, shapes=c.shapes.difference(single))
         if model.add(replace(c, grams=frozenset()) if apart else c) is not None:
             counted += 1

@@ -56,10 +56,16 @@ def period_of(site: str, starts: Sequence[str], month: str | None) -> str:
     return period_site(site, begun[-1] if begun else starts[0])
 
 
-def _design_keys(counts: PageCounts) -> np.ndarray:
-    """A page's keys as one array of 64-bit hashes (the same in every process)."""
-    keys = (*counts.shapes, *counts.labels)
-    texts = [xxhash.xxh3_64_intdigest(k.encode("utf-8", "surrogatepass")) for k in keys]
+def key_hashes(keys: Iterable[str]) -> list[int]:
+    """The 64-bit hash of each key's text (the same in every process)."""
+    hash_ = xxhash.xxh3_64_intdigest
+    return [hash_(k.encode("utf-8", "surrogatepass")) for k in keys]
+
+
+def design_keys(counts: PageCounts) -> np.ndarray:
+    """A page's keys as one array of 64-bit hashes: its shapes' first, then its labels' and its
+    word 3-grams."""
+    texts = key_hashes((*counts.shapes, *counts.labels))
     return np.fromiter([*texts, *counts.grams], np.uint64, len(texts) + len(counts.grams))
 
 
@@ -70,11 +76,11 @@ class MonthDesigns:
         self.pages: dict[tuple[str, str], int] = {}
         self.keys: dict[tuple[str, str], HashCounts] = {}
 
-    def add(self, counts: PageCounts, month: str) -> None:
-        """Count a page of its site's month."""
-        at = (counts.site, month)
+    def add(self, site: str, month: str, keys: np.ndarray) -> None:
+        """Count a page of a site's month by its keys (`design_keys`)."""
+        at = (site, month)
         self.pages[at] = self.pages.get(at, 0) + 1
-        self.keys.setdefault(at, HashCounts()).add(_design_keys(counts))
+        self.keys.setdefault(at, HashCounts()).add(keys)
 
     def periods(self, settings: DesignPeriods) -> dict[str, list[str]]:
         """Site -> the first months of its periods, for the sites whose design changed."""
@@ -141,7 +147,7 @@ def design_periods(
     designs = MonthDesigns()
     for page, month in counts:
         if month is not None:
-            designs.add(page, month)
+            designs.add(page.site, month, design_keys(page))
     return designs.periods(settings)
 
 

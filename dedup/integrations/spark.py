@@ -63,7 +63,7 @@ from dedup.io.records import (
 from dedup.io.writers import rejects_path, result_line
 from dedup.model import SiteModel, SiteStats
 from dedup.page import Page, Result
-from dedup.periods import MonthDesigns, by_period, month_design, month_of, periods_of_months
+from dedup.periods import MonthDesigns, by_period, design_keys, month_design, month_of, periods_of_months
 from dedup.run.batch import RecordError, RunOptions, Summary
 from dedup.workers import chunks
 
@@ -461,7 +461,7 @@ def _task_months(
     designs = MonthDesigns()
     for counts, month in pages:
         if month is not None:
-            designs.add(counts, month)
+            designs.add(counts.site, month, design_keys(counts))
     return ((at, (pages, designs.keys[at])) for at, pages in designs.pages.items())
 
 
