@@ -10,13 +10,15 @@ project. Each source is learned and cleaned as one batch run of the library, the
 - per site, the word runs (3+ words) still on 20% or more of its cleaned pages (dedup.leftovers);
 - every removal that cuts inside a sentence of the original text: a removed span that starts or
   ends strictly inside a sentence (dedup.segment's sentence ends), counted per source and kind,
-  the first --cuts of each source quoted with the sentence around the cut.
+  the inner ones grouped by kind and by the first words they remove, the first --cuts groups of
+  each source quoted once with the sentence around the cut.
 """
 
 from __future__ import annotations
 
 import argparse
 import json
+import re
 import sys
 from bisect import bisect_right
 from collections import Counter
@@ -37,6 +39,7 @@ from dedup.page import Page, Removal, site_of  # noqa: E402
 from dedup.segment import line_spans, sentence_spans  # noqa: E402
 
 QUOTE_CHARS = 90
+GROUP_WORDS = 3  # the first words of a removal that name its group
 
 
 @dataclass(frozen=True)
@@ -135,8 +138,22 @@ def print_source(
         print(f"  {site}: left on 20%+ of {rows[0].site_pages} pages")
         for item in rows[:top]:
             print(f"    {item.pages:5d} {item.share:4.0%}  {item.example:24s} {item.text[:QUOTE_CHARS]}")
-    for c in inner[:quote]:
-        print(f"  CUT {c.page} [{c.kind}] {c.sentence[: 2 * QUOTE_CHARS + 40]}")
+    groups = cut_groups(inner)
+    if groups:
+        print(f"  inner cuts by what they remove ({len(groups)} groups; one quoted each):")
+    for group in groups[:quote]:
+        c = group[0]
+        print(f"    {len(group):4d} × [{c.kind}] {c.page}: {c.sentence[: 2 * QUOTE_CHARS + 40]}")
+
+
+def cut_groups(found: Sequence[Cut]) -> list[list[Cut]]:
+    """The cuts grouped by kind and by the first words of what they remove (digits as 0): one
+    piece of furniture cut out of many pages is one group. Biggest first."""
+    groups: dict[tuple[str, str], list[Cut]] = {}
+    for c in found:
+        head = re.sub(r"\d+", "0", " ".join(c.removed.split()[:GROUP_WORDS]))
+        groups.setdefault((c.kind, head), []).append(c)
+    return sorted(groups.values(), key=len, reverse=True)
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -144,7 +161,7 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("data_dir", type=Path, help="the corpus-data directory, e.g. ../shared/corpus-data")
     parser.add_argument("--top", type=int, default=5, help="leftovers shown per site")
-    parser.add_argument("--cuts", type=int, default=20, help="in-sentence cuts quoted per source")
+    parser.add_argument("--cuts", type=int, default=20, help="groups of inner cuts quoted per source")
     parser.add_argument("--json", type=Path, help="write every leftover and cut to this file")
     args = parser.parse_args(argv)
     if not args.data_dir.is_dir():
