@@ -23,6 +23,7 @@ from dedup.normalize import WORD, Folded, normalize
 from dedup.page import Block, Decision, Kind, Page, Result
 from dedup.segment import flow_lines, outside, segment, sentence_spans, words_with_offsets
 
+HYPHENS = frozenset("-\u2010\u2011")  # within a word or a figure, not a dash between pieces
 LABEL_KINDS = frozenset({Kind.READ_ALSO, Kind.TEMPLATE})  # decisions a label makes for its whole sentence
 LEARNED_KINDS = frozenset(
     {Kind.SITE_BOILERPLATE, Kind.TEMPLATE, Kind.READ_ALSO, Kind.ISLAND}
@@ -199,7 +200,12 @@ class Cleaner:
                 "words": b - a,
                 "edge": "start" if at_start else "end",
             }
-            found.append(Decision(start, end, Kind.SITE_BOILERPLATE, evidence))
+            decision = Decision(start, end, Kind.SITE_BOILERPLATE, evidence)
+            if not at_start:
+                line_start = next(b.start for b in blocks if b.line == blocks[-1].line)
+                starts = [a for a, _ in sentence_spans(page.text, line_start, end)]
+                decision = _sentence_end_given_back(page.text, starts, decision, guards)
+            found.append(decision)
         return found
 
     def explain(self, page: Page) -> list[tuple[Block, Decision | None]]:
@@ -309,20 +315,10 @@ def _sentences_kept(
     """The site runs of a flow line but those that cut into an article's sentence on too little
     evidence: a run with running text on both sides that takes a sentence's middle, or figures
     ("fell 0.7 percent to 4068 points"), is common wording unless most of the site's pages carry it."""
-    sentences = sentence_spans(text, start, end)
-    starts = [a for a, _ in sentences]
+    starts = [a for a, _ in sentence_spans(text, start, end)]
     kept = []
     for d in decisions:
-        # A run that reaches back over the last few words of a sentence ("... in. <a blurb>"):
-        # they are the sentence's, a common closing word made their 3-gram frequent.
-        after = bisect_right(starts, d.start)
-        if (
-            after < len(starts)
-            and starts[after] < d.end
-            and _flows_into(text, d.start)
-            and len(WORD.findall(text, d.start, starts[after])) <= guards.sentence_end_words
-        ):
-            d = Decision(starts[after], d.end, d.kind, d.evidence)
+        d = _sentence_end_given_back(text, starts, d, guards)
         rare = d.evidence["pages"] < guards.middle_share * d.evidence["site_pages"]
         if rare and _flows_into(text, d.start) and _flows_into(text, d.end):
             same = bisect_right(starts, d.start) == bisect_right(starts, d.end - 1)
@@ -332,9 +328,27 @@ def _sentences_kept(
     return kept
 
 
+def _sentence_end_given_back(text: str, starts: Sequence[int], d: Decision, guards: Guards) -> Decision:
+    """A run that reaches back over the last few words of a sentence ("... in. <a blurb>", "...
+    drew 1-1. <a footer>") starts at the next sentence (`starts`: the line's sentence starts):
+    those words are the sentence's, a common closing word (a number) made their 3-gram frequent."""
+    after = bisect_right(starts, d.start)
+    if (
+        after < len(starts)
+        and starts[after] < d.end
+        and _flows_into(text, d.start)
+        and len(WORD.findall(text, d.start, starts[after])) <= guards.sentence_end_words
+    ):
+        return Decision(starts[after], d.end, d.kind, d.evidence)
+    return d
+
+
 def _flows_into(text: str, pos: int) -> bool:
-    """Whether the text runs on across `pos` as one sentence: a word (or a comma) before it, a
-    word after it, nothing that closes or labels a piece (". ", ": ", " | ") between."""
+    """Whether the text runs on across `pos` as one sentence: a word (or a comma, or a hyphen that
+    joins a word: "1-1") before it, a word after it, nothing that closes or labels a piece
+    (". ", ": ", " | ") between."""
+    if pos >= 2 and text[pos - 2].isalnum() and text[pos - 1] in HYPHENS:
+        return text[pos : pos + 1].isalnum()
     before = text[:pos].rstrip()
     while before and unicodedata.category(before[-1]) == "Cf":
         before = before[:-1].rstrip()

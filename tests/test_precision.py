@@ -283,6 +283,28 @@ def test_a_market_figure_in_the_sites_wording_keeps_its_sentence() -> None:
             assert slot in cleaner.clean(page).text, page.id
 
 
+@pytest.mark.parametrize(
+    ("words", "footer"), [(AR_WORDS, "تابع صحيفة الوادي على:"), (EN_WORDS, "Follow the Valley Post on:")]
+)
+def test_a_score_before_the_sites_footer_keeps_its_last_figure(words: list[str], footer: str) -> None:
+    # Every page ends with a figure, then the footer: the 3-gram "<number> <footer's first words>"
+    # is the site's, but the figure ends the article's last sentence (a score: "... 1-1.").
+    rng = random.Random(footer)
+    pages, scores = [], []
+    for i in range(12):
+        sentences = [" ".join(rng.choice(words) for _ in range(12)) + "." for _ in range(14)]
+        figure = f"{i % 3}-{i % 2}" if i < 4 else str(i + 10)
+        scores.append(" ".join(rng.choice(words) for _ in range(8)) + f" {figure}.")
+        text = " ".join(sentences) + f" {scores[-1]} {footer}"
+        pages.append(Page(f"p{i}", text, url=f"https://sport.example/{i}", site="sport.example"))
+    cleaner = Cleaner()
+    cleaner.learn(pages)
+    for page, score in zip(pages, scores, strict=True):
+        cleaned = cleaner.clean(page).text
+        assert score in cleaned, page.id
+        assert footer not in cleaned
+
+
 # --- in-page repeats ------------------------------------------------------------------------------
 
 CABINET_AR = (
