@@ -6,7 +6,7 @@ import math
 import unicodedata
 from bisect import bisect_left, bisect_right
 from collections import Counter
-from collections.abc import Iterable, Sequence
+from collections.abc import Collection, Iterable, Sequence
 
 import regex
 
@@ -15,13 +15,13 @@ from dedup.audit import apply, merge
 from dedup.config import Config, Guards
 from dedup.detect import context, glued, repeats, runs, site_boilerplate, widgets
 from dedup.duplicates import PagePrint, key_prints
-from dedup.features import EDGE_SALT, edge_words, head_of
+from dedup.features import EDGE_SALT, EDGE_WORDS, TAIL_SALT, edge_words, head_of
 from dedup.keys import gram_hashes, head_pairs, line_keys, pair_hashes, shape
 from dedup.learn import learn
 from dedup.model import SiteModel, SiteStats
 from dedup.normalize import WORD, Folded, normalize
 from dedup.page import Block, Decision, Kind, Page, Result
-from dedup.segment import flow_lines, outside, segment, sentence_spans, words_with_offsets
+from dedup.segment import Words, flow_lines, outside, segment, sentence_spans, words_with_offsets
 
 HYPHENS = frozenset("-\u2010\u2011")  # within a word or a figure, not a dash between pieces
 LABEL_KINDS = frozenset({Kind.READ_ALSO, Kind.TEMPLATE})  # decisions a label makes for its whole sentence
@@ -68,7 +68,12 @@ class Cleaner:
         flow_runs, flow_labels = self._site_runs(page, blocks, flow.values(), folded)
         decisions = _outside_labels(widgets.detect(blocks, self.matcher) + site_decisions, flow_labels)
         decisions += flow_runs
-        at, title = self._headline(page, site, blocks, decisions)
+        at, line = self._headline(page, site, blocks, decisions)
+        title = (
+            (line.start, line.end)
+            if line is not None
+            else self._opening_title(site, blocks, flow.keys(), page_words)
+        )
         decisions = headline.kept(title, decisions)
         # A closing read-also card takes every title after its prefix, which a label took alone.
         spans = [(d.start, d.end) for d in decisions]
@@ -119,6 +124,21 @@ class Cleaner:
             return None, None
         return (at, blocks[at]) if by_slug else (None, blocks[at])
 
+    def _opening_title(
+        self, site: str, blocks: Sequence[Block], flow: Collection[int], words: Words
+    ) -> tuple[int, int] | None:
+        """(start, end) of the title a page without line breaks opens with
+        (`headline.opening_title`), or None."""
+        stats = self.model.sites.get(site)
+        if stats is None or not stats.grams or not blocks or blocks[0].line not in flow:
+            return None
+        hashes = gram_hashes(words.words[:EDGE_WORDS])
+        anywhere = [stats.grams.get(h, 0) for h in hashes]
+        at_start = [stats.grams.get(h ^ EDGE_SALT, 0) for h in hashes]
+        return headline.opening_title(
+            words, anywhere, at_start, self.model.rule.tail_pages_needed(stats.pages)
+        )
+
     def _judged_again(self, page: Page, blocks: Sequence[Block], decisions: list[Decision]) -> list[Decision]:
         """Site evidence judged again on the lines as they stay: a sentence whose line lost its
         other sentences is judged as the shorter line it is in the cleaned page."""
@@ -154,7 +174,7 @@ class Cleaner:
         # needs the evidence of a long block (house-style openers repeat), except at the end.
         rule, limits = self.model.rule, self.config.detectors
         needed = rule.long_pages_needed(stats.pages)
-        tail_needed = max(rule.long_floor, math.ceil(rule.tail_share * stats.pages))
+        tail_needed = rule.tail_pages_needed(stats.pages)
         found: list[Decision] = edges
         labels: list[Decision] = []
         guards = self.config.guards
@@ -187,7 +207,8 @@ class Cleaner:
         head, tail = edge_words(page.text, blocks, folded)
         found = []
         for words, at_start in ((head, True), (tail, False)):
-            counts = [stats.grams.get(h ^ EDGE_SALT, 0) for h in gram_hashes(words.words)]
+            salt = EDGE_SALT if at_start else TAIL_SALT
+            counts = [stats.grams.get(h ^ salt, 0) for h in gram_hashes(words.words)]
             run = runs.edge_run(words, counts, needed, at_start, self.config.detectors.runs)
             if run is None:
                 continue

@@ -51,6 +51,10 @@ class Rule:
         """Distinct pages of the site a long block (a paragraph) must occur on."""
         return max(self.long_floor, math.ceil(self.long_share * site_pages))
 
+    def tail_pages_needed(self, site_pages: int) -> int:
+        """Distinct pages of the site a run at a flattened page's edge must occur on."""
+        return max(self.long_floor, math.ceil(self.tail_share * site_pages))
+
 
 @dataclass(frozen=True)
 class Guards:

@@ -29,6 +29,9 @@ EDGE_WORDS = 48  # words at a page's start and end whose runs are counted (a sha
 # Edge grams are counted apart from the runs of flattened pages: a house opener that many pages
 # with line breaks start with must not add to the evidence of a run in a page without them.
 EDGE_SALT = 0x2545F4914F6CDD1D
+# A page's end is counted apart from its start: other pages list an article's title at their end
+# ("most read"), which must not make it look like the start of many pages.
+TAIL_SALT = 0x1D8E4E27C47D124F
 # The first words of a page without line breaks whose word pairs are counted: its title, date line,
 # byline and photo credit, where a site's furniture can be two words between two of the page's own.
 HEAD_WORDS = 96
@@ -129,12 +132,12 @@ def head_of(words: Words) -> Words:
 
 
 def edge_grams(text: str, blocks: Sequence[Block], folded: Folded | None = None) -> list[int]:
-    """The word 3-gram hashes of the first EDGE_WORDS words of a page's first line and the last
-    EDGE_WORDS of its last line."""
+    """The word 3-gram hashes of the first EDGE_WORDS words of a page's first line (salted with
+    EDGE_SALT) and of the last EDGE_WORDS of its last line (TAIL_SALT)."""
     if not blocks:
         return []
     head, tail = edge_words(text, blocks, folded)
-    return [h ^ EDGE_SALT for h in gram_hashes(head.words) + gram_hashes(tail.words)]
+    return [h ^ EDGE_SALT for h in gram_hashes(head.words)] + [h ^ TAIL_SALT for h in gram_hashes(tail.words)]
 
 
 def edge_words(text: str, blocks: Sequence[Block], folded: Folded | None = None) -> tuple[Words, Words]:

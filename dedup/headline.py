@@ -1,5 +1,6 @@
 """The page's own headline: the line before its article that says what its URL's slug says, or a
-title that the page says again further on. Other pages of the site list it as a link (related,
+title that the page says again further on; on a page without line breaks, the words it opens with
+that other pages carry but do not open with. Other pages of the site list it as a link (related,
 most read), so the site's evidence takes it; on its own page it is the article's first line and
 stays."""
 
@@ -10,9 +11,10 @@ from urllib.parse import unquote, urlsplit
 
 import regex
 
+from dedup.keys import GRAM
 from dedup.normalize import normalize
 from dedup.page import Block, Decision
-from dedup.segment import ends_with_full_stop
+from dedup.segment import Words, ends_with_full_stop
 
 SLUG_MIN_WORDS = 3  # a slug of fewer words ("/news/details/4279575") names no headline
 LINE_SHARE = 0.8  # of the line's words that are the slug's: a headline adds little to its slug
@@ -82,20 +84,38 @@ def first(
     return None
 
 
-def kept(headline: Block | None, decisions: list[Decision]) -> list[Decision]:
-    """The decisions with the headline's line taken out of them: what they remove around it stays
-    removed."""
+def opening_title(
+    words: Words, anywhere: Sequence[int], at_start: Sequence[int], needed: int
+) -> tuple[int, int] | None:
+    """(start, end) of the title a page without line breaks opens with, or None: its first words,
+    whose 3-grams `needed` pages of the site carry (`anywhere`: the page counts of its first
+    3-grams), but not at their start (`at_start`: the pages that open with each)."""
+    grams = 0
+    for n, opening in zip(anywhere, at_start, strict=False):
+        if n < needed or opening >= needed:
+            break
+        grams += 1
+    if not grams:
+        return None
+    after = grams + GRAM - 1  # the first word after the title: its stop and quote marks stay with it
+    return words.starts[0], words.starts[after] if after < len(words.starts) else words.ends[after - 1]
+
+
+def kept(headline: tuple[int, int] | None, decisions: list[Decision]) -> list[Decision]:
+    """The decisions with the headline's span (start, end) taken out of them: what they remove
+    around it stays removed."""
     if headline is None:
         return decisions
+    start, end = headline
     out = []
     for d in decisions:
-        if d.end <= headline.start or d.start >= headline.end:
+        if d.end <= start or d.start >= end:
             out.append(d)
             continue
-        if d.start < headline.start:
-            out.append(Decision(d.start, headline.start, d.kind, d.evidence))
-        if d.end > headline.end:
-            out.append(Decision(headline.end, d.end, d.kind, d.evidence))
+        if d.start < start:
+            out.append(Decision(d.start, start, d.kind, d.evidence))
+        if d.end > end:
+            out.append(Decision(end, d.end, d.kind, d.evidence))
     return out
 
 

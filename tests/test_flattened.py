@@ -212,18 +212,24 @@ BYLINE_ROLES = (
 )
 
 
+@pytest.mark.parametrize("most_read", [False, True])
 @pytest.mark.parametrize("lang", ["en", "ar"])
-def test_a_byline_after_each_pages_own_title_goes_the_title_and_lead_stay(lang: str) -> None:
+def test_a_byline_after_each_pages_own_title_goes_the_title_and_lead_stay(lang: str, most_read: bool) -> None:
     """A flattened page opens with its own title, then the site's byline: labels with a name, a
     role and dates in their slots. The byline goes; the title before it and the lead after it,
-    which opens with a little word and a month ("In March ..."), stay whole."""
+    which opens with a little word and a month ("In March ..."), stay whole. With `most_read`,
+    every page ends with the titles of four pages (a "most read" list, in one sentence): those
+    four keep their titles all the same, as no other page opens with them."""
     rnd = random.Random(5)
     en = lang == "en"
     words, little = (EN_WORDS, EN_LITTLE) if en else (AR_WORDS, AR_LITTLE)
     names, roles = BYLINE_NAMES[0 if en else 1], BYLINE_ROLES[0 if en else 1]
-    pages, titles, leads = [], [], []
-    for i in range(30):
-        title = " ".join(rnd.sample(words, rnd.randint(5, 9))) + ("?" if en else "؟")
+    titles = [" ".join(rnd.sample(words, rnd.randint(5, 9))) + ("?" if en else "؟") for _ in range(30)]
+    listed = (
+        ("Most read " if en else "الأكثر قراءة ") + " ".join(t[:-1] for t in titles[:4]) if most_read else ""
+    )
+    pages, leads = [], []
+    for i, title in enumerate(titles):
         byline = (
             f"Article Information Author, {rnd.choice(names)} Role, {rnd.choice(roles)} Published "
             f"{i % 28 + 1} May 2026, 14:{i + 10} GMT Reading time: {i % 9 + 2} minutes"
@@ -233,8 +239,8 @@ def test_a_byline_after_each_pages_own_title_goes_the_title_and_lead_stay(lang: 
         )
         lead = ("In March " if en else "في مارس ") + _sentence(rnd, words, little)
         body = " ".join(_sentence(rnd, words, little) for _ in range(8))
-        pages.append(Page(f"{lang}{i}", f"{title} {byline} {lead} {body}", site=f"{lang}.byline.example"))
-        titles.append(title)
+        text = f"{title} {byline} {lead} {body} {listed}".rstrip()
+        pages.append(Page(f"{lang}{i}", text, site=f"{lang}.byline.example"))
         leads.append(lead)
     cleaner = Cleaner()
     cleaner.learn(pages)

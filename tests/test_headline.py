@@ -1,13 +1,15 @@
 """dedup.headline on its own: the words of a URL's slug, the lines that say them, the first of
-them before the article."""
+them before the article; the title a page without line breaks opens with."""
 
 from __future__ import annotations
 
 from urllib.parse import quote
 
-from dedup.headline import first, said_again, slug_lines, slug_words
+import pytest
+
+from dedup.headline import first, opening_title, said_again, slug_lines, slug_words
 from dedup.normalize import normalize
-from dedup.segment import segment
+from dedup.segment import segment, words_with_offsets
 
 AR_SLUG = "مجلس-المدينة-يمدد-ساعات-عمل-المكتبات-العامة"
 
@@ -72,3 +74,22 @@ def test_a_title_said_again_has_five_words_and_no_full_stop() -> None:
         "The council met and voted on the hours today.",
     ]
     assert said_again("\n".join(lines) + "\n", segment("\n".join(lines) + "\n")) == [0]
+
+
+@pytest.mark.parametrize(
+    ("title", "rest"),
+    [
+        ("Harbour bridge reopens after repairs? ", "Published 2 May The council said."),
+        ("إعادة افتتاح جسر الميناء بعد الإصلاح؟ ", "نشر في 2 مايو وقال المجلس."),
+    ],
+)
+def test_a_flattened_pages_title_is_what_others_carry_but_do_not_open_with(title: str, rest: str) -> None:
+    text = title + rest
+    words = words_with_offsets(text)
+    grams, title_grams = len(words.words) - 2, len(title.split()) - 2
+    # The title's 3-grams are on 12 pages of the site (a "most read" list), none at their start.
+    anywhere = [12] * title_grams + [1] * (grams - title_grams)
+    span = opening_title(words, anywhere, [0] * grams, needed=4)
+    assert span is not None and text[span[0] : span[1]] == title
+    assert opening_title(words, anywhere, [12] * grams, needed=4) is None  # a house opener
+    assert opening_title(words, [3] * grams, [0] * grams, needed=4) is None  # the page's own words

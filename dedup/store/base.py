@@ -21,7 +21,8 @@ from dedup.model import COUNTERS, SiteModel, SiteStats
 
 # 4: the page index keeps each page's site and similarity. 5: each site keeps an example of its
 # pages' text for the shapes and labels seen on 2 pages or more (`dedup sites` shows text, not keys).
-FORMAT_VERSION = 5
+# 6: the word 3-grams at a page's end are counted apart from those at its start (`features.edge_grams`).
+FORMAT_VERSION = 6
 
 
 class StateError(Exception):
