@@ -12,7 +12,7 @@ import xxhash
 from dedup.fingerprint import utf8
 from dedup.normalize import Folded, normalize
 from dedup.page import Block
-from dedup.segment import Words
+from dedup.segment import CLOSING_MARKS, SENTENCE_STOPS, Words
 
 _WEEKDAY_NAMES = """
 monday tuesday wednesday thursday friday saturday sunday
@@ -112,6 +112,15 @@ def _separated(text: str, words: Words, slotted: Sequence[str], i: int) -> bool:
     if i + 1 >= len(slotted) or slotted[i] == slotted[i + 1] == "0":
         return False
     return not SEPARATORS.isdisjoint(text[words.ends[i] : words.starts[i + 1]])
+
+
+def runs_on(text: str, words: Words, i: int) -> bool:
+    """Whether word i goes on the sentence of the word before it: no stop, separator or line break
+    stands between them."""
+    if i == 0:
+        return False
+    gap = text[words.ends[i - 1] : words.starts[i]]
+    return "\n" not in gap and (SENTENCE_STOPS | SEPARATORS | CLOSING_MARKS).isdisjoint(gap)
 
 
 def glued_labels(text: str, blocks: Iterable[Block], flow_lines: Collection[int]) -> dict[str, Block]:

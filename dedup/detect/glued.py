@@ -13,7 +13,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 
 from dedup.config import Glued
-from dedup.keys import GLUED, GRAM, MAX_LABEL_WORDS, SEPARATORS, slot_words
+from dedup.keys import GLUED, GRAM, MAX_LABEL_WORDS, SEPARATORS, runs_on, slot_words
 from dedup.page import Decision, Kind
 from dedup.segment import CLOSING_MARKS, SENTENCE_STOPS, Words
 
@@ -98,10 +98,7 @@ def _inside_sentence(text: str, words: Words, i: int) -> bool:
     """Whether word i goes on a sentence: it starts in lower case (a script with cases), and no stop
     or separator stands before it. A capital ("… agencies Read more") or a script without cases
     (a heading run into the next line) may open a label."""
-    if i == 0 or not text[words.starts[i]].islower():
-        return False
-    gap = text[words.ends[i - 1] : words.starts[i]]
-    return "\n" not in gap and (SENTENCE_STOPS | SEPARATORS | CLOSING_MARKS).isdisjoint(gap)
+    return text[words.starts[i]].islower() and runs_on(text, words, i)
 
 
 def _separator_after(text: str, words: Words, i: int, end_of_flow: int) -> bool:

@@ -11,9 +11,9 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 from dedup.config import Runs
-from dedup.keys import GRAM, SEPARATORS, WEEKDAYS, slot_words
+from dedup.keys import GRAM, SEPARATORS, WEEKDAYS, runs_on, slot_words
 from dedup.page import Decision, Kind
-from dedup.segment import CLOSING_MARKS, SENTENCE_STOPS, Words
+from dedup.segment import Words
 
 
 def frequent_runs(counts: Sequence[int], needed: int, limits: Runs = Runs()) -> list[tuple[int, int, int]]:
@@ -77,9 +77,7 @@ def detect(
         if end > head[0]:
             spans.append((head[0], end, head[2]))
     tail = _chain(weak, range(len(weak) - 1, -1, -1), n, limits.edge_gap)
-    if tail is not None and (
-        any(tail[0] <= a for a, _, _ in strong) or not _mid_sentence(text, words, tail[0])
-    ):
+    if tail is not None and (any(tail[0] <= a for a, _, _ in strong) or not runs_on(text, words, tail[0])):
         spans.append(tail)
     taken = [(a, b) for a, b, _ in spans]
     spans += [
@@ -139,15 +137,6 @@ def head_pairs(
         decisions.append(Decision(words.starts[first], end, Kind.SITE_BOILERPLATE, evidence))
         k = j
     return decisions
-
-
-def _mid_sentence(text: str, words: Words, i: int) -> bool:
-    """Whether word i goes on the sentence of the word before it: no stop, separator or line
-    break stands between them."""
-    if i == 0:
-        return False
-    gap = text[words.ends[i - 1] : words.starts[i]]
-    return "\n" not in gap and (SENTENCE_STOPS | SEPARATORS | CLOSING_MARKS).isdisjoint(gap)
 
 
 def _label_ends(text: str, words: Words, i: int) -> bool:
