@@ -6,7 +6,10 @@ background paragraph are no evidence that two pages are the same. Two articles a
 when their Jaccard reaches the threshold, or when the smaller, of `min_article` shingles or more,
 lies almost wholly inside the larger (a light edit or an added paragraph lowers Jaccard a little,
 containment hardly at all). An article too short to compare matches only an identical one;
-identical originals always match.
+identical originals always match. Learning compares the pages as they came, before anything is
+cleaned: there, on a site too small to tell its common shingles (under `common_pages` pages), an
+article is the whole page, furniture and all, and two different articles wrapped in the same long
+furniture lie mostly inside each other; so containment makes no copy there, only Jaccard does.
 
 Groups are stars (`Stars`): pages are taken in order, first fetched first, and each joins the most
 similar earlier canonical page it is near, or starts a group of its own; a page near only a member
@@ -144,6 +147,10 @@ class SiteShingles:
         """Distinct pages of the site counted."""
         return len(self._seen.get(site, ()))
 
+    def known(self, site: str) -> bool:
+        """Whether the site has the pages to tell its common shingles (`common_pages`)."""
+        return self.pages(site) >= self.rule.common_pages
+
     def common(self, site: str) -> np.ndarray:
         """The sorted shingle hashes the site repeats (`common_floor`); found again only once the
         site's pages have grown by `refresh_growth` since last time."""
@@ -191,10 +198,12 @@ def identity_keys(print_: PagePrint, article: np.ndarray, min_article: int) -> l
     return keys
 
 
-def similarity(a: np.ndarray, b: np.ndarray, threshold: float, rule: DuplicateRule) -> float | None:
+def similarity(
+    a: np.ndarray, b: np.ndarray, threshold: float, rule: DuplicateRule, contain: bool = True
+) -> float | None:
     """How similar two articles (sorted shingle hashes) are when they are near duplicates, else
-    None: their Jaccard when it reaches the threshold, else the containment of the smaller in the
-    larger (of `min_article` shingles or more) when it reaches `containment`."""
+    None: their Jaccard when it reaches the threshold, else, where `contain`, the containment of
+    the smaller in the larger (of `min_article` shingles or more) when it reaches `containment`."""
     if not len(a) or not len(b):
         return None
     inter = len(np.intersect1d(a, b, assume_unique=True))
@@ -203,7 +212,7 @@ def similarity(a: np.ndarray, b: np.ndarray, threshold: float, rule: DuplicateRu
         return round(jaccard, 4)
     smaller = min(len(a), len(b))
     contained = inter / smaller
-    enough = smaller >= rule.min_article and contained >= rule.containment
+    enough = contain and smaller >= rule.min_article and contained >= rule.containment
     return round(contained, 4) if enough else None
 
 
@@ -275,15 +284,19 @@ def candidate_bands(settings: FingerprintSettings, rule: DuplicateRule) -> tuple
 
 @dataclass
 class DuplicateFinder:
-    """Collects pages' prints, then groups the near-duplicates among them (batch)."""
+    """Collects pages' prints, then groups the near-duplicates among them (batch). `originals`:
+    the prints are of pages as they came (learning), so containment needs sites whose common
+    shingles are known."""
 
     settings: FingerprintSettings = field(default_factory=FingerprintSettings)
     threshold: float = 0.8
     rule: DuplicateRule = field(default_factory=DuplicateRule)
+    originals: bool = False
     _ids: list[str] = field(default_factory=list)
     _fetched: list[str | None] = field(default_factory=list)
     _prints: list[PagePrint] = field(default_factory=list)
     _articles: list[np.ndarray] | None = None
+    _contains: list[bool] = field(default_factory=list)  # per page: whether containment may count
 
     def add(self, page_id: str, fetched_at: str | None, site: str, text: str, original: str) -> None:
         """Remember one page by the text it is compared by (and its original: identical originals
@@ -309,13 +322,16 @@ class DuplicateFinder:
             self._articles = [_NONE] * len(self._prints)
             # A site at a time: its shingle counts go before the next site's are made. From then on
             # a page's article stands for its shingles: they are not kept twice.
+            self._contains = [True] * len(self._prints)
             for site, pages in by_site.items():
                 sites = SiteShingles(self.rule)
                 prints = [self._prints[i] for i in pages]
                 for p in prints:
                     sites.add(p)
+                contain = not self.originals or sites.known(site)
                 for i, article in zip(pages, sites.articles(site, prints), strict=True):
                     self._articles[i] = article
+                    self._contains[i] = contain
                     self._prints[i] = replace(self._prints[i], shingles=_NONE)
         return self._articles
 
@@ -352,12 +368,13 @@ class DuplicateFinder:
         keys = {
             i: identity_keys(p, a, least) for i, (p, a) in enumerate(zip(self._prints, articles, strict=True))
         }
-        placed = star_groups(
-            order,
-            keys,
-            near,
-            lambda i, j: similarity(articles[i], articles[j], self.threshold, self.rule),
-        )
+        contains = self._contains
+
+        def similar(i: int, j: int) -> float | None:
+            contain = contains[i] and contains[j]
+            return similarity(articles[i], articles[j], self.threshold, self.rule, contain)
+
+        placed = star_groups(order, keys, near, similar)
         return {i: Duplicate(self._ids[c], s) for i, (c, s) in placed.items()}
 
 
@@ -415,7 +432,7 @@ class PageIndex:
         print_ = self._print(site, text, original)
         self._sites.add(print_)
         article = self._sites.article(print_)
-        placed = self._find(print_, article, self._band_keys(article))
+        placed = self._find(print_, article, self._band_keys(article), originals=True)
         return None if placed is None else Duplicate(self.pages[placed[0]].id, placed[1])
 
     def add(self, page_id: str, site: str, text: str, original: str) -> IndexedPage:
@@ -433,13 +450,19 @@ class PageIndex:
     def _print(self, site: str, text: str, original: str) -> PagePrint:
         return page_prints([(site, text, original)], self.settings.word_shingle)[0]
 
-    def _find(self, print_: PagePrint, article: np.ndarray, keys: list[int]) -> tuple[int, float] | None:
-        """The place of a page whose article has these band keys (`_band_keys`)."""
+    def _find(
+        self, print_: PagePrint, article: np.ndarray, keys: list[int], originals: bool = False
+    ) -> tuple[int, float] | None:
+        """The place of a page whose article has these band keys (`_band_keys`); `originals` as
+        in `DuplicateFinder`."""
         earlier = sorted(self._candidates(keys))
         least = self.rule.min_article
+        known = not originals or self._sites.known(print_.site)
 
         def similar(j: int) -> float | None:
-            return similarity(article, self._sites.article(self.pages[j].print), self.threshold, self.rule)
+            other = self.pages[j].print
+            contain = known and (not originals or self._sites.known(other.site))
+            return similarity(article, self._sites.article(other), self.threshold, self.rule, contain)
 
         return self._stars.find(identity_keys(print_, article, least), earlier, similar)
 

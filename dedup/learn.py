@@ -110,7 +110,9 @@ def _prints_and_counts(
     the copies. Returns the pages read, the copies (input position -> canonical id) and each
     page's month of fetch; the prints are let go on return, before the variant merges need their
     memory."""
-    finder = DuplicateFinder(config.settings, config.duplicate_threshold, config.duplicate_rule)
+    finder = DuplicateFinder(
+        config.settings, config.duplicate_threshold, config.duplicate_rule, originals=True
+    )
     with Workers(workers, config) as pool:
         ids: deque[tuple[str, str | None]] = deque()  # pages sent off, waiting for their prints
 

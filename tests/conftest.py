@@ -279,3 +279,121 @@ def gram_counts(text: str, seen: dict[str, int]) -> tuple[Words, list[int]]:
         for k in range(first, first + len(words_with_offsets(phrase).words) - 2):
             counts[k] = pages
     return words, counts
+
+
+# Two small sites (two pages each, Arabic and English) whose different articles sit in the same long
+# furniture: a nav bar, a "most read" list and a footer, more words than the article.
+SMALL_SITE_FURNITURE = {
+    "ar": (
+        "الرئيسية\nأخبار\nسياسة\nاقتصاد\nرياضة\nثقافة\nصحة\nتكنولوجيا\nمنوعات\nرأي\nفيديو\nصور\nالطقس\n"
+        "الأرشيف\nبحث\nاشترك\nالنشرة البريدية\nتسجيل الدخول",
+        "الأكثر قراءة\n"
+        "عاصفة تقطع الكهرباء عن آلاف المنازل في المدن الساحلية الشمالية\n"
+        "المنتخب يفوز بالبطولة بعد مباراة مثيرة حسمها في الوقت الإضافي\n"
+        "علماء يعثرون على جليد مائي قرب القطب الجنوبي للقمر\n"
+        "افتتاح جناح جديد في مستشفى الأطفال لعلاج الأمراض النادرة\n"
+        "أسعار الخضروات ترتفع للشهر الثالث على التوالي في الأسواق\n"
+        "المتحف يعيد تماثيل أثرية إلى بلدها الأصلي بعد عقود\n"
+        "خط قطار جديد يربط المطار بوسط المدينة العام المقبل\n"
+        "موجة حر تحطم الأرقام القياسية في المنطقة هذا الأسبوع\n"
+        "الشرطة تبحث عن مشتبه به بعد سرقة مصرف في وسط المدينة\n"
+        "الجامعة تعلن إعفاء الطلاب من ذوي الدخل المحدود من الرسوم\n"
+        "وزارة النقل تطرح مناقصة لتوسيع الطريق الدائري حول العاصمة\n"
+        "مهرجان السينما يكرم مخرجين شبابا من عشر دول عربية\n"
+        "البنك المركزي يبقي أسعار الفائدة دون تغيير للمرة الرابعة\n"
+        "انطلاق موسم الحج وسط إجراءات صحية مشددة في المشاعر المقدسة\n"
+        "شركة ناشئة محلية تجمع عشرين مليون دولار لتطوير تطبيقات التوصيل\n"
+        "آخر الأخبار\n"
+        "الحكومة تقر موازنة العام المقبل بزيادة الإنفاق على التعليم والصحة\n"
+        "افتتاح أكبر محطة لتحلية مياه البحر في الساحل الغربي\n"
+        "انخفاض أسعار الذهب مع ارتفاع الدولار في الأسواق العالمية\n"
+        "المنتخب الأولمبي يبدأ معسكره التدريبي استعدادا للتصفيات القارية\n"
+        "وزارة الزراعة تطلق برنامجا لدعم صغار المزارعين بالبذور والأسمدة\n"
+        "حريق يلتهم مستودعا للأخشاب في المنطقة الصناعية دون إصابات\n"
+        "إطلاق قمر صناعي جديد لرصد التغيرات المناخية في المنطقة\n"
+        "المعرض الدولي للكتاب يستقبل مليون زائر في أسبوعه الأول",
+        "اشترك في نشرتنا البريدية لتصلك أهم الأخبار كل صباح مع تحليلات المحررين\n"
+        "نستخدم ملفات تعريف الارتباط لتحسين تجربتك على موقعنا، وباستمرارك في التصفح فإنك توافق على "
+        "سياسة الخصوصية\nمن نحن\nاتصل بنا\nسياسة الخصوصية\nشروط الاستخدام\n"
+        "جميع الحقوق محفوظة لموقع الساحل اليوم 2024",
+    ),
+    "en": (
+        "Home\nNews\nWorld\nPolitics\nBusiness\nTechnology\nScience\nHealth\nSports\nOpinion\nVideo\nPhotos\n"
+        "Weather\nLocal\nSearch\nSubscribe\nNewsletters\nLog In",
+        "Most Read\n"
+        "Storm knocks out power to thousands of homes along the northern coast\n"
+        "Local team wins the championship after a dramatic overtime finish\n"
+        "Scientists find water ice near the south pole of the moon\n"
+        "Hospital opens a new wing for children with rare diseases\n"
+        "Prices of fresh vegetables rise for the third month in a row\n"
+        "Museum returns ancient statues to their country of origin\n"
+        "New rail line will link the airport to the city centre next year\n"
+        "Heat wave expected to break records across the region this week\n"
+        "Police search for a suspect after a bank robbery downtown\n"
+        "University announces free tuition for students from low income families\n"
+        "Transport ministry opens bidding to widen the ring road around the capital\n"
+        "Film festival honours young directors from ten countries\n"
+        "Central bank keeps interest rates unchanged for the fourth time\n"
+        "Pilgrimage season opens under strict health measures at the holy sites\n"
+        "Local start-up raises twenty million dollars to build delivery apps\n"
+        "Latest\n"
+        "Government passes next year's budget with more money for schools and hospitals\n"
+        "Largest seawater desalination plant opens on the western coast\n"
+        "Gold prices fall as the dollar rises on world markets\n"
+        "Olympic team starts its training camp ahead of the continental qualifiers\n"
+        "Farm ministry launches a plan to give small farmers seeds and fertiliser\n"
+        "Fire destroys a timber warehouse in the industrial zone with no injuries\n"
+        "New satellite launched to track climate change across the region\n"
+        "International book fair welcomes a million visitors in its first week",
+        "Sign up for our newsletter to get the top stories in your inbox every morning\n"
+        "By continuing to browse this site you agree to our use of cookies\n"
+        "About Us\nContact\nPrivacy Policy\nTerms of Use\n"
+        "© 2024 Coast Herald. All rights reserved.",
+    ),
+}
+SMALL_SITE_ARTICLES = {
+    "ar": (
+        ("وزارة الصحة تطلق حملة تطعيم وطنية", AR_PARAGRAPHS),
+        (
+            "نقابة المعلمين تعلق الإضراب",
+            (
+                "أعلنت نقابة المعلمين تعليق الإضراب بعد اتفاق مع الحكومة على زيادة الرواتب بنسبة عشرة "
+                "في المئة اعتبارا من الشهر المقبل.",
+                "وقال نقيب المعلمين إن المدارس ستفتح أبوابها صباح الأحد، داعيا الأهالي إلى إرسال أبنائهم "
+                "والمساعدة في تعويض ما فات الطلاب من دروس.",
+                "وكانت الحكومة قد رفضت في البداية مطالب النقابة، قبل أن تعود إلى طاولة الحوار بعد أسبوعين "
+                "من إغلاق المدارس في معظم المحافظات.",
+            ),
+        ),
+    ),
+    "en": (
+        (EN_TITLE, EN_PARAGRAPHS),
+        (
+            "Teachers end their strike",
+            (
+                "The teachers' union called off its strike on Thursday after the government agreed to "
+                "raise salaries by ten percent from next month.",
+                "Schools will open again on Monday morning, the union leader said, and asked parents to "
+                "help pupils make up for the lessons they have missed.",
+                "The government had first refused the union's demands, before it came back to the table "
+                "after two weeks in which most schools stayed shut.",
+            ),
+        ),
+    ),
+}
+
+
+@pytest.fixture(scope="session")
+def small_site_records() -> list[dict[str, str]]:
+    """Four pages (id, url, fetched_at, text) of two small sites: each page a different article
+    in its site's long furniture (`SMALL_SITE_FURNITURE`)."""
+    records = []
+    for lang, site in (("ar", "alsahel.example"), ("en", "coastherald.example")):
+        nav, most_read, footer = SMALL_SITE_FURNITURE[lang]
+        for i, (title, paragraphs) in enumerate(SMALL_SITE_ARTICLES[lang]):
+            text = "\n".join([nav, title, *paragraphs, most_read, footer]) + "\n"
+            url = f"https://{site}/news/{i + 1}"
+            records.append(
+                {"id": f"{lang}{i + 1}", "url": url, "fetched_at": f"2024-05-0{i + 1}", "text": text}
+            )
+    return records

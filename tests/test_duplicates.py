@@ -6,11 +6,13 @@ import random
 from pathlib import Path
 
 import orjson
+from conftest import SMALL_SITE_ARTICLES, SMALL_SITE_FURNITURE
 from typer.testing import CliRunner
 
 from corpus.generate import short_article_corpus
 from dedup.clean import Cleaner
 from dedup.cli import app
+from dedup.config import Config
 from dedup.duplicates import DuplicateFinder
 from dedup.page import Page
 
@@ -219,3 +221,57 @@ def test_every_executor_gives_the_same_groups(tmp_path: Path) -> None:
         return _pairs({page: canonical or page for page, (canonical, _) in marks.items()})
 
     assert groups(stream) == groups(one)
+
+
+def _furniture_lines(lang: str) -> list[str]:
+    return [line for part in SMALL_SITE_FURNITURE[lang] for line in part.splitlines()]
+
+
+def test_a_small_sites_different_articles_in_its_long_furniture_both_count(
+    small_site_records: list[dict[str, str]],
+) -> None:
+    """Two pages of a two-page site, each its own article in the same long furniture, lie mostly
+    inside each other as they came (containment over the rule's, Jaccard under the threshold).
+    Learning counts both, as a site too small to know its furniture must: the furniture goes, every
+    line of both articles stays, and the cleaned pages are no duplicates."""
+    pages = [
+        Page(id=r["id"], text=r["text"], url=r["url"], fetched_at=r["fetched_at"]) for r in small_site_records
+    ]
+    config = Config()
+    for originals, expected in ((False, {1: "ar1", 3: "en1"}), (True, {})):
+        finder = DuplicateFinder(
+            config.settings, config.duplicate_threshold, config.duplicate_rule, originals
+        )
+        for p in pages:
+            finder.add(p.id, p.fetched_at, p.site or "", p.text, p.text)
+        assert {i: d.canonical for i, d in finder.groups().items()} == expected
+    cleaner = Cleaner(config)
+    assert cleaner.learn(pages) == 4
+    for page in pages:
+        lang, n = page.id[:2], int(page.id[2:]) - 1
+        kept = cleaner.clean(page).text.splitlines()
+        title, paragraphs = SMALL_SITE_ARTICLES[lang][n]
+        assert kept == [title, *paragraphs], page.id
+    assert _groups(pages) == {}
+
+
+def test_every_executor_counts_a_small_sites_pages_alike(
+    small_site_records: list[dict[str, str]], tmp_path: Path
+) -> None:
+    """One worker, two workers and a stream run: no page of the small sites is a copy, and each
+    site's second page (the stream's first with evidence) loses its furniture alike."""
+    src = tmp_path / "small.jsonl"
+    src.write_bytes(b"".join(orjson.dumps(r) + b"\n" for r in small_site_records))
+    texts = {}
+    for name, options in (
+        ("one", ["--workers", "1"]),
+        ("two", ["--workers", "2"]),
+        ("stream", ["--stream", "--state", str(tmp_path / "s.db")]),
+    ):
+        out = tmp_path / f"{name}.jsonl"
+        assert set(_marks(src, out, *options).values()) == {(None, None)}, name
+        texts[name] = {r["id"]: r["text"] for r in map(orjson.loads, out.read_bytes().splitlines())}
+    assert texts["one"] == texts["two"]
+    for page in ("ar2", "en2"):
+        assert texts["stream"][page] == texts["one"][page]
+        assert not set(texts["one"][page].splitlines()) & set(_furniture_lines(page[:2]))

@@ -221,6 +221,20 @@ def test_short_articles_in_long_furniture_group_as_locally(spark: Any, tmp_path:
     assert distributed == local
 
 
+def test_a_small_sites_pages_in_long_furniture_count_as_locally(
+    spark: Any, small_site_records: list[dict[str, str]], tmp_path: Path
+) -> None:
+    """Two small sites whose different articles lie mostly inside each other as they came: Spark
+    counts every page, as the local run does, and writes the local records (furniture gone)."""
+    src = tmp_path / "small.jsonl"
+    src.write_bytes(b"".join(orjson.dumps(r) + b"\n" for r in small_site_records))
+    local = _local([src], tmp_path / "local.jsonl")
+    spark_out = tmp_path / "spark"
+    _, model = engine.clean_files(spark, [str(src)], str(spark_out), RunOptions(), Config())
+    assert sorted(stats.pages for stats in model.sites.values()) == [2, 2]
+    assert _parts(spark_out) == local
+
+
 def test_a_redesigned_site_is_learned_by_period_as_locally(spark: Any, tmp_path: Path) -> None:
     """An archive crawl across three designs: Spark finds the local run's design periods (months
     counted on the tasks) and writes the local records."""

@@ -301,6 +301,7 @@ class Grouping:
 
     config: Config
     by_id: bool = False  # canonical by id rather than input order (learning: order-independent)
+    originals: bool = False  # pages as they came (learning): as DuplicateFinder's `originals`
 
 
 def duplicate_of(
@@ -313,13 +314,15 @@ def duplicate_of(
     fingerprints = fingerprints.persist(_KEEP)
     context = fingerprints.context
     rule = grouping.config.duplicate_rule
-    common = context.broadcast(_common_shingles(fingerprints, rule))
+    frequent, known = _common_shingles(fingerprints, rule)
+    common = context.broadcast((frequent, known if grouping.originals else None))
     by_id = grouping.by_id
-    rows = fingerprints.map(lambda kv: (kv[0], _article_row(common.value, by_id, rule, kv))).persist(_KEEP)
+    rows = fingerprints.map(lambda kv: (kv[0], _article_row(*common.value, by_id, rule, kv))).persist(_KEEP)
     settings, threshold = grouping.config.settings, grouping.config.duplicate_threshold
-    articles = rows.filter(lambda kv: len(kv[1][2]) >= rule.min_article).mapValues(lambda r: r[2])
+    articles = rows.filter(lambda kv: len(kv[1][2]) >= rule.min_article).mapValues(lambda r: (r[2], r[3]))
     candidates = (
-        articles.mapPartitions(partial(_band_rows, settings, candidate_bands(settings, rule)))
+        articles.mapValues(lambda a: a[0])
+        .mapPartitions(partial(_band_rows, settings, candidate_bands(settings, rule)))
         .groupByKey()
         .flatMap(lambda kv: combinations(sorted(kv[1]), 2))
         .distinct()
@@ -328,7 +331,7 @@ def duplicate_of(
         candidates.join(articles)
         .map(lambda kv: (kv[1][0], (kv[0], kv[1][1])))
         .join(articles)
-        .map(lambda kv: (kv[1][0][0], kv[0], similarity(kv[1][0][1], kv[1][1], threshold, rule)))
+        .map(lambda kv: (kv[1][0][0], kv[0], _similarity(kv[1][0][1], kv[1][1], threshold, rule)))
         .filter(lambda e: e[2] is not None)
         .collect()
     )
@@ -357,11 +360,18 @@ def duplicate_of(
     return context.parallelize(marks, max(1, fingerprints.getNumPartitions()))
 
 
+def _similarity(
+    a: tuple[np.ndarray, bool], b: tuple[np.ndarray, bool], threshold: float, rule: DuplicateRule
+) -> float | None:
+    """`similarity` of two (article, whether containment may count) rows."""
+    return similarity(a[0], b[0], threshold, rule, a[1] and b[1])
+
+
 def _common_shingles(
     fingerprints: RDD[tuple[int, Fingerprint]], rule: DuplicateRule
-) -> dict[str, np.ndarray]:
+) -> tuple[dict[str, np.ndarray], set[str]]:
     """Per site, the sorted shingles its pages repeat (SiteShingles' rule: pages identical but for
-    their numbers count once)."""
+    their numbers count once); and the sites with the pages to tell them (`SiteShingles.known`)."""
     distinct = (
         fingerprints.filter(lambda kv: kv[1].print_.shape is not None)
         .map(lambda kv: ((kv[1].print_.site, kv[1].print_.shape), kv[1].print_.shingles))
@@ -379,7 +389,7 @@ def _common_shingles(
         .collectAsMap()
     )
     distinct.unpersist()
-    return dict(frequent)
+    return dict(frequent), {site for site, n in pages.items() if n >= rule.common_pages}
 
 
 def _site_shingle_counts(
@@ -403,13 +413,19 @@ def _summed_counts(
 
 
 def _article_row(
-    common: dict[str, np.ndarray], by_id: bool, rule: DuplicateRule, kv: tuple[int, Fingerprint]
-) -> tuple[tuple[str, str, int, str], list[tuple[str, int]], np.ndarray]:
-    """A page's order key (with its id last), identity keys and article."""
+    common: dict[str, np.ndarray],
+    known: set[str] | None,
+    by_id: bool,
+    rule: DuplicateRule,
+    kv: tuple[int, Fingerprint],
+) -> tuple[tuple[str, str, int, str], list[tuple[str, int]], np.ndarray, bool]:
+    """A page's order key (with its id last), identity keys, article, and whether containment
+    may count for it: everywhere, or where `known` is given (originals), on its sites alone."""
     pos, f = kv
     article = article_of(f.print_, common.get(f.print_.site, np.zeros(0, np.uint32)))
     keys = identity_keys(f.print_, article, rule.min_article)
-    return (*order_key(f.fetched_at, f.id, pos, by_id), f.id), keys, article
+    contain = known is None or f.print_.site in known
+    return (*order_key(f.fetched_at, f.id, pos, by_id), f.id), keys, article, contain
 
 
 def _band_rows(
@@ -430,7 +446,7 @@ def _band_rows(
 def learn(pages: RDD[tuple[int, Page]], config: Config) -> SiteModel:
     """The model Cleaner.learn makes from the same pages: copies and exact repeats count once."""
     rows = pages.mapPartitions(partial(_learning_rows, config)).persist(_KEEP)
-    copies = duplicate_of(rows.mapValues(lambda r: r[0]), Grouping(config, by_id=True))
+    copies = duplicate_of(rows.mapValues(lambda r: r[0]), Grouping(config, by_id=True, originals=True))
     counted = rows.mapValues(lambda r: (r[1], month_of(r[0].fetched_at))).subtractByKey(copies).persist(_KEEP)
     periods = _design_periods(counted.values(), config)
     model = site_model(counted.mapValues(lambda cm: by_period(cm[0], cm[1], periods)), config)
