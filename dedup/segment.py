@@ -87,9 +87,9 @@ def abbreviation_dot(text: str, start: int, dot: int) -> bool:
         return False
     word = before.split()[-1].lstrip("(\"'«“")
     if word.isalpha():
-        if word.lower() in NUMBER_ABBREVIATIONS:
-            after = text[dot + 1 : dot + 5].lstrip()
-            return after[:1].isdigit() or after[:2] == "ex"
+        after = text[dot + 1 : dot + 5].lstrip()
+        if word.lower() in NUMBER_ABBREVIATIONS and (after[:1].isdigit() or after[:2] == "ex"):
+            return True
         if len(word) == 1 and word not in "aAI" and (word.isupper() or word in ARABIC_ABBREVIATIONS):
             return True
         return len(word) <= _ABBREVIATION_CHARS and word.lower() in ABBREVIATIONS

@@ -45,6 +45,9 @@ def test_abbreviations_do_not_end_sentences_in_english_french_and_arabic() -> No
         "Officials of the U.S. are negotiating with Dr. Lane, e.g. on tariffs. ",
         "Talks resume today.",
     ]
+    # "P." is also a page's abbreviation ("p. 12"): as a capital initial it shortens a name.
+    named = "Timothy P. Carney wrote it. See p. 12."
+    assert _sentences(named) == ["Timothy P. Carney wrote it. ", "See p. 12."]
     fr = "M. Dupont a cité p. ex. la gare du Nord. La ville répond."
     assert _sentences(fr) == ["M. Dupont a cité p. ex. la gare du Nord. ", "La ville répond."]
     ar = "قال د. سامي إن م. هدى أنهت الدراسة. وبدأ التنفيذ أمس."
