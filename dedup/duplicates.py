@@ -119,6 +119,11 @@ class Duplicate:
     similarity: float
 
 
+def common_known(pages: int, rule: DuplicateRule) -> bool:
+    """Whether a site of this many pages can tell its common shingles (`common_pages`)."""
+    return pages >= rule.common_pages
+
+
 def common_floor(pages: int, rule: DuplicateRule) -> int:
     """On how many of a site's pages a shingle is the site's own, not an article's."""
     floor = math.ceil(rule.common_share * pages)
@@ -148,8 +153,8 @@ class SiteShingles:
         return len(self._seen.get(site, ()))
 
     def known(self, site: str) -> bool:
-        """Whether the site has the pages to tell its common shingles (`common_pages`)."""
-        return self.pages(site) >= self.rule.common_pages
+        """Whether the site has the pages to tell its common shingles (`common_known`)."""
+        return common_known(self.pages(site), self.rule)
 
     def common(self, site: str) -> np.ndarray:
         """The sorted shingle hashes the site repeats (`common_floor`); found again only once the

@@ -43,6 +43,7 @@ from dedup.duplicates import (
     article_of,
     candidate_bands,
     common_floor,
+    common_known,
     identity_keys,
     order_key,
     similarity,
@@ -389,7 +390,7 @@ def _common_shingles(
         .collectAsMap()
     )
     distinct.unpersist()
-    return dict(frequent), {site for site, n in pages.items() if n >= rule.common_pages}
+    return dict(frequent), {site for site, n in pages.items() if common_known(n, rule)}
 
 
 def _site_shingle_counts(
