@@ -178,3 +178,37 @@ def test_a_sites_link_line_goes_above_a_short_claim_too_and_a_linked_title_stays
         assert "Read the correction" not in text and "اقرأ التصحيح" not in text, page.id
         assert text.splitlines()[0] == page.text.splitlines()[0], page.id  # the claim stays
     assert cleaner.clean(pages[7]).text.startswith(title + "\n")
+
+
+def test_a_speakers_description_glued_before_the_sites_blurb_stays() -> None:
+    """A claim page describes its speaker on the line of the site's blurb, with no stop between
+    them, so the description and the blurb's first sentence are one block, which the site's
+    pages hold as a variant (the blurb is spelt two ways). The description stays, the blurb goes."""
+    ar = (
+        "منصة تحقق هي فريق من الصحفيين يدققون تصريحات {} والسياسيين والشخصيات العامة وكل من يؤثر "
+        "في الرأي العام. نبحث عن الحقائق."
+    )
+    en = "FactDesk is a team of journalists who check what {} and public figures say. We find the facts."
+    for blurb, spellings, claims, described, site in (
+        (ar, ("المسؤولين", "المسئولين"), AR_LEADS, "خبير أمن المعلومات", "tahqiq.example"),
+        (
+            en,
+            ("officials, politicians", "officials and politicians"),
+            EN_CLAIMS,
+            "Security expert",
+            "fd3.example",
+        ),
+    ):
+        pages = [
+            Page(
+                f"{site}:{i}",
+                f"{claim}\n{described + ' ' if i == 0 else ''}{blurb.format(spellings[i % 3 == 2])}\n",
+                url=f"https://{site}/{i}",
+                site=site,
+            )
+            for i, claim in enumerate(claims)
+        ]
+        cleaned = _cleaned(pages)
+        assert cleaned[pages[0].id].split() == f"{claims[0]} {described}".split()
+        for i, page in enumerate(pages[1:], start=1):
+            assert cleaned[page.id].strip() == claims[i], page.id

@@ -10,7 +10,7 @@ from dedup.config import Rule, SiteEvidence
 from dedup.keys import GLUED, label_prefix, shape
 from dedup.model import SiteModel, SiteStats
 from dedup.page import SITE_FURNITURE, Block, Decision, Kind, kept_runs
-from dedup.segment import NO_LINE, ends_sentence, ends_with_full_stop, long_lines
+from dedup.segment import NO_LINE, ends_sentence, ends_with_full_stop, long_lines, words_with_offsets
 
 
 def detect(
@@ -53,11 +53,13 @@ def detect(
             needed = max(needed, model.rule.paragraph_floor)
         if pages >= needed:
             evidence: dict[str, int | str] = {"pages": pages, "site_pages": stats.pages, "needed": needed}
+            start = block.start
             if exemplar != block_shape:
                 # Learned from another page: a lone surrogate there would make this page's audit
                 # unwritable as JSON, so it is shown escaped.
                 evidence["variant_of"] = exemplar.encode("utf-8", "backslashreplace").decode("utf-8")
-            decisions.append(Decision(block.start, block.end, Kind.SITE_BOILERPLATE, evidence))
+                start = _variant_start(text, block, block_shape, exemplar)
+            decisions.append(Decision(start, block.end, Kind.SITE_BOILERPLATE, evidence))
             continue
         label = label_prefix(text[block.start : block.end], block.words)
         if label is not None:
@@ -137,6 +139,17 @@ def _article_end(blocks: Sequence[Block], own: Sequence[int], removed: Sequence[
             clusters.append([])
         clusters[-1].append(k)
     return max(clusters, key=lambda c: sum(blocks[k].words for k in c))[-1]
+
+
+def _variant_start(text: str, block: Block, block_shape: str, exemplar: str) -> int:
+    """Where the site's block starts in a block that holds it after words of the page's own (a
+    claim's speaker described on the line of the site's blurb, with no stop between them): where
+    the block's shape goes on word for word as the variant's, after words without a slot."""
+    words, variant = block_shape.split(), exemplar.split()
+    own = len(words) - len(variant)
+    if own <= 0 or words[own:] != variant or "0" in words[:own]:
+        return block.start
+    return words_with_offsets(text, block.start, block.end).starts[own]
 
 
 def _pages_seen(stats: SiteStats, key: str, block: Block, first_long: int, rule: Rule) -> tuple[int, str]:
