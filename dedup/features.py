@@ -7,7 +7,6 @@ from __future__ import annotations
 import marshal
 from collections.abc import Collection, Iterable, Sequence
 from dataclasses import dataclass, field
-from typing import BinaryIO
 
 from dedup.duplicates import PagePrint, key_prints
 from dedup.fingerprint import FingerprintSettings, exact_hash
@@ -69,9 +68,9 @@ class PageCounts:
         )
 
     @classmethod
-    def load(cls, f: BinaryIO) -> PageCounts:
-        """The next counts of a file of `dumps`."""
-        return cls(*marshal.load(f))
+    def loads(cls, data: bytes) -> PageCounts:
+        """The counts `dumps` made."""
+        return cls(*marshal.loads(data))
 
 
 def page_counts(

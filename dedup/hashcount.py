@@ -34,23 +34,20 @@ class HashCounts:
     def _merge(self) -> None:
         if not self._pending:
             return
-        added, times = np.unique(np.concatenate(self._pending), return_counts=True)
+        added = np.concatenate(self._pending)
         self._pending, self._pending_size = [], 0
-        keys = np.union1d(self._keys, added)
-        counts = np.zeros(len(keys), np.uint32)
-        counts[np.searchsorted(keys, self._keys)] = self._counts
-        counts[np.searchsorted(keys, added)] += times.astype(np.uint32)
-        self._keys, self._counts = keys, counts
+        once = np.ones(len(added), np.uint32)
+        self._keys, self._counts = _summed(
+            np.concatenate([self._keys, added]), np.concatenate([self._counts, once])
+        )
 
     def merge(self, other: HashCounts) -> HashCounts:
         """Add the counts of another counter (counted apart, in another task); returns self."""
         self._merge()
         other._merge()
-        keys = np.union1d(self._keys, other._keys)
-        counts = np.zeros(len(keys), np.uint32)
-        counts[np.searchsorted(keys, self._keys)] = self._counts
-        counts[np.searchsorted(keys, other._keys)] += other._counts
-        self._keys, self._counts = keys, counts
+        self._keys, self._counts = _summed(
+            np.concatenate([self._keys, other._keys]), np.concatenate([self._counts, other._counts])
+        )
         return self
 
     def frequent(self, times: int) -> np.ndarray:
@@ -63,3 +60,17 @@ class HashCounts:
         self._merge()
         frequent = self._counts >= times
         return dict(zip(self._keys[frequent].tolist(), self._counts[frequent].tolist(), strict=True))
+
+
+def _summed(keys: np.ndarray, counts: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """The distinct keys, sorted, each with the sum of its counts. The keys come as sorted runs (the
+    merged keys, each page's hashes): a stable sort (timsort) merges runs in near-linear time."""
+    order = np.argsort(keys, kind="stable")
+    keys, counts = keys[order], counts[order]
+    if not len(keys):
+        return keys, counts
+    first = np.empty(len(keys), bool)
+    first[0] = True
+    np.not_equal(keys[1:], keys[:-1], out=first[1:])
+    starts = np.flatnonzero(first)
+    return keys[starts], np.add.reduceat(counts, starts).astype(np.uint32, copy=False)

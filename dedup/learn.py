@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import marshal
 import os
+import struct
 import tempfile
 from collections import deque
 from collections.abc import Iterable, Iterator
@@ -40,24 +41,27 @@ def learn(
     with tempfile.TemporaryFile(prefix="dedup-counts-") as spool:
         read, copies, months = _prints_and_counts(config, pages, workers, spool)
 
-        def original_keys() -> Iterator[tuple[_Keys, str | None]]:
-            """Each original's keys and month, its counts read past."""
+        def spooled() -> Iterator[tuple[int, _Keys]]:
+            """Each page's position and keys, its counts next to be read (or read past)."""
             spool.seek(0)
             for i in range(read):
-                keys = _Keys(*marshal.load(spool))
+                (size,) = _HEAD_SIZE.unpack(spool.read(_HEAD_SIZE.size))
+                yield i, _Keys(*marshal.loads(spool.read(size)))
+
+        def original_keys() -> Iterator[tuple[_Keys, str | None]]:
+            """Each original's keys and month, its counts read past."""
+            for i, keys in spooled():
                 spool.seek(keys.counts_size, os.SEEK_CUR)
                 if i not in copies:
                     yield keys, months[i]
 
         def original_counts() -> Iterator[tuple[PageCounts, str | None]]:
             """Each original's counts and month."""
-            spool.seek(0)
-            for i in range(read):
-                keys = _Keys(*marshal.load(spool))
+            for i, keys in spooled():
                 if i in copies:
                     spool.seek(keys.counts_size, os.SEEK_CUR)
                 else:
-                    yield PageCounts.load(spool), months[i]
+                    yield PageCounts.loads(spool.read(keys.counts_size)), months[i]
 
         # A crawl of one month has one design per site: no need to look for its changes.
         dated = len(set(months) - {None}) > 1
@@ -76,6 +80,9 @@ def learn(
         counted = _count(model, learned, common)
     _merge_variants(model, workers)
     return counted
+
+
+_HEAD_SIZE = struct.Struct("<I")  # the size of a spool record's keys, before them
 
 
 @dataclass(frozen=True)
@@ -97,10 +104,12 @@ class _Keys:
 
 
 def _spooled(counts: PageCounts) -> bytes:
-    """A page's spool record: its `_Keys`, then its counts."""
+    """A page's spool record: the size of its `_Keys`, its keys, then its counts (read as bytes
+    first: `marshal.load` reads a file in many small calls)."""
     body = counts.dumps()
     design = design_keys(counts).tobytes()
-    return marshal.dumps((counts.site, counts.page_hash, len(counts.shapes), design, len(body))) + body
+    head = marshal.dumps((counts.site, counts.page_hash, len(counts.shapes), design, len(body)))
+    return _HEAD_SIZE.pack(len(head)) + head + body
 
 
 def _prints_and_counts(
