@@ -12,6 +12,7 @@ import numpy as np
 import xxhash
 
 from dedup import checks
+from dedup._core import minhash, xxh32_slices
 from dedup.normalize import NORMALIZER_VERSION
 
 if TYPE_CHECKING:
@@ -102,81 +103,17 @@ CHAIN_OVER = 10
 CHAIN_WINDOW = 2
 SHINGLE_BATCH = 1024  # keys hashed (and signed) at a time: the temporary arrays stay a few MB
 LSH_BATCH = 1 << 18  # hashes signed at a time
-HASH_BATCH = 1 << 18  # slices hashed at a time (`xxh32_many`)
-_P1, _P2, _P3, _P4, _P5 = (np.uint32(p) for p in (0x9E3779B1, 0x85EBCA77, 0xC2B2AE3D, 0x27D4EB2F, 0x165667B1))
-
-
-def _rotl(x: np.ndarray, r: int) -> np.ndarray:
-    return (x << np.uint32(r)) | (x >> np.uint32(32 - r))
-
-
-def _words32(buf: np.ndarray) -> np.ndarray:
-    """The little-endian 32-bit word starting at every byte of a buffer (zeros past its end)."""
-    b = np.concatenate([buf, np.zeros(3, np.uint8)]).astype(np.uint32)
-    n = len(buf)
-    return b[:n] | (b[1 : n + 1] << np.uint32(8)) | (b[2 : n + 2] << np.uint32(16)) | (b[3:] << np.uint32(24))
 
 
 def xxh32_many(buf: np.ndarray, starts: np.ndarray, lengths: np.ndarray) -> np.ndarray:
-    """xxh32 (seed 0) of every slice buf[start:start+length], vectorized; equal to xxhash.xxh32_intdigest.
-
-    A batch of slices at a time, each batch on the bytes it covers: the words of a huge page's
-    n-grams never need a 32-bit word for every byte of the page at once."""
-    if len(starts) <= HASH_BATCH:
-        return _xxh32_many(buf, starts, lengths)
-    out = np.empty(len(starts), np.uint32)
-    for i in range(0, len(starts), HASH_BATCH):
-        first, size = (
-            starts[i : i + HASH_BATCH].astype(np.int64),
-            lengths[i : i + HASH_BATCH].astype(np.int64),
-        )
-        low, high = int(first.min()), int((first + size).max())
-        out[i : i + HASH_BATCH] = _xxh32_many(buf[low:high], first - low, size)
-    return out
-
-
-def _xxh32_many(buf: np.ndarray, starts: np.ndarray, lengths: np.ndarray) -> np.ndarray:
-    words = _words32(buf)
-    starts, lengths = starts.astype(np.int64), lengths.astype(np.int64)
-    ends = starts + lengths
-    last = max(len(words) - 1, 0)  # a position past the end reads this word, and is not used
-    with np.errstate(over="ignore"):
-        h = _stripes(words, starts, lengths) + lengths.astype(np.uint32)
-        pos = starts + (lengths & ~15)
-        # Whole arrays with np.where, not masked updates: most slices are short, all take a step.
-        for _ in range(3):  # up to three 4-byte words after the stripes
-            m = pos + 4 <= ends
-            word = words[np.minimum(pos, last)] if len(words) else np.zeros(len(pos), np.uint32)
-            h = np.where(m, _rotl(h + word * _P3, 17) * _P4, h)
-            pos += m * 4
-        for _ in range(3):  # then up to three single bytes
-            m = pos < ends
-            word = words[np.minimum(pos, last)] if len(words) else np.zeros(len(pos), np.uint32)
-            h = np.where(m, _rotl(h + (word & np.uint32(0xFF)) * _P5, 11) * _P1, h)
-            pos += m
-        h ^= h >> np.uint32(15)
-        h *= _P2
-        h ^= h >> np.uint32(13)
-        h *= _P3
-        h ^= h >> np.uint32(16)
-    return h
-
-
-def _stripes(words: np.ndarray, starts: np.ndarray, lengths: np.ndarray) -> np.ndarray:
-    """xxh32's state after its 16-byte stripes (P5 for inputs shorter than one stripe)."""
-    h = np.full(len(starts), _P5, np.uint32)
-    long = np.flatnonzero(lengths >= 16)
-    if not len(long):
-        return h
-    s, n = starts[long], lengths[long] >> 4
-    v = [np.full(len(long), x, np.uint32) for x in (_P1 + _P2, _P2, 0, np.uint32(0) - _P1)]
-    for stripe in range(int(n.max())):
-        m = stripe < n
-        for k in range(4):
-            word = words[s[m] + 16 * stripe + 4 * k]
-            v[k][m] = _rotl(v[k][m] + word * _P2, 13) * _P1
-    h[long] = _rotl(v[0], 1) + _rotl(v[1], 7) + _rotl(v[2], 12) + _rotl(v[3], 18)
-    return h
+    """xxh32 (seed 0) of every slice buf[start:start+length], equal to xxhash.xxh32_intdigest;
+    computed by the Rust core (`dedup._core.xxh32_slices`)."""
+    hashed = xxh32_slices(
+        np.asarray(buf, np.uint8).tobytes(),
+        np.asarray(starts, "<i8").tobytes(),
+        np.asarray(lengths, "<i8").tobytes(),
+    )
+    return np.frombuffer(hashed, "<u4")
 
 
 def utf8_offsets(text: str) -> tuple[np.ndarray, np.ndarray]:
@@ -223,30 +160,16 @@ def minhash_matrix(
 ) -> np.ndarray:
     """One row per set (hashes[first[i]:first[i+1]]): the same values as datasketch's MinHash with
     the affine32 scheme, seed and num_perm of the settings (all 2**32-1 for an empty set); only the
-    columns of `perms` when given."""
+    columns of `perms` when given. Computed by the Rust core (`dedup._core.minhash`)."""
     if settings.scheme != "affine32":
         raise ValueError(f"vectorized MinHash supports the affine32 scheme, not {settings.scheme!r}")
     a, b = _permutations(settings.num_perm, settings.seed)
     perms = perms if perms is not None else range(settings.num_perm)
     a, b = a[perms.start : perms.stop], b[perms.start : perms.stop]
-    n = len(first) - 1
-    out = np.full((n, len(perms)), np.uint32(0xFFFFFFFF), np.uint32)
-    nonempty = np.flatnonzero(first[1:] > first[:-1])
-    if not len(nonempty):
-        return out
-    with np.errstate(over="ignore"):
-        mixed = hashes ^ (hashes >> np.uint32(16))
-        mixed *= np.uint32(0x85EBCA6B)
-        mixed ^= mixed >> np.uint32(13)
-        mixed *= np.uint32(0xC2B2AE35)
-        mixed ^= mixed >> np.uint32(16)
-        at = first[nonempty]
-        permuted = np.empty_like(mixed)
-        for k in range(len(perms)):
-            np.multiply(mixed, a[k], out=permuted)
-            permuted += b[k]
-            out[nonempty, k] = np.minimum.reduceat(permuted, at)
-    return out
+    signed = minhash(
+        np.asarray(hashes, "<u4").tobytes(), np.asarray(first, "<i8").tobytes(), a.tobytes(), b.tobytes()
+    )
+    return np.frombuffer(signed, "<u4").reshape(len(first) - 1, len(a))
 
 
 @functools.cache

@@ -6,9 +6,10 @@ use std::hash::BuildHasher;
 
 use foldhash::fast::RandomState;
 use hashbrown::HashTable;
-use pyo3::exceptions::PyOverflowError;
+use pyo3::exceptions::{PyOverflowError, PyValueError};
 use pyo3::prelude::*;
 use pyo3::types::{PyBytes, PyString};
+use xxhash_rust::xxh32::xxh32;
 
 /// Words per shingle: the unit a copy is found by, which its stretch then extends.
 const GRAM: usize = 5;
@@ -16,7 +17,115 @@ const GRAM: usize = 5;
 #[pymodule]
 mod _core {
     #[pymodule_export]
+    use super::minhash;
+    #[pymodule_export]
     use super::repeated_stretches;
+    #[pymodule_export]
+    use super::xxh32_slices;
+}
+
+/// xxh32 (seed 0) of every slice `buf[start:start+length]`, as little-endian u32 bytes; `starts`
+/// and `lengths` are little-endian i64 bytes. The GIL is released while they are hashed.
+#[pyfunction]
+fn xxh32_slices<'py>(
+    py: Python<'py>,
+    buf: &[u8],
+    starts: &[u8],
+    lengths: &[u8],
+) -> PyResult<Bound<'py, PyBytes>> {
+    let (starts, lengths) = (i64s(starts), i64s(lengths));
+    let slices: Vec<(usize, usize)> = starts
+        .iter()
+        .zip(&lengths)
+        .map(|(&start, &length)| {
+            let start = usize::try_from(start).ok()?;
+            let end = start.checked_add(usize::try_from(length).ok()?)?;
+            (end <= buf.len()).then_some((start, end))
+        })
+        .collect::<Option<_>>()
+        .ok_or_else(|| PyValueError::new_err("a slice lies outside the buffer"))?;
+    let hashes: Vec<u8> = py.detach(|| {
+        slices
+            .iter()
+            .flat_map(|&(start, end)| xxh32(&buf[start..end], 0).to_le_bytes())
+            .collect()
+    });
+    Ok(PyBytes::new(py, &hashes))
+}
+
+fn i64s(bytes: &[u8]) -> Vec<i64> {
+    bytes
+        .chunks_exact(8)
+        .map(|c| i64::from_le_bytes(c.try_into().expect("8 bytes")))
+        .collect()
+}
+
+/// The MinHash signature of every set of 32-bit hashes, datasketch's affine32 scheme: row i is
+/// the minimum of `(fmix32(h) * a[k] + b[k]) mod 2**32` over the hashes h of set i, for each
+/// permutation k (all 2**32-1 for an empty set).
+///
+/// Arguments and result are little-endian bytes: `hashes` (u32), `first` (i64: where each set
+/// starts, and the end), `a` and `b` (u32); the signatures row after row (u32). The GIL is
+/// released while they are computed.
+#[pyfunction]
+fn minhash<'py>(
+    py: Python<'py>,
+    hashes: &[u8],
+    first: &[u8],
+    a: &[u8],
+    b: &[u8],
+) -> PyResult<Bound<'py, PyBytes>> {
+    let (hashes, a, b) = (u32s(hashes), u32s(a), u32s(b));
+    let first: Vec<usize> = i64s(first)
+        .into_iter()
+        .map(usize::try_from)
+        .collect::<Result<_, _>>()
+        .map_err(|_| PyValueError::new_err("a set starts before 0"))?;
+    if a.len() != b.len() {
+        return Err(PyValueError::new_err("a and b differ in length"));
+    }
+    if first.windows(2).any(|w| w[0] > w[1]) || first.last().is_some_and(|&end| end > hashes.len())
+    {
+        return Err(PyValueError::new_err(
+            "sets must follow each other within the hashes",
+        ));
+    }
+    let signatures = py.detach(|| signatures(&hashes, &first, &a, &b));
+    let bytes: Vec<u8> = signatures.iter().flat_map(|v| v.to_le_bytes()).collect();
+    Ok(PyBytes::new(py, &bytes))
+}
+
+fn u32s(bytes: &[u8]) -> Vec<u32> {
+    bytes
+        .chunks_exact(4)
+        .map(|c| u32::from_le_bytes(c.try_into().expect("4 bytes")))
+        .collect()
+}
+
+/// The signatures of `minhash`, one row of `a.len()` values per set.
+fn signatures(hashes: &[u32], first: &[usize], a: &[u32], b: &[u32]) -> Vec<u32> {
+    let perms = a.len();
+    let sets = first.len().saturating_sub(1);
+    let mut out = vec![u32::MAX; sets * perms];
+    for (set, row) in out.chunks_exact_mut(perms.max(1)).take(sets).enumerate() {
+        for &h in &hashes[first[set]..first[set + 1]] {
+            let mixed = fmix32(h);
+            // One pass over the permutations per hash: the compiler keeps the row in vector registers.
+            for ((min, &ak), &bk) in row.iter_mut().zip(a).zip(b) {
+                *min = (*min).min(mixed.wrapping_mul(ak).wrapping_add(bk));
+            }
+        }
+    }
+    out
+}
+
+/// MurmurHash3's finalizer: spreads a hash's bits before the affine permutations.
+fn fmix32(mut h: u32) -> u32 {
+    h ^= h >> 16;
+    h = h.wrapping_mul(0x85EB_CA6B);
+    h ^= h >> 13;
+    h = h.wrapping_mul(0xC2B2_AE35);
+    h ^ (h >> 16)
 }
 
 /// (start, end, source start) of every stretch of at least `min_words` words (5 or more) that
@@ -133,6 +242,26 @@ mod tests {
 
     fn numbers(words: &str) -> Vec<u32> {
         words.chars().map(|c| c as u32).collect()
+    }
+
+    #[test]
+    fn xxh32_of_known_inputs() {
+        assert_eq!(xxh32(b"", 0), 0x02CC_5D05);
+        assert_eq!(xxh32(b"a", 0), 0x550D_7456);
+    }
+
+    #[test]
+    fn an_empty_set_signs_as_all_ones_and_a_set_as_its_minimum() {
+        let (a, b) = ([3, 5], [7, 11]);
+        let sigs = signatures(&[1, 2, 9], &[0, 0, 3], &a, &b);
+        assert_eq!(&sigs[..2], &[u32::MAX, u32::MAX]);
+        for k in 0..2 {
+            let want = [1u32, 2, 9]
+                .iter()
+                .map(|&h| fmix32(h).wrapping_mul(a[k]).wrapping_add(b[k]))
+                .min();
+            assert_eq!(Some(sigs[2 + k]), want);
+        }
     }
 
     #[test]
