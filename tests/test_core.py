@@ -1,11 +1,15 @@
 """The Rust core, dedup._core: `repeated_stretches` against a plain Python reference of its
-definition, on arbitrary words (lone surrogates included) and on real Arabic and English pages."""
+definition, on arbitrary words (lone surrogates included) and on real Arabic and English pages;
+`minhash` and `xxh32_slices` refusing what lies outside their input (their values are checked
+against datasketch and xxhash in test_fingerprint.py)."""
 
 from __future__ import annotations
 
 from concurrent.futures import ThreadPoolExecutor
 
+import numpy as np
 import pytest
+import xxhash
 from conftest import AR_PARAGRAPHS, AR_TITLE, EN_PARAGRAPHS, EN_TITLE, REFERENCE_PAGE
 from hypothesis import given, settings
 from hypothesis import strategies as st
@@ -120,3 +124,25 @@ def test_calls_on_several_threads_give_what_one_call_gives() -> None:
     alone = [_core.repeated_stretches(page, 8) for page in pages]
     with ThreadPoolExecutor(4) as pool:
         assert list(pool.map(lambda page: _core.repeated_stretches(page, 8), pages * 2)) == alone * 2
+
+
+def test_minhash_refuses_sets_that_do_not_follow_each_other_within_the_hashes() -> None:
+    hashes = np.array([1, 2, 3], "<u4").tobytes()
+    a = b = np.array([1, 3], "<u4").tobytes()
+    with pytest.raises(ValueError, match="within the hashes"):
+        _core.minhash(hashes, np.array([0, 4], "<i8").tobytes(), a, b)  # past the last hash
+    with pytest.raises(ValueError, match="within the hashes"):
+        _core.minhash(hashes, np.array([2, 1], "<i8").tobytes(), a, b)  # backwards
+    with pytest.raises(ValueError, match="before 0"):
+        _core.minhash(hashes, np.array([-1, 1], "<i8").tobytes(), a, b)
+    with pytest.raises(ValueError, match="differ in length"):
+        _core.minhash(hashes, np.array([0, 3], "<i8").tobytes(), a, a[:4])
+
+
+def test_xxh32_slices_refuses_a_slice_outside_the_buffer() -> None:
+    buf = "شارك المقال".encode()
+    ok = _core.xxh32_slices(buf, np.array([0], "<i8").tobytes(), np.array([len(buf)], "<i8").tobytes())
+    assert np.frombuffer(ok, "<u4").tolist() == [xxhash.xxh32_intdigest(buf)]
+    for start, length in [(0, len(buf) + 1), (-1, 2), (3, -1)]:
+        with pytest.raises(ValueError, match="outside the buffer"):
+            _core.xxh32_slices(buf, np.array([start], "<i8").tobytes(), np.array([length], "<i8").tobytes())
