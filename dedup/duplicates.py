@@ -318,27 +318,39 @@ class DuplicateFinder:
         self._fetched.append(fetched_at)
         self._prints.append(print_)
 
-    def articles(self) -> list[np.ndarray]:
-        """Every page's article, found once all pages are in (no page can be added after)."""
+    def articles(self, made: Iterable[tuple[list[np.ndarray], bool]] | None = None) -> list[np.ndarray]:
+        """Every page's article, found once all pages are in (no page can be added after). `made`:
+        the sites' `site_articles`, in the order of `sites()`, when they were made elsewhere (in
+        workers)."""
         if self._articles is None:
-            by_site: dict[str, list[int]] = {}
-            for i, p in enumerate(self._prints):
-                by_site.setdefault(p.site, []).append(i)
+            sites = self.sites()
             self._articles = [_NONE] * len(self._prints)
+            self._contains = [True] * len(self._prints)
             # A site at a time: its shingle counts go before the next site's are made. From then on
             # a page's article stands for its shingles: they are not kept twice.
-            self._contains = [True] * len(self._prints)
-            for site, pages in by_site.items():
-                sites = SiteShingles(self.rule)
-                prints = [self._prints[i] for i in pages]
-                for p in prints:
-                    sites.add(p)
-                contain = not self.originals or sites.known(site)
-                for i, article in zip(pages, sites.articles(site, prints), strict=True):
+            found = (self.site_articles(pages) for pages in sites) if made is None else made
+            for pages, (articles, contain) in zip(sites, found, strict=True):
+                for i, article in zip(pages, articles, strict=True):
                     self._articles[i] = article
                     self._contains[i] = contain
                     self._prints[i] = replace(self._prints[i], shingles=_NONE)
         return self._articles
+
+    def sites(self) -> list[list[int]]:
+        """The positions of each site's pages, a list a site, the biggest sites first."""
+        by_site: dict[str, list[int]] = {}
+        for i, p in enumerate(self._prints):
+            by_site.setdefault(p.site, []).append(i)
+        return sorted(by_site.values(), key=len, reverse=True)
+
+    def site_articles(self, pages: Sequence[int]) -> tuple[list[np.ndarray], bool]:
+        """The articles of one site's pages (positions), and whether containment counts for them."""
+        prints = [self._prints[i] for i in pages]
+        site = prints[0].site
+        shingles = SiteShingles(self.rule)
+        for p in prints:
+            shingles.add(p)
+        return shingles.articles(site, prints), not self.originals or shingles.known(site)
 
     def bands(self) -> int:
         """How many LSH bands `candidates` looks at."""

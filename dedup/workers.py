@@ -19,11 +19,14 @@ from concurrent.futures import Future, ProcessPoolExecutor
 from itertools import islice
 from typing import Any, Generic, TypeVar
 
+import numpy as np
+
 from dedup.duplicates import DuplicateFinder
 from dedup.normalize import build_tables
 
 CHUNK_PAGES = 200  # pages per task: enough to batch the hashing, few enough to keep memory flat
 IN_FLIGHT = 2  # chunks per worker read ahead of the results: the parent never holds much more
+TASKS_PER_WORKER = 8  # tasks the sites' articles are shared out in, per worker
 
 T = TypeVar("T")
 R = TypeVar("R")
@@ -113,13 +116,18 @@ class Workers(Generic[S]):
 
 
 def candidates(finder: DuplicateFinder, workers: int) -> set[tuple[int, int]]:
-    """The finder's LSH candidate pairs (`DuplicateFinder.candidates`), its bands shared out over
-    `workers` processes forked now: they read the pages' prints where the parent holds them."""
-    finder.articles()  # found once, before the fork: every worker reads them
+    """The finder's LSH candidate pairs (`DuplicateFinder.candidates`), its sites' articles and then
+    its bands shared out over `workers` processes forked now: they read the pages' prints where the
+    parent holds them."""
     if workers < 2 or "fork" not in multiprocessing.get_all_start_methods():
         return finder.candidates()
-    shares = [range(k, finder.bands(), workers) for k in range(workers)]
     context = multiprocessing.get_context("fork")
+    with ProcessPoolExecutor(
+        workers, mp_context=context, initializer=_keep, initargs=(finder, os.getpid())
+    ) as pool:
+        tasks = _by_pages(finder.sites(), workers)
+        finder.articles(found for batch in pool.map(_sites_articles, tasks) for found in batch)
+    shares = [range(k, finder.bands(), workers) for k in range(workers)]
     with ProcessPoolExecutor(
         workers, mp_context=context, initializer=_keep, initargs=(finder, os.getpid())
     ) as pool:
@@ -129,6 +137,26 @@ def candidates(finder: DuplicateFinder, workers: int) -> set[tuple[int, int]]:
 def _keep(finder: DuplicateFinder, parent: int) -> None:
     _end_with(parent)
     _STARTED["finder"] = finder
+
+
+def _by_pages(sites: list[list[int]], workers: int) -> list[list[list[int]]]:
+    """The sites (biggest first) in tasks of about the same number of pages, several per worker: a
+    crawl of many small sites does not make a task of each."""
+    least = max(1, sum(map(len, sites)) // (workers * TASKS_PER_WORKER))
+    tasks: list[list[list[int]]] = [[]]
+    held = 0
+    for pages in sites:
+        if held >= least:
+            tasks.append([])
+            held = 0
+        tasks[-1].append(pages)
+        held += len(pages)
+    return tasks
+
+
+def _sites_articles(sites: list[list[int]]) -> list[tuple[list[np.ndarray], bool]]:
+    finder: DuplicateFinder = _STARTED["finder"]
+    return [finder.site_articles(pages) for pages in sites]
 
 
 def _finder_candidates(bands: range) -> set[tuple[int, int]]:
