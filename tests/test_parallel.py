@@ -157,6 +157,23 @@ def test_candidates_shared_out_over_workers_are_all_of_them() -> None:
     assert finder.groups(candidates=expected) == finder.groups()
 
 
+@pytest.mark.parametrize("originals", [False, True])
+def test_articles_made_on_workers_are_those_made_in_one_process(originals: bool) -> None:
+    """The sites' articles (and whether containment counts for them) shared out over workers
+    equal those made site after site in the parent, and so do the groups."""
+    finders = [DuplicateFinder(originals=originals) for _ in range(2)]
+    for page in read_pages([CORPUS]):
+        assert isinstance(page, Page)
+        for finder in finders:
+            finder.add(page.id, page.fetched_at, page.site or "", page.text, page.text)
+    alone, shared = finders
+    pairs = candidates(shared, 2)  # articles first made on the workers
+    assert pairs == alone.candidates()
+    assert len(alone.sites()) > 1
+    assert [a.tolist() for a in shared.articles()] == [a.tolist() for a in alone.articles()]
+    assert shared.groups(candidates=pairs) == alone.groups()
+
+
 def _learned(inputs: list[Path], compact: bool, workers: int = 1) -> Cleaner:
     cleaner = Cleaner()
     learn(cleaner, inputs, RunOptions(workers=workers), compact=compact)
