@@ -53,11 +53,16 @@ fn xxh32_slices<'py>(
     Ok(PyBytes::new(py, &hashes))
 }
 
-fn i64s(bytes: &[u8]) -> Vec<i64> {
+/// The values of little-endian bytes, N bytes a value (`u32::from_le_bytes`, `i64::from_le_bytes`).
+fn from_le<const N: usize, T>(bytes: &[u8], value: fn([u8; N]) -> T) -> Vec<T> {
     bytes
-        .chunks_exact(8)
-        .map(|c| i64::from_le_bytes(c.try_into().expect("8 bytes")))
+        .chunks_exact(N)
+        .map(|c| value(c.try_into().expect("N bytes")))
         .collect()
+}
+
+fn i64s(bytes: &[u8]) -> Vec<i64> {
+    from_le(bytes, i64::from_le_bytes)
 }
 
 /// The MinHash signature of every set of 32-bit hashes, datasketch's affine32 scheme: row i is
@@ -96,10 +101,7 @@ fn minhash<'py>(
 }
 
 fn u32s(bytes: &[u8]) -> Vec<u32> {
-    bytes
-        .chunks_exact(4)
-        .map(|c| u32::from_le_bytes(c.try_into().expect("4 bytes")))
-        .collect()
+    from_le(bytes, u32::from_le_bytes)
 }
 
 /// The signatures of `minhash`, one row of `a.len()` values per set.
