@@ -436,6 +436,10 @@ class PageIndex:
         self._band_sizes = candidate_bands(self.settings, self.rule)
         self._bands: list[dict[int, list[int]]] = [{} for _ in range(self._band_sizes[0])]
         self._positions: dict[str, int] = {}
+        # The last print and band keys made: a page learned and then added unchanged by its
+        # cleaning (most pages of a known site) is signed once.
+        self._last_print: tuple[tuple[str, str, str], PagePrint] | None = None
+        self._last_keys: tuple[np.ndarray, list[int]] | None = None
         loaded = list(pages)
         for page in loaded:
             self._sites.add(page.print)
@@ -465,7 +469,10 @@ class PageIndex:
         return page
 
     def _print(self, site: str, text: str, original: str) -> PagePrint:
-        return page_prints([(site, text, original)], self.settings.word_shingle)[0]
+        if self._last_print is None or self._last_print[0] != (site, text, original):
+            print_ = page_prints([(site, text, original)], self.settings.word_shingle)[0]
+            self._last_print = ((site, text, original), print_)
+        return self._last_print[1]
 
     def _find(
         self, print_: PagePrint, article: np.ndarray, keys: list[int], originals: bool = False
@@ -487,8 +494,10 @@ class PageIndex:
         """An article's key in each LSH band; none for an article too short to compare."""
         if len(article) < self.rule.min_article:
             return []
-        keys: list[int] = band_keys([article], self.settings, self._band_sizes)[0].tolist()
-        return keys
+        if self._last_keys is None or not np.array_equal(self._last_keys[0], article):
+            keys: list[int] = band_keys([article], self.settings, self._band_sizes)[0].tolist()
+            self._last_keys = (article, keys)
+        return self._last_keys[1]
 
     def _candidates(self, keys: list[int]) -> set[int]:
         found: set[int] = set()
