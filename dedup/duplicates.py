@@ -436,43 +436,29 @@ class PageIndex:
         self._band_sizes = candidate_bands(self.settings, self.rule)
         self._bands: list[dict[int, list[int]]] = [{} for _ in range(self._band_sizes[0])]
         self._positions: dict[str, int] = {}
-        # The last print and band keys made: a page learned and then added unchanged by its
-        # cleaning (most pages of a known site) is signed once.
-        self._last_print: tuple[tuple[str, str, str], PagePrint] | None = None
-        self._last_keys: tuple[np.ndarray, list[int]] | None = None
         loaded = list(pages)
         for page in loaded:
             self._sites.add(page.print)
         for page in loaded:
             self._insert(page)
 
-    def learn(self, site: str, text: str, original: str) -> Duplicate | None:
-        """Count a page's shingles for its site (as soon as it arrives, so that what its site repeats
-        is known before its pages are placed); the place it would take (None: a group of its own),
-        without indexing it."""
-        print_ = self._print(site, text, original)
-        self._sites.add(print_)
-        article = self._sites.article(print_)
-        placed = self._find(print_, article, self._band_keys(article), originals=True)
-        return None if placed is None else Duplicate(self.pages[placed[0]].id, placed[1])
+    def see(self, site: str, text: str, original: str) -> None:
+        """Count a page's shingles for its site before it is placed: pages placed one after another
+        (a site's pages that waited for evidence) are each placed with what all of them repeat."""
+        self._sites.add(page_prints([(site, text, original)], self.settings.word_shingle)[0])
 
-    def add(self, page_id: str, site: str, text: str, original: str) -> IndexedPage:
-        """Index a page by the text it is compared by; it names its place."""
-        print_ = self._print(site, text, original)
+    def add(self, page_id: str, site: str, text: str, original: str, originals: bool = False) -> IndexedPage:
+        """Index a page by the text it is compared by; it names its place (`originals`: pages
+        compared as they came, as in `DuplicateFinder`)."""
+        print_ = page_prints([(site, text, original)], self.settings.word_shingle)[0]
         self._sites.add(print_)
         article = self._sites.article(print_)
         keys = self._band_keys(article)
-        placed = self._find(print_, article, keys)
+        placed = self._find(print_, article, keys, originals)
         canonical, sim = (page_id, None) if placed is None else (self.pages[placed[0]].id, placed[1])
         page = IndexedPage(page_id, site, print_.exact, print_.shape, print_.shingles, canonical, sim)
         self._insert(page, keys)
         return page
-
-    def _print(self, site: str, text: str, original: str) -> PagePrint:
-        if self._last_print is None or self._last_print[0] != (site, text, original):
-            print_ = page_prints([(site, text, original)], self.settings.word_shingle)[0]
-            self._last_print = ((site, text, original), print_)
-        return self._last_print[1]
 
     def _find(
         self, print_: PagePrint, article: np.ndarray, keys: list[int], originals: bool = False
@@ -494,10 +480,8 @@ class PageIndex:
         """An article's key in each LSH band; none for an article too short to compare."""
         if len(article) < self.rule.min_article:
             return []
-        if self._last_keys is None or not np.array_equal(self._last_keys[0], article):
-            keys: list[int] = band_keys([article], self.settings, self._band_sizes)[0].tolist()
-            self._last_keys = (article, keys)
-        return self._last_keys[1]
+        keys: list[int] = band_keys([article], self.settings, self._band_sizes)[0].tolist()
+        return keys
 
     def _candidates(self, keys: list[int]) -> set[int]:
         found: set[int] = set()

@@ -163,6 +163,18 @@ def test_a_refetch_is_marked_and_not_counted(tmp_path: Path, news_site: NewsSite
     assert [r.duplicate_of for r in results[:-1]] == [None] * 8
 
 
+def test_a_refetch_of_a_page_still_waiting_is_not_counted(tmp_path: Path, news_site: NewsSite) -> None:
+    """A copy is told as it arrives, also when the page it copies still waits for its site's
+    evidence: counted twice, an article's short lines would look like the site's."""
+    pages = news_site.pages()
+    refetch = Page(id="again", text=pages[3].text.replace("2024", "2025"), site=pages[3].site)
+    with StreamCleaner(tmp_path / "s.db") as cleaner:  # 20 pages wanted: every page waits
+        results = list(cleaner.clean_many([*pages, refetch]))
+        assert cleaner.state.pages_seen("alnahar.example") == 8
+    assert results[-1].duplicate_of == "p3"
+    assert results[-1].text == results[3].text
+
+
 def _site_pages(days: range, per_day: int, lines: Callable[[int], list[str]], start: int = 0) -> list[Page]:
     """Pages of one English site, `per_day` a day: an article line of their own after `lines(day)`."""
     pages = []

@@ -16,7 +16,8 @@ from dedup.config import Config, DuplicateRule
 from dedup.duplicates import Duplicate, PageIndex
 from dedup.features import counts_of
 from dedup.fingerprint import FingerprintSettings
-from dedup.model import SiteModel
+from dedup.keys import shape
+from dedup.model import SiteModel, SiteStats
 from dedup.page import Block, Decision, Page, Result
 from dedup.segment import segment
 from dedup.store import Changes, StateError, Store, open_store
@@ -60,14 +61,16 @@ class StreamState:
         if self.store.exists():
             state = self.store.load(settings)
             self._check_forgetting(state.model.forget_after)
-            self.model, self.index = state.model, state.index
+            self.model, self.index, self.learning = state.model, state.index, state.learning
             if rule is not None and rule != self.index.rule:  # placed with this run's rules
                 self.index = PageIndex(settings, threshold, self.index.pages, rule)
-            self.index.threshold = threshold
+                self.learning = PageIndex(settings, threshold, self.learning.pages, rule)
+            self.index.threshold = self.learning.threshold = threshold
         else:
             days = DEFAULT_FORGET_AFTER if stream.forget_after is None else stream.forget_after
             self.model = SiteModel(settings=settings, forget_after=days or None)
             self.index = PageIndex(settings, threshold, rule=rule)
+            self.learning = PageIndex(settings, threshold, rule=rule)
         self.changes = Changes()
         self.unsaved = 0
 
@@ -80,10 +83,15 @@ class StreamState:
                 "or start a new state"
             )
 
-    def learn(self, page: Page, blocks: list[Block], first_look: str) -> None:
-        """Count a page for its site, unless it copies a page seen before (told on its text cleaned
-        with what was known before it)."""
-        if self.index.learn(page.site or "", first_look, page.text) is None:
+    def learn(self, page: Page, blocks: list[Block]) -> None:
+        """Count a page for its site, unless it copies a page learned before: placed in the learning
+        index as soon as it arrives (a copy of a page still waiting for its site's evidence is told
+        too), by its lines less those of its site (`site_lines_left`)."""
+        stats = self.model.sites.get(self.model.site_key(page.site or "", page.fetched_at))
+        text = page.text if stats is None else site_lines_left(page.text, blocks, stats)
+        placed = self.learning.add(page.id, page.site or "", text, page.text, originals=True)
+        self.changes.learning.append(placed)
+        if placed.canonical == page.id:
             self._count(page, blocks)
 
     def index_page(self, page: Page, cleaned: str) -> Duplicate | None:
@@ -120,6 +128,14 @@ class StreamState:
             self.store.flush(self.changes, self.model)
         self.changes = Changes()
         self.unsaved = 0
+
+
+def site_lines_left(text: str, blocks: list[Block], stats: SiteStats) -> str:
+    """A page's text less its blocks that two pages of its site held before, as they stand (a block
+    with a number in it may be a date line that varies): a syndicated copy under other furniture is
+    the same article without it. What a copy is told on when it is learned, before it is cleaned."""
+    own = (b for b in blocks if shape(b.key) != b.key or stats.pages_with(b.key)[0] < 2)
+    return "".join(text[b.start : b.end] for b in own)
 
 
 def fetch_day(fetched_at: str | None) -> float | None:
@@ -194,27 +210,37 @@ class StreamCleaner:
                 if waiting_count > settings.buffer_pages:
                     oldest = next(iter(waiting))
                     waiting_count -= len(waiting[oldest])
-                    yield from map(self._clean, waiting.pop(oldest))
+                    yield from self._clean_together(waiting.pop(oldest))
                 continue
             waited = waiting.pop(site, [])
             waiting_count -= len(waited)
-            yield from map(self._clean, waited)
-            yield self._clean(page)
+            yield from self._clean_together([*waited, page])
         for held in waiting.values():
-            yield from map(self._clean, held)
+            yield from self._clean_together(held)
 
     def explain(self, page: Page) -> list[tuple[Block, Decision | None]]:
         """Every block of a page with the decision that removes it (`Cleaner.explain`)."""
         return self.cleaner.explain(page)
 
     def _learn(self, page: Page) -> None:
-        """Learn from a page. Copies are told apart on the page cleaned with what was known before
-        it: a syndicated copy under other furniture is the same article once cleaned."""
-        self.state.learn(page, segment(page.text), self.cleaner.clean(page).text)
+        """Learn from a page (`StreamState.learn`)."""
+        self.state.learn(page, segment(page.text))
 
     def _clean(self, page: Page) -> Result:
         """Clean a page with the model, and index it as seen, naming its duplicate."""
-        result = self.cleaner.clean(page)
+        return self._placed(self.cleaner.clean(page))
+
+    def _clean_together(self, pages: list[Page]) -> list[Result]:
+        """Clean pages that waited together, and place each with what all of them repeat known."""
+        results = [self.cleaner.clean(page) for page in pages]
+        if len(results) > 1:  # a page alone is counted as it is placed
+            for result in results:
+                self.state.index.see(result.page.site or "", result.text, result.page.text)
+        return [self._placed(result) for result in results]
+
+    def _placed(self, result: Result) -> Result:
+        """A cleaned page indexed as seen, naming its duplicate."""
+        page = result.page
         duplicate = self.state.index_page(page, result.text)
         if duplicate is None:
             return result

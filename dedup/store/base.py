@@ -22,7 +22,8 @@ from dedup.model import COUNTERS, SiteModel, SiteStats
 # 4: the page index keeps each page's site and similarity. 5: each site keeps an example of its
 # pages' text for the shapes and labels seen on 2 pages or more (`dedup sites` shows text, not keys).
 # 6: the word 3-grams at a page's end are counted apart from those at its start (`features.edge_grams`).
-FORMAT_VERSION = 6
+# 7: the pages are indexed as learning saw them too (`learning`): a stream run tells its copies there.
+FORMAT_VERSION = 7
 
 
 class StateError(Exception):
@@ -45,7 +46,8 @@ class Changes:
 
     counts: dict[tuple[str, int], Increments] = field(default_factory=dict)  # (site, generation) ->
     variants: dict[str, dict[str, str]] = field(default_factory=dict)  # site -> clusters merged anew
-    pages: list[IndexedPage] = field(default_factory=list)
+    pages: list[IndexedPage] = field(default_factory=list)  # placed by their cleaned text
+    learning: list[IndexedPage] = field(default_factory=list)  # placed as learning saw them
 
     def add(self, counts: PageCounts, generation: int, stats: SiteStats) -> None:
         """Record one page counted in this generation of its site (`stats`: the site's, with it),
@@ -58,15 +60,17 @@ class Changes:
         inc.examples.update((k, stats.examples[k]) for k in counts.examples if k in stats.examples)
 
     def __bool__(self) -> bool:
-        return bool(self.counts or self.variants or self.pages)
+        return bool(self.counts or self.variants or self.pages or self.learning)
 
 
 @dataclass
 class State:
-    """A loaded state: the site model and the index of the pages seen."""
+    """A loaded state: the site model and the indexes of the pages seen, by their cleaned text
+    and as learning saw them."""
 
     model: SiteModel
     index: PageIndex
+    learning: PageIndex
 
 
 class Store(Protocol):

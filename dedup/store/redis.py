@@ -12,7 +12,8 @@ worker killed mid-save leaves the state as it was. Keys, under a prefix (`dedup:
   seen:SITE                 set: exact hashes of the pages counted
   examples:SITE             hash: shape or label -> an example of its text, for those on 2+ pages
   pages                     list: the page index (id, site, exact hash, canonical id, similarity,
-                            shingle hashes)
+                            shingle hashes), by the pages' cleaned text
+  learning                  list: the same, by the pages as learning saw them (its copies)
 
 The page index is rebuilt in memory as a datasketch MinHashLSH when the state is loaded: its
 pairs are confirmed on the stored shingles anyway, and a MinHashLSH kept in Redis costs a round
@@ -119,8 +120,9 @@ class RedisStore:
             pipe.delete(self._key("variants", site))
             if variants:
                 pipe.hset(self._key("variants", site), mapping=variants)
-        if changes.pages:
-            pipe.rpush(self._key("pages"), *map(_pack, changes.pages))
+        for name, pages in (("pages", changes.pages), ("learning", changes.learning)):
+            if pages:
+                pipe.rpush(self._key(name), *map(_pack, pages))
         pipe.execute()
 
     def _forget(self, sites: set[str]) -> None:
@@ -153,8 +155,12 @@ class RedisStore:
         meta = {k.decode(): json.loads(v) for k, v in stored.items()}
         model = model_for(self.location, meta, settings)
         self._call("read the state", self._load_sites, model)
-        pages = self._call("read the state", self.db.lrange, self._key("pages"), 0, -1)
-        return State(model, PageIndex(settings, pages=[_unpack(p) for p in pages]))
+        index, learning = (PageIndex(settings, pages=self._pages(name)) for name in ("pages", "learning"))
+        return State(model, index, learning)
+
+    def _pages(self, name: str) -> list[IndexedPage]:
+        """The pages of one index (`pages` or `learning`), in the order they were placed."""
+        return [_unpack(p) for p in self._call("read the state", self.db.lrange, self._key(name), 0, -1)]
 
     def _load_sites(self, model: SiteModel) -> None:
         for raw in sorted(self.db.smembers(self._key("sites"))):

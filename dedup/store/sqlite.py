@@ -22,21 +22,22 @@ from dedup.fingerprint import FingerprintSettings
 from dedup.model import COUNTERS, SiteModel, SiteStats
 from dedup.store.base import Changes, SiteLoader, State, StateError, meta_of, model_for
 
+INDEXES = ("pages", "learning")  # the pages by their cleaned text, and as learning saw them
 BUSY_SECONDS = 600  # how long a writer waits for another process's transaction
 
+_PAGE_COLUMNS = (
+    "n INTEGER PRIMARY KEY, id TEXT, site TEXT, exact TEXT, shape TEXT, shingles BLOB, canonical TEXT, "
+    "similarity REAL"
+)
+_COUNT_COLUMNS = "site TEXT, key, gen INTEGER, pages INTEGER, PRIMARY KEY (site, key, gen)"
 SCHEMA = [
     "CREATE TABLE IF NOT EXISTS meta (name TEXT PRIMARY KEY, value TEXT)",
     "CREATE TABLE IF NOT EXISTS sites (site TEXT, gen INTEGER, pages INTEGER, PRIMARY KEY (site, gen))",
     "CREATE TABLE IF NOT EXISTS variants (site TEXT, shape TEXT, exemplar TEXT, PRIMARY KEY (site, shape))",
     "CREATE TABLE IF NOT EXISTS seen (site TEXT, hash TEXT, PRIMARY KEY (site, hash))",
     "CREATE TABLE IF NOT EXISTS examples (site TEXT, key TEXT, text TEXT, PRIMARY KEY (site, key))",
-    "CREATE TABLE IF NOT EXISTS pages "
-    "(n INTEGER PRIMARY KEY, id TEXT, site TEXT, exact TEXT, shape TEXT, shingles BLOB, canonical TEXT, "
-    "similarity REAL)",
-] + [
-    f"CREATE TABLE IF NOT EXISTS {table} "
-    "(site TEXT, key, gen INTEGER, pages INTEGER, PRIMARY KEY (site, key, gen))"
-    for table in COUNTERS
+    *(f"CREATE TABLE IF NOT EXISTS {table} ({_PAGE_COLUMNS})" for table in INDEXES),
+    *(f"CREATE TABLE IF NOT EXISTS {table} ({_COUNT_COLUMNS})" for table in COUNTERS),
 ]
 
 
@@ -102,22 +103,23 @@ class SqliteStore:
                 )
             for site, variants in changes.variants.items():
                 _replace_variants(db, site, variants)
-            db.executemany(
-                "INSERT INTO pages (id, site, exact, shape, shingles, canonical, similarity) "
-                "VALUES (?, ?, ?, ?, ?, ?, ?)",
-                [
-                    (
-                        p.id,
-                        p.site,
-                        _text(p.exact),
-                        _text(p.shape),
-                        p.shingles.tobytes(),
-                        p.canonical,
-                        p.similarity,
-                    )
-                    for p in changes.pages
-                ],
-            )
+            for table, pages in zip(INDEXES, (changes.pages, changes.learning), strict=True):
+                db.executemany(
+                    f"INSERT INTO {table} (id, site, exact, shape, shingles, canonical, similarity) "
+                    "VALUES (?, ?, ?, ?, ?, ?, ?)",
+                    [
+                        (
+                            p.id,
+                            p.site,
+                            _text(p.exact),
+                            _text(p.shape),
+                            p.shingles.tobytes(),
+                            p.canonical,
+                            p.similarity,
+                        )
+                        for p in pages
+                    ],
+                )
             if model.forget_after is not None:
                 _forget(db, {site for site, _ in changes.counts})
             db.execute("COMMIT")
@@ -154,10 +156,10 @@ class SqliteStore:
         try:
             model = model_for(self.location, stored, settings)
             _load_sites(db, model)
-            index = PageIndex(settings, pages=_load_pages(db))
+            index, learning = (PageIndex(settings, pages=_load_pages(db, table)) for table in INDEXES)
         finally:
             db.close()
-        return State(model, index)
+        return State(model, index, learning)
 
 
 def _has_meta(db: sqlite3.Connection) -> bool:
@@ -236,8 +238,10 @@ def _load_sites(db: sqlite3.Connection, model: SiteModel) -> None:
         stats.merged_at = stats.pages if stats.variants else 0
 
 
-def _load_pages(db: sqlite3.Connection) -> list[IndexedPage]:
-    rows = db.execute("SELECT id, site, exact, shape, shingles, canonical, similarity FROM pages ORDER BY n")
+def _load_pages(db: sqlite3.Connection, table: str) -> list[IndexedPage]:
+    rows = db.execute(
+        f"SELECT id, site, exact, shape, shingles, canonical, similarity FROM {table} ORDER BY n"
+    )
     return [
         IndexedPage(i, site, _hash(e), _hash(h), np.frombuffer(s, dtype=np.uint32), c, sim)
         for i, site, e, h, s, c, sim in rows
