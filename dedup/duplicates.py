@@ -434,7 +434,8 @@ class PageIndex:
         self._sites = SiteShingles(self.rule)
         self._stars = Stars()
         self._band_sizes = candidate_bands(self.settings, self.rule)
-        self._bands: list[dict[int, list[int]]] = [{} for _ in range(self._band_sizes[0])]
+        # Band key -> the page with it, or the pages once two have it: most keys have one page.
+        self._bands: list[dict[int, int | list[int]]] = [{} for _ in range(self._band_sizes[0])]
         self._positions: dict[str, int] = {}
         loaded = list(pages)
         for page in loaded:
@@ -442,21 +443,20 @@ class PageIndex:
         for page in loaded:
             self._insert(page)
 
-    def see(self, site: str, text: str, original: str) -> None:
+    def see(self, print_: PagePrint) -> None:
         """Count a page's shingles for its site before it is placed: pages placed one after another
         (a site's pages that waited for evidence) are each placed with what all of them repeat."""
-        self._sites.add(page_prints([(site, text, original)], self.settings.word_shingle)[0])
+        self._sites.add(print_)
 
-    def add(self, page_id: str, site: str, text: str, original: str, originals: bool = False) -> IndexedPage:
-        """Index a page by the text it is compared by; it names its place (`originals`: pages
-        compared as they came, as in `DuplicateFinder`)."""
-        print_ = page_prints([(site, text, original)], self.settings.word_shingle)[0]
+    def place(self, page_id: str, print_: PagePrint, originals: bool = False) -> IndexedPage:
+        """Index a page by its print (`key_prints`); it names its place (`originals`: pages
+        compared as learning compares them, as in `DuplicateFinder`)."""
         self._sites.add(print_)
         article = self._sites.article(print_)
         keys = self._band_keys(article)
         placed = self._find(print_, article, keys, originals)
         canonical, sim = (page_id, None) if placed is None else (self.pages[placed[0]].id, placed[1])
-        page = IndexedPage(page_id, site, print_.exact, print_.shape, print_.shingles, canonical, sim)
+        page = IndexedPage(page_id, print_.site, print_.exact, print_.shape, print_.shingles, canonical, sim)
         self._insert(page, keys)
         return page
 
@@ -486,7 +486,11 @@ class PageIndex:
     def _candidates(self, keys: list[int]) -> set[int]:
         found: set[int] = set()
         for band, key in zip(self._bands, keys, strict=False):  # no keys: no candidates
-            found.update(band.get(key, ()))
+            held = band.get(key)
+            if isinstance(held, int):
+                found.add(held)
+            elif held is not None:
+                found.update(held)
         return found
 
     def _insert(self, page: IndexedPage, keys: list[int] | None = None) -> None:
@@ -499,4 +503,8 @@ class PageIndex:
         article = self._sites.article(page.print)
         self._stars.put(i, placed, identity_keys(page.print, article, self.rule.min_article))
         for band, key in zip(self._bands, self._band_keys(article) if keys is None else keys, strict=False):
-            band.setdefault(key, []).append(i)
+            held = band.setdefault(key, i)
+            if isinstance(held, list):
+                held.append(i)
+            elif held != i:
+                band[key] = [held, i]

@@ -6,18 +6,19 @@ cleaned, and grouped with the pages seen before it."""
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, replace
 from datetime import datetime
 from pathlib import Path
 
 from dedup.clean import Cleaner
 from dedup.config import Config, DuplicateRule
-from dedup.duplicates import Duplicate, PageIndex
-from dedup.features import counts_of
+from dedup.duplicates import Duplicate, PageIndex, PagePrint, key_prints
+from dedup.features import PageCounts, counts_of
 from dedup.fingerprint import FingerprintSettings
-from dedup.keys import shape
+from dedup.keys import line_keys, shape
 from dedup.model import SiteModel, SiteStats
+from dedup.normalize import Folded
 from dedup.page import Block, Decision, Page, Result
 from dedup.segment import segment
 from dedup.store import Changes, StateError, Store, open_store
@@ -83,31 +84,50 @@ class StreamState:
                 "or start a new state"
             )
 
-    def learn(self, page: Page, blocks: list[Block]) -> None:
+    def learn(self, page: Page) -> None:
         """Count a page for its site, unless it copies a page learned before: placed in the learning
         index as soon as it arrives (a copy of a page still waiting for its site's evidence is told
-        too), by its lines less those of its site (`site_lines_left`)."""
-        stats = self.model.sites.get(self.model.site_key(page.site or "", page.fetched_at))
-        text = page.text if stats is None else site_lines_left(page.text, blocks, stats)
-        placed = self.learning.add(page.id, page.site or "", text, page.text, originals=True)
+        too), by its blocks less those of its site (`site_blocks_left`). The page is folded once."""
+        folded = Folded(page.text)
+        blocks = segment(page.text, folded)
+        site = self.model.site_key(page.site or "", page.fetched_at)
+        stats = self.model.sites.get(site)
+        own = blocks if stats is None else site_blocks_left(blocks, stats)
+        size = self.learning.settings.word_shingle
+        print_ = key_prints([page.site or ""], [[b.key for b in own]], [folded.key(0, len(page.text))], size)[
+            0
+        ]
+        placed = self.learning.place(page.id, print_, originals=True)
         self.changes.learning.append(placed)
         if placed.canonical == page.id:
-            self._count(page, blocks)
+            self._count(site, page, counts_of(site, page.text, blocks, self.model.rule.short_words, folded))
 
-    def index_page(self, page: Page, cleaned: str) -> Duplicate | None:
-        """Index a cleaned page; its place in the group of an earlier page, if it duplicates one."""
-        indexed = self.index.add(page.id, page.site or "", cleaned, page.text)
+    def place(self, cleaned: Sequence[tuple[Result, str]]) -> list[Duplicate | None]:
+        """Index cleaned pages (each with its whole text's `page_key`); each one's place in the group
+        of an earlier page, if it duplicates one. Pages placed together (a site's pages that waited)
+        are each placed with what all of them repeat known."""
+        prints = key_prints(
+            [r.page.site or "" for r, _ in cleaned],
+            [line_keys(r.text) for r, _ in cleaned],
+            [key for _, key in cleaned],
+            self.index.settings.word_shingle,
+        )
+        if len(prints) > 1:  # a page alone is counted as it is placed
+            for print_ in prints:
+                self.index.see(print_)
+        return [self._placed(r.page.id, print_) for (r, _), print_ in zip(cleaned, prints, strict=True)]
+
+    def _placed(self, page_id: str, print_: PagePrint) -> Duplicate | None:
+        indexed = self.index.place(page_id, print_)
         self.changes.pages.append(indexed)
         self.unsaved += 1
         if self.unsaved >= self.settings.save_every:
             self.save()
-        if indexed.canonical == page.id or indexed.similarity is None:
+        if indexed.canonical == page_id or indexed.similarity is None:
             return None
         return Duplicate(indexed.canonical, indexed.similarity)
 
-    def _count(self, page: Page, blocks: list[Block]) -> None:
-        site = self.model.site_key(page.site or "", page.fetched_at)
-        counts = counts_of(site, page.text, blocks, self.model.rule.short_words)
+    def _count(self, site: str, page: Page, counts: PageCounts) -> None:
         generation = self.model.add(counts, fetch_day(page.fetched_at))
         if generation is None:
             return
@@ -130,12 +150,11 @@ class StreamState:
         self.unsaved = 0
 
 
-def site_lines_left(text: str, blocks: list[Block], stats: SiteStats) -> str:
-    """A page's text less its blocks that two pages of its site held before, as they stand (a block
+def site_blocks_left(blocks: list[Block], stats: SiteStats) -> list[Block]:
+    """A page's blocks less those that two pages of its site held before, as they stand (a block
     with a number in it may be a date line that varies): a syndicated copy under other furniture is
     the same article without it. What a copy is told on when it is learned, before it is cleaned."""
-    own = (b for b in blocks if shape(b.key) != b.key or stats.pages_with(b.key)[0] < 2)
-    return "".join(text[b.start : b.end] for b in own)
+    return [b for b in blocks if shape(b.key) != b.key or stats.pages_with(b.key)[0] < 2]
 
 
 def fetch_day(fetched_at: str | None) -> float | None:
@@ -224,24 +243,17 @@ class StreamCleaner:
 
     def _learn(self, page: Page) -> None:
         """Learn from a page (`StreamState.learn`)."""
-        self.state.learn(page, segment(page.text))
+        self.state.learn(page)
 
     def _clean(self, page: Page) -> Result:
         """Clean a page with the model, and index it as seen, naming its duplicate."""
-        return self._placed(self.cleaner.clean(page))
+        return self._clean_together([page])[0]
 
     def _clean_together(self, pages: list[Page]) -> list[Result]:
-        """Clean pages that waited together, and place each with what all of them repeat known."""
-        results = [self.cleaner.clean(page) for page in pages]
-        if len(results) > 1:  # a page alone is counted as it is placed
-            for result in results:
-                self.state.index.see(result.page.site or "", result.text, result.page.text)
-        return [self._placed(result) for result in results]
-
-    def _placed(self, result: Result) -> Result:
-        """A cleaned page indexed as seen, naming its duplicate."""
-        page = result.page
-        duplicate = self.state.index_page(page, result.text)
-        if duplicate is None:
-            return result
-        return replace(result, duplicate_of=duplicate.canonical, similarity=duplicate.similarity)
+        """Clean pages (a site's pages that waited together), and index them as seen, each naming
+        its duplicate."""
+        cleaned = [self.cleaner.clean_keyed(page) for page in pages]
+        return [
+            result if dup is None else replace(result, duplicate_of=dup.canonical, similarity=dup.similarity)
+            for (result, _), dup in zip(cleaned, self.state.place(cleaned), strict=True)
+        ]
