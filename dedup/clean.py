@@ -19,7 +19,7 @@ from dedup.features import EDGE_SALT, EDGE_WORDS, TAIL_SALT, edge_words, head_of
 from dedup.keys import gram_hashes, head_pairs, line_keys, pair_hashes, shape
 from dedup.learn import learn
 from dedup.model import SiteModel, SiteStats
-from dedup.normalize import WORD, Folded, normalize
+from dedup.normalize import WORD, Folded, key_words, normalize
 from dedup.page import Block, Decision, Kind, Page, Result
 from dedup.segment import Words, flow_lines, outside, segment, sentence_spans, words_with_offsets
 
@@ -276,7 +276,8 @@ def _piece(
         return []
     if (start, end) == (block.start, block.end):
         return [(block, decision)]
-    return [(Block(start, end, normalize(text[start:end]), block.line, False, block.line_words), decision)]
+    key = normalize(text[start:end])
+    return [(Block(start, end, key, block.line, False, block.line_words, key_words(key)), decision)]
 
 
 def _overlaps(blocks: Sequence[Block], decisions: Sequence[Decision]) -> list[list[Decision]]:
@@ -310,7 +311,7 @@ def _left(text: str, blocks: Sequence[Block], decisions: Sequence[Decision]) -> 
         pos = b.start
         for start, end in sorted((d.start, d.end) for d in overlaps) + [(b.end, b.end)]:
             if start > pos and (key := normalize(text[pos:start])):
-                left.append(Block(pos, start, key, b.line, False, 0))
+                left.append(Block(pos, start, key, b.line, False, 0, key_words(key)))
             pos = max(pos, end)
     words: Counter[int] = Counter()
     for b in left:

@@ -41,10 +41,11 @@ GLUED = "G:"  # a label key learned at a sentence start in a flattened page
 
 
 def shape(key: str) -> str:
-    """The key with numbers, month and weekday names as one `0` slot per run."""
+    """The key (normalized: one space between words) with numbers, month and weekday names as one
+    `0` slot per run."""
     words = key.split()
     if not _HAS_DIGIT.search(key) and SLOT_WORDS.isdisjoint(words):
-        return " ".join(words)  # no slot: the common case, without a look at every word
+        return key  # no slot: the common case, without a look at every word
     out: list[str] = []
     for word in words:
         if word in SLOT_WORDS or _HAS_DIGIT.search(word):

@@ -9,8 +9,6 @@ from enum import StrEnum
 from typing import Any
 from urllib.parse import urlsplit
 
-from dedup.normalize import key_words
-
 _HOST_PREFIXES = ("www.", "m.", "amp.")
 # Letters of any script (internationalized hosts), digits, hyphens, and a dot between labels; an
 # IPv6 address; or localhost. A bare word is not taken for a host: it is a header row's "url".
@@ -65,15 +63,11 @@ class Block:
     line: int  # index of the physical line it belongs to
     whole_line: bool  # False for a sentence cut out of a line
     line_words: int  # words of the whole line: a sentence of a paragraph is judged as the paragraph
-
-    @property
-    def words(self) -> int:
-        """Number of words in the normalized key (`key_words`)."""
-        return key_words(self.key)
+    words: int  # words of the key (`key_words`), counted once: detectors ask for it again and again
 
     def with_line_words(self, line_words: int) -> Block:
         """The same block, its line holding this many words."""
-        return Block(self.start, self.end, self.key, self.line, self.whole_line, line_words)
+        return Block(self.start, self.end, self.key, self.line, self.whole_line, line_words, self.words)
 
 
 class Kind(StrEnum):

@@ -111,15 +111,16 @@ def segment(text: str, folded: Folded | None = None) -> list[Block]:
         if len(pieces) == 1:
             key = folded.key(start, end)
             if key:
-                blocks.append(Block(start, end, key, line_no, True, key_words(key)))
+                words = key_words(key)
+                blocks.append(Block(start, end, key, line_no, True, words, words))
             continue
         if not folded.fast and not (line_key := folded.key(start, end)):
             continue
-        keyed = [(s, e, k) for s, e in pieces if (k := folded.key(s, e))]
+        keyed = [(s, e, k, key_words(k)) for s, e in pieces if (k := folded.key(s, e))]
         # Sentences end at punctuation or spaces, which fold to spaces: the line's words are its
         # sentences' words, without keying the line as well.
-        line_words = key_words(line_key) if not folded.fast else sum(key_words(k) for _, _, k in keyed)
-        blocks += [Block(s, e, k, line_no, False, line_words) for s, e, k in keyed]
+        line_words = key_words(line_key) if not folded.fast else sum(n for *_, n in keyed)
+        blocks += [Block(s, e, k, line_no, False, line_words, n) for s, e, k, n in keyed]
     return blocks
 
 
