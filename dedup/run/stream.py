@@ -93,11 +93,11 @@ class StreamState:
         site = self.model.site_key(page.site or "", page.fetched_at)
         stats = self.model.sites.get(site)
         own = blocks if stats is None else site_blocks_left(blocks, stats)
-        size = self.learning.settings.word_shingle
-        print_ = key_prints([page.site or ""], [[b.key for b in own]], [folded.key(0, len(page.text))], size)[
-            0
-        ]
-        placed = self.learning.place(page.id, print_, originals=True)
+        key = folded.key(0, len(page.text))
+        print_ = key_prints(
+            [page.site or ""], [[b.key for b in own]], [key], self.learning.settings.word_shingle
+        )
+        placed = self.learning.place(page.id, print_[0], originals=True)
         self.changes.learning.append(placed)
         if placed.canonical == page.id:
             self._count(site, page, counts_of(site, page.text, blocks, self.model.rule.short_words, folded))
@@ -211,7 +211,7 @@ class StreamCleaner:
     def clean(self, page: Page) -> Result:
         """Learn from the page (counted for its site, unless it duplicates an earlier page, which
         the result then names), then clean it."""
-        self._learn(page)
+        self.state.learn(page)
         return self._clean(page)
 
     def clean_many(self, pages: Iterable[Page]) -> Iterator[Result]:
@@ -222,7 +222,7 @@ class StreamCleaner:
         waiting_count = 0
         for page in pages:
             site = self.state.model.site_key(page.site or "", page.fetched_at)
-            self._learn(page)
+            self.state.learn(page)
             if self.state.pages_seen(site) < settings.wait_pages:
                 waiting.setdefault(site, []).append(page)
                 waiting_count += 1
@@ -240,10 +240,6 @@ class StreamCleaner:
     def explain(self, page: Page) -> list[tuple[Block, Decision | None]]:
         """Every block of a page with the decision that removes it (`Cleaner.explain`)."""
         return self.cleaner.explain(page)
-
-    def _learn(self, page: Page) -> None:
-        """Learn from a page (`StreamState.learn`)."""
-        self.state.learn(page)
 
     def _clean(self, page: Page) -> Result:
         """Clean a page with the model, and index it as seen, naming its duplicate."""
