@@ -46,9 +46,15 @@ def line_spans(text: str) -> list[tuple[int, int]]:
     return [m.span() for m in _LINE.finditer(text)]
 
 
-def ends_sentence(text: str) -> bool:
-    """Whether a text ends as a sentence does: at a stop, maybe behind closing quotes or brackets."""
-    return text.rstrip().rstrip("".join(CLOSING_MARKS))[-1:] in SENTENCE_STOPS
+def ends_sentence(text: str, start: int = 0, end: int | None = None) -> bool:
+    """Whether text[start:end] ends as a sentence does: at a stop, maybe behind closing quotes or
+    brackets (looked at from its end, without a copy of the span)."""
+    i = (len(text) if end is None else end) - 1
+    while i >= start and text[i].isspace():
+        i -= 1
+    while i >= start and text[i] in CLOSING_MARKS:
+        i -= 1
+    return i >= start and text[i] in SENTENCE_STOPS
 
 
 def ends_with_full_stop(text: str) -> bool:

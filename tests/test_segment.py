@@ -8,6 +8,8 @@ from hypothesis import strategies as st
 
 from dedup.normalize import normalize
 from dedup.segment import (
+    CLOSING_MARKS,
+    SENTENCE_STOPS,
     ends_sentence,
     ends_sentence_at,
     line_spans,
@@ -94,6 +96,15 @@ def test_one_sentence_end_for_every_detector() -> None:
     ]
     # The sentences of a line end where `ends_sentence_at` says a sentence ends.
     assert [text[s:e].strip()[-2:] for s, e in sentence_spans(text, 0, len(text))] == ['."', "t.", ".»", "ثم"]
+
+
+@settings(max_examples=300)
+@given(st.text(alphabet=".!?؟…。\"'”’»)] \n\u00a0abقال", max_size=12), st.integers(0, 12), st.integers(0, 12))
+def test_a_span_ends_a_sentence_as_its_copy_does(text: str, start: int, end: int) -> None:
+    start, end = min(start, len(text)), min(max(start, end), len(text))
+    # Stripped of its spaces, then of its closing marks, the span's copy ends at a stop.
+    stripped = text[start:end].rstrip().rstrip("".join(CLOSING_MARKS))
+    assert ends_sentence(text, start, end) == (stripped[-1:] in SENTENCE_STOPS)
 
 
 def test_sentence_spans_within_a_range() -> None:

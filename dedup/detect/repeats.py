@@ -286,7 +286,7 @@ def repeated_short_lines(text: str, blocks: Sequence[Block], limits: Repeats = R
         for b in blocks
         if b.whole_line
         and 2 <= b.words <= limits.max_repeated_line_words
-        and not ends_sentence(text[b.start : b.end])
+        and not ends_sentence(text, b.start, b.end)
     ]
     times = Counter(b.key for b in lines)
     return [

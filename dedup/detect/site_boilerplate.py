@@ -38,17 +38,18 @@ def detect(
     for block, block_shape, (pages, exemplar) in zip(blocks, shapes, seen, strict=True):
         # Inside the body, a sentence needs the evidence of a long block: background paragraphs
         # of one story repeat there. Links and headlines (no full stop) are furniture anywhere.
+        sentence = _is_sentence(text, block)
         in_body = first_long < block.line < body_end and block.line_words >= limits.body_line_words
-        in_body = in_body and _is_sentence(text, block)
+        in_body = in_body and sentence
         words = block.line_words
-        if words <= limits.headline_words and not _is_sentence(text, block):
+        if words <= limits.headline_words and not sentence:
             words = min(words, model.rule.link_words)  # a headline links, like a link
         needed = (
             model.rule.long_pages_needed(stats.pages)
             if in_body
             else model.rule.pages_needed(stats.pages, words)
         )
-        paragraph = _paragraph(text, block, first_long, body_end, model.rule.short_words, flow_lines)
+        paragraph = sentence and _paragraph(block, first_long, body_end, model.rule.short_words, flow_lines)
         if paragraph and block.line in story:
             needed = max(needed, model.rule.paragraph_floor)
         if pages >= needed:
@@ -167,11 +168,11 @@ def _pages_seen(stats: SiteStats, key: str, block: Block, first_long: int, rule:
 
 
 def _paragraph(
-    text: str, block: Block, first_long: int, body_end: int, short_words: int, flow_lines: Collection[int]
+    block: Block, first_long: int, body_end: int, short_words: int, flow_lines: Collection[int]
 ) -> bool:
-    """Whether a block is a sentence of a paragraph of the body (a long line, not a whole page)."""
+    """Whether a block (a sentence) is one of a paragraph of the body (a long line, not a whole page)."""
     in_body = first_long <= block.line < body_end and block.line not in flow_lines
-    return in_body and block.line_words > short_words and _is_sentence(text, block)
+    return in_body and block.line_words > short_words
 
 
 def _beside_article(blocks: Sequence[Block], pages: Sequence[int], short_words: int) -> set[int]:
@@ -216,4 +217,4 @@ def _body_end(text: str, blocks: Sequence[Block], last_long: int, headline_words
 
 def _is_sentence(text: str, block: Block) -> bool:
     """A block that ends as sentences do."""
-    return ends_sentence(text[block.start : block.end])
+    return ends_sentence(text, block.start, block.end)
