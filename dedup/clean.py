@@ -86,7 +86,7 @@ class Cleaner:
         kept_words = outside(page_words, [(d.start, d.end) for d in decisions])
         decisions += repeats.detect(text, blocks, kept_words, limits.repeats)
         decisions += repeats.repeated_short_lines(text, blocks, limits.repeats)
-        decisions += self._judged_again(page, blocks, decisions)
+        decisions += self._judged_again(page, blocks, flow.keys(), decisions)
         tail, article_end = site_boilerplate.between_furniture(
             text, site, blocks, _removed_kinds(blocks, decisions), self.model, flow.keys(), limits.site
         )
@@ -139,12 +139,14 @@ class Cleaner:
             words, anywhere, at_start, self.model.rule.tail_pages_needed(stats.pages)
         )
 
-    def _judged_again(self, page: Page, blocks: Sequence[Block], decisions: list[Decision]) -> list[Decision]:
-        """Site evidence judged again on the lines as they stay: a sentence whose line lost its
-        other sentences is judged as the shorter line it is in the cleaned page."""
+    def _judged_again(
+        self, page: Page, blocks: Sequence[Block], flow: Collection[int], decisions: list[Decision]
+    ) -> list[Decision]:
+        """Site evidence judged again on the lines as they stay (`flow`: the page's `flow_lines`): a
+        sentence whose line lost its other sentences is judged as the shorter line it is in the
+        cleaned page."""
         found: list[Decision] = []
         decided = {(d.start, d.end) for d in decisions}
-        flow = flow_lines(blocks).keys()
         site, limits = self.model.site_key(page.site or "", page.fetched_at), self.config.detectors.site
         for _ in range(self.config.guards.judging_rounds):
             left = _left(page.text, blocks, decisions + found)

@@ -5,7 +5,7 @@ its print (what copies are found by, before anything is cleaned)."""
 from __future__ import annotations
 
 import marshal
-from collections.abc import Collection, Iterable, Sequence
+from collections.abc import Collection, Mapping, Sequence
 from dataclasses import dataclass, field
 
 from dedup.duplicates import PagePrint, key_prints
@@ -76,17 +76,16 @@ class PageCounts:
 def page_counts(
     site: str,
     text: str,
-    blocks: Iterable[Block],
+    blocks: Sequence[Block],
+    flow: Mapping[int, tuple[int, int]],
     words: Words,
     short_words: int,
     folded: Folded | None = None,
 ) -> PageCounts:
-    """The keys one page contributes to its site's counts (`words`: the page's, where it has a flow
-    line; `folded`: the text's, when the caller has it)."""
-    blocks = list(blocks)
+    """The keys one page contributes to its site's counts (`flow`: its `flow_lines`; `words`: the
+    page's, where it has a flow line; `folded`: the text's, when the caller has it)."""
     first_long, _ = long_lines(blocks, short_words)
     shapes = [shape(b.key) for b in blocks]
-    flow = flow_lines(blocks)
     examples: dict[str, str] = {}
     labels: set[str] = set()
     for key, b in zip(shapes, blocks, strict=True):
@@ -185,5 +184,6 @@ def counts_of(
 ) -> PageCounts:
     """`page_counts` of a segmented page; its words are only made where they count: in a page
     that lost its line breaks (`flow_lines`)."""
-    words = words_with_offsets(text, folded=folded) if flow_lines(blocks) else Words([], [], [])
-    return page_counts(site, text, blocks, words, short_words, folded)
+    flow = flow_lines(blocks)
+    words = words_with_offsets(text, folded=folded) if flow else Words([], [], [])
+    return page_counts(site, text, blocks, flow, words, short_words, folded)
