@@ -87,11 +87,13 @@ class Cleaner:
         decisions += repeats.detect(text, blocks, kept_words, limits.repeats)
         decisions += repeats.repeated_short_lines(text, blocks, limits.repeats)
         decisions += self._judged_again(page, blocks, flow.keys(), decisions)
-        tail, article_end = site_boilerplate.between_furniture(
-            text, site, blocks, _removed_kinds(blocks, decisions), self.model, flow.keys(), limits.site
-        )
-        decisions += tail
         removed_kinds = _removed_kinds(blocks, decisions)
+        tail, article_end = site_boilerplate.between_furniture(
+            text, site, blocks, removed_kinds, self.model, flow.keys(), limits.site
+        )
+        if tail:
+            decisions += tail
+            removed_kinds = _removed_kinds(blocks, decisions)
         decisions += context.detect(text, blocks, removed_kinds, flow.keys(), limits.islands, article_end)
         if at is not None:
             decisions += context.before_headline(blocks, removed_kinds, at, flow.keys(), limits.islands)
