@@ -194,15 +194,14 @@ class WidgetMatcher:
         n_words = key.count(" ") + 1
         if key in self.labels:
             return key
-        words = key.split(" ")
-        if n_words <= self.limits.max_widget_words and not self.first_words.isdisjoint(words):
+        if n_words <= self.limits.max_widget_words and not self.first_words.isdisjoint(key.split(" ")):
             for phrase in self.phrases:
                 # A widget starts with its phrase ("Share this article on …"), or is mostly made of it.
                 if (key + " ").startswith(phrase + " ") or (
                     _contains_words(key, phrase) and phrase.count(" ") + 1 >= n_words / 2
                 ):
                     return phrase
-        if n_words <= self.limits.max_link_words and words[0] in self.link_first_words:
+        if n_words <= self.limits.max_link_words and key.split(" ", 1)[0] in self.link_first_words:
             for prefix in self.link_prefixes:
                 if key.startswith(prefix + " "):
                     return prefix + " …"
