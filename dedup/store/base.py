@@ -24,6 +24,7 @@ from dedup.model import COUNTERS, SiteModel, SiteStats
 # 6: the word 3-grams at a page's end are counted apart from those at its start (`features.edge_grams`).
 # 7: the pages are indexed as learning saw them too (`learning`): a stream run tells its copies there.
 FORMAT_VERSION = 7
+INDEXES = ("pages", "learning")  # a state's page indexes: by the pages' cleaned text, as learning saw them
 
 
 class StateError(Exception):
@@ -58,6 +59,10 @@ class Changes:
         for name in COUNTERS:
             inc.counters[name].update(getattr(counts, name))
         inc.examples.update((k, stats.examples[k]) for k in counts.examples if k in stats.examples)
+
+    def indexed(self) -> list[tuple[str, list[IndexedPage]]]:
+        """Each page index (`INDEXES`) with the pages placed in it since the last save."""
+        return list(zip(INDEXES, (self.pages, self.learning), strict=True))
 
     def __bool__(self) -> bool:
         return bool(self.counts or self.variants or self.pages or self.learning)

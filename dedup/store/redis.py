@@ -32,7 +32,7 @@ import orjson
 from dedup.duplicates import IndexedPage, PageIndex
 from dedup.fingerprint import FingerprintSettings
 from dedup.model import COUNTERS, SiteModel, SiteStats
-from dedup.store.base import Changes, SiteLoader, State, StateError, meta_of, model_for
+from dedup.store.base import INDEXES, Changes, SiteLoader, State, StateError, meta_of, model_for
 
 SCAN_BATCH = 1000
 
@@ -120,7 +120,7 @@ class RedisStore:
             pipe.delete(self._key("variants", site))
             if variants:
                 pipe.hset(self._key("variants", site), mapping=variants)
-        for name, pages in (("pages", changes.pages), ("learning", changes.learning)):
+        for name, pages in changes.indexed():
             if pages:
                 pipe.rpush(self._key(name), *map(_pack, pages))
         pipe.execute()
@@ -155,7 +155,7 @@ class RedisStore:
         meta = {k.decode(): json.loads(v) for k, v in stored.items()}
         model = model_for(self.location, meta, settings)
         self._call("read the state", self._load_sites, model)
-        index, learning = (PageIndex(settings, pages=self._pages(name)) for name in ("pages", "learning"))
+        index, learning = (PageIndex(settings, pages=self._pages(name)) for name in INDEXES)
         return State(model, index, learning)
 
     def _pages(self, name: str) -> list[IndexedPage]:

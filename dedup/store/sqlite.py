@@ -20,9 +20,8 @@ import numpy as np
 from dedup.duplicates import IndexedPage, PageIndex
 from dedup.fingerprint import FingerprintSettings
 from dedup.model import COUNTERS, SiteModel, SiteStats
-from dedup.store.base import Changes, SiteLoader, State, StateError, meta_of, model_for
+from dedup.store.base import INDEXES, Changes, SiteLoader, State, StateError, meta_of, model_for
 
-INDEXES = ("pages", "learning")  # the pages by their cleaned text, and as learning saw them
 BUSY_SECONDS = 600  # how long a writer waits for another process's transaction
 
 _PAGE_COLUMNS = (
@@ -103,7 +102,7 @@ class SqliteStore:
                 )
             for site, variants in changes.variants.items():
                 _replace_variants(db, site, variants)
-            for table, pages in zip(INDEXES, (changes.pages, changes.learning), strict=True):
+            for table, pages in changes.indexed():
                 db.executemany(
                     f"INSERT INTO {table} (id, site, exact, shape, shingles, canonical, similarity) "
                     "VALUES (?, ?, ?, ?, ?, ?, ?)",
