@@ -38,6 +38,7 @@ MAX_TEMPLATE_WORDS = 16
 MAX_LABEL_WORDS = 4
 GRAM = 3  # words of the 3-grams counted per site
 GLUED = "G:"  # a label key learned at a sentence start in a flattened page
+SLOT = "0"  # what a run of numbers, dates and times becomes in a shape
 
 
 def shape(key: str) -> str:
@@ -49,8 +50,8 @@ def shape(key: str) -> str:
     out: list[str] = []
     for word in words:
         if word in SLOT_WORDS or _HAS_DIGIT.search(word):
-            if not out or out[-1] != "0":
-                out.append("0")
+            if not out or out[-1] != SLOT:
+                out.append(SLOT)
         else:
             out.append(word)
     return " ".join(out)
@@ -64,7 +65,7 @@ def label_prefix(raw_line: str, n_words: int) -> str | None:
     if not m:
         return None
     label = normalize(m.group(1))
-    if not label or label.count(" ") + 1 > MAX_LABEL_WORDS or shape(label) == "0":
+    if not label or label.count(" ") + 1 > MAX_LABEL_WORDS or shape(label) == SLOT:
         return None
     return "P:" + label
 
@@ -72,7 +73,7 @@ def label_prefix(raw_line: str, n_words: int) -> str | None:
 def slot_words(words: Sequence[str]) -> list[str]:
     """Words with numbers, month and weekday names replaced by one slot word."""
     # A word of letters only holds no digit: most words are told apart without a look at each letter.
-    return ["0" if w in SLOT_WORDS or (not w.isalpha() and any(map(str.isdigit, w))) else w for w in words]
+    return [SLOT if w in SLOT_WORDS or (not w.isalpha() and any(map(str.isdigit, w))) else w for w in words]
 
 
 def gram_hashes(words: Sequence[str]) -> list[int]:
@@ -105,12 +106,12 @@ def _furniture_pair(text: str, words: Words, slotted: Sequence[str], i: int) -> 
 
 
 def _letter(slotted: Sequence[str], i: int) -> bool:
-    return 0 <= i < len(slotted) and len(slotted[i]) == 1 and slotted[i] != "0"
+    return 0 <= i < len(slotted) and len(slotted[i]) == 1 and slotted[i] != SLOT
 
 
 def _separated(text: str, words: Words, slotted: Sequence[str], i: int) -> bool:
     """Whether a label's separator stands after word i: not inside a time or a date ("21:58")."""
-    if i + 1 >= len(slotted) or slotted[i] == slotted[i + 1] == "0":
+    if i + 1 >= len(slotted) or slotted[i] == slotted[i + 1] == SLOT:
         return False
     return not SEPARATORS.isdisjoint(text[words.ends[i] : words.starts[i + 1]])
 

@@ -164,6 +164,19 @@ def test_a_label_with_a_slot_other_on_every_page_goes_as_a_template(lang: str) -
         assert templates[0].evidence["pages"] == 8
 
 
+@pytest.mark.parametrize(("lang", "entry"), [("ar", "12:30 م:"), ("en", "12.30pm:")])
+def test_a_live_blog_entry_time_stays_where_date_lines_of_its_shape_go(lang: str, entry: str) -> None:
+    """A time alone on a line has the shape of the date line on every page; ending with a colon,
+    it opens the entry after it."""
+    site = SITES[lang]
+    texts = [site.page(i, (entry, site.background) if i == 2 else ()) for i in range(8)]
+    model = _model(site.name, texts)
+    removed = _removed(texts[2], site.name, model)
+    assert len(removed) == 3 and removed[1].startswith(site.date.split()[0])
+    assert not any(entry in r for r in removed)
+    assert _removed(texts[2].replace(entry, entry[:-1]), site.name, model)[2] == entry[:-1] + "\n"
+
+
 @pytest.mark.parametrize("lang", LANGS)
 def test_a_site_without_a_model_or_with_one_page_removes_nothing(lang: str) -> None:
     site = SITES[lang]

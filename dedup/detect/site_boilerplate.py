@@ -6,11 +6,16 @@ from collections import Counter
 from collections.abc import Collection, Sequence
 from itertools import pairwise
 
+import regex
+
 from dedup.config import Rule, SiteEvidence
-from dedup.keys import GLUED, label_prefix, shape
+from dedup.keys import GLUED, SLOT, label_prefix, shape
 from dedup.model import SiteModel, SiteStats
 from dedup.page import SITE_FURNITURE, Block, Decision, Kind, kept_runs
 from dedup.segment import NO_LINE, ends_sentence, ends_with_full_stop, long_lines, words_with_offsets
+
+# A clock time and a colon alone on a line: "12.30pm:", "9:05 ص:".
+_ENTRY_TIME = regex.compile(r"\s*\d{1,2}[.:]\d\d\s*(?:[ap]\.?m\.?|ص|م)?\s*:\s*", regex.IGNORECASE)
 
 
 def detect(
@@ -36,6 +41,8 @@ def detect(
     story = _beside_article(blocks, [pages for pages, _ in seen], model.rule.short_words)
     decisions = []
     for block, block_shape, (pages, exemplar) in zip(blocks, shapes, seen, strict=True):
+        if block_shape == SLOT and _leads_in(text, block):
+            continue
         # Inside the body, a sentence needs the evidence of a long block: background paragraphs
         # of one story repeat there. Links and headlines (no full stop) are furniture anywhere.
         sentence = _is_sentence(text, block)
@@ -213,6 +220,12 @@ def _body_end(text: str, blocks: Sequence[Block], last_long: int, headline_words
         ):
             return block.line
     return NO_LINE
+
+
+def _leads_in(text: str, block: Block) -> bool:
+    """A clock time alone that ends with a colon: it opens a live blog's entry ("12.30pm:"), where
+    the site's date lines have the same shape."""
+    return _ENTRY_TIME.fullmatch(text, block.start, block.end) is not None
 
 
 def _is_sentence(text: str, block: Block) -> bool:
