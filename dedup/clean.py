@@ -21,7 +21,15 @@ from dedup.learn import learn
 from dedup.model import SiteModel, SiteStats
 from dedup.normalize import WORD, Folded, key_words, normalize
 from dedup.page import Block, Decision, Kind, Page, Result
-from dedup.segment import Words, flow_lines, outside, segment, sentence_spans, words_with_offsets
+from dedup.segment import (
+    Segmented,
+    Words,
+    flow_lines,
+    outside,
+    segment,
+    sentence_spans,
+    words_with_offsets,
+)
 
 HYPHENS = frozenset("-\u2010\u2011")  # within a word or a figure, not a dash between pieces
 LABEL_KINDS = frozenset({Kind.READ_ALSO, Kind.TEMPLATE})  # decisions a label makes for its whole sentence
@@ -48,15 +56,18 @@ class Cleaner:
         """The page with its boilerplate removed, and the audit of every removed span."""
         return self._clean_text(page)
 
-    def clean_keyed(self, page: Page) -> tuple[Result, str]:
-        """`clean(page)`, with the key of the page's whole text (`page_key`) from the same folding."""
-        folded = Folded(page.text)
-        return self._clean_text(page, folded), folded.key(0, len(page.text))
+    def clean_keyed(self, page: Page, segmented: Segmented | None = None) -> tuple[Result, str]:
+        """`clean(page)`, with the key of the page's whole text (`page_key`) from the same folding
+        (`segmented`: the page folded and segmented, where the caller made them already)."""
+        folded, blocks = segmented or (Folded(page.text), None)
+        return self._clean_text(page, folded, blocks), folded.key(0, len(page.text))
 
-    def _clean_text(self, page: Page, folded: Folded | None = None) -> Result:
+    def _clean_text(
+        self, page: Page, folded: Folded | None = None, blocks: list[Block] | None = None
+    ) -> Result:
         text = page.text
         folded = folded or Folded(text)  # the keys of every span, from one pass over the text
-        blocks = segment(text, folded)
+        blocks = segment(text, folded) if blocks is None else blocks
         page_words = words_with_offsets(text, folded=folded)  # the words of any line are a slice of these
         flow = flow_lines(blocks)
         limits = self.config.detectors

@@ -37,6 +37,7 @@ ARABIC_ABBREVIATIONS = frozenset("دأصقجم")  # doctor, professor, page, cen
 ABBREVIATIONS = frozenset(_ABBREVIATION_WORDS.split())
 _ABBREVIATION_CHARS = 6  # the longest word above
 
+Segmented = tuple[Folded, list[Block]]  # a page folded once, and its blocks from that folding
 NO_LINE = 10**9  # a line number past every page's lines: where a page has no such line
 FLOW_LINE_WORDS = 100  # with most of the page's words, a line this long is a page that lost its breaks
 

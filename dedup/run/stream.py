@@ -20,7 +20,7 @@ from dedup.keys import line_keys, shape
 from dedup.model import SiteModel, SiteStats
 from dedup.normalize import Folded
 from dedup.page import Block, Decision, Page, Result
-from dedup.segment import segment
+from dedup.segment import Segmented, segment
 from dedup.store import Changes, StateError, Store, open_store
 
 DEFAULT_FORGET_AFTER = 90.0  # days: what a site showed a season ago (a banner, an old design) stops counting
@@ -84,10 +84,11 @@ class StreamState:
                 "or start a new state"
             )
 
-    def learn(self, page: Page) -> None:
+    def learn(self, page: Page) -> Segmented:
         """Count a page for its site, unless it copies a page learned before: placed in the learning
         index as soon as it arrives (a copy of a page still waiting for its site's evidence is told
-        too), by its blocks less those of its site (`site_blocks_left`). The page is folded once."""
+        too), by its blocks less those of its site (`site_blocks_left`). The page is folded and
+        segmented once, and returned so, for its cleaning."""
         folded = Folded(page.text)
         blocks = segment(page.text, folded)
         site = self.model.site_key(page.site or "", page.fetched_at)
@@ -101,6 +102,7 @@ class StreamState:
         self.changes.learning.append(placed)
         if placed.canonical == page.id:
             self._count(site, page, counts_of(site, page.text, blocks, self.model.rule.short_words, folded))
+        return folded, blocks
 
     def place(self, cleaned: Sequence[tuple[Result, str]]) -> list[Duplicate | None]:
         """Index cleaned pages (each with its whole text's `page_key`); each one's place in the group
@@ -211,20 +213,20 @@ class StreamCleaner:
     def clean(self, page: Page) -> Result:
         """Learn from the page (counted for its site, unless it duplicates an earlier page, which
         the result then names), then clean it."""
-        self.state.learn(page)
-        return self._clean(page)
+        return self._clean_together([(page, self.state.learn(page))])[0]
 
     def clean_many(self, pages: Iterable[Page]) -> Iterator[Result]:
         """Clean pages in turn; the pages of a site with too few pages yet wait (a bounded number
         of them) until it has enough, or the input ends: results may come in another order."""
         settings = self.state.settings
-        waiting: dict[str, list[Page]] = {}
+        # A page that waits is folded again when cleaned: a thousand pages' foldings are not held.
+        waiting: dict[str, list[tuple[Page, None]]] = {}
         waiting_count = 0
         for page in pages:
             site = self.state.model.site_key(page.site or "", page.fetched_at)
-            self.state.learn(page)
+            segmented = self.state.learn(page)
             if self.state.pages_seen(site) < settings.wait_pages:
-                waiting.setdefault(site, []).append(page)
+                waiting.setdefault(site, []).append((page, None))
                 waiting_count += 1
                 if waiting_count > settings.buffer_pages:
                     oldest = next(iter(waiting))
@@ -233,7 +235,7 @@ class StreamCleaner:
                 continue
             waited = waiting.pop(site, [])
             waiting_count -= len(waited)
-            yield from self._clean_together([*waited, page])
+            yield from self._clean_together([*waited, (page, segmented)])
         for held in waiting.values():
             yield from self._clean_together(held)
 
@@ -241,14 +243,10 @@ class StreamCleaner:
         """Every block of a page with the decision that removes it (`Cleaner.explain`)."""
         return self.cleaner.explain(page)
 
-    def _clean(self, page: Page) -> Result:
-        """Clean a page with the model, and index it as seen, naming its duplicate."""
-        return self._clean_together([page])[0]
-
-    def _clean_together(self, pages: list[Page]) -> list[Result]:
-        """Clean pages (a site's pages that waited together), and index them as seen, each naming
-        its duplicate."""
-        cleaned = [self.cleaner.clean_keyed(page) for page in pages]
+    def _clean_together(self, pages: Sequence[tuple[Page, Segmented | None]]) -> list[Result]:
+        """Clean pages (a site's pages that waited together, each with its segmentation if kept),
+        and index them as seen, each naming its duplicate."""
+        cleaned = [self.cleaner.clean_keyed(page, segmented) for page, segmented in pages]
         return [
             result if dup is None else replace(result, duplicate_of=dup.canonical, similarity=dup.similarity)
             for (result, _), dup in zip(cleaned, self.state.place(cleaned), strict=True)
