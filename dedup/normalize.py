@@ -97,7 +97,7 @@ def _fold_table() -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
     nfkc = np.full(0x10000, _BAD, np.uint32)
     for code, c in zip(codes.tolist(), chars, strict=True):
         one = unicodedata.normalize("NFKC", c)
-        if len(one) == 1:
+        if len(one) == 1 and ord(one) < 0x10000:  # a compatibility ideograph (U+FA6C) goes past the BMP
             nfkc[code] = ord(one)
     drop = np.zeros(0x10000, bool)
     drop[codes[[m.start() for m in _DROP.finditer(chars)]]] = True

@@ -30,6 +30,14 @@ def test_arabic_line_keys() -> None:
     assert folded.key(first + 1, len(text)) == "الحكومه تعلن 2024"
 
 
+def test_a_character_whose_nfkc_form_is_past_the_bmp_takes_the_slow_path() -> None:
+    """U+FA6C, a CJK compatibility ideograph, is U+242EE in NFKC."""
+    text = "قال \ufa6c 中文 ١٢\n"
+    folded = Folded(text)
+    assert not folded.fast
+    assert folded.key(0, len(text)) == normalize(text) == "قال \U000242ee 中文 12"
+
+
 FAST_ALPHABET = "abcAZ\u00a0 اأإىةؤبت\u064e\u0651\u0640\u200f\u200b\u00ad٣۴ .,:«»؟!\n\t-_"
 
 
