@@ -5,6 +5,21 @@ from collections.abc import Sequence
 def repeated_stretches(words: Sequence[str], min_words: int) -> list[tuple[int, int, int]]:
     """(start, end, source start) of each stretch of `min_words`+ words copying an earlier one."""
 
+class CharTable:
+    """The classes of every BMP character (little-endian u16 bits, as rust/src/segment.rs numbers
+    them), each one's ASCII `lower()` (or 0), and the abbreviations `segment` knows."""
+
+    def __init__(
+        self, flags: bytes, lower: bytes, abbreviations: set[str], number_abbreviations: set[str]
+    ) -> None: ...
+
+def segment(
+    table: CharTable, text: str, kept: str, at: bytes
+) -> list[tuple[int, int, str, int, bool, int, int]]:
+    """The blocks of a page whose folding took the fast path (`kept`: its folded text without the
+    dropped characters; `at`: i64 positions of the text in it, or empty): start, end, key, line,
+    whole line, the line's words, the key's words (dedup.segment.segment_here's)."""
+
 def minhash(hashes: bytes, first: bytes, a: bytes, b: bytes) -> bytes:
     """MinHash signatures (datasketch's affine32) of the sets of u32 `hashes` that i64 `first`
     starts, one row of len(a) u32 values each; all little-endian bytes."""

@@ -52,7 +52,8 @@ def normalize(text: str) -> str:
 
 
 # Scripts written without spaces between words: a run of them is a phrase, not one word.
-_NO_SPACE_SCRIPT = regex.compile(r"[\p{Han}\p{Hiragana}\p{Katakana}\p{Thai}\p{Lao}\p{Khmer}\p{Myanmar}]{3,}")
+NO_SPACE_CHAR = r"[\p{Han}\p{Hiragana}\p{Katakana}\p{Thai}\p{Lao}\p{Khmer}\p{Myanmar}]"
+_NO_SPACE_SCRIPT = regex.compile(NO_SPACE_CHAR + "{3,}")
 NO_SPACE_CHARS_PER_WORD = 2  # a Chinese word is about two characters long
 # Thai (U+0E00) and on: Latin, Greek, Cyrillic, Hebrew, Arabic come before it.
 _PAST_SPACED_SCRIPTS = regex.compile(r"[^\x00-\u0dff]")
@@ -163,6 +164,11 @@ class Folded:
             # Four bytes a character where they do: a 20 MB page holds these once per pass.
             self._at = np.zeros(len(codes) + 1, np.int32 if len(codes) < 2**31 else np.int64)
             np.cumsum(~dropped, out=self._at[1:])
+
+    def kept_text(self) -> tuple[str, np.ndarray | None]:
+        """Where `fast`: the folded text without its dropped characters, and where each position of
+        the text went in it (None where none was dropped)."""
+        return self._kept, self._at
 
     def words(
         self, start: int = 0, end: int | None = None

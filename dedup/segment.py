@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 from array import array
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -9,7 +10,9 @@ from dataclasses import dataclass
 import numpy as np
 import regex
 
-from dedup.normalize import Folded, key_words
+from dedup._core import CharTable
+from dedup._core import segment as core_segment
+from dedup.normalize import NO_SPACE_CHAR, Folded, key_words
 from dedup.page import Block
 
 _LINE = regex.compile(r"[^\n]*\n|[^\n]+$")
@@ -35,6 +38,7 @@ _ABBREVIATION_WORDS = (
 NUMBER_ABBREVIATIONS = frozenset({"no", "nos", "p", "pp", "fig", "vol", "art", "ch", "sec"})
 ARABIC_ABBREVIATIONS = frozenset("دأصقجم")  # doctor, professor, page, century, part, engineer
 ABBREVIATIONS = frozenset(_ABBREVIATION_WORDS.split())
+_OPENING_MARKS = "(\"'«“"  # what may open a word before its abbreviation's dot
 _ABBREVIATION_CHARS = 6  # the longest word above
 
 Segmented = tuple[Folded, list[Block]]  # a page folded once, and its blocks from that folding
@@ -92,7 +96,7 @@ def abbreviation_dot(text: str, start: int, dot: int) -> bool:
     before = text[max(start, dot - _ABBREVIATION_CHARS - 2) : dot]
     if not before or before[-1].isspace():
         return False
-    word = before.split()[-1].lstrip("(\"'«“")
+    word = before.split()[-1].lstrip(_OPENING_MARKS)
     if word.isalpha():
         after = text[dot + 1 : dot + 5].lstrip()
         if word.lower() in NUMBER_ABBREVIATIONS and (after[:1].isdigit() or after[:2] == "ex"):
@@ -109,10 +113,21 @@ def segment(text: str, folded: Folded | None = None) -> list[Block]:
     """The blocks of a page, in order: lines cut into sentences; blank lines are not blocks.
 
     Sentences, because real scrapes often hold a whole article, or an article with its
-    furniture glued on, in one line.
+    furniture glued on, in one line. A page whose folding took the fast path is cut by the Rust
+    core, as `segment_here` cuts it.
     """
-    blocks: list[Block] = []
     folded = folded or Folded(text)
+    if not folded.fast:
+        return segment_here(text, folded)
+    kept, at = folded.kept_text()
+    positions = b"" if at is None else at.astype(np.int64).tobytes()
+    return [Block(*row) for row in core_segment(char_table(), text, kept, positions)]
+
+
+def segment_here(text: str, folded: Folded) -> list[Block]:
+    """`segment` in Python: for a page whose folding took the slow path (a character past the
+    BMP, a lone surrogate), and as the reference of the Rust core's."""
+    blocks: list[Block] = []
     for line_no, (start, end) in enumerate(line_spans(text)):
         pieces = sentence_spans(text, start, end)
         if len(pieces) == 1:
@@ -129,6 +144,46 @@ def segment(text: str, folded: Folded | None = None) -> list[Block]:
         line_words = key_words(line_key) if not folded.fast else sum(n for *_, n in keyed)
         blocks += [Block(s, e, k, line_no, False, line_words, n) for s, e, k, n in keyed]
     return blocks
+
+
+# The character classes the Rust core's `segment` reads: bit numbers as in rust/src/segment.rs.
+_SPACE, _REGEX_SPACE, _FORMAT, _LETTER, _ALPHA, _UPPER, _DIGIT = (1 << i for i in range(7))
+_STOP, _CLOSING, _NO_SPACE, _ARABIC_ABBREVIATION, _OPENING = (1 << i for i in range(7, 12))
+
+
+@functools.cache
+def char_table() -> CharTable:
+    """The classes of every BMP character, by the str methods and regex classes the code above
+    uses, and each one's `lower()` where that is one ASCII character (made once a process; a
+    process about to fork workers makes it first)."""
+    codes = np.array([c for c in range(0x10000) if not 0xD800 <= c < 0xE000], np.uint32)
+    chars = codes.tobytes().decode("utf-32-le")
+    flags = np.zeros(0x10000, np.uint16)
+    for flag, test in (
+        (_SPACE, str.isspace),
+        (_ALPHA, str.isalpha),
+        (_UPPER, str.isupper),
+        (_DIGIT, str.isdigit),
+        (_STOP, SENTENCE_STOPS.__contains__),
+        (_CLOSING, CLOSING_MARKS.__contains__),
+        (_ARABIC_ABBREVIATION, ARABIC_ABBREVIATIONS.__contains__),
+        (_OPENING, _OPENING_MARKS.__contains__),
+    ):
+        flags[codes[np.fromiter(map(test, chars), bool, len(chars))]] |= flag
+    for flag, pattern in (
+        (_REGEX_SPACE, r"\s"),
+        (_FORMAT, r"\p{Cf}"),
+        (_LETTER, r"\p{L}"),
+        (_NO_SPACE, NO_SPACE_CHAR),
+    ):
+        flags[codes[[m.start() for m in regex.finditer(pattern, chars)]]] |= flag
+    lower = np.zeros(0x10000, np.uint8)
+    for code, c in zip(codes.tolist(), chars, strict=True):
+        if len(low := c.lower()) == 1 and low.isascii():
+            lower[code] = ord(low)
+    return CharTable(
+        flags.astype("<u2").tobytes(), lower.tobytes(), set(ABBREVIATIONS), set(NUMBER_ABBREVIATIONS)
+    )
 
 
 @dataclass(frozen=True)

@@ -23,6 +23,7 @@ import numpy as np
 
 from dedup.duplicates import DuplicateFinder
 from dedup.normalize import build_tables
+from dedup.segment import char_table
 
 CHUNK_PAGES = 200  # pages per task: enough to batch the hashing, few enough to keep memory flat
 IN_FLIGHT = 2  # chunks per worker read ahead of the results: the parent never holds much more
@@ -85,6 +86,7 @@ class Workers(Generic[S]):
     def __enter__(self) -> Workers[S]:
         if self.workers > 1:
             build_tables()  # before the fork: every worker shares them
+            char_table()
             methods = multiprocessing.get_all_start_methods()
             context = multiprocessing.get_context("fork" if "fork" in methods else None)
             self._pool = ProcessPoolExecutor(

@@ -1,7 +1,8 @@
 """The Rust core, dedup._core: `repeated_stretches` against a plain Python reference of its
 definition, on arbitrary words (lone surrogates included) and on real Arabic and English pages;
-`minhash` and `xxh32_slices` refusing what lies outside their input (their values are checked
-against datasketch and xxhash in test_fingerprint.py)."""
+`segment` against the Python cut (`segment_here`) on arbitrary text and real pages; `minhash` and
+`xxh32_slices` refusing what lies outside their input (their values are checked against
+datasketch and xxhash in test_fingerprint.py)."""
 
 from __future__ import annotations
 
@@ -15,7 +16,8 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from dedup import _core
-from dedup.segment import words_with_offsets
+from dedup.normalize import Folded
+from dedup.segment import char_table, segment, segment_here, words_with_offsets
 
 GRAM = 5  # words per shingle
 
@@ -146,3 +148,52 @@ def test_xxh32_slices_refuses_a_slice_outside_the_buffer() -> None:
     for start, length in [(0, len(buf) + 1), (-1, 2), (3, -1)]:
         with pytest.raises(ValueError, match="outside the buffer"):
             _core.xxh32_slices(buf, np.array([start], "<i8").tobytes(), np.array([length], "<i8").tobytes())
+
+
+# Text where the cut has choices to make: stops, closing marks, abbreviations, dotted initials,
+# format marks, spaces of every kind, letters glued after a stop, digits, Chinese and Thai runs.
+CUT_TEXT = st.lists(
+    st.one_of(
+        st.sampled_from(
+            list(".!?؟…。\"'”’»)](«“ \n\t\u00a0\u2003\u200f\u200b\u0640\u064e") + ["\x1c", "\x85"]
+        ),
+        st.sampled_from(["U.S", "Dr", "no", "p", "ex", "Mr", "a", "I", "د", "أ", "St", "K", "\u212a", "İ"]),
+        st.sampled_from(list("abcXYZ قالﻻ ٣3²中文字泰ไทยภาษา")),
+        st.characters(max_codepoint=0xFFFF, exclude_categories=("Cs",)),
+    ),
+    max_size=40,
+).map("".join)
+
+
+def _cut_both_ways(text: str) -> None:
+    folded = Folded(text)
+    if folded.fast:
+        assert segment(text, folded) == segment_here(text, folded)
+
+
+@settings(max_examples=600, deadline=None)
+@given(CUT_TEXT)
+def test_segment_cuts_any_text_as_the_python_code_does(text: str) -> None:
+    _cut_both_ways(text)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        REFERENCE_PAGE.read_text(encoding="utf-8"),
+        "\n".join([EN_TITLE, *EN_PARAGRAPHS, AR_TITLE, *AR_PARAGRAPHS]),
+        " ".join([EN_TITLE, *EN_PARAGRAPHS, AR_TITLE, *AR_PARAGRAPHS]),  # a page without line breaks
+        "The U.S. and the U.K. met Dr. Ali at No. 5 on p. 12, e.g. today. قال د. أحمد.إقرأ المزيد",
+        "",
+        "\n\n\n",
+    ],
+)
+def test_segment_cuts_real_pages_as_the_python_code_does(text: str) -> None:
+    _cut_both_ways(text)
+
+
+def test_segment_refuses_a_folded_text_that_does_not_fit() -> None:
+    with pytest.raises(ValueError, match="does not fit"):
+        _core.segment(char_table(), "abc", "ab", b"")
+    with pytest.raises(ValueError, match="past the BMP"):
+        _core.segment(char_table(), "a😀", "a😀", b"")

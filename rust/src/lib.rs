@@ -14,12 +14,16 @@ use xxhash_rust::xxh32::xxh32;
 /// Words per shingle: the unit a copy is found by, which its stretch then extends.
 const GRAM: usize = 5;
 
+mod segment;
+
 #[pymodule]
 mod _core {
     #[pymodule_export]
     use super::minhash;
     #[pymodule_export]
     use super::repeated_stretches;
+    #[pymodule_export]
+    use super::segment::{CharTable, segment};
     #[pymodule_export]
     use super::xxh32_slices;
 }

@@ -1,0 +1,330 @@
+//! A page cut into blocks (`dedup.segment.segment`): lines, the sentences of lines, and each one's
+//! matching key, from a page whose folding (`dedup.normalize.Folded`) took the fast path.
+//!
+//! Character classes come from Python (`CharTable`), built there with `str` methods and the
+//! `regex` module, so that the cut is exactly the Python code's on every character of the BMP (a
+//! page with a character past it never takes the fast path).
+
+use std::collections::HashSet;
+
+use pyo3::exceptions::PyValueError;
+use pyo3::prelude::*;
+
+const BMP: usize = 0x10000;
+
+/// `str.isspace`: what `str.split` splits on.
+const SPACE: u16 = 1 << 0;
+/// `\s` of the `regex` module: what follows a sentence's stop.
+const REGEX_SPACE: u16 = 1 << 1;
+/// `\p{Cf}`: a format mark (a bidi mark) between a stop and the next sentence's letter.
+const FORMAT: u16 = 1 << 2;
+/// `\p{L}`: a letter that may open a sentence glued to a stop.
+const LETTER: u16 = 1 << 3;
+/// `str.isalpha`.
+const ALPHA: u16 = 1 << 4;
+/// `str.isupper`.
+const UPPER: u16 = 1 << 5;
+/// `str.isdigit`.
+const DIGIT: u16 = 1 << 6;
+/// `SENTENCE_STOPS`.
+const STOP: u16 = 1 << 7;
+/// `CLOSING_MARKS`.
+const CLOSING: u16 = 1 << 8;
+/// A script written without spaces (`dedup.normalize.key_words`).
+const NO_SPACE: u16 = 1 << 9;
+/// `ARABIC_ABBREVIATIONS`: a letter with a dot that shortens a word.
+const ARABIC_ABBREVIATION: u16 = 1 << 10;
+/// What opens a word before an abbreviation: `(`, quotes.
+const OPENING: u16 = 1 << 11;
+
+/// The longest word `abbreviation_dot` looks at (`_ABBREVIATION_CHARS`).
+const ABBREVIATION_CHARS: usize = 6;
+/// Characters per word in a script written without spaces (`NO_SPACE_CHARS_PER_WORD`).
+const NO_SPACE_CHARS_PER_WORD: usize = 2;
+
+/// The classes of every BMP character and the abbreviations, as `dedup.segment` defines them.
+#[pyclass(frozen)]
+pub struct CharTable {
+    flags: Vec<u16>,
+    /// `c.lower()` where that is one ASCII character, else 0.
+    lower: Vec<u8>,
+    abbreviations: HashSet<String>,
+    number_abbreviations: HashSet<String>,
+}
+
+#[pymethods]
+impl CharTable {
+    /// `flags`: a little-endian u16 of class bits per BMP character; `lower`: a byte per BMP
+    /// character.
+    #[new]
+    fn new(
+        flags: &[u8],
+        lower: &[u8],
+        abbreviations: HashSet<String>,
+        number_abbreviations: HashSet<String>,
+    ) -> PyResult<Self> {
+        if flags.len() != 2 * BMP || lower.len() != BMP {
+            return Err(PyValueError::new_err(
+                "a table holds a value for each of the 65536 BMP characters",
+            ));
+        }
+        Ok(CharTable {
+            flags: crate::from_le(flags, u16::from_le_bytes),
+            lower: lower.to_vec(),
+            abbreviations,
+            number_abbreviations,
+        })
+    }
+}
+
+impl CharTable {
+    fn is(&self, c: char, class: u16) -> bool {
+        let code = c as usize;
+        code < BMP && self.flags[code] & class != 0
+    }
+
+    /// `word.lower()` where it is ASCII, else None.
+    fn ascii_lower(&self, word: &[char]) -> Option<String> {
+        word.iter()
+            .map(|&c| match self.lower.get(c as usize) {
+                Some(&l) if l != 0 => Some(char::from(l)),
+                _ => None,
+            })
+            .collect()
+    }
+}
+
+/// A block: start, end, key, line, whole line, the line's words, the key's words.
+type Block = (usize, usize, String, usize, bool, usize, usize);
+
+/// The blocks of a page: `text`, and `kept`, its folded text without the dropped characters
+/// (`at`: where each position of the text went in `kept`, as little-endian i64 bytes, one more
+/// than the text's characters; empty where no character was dropped). The GIL is released while
+/// the page is cut.
+#[pyfunction]
+pub fn segment(
+    py: Python<'_>,
+    table: PyRef<'_, CharTable>,
+    text: &str,
+    kept: &str,
+    at: &[u8],
+) -> PyResult<Vec<Block>> {
+    let text: Vec<char> = text.chars().collect();
+    let kept: Vec<char> = kept.chars().collect();
+    let at: Vec<usize> = crate::i64s(at)
+        .into_iter()
+        .map(usize::try_from)
+        .collect::<Result<_, _>>()
+        .map_err(|_| PyValueError::new_err("a position before 0"))?;
+    let fits = if at.is_empty() {
+        kept.len() == text.len()
+    } else {
+        at.len() == text.len() + 1
+            && at.windows(2).all(|w| w[0] <= w[1])
+            && at[text.len()] == kept.len()
+    };
+    if !fits {
+        return Err(PyValueError::new_err(
+            "the folded text does not fit the text",
+        ));
+    }
+    if text.iter().any(|&c| c as usize >= BMP) {
+        return Err(PyValueError::new_err("a character past the BMP"));
+    }
+    let table: &CharTable = &table;
+    Ok(py.detach(|| {
+        Page {
+            table,
+            text: &text,
+            kept: &kept,
+            at: &at,
+        }
+        .blocks()
+    }))
+}
+
+struct Page<'a> {
+    table: &'a CharTable,
+    text: &'a [char],
+    kept: &'a [char],
+    at: &'a [usize],
+}
+
+impl Page<'_> {
+    fn blocks(&self) -> Vec<Block> {
+        let mut blocks = Vec::new();
+        for (line, (start, end)) in self.lines().into_iter().enumerate() {
+            let pieces = self.sentences(start, end);
+            if let [(start, end)] = pieces[..] {
+                if let Some((key, words)) = self.key(start, end) {
+                    blocks.push((start, end, key, line, true, words, words));
+                }
+                continue;
+            }
+            let keyed: Vec<(usize, usize, String, usize)> = pieces
+                .into_iter()
+                .filter_map(|(s, e)| self.key(s, e).map(|(key, words)| (s, e, key, words)))
+                .collect();
+            // Sentences end at punctuation or spaces, which fold to spaces: the line's words are
+            // its sentences' words.
+            let line_words = keyed.iter().map(|k| k.3).sum();
+            blocks.extend(
+                keyed
+                    .into_iter()
+                    .map(|(s, e, key, words)| (s, e, key, line, false, line_words, words)),
+            );
+        }
+        blocks
+    }
+
+    /// (start, end) of every line, its line break included (`line_spans`).
+    fn lines(&self) -> Vec<(usize, usize)> {
+        let mut lines = Vec::new();
+        let mut start = 0;
+        for (i, &c) in self.text.iter().enumerate() {
+            if c == '\n' {
+                lines.push((start, i + 1));
+                start = i + 1;
+            }
+        }
+        if start < self.text.len() {
+            lines.push((start, self.text.len()));
+        }
+        lines
+    }
+
+    /// The sentences of text[start:end] (`sentence_spans`): a sentence ends after a run of stops
+    /// and closing marks followed by spaces, or by a letter glued on (not a lowercase Latin one),
+    /// maybe behind format marks; not at an abbreviation's dot, nor at the line's end.
+    fn sentences(&self, start: usize, end: usize) -> Vec<(usize, usize)> {
+        let (text, table) = (self.text, self.table);
+        let run = |mut i: usize, class: u16| {
+            while i < end && table.is(text[i], class) {
+                i += 1;
+            }
+            i
+        };
+        let mut spans = Vec::new();
+        let (mut pos, mut i) = (start, start);
+        while i < end {
+            if !table.is(text[i], STOP) {
+                i += 1;
+                continue;
+            }
+            let marks_end = run(run(i, STOP), CLOSING);
+            let matched_end = if marks_end < end && table.is(text[marks_end], REGEX_SPACE) {
+                Some(run(marks_end, REGEX_SPACE))
+            } else {
+                let next = run(marks_end, FORMAT);
+                let glued =
+                    next < end && !text[next].is_ascii_lowercase() && table.is(text[next], LETTER);
+                glued.then_some(marks_end)
+            };
+            let Some(matched_end) = matched_end else {
+                i += 1;
+                continue;
+            };
+            if matched_end > pos && matched_end < end && !self.abbreviation_dot(start, i) {
+                spans.push((pos, matched_end));
+                pos = matched_end;
+            }
+            i = matched_end;
+        }
+        if pos < end {
+            spans.push((pos, end));
+        }
+        spans
+    }
+
+    /// Whether the dot at `dot` closes an abbreviation (`abbreviation_dot`).
+    fn abbreviation_dot(&self, start: usize, dot: usize) -> bool {
+        let (text, table) = (self.text, self.table);
+        if text[dot] != '.' || text.get(dot + 1).is_some_and(|&c| table.is(c, STOP)) {
+            return false;
+        }
+        let before = &text[start.max(dot.saturating_sub(ABBREVIATION_CHARS + 2))..dot];
+        match before.last() {
+            None => return false,
+            Some(&c) if table.is(c, SPACE) => return false,
+            _ => {}
+        }
+        let word_start = before
+            .iter()
+            .rposition(|&c| table.is(c, SPACE))
+            .map_or(0, |i| i + 1);
+        let mut word = &before[word_start..];
+        while let [first, rest @ ..] = word {
+            if !table.is(*first, OPENING) {
+                break;
+            }
+            word = rest;
+        }
+        if !word.is_empty() && word.iter().all(|&c| table.is(c, ALPHA)) {
+            let after_end = text.len().min(dot + 5);
+            let after = &text[(dot + 1).min(after_end)..after_end];
+            let after = &after[after
+                .iter()
+                .position(|&c| !table.is(c, SPACE))
+                .unwrap_or(after.len())..];
+            let lower = table.ascii_lower(word);
+            let before_number = after.first().is_some_and(|&c| table.is(c, DIGIT))
+                || after.starts_with(&['e', 'x']);
+            if lower
+                .as_ref()
+                .is_some_and(|l| table.number_abbreviations.contains(l))
+                && before_number
+            {
+                return true;
+            }
+            if let [c] = word {
+                if !"aAI".contains(*c) && (table.is(*c, UPPER) || table.is(*c, ARABIC_ABBREVIATION))
+                {
+                    return true;
+                }
+            }
+            return word.len() <= ABBREVIATION_CHARS
+                && lower.is_some_and(|l| table.abbreviations.contains(&l));
+        }
+        // Dotted initials: "U.S", "e.g", "أ.د"
+        let mut parts = word.split(|&c| c == '.');
+        let parts_ok = parts.clone().count() > 1;
+        parts_ok && parts.all(|p| p.len() == 1 && table.is(p[0], ALPHA))
+    }
+
+    /// The matching key of text[start:end] (`Folded.key`: its folded words, one space between)
+    /// and its words (`key_words`: in scripts written without spaces, a run of 3 or more
+    /// characters counts a word every `NO_SPACE_CHARS_PER_WORD` characters); None for no words.
+    fn key(&self, start: usize, end: usize) -> Option<(String, usize)> {
+        let (a, b) = if self.at.is_empty() {
+            (start, end)
+        } else {
+            (self.at[start], self.at[end])
+        };
+        let mut key = String::with_capacity(b - a);
+        let (mut words, mut run) = (0, 0_usize);
+        let mut space = true; // before the first word, or after a space
+        for &c in self.kept[a..b].iter().chain(std::iter::once(&' ')) {
+            if self.table.is(c, NO_SPACE) {
+                run += 1;
+            } else {
+                if run >= 3 {
+                    words += run.div_ceil(NO_SPACE_CHARS_PER_WORD) - 1;
+                }
+                run = 0;
+            }
+            if self.table.is(c, SPACE) {
+                space = true;
+                continue;
+            }
+            if space {
+                if !key.is_empty() {
+                    key.push(' ');
+                }
+                words += 1;
+                space = false;
+            }
+            key.push(c);
+        }
+        (!key.is_empty()).then_some((key, words))
+    }
+}
