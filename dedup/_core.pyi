@@ -7,18 +7,24 @@ def repeated_stretches(words: Sequence[str], min_words: int) -> list[tuple[int, 
 
 class CharTable:
     """The classes of every BMP character (little-endian u16 bits, as rust/src/segment.rs numbers
-    them), each one's ASCII `lower()` (or 0), and the abbreviations `segment` knows."""
+    them), each one's ASCII `lower()` (or 0), the abbreviations `segment` knows, and the words
+    that are slots of a shape."""
 
     def __init__(
-        self, flags: bytes, lower: bytes, abbreviations: set[str], number_abbreviations: set[str]
+        self,
+        flags: bytes,
+        lower: bytes,
+        abbreviations: set[str],
+        number_abbreviations: set[str],
+        slot_words: set[str],
     ) -> None: ...
 
 def segment(
     table: CharTable, text: str, kept: str, at: bytes
-) -> list[tuple[int, int, str, int, bool, int, int]]:
+) -> list[tuple[int, int, str, int, bool, int, int, str]]:
     """The blocks of a page whose folding took the fast path (`kept`: its folded text without the
     dropped characters; `at`: i64 positions of the text in it, or empty): start, end, key, line,
-    whole line, the line's words, the key's words (dedup.segment.segment_here's)."""
+    whole line, the line's words, the key's words, shape (dedup.segment.segment_here's)."""
 
 def minhash(hashes: bytes, first: bytes, a: bytes, b: bytes) -> bytes:
     """MinHash signatures (datasketch's affine32) of the sets of u32 `hashes` that i64 `first`

@@ -16,10 +16,10 @@ from dedup.config import Config, Guards
 from dedup.detect import context, glued, repeats, runs, site_boilerplate, widgets
 from dedup.duplicates import PagePrint, key_prints
 from dedup.features import EDGE_SALT, EDGE_WORDS, TAIL_SALT, edge_words, head_of
-from dedup.keys import gram_hashes, head_pairs, line_keys, pair_hashes, shape
+from dedup.keys import gram_hashes, head_pairs, line_keys, pair_hashes
 from dedup.learn import learn
 from dedup.model import SiteModel, SiteStats
-from dedup.normalize import WORD, Folded, key_words, normalize
+from dedup.normalize import WORD, Folded, key_words, normalize, shape
 from dedup.page import Block, Decision, Kind, Page, Result
 from dedup.segment import (
     Segmented,
@@ -124,9 +124,7 @@ class Cleaner:
         stats = self.model.sites.get(site)
         if again and stats is not None and stats.pages:
             again = [
-                k
-                for k in again
-                if stats.pages_with(shape(blocks[k].key))[0] < headline.RARE_SHARE * stats.pages
+                k for k in again if stats.pages_with(blocks[k].shape)[0] < headline.RARE_SHARE * stats.pages
             ]
         if not by_slug and not again:
             return None, None
@@ -292,7 +290,8 @@ def _piece(
     if (start, end) == (block.start, block.end):
         return [(block, decision)]
     key = normalize(text[start:end])
-    return [(Block(start, end, key, block.line, False, block.line_words, key_words(key)), decision)]
+    piece = Block(start, end, key, block.line, False, block.line_words, key_words(key), shape(key))
+    return [(piece, decision)]
 
 
 def _overlaps(blocks: Sequence[Block], decisions: Sequence[Decision]) -> list[list[Decision]]:
@@ -326,7 +325,7 @@ def _left(text: str, blocks: Sequence[Block], decisions: Sequence[Decision]) -> 
         pos = b.start
         for start, end in sorted((d.start, d.end) for d in overlaps) + [(b.end, b.end)]:
             if start > pos and (key := normalize(text[pos:start])):
-                left.append(Block(pos, start, key, b.line, False, 0, key_words(key)))
+                left.append(Block(pos, start, key, b.line, False, 0, key_words(key), shape(key)))
             pos = max(pos, end)
     words: Counter[int] = Counter()
     for b in left:

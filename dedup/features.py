@@ -18,7 +18,6 @@ from dedup.keys import (
     line_keys,
     page_key,
     pair_hashes,
-    shape,
 )
 from dedup.normalize import Folded
 from dedup.page import Block
@@ -85,7 +84,7 @@ def page_counts(
     """The keys one page contributes to its site's counts (`flow`: its `flow_lines`; `words`: the
     page's, where it has a flow line; `folded`: the text's, when the caller has it)."""
     first_long, _ = long_lines(blocks, short_words)
-    shapes = [shape(b.key) for b in blocks]
+    shapes = [b.shape for b in blocks]
     examples: dict[str, str] = {}
     labels: set[str] = set()
     for key, b in zip(shapes, blocks, strict=True):

@@ -1,5 +1,5 @@
-"""The keys a page is counted and compared by: block shapes (numbers and dates as slots), label
-prefixes, word 3-gram hashes, and the normalized keys of lines and of whole pages."""
+"""The keys a page is counted and compared by, besides its blocks' keys and shapes: label prefixes,
+word 3-gram hashes, and the normalized keys of lines and of whole pages."""
 
 from __future__ import annotations
 
@@ -10,26 +10,10 @@ import regex
 import xxhash
 
 from dedup.fingerprint import utf8
-from dedup.normalize import Folded, normalize
+from dedup.normalize import SLOT, SLOT_WORDS, Folded, normalize, shape
 from dedup.page import Block
 from dedup.segment import CLOSING_MARKS, SENTENCE_STOPS, Words
 
-_WEEKDAY_NAMES = """
-monday tuesday wednesday thursday friday saturday sunday
-lundi mardi mercredi jeudi vendredi samedi dimanche
-الأحد الاثنين الإثنين الثلاثاء الأربعاء الخميس الجمعة السبت
-"""
-_OTHER_NAMES = """
-january february march april may june july august september october november december
-jan feb mar apr jun jul aug sep sept oct nov dec am pm gmt utc
-janvier février mars avril mai juin juillet août septembre octobre novembre décembre
-يناير فبراير مارس أبريل ابريل مايو يونيو يوليو أغسطس اغسطس سبتمبر أكتوبر اكتوبر نوفمبر ديسمبر
-كانون الثاني شباط آذار نيسان أيار حزيران تموز آب أيلول تشرين الأول صباحا مساء ص م
-"""
-# Month and weekday names are slots, like numbers: "12 March 2021" and "3 May 2020" share a shape.
-SLOT_WORDS = frozenset(normalize(w) for w in (_WEEKDAY_NAMES + _OTHER_NAMES).split())
-WEEKDAYS = frozenset(normalize(w) for w in _WEEKDAY_NAMES.split())  # what a date line opens with
-_HAS_DIGIT = regex.compile(r"\d")
 # A label and its separator at the start of a short line: "Tags:", "اقرأ أيضا:", "READ MORE |".
 _LABEL = regex.compile(r"^\W*([^:|»›–—]{1,40}?)\s*[:|»›–—]")
 SEPARATORS = frozenset(":|»›–—")  # what stands between a label and its slot
@@ -38,23 +22,6 @@ MAX_TEMPLATE_WORDS = 16
 MAX_LABEL_WORDS = 4
 GRAM = 3  # words of the 3-grams counted per site
 GLUED = "G:"  # a label key learned at a sentence start in a flattened page
-SLOT = "0"  # what a run of numbers, dates and times becomes in a shape
-
-
-def shape(key: str) -> str:
-    """The key (normalized: one space between words) with numbers, month and weekday names as one
-    `0` slot per run."""
-    words = key.split()
-    if not _HAS_DIGIT.search(key) and SLOT_WORDS.isdisjoint(words):
-        return key  # no slot: the common case, without a look at every word
-    out: list[str] = []
-    for word in words:
-        if word in SLOT_WORDS or _HAS_DIGIT.search(word):
-            if not out or out[-1] != SLOT:
-                out.append(SLOT)
-        else:
-            out.append(word)
-    return " ".join(out)
 
 
 def label_prefix(raw_line: str, n_words: int) -> str | None:

@@ -1,4 +1,5 @@
-"""Matching keys: Unicode and Arabic folding. Keys are for matching only; page text is never altered."""
+"""Matching keys: Unicode and Arabic folding, and the shapes of keys (numbers and dates as slots). Keys are
+for matching only; page text is never altered."""
 
 from __future__ import annotations
 
@@ -75,6 +76,41 @@ def key_words(key: str) -> int:
 def mask_digits(key: str) -> str:
     """A key with every number replaced by `0`: date lines and counters share one shape."""
     return _DIGITS.sub("0", key)
+
+
+_WEEKDAY_NAMES = """
+monday tuesday wednesday thursday friday saturday sunday
+lundi mardi mercredi jeudi vendredi samedi dimanche
+الأحد الاثنين الإثنين الثلاثاء الأربعاء الخميس الجمعة السبت
+"""
+_OTHER_NAMES = """
+january february march april may june july august september october november december
+jan feb mar apr jun jul aug sep sept oct nov dec am pm gmt utc
+janvier février mars avril mai juin juillet août septembre octobre novembre décembre
+يناير فبراير مارس أبريل ابريل مايو يونيو يوليو أغسطس اغسطس سبتمبر أكتوبر اكتوبر نوفمبر ديسمبر
+كانون الثاني شباط آذار نيسان أيار حزيران تموز آب أيلول تشرين الأول صباحا مساء ص م
+"""
+# Month and weekday names are slots, like numbers: "12 March 2021" and "3 May 2020" share a shape.
+SLOT_WORDS = frozenset(normalize(w) for w in (_WEEKDAY_NAMES + _OTHER_NAMES).split())
+WEEKDAYS = frozenset(normalize(w) for w in _WEEKDAY_NAMES.split())  # what a date line opens with
+_HAS_DIGIT = regex.compile(r"\d")
+SLOT = "0"  # what a run of numbers, dates and times becomes in a shape
+
+
+def shape(key: str) -> str:
+    """The key (normalized: one space between words) with numbers, month and weekday names as one
+    `0` slot per run."""
+    words = key.split()
+    if not _HAS_DIGIT.search(key) and SLOT_WORDS.isdisjoint(words):
+        return key  # no slot: the common case, without a look at every word
+    out: list[str] = []
+    for word in words:
+        if word in SLOT_WORDS or _HAS_DIGIT.search(word):
+            if not out or out[-1] != SLOT:
+                out.append(SLOT)
+        else:
+            out.append(word)
+    return " ".join(out)
 
 
 def words(key: str) -> list[str]:

@@ -64,10 +64,13 @@ class Block:
     whole_line: bool  # False for a sentence cut out of a line
     line_words: int  # words of the whole line: a sentence of a paragraph is judged as the paragraph
     words: int  # words of the key (`key_words`), counted once: detectors ask for it again and again
+    shape: str  # the key with numbers and dates as slots (`normalize.shape`): the key where it has none
 
     def with_line_words(self, line_words: int) -> Block:
         """The same block, its line holding this many words."""
-        return Block(self.start, self.end, self.key, self.line, self.whole_line, line_words, self.words)
+        return Block(
+            self.start, self.end, self.key, self.line, self.whole_line, line_words, self.words, self.shape
+        )
 
 
 class Kind(StrEnum):

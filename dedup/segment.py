@@ -12,7 +12,7 @@ import regex
 
 from dedup._core import CharTable
 from dedup._core import segment as core_segment
-from dedup.normalize import NO_SPACE_CHAR, Folded, key_words
+from dedup.normalize import NO_SPACE_CHAR, SLOT_WORDS, Folded, key_words, shape
 from dedup.page import Block
 
 _LINE = regex.compile(r"[^\n]*\n|[^\n]+$")
@@ -134,7 +134,7 @@ def segment_here(text: str, folded: Folded) -> list[Block]:
             key = folded.key(start, end)
             if key:
                 words = key_words(key)
-                blocks.append(Block(start, end, key, line_no, True, words, words))
+                blocks.append(Block(start, end, key, line_no, True, words, words, shape(key)))
             continue
         if not folded.fast and not (line_key := folded.key(start, end)):
             continue
@@ -142,13 +142,13 @@ def segment_here(text: str, folded: Folded) -> list[Block]:
         # Sentences end at punctuation or spaces, which fold to spaces: the line's words are its
         # sentences' words, without keying the line as well.
         line_words = key_words(line_key) if not folded.fast else sum(n for *_, n in keyed)
-        blocks += [Block(s, e, k, line_no, False, line_words, n) for s, e, k, n in keyed]
+        blocks += [Block(s, e, k, line_no, False, line_words, n, shape(k)) for s, e, k, n in keyed]
     return blocks
 
 
 # The character classes the Rust core's `segment` reads: bit numbers as in rust/src/segment.rs.
 _SPACE, _REGEX_SPACE, _FORMAT, _LETTER, _ALPHA, _UPPER, _DIGIT = (1 << i for i in range(7))
-_STOP, _CLOSING, _NO_SPACE, _ARABIC_ABBREVIATION, _OPENING = (1 << i for i in range(7, 12))
+_STOP, _CLOSING, _NO_SPACE, _ARABIC_ABBREVIATION, _OPENING, _REGEX_DIGIT = (1 << i for i in range(7, 13))
 
 
 @functools.cache
@@ -175,6 +175,7 @@ def char_table() -> CharTable:
         (_FORMAT, r"\p{Cf}"),
         (_LETTER, r"\p{L}"),
         (_NO_SPACE, NO_SPACE_CHAR),
+        (_REGEX_DIGIT, r"\d"),
     ):
         flags[codes[[m.start() for m in regex.finditer(pattern, chars)]]] |= flag
     lower = np.zeros(0x10000, np.uint8)
@@ -182,7 +183,11 @@ def char_table() -> CharTable:
         if len(low := c.lower()) == 1 and low.isascii():
             lower[code] = ord(low)
     return CharTable(
-        flags.astype("<u2").tobytes(), lower.tobytes(), set(ABBREVIATIONS), set(NUMBER_ABBREVIATIONS)
+        flags.astype("<u2").tobytes(),
+        lower.tobytes(),
+        set(ABBREVIATIONS),
+        set(NUMBER_ABBREVIATIONS),
+        set(SLOT_WORDS),
     )
 
 

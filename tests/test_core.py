@@ -151,13 +151,15 @@ def test_xxh32_slices_refuses_a_slice_outside_the_buffer() -> None:
 
 
 # Text where the cut has choices to make: stops, closing marks, abbreviations, dotted initials,
-# format marks, spaces of every kind, letters glued after a stop, digits, Chinese and Thai runs.
+# format marks, spaces of every kind, letters glued after a stop, digits, dates and month names (a
+# shape's slots), Chinese and Thai runs.
 CUT_TEXT = st.lists(
     st.one_of(
         st.sampled_from(
             list(".!?؟…。\"'”’»)](«“ \n\t\u00a0\u2003\u200f\u200b\u0640\u064e") + ["\x1c", "\x85"]
         ),
         st.sampled_from(["U.S", "Dr", "no", "p", "ex", "Mr", "a", "I", "د", "أ", "St", "K", "\u212a", "İ"]),
+        st.sampled_from([" May ", " الأحد ", "مايو", "١٢", "12", "pm", "mai", "Sunday", "٣"]),  # slots
         st.sampled_from(list("abcXYZ قالﻻ ٣3²中文字泰ไทยภาษา")),
         st.characters(max_codepoint=0xFFFF, exclude_categories=("Cs",)),
     ),

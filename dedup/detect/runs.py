@@ -11,7 +11,8 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 from dedup.config import Runs
-from dedup.keys import GRAM, SEPARATORS, WEEKDAYS, runs_on, slot_words
+from dedup.keys import GRAM, SEPARATORS, runs_on, slot_words
+from dedup.normalize import WEEKDAYS
 from dedup.page import Decision, Kind
 from dedup.segment import Words
 

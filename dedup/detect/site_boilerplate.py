@@ -9,8 +9,9 @@ from itertools import pairwise
 import regex
 
 from dedup.config import Rule, SiteEvidence
-from dedup.keys import GLUED, SLOT, label_prefix, shape
+from dedup.keys import GLUED, label_prefix
 from dedup.model import SiteModel, SiteStats
+from dedup.normalize import SLOT
 from dedup.page import SITE_FURNITURE, Block, Decision, Kind, kept_runs
 from dedup.segment import NO_LINE, ends_sentence, ends_with_full_stop, long_lines, words_with_offsets
 
@@ -36,11 +37,11 @@ def detect(
         return []
     first_long, last_long = long_lines(blocks, model.rule.short_words)
     body_end = _body_end(text, blocks, last_long, limits.headline_words)
-    shapes = [shape(b.key) for b in blocks]
-    seen = [_pages_seen(stats, s, b, first_long, model.rule) for s, b in zip(shapes, blocks, strict=True)]
+    seen = [_pages_seen(stats, b.shape, b, first_long, model.rule) for b in blocks]
     story = _beside_article(blocks, [pages for pages, _ in seen], model.rule.short_words)
     decisions = []
-    for block, block_shape, (pages, exemplar) in zip(blocks, shapes, seen, strict=True):
+    for block, (pages, exemplar) in zip(blocks, seen, strict=True):
+        block_shape = block.shape
         if block_shape == SLOT and _leads_in(text, block):
             continue
         # Inside the body, a sentence needs the evidence of a long block: background paragraphs
@@ -113,7 +114,7 @@ def between_furniture(
     if stats is None or stats.pages < 2:
         return [], None
     rule = model.rule
-    seen = [stats.pages_with(shape(b.key))[0] for b in blocks]
+    seen = [stats.pages_with(b.shape)[0] for b in blocks]
     own = [
         k for k, b in enumerate(blocks) if not removed[k] and b.line_words > rule.short_words and seen[k] < 2
     ]

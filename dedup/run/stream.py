@@ -16,7 +16,7 @@ from dedup.config import Config, DuplicateRule
 from dedup.duplicates import Duplicate, PageIndex, PagePrint, key_prints
 from dedup.features import PageCounts, counts_of
 from dedup.fingerprint import FingerprintSettings
-from dedup.keys import line_keys, shape
+from dedup.keys import line_keys
 from dedup.model import SiteModel, SiteStats
 from dedup.normalize import Folded
 from dedup.page import Block, Decision, Page, Result
@@ -156,7 +156,7 @@ def site_blocks_left(blocks: list[Block], stats: SiteStats) -> list[Block]:
     """A page's blocks less those that two pages of its site held before, as they stand (a block
     with a number in it may be a date line that varies): a syndicated copy under other furniture is
     the same article without it. What a copy is told on when it is learned, before it is cleaned."""
-    return [b for b in blocks if shape(b.key) != b.key or stats.pages_with(b.key)[0] < 2]
+    return [b for b in blocks if b.shape != b.key or stats.pages_with(b.key)[0] < 2]
 
 
 def fetch_day(fetched_at: str | None) -> float | None:

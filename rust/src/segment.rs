@@ -9,6 +9,7 @@ use std::collections::HashSet;
 
 use pyo3::exceptions::PyValueError;
 use pyo3::prelude::*;
+use pyo3::types::PyString;
 
 const BMP: usize = 0x10000;
 
@@ -36,6 +37,10 @@ const NO_SPACE: u16 = 1 << 9;
 const ARABIC_ABBREVIATION: u16 = 1 << 10;
 /// What opens a word before an abbreviation: `(`, quotes.
 const OPENING: u16 = 1 << 11;
+/// `\d` of the `regex` module: a word with one is a slot of a shape.
+const REGEX_DIGIT: u16 = 1 << 12;
+/// What a run of slot words becomes in a shape (`dedup.normalize.SLOT`).
+const SLOT: &str = "0";
 
 /// The longest word `abbreviation_dot` looks at (`_ABBREVIATION_CHARS`).
 const ABBREVIATION_CHARS: usize = 6;
@@ -50,6 +55,8 @@ pub struct CharTable {
     lower: Vec<u8>,
     abbreviations: HashSet<String>,
     number_abbreviations: HashSet<String>,
+    /// Month and weekday names, slots of a shape like numbers (`SLOT_WORDS`).
+    slot_words: HashSet<String>,
 }
 
 #[pymethods]
@@ -62,6 +69,7 @@ impl CharTable {
         lower: &[u8],
         abbreviations: HashSet<String>,
         number_abbreviations: HashSet<String>,
+        slot_words: HashSet<String>,
     ) -> PyResult<Self> {
         if flags.len() != 2 * BMP || lower.len() != BMP {
             return Err(PyValueError::new_err(
@@ -73,6 +81,7 @@ impl CharTable {
             lower: lower.to_vec(),
             abbreviations,
             number_abbreviations,
+            slot_words,
         })
     }
 }
@@ -94,8 +103,30 @@ impl CharTable {
     }
 }
 
-/// A block: start, end, key, line, whole line, the line's words, the key's words.
-type Block = (usize, usize, String, usize, bool, usize, usize);
+/// A block: start, end, key, line, whole line, the line's words, the key's words, and its shape
+/// where that is not the key.
+type Block = (
+    usize,
+    usize,
+    String,
+    usize,
+    bool,
+    usize,
+    usize,
+    Option<String>,
+);
+
+/// A block as Python gets it: the key's own string for a shape without slots.
+type PyBlock = (
+    usize,
+    usize,
+    Py<PyString>,
+    usize,
+    bool,
+    usize,
+    usize,
+    Py<PyString>,
+);
 
 /// The blocks of a page: `text`, and `kept`, its folded text without the dropped characters
 /// (`at`: where each position of the text went in `kept`, as little-endian i64 bytes, one more
@@ -108,7 +139,7 @@ pub fn segment(
     text: &str,
     kept: &str,
     at: &[u8],
-) -> PyResult<Vec<Block>> {
+) -> PyResult<Vec<PyBlock>> {
     let text: Vec<char> = text.chars().collect();
     let kept: Vec<char> = kept.chars().collect();
     let at: Vec<usize> = crate::i64s(at)
@@ -132,7 +163,7 @@ pub fn segment(
         return Err(PyValueError::new_err("a character past the BMP"));
     }
     let table: &CharTable = &table;
-    Ok(py.detach(|| {
+    let blocks = py.detach(|| {
         Page {
             table,
             text: &text,
@@ -140,7 +171,18 @@ pub fn segment(
             at: &at,
         }
         .blocks()
-    }))
+    });
+    Ok(blocks
+        .into_iter()
+        .map(|(start, end, key, line, whole, line_words, words, shape)| {
+            let key = PyString::new(py, &key).unbind();
+            let shape = match shape {
+                Some(shape) => PyString::new(py, &shape).unbind(),
+                None => key.clone_ref(py),
+            };
+            (start, end, key, line, whole, line_words, words, shape)
+        })
+        .collect())
 }
 
 struct Page<'a> {
@@ -157,7 +199,8 @@ impl Page<'_> {
             let pieces = self.sentences(start, end);
             if let [(start, end)] = pieces[..] {
                 if let Some((key, words)) = self.key(start, end) {
-                    blocks.push((start, end, key, line, true, words, words));
+                    let shape = self.shape(&key);
+                    blocks.push((start, end, key, line, true, words, words, shape));
                 }
                 continue;
             }
@@ -168,11 +211,10 @@ impl Page<'_> {
             // Sentences end at punctuation or spaces, which fold to spaces: the line's words are
             // its sentences' words.
             let line_words = keyed.iter().map(|k| k.3).sum();
-            blocks.extend(
-                keyed
-                    .into_iter()
-                    .map(|(s, e, key, words)| (s, e, key, line, false, line_words, words)),
-            );
+            blocks.extend(keyed.into_iter().map(|(s, e, key, words)| {
+                let shape = self.shape(&key);
+                (s, e, key, line, false, line_words, words, shape)
+            }));
         }
         blocks
     }
@@ -326,5 +368,26 @@ impl Page<'_> {
             key.push(c);
         }
         (!key.is_empty()).then_some((key, words))
+    }
+
+    /// The key's shape (`dedup.normalize.shape`): each run of words that are numbers (a `\d` in
+    /// them), month or weekday names as one slot; None where it has none (the shape is the key).
+    fn shape(&self, key: &str) -> Option<String> {
+        let slot = |word: &str| {
+            word.chars().any(|c| self.table.is(c, REGEX_DIGIT))
+                || self.table.slot_words.contains(word)
+        };
+        if !key.split(' ').any(slot) {
+            return None;
+        }
+        let mut out: Vec<&str> = Vec::new();
+        for word in key.split(' ') {
+            if !slot(word) {
+                out.push(word);
+            } else if out.last() != Some(&SLOT) {
+                out.push(SLOT);
+            }
+        }
+        Some(out.join(" "))
     }
 }
