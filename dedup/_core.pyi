@@ -1,6 +1,6 @@
 """The Rust core (rust/): the per-page kernels that grow with a page's size."""
 
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 
 def repeated_stretches(words: Sequence[str], min_words: int) -> list[tuple[int, int, int]]:
     """(start, end, source start) of each stretch of `min_words`+ words copying an earlier one."""
@@ -25,6 +25,10 @@ def segment(
     """The blocks of a page whose folding took the fast path (`kept`: its folded text without the
     dropped characters; `at`: i64 positions of the text in it, or empty): start, end, key, line,
     whole line, the line's words, the key's words, shape (dedup.segment.segment_here's)."""
+
+def word_shingles(pages: Iterable[Iterable[str]], size: int) -> list[bytes]:
+    """For each page (normalized keys), the sorted distinct xxh32 of its keys' word n-grams of
+    `size` words (a shorter key whole), as u32 little-endian bytes."""
 
 def minhash(hashes: bytes, first: bytes, a: bytes, b: bytes) -> bytes:
     """MinHash signatures (datasketch's affine32) of the sets of u32 `hashes` that i64 `first`

@@ -27,6 +27,7 @@ from dataclasses import dataclass, field, replace
 import numpy as np
 import xxhash
 
+from dedup._core import word_shingles
 from dedup.config import DuplicateRule
 from dedup.fingerprint import (
     FingerprintSettings,
@@ -34,8 +35,6 @@ from dedup.fingerprint import (
     exact_hash,
     lsh_bands,
     lsh_pairs,
-    utf8,
-    xxh32_many,
 )
 from dedup.hashcount import HashCounts
 from dedup.keys import line_keys, page_key
@@ -47,32 +46,9 @@ ARTICLE_BATCH = 256  # pages whose articles are made at once (`SiteShingles.arti
 
 def keys_shingles(pages: Sequence[Sequence[str]], size: int) -> list[np.ndarray]:
     """For each page given as normalized keys (its lines: one space between words), the sorted,
-    distinct xxh32 hashes of its keys' word n-grams (a key's whole text when shorter). All keys are
-    hashed in one go: an n-gram is a slice of the keys' bytes, from its first word's start to its
-    last word's end."""
-    full = [k for keys in pages for k in keys if k]
-    if not full:
-        return [np.zeros(0, np.uint32) for _ in pages]
-    page_of_key = np.repeat(np.arange(len(pages)), [sum(1 for k in keys if k) for keys in pages])
-    data = np.frombuffer(utf8("\n".join(full)), np.uint8)  # a key has no line break: it marks key ends
-    gaps = np.flatnonzero((data == 32) | (data == 10))
-    word_start = np.concatenate([[0], gaps + 1])
-    word_end = np.concatenate([gaps, [len(data)]])
-    first_word = np.concatenate([[0], np.flatnonzero(data[gaps] == 10) + 1, [len(word_start)]])
-    words = np.diff(first_word)
-    grams = np.maximum(1, words - size + 1)
-    first_gram = np.concatenate([[0], np.cumsum(grams)])
-    key_of = np.repeat(np.arange(len(full)), grams)
-    start = first_word[key_of] + (np.arange(first_gram[-1]) - first_gram[key_of])
-    last = np.minimum(start + size - 1, first_word[key_of + 1] - 1)
-    hashes = xxh32_many(data, word_start[start], word_end[last] - word_start[start])
-    page_of = page_of_key[key_of]
-    order = np.lexsort((hashes, page_of))
-    hashes, page_of = hashes[order], page_of[order]
-    distinct = np.concatenate([[True], (hashes[1:] != hashes[:-1]) | (page_of[1:] != page_of[:-1])])
-    hashes, page_of = hashes[distinct], page_of[distinct]
-    bounds = np.searchsorted(page_of, np.arange(len(pages) + 1)).tolist()
-    return [hashes[bounds[i] : bounds[i + 1]] for i in range(len(pages))]
+    distinct xxh32 hashes of its keys' word n-grams (a key's whole text when shorter), from the
+    Rust core (`dedup._core.word_shingles`)."""
+    return [np.frombuffer(hashes, "<u4") for hashes in word_shingles(pages, size)]
 
 
 @dataclass(frozen=True)

@@ -1,6 +1,7 @@
 """The Rust core, dedup._core: `repeated_stretches` against a plain Python reference of its
 definition, on arbitrary words (lone surrogates included) and on real Arabic and English pages;
-`segment` against the Python cut (`segment_here`) on arbitrary text and real pages; `minhash` and
+`segment` against the Python cut (`segment_here`) on arbitrary text and real pages; `word_shingles`
+against a plain Python reference; `minhash` and
 `xxh32_slices` refusing what lies outside their input (their values are checked against
 datasketch and xxhash in test_fingerprint.py)."""
 
@@ -16,6 +17,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from dedup import _core
+from dedup.keys import line_keys
 from dedup.normalize import Folded
 from dedup.segment import char_table, segment, segment_here, words_with_offsets
 
@@ -199,3 +201,43 @@ def test_segment_refuses_a_folded_text_that_does_not_fit() -> None:
         _core.segment(char_table(), "abc", "ab", b"")
     with pytest.raises(ValueError, match="past the BMP"):
         _core.segment(char_table(), "a😀", "a😀", b"")
+
+
+def reference_word_shingles(pages: list[list[str]], size: int) -> list[list[int]]:
+    """The definition: the xxh32 of each key's runs of `size` words (a shorter key whole; a line
+    break ends a key), sorted and distinct for each page."""
+    out = []
+    for keys in pages:
+        hashes = set()
+        for key in filter(None, keys):
+            for part in key.split("\n"):
+                words = part.split(" ")
+                for first in range(max(1, len(words) - size + 1)):
+                    gram = " ".join(words[first : first + size]).encode("utf-8", "surrogatepass")
+                    hashes.add(xxhash.xxh32_intdigest(gram))
+        out.append(sorted(hashes))
+    return out
+
+
+KEY = st.lists(st.sampled_from(["قال", "الوزير", "a", "bb", "", "\n", "\ud800", "é", "😀"]), max_size=12).map(
+    " ".join
+)
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(st.lists(KEY, max_size=6), max_size=5), st.integers(1, 6))
+def test_word_shingles_are_the_definitions(pages: list[list[str]], size: int) -> None:
+    got = [np.frombuffer(h, "<u4").tolist() for h in _core.word_shingles(pages, size)]
+    assert got == reference_word_shingles(pages, size)
+
+
+def test_word_shingles_of_real_lines() -> None:
+    pages = [
+        line_keys("\n".join([AR_TITLE, *AR_PARAGRAPHS])),
+        line_keys("\n".join([EN_TITLE, *EN_PARAGRAPHS])),
+    ]
+    got = [np.frombuffer(h, "<u4").tolist() for h in _core.word_shingles(pages, 5)]
+    assert got == reference_word_shingles(pages, 5)
+    assert all(len(g) > 20 for g in got)
+    with pytest.raises(ValueError, match="1 word or more"):
+        _core.word_shingles(pages, 0)

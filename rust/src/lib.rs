@@ -1,6 +1,7 @@
 //! dedup's per-page kernels, the extension module `dedup._core`: what grows with a page's size,
 //! in one linear pass, without the GIL while it computes.
 
+use std::borrow::Cow;
 use std::collections::HashMap;
 use std::hash::BuildHasher;
 
@@ -15,6 +16,7 @@ use xxhash_rust::xxh32::xxh32;
 const GRAM: usize = 5;
 
 mod segment;
+mod shingles;
 
 #[pymodule]
 mod _core {
@@ -24,6 +26,8 @@ mod _core {
     use super::repeated_stretches;
     #[pymodule_export]
     use super::segment::{CharTable, segment};
+    #[pymodule_export]
+    use super::shingles::word_shingles;
     #[pymodule_export]
     use super::xxh32_slices;
 }
@@ -159,20 +163,22 @@ fn word_numbers(words: &Bound<'_, PyAny>) -> PyResult<Vec<u32>> {
     let mut numbers: HashMap<Box<[u8]>, u32, RandomState> = HashMap::default();
     let mut codes = Vec::with_capacity(words.len().unwrap_or(0));
     for word in words.try_iter()? {
-        let word = word?;
-        let word = word.cast::<PyString>()?;
-        let code = match word.to_str() {
-            Ok(text) => number_of(&mut numbers, text.as_bytes()),
-            // A lone surrogate has no UTF-8; "surrogatepass" gives it bytes that no valid UTF-8
-            // holds, so words still compare as Python compares them.
-            Err(_) => {
-                let bytes = word.call_method1("encode", ("utf-8", "surrogatepass"))?;
-                number_of(&mut numbers, bytes.cast::<PyBytes>()?.as_bytes())
-            }
-        };
-        codes.push(code);
+        codes.push(number_of(&mut numbers, &utf8(word?.cast::<PyString>()?)?));
     }
     Ok(codes)
+}
+
+/// A string's UTF-8 bytes (`dedup.fingerprint.utf8`). A lone surrogate has no UTF-8;
+/// "surrogatepass" gives it bytes that no valid UTF-8 holds, so strings still compare as Python
+/// compares them.
+fn utf8<'a>(text: &'a Bound<'_, PyString>) -> PyResult<Cow<'a, [u8]>> {
+    match text.to_str() {
+        Ok(text) => Ok(Cow::Borrowed(text.as_bytes())),
+        Err(_) => {
+            let bytes = text.call_method1("encode", ("utf-8", "surrogatepass"))?;
+            Ok(Cow::Owned(bytes.cast::<PyBytes>()?.as_bytes().to_vec()))
+        }
+    }
 }
 
 fn number_of(numbers: &mut HashMap<Box<[u8]>, u32, RandomState>, word: &[u8]) -> u32 {
