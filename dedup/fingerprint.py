@@ -204,30 +204,6 @@ def lsh_pairs(
     return _lsh_pairs(len(sets), groups, group, settings, bands, only)
 
 
-class SignedKeys:
-    """The band keys (`band_keys`) of the keys one `key_lsh_pairs` call read, by the 64-bit hash of
-    each key: a stream run merges a growing site's variants again and again, and signs each key
-    once. Only the last call's keys are held."""
-
-    def __init__(self) -> None:
-        self.hashes = np.zeros(0, np.uint64)  # sorted
-        self.rows = np.zeros((0, 0), np.uint64)  # the band keys of each
-
-    def find(self, hashes: np.ndarray, table: np.ndarray) -> np.ndarray:
-        """Which of these key hashes were signed; their band keys go in their rows of the table."""
-        if not len(self.hashes):
-            return np.zeros(len(hashes), bool)
-        at = np.minimum(np.searchsorted(self.hashes, hashes), len(self.hashes) - 1)
-        known = self.hashes[at] == hashes
-        table[known] = self.rows[at[known]]
-        return known
-
-    def keep(self, hashes: np.ndarray, rows: np.ndarray) -> None:
-        """Hold these keys' band keys, in place of the last call's."""
-        order = np.argsort(hashes, kind="stable")
-        self.hashes, self.rows = hashes[order], rows[order]
-
-
 def key_lsh_pairs(
     keys: Iterable[str],
     size: int,
@@ -235,7 +211,6 @@ def key_lsh_pairs(
     bands: tuple[int, int],
     batch: int = SHINGLE_BATCH,
     chain_over: int | None = CHAIN_OVER,
-    signed: SignedKeys | None = None,
 ) -> set[tuple[int, int]]:
     """`lsh_pairs` of the keys' character n-gram sets (`char_shingle_hashes`, `minhash_matrix`),
     the keys read once, `batch` at a time: neither the keys nor their n-gram hashes are held, only
@@ -245,26 +220,18 @@ def key_lsh_pairs(
     about 2**64 row pairs, which the caller confirms by true Jaccard anyway. A bucket of more than
     `chain_over` keys gives chains, not all its pairs (None: all pairs); a chain follows the keys'
     own hashes, so the same keys give the same pairs in whatever order they come (batch, stream,
-    Spark and a resumed run see a site's pages in different orders). `signed`: the band keys of
-    the keys signed before, taken from there and kept there (the keys' 64-bit hashes tell them)."""
+    Spark and a resumed run see a site's pages in different orders)."""
     parts, ranks = [], []
     iter_keys = iter(keys)
     for chunk in iter(lambda: list(islice(iter_keys, batch)), []):
-        rank = np.fromiter((xxhash.xxh3_64_intdigest(utf8(k)) for k in chunk), np.uint64, len(chunk))
-        table = np.empty((len(chunk), bands[0]), np.uint64)
-        unknown = np.flatnonzero(~signed.find(rank, table)) if signed is not None else np.arange(len(chunk))
-        if len(unknown):
-            hashes, shingles = _char_shingle_hashes([chunk[i] for i in unknown.tolist()], size)
-            first = np.zeros(len(unknown) + 1, np.int64)
-            np.cumsum(shingles, out=first[1:])
-            table[unknown] = _band_table(hashes, first, settings, bands)
-        parts.append(table)
-        ranks.append(rank)
+        hashes, shingles = _char_shingle_hashes(chunk, size)
+        first = np.zeros(len(chunk) + 1, np.int64)
+        np.cumsum(shingles, out=first[1:])
+        parts.append(_band_table(hashes, first, settings, bands))
+        ranks.append(np.fromiter((xxhash.xxh3_64_intdigest(utf8(k)) for k in chunk), np.uint64, len(chunk)))
     pairs: set[tuple[int, int]] = set()
     if parts:
         table, rank = np.concatenate(parts), np.concatenate(ranks)
-        if signed is not None:
-            signed.keep(rank, table)
         for band in range(bands[0]):
             pairs |= key_pairs(table[:, band], chain_over, rank)
     return pairs

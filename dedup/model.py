@@ -17,7 +17,6 @@ from dedup.config import Rule
 from dedup.features import PageCounts
 from dedup.fingerprint import (
     FingerprintSettings,
-    SignedKeys,
     char_shingles,
     jaccard,
     key_lsh_pairs,
@@ -288,12 +287,9 @@ class SiteModel:
             self.merge(stats, bands)
         stats.grams = Counter({h: c for h, c in stats.grams.items() if c > 1})
 
-    def merge(
-        self, stats: SiteStats, bands: tuple[int, int] | None = None, signed: SignedKeys | None = None
-    ) -> None:
-        """Cluster a site's near-identical block variants anew (`bands`: the LSH's, if known;
-        `signed`: the site's keys signed at its last merge, see `key_lsh_pairs`)."""
-        stats.set_variants(self._merge_variants(stats, bands or self.lsh_bands(), signed))
+    def merge(self, stats: SiteStats, bands: tuple[int, int] | None = None) -> None:
+        """Cluster a site's near-identical block variants anew (`bands`: the LSH's, if known)."""
+        stats.set_variants(self._merge_variants(stats, bands or self.lsh_bands()))
         stats.merged_at = stats.pages
 
     def lsh_bands(self) -> tuple[int, int]:
@@ -304,17 +300,13 @@ class SiteModel:
         """The variant clusters of one site, as `finalize` makes them: shape -> exemplar."""
         return self._merge_variants(self.sites[site], bands)
 
-    def _merge_variants(
-        self, stats: SiteStats, bands: tuple[int, int], signed: SignedKeys | None = None
-    ) -> dict[str, str]:
+    def _merge_variants(self, stats: SiteStats, bands: tuple[int, int]) -> dict[str, str]:
         if stats.pages < 2:
             return {}  # a site of one page has no boilerplate to find (detect.site_boilerplate)
         max_chars = self.rule.max_variant_chars
         size = self.settings.char_shingle
         # Read twice, the keys are never all held: once for the candidates, then for their keys.
-        pairs = sorted(
-            key_lsh_pairs(stats.variant_keys(max_chars), size, self.settings, bands, signed=signed)
-        )
+        pairs = sorted(key_lsh_pairs(stats.variant_keys(max_chars), size, self.settings, bands))
         wanted = {i for pair in pairs for i in pair}
         key_of = {i: k for i, k in enumerate(stats.variant_keys(max_chars)) if i in wanted}
         shingles: dict[int, set[bytes]] = {}  # made only for the candidates

@@ -15,7 +15,6 @@ import dedup.fingerprint
 from dedup.fingerprint import (
     CHAIN_OVER,
     FingerprintSettings,
-    SignedKeys,
     char_shingle_hashes,
     char_shingles,
     key_lsh_pairs,
@@ -115,26 +114,6 @@ def test_lsh_pairs_in_batches_equal_band_pairs_of_all_signatures() -> None:
     # read once, in batches
     assert key_lsh_pairs(iter(keys), 4, settings_, bands, batch=7, chain_over=None) == expected
     assert key_lsh_pairs(keys, 4, settings_, bands, batch=1, chain_over=None) == expected
-
-
-def test_keys_signed_before_give_the_pairs_of_keys_signed_now() -> None:
-    """A stream run merges a growing site's variants again: keys signed at the last merge (some
-    gone since, most still there, in another order) are taken as signed, and the pairs are the same."""
-    rnd = random.Random(11)
-    base = ["share this story with your friends today", "اقرأ أيضا الحكومة تعلن عن خطة جديدة"]
-    keys = list(dict.fromkeys(rnd.choice(base)[: rnd.randint(15, 40)] + str(i % 9) for i in range(200)))
-    settings_ = FingerprintSettings()
-    bands = lsh_bands(0.7, settings_.num_perm)
-    signed = SignedKeys()
-    assert key_lsh_pairs(keys[:60], 4, settings_, bands, signed=signed) == key_lsh_pairs(
-        keys[:60], 4, settings_, bands
-    )
-    assert len(signed.hashes) == 60
-    grown = keys[20:][::-1]
-    assert key_lsh_pairs(grown, 4, settings_, bands, batch=16, signed=signed) == key_lsh_pairs(
-        grown, 4, settings_, bands
-    )
-    assert len(signed.hashes) == len(grown)  # the keys of the last merge only
 
 
 def test_crowded_lsh_buckets_give_chains_not_every_pair() -> None:

@@ -15,7 +15,7 @@ from dedup.clean import Cleaner
 from dedup.config import Config, DuplicateRule
 from dedup.duplicates import Duplicate, PageIndex, PagePrint, key_prints
 from dedup.features import PageCounts, counts_of
-from dedup.fingerprint import FingerprintSettings, SignedKeys
+from dedup.fingerprint import FingerprintSettings
 from dedup.keys import line_keys
 from dedup.model import SiteModel, SiteStats
 from dedup.normalize import Folded
@@ -74,7 +74,6 @@ class StreamState:
             self.learning = PageIndex(settings, threshold, rule=rule)
         self.changes = Changes()
         self.unsaved = 0
-        self.signed: dict[str, SignedKeys] = {}  # each site's variant keys signed at its last merge
 
     def _check_forgetting(self, stored: float | None) -> None:
         wanted = self.settings.forget_after
@@ -137,7 +136,7 @@ class StreamState:
         stats = self.model.sites[site]
         self.changes.add(counts, generation, stats)
         if stats.pages >= REMERGE_GROWTH * stats.merged_at and stats.pages >= 2:
-            self.model.merge(stats, signed=self.signed.setdefault(site, SignedKeys()))
+            self.model.merge(stats)
             self.changes.variants[site] = stats.variants
 
     def pages_seen(self, site: str) -> int:
