@@ -23,7 +23,7 @@ def segment(
     table: CharTable, text: str, kept: str, at: bytes
 ) -> list[tuple[int, int, str, int, bool, int, int, str]]:
     """The blocks of a page whose folding took the fast path (`kept`: its folded text without the
-    dropped characters; `at`: i64 positions of the text in it, or empty): start, end, key, line,
+    dropped characters; `at`: u32 positions of the text in it, or empty): start, end, key, line,
     whole line, the line's words, the key's words, shape (dedup.segment.segment_here's)."""
 
 def word_shingles(pages: Iterable[Iterable[str]], size: int) -> list[bytes]:

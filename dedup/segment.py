@@ -117,10 +117,13 @@ def segment(text: str, folded: Folded | None = None) -> list[Block]:
     core, as `segment_here` cuts it.
     """
     folded = folded or Folded(text)
-    if not folded.fast:
+    if not folded.fast or len(text) >= 2**32:  # the core reads positions as u32
         return segment_here(text, folded)
     kept, at = folded.kept_text()
-    positions = b"" if at is None else at.astype(np.int64).tobytes()
+    # An int32 array is read as u32 where it lies: a huge page's positions are copied once, not cast.
+    positions = (
+        b"" if at is None else (at.view("<u4") if at.dtype == np.int32 else at.astype("<u4")).tobytes()
+    )
     return [Block(*row) for row in core_segment(char_table(), text, kept, positions)]
 
 

@@ -129,30 +129,25 @@ type PyBlock = (
 );
 
 /// The blocks of a page: `text`, and `kept`, its folded text without the dropped characters
-/// (`at`: where each position of the text went in `kept`, as little-endian i64 bytes, one more
-/// than the text's characters; empty where no character was dropped). The GIL is released while
-/// the page is cut.
+/// (`at`: where each position of the text went in `kept`, as little-endian u32 bytes, one more
+/// than the text's characters, read in place; empty where no character was dropped). The GIL is
+/// released while the page is cut.
 #[pyfunction]
 pub fn segment(
     py: Python<'_>,
     table: PyRef<'_, CharTable>,
-    text: &str,
-    kept: &str,
+    text: &Bound<'_, PyString>,
+    kept: &Bound<'_, PyString>,
     at: &[u8],
 ) -> PyResult<Vec<PyBlock>> {
-    let text: Vec<char> = text.chars().collect();
-    let kept: Vec<char> = kept.chars().collect();
-    let at: Vec<usize> = crate::i64s(at)
-        .into_iter()
-        .map(usize::try_from)
-        .collect::<Result<_, _>>()
-        .map_err(|_| PyValueError::new_err("a position before 0"))?;
-    let fits = if at.is_empty() {
+    let (text, kept) = (chars(text)?, chars(kept)?);
+    let at = Positions(at);
+    let fits = if at.0.is_empty() {
         kept.len() == text.len()
     } else {
-        at.len() == text.len() + 1
-            && at.windows(2).all(|w| w[0] <= w[1])
-            && at[text.len()] == kept.len()
+        at.0.len() == 4 * (text.len() + 1)
+            && (0..text.len()).all(|i| at.get(i) <= at.get(i + 1))
+            && at.get(text.len()) == kept.len()
     };
     if !fits {
         return Err(PyValueError::new_err(
@@ -168,7 +163,7 @@ pub fn segment(
             table,
             text: &text,
             kept: &kept,
-            at: &at,
+            at,
         }
         .blocks()
     });
@@ -185,11 +180,31 @@ pub fn segment(
         .collect())
 }
 
+/// A string's characters, from its UTF-8 made for the call: `to_str` would keep a UTF-8 copy of a
+/// page in the string for as long as it lives.
+fn chars(text: &Bound<'_, PyString>) -> PyResult<Vec<char>> {
+    let utf8 = text.encode_utf8()?;
+    let text =
+        std::str::from_utf8(utf8.as_bytes()).map_err(|e| PyValueError::new_err(e.to_string()))?;
+    Ok(text.chars().collect())
+}
+
 struct Page<'a> {
     table: &'a CharTable,
     text: &'a [char],
     kept: &'a [char],
-    at: &'a [usize],
+    at: Positions<'a>,
+}
+
+/// Little-endian u32 positions, read where they lie (a huge page's are not copied).
+#[derive(Clone, Copy)]
+struct Positions<'a>(&'a [u8]);
+
+impl Positions<'_> {
+    fn get(&self, i: usize) -> usize {
+        let bytes = self.0[4 * i..4 * i + 4].try_into().expect("4 bytes");
+        u32::from_le_bytes(bytes) as usize
+    }
 }
 
 impl Page<'_> {
@@ -337,10 +352,10 @@ impl Page<'_> {
     /// and its words (`key_words`: in scripts written without spaces, a run of 3 or more
     /// characters counts a word every `NO_SPACE_CHARS_PER_WORD` characters); None for no words.
     fn key(&self, start: usize, end: usize) -> Option<(String, usize)> {
-        let (a, b) = if self.at.is_empty() {
+        let (a, b) = if self.at.0.is_empty() {
             (start, end)
         } else {
-            (self.at[start], self.at[end])
+            (self.at.get(start), self.at.get(end))
         };
         let mut key = String::with_capacity(b - a);
         let (mut words, mut run) = (0, 0_usize);
