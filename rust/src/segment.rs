@@ -1,5 +1,6 @@
 //! A page cut into blocks (`dedup.segment.segment`): lines, the sentences of lines, and each one's
-//! matching key, from a page whose folding (`dedup.normalize.Folded`) took the fast path.
+//! matching key, shape and words, from a page whose folding (`dedup.normalize.Folded`) took the
+//! fast path.
 //!
 //! Character classes come from Python (`CharTable`), built there with `str` methods and the
 //! `regex` module, so that the cut is exactly the Python code's on every character of the BMP (a
