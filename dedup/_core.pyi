@@ -30,6 +30,13 @@ def word_shingles(pages: Iterable[Iterable[str]], size: int) -> list[bytes]:
     """For each page (normalized keys), the sorted distinct xxh32 of its keys' word n-grams of
     `size` words (a shorter key whole), as u32 little-endian bytes."""
 
+def folded_words(
+    word: bytes, letter: bytes, kept: str, at: bytes, start: int
+) -> tuple[list[str], bytes, bytes]:
+    """The words of a span of a folded page (a byte a character: `\\w`, a letter; its folded text
+    without the dropped characters; u32 positions in it, or empty), each a run of letters, with
+    the start and end (+ `start`, i64) of the token it lies in."""
+
 def minhash(hashes: bytes, first: bytes, a: bytes, b: bytes) -> bytes:
     """MinHash signatures (datasketch's affine32) of the sets of u32 `hashes` that i64 `first`
     starts, one row of len(a) u32 values each; all little-endian bytes."""

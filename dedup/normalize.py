@@ -5,10 +5,11 @@ from __future__ import annotations
 
 import functools
 import unicodedata
-from collections.abc import Iterator
 
 import numpy as np
 import regex
+
+from dedup._core import folded_words
 
 # Bump when keys change: stored models hold keys made by one version.
 NORMALIZER_VERSION = 3
@@ -170,8 +171,8 @@ class Folded:
             codes = np.frombuffer(text.encode("utf-32-le"), np.uint32)
         except UnicodeEncodeError:  # a lone surrogate
             return
-        if len(codes) and codes.max() >= 0x10000:
-            return
+        if len(codes) >= 2**32 or (len(codes) and codes.max() >= 0x10000):
+            return  # the Rust core reads positions as u32
         nfkc, table, drop, word = _fold_table()
         self._word = word[codes]
         if not text.isascii() and not unicodedata.is_normalized("NFKC", text):
@@ -228,19 +229,20 @@ class Folded:
         return 0 < at < len(self.text) and bool(self._word[at - 1] and self._word[at])
 
     def _words_between(self, start: int, end: int) -> tuple[list[str], np.ndarray, np.ndarray]:
-        tokens = [at + start for at in _runs(self._word[start:end])]
-        # Dropped characters inside a word stay: they join, never split.
-        first, last = (at + start for at in _runs(self._letter[start:end]))
-        token_of = np.searchsorted(tokens[0], first, side="right") - 1
-        if self._at is not None:  # positions in the text without its dropped characters
-            first, last = self._at[first], self._at[last]
-            real = first < last  # not made of dropped characters only
-            first, last, token_of = first[real], last[real], token_of[real]
-        kept = self._kept
-        # One string per distinct word: a page of a million words holds its vocabulary once.
-        vocabulary: dict[str, str] = {}
-        words = [vocabulary.setdefault(w, w) for w in (kept[a:b] for a, b in _pairs(first, last))]
-        return words, tokens[0][token_of], tokens[1][token_of]
+        # The Rust core reads the span's flags and its folded text (dropped characters inside a
+        # word stay: they join, never split) and makes one string per distinct word.
+        if self._at is None:
+            kept, positions = self._kept[start:end], b""
+        else:
+            at = self._at[start : end + 1]
+            first = int(at[0])
+            kept = self._kept[first : int(at[-1])]
+            at = at - first if first else at  # a whole page's positions are read as they lie
+            positions = (at.view("<u4") if at.dtype == np.int32 else at.astype("<u4")).tobytes()
+        words, starts, ends = folded_words(
+            self._word[start:end].tobytes(), self._letter[start:end].tobytes(), kept, positions, start
+        )
+        return words, np.frombuffer(starts, "<i8"), np.frombuffer(ends, "<i8")
 
     def key(self, start: int, end: int) -> str:
         """The matching key of text[start:end]."""
@@ -257,17 +259,3 @@ class Folded:
 def _decode(codes: np.ndarray) -> str:
     # Decoded from the array's own memory: no copy of a page's code points on the way.
     return str(np.ascontiguousarray(codes, dtype=np.uint32).data, "utf-32-le")
-
-
-def _pairs(first: np.ndarray, last: np.ndarray, size: int = 1 << 16) -> Iterator[tuple[int, int]]:
-    """(first[i], last[i]) as Python ints, a slice at a time: never a million ints at once."""
-    for at in range(0, len(first), size):
-        yield from zip(first[at : at + size].tolist(), last[at : at + size].tolist(), strict=True)
-
-
-def _runs(flags: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """Starts and ends of the runs of True."""
-    padded = np.zeros(len(flags) + 2, bool)  # one byte a character: a long page stays small here
-    padded[1:-1] = flags
-    edges = np.flatnonzero(padded[1:] != padded[:-1])
-    return edges[0::2], edges[1::2]

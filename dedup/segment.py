@@ -117,7 +117,7 @@ def segment(text: str, folded: Folded | None = None) -> list[Block]:
     core, as `segment_here` cuts it.
     """
     folded = folded or Folded(text)
-    if not folded.fast or len(text) >= 2**32:  # the core reads positions as u32
+    if not folded.fast:
         return segment_here(text, folded)
     kept, at = folded.kept_text()
     # An int32 array is read as u32 where it lies: a huge page's positions are copied once, not cast.

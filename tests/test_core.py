@@ -241,3 +241,18 @@ def test_word_shingles_of_real_lines() -> None:
     assert all(len(g) > 20 for g in got)
     with pytest.raises(ValueError, match="1 word or more"):
         _core.word_shingles(pages, 0)
+
+
+def test_folded_words_refuse_flags_that_do_not_fit() -> None:
+    """The words of a folded span come from `Folded.words` (tests/test_folded.py checks them against
+    a token loop); the core refuses flags of another length, or a letter outside a token."""
+    with pytest.raises(ValueError, match="do not fit"):
+        _core.folded_words(b"\x01\x01", b"\x01", "ab", b"", 0)
+    with pytest.raises(ValueError, match="do not fit"):
+        _core.folded_words(b"\x00\x01", b"\x01\x01", "ab", b"", 0)
+    words, starts, ends = _core.folded_words(b"\x01\x01\x00\x01", b"\x01\x01\x00\x01", "ab a", b"", 10)
+    assert words == ["ab", "a"]
+    assert np.frombuffer(starts, "<i8").tolist() == [10, 13] and np.frombuffer(ends, "<i8").tolist() == [
+        12,
+        14,
+    ]

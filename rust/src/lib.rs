@@ -17,6 +17,7 @@ const GRAM: usize = 5;
 
 mod segment;
 mod shingles;
+mod words;
 
 #[pymodule]
 mod _core {
@@ -28,6 +29,8 @@ mod _core {
     use super::segment::{CharTable, segment};
     #[pymodule_export]
     use super::shingles::word_shingles;
+    #[pymodule_export]
+    use super::words::folded_words;
     #[pymodule_export]
     use super::xxh32_slices;
 }

@@ -183,7 +183,7 @@ pub fn segment(
 
 /// A string's characters, from its UTF-8 made for the call: `to_str` would keep a UTF-8 copy of a
 /// page in the string for as long as it lives.
-fn chars(text: &Bound<'_, PyString>) -> PyResult<Vec<char>> {
+pub(crate) fn chars(text: &Bound<'_, PyString>) -> PyResult<Vec<char>> {
     let utf8 = text.encode_utf8()?;
     let text =
         std::str::from_utf8(utf8.as_bytes()).map_err(|e| PyValueError::new_err(e.to_string()))?;
@@ -199,10 +199,10 @@ struct Page<'a> {
 
 /// Little-endian u32 positions, read where they lie (a huge page's are not copied).
 #[derive(Clone, Copy)]
-struct Positions<'a>(&'a [u8]);
+pub(crate) struct Positions<'a>(pub(crate) &'a [u8]);
 
 impl Positions<'_> {
-    fn get(&self, i: usize) -> usize {
+    pub(crate) fn get(&self, i: usize) -> usize {
         let bytes = self.0[4 * i..4 * i + 4].try_into().expect("4 bytes");
         u32::from_le_bytes(bytes) as usize
     }
