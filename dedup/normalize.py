@@ -202,10 +202,17 @@ class Folded:
             self._at = np.zeros(len(codes) + 1, np.int32 if len(codes) < 2**31 else np.int64)
             np.cumsum(~dropped, out=self._at[1:])
 
-    def kept_text(self) -> tuple[str, np.ndarray | None]:
-        """Where `fast`: the folded text without its dropped characters, and where each position of
-        the text went in it (None where none was dropped)."""
-        return self._kept, self._at
+    def kept_span(self, start: int, end: int) -> tuple[str, bytes]:
+        """Where `fast`, what the Rust core reads of text[start:end]: its folded text without the
+        dropped characters, and where each of its positions went in that, as u32 bytes (empty where
+        none was dropped). A whole page's int32 positions are read as they lie, not cast."""
+        if self._at is None:
+            return self._kept[start:end], b""
+        at = self._at[start : end + 1]
+        first, last = int(at[0]), int(at[-1])
+        relative = at - first if first else at
+        positions = relative.view("<u4") if relative.dtype == np.int32 else relative.astype("<u4")
+        return self._kept[first:last], positions.tobytes()
 
     def words(
         self, start: int = 0, end: int | None = None
@@ -231,14 +238,7 @@ class Folded:
     def _words_between(self, start: int, end: int) -> tuple[list[str], np.ndarray, np.ndarray]:
         # The Rust core reads the span's flags and its folded text (dropped characters inside a
         # word stay: they join, never split) and makes one string per distinct word.
-        if self._at is None:
-            kept, positions = self._kept[start:end], b""
-        else:
-            at = self._at[start : end + 1]
-            first = int(at[0])
-            kept = self._kept[first : int(at[-1])]
-            at = at - first if first else at  # a whole page's positions are read as they lie
-            positions = (at.view("<u4") if at.dtype == np.int32 else at.astype("<u4")).tobytes()
+        kept, positions = self.kept_span(start, end)
         words, starts, ends = folded_words(
             self._word[start:end].tobytes(), self._letter[start:end].tobytes(), kept, positions, start
         )

@@ -119,11 +119,7 @@ def segment(text: str, folded: Folded | None = None) -> list[Block]:
     folded = folded or Folded(text)
     if not folded.fast:
         return segment_here(text, folded)
-    kept, at = folded.kept_text()
-    # An int32 array is read as u32 where it lies: a huge page's positions are copied once, not cast.
-    positions = (
-        b"" if at is None else (at.view("<u4") if at.dtype == np.int32 else at.astype("<u4")).tobytes()
-    )
+    kept, positions = folded.kept_span(0, len(text))
     return [Block(*row) for row in core_segment(char_table(), text, kept, positions)]
 
 

@@ -143,14 +143,7 @@ pub fn segment(
 ) -> PyResult<Vec<PyBlock>> {
     let (text, kept) = (chars(text)?, chars(kept)?);
     let at = Positions(at);
-    let fits = if at.0.is_empty() {
-        kept.len() == text.len()
-    } else {
-        at.0.len() == 4 * (text.len() + 1)
-            && (0..text.len()).all(|i| at.get(i) <= at.get(i + 1))
-            && at.get(text.len()) == kept.len()
-    };
-    if !fits {
+    if !at.fit(text.len(), kept.len()) {
         return Err(PyValueError::new_err(
             "the folded text does not fit the text",
         ));
@@ -205,6 +198,17 @@ impl Positions<'_> {
     pub(crate) fn get(&self, i: usize) -> usize {
         let bytes = self.0[4 * i..4 * i + 4].try_into().expect("4 bytes");
         u32::from_le_bytes(bytes) as usize
+    }
+
+    /// Whether these are where `n` characters went in a folded text of `kept` characters: none
+    /// (none dropped: as many characters), or n + 1 positions that rise to its end.
+    pub(crate) fn fit(&self, n: usize, kept: usize) -> bool {
+        if self.0.is_empty() {
+            return kept == n;
+        }
+        self.0.len() == 4 * (n + 1)
+            && (0..n).all(|i| self.get(i) <= self.get(i + 1))
+            && self.get(n) == kept
     }
 }
 

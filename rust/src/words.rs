@@ -30,15 +30,10 @@ pub fn folded_words<'py>(
     let n = word.len();
     let at = Positions(at);
     let kept = chars(kept)?;
-    let fits = letter.len() == n
-        && if at.0.is_empty() {
-            kept.len() == n
-        } else {
-            at.0.len() == 4 * (n + 1)
-                && (0..n).all(|i| at.get(i) <= at.get(i + 1))
-                && at.get(n) <= kept.len()
-        };
-    if !fits || letter.iter().zip(word).any(|(&l, &w)| l != 0 && w == 0) {
+    if letter.len() != n
+        || !at.fit(n, kept.len())
+        || letter.iter().zip(word).any(|(&l, &w)| l != 0 && w == 0)
+    {
         return Err(PyValueError::new_err(
             "the flags do not fit the folded text",
         ));
