@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass, field
@@ -15,6 +16,7 @@ _HOST_PREFIXES = ("www.", "m.", "amp.")
 _HOST = re.compile(r"[\w-]+(\.[\w-]+)+\.?|[0-9a-f:.]*:[0-9a-f:.]*|localhost")
 
 
+@functools.lru_cache(maxsize=256)  # a record's URL is read twice: checked, then made its page's site
 def site_of(url: str | None) -> str | None:
     """The site of a URL: its host, lowercased, without `www.`, `m.` or `amp.`; None when the URL
     has no host or cannot be parsed (an unclosed `[`, a word or text where the host should be)."""

@@ -161,14 +161,18 @@ class WidgetMatcher:
     link_prefixes: tuple[str, ...]
     patterns: tuple[regex.Pattern[str], ...] = ()
     limits: Widgets = Widgets()
-    # A phrase or prefix can only match a key holding its first word: most keys are ruled out at once.
-    first_words: frozenset[str] = field(init=False, repr=False)
+    # A phrase or prefix can only match a key holding its first word: most keys are ruled out at
+    # once, and the others are tried against the phrases that start with one of their words.
+    phrases_by_first_word: dict[str, tuple[int, ...]] = field(init=False, repr=False, compare=False)
     link_first_words: frozenset[str] = field(init=False, repr=False)
 
     def __post_init__(self) -> None:
-        first = {"first_words": self.phrases, "link_first_words": self.link_prefixes}
-        for name, phrases in first.items():
-            object.__setattr__(self, name, frozenset(p.split(" ", 1)[0] for p in phrases))
+        by_first: dict[str, list[int]] = {}
+        for i, phrase in enumerate(self.phrases):
+            by_first.setdefault(phrase.split(" ", 1)[0], []).append(i)
+        by_first_word = {word: tuple(at) for word, at in by_first.items()}
+        object.__setattr__(self, "phrases_by_first_word", by_first_word)
+        object.__setattr__(self, "link_first_words", frozenset(p.split(" ", 1)[0] for p in self.link_prefixes))
 
     @classmethod
     def build(cls, user_patterns: Iterable[str] = (), limits: Widgets = Widgets()) -> WidgetMatcher:
@@ -194,8 +198,11 @@ class WidgetMatcher:
         n_words = key.count(" ") + 1
         if key in self.labels:
             return key
-        if n_words <= self.limits.max_widget_words and not self.first_words.isdisjoint(key.split(" ")):
-            for phrase in self.phrases:
+        by_first = self.phrases_by_first_word
+        if n_words <= self.limits.max_widget_words and not by_first.keys().isdisjoint(words := key.split(" ")):
+            # In the phrases' order (longest first), as if each were tried in turn.
+            candidates = sorted({i for word in words for i in by_first.get(word, ())})
+            for phrase in (self.phrases[i] for i in candidates):
                 # A widget starts with its phrase ("Share this article on …"), or is mostly made of it.
                 if (key + " ").startswith(phrase + " ") or (
                     _contains_words(key, phrase) and phrase.count(" ") + 1 >= n_words / 2

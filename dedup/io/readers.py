@@ -245,13 +245,13 @@ def _parse_line(
     source = f"{path}:{lineno}"
     raw = line  # verbatim, a CRLF file's \r included, so the rejects file matches the input
     try:
-        # Decode ourselves: orjson's UTF-8 error does not say where the bad byte is.
-        decoded = line.decode("utf-8")
-    except UnicodeDecodeError as e:
-        return BadRecord(source, f"not valid UTF-8 ({_bad_byte(e)})", raw)
-    try:
-        record = orjson.loads(decoded)
+        record = orjson.loads(line)
     except orjson.JSONDecodeError as e:
+        try:
+            # orjson's UTF-8 error does not say where the bad byte is: decoding does.
+            line.decode("utf-8")
+        except UnicodeDecodeError as bad:
+            return BadRecord(source, f"not valid UTF-8 ({_bad_byte(bad)})", raw)
         return BadRecord(source, f"invalid JSON: {e.msg} at column {e.colno}", raw)
     if not isinstance(record, dict):
         return BadRecord(source, f"a line must be a JSON object, got {json_type(record)}", raw)
