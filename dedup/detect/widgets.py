@@ -172,7 +172,8 @@ class WidgetMatcher:
             by_first.setdefault(phrase.split(" ", 1)[0], []).append(i)
         by_first_word = {word: tuple(at) for word, at in by_first.items()}
         object.__setattr__(self, "phrases_by_first_word", by_first_word)
-        object.__setattr__(self, "link_first_words", frozenset(p.split(" ", 1)[0] for p in self.link_prefixes))
+        link_first_words = frozenset(p.split(" ", 1)[0] for p in self.link_prefixes)
+        object.__setattr__(self, "link_first_words", link_first_words)
 
     @classmethod
     def build(cls, user_patterns: Iterable[str] = (), limits: Widgets = Widgets()) -> WidgetMatcher:
@@ -198,16 +199,8 @@ class WidgetMatcher:
         n_words = key.count(" ") + 1
         if key in self.labels:
             return key
-        by_first = self.phrases_by_first_word
-        if n_words <= self.limits.max_widget_words and not by_first.keys().isdisjoint(words := key.split(" ")):
-            # In the phrases' order (longest first), as if each were tried in turn.
-            candidates = sorted({i for word in words for i in by_first.get(word, ())})
-            for phrase in (self.phrases[i] for i in candidates):
-                # A widget starts with its phrase ("Share this article on …"), or is mostly made of it.
-                if (key + " ").startswith(phrase + " ") or (
-                    _contains_words(key, phrase) and phrase.count(" ") + 1 >= n_words / 2
-                ):
-                    return phrase
+        if n_words <= self.limits.max_widget_words and (phrase := self._phrase(key, n_words)):
+            return phrase
         if n_words <= self.limits.max_link_words and key.split(" ", 1)[0] in self.link_first_words:
             for prefix in self.link_prefixes:
                 if key.startswith(prefix + " "):
@@ -215,6 +208,21 @@ class WidgetMatcher:
         for pattern in self.patterns:
             if pattern.search(key):
                 return pattern.pattern
+        return None
+
+    def _phrase(self, key: str, n_words: int) -> str | None:
+        """The phrase a key starts with, or is mostly made of, tried in the phrases' order (longest
+        first) among those that start with one of its words."""
+        words = key.split(" ")
+        if self.phrases_by_first_word.keys().isdisjoint(words):
+            return None
+        for i in sorted({i for word in words for i in self.phrases_by_first_word.get(word, ())}):
+            phrase = self.phrases[i]
+            # A widget starts with its phrase ("Share this article on …"), or is mostly made of it.
+            if (key + " ").startswith(phrase + " ") or (
+                _contains_words(key, phrase) and phrase.count(" ") + 1 >= n_words / 2
+            ):
+                return phrase
         return None
 
 
