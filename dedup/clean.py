@@ -309,8 +309,11 @@ def _removed_kinds(blocks: Sequence[Block], decisions: Sequence[Decision]) -> li
     """The kind of decision that removes each block whole (or nearly), None for a block that stays."""
     kinds: list[str | None] = []
     for b, overlaps in zip(blocks, _overlaps(blocks, decisions), strict=True):
+        if not overlaps:  # most of a page's blocks: its article
+            kinds.append(None)
+            continue
         covered = sum(min(d.end, b.end) - max(d.start, b.start) for d in overlaps)
-        kinds.append(overlaps[0].kind if overlaps and covered >= 0.9 * (b.end - b.start) else None)
+        kinds.append(overlaps[0].kind if covered >= 0.9 * (b.end - b.start) else None)
     return kinds
 
 

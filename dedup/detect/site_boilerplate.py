@@ -39,37 +39,42 @@ def detect(
     body_end = _body_end(text, blocks, last_long, limits.headline_words)
     seen = [_pages_seen(stats, b, first_long, model.rule) for b in blocks]
     story = _beside_article(blocks, [pages for pages, _ in seen], model.rule.short_words)
+    least = model.rule.least_pages_needed()
     decisions = []
     for block, (pages, exemplar) in zip(blocks, seen, strict=True):
         block_shape = block.shape
         if block_shape == SLOT and _leads_in(text, block):
             continue
-        # Inside the body, a sentence needs the evidence of a long block: background paragraphs
-        # of one story repeat there. Links and headlines (no full stop) are furniture anywhere.
-        sentence = _is_sentence(text, block)
-        in_body = first_long < block.line < body_end and block.line_words >= limits.body_line_words
-        in_body = in_body and sentence
-        words = block.line_words
-        if words <= limits.headline_words and not sentence:
-            words = min(words, model.rule.link_words)  # a headline links, like a link
-        needed = (
-            model.rule.long_pages_needed(stats.pages)
-            if in_body
-            else model.rule.pages_needed(stats.pages, words)
-        )
-        paragraph = sentence and _paragraph(block, first_long, body_end, model.rule.short_words, flow_lines)
-        if paragraph and block.line in story:
-            needed = max(needed, model.rule.paragraph_floor)
-        if pages >= needed:
-            evidence: dict[str, int | str] = {"pages": pages, "site_pages": stats.pages, "needed": needed}
-            start = block.start
-            if exemplar != block_shape:
-                # Learned from another page: a lone surrogate there would make this page's audit
-                # unwritable as JSON, so it is shown escaped.
-                evidence["variant_of"] = exemplar.encode("utf-8", "backslashreplace").decode("utf-8")
-                start = _variant_start(text, block, block_shape, exemplar)
-            decisions.append(Decision(start, block.end, Kind.SITE_BOILERPLATE, evidence))
-            continue
+        # A block on fewer pages than any block needs can only go as a line template's label.
+        if pages >= least:
+            # Inside the body, a sentence needs the evidence of a long block: background paragraphs
+            # of one story repeat there. Links and headlines (no full stop) are furniture anywhere.
+            sentence = _is_sentence(text, block)
+            in_body = first_long < block.line < body_end and block.line_words >= limits.body_line_words
+            in_body = in_body and sentence
+            words = block.line_words
+            if words <= limits.headline_words and not sentence:
+                words = min(words, model.rule.link_words)  # a headline links, like a link
+            needed = (
+                model.rule.long_pages_needed(stats.pages)
+                if in_body
+                else model.rule.pages_needed(stats.pages, words)
+            )
+            paragraph = sentence and _paragraph(
+                block, first_long, body_end, model.rule.short_words, flow_lines
+            )
+            if paragraph and block.line in story:
+                needed = max(needed, model.rule.paragraph_floor)
+            if pages >= needed:
+                evidence: dict[str, int | str] = {"pages": pages, "site_pages": stats.pages, "needed": needed}
+                start = block.start
+                if exemplar != block_shape:
+                    # Learned from another page: a lone surrogate there would make this page's audit
+                    # unwritable as JSON, so it is shown escaped.
+                    evidence["variant_of"] = exemplar.encode("utf-8", "backslashreplace").decode("utf-8")
+                    start = _variant_start(text, block, block_shape, exemplar)
+                decisions.append(Decision(start, block.end, Kind.SITE_BOILERPLATE, evidence))
+                continue
         label = label_prefix(text[block.start : block.end], block.words)
         if label is not None:
             # A template's slot varies: its label must be seen more often than this very line.
