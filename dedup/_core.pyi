@@ -19,6 +19,18 @@ class CharTable:
         slot_words: set[str],
     ) -> None: ...
 
+class FoldTable:
+    r"""The folding tables of dedup.normalize: what each BMP character folds to (u32, little-endian;
+    0xFFFFFFFF where it cannot fold one-to-one), whether it is dropped, whether it is `\w`."""
+
+    def __init__(self, fold: bytes, drop: bytes, word: bytes) -> None: ...
+
+def fold(table: FoldTable, text: str, source: str | None) -> tuple[str, bytes, bytes, bytes | None] | None:
+    r"""A page folded character for character (or `source`, its characters' one-character NFKC
+    forms, where given): its folded text without the dropped characters, a byte a character for `\w` and
+    for a `\w` that folds to a letter, and u32 positions of the text in the folded text (None where
+    none was dropped); None where it cannot be folded so."""
+
 def segment(
     table: CharTable, text: str, kept: str, at: bytes
 ) -> list[tuple[int, int, str, int, bool, int, int, str]]:

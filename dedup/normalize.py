@@ -9,7 +9,7 @@ import unicodedata
 import numpy as np
 import regex
 
-from dedup._core import folded_words
+from dedup._core import FoldTable, fold, folded_words
 
 # Bump when keys change: stored models hold keys made by one version.
 NORMALIZER_VERSION = 3
@@ -154,9 +154,16 @@ def _fold_table() -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
     return nfkc, table, drop, word
 
 
+@functools.cache
+def _core_fold_table() -> FoldTable:
+    """The folding tables as the Rust core reads them."""
+    _, table, drop, word = _fold_table()
+    return FoldTable(table.astype("<u4").tobytes(), drop.tobytes(), word.tobytes())
+
+
 def build_tables() -> None:
     """Build the folding tables now (a process about to fork workers builds them once for all)."""
-    _fold_table()
+    _core_fold_table()
 
 
 class Folded:
@@ -165,54 +172,39 @@ class Folded:
 
     def __init__(self, text: str) -> None:
         self.text = text
-        self.fast = False  # whether the keys and words come from the folded arrays
+        self.fast = False  # whether the keys and words come from the folded text
         self.has_drop = False
-        try:
-            codes = np.frombuffer(text.encode("utf-32-le"), np.uint32)
-        except UnicodeEncodeError:  # a lone surrogate
-            return
-        if len(codes) >= 2**32 or (len(codes) and codes.max() >= 0x10000):
-            return  # the Rust core reads positions as u32
-        nfkc, table, drop, word = _fold_table()
-        self._word = word[codes]
+        source = None  # the text itself
         if not text.isascii() and not unicodedata.is_normalized("NFKC", text):
-            # Characters whose NFKC form is one character (a no-break space) are replaced by it;
-            # then the whole text must be NFKC, so that every span's NFKC is its replaced span.
-            codes = nfkc[codes]
-            if (codes == _BAD).any() or not unicodedata.is_normalized("NFKC", _decode(codes)):
+            source = _nfkc_one_to_one(text)
+            if source is None:
                 return
-        folded = table[codes]
-        if (folded == _BAD).any():
-            return
-        dropped = drop[codes]
-        has_drop = bool(dropped.any())
-        # The folded text without the dropped characters, and where each position went in it.
-        kept = _decode(folded[~dropped] if has_drop else folded)
+        folding = fold(_core_fold_table(), text, source)
+        if folding is None:
+            return  # a lone surrogate, a character past the BMP or one without a one-to-one folding
+        kept, word, letter, at = folding
         if not kept.isascii() and not unicodedata.is_normalized("NFKC", kept):
             return  # folding undid NFKC ("J" and a combining caron): `normalize` composes again
-        self.has_drop = has_drop
+        self.has_drop = at is not None
         self.fast = True
-        self._letter = self._word & (folded != 32)
-        self._kept = kept
-        self._at: np.ndarray | None = None
+        self._word = word  # a byte per character: a `\w` character
+        self._letter = letter  # a byte per character: a `\w` character that folds to a letter
+        self._kept = kept  # the folded text without the dropped characters
+        # Where each position went in `_kept` (four bytes a character where some were dropped: a
+        # 20 MB page holds these once per pass).
+        self._at = None if at is None else np.frombuffer(at, "<u4")
         self._at_view: memoryview | None = None
         self._whole_words: tuple[list[str], np.ndarray, np.ndarray] | None = None
-        if self.has_drop:
-            # Four bytes a character where they do: a 20 MB page holds these once per pass.
-            self._at = np.zeros(len(codes) + 1, np.int32 if len(codes) < 2**31 else np.int64)
-            np.cumsum(~dropped, out=self._at[1:])
 
     def kept_span(self, start: int, end: int) -> tuple[str, bytes]:
         """Where `fast`, what the Rust core reads of text[start:end]: its folded text without the
         dropped characters, and where each of its positions went in that, as u32 bytes (empty where
-        none was dropped). A whole page's int32 positions are read as they lie, not cast."""
+        none was dropped)."""
         if self._at is None:
             return self._kept[start:end], b""
         at = self._at[start : end + 1]
         first, last = int(at[0]), int(at[-1])
-        relative = at - first if first else at
-        positions = relative.view("<u4") if relative.dtype == np.int32 else relative.astype("<u4")
-        return self._kept[first:last], positions.tobytes()
+        return self._kept[first:last], (at - first if first else at).tobytes()
 
     def words(
         self, start: int = 0, end: int | None = None
@@ -240,7 +232,7 @@ class Folded:
         # word stay: they join, never split) and makes one string per distinct word.
         kept, positions = self.kept_span(start, end)
         words, starts, ends = folded_words(
-            self._word[start:end].tobytes(), self._letter[start:end].tobytes(), kept, positions, start
+            self._word[start:end], self._letter[start:end], kept, positions, start
         )
         return words, np.frombuffer(starts, "<i8"), np.frombuffer(ends, "<i8")
 
@@ -254,6 +246,22 @@ class Folded:
                 self._at_view = self._at.data
             start, end = self._at_view[start], self._at_view[end]
         return " ".join(self._kept[start:end].split())
+
+
+def _nfkc_one_to_one(text: str) -> str | None:
+    """The text with every character replaced by its NFKC form, where each is one BMP character
+    and the result is NFKC as a whole (so that every span's NFKC is its replaced span); else None."""
+    try:
+        codes = np.frombuffer(text.encode("utf-32-le"), np.uint32)
+    except UnicodeEncodeError:  # a lone surrogate
+        return None
+    if codes.max() >= 0x10000:
+        return None
+    nfkc = _fold_table()[0][codes]
+    if (nfkc == _BAD).any():
+        return None
+    replaced = _decode(nfkc)
+    return replaced if unicodedata.is_normalized("NFKC", replaced) else None
 
 
 def _decode(codes: np.ndarray) -> str:

@@ -15,12 +15,15 @@ use xxhash_rust::xxh32::xxh32;
 /// Words per shingle: the unit a copy is found by, which its stretch then extends.
 const GRAM: usize = 5;
 
+mod fold;
 mod segment;
 mod shingles;
 mod words;
 
 #[pymodule]
 mod _core {
+    #[pymodule_export]
+    use super::fold::{FoldTable, fold};
     #[pymodule_export]
     use super::minhash;
     #[pymodule_export]

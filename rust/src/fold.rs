@@ -1,0 +1,150 @@
+//! A page folded character for character (`dedup.normalize.Folded`): its folded text without the
+//! dropped characters, where each position went in it, and each character's word flags.
+
+use pyo3::exceptions::{PyUnicodeEncodeError, PyValueError};
+use pyo3::prelude::*;
+use pyo3::types::{PyBytes, PyString};
+
+use crate::segment::chars;
+
+const BMP: usize = 0x10000;
+/// A character that cannot be folded one-to-one (`dedup.normalize._BAD`).
+const BAD: u32 = u32::MAX;
+
+/// The folding tables of `dedup.normalize`, one value per BMP character.
+#[pyclass(frozen)]
+pub struct FoldTable {
+    /// What a character folds to (a space for punctuation), or `BAD`.
+    fold: Vec<u32>,
+    /// Whether `normalize` drops it.
+    drop: Vec<bool>,
+    /// Whether it is a word character (`\w`).
+    word: Vec<bool>,
+}
+
+#[pymethods]
+impl FoldTable {
+    /// `fold`: a little-endian u32 per BMP character; `drop` and `word`: a byte each.
+    #[new]
+    fn new(fold: &[u8], drop: &[u8], word: &[u8]) -> PyResult<Self> {
+        if fold.len() != 4 * BMP || drop.len() != BMP || word.len() != BMP {
+            return Err(PyValueError::new_err(
+                "a table holds a value for each of the 65536 BMP characters",
+            ));
+        }
+        Ok(FoldTable {
+            fold: crate::from_le(fold, u32::from_le_bytes),
+            drop: drop.iter().map(|&b| b != 0).collect(),
+            word: word.iter().map(|&b| b != 0).collect(),
+        })
+    }
+}
+
+/// The folding of a page.
+struct Folding {
+    kept: String,
+    word: Vec<u8>,
+    letter: Vec<u8>,
+    /// Where each position went in `kept`, one more than the characters; none if nothing dropped.
+    at: Option<Vec<u8>>,
+}
+
+/// The folding of `text`, or of `source` where given: the text with each character replaced by its
+/// one-character NFKC form (as long: the flags of `word` are the text's own characters').
+/// Returns the folded text without the dropped characters, a byte per character for a word
+/// character and for one whose folding is a letter (not a space), and where each position went in
+/// the folded text (little-endian u32, one more than the characters; None where none was
+/// dropped). None where the page cannot be folded one-to-one: a lone surrogate, a character past
+/// the BMP or one the table cannot fold, or 2**32 characters or more. The GIL is released while
+/// the page is folded.
+#[pyfunction]
+#[allow(clippy::type_complexity)]
+pub fn fold<'py>(
+    py: Python<'py>,
+    table: PyRef<'_, FoldTable>,
+    text: &Bound<'py, PyString>,
+    source: Option<&Bound<'py, PyString>>,
+) -> PyResult<
+    Option<(
+        Bound<'py, PyString>,
+        Bound<'py, PyBytes>,
+        Bound<'py, PyBytes>,
+        Option<Bound<'py, PyBytes>>,
+    )>,
+> {
+    let Some(text) = encodable(py, text)? else {
+        return Ok(None);
+    };
+    let source = match source {
+        Some(source) => match encodable(py, source)? {
+            Some(source) if source.len() == text.len() => Some(source),
+            Some(_) => {
+                return Err(PyValueError::new_err(
+                    "the source is not as long as the text",
+                ));
+            }
+            None => return Ok(None),
+        },
+        None => None,
+    };
+    let table: &FoldTable = &table;
+    let source = source.as_deref().unwrap_or(&text);
+    let Some(folding) = py.detach(|| folding(table, &text, source)) else {
+        return Ok(None);
+    };
+    Ok(Some((
+        PyString::new(py, &folding.kept),
+        PyBytes::new(py, &folding.word),
+        PyBytes::new(py, &folding.letter),
+        folding.at.map(|at| PyBytes::new(py, &at)),
+    )))
+}
+
+/// A string's characters, None for one with a lone surrogate (it has no UTF-8).
+fn encodable(py: Python<'_>, text: &Bound<'_, PyString>) -> PyResult<Option<Vec<char>>> {
+    match chars(text) {
+        Ok(chars) => Ok(Some(chars)),
+        Err(e) if e.is_instance_of::<PyUnicodeEncodeError>(py) => Ok(None),
+        Err(e) => Err(e),
+    }
+}
+
+fn folding(table: &FoldTable, text: &[char], source: &[char]) -> Option<Folding> {
+    if u32::try_from(text.len()).is_err() {
+        return None; // positions are u32
+    }
+    let mut kept = String::with_capacity(source.len());
+    let mut word = Vec::with_capacity(text.len());
+    let mut letter = Vec::with_capacity(text.len());
+    let mut at: Vec<u8> = Vec::with_capacity(4 * (text.len() + 1));
+    let mut dropped = false;
+    let mut position: u32 = 0;
+    for (&original, &c) in text.iter().zip(source) {
+        let (original, code) = (original as usize, c as usize);
+        if original >= BMP || code >= BMP {
+            return None;
+        }
+        let folded = table.fold[code];
+        if folded == BAD {
+            return None;
+        }
+        let is_word = table.word[original];
+        word.push(u8::from(is_word));
+        letter.push(u8::from(is_word && folded != u32::from(b' ')));
+        at.extend(position.to_le_bytes());
+        if table.drop[code] {
+            dropped = true;
+        } else {
+            kept.push(char::from_u32(folded)?);
+            position += 1;
+        }
+    }
+    at.extend(position.to_le_bytes());
+    let at = dropped.then_some(at);
+    Some(Folding {
+        kept,
+        word,
+        letter,
+        at,
+    })
+}
