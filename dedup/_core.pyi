@@ -38,6 +38,10 @@ def segment(
     dropped characters; `at`: u32 positions of the text in it, or empty): start, end, key, line,
     whole line, the line's words, the key's words, shape (dedup.segment.segment_here's)."""
 
+def line_keys(table: CharTable, text: str, kept: str, at: bytes) -> list[str]:
+    """The keys of a page's lines, empty ones left out (dedup.keys.line_keys), from its folding as
+    `segment` reads it."""
+
 def word_shingles(pages: Iterable[Iterable[str]], size: int) -> list[bytes]:
     """For each page (normalized keys), the sorted distinct xxh32 of its keys' word n-grams of
     `size` words (a shorter key whole), as u32 little-endian bytes."""

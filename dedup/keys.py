@@ -9,10 +9,11 @@ from collections.abc import Collection, Iterable, Sequence
 import regex
 import xxhash
 
+from dedup._core import line_keys as core_line_keys
 from dedup.fingerprint import utf8
 from dedup.normalize import SLOT, SLOT_WORDS, Folded, normalize, shape
 from dedup.page import Block
-from dedup.segment import CLOSING_MARKS, SENTENCE_STOPS, Words
+from dedup.segment import CLOSING_MARKS, SENTENCE_STOPS, Words, char_table
 
 # A label and its separator at the start of a short line: "Tags:", "اقرأ أيضا:", "READ MORE |".
 _LABEL = regex.compile(r"^\W*([^:|»›–—]{1,40}?)\s*[:|»›–—]")
@@ -112,6 +113,8 @@ def line_keys(text: str, folded: Folded | None = None) -> list[str]:
     so that no shingle joins the end of its furniture to the start of its article (`folded`, the
     text's Folded, when the caller has it)."""
     folded = folded or Folded(text)
+    if folded.fast:
+        return core_line_keys(char_table(), text, *folded.kept_span(0, len(text)))
     keys, start = [], 0
     for line in text.split("\n"):
         end = start + len(line)

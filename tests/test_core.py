@@ -18,7 +18,7 @@ from hypothesis import strategies as st
 
 from dedup import _core
 from dedup.keys import line_keys
-from dedup.normalize import Folded
+from dedup.normalize import Folded, normalize
 from dedup.segment import char_table, segment, segment_here, words_with_offsets
 
 GRAM = 5  # words per shingle
@@ -194,6 +194,21 @@ def test_segment_cuts_any_text_as_the_python_code_does(text: str) -> None:
 )
 def test_segment_cuts_real_pages_as_the_python_code_does(text: str) -> None:
     _cut_both_ways(text)
+
+
+@settings(max_examples=300, deadline=None)
+@given(CUT_TEXT)
+def test_line_keys_of_any_text_are_each_lines_normalized_key(text: str) -> None:
+    expected = [key for line in text.split("\n") if (key := normalize(line))]
+    assert line_keys(text) == expected
+
+
+def test_line_keys_of_a_real_page_are_each_lines_normalized_key() -> None:
+    text = REFERENCE_PAGE.read_text(encoding="utf-8")
+    assert Folded(text).fast
+    keys = line_keys(text)
+    assert keys == [key for line in text.split("\n") if (key := normalize(line))]
+    assert "شارك المقال مع اصدقايك علي مواقع التواصل الاجتماعي" in keys
 
 
 def test_segment_refuses_a_folded_text_that_does_not_fit() -> None:

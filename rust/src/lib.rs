@@ -29,7 +29,7 @@ mod _core {
     #[pymodule_export]
     use super::repeated_stretches;
     #[pymodule_export]
-    use super::segment::{CharTable, segment};
+    use super::segment::{CharTable, line_keys, segment};
     #[pymodule_export]
     use super::shingles::word_shingles;
     #[pymodule_export]

@@ -141,16 +141,7 @@ pub fn segment(
     kept: &Bound<'_, PyString>,
     at: &[u8],
 ) -> PyResult<Vec<PyBlock>> {
-    let (text, kept) = (chars(text)?, chars(kept)?);
-    let at = Positions(at);
-    if !at.fit(text.len(), kept.len()) {
-        return Err(PyValueError::new_err(
-            "the folded text does not fit the text",
-        ));
-    }
-    if text.iter().any(|&c| c as usize >= BMP) {
-        return Err(PyValueError::new_err("a character past the BMP"));
-    }
+    let (text, kept, at) = folded_page(text, kept, at)?;
     let table: &CharTable = &table;
     let blocks = py.detach(|| {
         Page {
@@ -172,6 +163,55 @@ pub fn segment(
             (start, end, key, line, whole, line_words, words, shape)
         })
         .collect())
+}
+
+/// The keys of a page's lines, empty ones left out (`dedup.keys.line_keys`): `text`, `kept` and
+/// `at` as `segment` reads them. The GIL is released while they are made.
+#[pyfunction]
+pub fn line_keys(
+    py: Python<'_>,
+    table: PyRef<'_, CharTable>,
+    text: &Bound<'_, PyString>,
+    kept: &Bound<'_, PyString>,
+    at: &[u8],
+) -> PyResult<Vec<Py<PyString>>> {
+    let (text, kept, at) = folded_page(text, kept, at)?;
+    let table: &CharTable = &table;
+    let keys: Vec<String> = py.detach(|| {
+        let page = Page {
+            table,
+            text: &text,
+            kept: &kept,
+            at,
+        };
+        let lines = page.lines().into_iter();
+        lines
+            .filter_map(|(start, end)| page.key(start, end).map(|(key, _)| key))
+            .collect()
+    });
+    Ok(keys
+        .iter()
+        .map(|key| PyString::new(py, key).unbind())
+        .collect())
+}
+
+/// The characters of a page and of its folded text, and its positions in that, checked.
+fn folded_page<'a>(
+    text: &Bound<'_, PyString>,
+    kept: &Bound<'_, PyString>,
+    at: &'a [u8],
+) -> PyResult<(Vec<char>, Vec<char>, Positions<'a>)> {
+    let (text, kept) = (chars(text)?, chars(kept)?);
+    let at = Positions(at);
+    if !at.fit(text.len(), kept.len()) {
+        return Err(PyValueError::new_err(
+            "the folded text does not fit the text",
+        ));
+    }
+    if text.iter().any(|&c| c as usize >= BMP) {
+        return Err(PyValueError::new_err("a character past the BMP"));
+    }
+    Ok((text, kept, at))
 }
 
 /// A string's characters, from its UTF-8 made for the call: `to_str` would keep a UTF-8 copy of a
