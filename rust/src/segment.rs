@@ -8,6 +8,8 @@
 
 use std::collections::HashSet;
 
+use foldhash::fast::RandomState;
+
 use pyo3::exceptions::PyValueError;
 use pyo3::prelude::*;
 use pyo3::types::PyString;
@@ -48,16 +50,19 @@ const ABBREVIATION_CHARS: usize = 6;
 /// Characters per word in a script written without spaces (`NO_SPACE_CHARS_PER_WORD`).
 const NO_SPACE_CHARS_PER_WORD: usize = 2;
 
+/// A set of words, looked up once or more per word of a page: a fast hash.
+type Words = HashSet<String, RandomState>;
+
 /// The classes of every BMP character and the abbreviations, as `dedup.segment` defines them.
 #[pyclass(frozen)]
 pub struct CharTable {
     flags: Vec<u16>,
     /// `c.lower()` where that is one ASCII character, else 0.
     lower: Vec<u8>,
-    abbreviations: HashSet<String>,
-    number_abbreviations: HashSet<String>,
+    abbreviations: Words,
+    number_abbreviations: Words,
     /// Month and weekday names, slots of a shape like numbers (`SLOT_WORDS`).
-    slot_words: HashSet<String>,
+    slot_words: Words,
 }
 
 #[pymethods]
@@ -68,9 +73,9 @@ impl CharTable {
     fn new(
         flags: &[u8],
         lower: &[u8],
-        abbreviations: HashSet<String>,
-        number_abbreviations: HashSet<String>,
-        slot_words: HashSet<String>,
+        abbreviations: Words,
+        number_abbreviations: Words,
+        slot_words: Words,
     ) -> PyResult<Self> {
         if flags.len() != 2 * BMP || lower.len() != BMP {
             return Err(PyValueError::new_err(
