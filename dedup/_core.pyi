@@ -46,6 +46,14 @@ def word_shingles(pages: Iterable[Iterable[str]], size: int) -> list[bytes]:
     """For each page (normalized keys), the sorted distinct xxh32 of its keys' word n-grams of
     `size` words (a shorter key whole), as u32 little-endian bytes."""
 
+def char_shingles(keys: list[str], size: int) -> tuple[bytes, bytes]:
+    """The xxh32 of each key's UTF-8 character n-grams of `size` characters (the key itself when
+    shorter; none for an empty key), in order, as u32; and how many each key has, as i64; all
+    little-endian bytes."""
+
+def key_hashes(keys: list[str]) -> bytes:
+    """The xxh3 64-bit hash of each key's UTF-8 ("surrogatepass"), as little-endian u64 bytes."""
+
 def folded_words(
     word: bytes, letter: bytes, kept: str, at: bytes, start: int
 ) -> tuple[list[str], bytes, bytes]:
@@ -56,7 +64,3 @@ def folded_words(
 def minhash(hashes: bytes, first: bytes, a: bytes, b: bytes) -> bytes:
     """MinHash signatures (datasketch's affine32) of the sets of u32 `hashes` that i64 `first`
     starts, one row of len(a) u32 values each; all little-endian bytes."""
-
-def xxh32_slices(buf: bytes, starts: bytes, lengths: bytes) -> bytes:
-    """xxh32 (seed 0) of each slice buf[start:start+length] (i64 `starts`, `lengths`), as u32; all
-    little-endian bytes."""

@@ -12,7 +12,8 @@ import numpy as np
 import xxhash
 
 from dedup import checks
-from dedup._core import minhash, xxh32_slices
+from dedup._core import char_shingles as core_char_shingles
+from dedup._core import key_hashes, minhash
 from dedup.normalize import NORMALIZER_VERSION
 
 if TYPE_CHECKING:
@@ -105,26 +106,6 @@ SHINGLE_BATCH = 1024  # keys hashed (and signed) at a time: the temporary arrays
 LSH_BATCH = 1 << 18  # hashes signed at a time
 
 
-def xxh32_many(buf: np.ndarray, starts: np.ndarray, lengths: np.ndarray) -> np.ndarray:
-    """xxh32 (seed 0) of every slice buf[start:start+length], equal to xxhash.xxh32_intdigest;
-    computed by the Rust core (`dedup._core.xxh32_slices`)."""
-    hashed = xxh32_slices(
-        np.asarray(buf, np.uint8).tobytes(),
-        np.asarray(starts, "<i8").tobytes(),
-        np.asarray(lengths, "<i8").tobytes(),
-    )
-    return np.frombuffer(hashed, "<u4")
-
-
-def utf8_offsets(text: str) -> tuple[np.ndarray, np.ndarray]:
-    """The UTF-8 bytes of a text, and the byte offset of every character (and of the end)."""
-    cps = np.frombuffer(text.encode("utf-32-le", "surrogatepass"), np.uint32)
-    widths = 1 + (cps >= 0x80) + (cps >= 0x800) + (cps >= 0x10000)
-    offsets = np.zeros(len(cps) + 1, np.int64)
-    np.cumsum(widths, out=offsets[1:])
-    return np.frombuffer(utf8(text), np.uint8), offsets
-
-
 def char_shingle_hashes(keys: Sequence[str], size: int) -> tuple[np.ndarray, np.ndarray]:
     """xxh32 of the UTF-8 character n-grams of every key (the key itself when shorter), all in one
     array, and where each key's hashes start (one more entry, the end). Repeats are kept."""
@@ -140,19 +121,9 @@ def char_shingle_hashes(keys: Sequence[str], size: int) -> tuple[np.ndarray, np.
 
 
 def _char_shingle_hashes(keys: Sequence[str], size: int) -> tuple[np.ndarray, np.ndarray]:
-    """The n-gram hashes of a few keys, and how many each key has."""
-    lengths = np.fromiter((len(k) for k in keys), np.int64, len(keys))
-    char_starts = np.zeros(len(keys) + 1, np.int64)
-    np.cumsum(lengths, out=char_starts[1:])
-    buf, offsets = utf8_offsets("".join(keys))
-    counts = np.maximum(lengths - size + 1, np.minimum(lengths, 1))
-    first = np.zeros(len(keys) + 1, np.int64)
-    np.cumsum(counts, out=first[1:])
-    key_of = np.repeat(np.arange(len(keys)), counts)
-    window = char_starts[key_of] + (np.arange(first[-1]) - first[key_of])
-    window_end = np.minimum(window + size, char_starts[key_of + 1])
-    starts = offsets[window]
-    return xxh32_many(buf, starts, offsets[window_end] - starts), counts
+    """The n-gram hashes of a few keys, and how many each key has (`dedup._core.char_shingles`)."""
+    hashes, counts = core_char_shingles(list(keys), size)
+    return np.frombuffer(hashes, "<u4"), np.frombuffer(counts, "<i8")
 
 
 def minhash_matrix(
@@ -228,7 +199,7 @@ def key_lsh_pairs(
         first = np.zeros(len(chunk) + 1, np.int64)
         np.cumsum(shingles, out=first[1:])
         parts.append(_band_table(hashes, first, settings, bands))
-        ranks.append(np.fromiter((xxhash.xxh3_64_intdigest(utf8(k)) for k in chunk), np.uint64, len(chunk)))
+        ranks.append(np.frombuffer(key_hashes(chunk), "<u8"))
     pairs: set[tuple[int, int]] = set()
     if parts:
         table, rank = np.concatenate(parts), np.concatenate(ranks)

@@ -15,8 +15,8 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import replace
 
 import numpy as np
-import xxhash
 
+from dedup._core import key_hashes as core_key_hashes
 from dedup.config import DesignPeriods
 from dedup.features import PageCounts
 from dedup.hashcount import HashCounts
@@ -58,8 +58,7 @@ def period_of(site: str, starts: Sequence[str], month: str | None) -> str:
 
 def key_hashes(keys: Iterable[str]) -> list[int]:
     """The 64-bit hash of each key's text (the same in every process)."""
-    hash_ = xxhash.xxh3_64_intdigest
-    return [hash_(k.encode("utf-8", "surrogatepass")) for k in keys]
+    return np.frombuffer(core_key_hashes(list(keys)), "<u8").tolist()
 
 
 def design_keys(counts: PageCounts) -> np.ndarray:

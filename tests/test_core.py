@@ -1,9 +1,8 @@
 """The Rust core, dedup._core: `repeated_stretches` against a plain Python reference of its
 definition, on arbitrary words (lone surrogates included) and on real Arabic and English pages;
 `segment` against the Python cut (`segment_here`) on arbitrary text and real pages; `word_shingles`
-against a plain Python reference; `minhash` and
-`xxh32_slices` refusing what lies outside their input (their values are checked against
-datasketch and xxhash in test_fingerprint.py)."""
+against a plain Python reference; `minhash` refusing what lies outside its input (its values, and
+the character shingles', are checked against datasketch and xxhash in test_fingerprint.py)."""
 
 from __future__ import annotations
 
@@ -141,15 +140,6 @@ def test_minhash_refuses_sets_that_do_not_follow_each_other_within_the_hashes() 
         _core.minhash(hashes, np.array([-1, 1], "<i8").tobytes(), a, b)
     with pytest.raises(ValueError, match="differ in length"):
         _core.minhash(hashes, np.array([0, 3], "<i8").tobytes(), a, a[:4])
-
-
-def test_xxh32_slices_refuses_a_slice_outside_the_buffer() -> None:
-    buf = "شارك المقال".encode()
-    ok = _core.xxh32_slices(buf, np.array([0], "<i8").tobytes(), np.array([len(buf)], "<i8").tobytes())
-    assert np.frombuffer(ok, "<u4").tolist() == [xxhash.xxh32_intdigest(buf)]
-    for start, length in [(0, len(buf) + 1), (-1, 2), (3, -1)]:
-        with pytest.raises(ValueError, match="outside the buffer"):
-            _core.xxh32_slices(buf, np.array([start], "<i8").tobytes(), np.array([length], "<i8").tobytes())
 
 
 # Text where the cut has choices to make: stops, closing marks, abbreviations, dotted initials,

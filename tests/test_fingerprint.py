@@ -23,25 +23,32 @@ from dedup.fingerprint import (
     lsh_pairs,
     minhash_matrix,
     signatures,
-    xxh32_many,
 )
+from dedup.periods import key_hashes
 
 # Arabic with diacritics and a lam-alef ligature, Latin with accents, an emoji (4 UTF-8 bytes).
 ALPHABET = "abc éÉ اأبتثجحةى\u064e\u0640ﻻ😀 .،"
 
 
-def _slices(strings: list[str]) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    data = [s.encode("utf-8") for s in strings]
-    lengths = np.array([len(d) for d in data], np.int64)
-    starts = np.concatenate([[0], np.cumsum(lengths)[:-1]]).astype(np.int64)
-    return np.frombuffer(b"".join(data), np.uint8), starts, lengths
+def _windows(key: str, size: int) -> list[bytes]:
+    """Each window of `size` characters of a key, in order (the key when shorter), as UTF-8."""
+    starts = range(max(len(key) - size + 1, min(len(key), 1)))
+    return [key[i : i + size].encode("utf-8", "surrogatepass") for i in starts]
 
 
-@given(st.lists(st.text(alphabet=ALPHABET, max_size=90), min_size=1, max_size=40))
+@given(st.lists(st.text(alphabet=ALPHABET + "\ud800", max_size=90), max_size=40), st.integers(1, 6))
 @settings(max_examples=60, deadline=None)
-def test_xxh32_many_equals_xxhash(strings: list[str]) -> None:
-    got = xxh32_many(*_slices(strings))
-    assert got.tolist() == [xxhash.xxh32_intdigest(s.encode("utf-8")) for s in strings]
+def test_char_shingle_hashes_are_each_windows_xxh32_in_order(keys: list[str], size: int) -> None:
+    hashes, first = char_shingle_hashes(keys, size)
+    for i, key in enumerate(keys):
+        assert hashes[first[i] : first[i + 1]].tolist() == [
+            xxhash.xxh32_intdigest(w) for w in _windows(key, size)
+        ]
+
+
+@given(st.lists(st.text(alphabet=ALPHABET + "\ud800", max_size=40), max_size=20))
+def test_key_hashes_are_each_keys_xxh3(keys: list[str]) -> None:
+    assert key_hashes(keys) == [xxhash.xxh3_64_intdigest(k.encode("utf-8", "surrogatepass")) for k in keys]
 
 
 def test_char_shingle_hashes_are_the_shingles_hashes() -> None:

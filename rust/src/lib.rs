@@ -10,7 +10,6 @@ use hashbrown::HashTable;
 use pyo3::exceptions::{PyOverflowError, PyValueError};
 use pyo3::prelude::*;
 use pyo3::types::{PyBytes, PyString};
-use xxhash_rust::xxh32::xxh32;
 
 /// Words per shingle: the unit a copy is found by, which its stretch then extends.
 const GRAM: usize = 5;
@@ -31,40 +30,9 @@ mod _core {
     #[pymodule_export]
     use super::segment::{CharTable, line_keys, segment};
     #[pymodule_export]
-    use super::shingles::word_shingles;
+    use super::shingles::{char_shingles, key_hashes, word_shingles};
     #[pymodule_export]
     use super::words::folded_words;
-    #[pymodule_export]
-    use super::xxh32_slices;
-}
-
-/// xxh32 (seed 0) of every slice `buf[start:start+length]`, as little-endian u32 bytes; `starts`
-/// and `lengths` are little-endian i64 bytes. The GIL is released while they are hashed.
-#[pyfunction]
-fn xxh32_slices<'py>(
-    py: Python<'py>,
-    buf: &[u8],
-    starts: &[u8],
-    lengths: &[u8],
-) -> PyResult<Bound<'py, PyBytes>> {
-    let (starts, lengths) = (i64s(starts), i64s(lengths));
-    let slices: Vec<(usize, usize)> = starts
-        .iter()
-        .zip(&lengths)
-        .map(|(&start, &length)| {
-            let start = usize::try_from(start).ok()?;
-            let end = start.checked_add(usize::try_from(length).ok()?)?;
-            (end <= buf.len()).then_some((start, end))
-        })
-        .collect::<Option<_>>()
-        .ok_or_else(|| PyValueError::new_err("a slice lies outside the buffer"))?;
-    let hashes: Vec<u8> = py.detach(|| {
-        slices
-            .iter()
-            .flat_map(|&(start, end)| xxh32(&buf[start..end], 0).to_le_bytes())
-            .collect()
-    });
-    Ok(PyBytes::new(py, &hashes))
 }
 
 /// The values of little-endian bytes, N bytes a value (`u32::from_le_bytes`, `i64::from_le_bytes`).
@@ -260,12 +228,6 @@ mod tests {
 
     fn numbers(words: &str) -> Vec<u32> {
         words.chars().map(|c| c as u32).collect()
-    }
-
-    #[test]
-    fn xxh32_of_known_inputs() {
-        assert_eq!(xxh32(b"", 0), 0x02CC_5D05);
-        assert_eq!(xxh32(b"a", 0), 0x550D_7456);
     }
 
     #[test]

@@ -1,8 +1,10 @@
-//! The word shingles of pages given as their lines' keys (`dedup.duplicates.keys_shingles`).
+//! The shingles of keys: the word shingles of pages given as their lines' keys
+//! (`dedup.duplicates.keys_shingles`), and the character shingles of keys (`dedup.fingerprint`).
 
 use pyo3::exceptions::PyValueError;
 use pyo3::prelude::*;
 use pyo3::types::{PyBytes, PyString};
+use xxhash_rust::xxh3::xxh3_64;
 use xxhash_rust::xxh32::xxh32;
 
 /// For each page (a sequence of normalized keys, one space between words), the sorted, distinct
@@ -48,6 +50,65 @@ pub fn word_shingles<'py>(
     Ok(hashed.iter().map(|bytes| PyBytes::new(py, bytes)).collect())
 }
 
+/// The xxh32 hashes (seed 0) of every key's UTF-8 character n-grams of `size` characters (the key
+/// itself when shorter; none for an empty key), in order, as little-endian u32 bytes; and how many
+/// each key has, as little-endian i64 bytes. A lone surrogate is a character of three bytes (as
+/// Python's "surrogatepass" encodes it). The GIL is released while they are hashed.
+#[pyfunction]
+pub fn char_shingles<'py>(
+    py: Python<'py>,
+    keys: Vec<Bound<'py, PyString>>,
+    size: usize,
+) -> PyResult<(Bound<'py, PyBytes>, Bound<'py, PyBytes>)> {
+    if size == 0 {
+        return Err(PyValueError::new_err("a shingle holds 1 character or more"));
+    }
+    let keys = keys.iter().map(crate::utf8).collect::<PyResult<Vec<_>>>()?;
+    let (hashes, counts) = py.detach(|| {
+        let (mut hashes, mut counts) = (Vec::new(), Vec::with_capacity(8 * keys.len()));
+        for key in &keys {
+            let before = hashes.len();
+            char_gram_hashes(key, size, &mut hashes);
+            counts.extend(((hashes.len() - before) as i64).to_le_bytes());
+        }
+        let hashes: Vec<u8> = hashes.iter().flat_map(|h| h.to_le_bytes()).collect();
+        (hashes, counts)
+    });
+    Ok((PyBytes::new(py, &hashes), PyBytes::new(py, &counts)))
+}
+
+/// The xxh3 64-bit hash (seed 0) of every key's UTF-8 ("surrogatepass"), as little-endian u64
+/// bytes.
+#[pyfunction]
+pub fn key_hashes<'py>(
+    py: Python<'py>,
+    keys: Vec<Bound<'py, PyString>>,
+) -> PyResult<Bound<'py, PyBytes>> {
+    let mut hashes = Vec::with_capacity(8 * keys.len());
+    for key in &keys {
+        hashes.extend(xxh3_64(&crate::utf8(key)?).to_le_bytes());
+    }
+    Ok(PyBytes::new(py, &hashes))
+}
+
+/// The hashes of a key's character n-grams: from each character, the bytes of `size` characters
+/// (fewer at the key's end), as long as a whole n-gram fits, and one for a shorter key.
+fn char_gram_hashes(key: &[u8], size: usize, out: &mut Vec<u32>) {
+    // Where each character starts: a byte that does not continue one.
+    let mut starts: Vec<usize> = (0..key.len()).filter(|&i| key[i] & 0xC0 != 0x80).collect();
+    let chars = starts.len();
+    starts.push(key.len());
+    if chars == 0 {
+        return;
+    }
+    for first in 0..chars.saturating_sub(size - 1).max(1) {
+        out.push(xxh32(
+            &key[starts[first]..starts[(first + size).min(chars)]],
+            0,
+        ));
+    }
+}
+
 /// The hashes of a key's word n-grams: from each word, the bytes up to the end of the word
 /// `size` - 1 words on (or the key's last), as long as a whole n-gram fits, and at least one.
 fn gram_hashes(key: &[u8], size: usize, out: &mut Vec<u32>) {
@@ -81,6 +142,30 @@ mod tests {
     fn a_key_shorter_than_a_shingle_is_one_shingle() {
         assert_eq!(hashes("two words", 5), vec![xxh32(b"two words", 0)]);
         assert_eq!(hashes("", 5), vec![xxh32(b"", 0)]);
+    }
+
+    #[test]
+    fn hashes_of_known_inputs() {
+        assert_eq!(xxh32(b"", 0), 0x02CC_5D05);
+        assert_eq!(xxh32(b"a", 0), 0x550D_7456);
+        assert_eq!(xxh3_64(b""), 0x2D06_8005_38D3_94C2);
+    }
+
+    fn char_hashes(key: &str, size: usize) -> Vec<u32> {
+        let mut out = Vec::new();
+        char_gram_hashes(key.as_bytes(), size, &mut out);
+        out
+    }
+
+    #[test]
+    fn character_shingles_run_character_by_character() {
+        let expected: Vec<u32> = ["قال", "ال ", "ل ا"]
+            .iter()
+            .map(|g| xxh32(g.as_bytes(), 0))
+            .collect();
+        assert_eq!(char_hashes("قال ا", 3), expected);
+        assert_eq!(char_hashes("ab", 3), vec![xxh32(b"ab", 0)]);
+        assert!(char_hashes("", 3).is_empty());
     }
 
     #[test]
