@@ -4,6 +4,7 @@ of a site."""
 
 from __future__ import annotations
 
+import sys
 from collections.abc import Collection
 
 import numpy as np
@@ -34,12 +35,43 @@ class HashCounts:
     def _merge(self) -> None:
         if not self._pending:
             return
+        if self._keys.dtype == np.uint32:
+            self._merge_packed()
+            return
         added = np.concatenate(self._pending)
         self._pending, self._pending_size = [], 0
         once = np.ones(len(added), np.uint32)
         self._keys, self._counts = _summed(
             np.concatenate([self._keys, added]), np.concatenate([self._counts, once])
         )
+
+    def _merge_packed(self) -> None:
+        """`_merge` of 32-bit hashes, in about a third of the memory (a big site's shingles): each
+        hash and its count packed into one 64-bit value and sorted in place, without an index
+        array or sorted copies of the hashes and counts."""
+        packed = np.empty(len(self._keys) + self._pending_size, np.uint64)
+        at = 0
+        parts: list[tuple[np.ndarray, np.ndarray | int]] = [(self._keys, self._counts)]
+        parts += [(added, 1) for added in self._pending]  # each page's hashes, counted once
+        for keys, counts in parts:
+            part = packed[at : at + len(keys)]
+            np.left_shift(keys, np.uint64(32), out=part, dtype=np.uint64)
+            np.bitwise_or(part, counts, out=part, dtype=np.uint64)
+            at += len(keys)
+        del parts
+        self._pending, self._pending_size = [], 0
+        self._keys = self._counts = np.zeros(0, np.uint32)
+        packed.sort(kind="stable")  # runs: the merged hashes, each page's
+        halves = packed.view(np.uint32).reshape(-1, 2)  # each value's two halves, in memory order
+        low, high = (0, 1) if sys.byteorder == "little" else (1, 0)
+        keys, counts = halves[:, high], halves[:, low]
+        first = np.empty(len(keys), bool)
+        first[:1] = True
+        np.not_equal(keys[1:], keys[:-1], out=first[1:])
+        starts = np.flatnonzero(first)
+        del first
+        self._keys = keys[starts]
+        self._counts = np.add.reduceat(counts, starts).astype(np.uint32, copy=False)
 
     def merge(self, other: HashCounts) -> HashCounts:
         """Add the counts of another counter (counted apart, in another task); returns self."""

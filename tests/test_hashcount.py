@@ -5,6 +5,7 @@ from __future__ import annotations
 import random
 from collections import Counter
 
+import numpy as np
 import pytest
 
 from dedup import hashcount
@@ -24,6 +25,25 @@ def test_counts_equal_a_counter_across_merges(monkeypatch: pytest.MonkeyPatch) -
     assert counts.at_least(1) == dict(reference)
     assert counts.at_least(2) == {h: c for h, c in reference.items() if c >= 2}
     assert all(isinstance(h, int) for h in counts.at_least(1))
+
+
+def test_32_bit_counts_equal_a_counter_across_merges(monkeypatch: pytest.MonkeyPatch) -> None:
+    """32-bit hashes (a site's shingles) are merged packed with their counts: the same counts."""
+    monkeypatch.setattr(hashcount, "MIN_PENDING", 50)
+    rnd = random.Random(3)
+    counts = HashCounts(np.uint32)
+    reference: Counter[int] = Counter()
+    for _ in range(300):
+        page = sorted(
+            {
+                rnd.randrange(2**32) if rnd.random() < 0.5 else rnd.randrange(2**32 - 9, 2**32)
+                for _ in range(9)
+            }
+        )
+        counts.add(np.array(page, np.uint32))
+        reference.update(page)
+    assert counts.at_least(1) == dict(reference)
+    assert counts.frequent(3).tolist() == sorted(h for h, c in reference.items() if c >= 3)
 
 
 def test_empty() -> None:
