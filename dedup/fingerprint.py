@@ -202,9 +202,9 @@ def key_lsh_pairs(
         ranks.append(np.frombuffer(key_hashes(chunk), "<u8"))
     pairs: set[tuple[int, int]] = set()
     if parts:
-        table, rank = np.concatenate(parts), np.concatenate(ranks)
-        for band in range(bands[0]):
-            pairs |= key_pairs(table[:, band], chain_over, rank)
+        rank = np.concatenate(ranks)
+        for band in range(bands[0]):  # a band's column at a time: the chunks' table is not copied whole
+            pairs |= key_pairs(np.concatenate([part[:, band] for part in parts]), chain_over, rank)
     return pairs
 
 
