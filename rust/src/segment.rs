@@ -146,17 +146,7 @@ pub fn segment(
     kept: &Bound<'_, PyString>,
     at: &[u8],
 ) -> PyResult<Vec<PyBlock>> {
-    let (text, kept, at) = folded_page(text, kept, at)?;
-    let table: &CharTable = &table;
-    let blocks = py.detach(|| {
-        Page {
-            table,
-            text: &text,
-            kept: &kept,
-            at,
-        }
-        .blocks()
-    });
+    let blocks = on_page(py, &table, text, kept, at, |page| page.blocks())?;
     Ok(blocks
         .into_iter()
         .map(|(start, end, key, line, whole, line_words, words, shape)| {
@@ -180,32 +170,22 @@ pub fn line_keys(
     kept: &Bound<'_, PyString>,
     at: &[u8],
 ) -> PyResult<Vec<Py<PyString>>> {
-    let (text, kept, at) = folded_page(text, kept, at)?;
-    let table: &CharTable = &table;
-    let keys: Vec<String> = py.detach(|| {
-        let page = Page {
-            table,
-            text: &text,
-            kept: &kept,
-            at,
-        };
-        let lines = page.lines().into_iter();
-        lines
-            .filter_map(|(start, end)| page.key(start, end).map(|(key, _)| key))
-            .collect()
-    });
+    let keys = on_page(py, &table, text, kept, at, |page| page.line_keys())?;
     Ok(keys
         .iter()
         .map(|key| PyString::new(py, key).unbind())
         .collect())
 }
 
-/// The characters of a page and of its folded text, and its positions in that, checked.
-fn folded_page<'a>(
+/// `work` done on a page (`text`, `kept` and `at` as `segment` reads them, checked) without the GIL.
+fn on_page<R: Send>(
+    py: Python<'_>,
+    table: &CharTable,
     text: &Bound<'_, PyString>,
     kept: &Bound<'_, PyString>,
-    at: &'a [u8],
-) -> PyResult<(Vec<char>, Vec<char>, Positions<'a>)> {
+    at: &[u8],
+    work: impl FnOnce(&Page) -> R + Send,
+) -> PyResult<R> {
     let (text, kept) = (chars(text)?, chars(kept)?);
     let at = Positions(at);
     if !at.fit(text.len(), kept.len()) {
@@ -216,7 +196,14 @@ fn folded_page<'a>(
     if text.iter().any(|&c| c as usize >= BMP) {
         return Err(PyValueError::new_err("a character past the BMP"));
     }
-    Ok((text, kept, at))
+    Ok(py.detach(|| {
+        work(&Page {
+            table,
+            text: &text,
+            kept: &kept,
+            at,
+        })
+    }))
 }
 
 /// A string's characters, from its UTF-8 made for the call: `to_str` would keep a UTF-8 copy of a
@@ -282,6 +269,14 @@ impl Page<'_> {
             }));
         }
         blocks
+    }
+
+    /// The keys of the page's lines, empty ones left out.
+    fn line_keys(&self) -> Vec<String> {
+        let lines = self.lines().into_iter();
+        lines
+            .filter_map(|(start, end)| self.key(start, end).map(|(key, _)| key))
+            .collect()
     }
 
     /// (start, end) of every line, its line break included (`line_spans`).

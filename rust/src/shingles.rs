@@ -132,10 +132,14 @@ fn gram_hashes(key: &[u8], size: usize, out: &mut Vec<u32>) {
 mod tests {
     use super::*;
 
-    fn hashes(key: &str, size: usize) -> Vec<u32> {
+    fn with(grams: fn(&[u8], usize, &mut Vec<u32>), key: &str, size: usize) -> Vec<u32> {
         let mut out = Vec::new();
-        gram_hashes(key.as_bytes(), size, &mut out);
+        grams(key.as_bytes(), size, &mut out);
         out
+    }
+
+    fn hashes(key: &str, size: usize) -> Vec<u32> {
+        with(gram_hashes, key, size)
     }
 
     #[test]
@@ -152,9 +156,7 @@ mod tests {
     }
 
     fn char_hashes(key: &str, size: usize) -> Vec<u32> {
-        let mut out = Vec::new();
-        char_gram_hashes(key.as_bytes(), size, &mut out);
-        out
+        with(char_gram_hashes, key, size)
     }
 
     #[test]
