@@ -38,6 +38,11 @@ def segment(
     dropped characters; `at`: u32 positions of the text in it, or empty): start, end, key, line,
     whole line, the line's words, the key's words, shape (dedup.segment.segment_here's)."""
 
+def gram_hashes(table: CharTable, words: list[str]) -> bytes | None:
+    """A positive 63-bit hash of every word 3-gram, slot words as `dedup.keys.slot_words` makes
+    them, as little-endian u64 bytes (dedup.keys.gram_hashes); None for words with a character
+    past the BMP or a lone surrogate."""
+
 def line_keys(table: CharTable, text: str, kept: str, at: bytes) -> list[str]:
     """The keys of a page's lines, empty ones left out (dedup.keys.line_keys), from its folding as
     `segment` reads it."""

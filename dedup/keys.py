@@ -6,9 +6,11 @@ from __future__ import annotations
 import re
 from collections.abc import Collection, Iterable, Sequence
 
+import numpy as np
 import regex
 import xxhash
 
+from dedup._core import gram_hashes as core_gram_hashes
 from dedup._core import line_keys as core_line_keys
 from dedup.fingerprint import utf8
 from dedup.normalize import SLOT, SLOT_WORDS, Folded, normalize, shape
@@ -45,7 +47,12 @@ def slot_words(words: Sequence[str]) -> list[str]:
 
 
 def gram_hashes(words: Sequence[str]) -> list[int]:
-    """A positive 63-bit hash of every word 3-gram (GRAM words), in order."""
+    """A positive 63-bit hash of every word 3-gram (GRAM words), in order (by the Rust core, but
+    for words with a character past the BMP or a lone surrogate)."""
+    hashed = core_gram_hashes(char_table(), list(words))
+    if hashed is not None:
+        hashes: list[int] = np.frombuffer(hashed, "<u8").tolist()
+        return hashes
     slotted = slot_words(words)
     hash_ = xxhash.xxh3_64_intdigest
     triples = zip(slotted, slotted[1:], slotted[2:], strict=False)

@@ -16,7 +16,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from dedup import _core
-from dedup.keys import line_keys
+from dedup.keys import gram_hashes, line_keys, slot_words
 from dedup.normalize import Folded, normalize
 from dedup.segment import char_table, segment, segment_here, words_with_offsets
 
@@ -199,6 +199,33 @@ def test_line_keys_of_a_real_page_are_each_lines_normalized_key() -> None:
     keys = line_keys(text)
     assert keys == [key for line in text.split("\n") if (key := normalize(line))]
     assert "شارك المقال مع اصدقايك علي مواقع التواصل الاجتماعي" in keys
+
+
+def _grams_here(words: list[str]) -> list[int]:
+    """`gram_hashes` as written in Python: the slot words, then xxh3 of each 3-gram, shifted once."""
+    slotted = slot_words(words)
+    grams = (" ".join(slotted[i : i + 3]) for i in range(len(slotted) - 2))
+    return [xxhash.xxh3_64_intdigest(g.encode("utf-8", "surrogatepass")) >> 1 for g in grams]
+
+
+GRAM_WORD = st.one_of(
+    st.sampled_from(
+        ["May", "may", "الأحد", "مايو", "١٢", "12", "3rd", "x2", "²", "Ⅻ", "", "中文", "👍", "\ud800"]
+    ),
+    st.text(st.characters(max_codepoint=0xFFFF, exclude_categories=("Cs", "Zs")), max_size=4),
+)
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(GRAM_WORD, max_size=12))
+def test_gram_hashes_are_the_python_definition(words: list[str]) -> None:
+    assert gram_hashes(words) == _grams_here(words)
+
+
+def test_gram_hashes_of_real_words() -> None:
+    words = words_with_offsets(" ".join([EN_TITLE, *EN_PARAGRAPHS, AR_TITLE, *AR_PARAGRAPHS])).words
+    assert _core.gram_hashes(char_table(), words) is not None
+    assert gram_hashes(words) == _grams_here(words)
 
 
 def test_segment_refuses_a_folded_text_that_does_not_fit() -> None:

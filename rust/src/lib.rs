@@ -28,7 +28,7 @@ mod _core {
     #[pymodule_export]
     use super::repeated_stretches;
     #[pymodule_export]
-    use super::segment::{CharTable, line_keys, segment};
+    use super::segment::{CharTable, gram_hashes, line_keys, segment};
     #[pymodule_export]
     use super::shingles::{char_shingles, key_hashes, word_shingles};
     #[pymodule_export]

@@ -6,13 +6,15 @@
 //! `regex` module, so that the cut is exactly the Python code's on every character of the BMP (a
 //! page with a character past it never takes the fast path).
 
+use std::borrow::Cow;
 use std::collections::HashSet;
 
 use foldhash::fast::RandomState;
 
 use pyo3::exceptions::PyValueError;
 use pyo3::prelude::*;
-use pyo3::types::PyString;
+use pyo3::types::{PyBytes, PyString};
+use xxhash_rust::xxh3::xxh3_64;
 
 const BMP: usize = 0x10000;
 
@@ -175,6 +177,44 @@ pub fn line_keys(
         .iter()
         .map(|key| PyString::new(py, key).unbind())
         .collect())
+}
+
+/// A positive 63-bit hash (xxh3, seed 0, shifted right once) of every 3-gram of the words, one
+/// space between them, as little-endian u64 bytes (`dedup.keys.gram_hashes`): each word that is a
+/// month or weekday name, or holds a digit without being all letters, is the slot `0` first
+/// (`slot_words`). None for words the table cannot class: with a character past the BMP or a lone
+/// surrogate.
+#[pyfunction]
+pub fn gram_hashes<'py>(
+    py: Python<'py>,
+    table: PyRef<'_, CharTable>,
+    words: Vec<Bound<'py, PyString>>,
+) -> PyResult<Option<Bound<'py, PyBytes>>> {
+    let mut slotted: Vec<Cow<'_, str>> = Vec::with_capacity(words.len());
+    for word in &words {
+        let Ok(word) = word.to_cow() else {
+            return Ok(None); // a lone surrogate
+        };
+        if word.chars().any(|c| c as usize >= BMP) {
+            return Ok(None);
+        }
+        let letters = !word.is_empty() && word.chars().all(|c| table.is(c, ALPHA));
+        let slot = table.slot_words.contains(word.as_ref())
+            || (!letters && word.chars().any(|c| table.is(c, DIGIT)));
+        slotted.push(if slot { Cow::Borrowed(SLOT) } else { word });
+    }
+    let mut hashes = Vec::with_capacity(8 * slotted.len());
+    let mut gram = String::new();
+    for three in slotted.windows(3) {
+        gram.clear();
+        gram.push_str(&three[0]);
+        for word in &three[1..] {
+            gram.push(' ');
+            gram.push_str(word);
+        }
+        hashes.extend((xxh3_64(gram.as_bytes()) >> 1).to_le_bytes());
+    }
+    Ok(Some(PyBytes::new(py, &hashes)))
 }
 
 /// `work` done on a page (`text`, `kept` and `at` as `segment` reads them, checked) without the GIL.
