@@ -1,6 +1,7 @@
 //! A page cut into blocks (`dedup.segment.segment`): lines, the sentences of lines, and each one's
 //! matching key, shape and words, from a page whose folding (`dedup.normalize.Folded`) took the
-//! fast path.
+//! fast path; the keys of its lines (`dedup.keys.line_keys`); the hashes of words' 3-grams
+//! (`dedup.keys.gram_hashes`), which class their words with the same table.
 //!
 //! Character classes come from Python (`CharTable`), built there with `str` methods and the
 //! `regex` module, so that the cut is exactly the Python code's on every character of the BMP (a
