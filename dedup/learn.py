@@ -10,7 +10,7 @@ import struct
 import tempfile
 from collections import deque
 from collections.abc import Iterable, Iterator
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from typing import BinaryIO
 
 import numpy as np
@@ -207,11 +207,15 @@ def _count(model: SiteModel, counts: Iterable[PageCounts], common: dict[str, set
     max_chars = model.rule.max_variant_chars
     for c in counts:
         single: list[str] = []
+        shapes = c.shapes
         if common is not None:
             shared = common.get(c.site, set())
-            single = [k for k, h in zip(c.shapes, key_hashes(c.shapes), strict=True) if h not in shared]
-            c = replace(c, shapes=c.shapes.difference(single))
-        if model.add(replace(c, grams=frozenset()) if apart else c) is not None:
+            single = [k for k, h in zip(shapes, key_hashes(shapes), strict=True) if h not in shared]
+            shapes = shapes.difference(single)
+        # Made whole, not by `replace` twice: this loop is the serial part of a run on workers.
+        grams_here = frozenset() if apart else c.grams
+        added = PageCounts(c.site, c.page_hash, shapes, c.head_shapes, c.labels, grams_here, c.examples)
+        if model.add(added) is not None:
             counted += 1
             if apart:
                 grams.setdefault(c.site, HashCounts()).add(c.grams)
