@@ -41,9 +41,11 @@ class SingleShapes:
 
     def add(self, shapes: Iterable[str]) -> None:
         """Keep these shapes (a shape holds no line break: its spaces are collapsed)."""
-        for key in shapes:
-            self.pending += key.encode("utf-8", "surrogatepass") + b"\n"
-            self.count += 1
+        keys = list(shapes)
+        if not keys:
+            return
+        self.pending += "\n".join(keys).encode("utf-8", "surrogatepass") + b"\n"
+        self.count += len(keys)
         if len(self.pending) >= self.CHUNK:
             self.chunks.append(zlib.compress(self.pending, 1))
             self.pending = bytearray()
