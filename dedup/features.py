@@ -67,7 +67,7 @@ class PageCounts:
         )
 
     @classmethod
-    def loads(cls, data: bytes) -> PageCounts:
+    def loads(cls, data: bytes | memoryview) -> PageCounts:
         """The counts `dumps` made."""
         return cls(*marshal.loads(data))
 

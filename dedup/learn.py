@@ -5,9 +5,11 @@ once), the originals' counts added to the site model, each site's variants merge
 from __future__ import annotations
 
 import marshal
+import multiprocessing
 import os
 import struct
 import tempfile
+from array import array
 from collections import deque
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
@@ -16,13 +18,13 @@ from typing import BinaryIO
 import numpy as np
 
 from dedup.config import Config
-from dedup.duplicates import Duplicate, DuplicateFinder, PagePrint
+from dedup.duplicates import DuplicateFinder, PagePrint
 from dedup.features import PageCounts, learning_pages
 from dedup.hashcount import HashCounts
-from dedup.model import SiteModel, variant_candidate
+from dedup.model import SiteModel, SiteStats, variant_candidate
 from dedup.page import Page
-from dedup.periods import MonthDesigns, by_period, design_keys, key_hashes, month_of, period_of
-from dedup.workers import Workers, candidates, chunks
+from dedup.periods import MonthDesigns, base_site, by_period, design_keys, key_hashes, month_of, period_of
+from dedup.workers import Workers, by_size, candidates, chunks
 
 
 def learn(
@@ -32,54 +34,47 @@ def learn(
 
     One pass over the pages, the per-page work on `workers` processes: each page's print (to
     find the copies, which count once) and its counts, kept in a temporary file until the copies
-    are known; then the counts of every page but the copies are added to the model, and each
-    site's variants merged. Which copy counts does not depend on the input order.
+    are known; then, site by site on the workers, the counts of every page but the copies are
+    added to the model and the site's variants merged. Which copy counts does not depend on the
+    input order.
 
     `compact`, for a model that only cleans these inputs (never saved to learn more later): the
     shapes seen on one page, most of a model (an article's own sentences), are kept only where
     they join a variant cluster. Alone they can never count, so the cleaning is the same."""
-    with tempfile.TemporaryFile(prefix="dedup-counts-") as spool:
-        read, copies, months = _prints_and_counts(config, pages, workers, spool)
+    with tempfile.TemporaryFile(prefix="dedup-counts-") as file:
+        spool = _prints_and_counts(config, pages, workers, file)
+        file.flush()  # the counting tasks read it by its descriptor
+        before = dict(model.sites)
+        learned: dict[str, list[str]] = {}  # site -> the names it was learned under before
+        for name in before:
+            learned.setdefault(base_site(name), []).append(name)
+        compact = compact and _can_compact(model)
+        state = _Counting(model, spool, _periods(spool, config), learned, compact, model.lsh_bands())
+        sites = sorted(spool.sites.keys() | learned.keys(), key=lambda s: (-len(spool.sites.get(s, ())), s))
+        tasks = by_size(sites, lambda s: len(spool.sites.get(s, ())), workers)
+        # The tasks read the spool and the model where the parent holds them: forked, not copied.
+        forked = workers if "fork" in multiprocessing.get_all_start_methods() else 1
+        with Workers(forked, state) as pool:
+            done = list(pool.map(_count_sites, tasks))
+    # The sites in the order a count in input order adds them: those learned before, then the
+    # new ones by their first page.
+    returned = {name: stats for rows, _ in done for _, name, stats in rows}
+    new = sorted((first, name) for rows, _ in done for first, name, _ in rows if name not in before)
+    model.sites = {name: returned.get(name, stats) for name, stats in before.items()}
+    model.sites.update((name, returned[name]) for _, name in new)
+    return sum(counted for _, counted in done)
 
-        def spooled() -> Iterator[tuple[int, _Keys]]:
-            """Each page's position and keys, its counts next to be read (or read past)."""
-            spool.seek(0)
-            for i in range(read):
-                (size,) = _HEAD_SIZE.unpack(spool.read(_HEAD_SIZE.size))
-                yield i, _Keys(*marshal.loads(spool.read(size)))
 
-        def original_keys() -> Iterator[tuple[_Keys, str | None]]:
-            """Each original's keys and month, its counts read past."""
-            for i, keys in spooled():
-                spool.seek(keys.counts_size, os.SEEK_CUR)
-                if i not in copies:
-                    yield keys, months[i]
-
-        def original_counts() -> Iterator[tuple[PageCounts, str | None]]:
-            """Each original's counts and month."""
-            for i, keys in spooled():
-                if i in copies:
-                    spool.seek(keys.counts_size, os.SEEK_CUR)
-                else:
-                    yield PageCounts.loads(spool.read(keys.counts_size)), months[i]
-
-        # A crawl of one month has one design per site: no need to look for its changes.
-        dated = len(set(months) - {None}) > 1
-        designs = MonthDesigns()
-        for keys, month in original_keys() if dated else ():
-            if month is not None:
-                designs.add(keys.site, month, keys.design())
-        periods = designs.periods(config.periods) if dated else {}
-        common = None
-        if compact and _can_compact(model):
-            common = _common_shapes(
-                (period_of(k.site, periods.get(k.site, ()), month), k.page_hash, k.shapes())
-                for k, month in original_keys()
-            )
-        learned = (by_period(counts, month, periods) for counts, month in original_counts())
-        counted = _count(model, learned, common)
-    _merge_variants(model, workers)
-    return counted
+def _periods(spool: _Spool, config: Config) -> dict[str, list[str]]:
+    """Each site's design periods (`MonthDesigns`), from its originals' design keys. A crawl of one
+    month has one design per site: no need to look for its changes."""
+    if len(set(spool.months) - {None}) < 2:
+        return {}
+    designs = MonthDesigns()
+    for i, keys, _ in spool.records(sorted(i for at in spool.sites.values() for i in at)):
+        if (month := spool.months[i]) is not None:
+            designs.add(keys.site, month, keys.design())
+    return designs.periods(config.periods)
 
 
 _HEAD_SIZE = struct.Struct("<I")  # the size of a spool record's keys, before them
@@ -112,36 +107,58 @@ def _spooled(counts: PageCounts) -> bytes:
     return _HEAD_SIZE.pack(len(head)) + head + body
 
 
-def _prints_and_counts(
-    config: Config, pages: Iterable[Page], workers: int, spool: BinaryIO
-) -> tuple[int, dict[int, Duplicate], list[str | None]]:
-    """One pass over the pages: every page's counts written to the spool, its print kept to find
-    the copies. Returns the pages read, the copies (input position -> canonical id) and each
-    page's month of fetch; the prints are let go on return, before the variant merges need their
-    memory."""
+@dataclass
+class _Spool:
+    """The pages' spool records in a file: where each starts (by input position, and where the
+    last ends), each page's month of fetch, and each site's originals (positions, in input order)."""
+
+    fd: int
+    offsets: array[int]
+    months: list[str | None]
+    sites: dict[str, array[int]]
+
+    def records(self, positions: Iterable[int]) -> Iterator[tuple[int, _Keys, memoryview]]:
+        """Each position's keys and counts (`PageCounts.dumps`), read at its offset: every process
+        that holds the file reads it without moving its position."""
+        for i in positions:
+            start = self.offsets[i]
+            record = memoryview(os.pread(self.fd, self.offsets[i + 1] - start, start))
+            (size,) = _HEAD_SIZE.unpack_from(record)
+            head_end = _HEAD_SIZE.size + size
+            yield i, _Keys(*marshal.loads(record[_HEAD_SIZE.size : head_end])), record[head_end:]
+
+
+def _prints_and_counts(config: Config, pages: Iterable[Page], workers: int, file: BinaryIO) -> _Spool:
+    """One pass over the pages: every page's counts written to the file, its print kept to find
+    the copies (which the spool's sites leave out). The prints are let go on return, before the
+    counts need their memory."""
     finder = DuplicateFinder(
         config.settings, config.duplicate_threshold, config.duplicate_rule, originals=True
     )
+    offsets = array("q", [0])
+    months: list[str | None] = []
+    by_site: dict[str, array[int]] = {}
     with Workers(workers, config) as pool:
-        ids: deque[tuple[str, str | None]] = deque()  # pages sent off, waiting for their prints
+        ids: deque[tuple[str, str | None, str]] = deque()  # pages sent off, waiting for their prints
 
         def sent() -> Iterator[list[tuple[str, str]]]:
             for chunk in chunks(pages):
-                ids.extend((p.id, p.fetched_at) for p in chunk)
+                ids.extend((p.id, p.fetched_at, p.site or "") for p in chunk)
                 yield [(p.site or "", p.text) for p in chunk]
 
-        read = 0
-        months: list[str | None] = []
         known: dict[str, str] = {}  # each month's name held once
         for rows in pool.map(_features, sent()):
             for print_, counts in rows:
-                page_id, fetched_at = ids.popleft()
+                page_id, fetched_at, site = ids.popleft()
                 finder.add_print(page_id, fetched_at, print_)
                 month = month_of(fetched_at)
+                by_site.setdefault(site, array("q")).append(len(months))
                 months.append(known.setdefault(month, month) if month else None)
-                spool.write(counts)
-                read += 1
-    return read, finder.groups(by_id=True, candidates=candidates(finder, workers)), months
+                file.write(counts)
+                offsets.append(offsets[-1] + len(counts))
+    copies = finder.groups(by_id=True, candidates=candidates(finder, workers))
+    sites = {site: array("q", (i for i in at if i not in copies)) for site, at in by_site.items()}
+    return _Spool(file.fileno(), offsets, months, {site: at for site, at in sites.items() if at})
 
 
 def _features(config: Config, pages: list[tuple[str, str]]) -> list[tuple[PagePrint, bytes]]:
@@ -150,26 +167,50 @@ def _features(config: Config, pages: list[tuple[str, str]]) -> list[tuple[PagePr
     return [(print_, _spooled(counts)) for print_, counts in rows]
 
 
-def _merge_variants(model: SiteModel, workers: int) -> None:
-    """The sites' variant merges, on workers started now with the counts (biggest sites first),
-    then the model finalized."""
-    bands = model.lsh_bands()
-    size = {site: len(stats.shapes) + len(stats.single_shapes or ()) for site, stats in model.sites.items()}
-    sites = sorted(model.sites, key=lambda s: -size[s])
-    with Workers(workers, model) as pool:
-        merges = pool.map(_site_variants, chunks(((s, bands) for s in sites), 1))
-        merged = dict(zip(sites, (m for chunk in merges for m in chunk), strict=True))
-    model.finalize(merged)
+@dataclass(frozen=True)
+class _Counting:
+    """What the counting tasks read (forked with the workers): the model, the spool, the sites'
+    design periods, the names each site was learned under before, whether to count compactly
+    (`_common_shapes`), the variant merges' LSH bands."""
+
+    model: SiteModel
+    spool: _Spool
+    periods: dict[str, list[str]]
+    learned: dict[str, list[str]]
+    compact: bool
+    bands: tuple[int, int]
 
 
-def _site_variants(model: SiteModel, sites: list[tuple[str, tuple[int, int]]]) -> list[dict[str, str]]:
-    """Task: the variant merges of a few (site, LSH bands) of the model the worker was started with
-    (each site's single shapes let go in this process once merged)."""
-    merged = []
-    for site, bands in sites:
-        merged.append(model.variants(site, bands))
-        model.sites[site].release_single()
-    return merged
+def _count_sites(state: _Counting, sites: list[str]) -> tuple[list[tuple[int, str, SiteStats]], int]:
+    """Task: these sites' originals counted into the model, each site's variants merged and its
+    stats finalized (its single shapes let go). Returns each name learned under (first page's
+    position, or -1 where learned before; name; stats) and the pages counted."""
+    model, spool = state.model, state.spool
+    rows: list[tuple[int, str, SiteStats]] = []
+    counted = 0
+    for site in sites:
+        positions = spool.sites.get(site, array("q"))
+        starts = state.periods.get(site, ())
+        first: dict[str, int] = {}
+        for i in positions:
+            first.setdefault(period_of(site, starts, spool.months[i]), i)
+        common = None
+        if state.compact:
+            common = _common_shapes(
+                (period_of(site, starts, spool.months[i]), keys.page_hash, keys.shapes())
+                for i, keys, _ in spool.records(positions)
+            )
+        learned = (
+            by_period(PageCounts.loads(counts), spool.months[i], state.periods)
+            for i, _, counts in spool.records(positions)
+        )
+        counted += _count(model, learned, common)
+        for name in dict.fromkeys([*state.learned.get(site, ()), *first]):
+            stats = model.sites[name]
+            model.finalize_site(stats, model.variants(name, state.bands))
+            stats.release_single()
+            rows.append((first.get(name, -1), name, stats))
+    return rows, counted
 
 
 def _can_compact(model: SiteModel) -> bool:

@@ -35,6 +35,12 @@ def period_site(site: str, start: str) -> str:
     return f"{site}{SINCE}{start}"
 
 
+def base_site(name: str) -> str:
+    """The site a name learned under belongs to: a period's site (`period_site`), or the name."""
+    site, since, start = name.rpartition(SINCE)
+    return site if since and _MONTH.fullmatch(start) else name
+
+
 def site_periods(sites: Iterable[str]) -> dict[str, list[str]]:
     """Site -> the first months of its periods, sorted, from the names the model learned under."""
     periods: dict[str, list[str]] = {}

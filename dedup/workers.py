@@ -14,7 +14,7 @@ import os
 import signal
 import sys
 from collections import deque
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from concurrent.futures import Future, ProcessPoolExecutor
 from itertools import islice
 from typing import Any, Generic, TypeVar
@@ -27,7 +27,7 @@ from dedup.segment import char_table
 
 CHUNK_PAGES = 200  # pages per task: enough to batch the hashing, few enough to keep memory flat
 IN_FLIGHT = 2  # chunks per worker read ahead of the results: the parent never holds much more
-TASKS_PER_WORKER = 8  # tasks the sites' articles are shared out in, per worker
+TASKS_PER_WORKER = 8  # tasks a run's sites are shared out in, per worker (`by_size`)
 
 T = TypeVar("T")
 R = TypeVar("R")
@@ -127,7 +127,7 @@ def candidates(finder: DuplicateFinder, workers: int) -> set[tuple[int, int]]:
     with ProcessPoolExecutor(
         workers, mp_context=context, initializer=_keep, initargs=(finder, os.getpid())
     ) as pool:
-        tasks = _by_pages(finder.sites(), workers)
+        tasks = by_size(finder.sites(), len, workers)
         finder.articles(found for batch in pool.map(_sites_articles, tasks) for found in batch)
     shares = [range(k, finder.bands(), workers) for k in range(workers)]
     with ProcessPoolExecutor(
@@ -141,18 +141,18 @@ def _keep(finder: DuplicateFinder, parent: int) -> None:
     _STARTED["finder"] = finder
 
 
-def _by_pages(sites: list[list[int]], workers: int) -> list[list[list[int]]]:
-    """The sites (biggest first) in tasks of about the same number of pages, several per worker: a
+def by_size(items: Sequence[T], size: Callable[[T], int], workers: int) -> list[list[T]]:
+    """The items (biggest first) in tasks of about the same total size, several per worker: a
     crawl of many small sites does not make a task of each."""
-    least = max(1, sum(map(len, sites)) // (workers * TASKS_PER_WORKER))
-    tasks: list[list[list[int]]] = [[]]
+    least = max(1, sum(map(size, items)) // (workers * TASKS_PER_WORKER))
+    tasks: list[list[T]] = [[]]
     held = 0
-    for pages in sites:
+    for item in items:
         if held >= least:
             tasks.append([])
             held = 0
-        tasks[-1].append(pages)
-        held += len(pages)
+        tasks[-1].append(item)
+        held += size(item)
     return tasks
 
 

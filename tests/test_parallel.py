@@ -14,11 +14,13 @@ from pathlib import Path
 import pytest
 from conftest import ARTICLES
 
+from corpus.generate import redesign_corpus
 from dedup.clean import Cleaner
 from dedup.duplicates import DuplicateFinder
 from dedup.io import read_pages
 from dedup.normalize import normalize
 from dedup.page import Page
+from dedup.periods import SINCE
 from dedup.run.batch import RunOptions, clean_files, learn
 from dedup.workers import Workers, candidates, chunks
 
@@ -172,6 +174,32 @@ def test_articles_made_on_workers_are_those_made_in_one_process(originals: bool)
     assert len(alone.sites()) > 1
     assert [a.tolist() for a in shared.articles()] == [a.tolist() for a in alone.articles()]
     assert shared.groups(candidates=pairs) == alone.groups()
+
+
+def test_a_model_learned_on_workers_is_the_one_learned_in_one_process() -> None:
+    """The workers count and merge the model a site at a time: the model is the same, its sites'
+    order included, also when learned onto an earlier model and across a site's design periods."""
+    records, _ = redesign_corpus(480, seed=1)
+    redesigned = [Page(r["id"], r["text"], url=r["url"], fetched_at=r["fetched_at"]) for r in records]
+    bundled = list(read_pages([CORPUS]))
+    models = []
+    for workers in (1, 2):
+        cleaner = Cleaner()
+        cleaner.learn(bundled[:300], workers=workers)
+        cleaner.learn(bundled[300:] + redesigned, workers=workers)
+        models.append(cleaner.model)
+    one, two = models
+    assert list(one.sites) == list(two.sites)
+    assert any(SINCE in name for name in one.sites)
+    for name, stats in one.sites.items():
+        other = two.sites[name]
+        assert (stats.pages, stats.merged_at, stats.seen_texts) == (
+            other.pages,
+            other.merged_at,
+            other.seen_texts,
+        )
+        for field in ("shapes", "labels", "head_shapes", "grams", "variants", "examples"):
+            assert list(getattr(stats, field).items()) == list(getattr(other, field).items()), (name, field)
 
 
 def _learned(inputs: list[Path], compact: bool, workers: int = 1) -> Cleaner:
