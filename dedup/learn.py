@@ -17,7 +17,7 @@ from typing import BinaryIO
 
 import numpy as np
 
-from dedup.config import Config
+from dedup.config import Config, DesignPeriods
 from dedup.duplicates import DuplicateFinder, PagePrint
 from dedup.features import PageCounts, learning_pages
 from dedup.hashcount import HashCounts
@@ -49,7 +49,7 @@ def learn(
         for name in before:
             learned.setdefault(base_site(name), []).append(name)
         compact = compact and _can_compact(model)
-        state = _Counting(model, spool, _periods(spool, config), learned, compact, model.lsh_bands())
+        state = _Counting(model, spool, config.periods, learned, compact, model.lsh_bands())
         sites = sorted(spool.sites.keys() | learned.keys(), key=lambda s: (-len(spool.sites.get(s, ())), s))
         tasks = by_size(sites, lambda s: len(spool.sites.get(s, ())), workers)
         # The tasks read the spool and the model where the parent holds them: forked, not copied.
@@ -63,18 +63,6 @@ def learn(
     model.sites = {name: returned.get(name, stats) for name, stats in before.items()}
     model.sites.update((name, returned[name]) for _, name in new)
     return sum(counted for _, counted in done)
-
-
-def _periods(spool: _Spool, config: Config) -> dict[str, list[str]]:
-    """Each site's design periods (`MonthDesigns`), from its originals' design keys. A crawl of one
-    month has one design per site: no need to look for its changes."""
-    if len(set(spool.months) - {None}) < 2:
-        return {}
-    designs = MonthDesigns()
-    for i, keys, _ in spool.records(sorted(i for at in spool.sites.values() for i in at)):
-        if (month := spool.months[i]) is not None:
-            designs.add(keys.site, month, keys.design())
-    return designs.periods(config.periods)
 
 
 _HEAD_SIZE = struct.Struct("<I")  # the size of a spool record's keys, before them
@@ -169,28 +157,29 @@ def _features(config: Config, pages: list[tuple[str, str]]) -> list[tuple[PagePr
 
 @dataclass(frozen=True)
 class _Counting:
-    """What the counting tasks read (forked with the workers): the model, the spool, the sites'
-    design periods, the names each site was learned under before, whether to count compactly
-    (`_common_shapes`), the variant merges' LSH bands."""
+    """What the counting tasks read (forked with the workers): the model, the spool, how design
+    periods are told apart, the names each site was learned under before, whether to count
+    compactly (`_common_shapes`), the variant merges' LSH bands."""
 
     model: SiteModel
     spool: _Spool
-    periods: dict[str, list[str]]
+    periods: DesignPeriods
     learned: dict[str, list[str]]
     compact: bool
     bands: tuple[int, int]
 
 
 def _count_sites(state: _Counting, sites: list[str]) -> tuple[list[tuple[int, str, SiteStats]], int]:
-    """Task: these sites' originals counted into the model, each site's variants merged and its
-    stats finalized (its single shapes let go). Returns each name learned under (first page's
-    position, or -1 where learned before; name; stats) and the pages counted."""
+    """Task: these sites' originals counted into the model (each period of a site's designs
+    under its own name), each site's variants merged and its stats finalized (its single shapes
+    let go). Returns each name learned under (first page's position, or -1 where learned before;
+    name; stats) and the pages counted."""
     model, spool = state.model, state.spool
     rows: list[tuple[int, str, SiteStats]] = []
     counted = 0
     for site in sites:
         positions = spool.sites.get(site, array("q"))
-        starts = state.periods.get(site, ())
+        starts = _design_starts(spool, site, positions, state.periods)
         first: dict[str, int] = {}
         for i in positions:
             first.setdefault(period_of(site, starts, spool.months[i]), i)
@@ -201,7 +190,7 @@ def _count_sites(state: _Counting, sites: list[str]) -> tuple[list[tuple[int, st
                 for i, keys, _ in spool.records(positions)
             )
         learned = (
-            by_period(PageCounts.loads(counts), spool.months[i], state.periods)
+            by_period(PageCounts.loads(counts), spool.months[i], {site: starts})
             for i, _, counts in spool.records(positions)
         )
         counted += _count(model, learned, common)
@@ -211,6 +200,18 @@ def _count_sites(state: _Counting, sites: list[str]) -> tuple[list[tuple[int, st
             stats.release_single()
             rows.append((first.get(name, -1), name, stats))
     return rows, counted
+
+
+def _design_starts(spool: _Spool, site: str, positions: array[int], settings: DesignPeriods) -> list[str]:
+    """The first months of a site's design periods (`MonthDesigns`) from its originals' design
+    keys, where its design changed; none where its pages are of one month."""
+    if len({spool.months[i] for i in positions} - {None}) < 2:
+        return []
+    designs = MonthDesigns()
+    for i, keys, _ in spool.records(positions):
+        if (month := spool.months[i]) is not None:
+            designs.add(site, month, keys.design())
+    return designs.periods(settings).get(site, [])
 
 
 def _can_compact(model: SiteModel) -> bool:
