@@ -180,14 +180,14 @@ def _count_sites(state: _Counting, sites: list[str]) -> tuple[list[tuple[int, st
     for site in sites:
         positions = spool.sites.get(site, array("q"))
         starts = _design_starts(spool, site, positions, state.periods)
+        names = {i: period_of(site, starts, spool.months[i]) for i in positions}
         first: dict[str, int] = {}
-        for i in positions:
-            first.setdefault(period_of(site, starts, spool.months[i]), i)
+        for i, name in names.items():
+            first.setdefault(name, i)
         common = None
         if state.compact:
             common = _common_shapes(
-                (period_of(site, starts, spool.months[i]), keys.page_hash, keys.shapes())
-                for i, keys, _ in spool.records(positions)
+                (names[i], keys.page_hash, keys.shapes()) for i, keys, _ in spool.records(positions)
             )
         learned = (
             by_period(PageCounts.loads(counts), spool.months[i], {site: starts})
@@ -196,7 +196,7 @@ def _count_sites(state: _Counting, sites: list[str]) -> tuple[list[tuple[int, st
         counted += _count(model, learned, common)
         for name in dict.fromkeys([*state.learned.get(site, ()), *first]):
             stats = model.sites[name]
-            model.finalize_site(stats, model.variants(name, state.bands))
+            model.finalize_site(stats, state.bands)
             stats.release_single()
             rows.append((first.get(name, -1), name, stats))
     return rows, counted

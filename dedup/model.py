@@ -9,7 +9,7 @@ from __future__ import annotations
 import math
 import zlib
 from collections import Counter
-from collections.abc import Iterable, Iterator, Mapping
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from itertools import chain
 
@@ -268,25 +268,18 @@ class SiteModel:
             return None
         return generation
 
-    def finalize(self, merged: Mapping[str, dict[str, str]] | None = None) -> None:
-        """Merge near-identical block variants of every site (MinHash LSH, then true Jaccard);
-        `merged` holds the merges of sites already made elsewhere (`variants`, in workers).
+    def finalize(self) -> None:
+        """Merge near-identical block variants of every site (MinHash LSH, then true Jaccard).
 
         Word 3-grams seen on one page only can never count; they are dropped to save memory.
         """
         bands = self.lsh_bands()
-        for site, stats in self.sites.items():
-            self.finalize_site(stats, merged.get(site) if merged else None, bands)
+        for stats in self.sites.values():
+            self.finalize_site(stats, bands)
 
-    def finalize_site(
-        self, stats: SiteStats, variants: dict[str, str] | None = None, bands: tuple[int, int] | None = None
-    ) -> None:
-        """`finalize` for one site's stats: its variants merged now (or as merged elsewhere)."""
-        if variants is not None:
-            stats.set_variants(variants)
-            stats.merged_at = stats.pages
-        else:
-            self.merge(stats, bands)
+    def finalize_site(self, stats: SiteStats, bands: tuple[int, int] | None = None) -> None:
+        """`finalize` for one site's stats (`bands`: the LSH's, if known)."""
+        self.merge(stats, bands)
         stats.grams = Counter({h: c for h, c in stats.grams.items() if c > 1})
 
     def merge(self, stats: SiteStats, bands: tuple[int, int] | None = None) -> None:
@@ -297,10 +290,6 @@ class SiteModel:
     def lsh_bands(self) -> tuple[int, int]:
         """The (bands, rows) of the variant merges' LSH."""
         return lsh_bands(self.rule.variant_similarity, self.settings.num_perm)
-
-    def variants(self, site: str, bands: tuple[int, int]) -> dict[str, str]:
-        """The variant clusters of one site, as `finalize` makes them: shape -> exemplar."""
-        return self._merge_variants(self.sites[site], bands)
 
     def _merge_variants(self, stats: SiteStats, bands: tuple[int, int]) -> dict[str, str]:
         if stats.pages < 2:
