@@ -70,14 +70,13 @@ _HEAD_SIZE = struct.Struct("<I")  # the size of a spool record's keys, before th
 
 @dataclass(frozen=True)
 class _Keys:
-    """What the passes before counting read of a page's spooled counts, ahead of them: its site,
-    its exact hash, its design keys (`design_keys`: its shapes' first) and the size of its counts."""
+    """What a site's passes before counting read of a page's spooled counts, ahead of them: its
+    site, its exact hash and its design keys (`design_keys`: its shapes' first)."""
 
     site: str
     page_hash: int
     shape_count: int
     design_bytes: bytes
-    counts_size: int
 
     def design(self) -> np.ndarray:
         return np.frombuffer(self.design_bytes, np.uint64)
@@ -87,12 +86,11 @@ class _Keys:
 
 
 def _spooled(counts: PageCounts) -> bytes:
-    """A page's spool record: the size of its `_Keys`, its keys, then its counts (read as bytes
-    first: `marshal.load` reads a file in many small calls)."""
-    body = counts.dumps()
+    """A page's spool record: the size of its `_Keys`, its keys, then its counts (a record is read
+    whole, by its offset: `_Spool.records`)."""
     design = design_keys(counts).tobytes()
-    head = marshal.dumps((counts.site, counts.page_hash, len(counts.shapes), design, len(body)))
-    return _HEAD_SIZE.pack(len(head)) + head + body
+    head = marshal.dumps((counts.site, counts.page_hash, len(counts.shapes), design))
+    return _HEAD_SIZE.pack(len(head)) + head + counts.dumps()
 
 
 @dataclass
