@@ -129,6 +129,53 @@ def test_background_paragraph_on_a_minority_of_pages_stays(lang: str) -> None:
         assert len(removed) == 3 and not any(site.background in r for r in removed)
 
 
+# An "about this article" line of three sentences: its first and last on every page, its middle
+# (a print edition note with slots of its own) on some.
+NOTICES = {
+    "ar": (
+        "نشر هذا المقال على موقع النهار في الساعة 10:{minute} يوم الأحد {day} مايو 2024.",
+        "وظهرت نسخة منه في الصفحة {day} من العدد المطبوع لجريدة النهار الصادر يوم الاثنين {day} مايو 2024"
+        " مع صور إضافية.",
+        "آخر تعديل له في الساعة 11:{minute} يوم الأحد {day} مايو 2024.",
+    ),
+    "en": (
+        "This article was published on herald.example at 10.{minute} on Sunday {day} May 2024.",
+        "A version appeared on p{day} of the Main section of the Daily Herald print edition on Monday {day}"
+        " May 2024.",
+        "It was last modified at 11.{minute} on Sunday {day} May 2024.",
+    ),
+}
+
+
+@pytest.mark.parametrize("lang", LANGS)
+def test_a_sentence_between_two_of_its_lines_site_sentences_needs_a_short_blocks_evidence(lang: str) -> None:
+    """In the body, a sentence of a long line needs a long block's evidence; between two sentences
+    of its line that go as the site's, three pages of eight are enough. Once, it stays."""
+    site = SITES[lang]
+    first, middle, last = NOTICES[lang]
+
+    def notice(i: int, middle: str) -> str:
+        return " ".join((first, middle, last)).format(day=i + 1, minute=10 + i)
+
+    texts = [site.page(i, (notice(i, middle if i in (1, 4, 6) else ""),)) for i in range(8)]
+    texts[2] = site.page(2, (notice(2, site.background),))  # a sentence of the page's own
+    model = _model(site.name, texts)
+    assert model.rule.long_pages_needed(8) > 3
+    for i in (1, 4, 6):
+        removed = sorted(_decisions(texts[i], site.name, model), key=lambda d: d.start)
+        line = notice(i, middle).rstrip(".")
+        assert "".join(texts[i][d.start : d.end] for d in removed[2:5]).startswith(line)
+        assert removed[3].evidence == {
+            "pages": 3,
+            "site_pages": 8,
+            "needed": 3,
+            "between": "site-boilerplate, site-boilerplate",
+        }
+        assert not any(site.articles[i] in texts[i][d.start : d.end] for d in removed)
+    removed = _removed(texts[2], site.name, model)
+    assert len(removed) == 5 and not any(site.background in r for r in removed)
+
+
 @pytest.mark.parametrize("lang", LANGS)
 def test_a_notice_in_the_body_of_every_page_goes(lang: str) -> None:
     """The same long sentence after the article on all eight pages is the site's, not a story's."""

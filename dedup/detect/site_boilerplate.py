@@ -41,7 +41,8 @@ def detect(
     story = _beside_article(blocks, [pages for pages, _ in seen], model.rule.short_words)
     least = model.rule.least_pages_needed()
     decisions = []
-    for block, (pages, exemplar) in zip(blocks, seen, strict=True):
+    site_blocks: set[int] = set()  # the blocks that go as site boilerplate
+    for k, (block, (pages, exemplar)) in enumerate(zip(blocks, seen, strict=True)):
         block_shape = block.shape
         if block_shape == SLOT and _leads_in(text, block):
             continue
@@ -74,6 +75,7 @@ def detect(
                     evidence["variant_of"] = exemplar.encode("utf-8", "backslashreplace").decode("utf-8")
                     start = _variant_start(text, block, block_shape, exemplar)
                 decisions.append(Decision(start, block.end, Kind.SITE_BOILERPLATE, evidence))
+                site_blocks.add(k)
                 continue
         label = label_prefix(text[block.start : block.end], block.words)
         if label is not None:
@@ -91,6 +93,39 @@ def detect(
             if pages >= needed and pages > line_pages:
                 evidence = {"label": label[2:], "pages": pages, "site_pages": stats.pages}
                 decisions.append(Decision(block.start, block.end, Kind.TEMPLATE, evidence))
+    pages_seen = [pages for pages, _ in seen]
+    decisions += _inside_notices(blocks, pages_seen, site_blocks, flow_lines, stats, model.rule)
+    return decisions
+
+
+def _inside_notices(
+    blocks: Sequence[Block],
+    pages: Sequence[int],
+    site_blocks: Collection[int],
+    flow_lines: Collection[int],
+    stats: SiteStats,
+    rule: Rule,
+) -> list[Decision]:
+    """Decisions for the sentences that stand between two sentences of their own line that go as
+    the site's boilerplate, seen on as many pages as a short block needs: a notice's own sentence
+    with slots of its own ("A version appeared on p17 of the Guardian on …", between when the
+    article was published and when it was last modified), which a long line's sentence in the body
+    would need a long block's evidence for. Not in a flattened page, whose one line is the page."""
+    needed = rule.pages_needed(stats.pages, rule.short_words)
+    decisions = []
+    for k in range(1, len(blocks) - 1):
+        block = blocks[k]
+        if (
+            k not in site_blocks
+            and k - 1 in site_blocks
+            and k + 1 in site_blocks
+            and blocks[k - 1].line == block.line == blocks[k + 1].line
+            and block.line not in flow_lines
+            and pages[k] >= needed
+        ):
+            between = f"{Kind.SITE_BOILERPLATE}, {Kind.SITE_BOILERPLATE}"
+            evidence = {"pages": pages[k], "site_pages": stats.pages, "needed": needed, "between": between}
+            decisions.append(Decision(block.start, block.end, Kind.SITE_BOILERPLATE, evidence))
     return decisions
 
 
