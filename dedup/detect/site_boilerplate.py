@@ -112,19 +112,23 @@ def _inside_notices(
     article was published and when it was last modified), which a long line's sentence in the body
     would need a long block's evidence for. Not in a flattened page, whose one line is the page."""
     needed = rule.pages_needed(stats.pages, rule.short_words)
+    between = f"{Kind.SITE_BOILERPLATE}, {Kind.SITE_BOILERPLATE}"
     decisions = []
-    for k in range(1, len(blocks) - 1):
-        block = blocks[k]
+    for k in sorted(site_blocks):
+        if k + 2 not in site_blocks or k + 1 in site_blocks:
+            continue
+        block = blocks[k + 1]
         if (
-            k not in site_blocks
-            and k - 1 in site_blocks
-            and k + 1 in site_blocks
-            and blocks[k - 1].line == block.line == blocks[k + 1].line
+            blocks[k].line == block.line == blocks[k + 2].line
             and block.line not in flow_lines
-            and pages[k] >= needed
+            and pages[k + 1] >= needed
         ):
-            between = f"{Kind.SITE_BOILERPLATE}, {Kind.SITE_BOILERPLATE}"
-            evidence = {"pages": pages[k], "site_pages": stats.pages, "needed": needed, "between": between}
+            evidence = {
+                "pages": pages[k + 1],
+                "site_pages": stats.pages,
+                "needed": needed,
+                "between": between,
+            }
             decisions.append(Decision(block.start, block.end, Kind.SITE_BOILERPLATE, evidence))
     return decisions
 
