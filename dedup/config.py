@@ -112,6 +112,7 @@ class SiteEvidence:
     body_line_words: int = 8  # a sentence of a line this long in the body needs a long block's evidence
     headline_words: int = 10  # a line this short with no sentence's end is a headline: it links, like a link
     article_gap: int = 8  # removed blocks between two own paragraphs that part the article from what follows
+    page_copies: int = 3  # a sentence said this often in one page needs a short block's evidence anywhere
 
     def __post_init__(self) -> None:
         _check_fields(self)

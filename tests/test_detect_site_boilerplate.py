@@ -176,6 +176,33 @@ def test_a_sentence_between_two_of_its_lines_site_sentences_needs_a_short_blocks
     assert len(removed) == 5 and not any(site.background in r for r in removed)
 
 
+# An embed's consent notice, under every post a page embeds.
+CONSENT = {
+    "ar": "تحتوي هذه الصفحة على محتوى من موقع خارجي وموافقتكم مطلوبة قبل عرض أي مواد منه.",
+    "en": "This page contains content from an external site and your consent is needed before it is shown.",
+}
+
+
+@pytest.mark.parametrize("flat", [False, True], ids=["lines", "flattened"])
+@pytest.mark.parametrize("lang", LANGS)
+def test_a_sentence_a_page_says_three_times_needs_a_short_blocks_evidence(lang: str, flat: bool) -> None:
+    """In the body, a sentence needs a long block's evidence (4 of 8 pages); said three times in one
+    page, three pages are enough. Once on a page, or three times on one page alone, it stays."""
+    site, notice = SITES[lang], CONSENT[lang]
+    bodies = {1: (notice, site.background, notice, notice), 4: (notice,), 6: (notice,)}
+    texts = [site.page(i, bodies.get(i, ())) for i in range(8)]
+    if flat:
+        texts = [text.replace("\n", " ") for text in texts]
+    model = _model(site.name, texts)
+    assert model.rule.long_pages_needed(8) > 3
+    removed = _removed(texts[1], site.name, model)
+    assert sum(notice in r for r in removed) == 3 and not any(site.background in r for r in removed)
+    for i in (4, 6):
+        assert not any(notice in r for r in _removed(texts[i], site.name, model))
+    alone = _model(site.name, [site.page(i, bodies[1] if i == 1 else ()) for i in range(8)])
+    assert not any(notice in r for r in _removed(site.page(1, bodies[1]), site.name, alone))
+
+
 @pytest.mark.parametrize("lang", LANGS)
 def test_a_notice_in_the_body_of_every_page_goes(lang: str) -> None:
     """The same long sentence after the article on all eight pages is the site's, not a story's."""

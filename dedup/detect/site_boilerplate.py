@@ -40,6 +40,7 @@ def detect(
     seen = [_pages_seen(stats, b, first_long, model.rule) for b in blocks]
     story = _beside_article(blocks, [pages for pages, _ in seen], model.rule.short_words)
     least = model.rule.least_pages_needed()
+    copies = Counter(b.shape for b in blocks)
     decisions = []
     site_blocks: set[int] = set()  # the blocks that go as site boilerplate
     for k, (block, (pages, exemplar)) in enumerate(zip(blocks, seen, strict=True)):
@@ -49,11 +50,19 @@ def detect(
         # A block on fewer pages than any block needs can only go as a line template's label.
         if pages >= least:
             # Inside the body, a sentence needs the evidence of a long block: background paragraphs
-            # of one story repeat there. Links and headlines (no full stop) are furniture anywhere.
+            # of one story repeat there. Links and headlines (no full stop) are furniture anywhere,
+            # and so is a sentence the page says again and again (an embed's consent notice under
+            # every post): an article does not.
             sentence = _is_sentence(text, block)
+            repeated = (
+                sentence
+                and copies[block_shape] >= limits.page_copies
+                and block.words > model.rule.link_words
+                and stats.pages > model.rule.tiny_site
+            )
             in_body = first_long < block.line < body_end and block.line_words >= limits.body_line_words
-            in_body = in_body and sentence
-            words = block.line_words
+            in_body = in_body and sentence and not repeated
+            words = min(block.line_words, model.rule.short_words) if repeated else block.line_words
             if words <= limits.headline_words and not sentence:
                 words = min(words, model.rule.link_words)  # a headline links, like a link
             needed = (
@@ -61,8 +70,10 @@ def detect(
                 if in_body
                 else model.rule.pages_needed(stats.pages, words)
             )
-            paragraph = sentence and _paragraph(
-                block, first_long, body_end, model.rule.short_words, flow_lines
+            paragraph = (
+                sentence
+                and not repeated
+                and _paragraph(block, first_long, body_end, model.rule.short_words, flow_lines)
             )
             if paragraph and block.line in story:
                 needed = max(needed, model.rule.paragraph_floor)
