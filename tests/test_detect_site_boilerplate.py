@@ -195,8 +195,10 @@ def test_a_sentence_a_page_says_three_times_needs_a_short_blocks_evidence(lang: 
         texts = [text.replace("\n", " ") for text in texts]
     model = _model(site.name, texts)
     assert model.rule.long_pages_needed(8) > 3
-    removed = _removed(texts[1], site.name, model)
-    assert sum(notice in r for r in removed) == 3 and not any(site.background in r for r in removed)
+    decisions = _decisions(texts[1], site.name, model)
+    notices = [d for d in decisions if notice in texts[1][d.start : d.end]]
+    assert len(notices) == 3 and all(d.evidence["copies"] == 3 for d in notices)
+    assert not any(site.background in texts[1][d.start : d.end] for d in decisions)
     for i in (4, 6):
         assert not any(notice in r for r in _removed(texts[i], site.name, model))
     alone = _model(site.name, [site.page(i, bodies[1] if i == 1 else ()) for i in range(8)])

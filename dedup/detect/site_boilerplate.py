@@ -79,6 +79,8 @@ def detect(
                 needed = max(needed, model.rule.paragraph_floor)
             if pages >= needed:
                 evidence: dict[str, int | str] = {"pages": pages, "site_pages": stats.pages, "needed": needed}
+                if repeated:
+                    evidence["copies"] = copies[block_shape]
                 start = block.start
                 if exemplar != block_shape:
                     # Learned from another page: a lone surrogate there would make this page's audit
