@@ -38,7 +38,8 @@ def detect(
     first_long, last_long = long_lines(blocks, model.rule.short_words)
     body_end = _body_end(text, blocks, last_long, limits.headline_words)
     seen = [_pages_seen(stats, b, first_long, model.rule) for b in blocks]
-    story = _beside_article(blocks, [pages for pages, _ in seen], model.rule.short_words)
+    pages_seen = [pages for pages, _ in seen]
+    story = _beside_article(blocks, pages_seen, model.rule.short_words)
     least = model.rule.least_pages_needed()
     copies = Counter(b.shape for b in blocks)
     decisions = []
@@ -106,7 +107,6 @@ def detect(
             if pages >= needed and pages > line_pages:
                 evidence = {"label": label[2:], "pages": pages, "site_pages": stats.pages}
                 decisions.append(Decision(block.start, block.end, Kind.TEMPLATE, evidence))
-    pages_seen = [pages for pages, _ in seen]
     decisions += _inside_notices(blocks, pages_seen, site_blocks, flow_lines, stats, model.rule)
     return decisions
 
