@@ -21,6 +21,7 @@ from dedup.segment import CLOSING_MARKS, SENTENCE_STOPS, Words, char_table
 _LABEL = regex.compile(r"^\W*([^:|»›–—]{1,40}?)\s*[:|»›–—]")
 SEPARATORS = frozenset(":|»›–—")  # what stands between a label and its slot
 _SEPARATOR = re.compile(r"[:|»›–—]")  # a line without one has no label: ruled out in one scan
+_OPENING_QUOTES = frozenset("\"'«“‘„")  # what opens a quotation after a speech verb
 MAX_TEMPLATE_WORDS = 16
 MAX_LABEL_WORDS = 4
 GRAM = 3  # words of the 3-grams counted per site
@@ -38,6 +39,12 @@ def label_prefix(raw_line: str, n_words: int) -> str | None:
     if not label or label.count(" ") + 1 > MAX_LABEL_WORDS or shape(label) == SLOT:
         return None
     return "P:" + label
+
+
+def opens_quote(raw_line: str) -> bool:
+    """Whether a label's slot opens with a quotation mark ('وأضاف: «…»', 'He said: "…"')."""
+    m = _LABEL.match(raw_line)
+    return m is not None and raw_line[m.end() :].lstrip()[:1] in _OPENING_QUOTES
 
 
 def slot_words(words: Sequence[str]) -> list[str]:

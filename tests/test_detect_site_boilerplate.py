@@ -9,6 +9,7 @@ from conftest import ARTICLES
 
 from dedup.detect import site_boilerplate
 from dedup.features import learning_counts
+from dedup.keys import label_prefix
 from dedup.model import SiteModel
 from dedup.page import Decision, Kind
 from dedup.segment import flow_lines, segment
@@ -238,6 +239,37 @@ def test_a_label_with_a_slot_other_on_every_page_goes_as_a_template(lang: str) -
         assert len(templates) == 1
         assert text[templates[0].start : templates[0].end].startswith(site.tags + ": ")
         assert templates[0].evidence["pages"] == 8
+
+
+# A speech verb and its quotation marks; a photo credit's label.
+QUOTES = {"ar": ("وأضاف", "«", "»", "تصوير"), "en": ("He added", '"', '"', "Photograph")}
+
+
+@pytest.mark.parametrize("lang", LANGS)
+def test_a_quote_a_label_opens_in_a_paragraph_stays_where_the_label_is_on_every_page(lang: str) -> None:
+    """'He added: "…".' opens a sentence on every page, each with its own words: after another
+    sentence of its line, or opening a line that goes on with its quotation mark, it is the
+    article's. A caption's credit without a full stop after it still goes as a template."""
+    site = SITES[lang]
+    verb, opening, closing, credit = QUOTES[lang]
+    words = [w.strip(".,،") for w in " ".join(site.articles).split()]
+
+    def quote(i: int) -> str:
+        return f"{verb}: {opening}{' '.join(words[9 * i : 9 * i + 9])}{closing}."
+
+    def body(i: int) -> tuple[str, ...]:
+        caption = f"{site.background} {credit}: {words[i]} {words[i + 20]}"
+        return f"{site.background} {quote(i)}", f"{quote(i + 8)} {site.background}", caption
+
+    texts = [site.page(i, body(i)) for i in range(8)]
+    model = _model(site.name, texts)
+    label = label_prefix(quote(0), 10)
+    assert label is not None and model.sites[site.name].labels[label] == 8
+    for i, text in enumerate(texts):
+        decisions = _decisions(text, site.name, model)
+        assert not any(verb in text[d.start : d.end] for d in decisions)
+        templates = [text[d.start : d.end] for d in decisions if d.kind == Kind.TEMPLATE]
+        assert templates == [f"{credit}: {words[i]} {words[i + 20]}\n"]
 
 
 @pytest.mark.parametrize(("lang", "entry"), [("ar", "12:30 م:"), ("en", "12.30pm:")])

@@ -9,14 +9,23 @@ from itertools import pairwise
 import regex
 
 from dedup.config import Rule, SiteEvidence
-from dedup.keys import GLUED, label_prefix
+from dedup.keys import GLUED, label_prefix, opens_quote
 from dedup.model import SiteModel, SiteStats
 from dedup.normalize import SLOT
 from dedup.page import SITE_FURNITURE, Block, Decision, Kind, kept_runs
-from dedup.segment import NO_LINE, ends_sentence, ends_with_full_stop, long_lines, words_with_offsets
+from dedup.segment import (
+    CLOSING_MARKS,
+    NO_LINE,
+    ends_sentence,
+    ends_with_full_stop,
+    long_lines,
+    words_with_offsets,
+)
 
 # A clock time and a colon alone on a line: "12.30pm:", "9:05 ص:".
 _ENTRY_TIME = regex.compile(r"\s*\d{1,2}[.:]\d\d\s*(?:[ap]\.?m\.?|ص|م)?\s*:\s*", regex.IGNORECASE)
+# One full stop (not an ellipsis, not an initial's) at a span's end, maybe behind closing quotes or brackets.
+_FULL_STOP_END = regex.compile(r"(?<!\.|\b\w)\.[\s" + regex.escape("".join(sorted(CLOSING_MARKS))) + r"]*$")
 
 
 def detect(
@@ -92,7 +101,7 @@ def detect(
                 site_blocks.add(k)
                 continue
         label = label_prefix(text[block.start : block.end], block.words)
-        if label is not None:
+        if label is not None and not _quote(text, blocks, k, label):
             # A template's slot varies: its label must be seen more often than this very line.
             line_pages = pages
             words = max(block.words, model.rule.link_words + 1)
@@ -278,6 +287,19 @@ def _body_end(text: str, blocks: Sequence[Block], last_long: int, headline_words
         ):
             return block.line
     return NO_LINE
+
+
+def _quote(text: str, blocks: Sequence[Block], k: int, label: str) -> bool:
+    """Whether block k, which a label opens, is a sentence of prose: a quote ('وأضاف: «…».',
+    'He added: "…".') among other sentences of its line: after one, or opening the line with its
+    quotation mark. A line template's slot (a date, a name, a title, initials "م.أ.م", a source
+    "المصدر: لينتا.") is not two words or more ending with a full stop."""
+    block = blocks[k]
+    follows = k > 0 and blocks[k - 1].line == block.line
+    leads = k + 1 < len(blocks) and blocks[k + 1].line == block.line
+    prose = block.words - label.count(" ") - 1 >= 2
+    prose = prose and _FULL_STOP_END.search(text, block.start, block.end) is not None
+    return prose and (follows or (leads and opens_quote(text[block.start : block.end])))
 
 
 def _leads_in(text: str, block: Block) -> bool:
