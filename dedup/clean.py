@@ -100,7 +100,7 @@ class Cleaner:
         decisions += self._judged_again(page, blocks, flow.keys(), decisions)
         removed_kinds = _removed_kinds(blocks, decisions)
         tail, article_end = site_boilerplate.between_furniture(
-            text, site, blocks, removed_kinds, self.model, flow.keys(), limits.site
+            site, blocks, removed_kinds, self.model, flow.keys(), limits.site
         )
         if tail:
             decisions += tail

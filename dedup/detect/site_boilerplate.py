@@ -17,7 +17,6 @@ from dedup.segment import (
     CLOSING_MARKS,
     NO_LINE,
     ends_sentence,
-    ends_with_full_stop,
     long_lines,
     words_with_offsets,
 )
@@ -156,7 +155,6 @@ def _inside_notices(
 
 
 def between_furniture(
-    text: str,
     site: str,
     blocks: Sequence[Block],
     removed: Sequence[str | None],
@@ -172,8 +170,9 @@ def between_furniture(
 
     Comments and the tail's teasers are paragraphs of the page's own too: the article ends with the
     cluster of own paragraphs that holds the most words. Between it and the page's last own
-    paragraph, a run goes only when no line of it ends with a full stop (the article's closing
-    note, a comment) and three pages carry it (two pages of a tiny site may be one story's).
+    paragraph, a run goes when three pages carry it (two pages of a tiny site may be one story's),
+    whatever its lines end with: a shop's blurb, a teaser's summary, "There are no comments yet
+    for this article." A comment is on one page.
 
     Also the index of the article's last paragraph, None where the page has none of its own."""
     stats = model.sites.get(site)
@@ -188,13 +187,10 @@ def between_furniture(
     end = _article_end(blocks, own, removed, limits.article_gap) if own else None
     for i, j in kept_runs(removed, 0 if end is None else end + 1):
         bounded = i > 0 and j < len(blocks) and {removed[i - 1], removed[j]} <= SITE_FURNITURE
-        run = blocks[i:j]
-        if not bounded or any(b.line in flow_lines for b in run):
+        if not bounded or any(b.line in flow_lines for b in blocks[i:j]):
             continue
         if own and i < own[-1]:
             needed = rule.floor
-            if any(ends_with_full_stop(text[b.start : b.end]) for b in run):
-                continue
         else:
             needed = rule.tiny_site_floor if stats.pages <= rule.tiny_site else rule.floor
         if min(seen[i:j]) >= needed:
