@@ -84,6 +84,33 @@ def test_a_phrase_two_sentences_share_stays_in_both(lang: str) -> None:
     assert _removed("\n".join([title, *OFFICIAL[lang]])) == []
 
 
+# A biography's two sentences that start alike, the second going on its own way.
+DEGREES = {
+    "ar": (
+        "حصل على درجة الماجستير في العلوم العسكرية من كلية القادة والأركان عام 1987.",
+        "حصل على درجة الماجستير في العلوم العسكرية من كلية القادة والأركان البريطانية عام 1992 بنفس التخصص.",
+    ),
+    "en": (
+        "He earned a master's degree in military science from the Command and Staff College in 1987.",
+        "He earned a master's degree in military science from the Command and Staff College in Britain "
+        "in 1992, in the same field.",
+    ),
+}
+
+
+@pytest.mark.parametrize("lang", LANGS)
+def test_a_sentence_that_starts_as_the_one_before_and_goes_its_own_way_stays(lang: str) -> None:
+    """Eight words and more of the sentence before, then five of its own that the first does not go
+    on with: the sentence is the article's. The same words alone on their line, cut short where
+    the source goes on, are a teaser and go."""
+    title, paragraphs = PAGES[lang]
+    first, second = DEGREES[lang]
+    assert _removed("\n".join([title, paragraphs[0], f"{first} {second}", paragraphs[1]])) == []
+    cut = " ".join(first.split()[:11])
+    text = "\n".join([title, paragraphs[0], first, paragraphs[1], cut, paragraphs[2]])
+    assert _removed(text) == [cut]
+
+
 @pytest.mark.parametrize("lang", LANGS)
 def test_a_pull_quote_on_its_own_line_stays(lang: str) -> None:
     # A line that repeats part of a long paragraph in the middle of the page is its layout.

@@ -13,6 +13,7 @@ one linear pass over a page's 5-grams, however long the page.
 from __future__ import annotations
 
 from array import array
+from bisect import bisect_right
 from collections import Counter
 from collections.abc import Sequence
 
@@ -230,7 +231,30 @@ def _is_scraper_copy(
     # A teaser starts where its source block starts (the lead, the title); a pull quote lifted
     # from the middle of a paragraph is the page's own layout.
     cut_mid_word = end > b and words[end - 1] != words[src_end - 1]
-    return _starts_block(block_of, src) and (cut_mid_word or block_of[src_end] == block_of[src_end - 1])
+    if cut_mid_word:
+        return _starts_block(block_of, src)
+    stops_inside = block_of[src_end] == block_of[src_end - 1]
+    own_sentence = _goes_its_own_way(words, block_of, a, end, src_end, limits)
+    return _starts_block(block_of, src) and stops_inside and not own_sentence
+
+
+def _goes_its_own_way(
+    words: Sequence[str], block_of: Sequence[int], a: int, end: int, src_end: int, limits: Repeats
+) -> bool:
+    """Whether a copy [a, end) inside one block, which stops inside its source, is the start of a
+    sentence that goes on with words of its own (more than a label's, most of them not in what
+    its source goes on with): a sentence that starts as an earlier one does ("He earned a master's
+    from the Staff College in 1987. He earned a master's from the Staff College in Britain in
+    1992 …"), not a teaser cut short."""
+    block = block_of[a]
+    if block_of[end - 1] != block:
+        return False
+    own = words[end : bisect_right(block_of, block)]
+    if len(own) <= limits.label_words:
+        return False
+    source_end = min(bisect_right(block_of, block_of[src_end - 1]), src_end + len(own) + limits.label_words)
+    shared = sum((Counter(own) & Counter(words[src_end:source_end])).values())
+    return 2 * shared < len(own)
 
 
 def _copy_end(words: Sequence[str], a: int, b: int, src: int, line_of: Sequence[int]) -> tuple[int, bool]:
