@@ -231,11 +231,10 @@ def _is_scraper_copy(
     # A teaser starts where its source block starts (the lead, the title); a pull quote lifted
     # from the middle of a paragraph is the page's own layout.
     cut_mid_word = end > b and words[end - 1] != words[src_end - 1]
-    if cut_mid_word:
-        return _starts_block(block_of, src)
+    if not _starts_block(block_of, src):
+        return False
     stops_inside = block_of[src_end] == block_of[src_end - 1]
-    own_sentence = _goes_its_own_way(words, block_of, a, end, src_end, limits)
-    return _starts_block(block_of, src) and stops_inside and not own_sentence
+    return cut_mid_word or (stops_inside and not _goes_its_own_way(words, block_of, a, end, src_end, limits))
 
 
 def _goes_its_own_way(

@@ -13,13 +13,7 @@ from dedup.keys import GLUED, label_prefix, opens_quote
 from dedup.model import SiteModel, SiteStats
 from dedup.normalize import SLOT
 from dedup.page import SITE_FURNITURE, Block, Decision, Kind, kept_runs
-from dedup.segment import (
-    CLOSING_MARKS,
-    NO_LINE,
-    ends_sentence,
-    long_lines,
-    words_with_offsets,
-)
+from dedup.segment import CLOSING_MARKS, NO_LINE, ends_sentence, long_lines, words_with_offsets
 
 # A clock time and a colon alone on a line: "12.30pm:", "9:05 ص:".
 _ENTRY_TIME = regex.compile(r"\s*\d{1,2}[.:]\d\d\s*(?:[ap]\.?m\.?|ص|م)?\s*:\s*", regex.IGNORECASE)
@@ -100,7 +94,7 @@ def detect(
                 site_blocks.add(k)
                 continue
         label = label_prefix(text[block.start : block.end], block.words)
-        if label is not None and not _quote(text, blocks, k, label):
+        if label is not None:
             # A template's slot varies: its label must be seen more often than this very line.
             line_pages = pages
             words = max(block.words, model.rule.link_words + 1)
@@ -112,7 +106,7 @@ def detect(
                 if glued
                 else model.rule.pages_needed(stats.pages, words)
             )
-            if pages >= needed and pages > line_pages:
+            if pages >= needed and pages > line_pages and not _quote(text, blocks, k, label):
                 evidence = {"label": label[2:], "pages": pages, "site_pages": stats.pages}
                 decisions.append(Decision(block.start, block.end, Kind.TEMPLATE, evidence))
     decisions += _inside_notices(blocks, pages_seen, site_blocks, flow_lines, stats, model.rule)
@@ -291,11 +285,12 @@ def _quote(text: str, blocks: Sequence[Block], k: int, label: str) -> bool:
     quotation mark. A line template's slot (a date, a name, a title, initials "م.أ.م", a source
     "المصدر: لينتا.") is not two words or more ending with a full stop."""
     block = blocks[k]
+    slot_words = block.words - label.count(" ") - 1
+    if slot_words < 2 or _FULL_STOP_END.search(text, block.start, block.end) is None:
+        return False
     follows = k > 0 and blocks[k - 1].line == block.line
     leads = k + 1 < len(blocks) and blocks[k + 1].line == block.line
-    prose = block.words - label.count(" ") - 1 >= 2
-    prose = prose and _FULL_STOP_END.search(text, block.start, block.end) is not None
-    return prose and (follows or (leads and opens_quote(text[block.start : block.end])))
+    return follows or (leads and opens_quote(text[block.start : block.end]))
 
 
 def _leads_in(text: str, block: Block) -> bool:
