@@ -112,6 +112,20 @@ def test_a_sentence_that_starts_as_the_one_before_and_goes_its_own_way_stays(lan
 
 
 @pytest.mark.parametrize("lang", LANGS)
+def test_a_sentence_near_the_end_that_starts_as_the_lead_and_goes_its_own_way_stays(lang: str) -> None:
+    """Near the page's end, before its last paragraph, a sentence opens with the lead's words and
+    goes on with its own (a long official title said again): the article's, not a card."""
+    title, paragraphs = PAGES[lang]
+    first, second = DEGREES[lang]
+    body = [*paragraphs, *(p[::-1] for p in paragraphs), OFFICIAL[lang][1]]
+    last = " ".join(OFFICIAL[lang][0].split()[:16])
+    text = "\n".join([title, first, *body, second, last])
+    n = len(words_with_offsets(text).words)
+    assert len(words_with_offsets(text[: text.index(second)]).words) >= 0.8 * n  # near the end
+    assert _removed(text) == []
+
+
+@pytest.mark.parametrize("lang", LANGS)
 def test_a_pull_quote_on_its_own_line_stays(lang: str) -> None:
     # A line that repeats part of a long paragraph in the middle of the page is its layout.
     title, paragraphs = PAGES[lang]

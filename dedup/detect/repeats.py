@@ -215,7 +215,11 @@ def _is_scraper_copy(
         src <= limits.lead_start_words or _starts_block(block_of, src)
     )
     lead_near_end = from_lead and b >= (1 - limits.lead_share) * n
-    card = b - a <= limits.max_card_words and (last_long < b or lead_near_end)
+    end = _follow(words, a, b, src)
+    own_way = _goes_its_own_way(words, block_of, a, end, src + (end - a), limits)
+    # Before the page's last paragraph, a sentence that goes its own way after the lead's words is
+    # the article's: a caption quoting the lead, a long official title said again.
+    card = b - a <= limits.max_card_words and (last_long < b or (lead_near_end and not own_way))
     double = a - src_end <= limits.back_to_back_words and b - a <= limits.max_double_words
     # A doubled paragraph ends where a block ends; a sentence quoting the line above does not.
     # Its copy or its source starts a block (behind a label of a few words, at most), or it
@@ -224,7 +228,6 @@ def _is_scraper_copy(
     whole = _near_block_start(block_of, a, limits.label_words) or _starts_block(block_of, src) or src_end == a
     if card or (double and whole and (b == len(block_of) or _starts_block(block_of, b))):
         return True
-    end = _follow(words, a, b, src)
     src_end = src + (end - a)
     if src_end >= a:  # the source runs into its copy: a whole double, judged above
         return False
@@ -234,7 +237,7 @@ def _is_scraper_copy(
     if not _starts_block(block_of, src):
         return False
     stops_inside = block_of[src_end] == block_of[src_end - 1]
-    return cut_mid_word or (stops_inside and not _goes_its_own_way(words, block_of, a, end, src_end, limits))
+    return cut_mid_word or (stops_inside and not own_way)
 
 
 def _goes_its_own_way(
