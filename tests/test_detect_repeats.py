@@ -125,6 +125,43 @@ def test_a_sentence_near_the_end_that_starts_as_the_lead_and_goes_its_own_way_st
     assert _removed(text) == []
 
 
+# A company's notice of two resignations, told in the same words: the second near the page's end.
+RESIGNATIONS = {
+    "ar": (
+        "أعلنت شركة النقل البحري أن عضو مجلس الإدارة سالم بن أحمد الحربي قدم استقالته من منصبه في "
+        "مجلس إدارة الشركة لتجنب تعارض المصالح بعد انضمامه إلى مجموعة الخليج القابضة، وقد وافق المجلس "
+        "على الاستقالة في اجتماعه يوم الأحد التاسع من أغسطس على أن تسري من تاريخ الموافقة.",
+        "وشكر مجلس الإدارة العضو المستقيل على ما قدمه للشركة خلال سنوات عمله في المجلس.",
+        "كما أعلنت الشركة أن عضو مجلس الإدارة فهد بن خالد العتيبي وهو عضو غير تنفيذي منذ عام ألفين "
+        "وعشرة قدم استقالته من منصبه في مجلس إدارة الشركة لتجنب تعارض المصالح بعد انضمامه إلى مجموعة "
+        "الخليج القابضة، وقد وافق المجلس على الاستقالة في اجتماعه يوم الأحد التاسع من أغسطس على أن "
+        "تسري من تاريخ الموافقة.",
+        "وستفتح الشركة باب الترشح للمقعدين الشاغرين في مجلس الإدارة خلال الأسابيع المقبلة على أن تقر "
+        "الجمعية العامة التعيينات في أول اجتماع لها.",
+    ),
+    "en": (
+        "The shipping company said board member Salem Al-Harbi had resigned from his seat on the "
+        "company's board to avoid a conflict of interest after joining the Gulf Holding Group, and "
+        "the board approved the resignation at its meeting on Sunday 9 August, effective that day.",
+        "The board thanked the departing member for his work for the company during his years on it.",
+        "The company also said that board member Fahd Al-Otaibi, a non-executive director since two "
+        "thousand and ten, had resigned from his seat on the company's board to avoid a conflict of "
+        "interest after joining the Gulf Holding Group, and the board approved the resignation at its "
+        "meeting on Sunday 9 August, effective that day.",
+        "The company will open nominations for the two empty seats in the coming weeks, and the "
+        "general assembly will confirm the appointments at its next meeting.",
+    ),
+}
+
+
+@pytest.mark.parametrize("lang", LANGS)
+def test_a_paragraph_told_in_the_lead_s_words_after_its_own_start_stays(lang: str) -> None:
+    """Near the page's end, the second resignation says most of the lead's words again, after more
+    than a card title's words of its own (who resigned): the article's, not a card of its lead."""
+    title, _ = PAGES[lang]
+    assert _removed("\n".join([title, *RESIGNATIONS[lang]])) == []
+
+
 @pytest.mark.parametrize("lang", LANGS)
 def test_a_pull_quote_on_its_own_line_stays(lang: str) -> None:
     # A line that repeats part of a long paragraph in the middle of the page is its layout.

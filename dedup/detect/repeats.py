@@ -214,7 +214,13 @@ def _is_scraper_copy(
     from_lead = src <= limits.lead_share * n and (
         src <= limits.lead_start_words or _starts_block(block_of, src)
     )
-    lead_near_end = from_lead and b >= (1 - limits.lead_share) * n
+    # A card repeats the lead near the page's end, after its title at most: a paragraph that says
+    # the lead's words again after more of its own (who else resigned) is the article's.
+    lead_near_end = (
+        from_lead
+        and b >= (1 - limits.lead_share) * n
+        and _near_block_start(block_of, a, limits.max_card_title_words)
+    )
     end = _follow(words, a, b, src)
     own_way = _goes_its_own_way(words, block_of, a, end, src + (end - a), limits)
     # Before the page's last paragraph, a sentence that goes its own way after the lead's words is
