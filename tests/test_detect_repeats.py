@@ -162,6 +162,36 @@ def test_a_paragraph_told_in_the_lead_s_words_after_its_own_start_stays(lang: st
     assert _removed("\n".join([title, *RESIGNATIONS[lang]])) == []
 
 
+# A review of two apps, each paragraph closing with the same price sentence.
+APPS = {
+    "ar": (
+        "يمكنك تحويل صورك إلى لوحات فنية بلمسة واحدة، كما يتيح التطبيق إضافة عناصر من صور أخرى "
+        "والتحكم في الألوان والإضاءة والظلال للحصول على مؤثرات بصرية جميلة جدا.",
+        "ويتميز التطبيق الثاني بتنظيم المواعيد وتذكيرك بها قبل موعدها بوقت كاف، ويمكنه مزامنة "
+        "التقويم مع البريد الإلكتروني وحساباتك على الشبكات الاجتماعية بسهولة تامة.",
+        "ويبلغ سعر التطبيق دولارين أميركيين، ويمكن تحميله من متجر التطبيقات الإلكتروني على الهاتف.",
+    ),
+    "en": (
+        "You can turn your photos into paintings with one touch, and the app lets you add parts of "
+        "other pictures and control colours, light and shadows to get very beautiful effects.",
+        "The second app keeps your appointments in order and reminds you of them well ahead of time, "
+        "and it can sync your calendar with your email and your social network accounts with ease.",
+        "The app costs two dollars and can be downloaded from the online app store on your phone.",
+    ),
+}
+
+
+@pytest.mark.parametrize("lang", LANGS)
+def test_a_sentence_the_last_paragraph_says_again_stays(lang: str) -> None:
+    """The page's last paragraph closes with a sentence an earlier paragraph closed with (the price
+    of the second app): nothing long follows it, yet it is a sentence of its own paragraph, most of
+    whose words are the paragraph's own, not a card closing the page."""
+    title, paragraphs = PAGES[lang]
+    first, second, price = APPS[lang]
+    text = "\n".join([title, paragraphs[0], f"{first} {price}", paragraphs[1], f"{second} {price}"])
+    assert _removed(text) == []
+
+
 @pytest.mark.parametrize("lang", LANGS)
 def test_a_pull_quote_on_its_own_line_stays(lang: str) -> None:
     # A line that repeats part of a long paragraph in the middle of the page is its layout.

@@ -109,7 +109,7 @@ def _detect_once(
         if b - a >= limits.min_run_words
         and words.ends[b - 1] - words.starts[a] >= limits.min_run_chars
         and not _is_layout_repeat(line_words, block_of, a, b, src, a >= tail_start, limits.layout_share)
-        and _is_scraper_copy(words.words, a, b, src, block_of, last_long, limits)
+        and _is_scraper_copy(words.words, a, b, src, block_of, line_words, last_long, limits)
     ]
     if not long_runs:
         return []
@@ -204,7 +204,14 @@ def _is_layout_repeat(
 
 
 def _is_scraper_copy(
-    words: Sequence[str], a: int, b: int, src: int, block_of: Sequence[int], last_long: int, limits: Repeats
+    words: Sequence[str],
+    a: int,
+    b: int,
+    src: int,
+    block_of: Sequence[int],
+    line_words: Sequence[int],
+    last_long: int,
+    limits: Repeats,
 ) -> bool:
     """Whether the copy [a, b) of the words at src follows them closely, is a card (it closes the
     page, or repeats the lead near the page's end), or stops inside a block (truncated)."""
@@ -225,7 +232,13 @@ def _is_scraper_copy(
     own_way = _goes_its_own_way(words, block_of, a, end, src + (end - a), limits)
     # Before the page's last paragraph, a sentence that goes its own way after the lead's words is
     # the article's: a caption quoting the lead, a long official title said again.
-    card = b - a <= limits.max_card_words and (last_long < b or (lead_near_end and not own_way))
+    # Nothing long after it, a copy closes the page: a card, but for a sentence of the last
+    # paragraph (a line of a paragraph's length, not a flattened page) that holds more of its own
+    # words than copied ones, which the article says again ("The app costs $1.99.").
+    line = line_words[block_of[a]]
+    said_again = not from_lead and 2 * (b - a) < line <= limits.max_card_words
+    closes = last_long < b and not said_again
+    card = b - a <= limits.max_card_words and (closes or (lead_near_end and not own_way))
     double = a - src_end <= limits.back_to_back_words and b - a <= limits.max_double_words
     # A doubled paragraph ends where a block ends; a sentence quoting the line above does not.
     # Its copy or its source starts a block (behind a label of a few words, at most), or it
