@@ -221,24 +221,21 @@ def _is_scraper_copy(
     from_lead = src <= limits.lead_share * n and (
         src <= limits.lead_start_words or _starts_block(block_of, src)
     )
-    # A card repeats the lead near the page's end, after its title at most: a paragraph that says
-    # the lead's words again after more of its own (who else resigned) is the article's.
-    lead_near_end = (
+    # A card closes the page (nothing long after it), or repeats the lead near the page's end after
+    # its title at most. No card: a sentence of the last paragraph (a line of a paragraph's length,
+    # not a flattened page, most of it the paragraph's own words) that the article says again ("The
+    # app costs $1.99."); a paragraph that says the lead's words after more of its own (who else
+    # resigned), or goes its own way after them (a caption quoting the lead, an official title).
+    end = _follow(words, a, b, src)
+    own_way = _goes_its_own_way(words, block_of, a, end, src + (end - a), limits)
+    said_again = not from_lead and 2 * (b - a) < line_words[block_of[a]] <= limits.max_card_words
+    lead_card = (
         from_lead
         and b >= (1 - limits.lead_share) * n
         and _near_block_start(block_of, a, limits.max_card_title_words)
+        and not own_way
     )
-    end = _follow(words, a, b, src)
-    own_way = _goes_its_own_way(words, block_of, a, end, src + (end - a), limits)
-    # Before the page's last paragraph, a sentence that goes its own way after the lead's words is
-    # the article's: a caption quoting the lead, a long official title said again.
-    # Nothing long after it, a copy closes the page: a card, but for a sentence of the last
-    # paragraph (a line of a paragraph's length, not a flattened page) that holds more of its own
-    # words than copied ones, which the article says again ("The app costs $1.99.").
-    line = line_words[block_of[a]]
-    said_again = not from_lead and 2 * (b - a) < line <= limits.max_card_words
-    closes = last_long < b and not said_again
-    card = b - a <= limits.max_card_words and (closes or (lead_near_end and not own_way))
+    card = b - a <= limits.max_card_words and ((last_long < b and not said_again) or lead_card)
     double = a - src_end <= limits.back_to_back_words and b - a <= limits.max_double_words
     # A doubled paragraph ends where a block ends; a sentence quoting the line above does not.
     # Its copy or its source starts a block (behind a label of a few words, at most), or it
@@ -262,11 +259,11 @@ def _is_scraper_copy(
 def _goes_its_own_way(
     words: Sequence[str], block_of: Sequence[int], a: int, end: int, src_end: int, limits: Repeats
 ) -> bool:
-    """Whether a copy [a, end) inside one block, which stops inside its source, is the start of a
-    sentence that goes on with words of its own (more than a label's, most of them not in what
-    its source goes on with): a sentence that starts as an earlier one does ("He earned a master's
-    from the Staff College in 1987. He earned a master's from the Staff College in Britain in
-    1992 …"), not a teaser cut short."""
+    """Whether a copy [a, end) inside one block is the start of a sentence that goes on with words
+    of its own (more than a label's, most of them not in what its source goes on with): a
+    sentence that starts as an earlier one does ("He earned a master's from the Staff College in
+    1987. He earned a master's from the Staff College in Britain in 1992 …"), not a teaser cut
+    short."""
     block = block_of[a]
     if block_of[end - 1] != block:
         return False
