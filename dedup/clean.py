@@ -358,7 +358,8 @@ def _sentences_kept(
     kept = []
     for d in decisions:
         d = _sentence_end_given_back(text, starts, d, guards)
-        rare = d.evidence["pages"] < guards.middle_share * d.evidence["site_pages"]
+        pages = max(d.evidence["pages"], d.evidence.get("anchor_pages", 0))
+        rare = pages < guards.middle_share * d.evidence["site_pages"]
         if rare and _flows_into(text, d.start) and _flows_into(text, d.end):
             same = bisect_right(starts, d.start) == bisect_right(starts, d.end - 1)
             if same or regex.search(r"\d", text[d.start : d.end]):

@@ -252,6 +252,49 @@ def test_a_byline_after_each_pages_own_title_goes_the_title_and_lead_stay(lang: 
         assert restore(result.text, result.removed) == page.text
 
 
+@pytest.mark.parametrize("lang", ["en", "ar"])
+def test_a_byline_glued_to_a_title_without_a_stop_goes_when_its_dates_are_on_most_pages(lang: str) -> None:
+    """A flattened page's title ends without a stop, so its byline and the lead's first words make
+    one sentence with it, and the byline holds figures (its dates). A run cut out of a sentence's
+    middle with figures is furniture only on most of the site's pages: the byline's label and
+    author ("Article Information Author, <name>") open a third of the pages, its dates and reading
+    time ("Published … Reading time: … minutes") every page. The head chain is judged by the run
+    it ends with, so the byline goes; the title and the lead stay."""
+    rnd = random.Random(7)
+    en = lang == "en"
+    words, little = (EN_WORDS, EN_LITTLE) if en else (AR_WORDS, AR_LITTLE)
+    names = BYLINE_NAMES[0 if en else 1]
+    pages, kept = [], []
+    for i in range(30):
+        title = " ".join(rnd.sample(words, rnd.randint(6, 9)))
+        author = (
+            (
+                f"Article Information Author, {rnd.choice(names)} "
+                if en
+                else f"معلومات المقال الكاتب، {rnd.choice(names)} "
+            )
+            if i % 3 == 0
+            else ""
+        )
+        dates = (
+            f"Published {i % 28 + 1} May 2026 Reading time: {i % 9 + 2} minutes"
+            if en
+            else f"نشر في {i % 28 + 1} مايو 2026 مدة القراءة: {i % 9 + 2} دقائق"
+        )
+        lead = _sentence(rnd, words, little)
+        body = " ".join(_sentence(rnd, words, little) for _ in range(8))
+        pages.append(
+            Page(f"{lang}{i}", f"{title} {author}{dates} {lead} {body}", site=f"{lang}.dates.example")
+        )
+        kept.append((title, lead))
+    cleaner = Cleaner()
+    cleaner.learn(pages)
+    for page, (title, lead) in zip(pages, kept, strict=True):
+        result = cleaner.clean(page)
+        assert result.text.startswith(title + " " + lead), result.text[:200]
+        assert ("Reading time" if en else "مدة القراءة") not in result.text
+
+
 REPORTERS = (  # each on a few pages: the byline's name is the page's own
     ("Ann Lee", "Omar Said", "Lina Haddad", "Tom Reed", "Sara Cole", "Dan Moss", "Eva Lund"),
     ("سامي علي", "هدى كمال", "عمر الشيخ", "ليلى حسن", "خالد مصطفى", "آية إبراهيم", "محمد كامل"),

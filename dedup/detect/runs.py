@@ -63,6 +63,7 @@ def detect(
         r for r in frequent_runs(counts, tail_needed, limits) if not _little(slotted[r[0] : r[1]], limits)
     ]
     spans = []
+    anchor_of: dict[tuple[int, int], int] = {}
     # The head chain starts at the page's start, or after its title: the first run within
     # `title_words` words opens it ("<title> Article Information Author, <name> Role, ...").
     opens = weak[0][0] if weak and limits.edge_gap < weak[0][0] <= limits.title_words else 0
@@ -72,11 +73,16 @@ def detect(
         # lead's first words follow the furniture often enough ("… LinkedIn X The …") to be a
         # weak run's last words; little words ("its the the") make short runs of any count.
         strong_head = _chain(strong, range(len(strong)), 0, limits.edge_gap)
-        ends = [b for a, b, _ in strong if a < head[1] and _anchors(slotted[a:b], limits)]
-        ends += [strong_head[1]] if strong_head is not None else []
+        anchors = [(b, pages) for a, b, pages in strong if a < head[1] and _anchors(slotted[a:b], limits)]
+        ends = [b for b, _ in anchors] + ([strong_head[1]] if strong_head is not None else [])
         end = _lead_opened(slotted, head[0], max(ends, default=0), limits)
         if end > head[0]:
             spans.append((head[0], end, head[2]))
+            # The chain's weakest run may be a rarer label ("Article Information Author"); the
+            # run it ends with is the head's own evidence.
+            anchor = max((pages for b, pages in anchors if b <= end), default=0)
+            if anchor > head[2]:
+                anchor_of[head[0], end] = anchor
     tail = _chain(weak, range(len(weak) - 1, -1, -1), n, limits.edge_gap)
     if tail is not None and (any(tail[0] <= a for a, _, _ in strong) or not runs_on(text, words, tail[0])):
         spans.append(tail)
@@ -92,6 +98,8 @@ def detect(
             continue  # dates and little words ("في 3 يوليو 2013 في"): a pattern, not furniture
         end = words.starts[b] if b < n else end_of_flow
         evidence = {"pages": pages, "site_pages": site_pages, "words": b - a}
+        if (a, b) in anchor_of:
+            evidence["anchor_pages"] = anchor_of[a, b]
         decisions.append(Decision(words.starts[a], end, Kind.SITE_BOILERPLATE, evidence))
     return decisions
 
