@@ -272,6 +272,31 @@ def test_a_quote_a_label_opens_in_a_paragraph_stays_where_the_label_is_on_every_
         assert templates == [f"{credit}: {words[i]} {words[i + 20]}\n"]
 
 
+@pytest.mark.parametrize("lang", LANGS)
+def test_a_caption_s_credit_stays_where_the_article_goes_on_after_it(lang: str) -> None:
+    """A caption with its credit glued after it ("… Photograph: Martin Godwin"), then the article:
+    the credit names who made the picture and stays with its caption. A source's label glued after
+    the article's last sentence, and a credit with a figure in it, still go as templates."""
+    site = SITES[lang]
+    credit = QUOTES[lang][3]
+    source = {"ar": "المصدر", "en": "Source"}[lang]
+    words = [w.strip(".,،") for w in " ".join(site.articles).split()]
+
+    def body(i: int) -> tuple[str, ...]:
+        names = f"{words[i]} {words[i + 20]}" if i != 3 else f"{words[i]} {i + 2}"
+        caption = f"{' '.join(words[9 * i : 9 * i + 9])}. {credit}: {names}"
+        closing = f"{site.articles[(i + 1) % 8]} {source}: {words[i + 40]} {words[i + 50]}"
+        return caption, site.articles[(i + 2) % 8], closing
+
+    texts = [site.page(i, body(i)) for i in range(8)]
+    model = _model(site.name, texts)
+    for i, text in enumerate(texts):
+        decisions = _decisions(text, site.name, model)
+        templates = [text[d.start : d.end] for d in decisions if d.kind == Kind.TEMPLATE]
+        expected = [f"{source}: {words[i + 40]} {words[i + 50]}\n"]
+        assert templates == ([f"{credit}: {words[i]} {i + 2}\n", *expected] if i == 3 else expected)
+
+
 @pytest.mark.parametrize(("lang", "entry"), [("ar", "12:30 م:"), ("en", "12.30pm:")])
 def test_a_live_blog_entry_time_stays_where_date_lines_of_its_shape_go(lang: str, entry: str) -> None:
     """A time alone on a line has the shape of the date line on every page; ending with a colon,

@@ -17,6 +17,8 @@ from dedup.segment import CLOSING_MARKS, NO_LINE, ends_sentence, long_lines, wor
 
 # A clock time and a colon alone on a line: "12.30pm:", "9:05 ص:".
 _ENTRY_TIME = regex.compile(r"\s*\d{1,2}[.:]\d\d\s*(?:[ap]\.?m\.?|ص|م)?\s*:\s*", regex.IGNORECASE)
+# A label, a colon and a slot of names, no figures: "Photograph: Martin Godwin", "(Image credit: Future plc)".
+_CREDIT = regex.compile(r"[^:\d]+:\s+[^\d]+")
 # One full stop (not an ellipsis, not an initial's) at a span's end, maybe behind closing quotes or brackets.
 _FULL_STOP_END = regex.compile(r"(?<!\.|\b\w)\.[\s" + regex.escape("".join(sorted(CLOSING_MARKS))) + r"]*$")
 
@@ -106,7 +108,12 @@ def detect(
                 if glued
                 else model.rule.pages_needed(stats.pages, words)
             )
-            if pages >= needed and pages > line_pages and not _quote(text, blocks, k, label):
+            if (
+                pages >= needed
+                and pages > line_pages
+                and not _quote(text, blocks, k, label)
+                and not _credit(text, blocks, k, last_long, model.rule.link_words)
+            ):
                 evidence = {"label": label[2:], "pages": pages, "site_pages": stats.pages}
                 decisions.append(Decision(block.start, block.end, Kind.TEMPLATE, evidence))
     decisions += _inside_notices(blocks, pages_seen, site_blocks, flow_lines, stats, model.rule)
@@ -291,6 +298,24 @@ def _quote(text: str, blocks: Sequence[Block], k: int, label: str) -> bool:
     follows = k > 0 and blocks[k - 1].line == block.line
     leads = k + 1 < len(blocks) and blocks[k + 1].line == block.line
     return follows or (leads and opens_quote(text[block.start : block.end]))
+
+
+def _credit(text: str, blocks: Sequence[Block], k: int, last_long: int, link_words: int) -> bool:
+    """Whether block k, which a label opens, is a caption's credit: it closes a line after the
+    caption's sentence, the article goes on after it, and its slot names people, not a time
+    ("… five-year-olds. Photograph: Martin Godwin"). A line's closing source link or editor's
+    initials after the article, and a date after a title, stay templates."""
+    block = blocks[k]
+    caption = blocks[k - 1] if k > 0 else None
+    after_caption = (
+        caption is not None
+        and caption.line == block.line
+        and caption.words > link_words
+        and _is_sentence(text, caption)
+    )
+    closes_line = k + 1 == len(blocks) or blocks[k + 1].line != block.line
+    names = _CREDIT.fullmatch(text[block.start : block.end].strip()) is not None
+    return after_caption and closes_line and block.line < last_long and names
 
 
 def _leads_in(text: str, block: Block) -> bool:
