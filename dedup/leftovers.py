@@ -1,15 +1,16 @@
 """What cleaning left that repeats on a site: word runs on a large share of its cleaned pages.
 
-Read twice: first every page's word 3-grams are counted once per page and site (numbers and
+Read three times: first every page's word 3-grams are counted once per page and site (numbers and
 dates as one slot, as the site model counts them), then each page's runs of frequent 3-grams are
-taken in their original text, with the page they were first seen on.
+taken in their original text, with the page they were first seen on, and last the pages that
+carry each run whole are counted.
 """
 
 from __future__ import annotations
 
 from collections import Counter
 from collections.abc import Callable, Iterable, Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 import numpy as np
@@ -68,10 +69,22 @@ def find(read: Callable[[], Iterable[Page]], share: float = LEFTOVER_SHARE) -> l
             if key not in found[site]:
                 text = " ".join(page.text[words.starts[a] : words.ends[b - 1]].split())[:EXAMPLE_CHARS]
                 found[site][key] = Leftover(site, text, pages, site_pages[site], audited_id(page))
+    # A run joins 3-grams that are each frequent, maybe on different pages ("3.7 ٪ في عام 2015، على
+    # الرغم من"): it is listed with the pages that carry it whole, where they are enough.
+    carried = _pages_carrying(read(), {site: set(items) for site, items in found.items()})
     return [
         item
         for site in sorted(found)
-        for item in sorted(_distinct(found[site]), key=lambda x: (-x.pages, x.text))
+        for item in sorted(
+            _distinct(
+                {
+                    key: replace(item, pages=carried[site][key])
+                    for key, item in found[site].items()
+                    if carried[site][key] >= needed[site]
+                }
+            ),
+            key=lambda x: (-x.pages, x.text),
+        )
     ]
 
 
@@ -113,6 +126,20 @@ def _gram_counts(pages: Iterable[Page]) -> tuple[dict[str, dict[int, int]], Coun
         keep = n >= 2
         counts[site] = dict(zip(values[keep].tolist(), n[keep].tolist(), strict=True))
     return counts, site_pages
+
+
+def _pages_carrying(pages: Iterable[Page], keys: dict[str, set[str]]) -> dict[str, Counter[str]]:
+    """Per site, on how many of its pages (as many as `_gram_counts` reads) each run is whole."""
+    carried: dict[str, Counter[str]] = {site: Counter() for site in keys}
+    seen: Counter[str] = Counter()
+    for page in pages:
+        site = page.site or ""
+        if not keys.get(site) or seen[site] >= MAX_SITE_PAGES:
+            continue
+        seen[site] += 1
+        slotted = f" {' '.join(slot_words(words_with_offsets(page.text).words))} "
+        carried[site].update(key for key in keys[site] if f" {key} " in slotted)
+    return carried
 
 
 def _distinct(found: dict[str, Leftover]) -> list[Leftover]:

@@ -5,6 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import orjson
+import pytest
 from typer.testing import CliRunner
 
 from dedup.cli import app
@@ -139,3 +140,31 @@ def test_report_has_a_left_after_cleaning_section(tmp_path: Path) -> None:
     assert any(item.site == "daily.example" for item in data.leftovers)
     assert '<section id="leftovers"><h2>Left after cleaning</h2>' in html
     assert EN_NOTE in html and AR_BAR in html
+
+
+@pytest.mark.parametrize(
+    ("lang", "first", "second"),
+    [
+        ("ar", "موسم الأمطار الغزيرة", "الأمطار الغزيرة المقبلة"),
+        ("en", "spring flood season", "flood season warning"),
+    ],
+)
+def test_a_run_of_frequent_3_grams_is_listed_with_the_pages_that_carry_it_whole(
+    lang: str, first: str, second: str
+) -> None:
+    """Two phrases that overlap, each on three pages, run together on a seventh: each 3-gram of
+    the run is frequent, the run itself is on that page only."""
+    article, topics = (_ar_article, AR_TOPICS) if lang == "ar" else (_en_article, EN_TOPICS)
+    joined = first + " " + second.split()[-1]
+    said = [first] * 3 + [second] * 3 + [joined]
+    pages = [
+        Page(
+            f"p{i}",
+            article(i) + (f" {topics[i]} {said[i]} {topics[-1 - i]}." if i < len(said) else ""),
+            url=f"https://site.example/{i}",
+        )
+        for i in range(10)
+    ]
+    rows = {item.text: item.pages for item in find(lambda: pages)}
+    assert not any(joined in text for text in rows)
+    assert rows[first] == 4
