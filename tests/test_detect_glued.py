@@ -65,11 +65,7 @@ def test_a_read_more_label_goes_with_a_title_the_site_links_often(lang: str) -> 
     decisions = _detect(text, {}, {title: 12})
     assert [text[d.start : d.end] for d in decisions] == [f"{label} {title} "]
     assert decisions[0].kind == Kind.TEMPLATE
-    assert decisions[0].evidence == {
-        "label": normalize(label),
-        "pages": 0,
-        "words": len(f"{label} {title}".split()),
-    }
+    assert decisions[0].evidence == {"phrase": normalize(label), "words": len(f"{label} {title}".split())}
 
 
 @pytest.mark.parametrize("lang", LANGS)

@@ -81,7 +81,9 @@ def detect(
             continue  # nothing a label introduces: a quote, a sentence of the article
         stop = _after(text, words.ends[end - 1], words.starts[end] if end < n else end_of_flow, stop_chars)
         label = " ".join(words.words[first : i + 1])
-        evidence: dict[str, int | str] = {"label": label, "pages": pages, "words": end - first}
+        # A known prefix is shown as the known phrases are: it was seen on no page of the site.
+        evidence: dict[str, int | str] = {"label": label, "pages": pages} if pages else {"phrase": label}
+        evidence["words"] = end - first
         decisions.append(Decision(words.starts[first], stop, Kind.TEMPLATE, evidence))
     return decisions
 
