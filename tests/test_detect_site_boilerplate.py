@@ -273,6 +273,31 @@ def test_a_quote_a_label_opens_in_a_paragraph_stays_where_the_label_is_on_every_
 
 
 @pytest.mark.parametrize("lang", LANGS)
+def test_a_quotation_a_label_opens_and_the_next_sentence_goes_on_with_stays(lang: str) -> None:
+    """'He added: "… team.. I think …".': the quotation the label opens runs on past the sentence's
+    "..", so the sentence is a quote's start, not a template. A slot whose quotation marks close
+    in it (a title in quotes, then words) still goes."""
+    site = SITES[lang]
+    verb, opening, closing, _ = QUOTES[lang]
+    words = [w.strip(".,،") for w in " ".join(site.articles).split()]
+
+    def body(i: int) -> tuple[str, ...]:
+        quote = (
+            f"{verb}: {opening}{' '.join(words[9 * i : 9 * i + 8])}.. {words[i + 3]} {words[i + 5]}{closing}."
+        )
+        link = f"{verb}: {opening}{words[i + 7]}{closing} {words[i + 30]} {words[i + 40]}"
+        return f"{site.background} {quote}", link
+
+    texts = [site.page(i, body(i)) for i in range(8)]
+    model = _model(site.name, texts)
+    for i, text in enumerate(texts):
+        templates = [
+            text[d.start : d.end] for d in _decisions(text, site.name, model) if d.kind == Kind.TEMPLATE
+        ]
+        assert templates == [body(i)[1] + "\n"]
+
+
+@pytest.mark.parametrize("lang", LANGS)
 def test_a_caption_s_credit_stays_where_the_article_goes_on_after_it(lang: str) -> None:
     """A caption with its credit glued after it ("… Photograph: Martin Godwin"), then the article:
     the credit names who made the picture and stays with its caption. A source's label glued after
