@@ -21,8 +21,7 @@ from dedup.segment import CLOSING_MARKS, SENTENCE_STOPS, Words, char_table
 _LABEL = regex.compile(r"^\W*([^:|»›–—]{1,40}?)\s*[:|»›–—]")
 SEPARATORS = frozenset(":|»›–—")  # what stands between a label and its slot
 _SEPARATOR = re.compile(r"[:|»›–—]")  # a line without one has no label: ruled out in one scan
-# What opens a quotation after a speech verb, and what may close it.
-_QUOTE_CLOSES = {'"': '"”', "'": "'’", "«": "»", "“": '”"', "‘": "’'", "„": "“”"}
+_OPENING_QUOTES = frozenset("\"'«“‘„")  # what opens a quotation after a speech verb
 MAX_TEMPLATE_WORDS = 16
 MAX_LABEL_WORDS = 4
 GRAM = 3  # words of the 3-grams counted per site
@@ -44,14 +43,14 @@ def label_prefix(raw_line: str, n_words: int) -> str | None:
 
 def opens_quote(raw_line: str) -> bool:
     """Whether a label's slot opens with a quotation mark ('وأضاف: «…»', 'He said: "…"')."""
-    return _slot(raw_line)[:1] in _QUOTE_CLOSES
+    return _slot(raw_line)[:1] in _OPENING_QUOTES
 
 
-def quote_runs_on(raw_line: str) -> bool:
-    """Whether a label's slot opens a quotation that the span does not close ('وأضاف: «… ..')."""
+def quote_unbalanced(raw_line: str) -> bool:
+    """Whether a label's slot opens a quotation it does not close, or closes one it did not open
+    ('وأضاف: «… الفريق..', 'فقال: … ألعب به"؛ فاشترى له …!'): a quotation that spans sentences."""
     slot = _slot(raw_line)
-    closes = _QUOTE_CLOSES.get(slot[:1])
-    return closes is not None and not any(mark in slot[1:] for mark in closes)
+    return slot.count('"') % 2 == 1 or any(slot.count(a) != slot.count(b) for a, b in ("«»", "“”"))
 
 
 def _slot(raw_line: str) -> str:

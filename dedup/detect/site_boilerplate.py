@@ -9,7 +9,7 @@ from itertools import pairwise
 import regex
 
 from dedup.config import Rule, SiteEvidence
-from dedup.keys import GLUED, label_prefix, opens_quote, quote_runs_on
+from dedup.keys import GLUED, label_prefix, opens_quote, quote_unbalanced
 from dedup.model import SiteModel, SiteStats
 from dedup.normalize import SLOT
 from dedup.page import SITE_FURNITURE, Block, Decision, Kind, kept_runs
@@ -289,10 +289,11 @@ def _body_end(text: str, blocks: Sequence[Block], last_long: int, headline_words
 def _quote(text: str, blocks: Sequence[Block], k: int, label: str) -> bool:
     """Whether block k, which a label opens, is a sentence of prose: a quote ('وأضاف: «…».',
     'He added: "…".') among other sentences of its line: after one, or opening the line with its
-    quotation mark; or a quotation it opens and does not close, which the next sentence of its line
-    goes on with ('وأضاف: «نجتهد بشدة من أجل … الفريق.. أعتقد …»'). A line template's slot (a
-    date, a name, a title, initials "م.أ.م", a source "المصدر: لينتا.") is not two words or more
-    ending with a full stop, nor an open quotation."""
+    quotation mark; or, beside another sentence of its line, a part of a quotation that spans
+    sentences: it opens one it does not close, or closes one it did not open ('وأضاف: «… الفريق..
+    أعتقد …».', 'فقال: … ألعب به"؛ فاشترى له …!'). A line template's slot (a date, a name, a title,
+    initials "م.أ.م", a source "المصدر: لينتا.") is not two words or more ending with a full stop,
+    and its quotation marks pair up."""
     block = blocks[k]
     if block.words - label.count(" ") - 1 < 2:
         return False
@@ -301,7 +302,7 @@ def _quote(text: str, blocks: Sequence[Block], k: int, label: str) -> bool:
     leads = k + 1 < len(blocks) and blocks[k + 1].line == block.line
     if _FULL_STOP_END.search(raw) is not None:
         return follows or (leads and opens_quote(raw))
-    return leads and quote_runs_on(raw)
+    return (follows or leads) and quote_unbalanced(raw)
 
 
 def _credit(text: str, blocks: Sequence[Block], k: int, last_long: int, link_words: int) -> bool:
