@@ -667,13 +667,19 @@ def sites(
         raise _fail(str(e)) from e
     console = Console()
     for name, stats in sorted(model.sites.items(), key=lambda kv: -kv[1].pages):
-        table = Table(title=escape(f"{name or '(no site)'}: {round(stats.pages):,} pages"))
+        title = escape(f"{name or '(no site)'}: {round(stats.pages):,} pages")
+        learned = model.learned(name)
+        if not learned:
+            # Pages without line breaks share word runs, not lines: `explain` shows those per page.
+            console.print(f"{title}: no line or label on enough pages; for runs of words: dedup explain PAGE")
+            continue
+        table = Table(title=title)
         table.add_column("pages", justify="right")
         table.add_column("learned")
         table.add_column("text")
         if keys:
             table.add_column("keys")
-        for row in model.learned(name)[:top]:
+        for row in learned[:top]:
             cells = [f"{row.pages:,}", ", ".join(row.kinds), escape(excerpt(row.text, SITES_TEXT_CHARS))]
             table.add_row(*cells, *([escape(" | ".join(row.keys))] if keys else []))
         console.print(table)
