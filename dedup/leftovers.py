@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from collections import Counter
 from collections.abc import Callable, Iterable, Iterator
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
@@ -50,7 +50,7 @@ def find(read: Callable[[], Iterable[Page]], share: float = LEFTOVER_SHARE) -> l
     first within a site, sites in name order; `read()` gives the cleaned pages, each time afresh."""
     counts, site_pages = _gram_counts(read())
     needed = {site: max(2, int(np.ceil(share * n))) for site, n in site_pages.items() if n >= MIN_SITE_PAGES}
-    found: dict[str, dict[str, Leftover]] = {site: {} for site in needed}
+    examples: dict[str, dict[str, tuple[str, str]]] = {site: {} for site in needed}  # key: (text, page)
     seen: Counter[str] = Counter()
     for page in read():
         site = page.site or ""
@@ -62,29 +62,28 @@ def find(read: Callable[[], Iterable[Page]], share: float = LEFTOVER_SHARE) -> l
         site_counts = counts[site]
         page_counts = [site_counts.get(h, 0) for h in hashes]
         slotted = slot_words(words.words)
-        for a, b, pages in runs.frequent_runs(page_counts, needed[site]):
+        for a, b, _ in runs.frequent_runs(page_counts, needed[site]):
             if sum(len(w) > 2 and w != "0" for w in slotted[a:b]) < Runs().min_content_words:
                 continue  # little words and dates ("of the the", "on 3 May 2024") run on any site
             key = " ".join(slotted[a:b])
-            if key not in found[site]:
+            if key not in examples[site]:
                 text = " ".join(page.text[words.starts[a] : words.ends[b - 1]].split())[:EXAMPLE_CHARS]
-                found[site][key] = Leftover(site, text, pages, site_pages[site], audited_id(page))
+                examples[site][key] = (text, audited_id(page))
     # A run joins 3-grams that are each frequent, maybe on different pages ("3.7 ٪ في عام 2015، على
     # الرغم من"): it is listed with the pages that carry it whole, where they are enough.
-    carried = _pages_carrying(read(), {site: set(items) for site, items in found.items()})
+    carried = _pages_carrying(read(), {site: set(keys) for site, keys in examples.items()})
+    found = {
+        site: {
+            key: Leftover(site, text, carried[site][key], site_pages[site], example)
+            for key, (text, example) in keys.items()
+            if carried[site][key] >= needed[site]
+        }
+        for site, keys in examples.items()
+    }
     return [
         item
         for site in sorted(found)
-        for item in sorted(
-            _distinct(
-                {
-                    key: replace(item, pages=carried[site][key])
-                    for key, item in found[site].items()
-                    if carried[site][key] >= needed[site]
-                }
-            ),
-            key=lambda x: (-x.pages, x.text),
-        )
+        for item in sorted(_distinct(found[site]), key=lambda x: (-x.pages, x.text))
     ]
 
 
