@@ -322,8 +322,11 @@ def test_empty_folder_and_unknown_suffix(tmp_path: Path) -> None:
         list(read_pages([tmp_path / "empty"]))
     csv = tmp_path / "pages.csv"
     csv.write_text("text\nhello\n", encoding="utf-8")
-    with pytest.raises(InputError, match=r"pages\.csv: unknown file type; accepted: .*\.jsonl\.zst"):
+    with pytest.raises(InputError, match=r"pages\.csv: unknown file type; accepted: .*as JSON lines"):
         list(read_pages([csv]))
+    (tmp_path / "pages.xml").write_text("<page/>", encoding="utf-8")
+    with pytest.raises(InputError, match=r"pages\.xml: unknown file type.*of them$"):  # no table's hint
+        list(read_pages([tmp_path / "pages.xml"]))
 
 
 @pytest.mark.parametrize("suffix", [".jsonl", ".jsonl.gz", ".jsonl.zst"])

@@ -41,6 +41,11 @@ ACCEPTED_SUFFIXES = tuple(s + c for s in JSONL_SUFFIXES for c in ("", *COMPRESSE
 )
 
 
+# Scrapers often export tables: what to do with one instead.
+_TABLE_HINT = (
+    "; write the table as JSON lines, one object per row (Scrapy: -o pages.jsonl; pandas:"
+    " to_json(lines=True, orient='records')), and name its columns with --text-field, --url-field"
+)
 _GLOB_CHARS = ("*", "?", "[")
 
 
@@ -141,8 +146,9 @@ def _expand(path: Path) -> list[Path]:
     if not path.exists():
         raise InputError(f"{path}: no such file")
     if _kind(path) is None:
+        hint = _TABLE_HINT if path.suffix.lower() in (".csv", ".tsv") else ""
         raise InputError(
-            f"{path}: unknown file type; accepted: {', '.join(ACCEPTED_SUFFIXES)} or a folder of them"
+            f"{path}: unknown file type; accepted: {', '.join(ACCEPTED_SUFFIXES)} or a folder of them{hint}"
         )
     return [path]
 
