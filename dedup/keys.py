@@ -21,7 +21,7 @@ from dedup.segment import CLOSING_MARKS, SENTENCE_STOPS, Words, char_table
 _LABEL = regex.compile(r"^\W*([^:|»›–—]{1,40}?)\s*[:|»›–—]")
 SEPARATORS = frozenset(":|»›–—")  # what stands between a label and its slot
 _SEPARATOR = re.compile(r"[:|»›–—]")  # a line without one has no label: ruled out in one scan
-_OPENING_QUOTES = frozenset("\"'«“‘„")  # what opens a quotation after a speech verb
+OPENING_QUOTES = frozenset("\"'«“‘„")  # what opens a quotation after a speech verb
 MAX_TEMPLATE_WORDS = 16
 MAX_LABEL_WORDS = 4
 GRAM = 3  # words of the 3-grams counted per site
@@ -43,7 +43,7 @@ def label_prefix(raw_line: str, n_words: int) -> str | None:
 
 def opens_quote(raw_line: str) -> bool:
     """Whether a label's slot opens with a quotation mark ('وأضاف: «…»', 'He said: "…"')."""
-    return _slot(raw_line)[:1] in _OPENING_QUOTES
+    return _slot(raw_line)[:1] in OPENING_QUOTES
 
 
 def quote_unbalanced(raw_line: str) -> bool:

@@ -192,6 +192,31 @@ def test_a_sentence_the_last_paragraph_says_again_stays(lang: str) -> None:
     assert _removed(text) == []
 
 
+# A press review's title, what names its source, and the sentence that quotes it.
+REVIEW = {
+    "ar": (
+        "إيران تتفوق على الرئيس في فن إبرام الصفقات الكبرى",
+        "في الفاينانشال تايمز",
+        "نبدأ من الفاينانشال تايمز البريطانية، ومقال رأي لكبير معلقيها بعنوان:",
+    ),
+    "en": (
+        "Iran outplays the president at the art of making big deals",
+        "in the Financial Times",
+        "We start with an opinion piece in the Financial Times, titled:",
+    ),
+}
+
+
+@pytest.mark.parametrize("lang", LANGS)
+def test_a_sentence_that_quotes_the_title_stays(lang: str) -> None:
+    """'We start with … titled: "<the title>".': the title in quotation marks, after the sentence's
+    own words, is named by the article, not a card's copy of the lead."""
+    _, paragraphs = PAGES[lang]
+    title, source, intro = REVIEW[lang]
+    text = "\n".join([f"{title} - {source}", f'{intro} "{title}".', *paragraphs])
+    assert _removed(text) == []
+
+
 @pytest.mark.parametrize("lang", LANGS)
 def test_a_pull_quote_on_its_own_line_stays(lang: str) -> None:
     # A line that repeats part of a long paragraph in the middle of the page is its layout.

@@ -13,7 +13,7 @@ one linear pass over a page's 5-grams, however long the page.
 from __future__ import annotations
 
 from array import array
-from bisect import bisect_right
+from bisect import bisect_left, bisect_right
 from collections import Counter
 from collections.abc import Sequence
 
@@ -21,8 +21,9 @@ import numpy as np
 
 from dedup._core import repeated_stretches
 from dedup.config import Repeats
+from dedup.keys import OPENING_QUOTES
 from dedup.page import Block, Decision, Kind
-from dedup.segment import Words, ends_sentence, outside
+from dedup.segment import CLOSING_MARKS, Words, ends_sentence, outside
 
 
 def _runs(flags: bytes) -> list[tuple[int, int]]:
@@ -71,7 +72,7 @@ def detect(text: str, blocks: Sequence[Block], words: Words, limits: Repeats = R
     decisions: list[Decision] = []
     lines = np.fromiter((b.line for b in blocks), np.int64, len(blocks))
     for _ in range(limits.max_rounds):
-        found = _detect_once(blocks, lines, _line_words(lines, words, blocks), words, limits)
+        found = _detect_once(text, blocks, lines, _line_words(lines, words, blocks), words, limits)
         if not found:
             break
         decisions += found
@@ -88,7 +89,12 @@ def _line_words(lines: np.ndarray, words: Words, blocks: Sequence[Block]) -> arr
 
 
 def _detect_once(
-    blocks: Sequence[Block], lines: np.ndarray, line_words: Sequence[int], words: Words, limits: Repeats
+    text: str,
+    blocks: Sequence[Block],
+    lines: np.ndarray,
+    line_words: Sequence[int],
+    words: Words,
+    limits: Repeats,
 ) -> list[Decision]:
     """One round: the copies among these words (`line_words`: the words left of each block's line)."""
     block_of = _block_of_words(blocks, words)
@@ -109,6 +115,7 @@ def _detect_once(
         if b - a >= limits.min_run_words
         and words.ends[b - 1] - words.starts[a] >= limits.min_run_chars
         and not _is_layout_repeat(line_words, block_of, a, b, src, a >= tail_start, limits.layout_share)
+        and not _quoted_in_sentence(text, words, block_of, a, b, limits.label_words)
         and _is_scraper_copy(words.words, a, b, src, block_of, line_words, last_long, limits)
     ]
     if not long_runs:
@@ -201,6 +208,18 @@ def _is_layout_repeat(
     pull_quote = copy_line <= n + 2 and src_line >= 2 * n
     deck = src_line <= n + 2 and copy_line >= n / layout_share and not near_end
     return pull_quote or deck
+
+
+def _quoted_in_sentence(
+    text: str, words: Words, block_of: Sequence[int], a: int, b: int, label_words: int
+) -> bool:
+    """Whether the copy [a, b) stands in quotation marks after more than a label's words of its
+    sentence: the article names what it quotes ('… لغيديون راخمان بعنوان: "<the title>".'), where a
+    card shows a title and its lead's words bare."""
+    opened = text[max(0, words.starts[a] - 2) : words.starts[a]].rstrip()[-1:]
+    closed = text[words.ends[b - 1] : words.ends[b - 1] + 2].lstrip()[:1]
+    own_words = a - bisect_left(block_of, block_of[a])
+    return opened in OPENING_QUOTES and closed in CLOSING_MARKS and own_words > label_words
 
 
 def _is_scraper_copy(
