@@ -286,6 +286,36 @@ def test_a_market_figure_in_the_sites_wording_keeps_its_sentence() -> None:
             assert slot in cleaner.clean(page).text, page.id
 
 
+# A fact-check site's wording of its verdict, and the findings that follow it.
+VERDICTS = {
+    "ar": ("تحقق مسبار من الادعاء وتبين أنه", ("مضلل", "زائف", "صحيح", "مفبرك"), "، إذ إن"),
+    "en": ("Our team checked the claim and found it", ("misleading", "false", "true", "fabricated"), ", as"),
+}
+
+
+@pytest.mark.parametrize("lang", ["ar", "en"])
+@pytest.mark.parametrize("carried", [4, 12])
+def test_a_verdict_in_the_sites_wording_keeps_its_sentence(lang: str, carried: int) -> None:
+    """A flattened fact-check page: the site's phrase opens the verdict's sentence in the middle of
+    the page, on a third of the site's pages or on all of them; the finding follows it. The
+    sentence stays whole: the phrase is the sentence's own start, not furniture glued before it."""
+    words = AR_WORDS if lang == "ar" else EN_WORDS
+    opener, findings, joint = VERDICTS[lang]
+    site = f"verdicts-{lang}.example"
+    rng = random.Random(site)
+    pages, verdicts = [], {}
+    for i in range(12):
+        sentences = [" ".join(rng.choice(words) for _ in range(12)) + "." for _ in range(14)]
+        if i < carried:
+            own = " ".join(rng.choice(words) for _ in range(8))
+            verdicts[i] = sentences[6] = f"{opener} {findings[i % 4]}{joint} {own}."
+        pages.append(Page(f"{site}:{i}", " ".join(sentences), url=f"https://{site}/{i}", site=site))
+    cleaner = Cleaner()
+    cleaner.learn(pages)
+    for i, verdict in verdicts.items():
+        assert verdict in cleaner.clean(pages[i]).text, pages[i].id
+
+
 @pytest.mark.parametrize(
     ("words", "footer"), [(AR_WORDS, "تابع صحيفة الوادي على:"), (EN_WORDS, "Follow the Valley Post on:")]
 )
