@@ -251,16 +251,17 @@ def _beside_article(blocks: Sequence[Block], pages: Sequence[int], short_words: 
     the site holds) in a run of paragraphs and of short lines no other page holds: a story's
     background paragraphs stand among the article's, after its lead; a long notice among the
     furniture, or a list of teasers after a line of the site's, does not."""
-    long = {b.line for b in blocks if b.line_words > short_words}
-    shared: Counter[int] = Counter()  # words of each line in blocks other pages hold
+    lines: dict[int, list[int]] = {}  # line -> [its words, its words in blocks other pages hold]
     for b, n in zip(blocks, pages, strict=True):
-        shared[b.line] += b.words if n > 1 else 0
-    own = {b.line for b in blocks if b.line in long and 2 * shared[b.line] < b.line_words}
+        counts = lines.setdefault(b.line, [b.line_words, 0])
+        if n > 1:
+            counts[1] += b.words
     beside: set[int] = set()
     after_own = False  # in a run of lines that an article's paragraph opened
-    for line in dict.fromkeys(b.line for b in blocks):
-        if line in long or not shared[line]:  # a paragraph, or a short line of the article's own
-            after_own = after_own or line in own
+    for line, (words, shared) in lines.items():
+        long = words > short_words
+        if long or not shared:  # a paragraph, or a short line of the article's own
+            after_own = after_own or (long and 2 * shared < words)
             if after_own:
                 beside.add(line)
         else:
