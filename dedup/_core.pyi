@@ -20,10 +20,32 @@ class CharTable:
     ) -> None: ...
 
 class FoldTable:
-    r"""The folding tables of dedup.normalize: what each BMP character folds to (u32, little-endian;
-    0xFFFFFFFF where it cannot fold one-to-one), whether it is dropped, whether it is `\w`."""
+    r"""The folding tables of dedup.normalize: each BMP character's one-character NFKC form and what
+    it folds to (u32, little-endian; 0xFFFFFFFF where there is none one-to-one), whether it is
+    dropped, whether it is `\w`."""
 
-    def __init__(self, fold: bytes, drop: bytes, word: bytes) -> None: ...
+    def __init__(self, nfkc: bytes, fold: bytes, drop: bytes, word: bytes) -> None: ...
+
+def nfkc_one_to_one(table: FoldTable, text: str) -> str | None:
+    """The text with each character replaced by its one-character NFKC form; None where one has
+    none in the BMP, is past it, or is a lone surrogate."""
+
+class WidgetTable:
+    """The phrases (longest first), labels and link prefixes of a widget matcher, as normalized
+    keys, and the most words a widget and a link line hold."""
+
+    def __init__(
+        self,
+        phrases: list[str],
+        labels: set[str],
+        link_prefixes: list[str],
+        max_widget_words: int,
+        max_link_words: int,
+    ) -> None: ...
+
+def match_widgets(table: WidgetTable, keys: list[str]) -> list[str | None] | None:
+    """For each key, the phrase, label or link prefix (with " …") that makes it a widget, or None;
+    None for the whole list where a key holds a lone surrogate."""
 
 def fold(table: FoldTable, text: str, source: str | None) -> tuple[str, bytes, bytes, bytes | None] | None:
     r"""A page folded character for character (or `source`, its characters' one-character NFKC

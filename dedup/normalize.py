@@ -9,7 +9,7 @@ import unicodedata
 import numpy as np
 import regex
 
-from dedup._core import FoldTable, fold, folded_words
+from dedup._core import FoldTable, fold, folded_words, nfkc_one_to_one
 
 # Bump when keys change: stored models hold keys made by one version.
 NORMALIZER_VERSION = 3
@@ -157,8 +157,10 @@ def _fold_table() -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
 @functools.cache
 def _core_fold_table() -> FoldTable:
     """The folding tables as the Rust core reads them."""
-    _, table, drop, word = _fold_table()
-    return FoldTable(table.astype("<u4").tobytes(), drop.tobytes(), word.tobytes())
+    nfkc, table, drop, word = _fold_table()
+    return FoldTable(
+        nfkc.astype("<u4").tobytes(), table.astype("<u4").tobytes(), drop.tobytes(), word.tobytes()
+    )
 
 
 def build_tables() -> None:
@@ -251,19 +253,5 @@ class Folded:
 def _nfkc_one_to_one(text: str) -> str | None:
     """The text with every character replaced by its NFKC form, where each is one BMP character
     and the result is NFKC as a whole (so that every span's NFKC is its replaced span); else None."""
-    try:
-        codes = np.frombuffer(text.encode("utf-32-le"), np.uint32)
-    except UnicodeEncodeError:  # a lone surrogate
-        return None
-    if codes.max() >= 0x10000:
-        return None
-    nfkc = _fold_table()[0][codes]
-    if (nfkc == _BAD).any():
-        return None
-    replaced = _decode(nfkc)
-    return replaced if unicodedata.is_normalized("NFKC", replaced) else None
-
-
-def _decode(codes: np.ndarray) -> str:
-    # Decoded from the array's own memory: no copy of a page's code points on the way.
-    return str(np.ascontiguousarray(codes, dtype=np.uint32).data, "utf-32-le")
+    replaced = nfkc_one_to_one(_core_fold_table(), text)
+    return replaced if replaced is not None and unicodedata.is_normalized("NFKC", replaced) else None

@@ -2,10 +2,14 @@
 definition, on arbitrary words (lone surrogates included) and on real Arabic and English pages;
 `segment` against the Python cut (`segment_here`) on arbitrary text and real pages; `word_shingles`
 against a plain Python reference; `minhash` refusing what lies outside its input (its values, and
-the character shingles', are checked against datasketch and xxhash in test_fingerprint.py)."""
+the character shingles', are checked against datasketch and xxhash in test_fingerprint.py);
+`nfkc_one_to_one` against its definition; the widget lists matched a page at a time against
+`WidgetMatcher.match`, key by key."""
 
 from __future__ import annotations
 
+import pickle
+import unicodedata
 from concurrent.futures import ThreadPoolExecutor
 
 import numpy as np
@@ -16,8 +20,9 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from dedup import _core
+from dedup.detect import widgets
 from dedup.keys import gram_hashes, line_keys, slot_words
-from dedup.normalize import Folded, normalize
+from dedup.normalize import Folded, _nfkc_one_to_one, normalize
 from dedup.segment import char_table, segment, segment_here, words_with_offsets
 
 GRAM = 5  # words per shingle
@@ -288,3 +293,74 @@ def test_folded_words_refuse_flags_that_do_not_fit() -> None:
         12,
         14,
     ]
+
+
+def _nfkc_reference(text: str) -> str | None:
+    """Each character's NFKC form where each is one BMP character, the result NFKC as a whole."""
+    if any(0xD800 <= ord(c) < 0xE000 for c in text):
+        return None
+    forms = [unicodedata.normalize("NFKC", c) for c in text]
+    if any(len(f) != 1 or ord(f) >= 0x10000 or ord(c) >= 0x10000 for c, f in zip(text, forms, strict=True)):
+        return None
+    replaced = "".join(forms)
+    return replaced if unicodedata.is_normalized("NFKC", replaced) else None
+
+
+@settings(max_examples=500, deadline=None)
+@given(
+    st.lists(
+        st.one_of(
+            st.sampled_from(
+                ["\u00a0", "ﬁ", "²", "\u212a", "J\u030c", "\ufdfa", "\ufa6c", "\ud800", "😀", "ﻻ"]
+            ),
+            st.characters(exclude_categories=()),
+        ),
+        max_size=20,
+    ).map("".join)
+)
+def test_nfkc_one_to_one_is_the_definition(text: str) -> None:
+    assert _nfkc_one_to_one(text) == _nfkc_reference(text)
+
+
+def test_nfkc_one_to_one_of_a_real_page_with_no_break_spaces() -> None:
+    text = "\u00a0".join([AR_TITLE, *AR_PARAGRAPHS, EN_TITLE, *EN_PARAGRAPHS])
+    assert _nfkc_one_to_one(text) == text.replace("\u00a0", " ")
+    assert Folded(text).key(0, len(text)) == normalize(text)
+
+
+# Keys made of the default lists' words, glued to each other and to other words.
+_WIDGET_WORDS = sorted(
+    {w for p in (*widgets.PHRASES, *widgets.LABELS, *widgets.LINK_PREFIXES) for w in normalize(p).split()}
+)
+WIDGET_KEY = st.lists(
+    st.one_of(st.sampled_from(_WIDGET_WORDS), st.sampled_from(["قال", "the", "news", "", "\ud800", "0"])),
+    max_size=24,
+).map(" ".join)
+
+
+@settings(max_examples=500, deadline=None)
+@given(st.lists(WIDGET_KEY, max_size=8), st.sampled_from([(), ("re:^news",), ("قال الوزير",)]))
+def test_widgets_are_matched_by_the_core_as_the_python_code_matches_each_key(
+    keys: list[str], patterns: tuple[str, ...]
+) -> None:
+    matcher = widgets.WidgetMatcher.build(patterns)
+    assert matcher.table is not None
+    assert matcher.match_all(keys) == [matcher.match(key) for key in keys]
+
+
+def test_widgets_of_a_real_page_are_the_same_from_the_core() -> None:
+    text = REFERENCE_PAGE.read_text(encoding="utf-8")
+    keys = [b.key for b in segment(text)]
+    matcher = widgets.WidgetMatcher.build()
+    found = matcher.match_all(keys)
+    assert found == [matcher.match(key) for key in keys]
+    assert "شارك المقال" in found  # the share widget after the article
+    assert matcher.match_all(["read more the minister's visit", "share"]) == ["read more …", "share"]
+
+
+def test_a_widget_matcher_goes_to_a_worker_and_matches_there_too() -> None:
+    matcher = widgets.WidgetMatcher.build(["re:^news", "Sponsored by"])
+    again = pickle.loads(pickle.dumps(matcher))
+    assert again.phrases == matcher.phrases and again.table is not None
+    keys = ["news of the day", "sponsored by acme", "share this article", "قال الوزير"]
+    assert again.match_all(keys) == matcher.match_all(keys) == [matcher.match(k) for k in keys]

@@ -11,6 +11,7 @@ from dataclasses import dataclass, field
 import regex
 
 from dedup import checks
+from dedup._core import WidgetTable, match_widgets
 from dedup.config import Widgets
 from dedup.normalize import normalize
 from dedup.page import Block, Decision, Kind
@@ -165,6 +166,9 @@ class WidgetMatcher:
     # once, and the others are tried against the phrases that start with one of their words.
     phrases_by_first_word: dict[str, tuple[int, ...]] = field(init=False, repr=False, compare=False)
     link_first_words: frozenset[str] = field(init=False, repr=False)
+    # The same lists in the Rust core, which matches a page's keys in one call (None: a phrase
+    # there holds a lone surrogate, and every key is matched here).
+    table: WidgetTable | None = field(init=False, repr=False, compare=False)
 
     def __post_init__(self) -> None:
         by_first: dict[str, list[int]] = {}
@@ -174,6 +178,21 @@ class WidgetMatcher:
         object.__setattr__(self, "phrases_by_first_word", by_first_word)
         link_first_words = frozenset(p.split(" ", 1)[0] for p in self.link_prefixes)
         object.__setattr__(self, "link_first_words", link_first_words)
+        try:
+            table = WidgetTable(
+                list(self.phrases),
+                set(self.labels),
+                list(self.link_prefixes),
+                self.limits.max_widget_words,
+                self.limits.max_link_words,
+            )
+        except UnicodeEncodeError:
+            table = None
+        object.__setattr__(self, "table", table)
+
+    def __reduce__(self) -> tuple[type[WidgetMatcher], tuple[object, ...]]:
+        # Made again where it is unpickled (a worker, a Spark task): the core's table is not pickled.
+        return WidgetMatcher, (self.phrases, self.labels, self.link_prefixes, self.patterns, self.limits)
 
     @classmethod
     def build(cls, user_patterns: Iterable[str] = (), limits: Widgets = Widgets()) -> WidgetMatcher:
@@ -205,6 +224,23 @@ class WidgetMatcher:
             for prefix in self.link_prefixes:
                 if key.startswith(prefix + " "):
                     return prefix + " …"
+        return self._pattern(key)
+
+    def match_all(self, keys: list[str]) -> list[str | None]:
+        """`match` of each key, the lists matched by the Rust core (the keys of a page with a lone
+        surrogate, here), the user's regexes here."""
+        found = None if self.table is None else match_widgets(self.table, keys)
+        if found is None:
+            return [self.match(key) for key in keys]
+        if not self.patterns:
+            return found
+        return [
+            phrase if phrase is not None else self._pattern(key)
+            for phrase, key in zip(found, keys, strict=True)
+        ]
+
+    def _pattern(self, key: str) -> str | None:
+        """The first user regex found in the key, or None."""
         for pattern in self.patterns:
             if pattern.search(key):
                 return pattern.pattern
@@ -255,8 +291,7 @@ def _sentences_follow(text: str, words: Words, first: int) -> bool:
 def detect(blocks: Sequence[Block], matcher: WidgetMatcher) -> list[Decision]:
     """Decisions for the blocks that are known widgets."""
     decisions = []
-    for block in blocks:
-        found = matcher.match(block.key)
+    for block, found in zip(blocks, matcher.match_all([b.key for b in blocks]), strict=True):
         if found:
             kind = Kind.READ_ALSO if found.endswith(" …") else Kind.WIDGET
             decisions.append(Decision(block.start, block.end, kind, {"phrase": found}))

@@ -14,6 +14,8 @@ const BAD: u32 = u32::MAX;
 /// The folding tables of `dedup.normalize`, one value per BMP character.
 #[pyclass(frozen)]
 pub struct FoldTable {
+    /// Its NFKC form where that is one BMP character, else `BAD`.
+    nfkc: Vec<u32>,
     /// What a character folds to (a space for punctuation), or `BAD`.
     fold: Vec<u32>,
     /// Whether `normalize` drops it.
@@ -24,15 +26,17 @@ pub struct FoldTable {
 
 #[pymethods]
 impl FoldTable {
-    /// `fold`: a little-endian u32 per BMP character; `drop` and `word`: a byte each.
+    /// `nfkc` and `fold`: a little-endian u32 per BMP character; `drop` and `word`: a byte each.
     #[new]
-    fn new(fold: &[u8], drop: &[u8], word: &[u8]) -> PyResult<Self> {
-        if fold.len() != 4 * BMP || drop.len() != BMP || word.len() != BMP {
+    fn new(nfkc: &[u8], fold: &[u8], drop: &[u8], word: &[u8]) -> PyResult<Self> {
+        if nfkc.len() != 4 * BMP || fold.len() != 4 * BMP || drop.len() != BMP || word.len() != BMP
+        {
             return Err(PyValueError::new_err(
                 "a table holds a value for each of the 65536 BMP characters",
             ));
         }
         Ok(FoldTable {
+            nfkc: crate::from_le(nfkc, u32::from_le_bytes),
             fold: crate::from_le(fold, u32::from_le_bytes),
             drop: drop.iter().map(|&b| b != 0).collect(),
             word: word.iter().map(|&b| b != 0).collect(),
@@ -98,6 +102,32 @@ pub fn fold<'py>(
         PyBytes::new(py, &folding.letter),
         folding.at.map(|at| PyBytes::new(py, &at)),
     )))
+}
+
+/// The text with each character replaced by its one-character NFKC form; None where a character
+/// has none in the BMP, is past it, or is a lone surrogate. (Whether the result is NFKC as a whole
+/// is for the caller to ask.)
+#[pyfunction]
+pub fn nfkc_one_to_one<'py>(
+    py: Python<'py>,
+    table: PyRef<'_, FoldTable>,
+    text: &Bound<'py, PyString>,
+) -> PyResult<Option<Bound<'py, PyString>>> {
+    let Some(text) = encodable(py, text)? else {
+        return Ok(None);
+    };
+    let replaced: Option<String> = text
+        .iter()
+        .map(|&c| {
+            let code = *table.nfkc.get(c as usize)?;
+            if code == BAD {
+                None
+            } else {
+                char::from_u32(code)
+            }
+        })
+        .collect();
+    Ok(replaced.map(|r| PyString::new(py, &r)))
 }
 
 /// A string's characters, None for one with a lone surrogate (it has no UTF-8).

@@ -17,12 +17,13 @@ const GRAM: usize = 5;
 mod fold;
 mod segment;
 mod shingles;
+mod widgets;
 mod words;
 
 #[pymodule]
 mod _core {
     #[pymodule_export]
-    use super::fold::{FoldTable, fold};
+    use super::fold::{FoldTable, fold, nfkc_one_to_one};
     #[pymodule_export]
     use super::minhash;
     #[pymodule_export]
@@ -31,6 +32,8 @@ mod _core {
     use super::segment::{CharTable, gram_hashes, line_keys, segment};
     #[pymodule_export]
     use super::shingles::{char_shingles, key_hashes, word_shingles};
+    #[pymodule_export]
+    use super::widgets::{WidgetTable, match_widgets};
     #[pymodule_export]
     use super::words::folded_words;
 }

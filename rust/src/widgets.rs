@@ -1,0 +1,182 @@
+//! Known widget phrases, labels and link prefixes matched against a page's block keys
+//! (`dedup.detect.widgets.WidgetMatcher.match`), a page in one call.
+
+use std::collections::{HashMap, HashSet};
+
+use pyo3::prelude::*;
+use pyo3::types::PyString;
+
+/// The phrases, labels and link prefixes of a `WidgetMatcher`, as normalized keys.
+#[pyclass(frozen)]
+pub struct WidgetTable {
+    /// Longest first, the order they are tried in.
+    phrases: Vec<String>,
+    /// First word -> the phrases (indexes) that start with it, in order.
+    by_first_word: HashMap<String, Vec<usize>>,
+    labels: HashSet<String>,
+    link_prefixes: Vec<String>,
+    link_first_words: HashSet<String>,
+    max_widget_words: usize,
+    max_link_words: usize,
+}
+
+#[pymethods]
+impl WidgetTable {
+    #[new]
+    fn new(
+        phrases: Vec<String>,
+        labels: HashSet<String>,
+        link_prefixes: Vec<String>,
+        max_widget_words: usize,
+        max_link_words: usize,
+    ) -> Self {
+        let mut by_first_word: HashMap<String, Vec<usize>> = HashMap::new();
+        for (i, phrase) in phrases.iter().enumerate() {
+            by_first_word
+                .entry(first_word(phrase).to_owned())
+                .or_default()
+                .push(i);
+        }
+        let link_first_words = link_prefixes
+            .iter()
+            .map(|p| first_word(p).to_owned())
+            .collect();
+        WidgetTable {
+            phrases,
+            by_first_word,
+            labels,
+            link_prefixes,
+            link_first_words,
+            max_widget_words,
+            max_link_words,
+        }
+    }
+}
+
+impl WidgetTable {
+    /// The phrase or label that makes this key a widget (a link prefix followed by " …").
+    fn find(&self, key: &str) -> Option<String> {
+        let n_words = key.matches(' ').count() + 1;
+        if self.labels.contains(key) {
+            return Some(key.to_owned());
+        }
+        // An empty phrase (one made only of what normalizing drops) matches nothing.
+        if n_words <= self.max_widget_words {
+            if let Some(phrase) = self.phrase(key, n_words).filter(|p| !p.is_empty()) {
+                return Some(phrase.to_owned());
+            }
+        }
+        if n_words <= self.max_link_words && self.link_first_words.contains(first_word(key)) {
+            for prefix in &self.link_prefixes {
+                if key.len() > prefix.len()
+                    && key.starts_with(prefix.as_str())
+                    && key.as_bytes()[prefix.len()] == b' '
+                {
+                    return Some(format!("{prefix} …"));
+                }
+            }
+        }
+        None
+    }
+
+    /// The phrase a key starts with, or is mostly made of, tried in the phrases' order among those
+    /// that start with one of its words.
+    fn phrase(&self, key: &str, n_words: usize) -> Option<&str> {
+        let mut candidates: Vec<usize> = key
+            .split(' ')
+            .filter_map(|word| self.by_first_word.get(word))
+            .flatten()
+            .copied()
+            .collect();
+        candidates.sort_unstable();
+        candidates.dedup();
+        for i in candidates {
+            let phrase = self.phrases[i].as_str();
+            let starts = key.starts_with(phrase)
+                && (key.len() == phrase.len() || key.as_bytes()[phrase.len()] == b' ');
+            // Python: `phrase.count(" ") + 1 >= n_words / 2`, a float division.
+            let mostly =
+                2 * (phrase.matches(' ').count() + 1) >= n_words && contains_words(key, phrase);
+            if starts || mostly {
+                return Some(phrase);
+            }
+        }
+        None
+    }
+}
+
+/// What a key starts with up to its first space (the whole key without one).
+fn first_word(key: &str) -> &str {
+    key.split(' ').next().unwrap_or(key)
+}
+
+/// Whether `phrase` occurs in `key` on word boundaries (spaces or the key's ends).
+fn contains_words(key: &str, phrase: &str) -> bool {
+    format!(" {key} ").contains(&format!(" {phrase} "))
+}
+
+/// For each key, the phrase, label or link prefix (with " …") that makes it a widget, or None;
+/// None for the whole page when a key cannot be read as UTF-8 (a lone surrogate): it is matched
+/// key by key in Python.
+#[pyfunction]
+pub fn match_widgets(
+    table: &WidgetTable,
+    keys: Vec<Bound<'_, PyString>>,
+) -> Option<Vec<Option<String>>> {
+    let mut found = Vec::with_capacity(keys.len());
+    for key in &keys {
+        found.push(table.find(key.to_str().ok()?));
+    }
+    Some(found)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn table() -> WidgetTable {
+        WidgetTable::new(
+            vec![
+                "share this article".into(),
+                "شارك المقال".into(),
+                "share".into(),
+            ],
+            HashSet::from(["tags".into()]),
+            vec!["read more".into(), "اقرا ايضا".into()],
+            12,
+            20,
+        )
+    }
+
+    #[test]
+    fn a_key_starting_with_a_phrase_is_a_widget() {
+        let t = table();
+        assert_eq!(
+            t.find("share this article on facebook").as_deref(),
+            Some("share this article")
+        );
+        assert_eq!(
+            t.find("شارك المقال مع اصدقائك").as_deref(),
+            Some("شارك المقال")
+        );
+        assert_eq!(t.find("tags").as_deref(), Some("tags"));
+    }
+
+    #[test]
+    fn a_phrase_inside_a_longer_sentence_is_not() {
+        let t = table();
+        assert_eq!(t.find("we share the view that the market will grow"), None);
+        assert_eq!(t.find("shared"), None);
+    }
+
+    #[test]
+    fn a_link_prefix_needs_a_title_after_it() {
+        let t = table();
+        assert_eq!(
+            t.find("اقرا ايضا وزير الخارجية يزور").as_deref(),
+            Some("اقرا ايضا …")
+        );
+        assert_eq!(t.find("read more"), None);
+        assert_eq!(t.find("read moreover"), None);
+    }
+}
