@@ -31,6 +31,7 @@ from dedup.segment import (
     words_with_offsets,
 )
 
+REMOVED_SHARE = 0.9  # a block this much of which decisions cover is removed whole (or nearly)
 HYPHENS = frozenset("-\u2010\u2011")  # within a word or a figure, not a dash between pieces
 LABEL_KINDS = frozenset({Kind.READ_ALSO, Kind.TEMPLATE})  # decisions a label makes for its whole sentence
 LEARNED_KINDS = frozenset(
@@ -313,7 +314,7 @@ def _removed_kinds(blocks: Sequence[Block], decisions: Sequence[Decision]) -> li
             kinds.append(None)
             continue
         covered = sum(min(d.end, b.end) - max(d.start, b.start) for d in overlaps)
-        kinds.append(overlaps[0].kind if covered >= 0.9 * (b.end - b.start) else None)
+        kinds.append(overlaps[0].kind if covered >= REMOVED_SHARE * (b.end - b.start) else None)
     return kinds
 
 
@@ -325,6 +326,8 @@ def _left(text: str, blocks: Sequence[Block], decisions: Sequence[Decision]) -> 
         if not overlaps:
             left.append(b)
             continue
+        if len(overlaps) == 1 and overlaps[0].start <= b.start and overlaps[0].end >= b.end:
+            continue  # most removals: a block whole
         pos = b.start
         for start, end in sorted((d.start, d.end) for d in overlaps) + [(b.end, b.end)]:
             if start > pos and (key := normalize(text[pos:start])):
@@ -411,6 +414,9 @@ def _not_emptied(blocks: Sequence[Block], decisions: list[Decision], sentence_wo
     """A page that the site's evidence would empty keeps its longest sentence: a one-line page
     whose line is a templated sentence ("Posted on 27 March 2024 with this caption:") is its
     article; a page that only known widget phrases or repeats fill goes."""
+    # Blocks do not overlap: decisions shorter than that share of the blocks cannot cover each.
+    if sum(d.end - d.start for d in decisions) < REMOVED_SHARE * sum(b.end - b.start for b in blocks):
+        return decisions
     kinds = _removed_kinds(blocks, decisions)
     if not blocks or None in kinds:
         return decisions
