@@ -91,3 +91,9 @@ def folded_words(
 def minhash(hashes: bytes, first: bytes, a: bytes, b: bytes) -> bytes:
     """MinHash signatures (datasketch's affine32) of the sets of u32 `hashes` that i64 `first`
     starts, one row of len(a) u32 values each; all little-endian bytes."""
+
+def removed_by(
+    block_starts: list[int], block_ends: list[int], starts: list[int], ends: list[int], share: float
+) -> list[int]:
+    """For each block (in order, apart), the index of the first decision (start, end; in the order
+    given) that overlaps it, where those that overlap it cover `share` of it or more; else -1."""

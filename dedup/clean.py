@@ -11,6 +11,7 @@ from collections.abc import Collection, Iterable, Sequence
 import regex
 
 from dedup import headline
+from dedup._core import removed_by
 from dedup.audit import apply, merge
 from dedup.config import Config, Guards
 from dedup.detect import context, glued, repeats, runs, site_boilerplate, widgets
@@ -307,15 +308,12 @@ def _overlaps(blocks: Sequence[Block], decisions: Sequence[Decision]) -> list[li
 
 
 def _removed_kinds(blocks: Sequence[Block], decisions: Sequence[Decision]) -> list[str | None]:
-    """The kind of decision that removes each block whole (or nearly), None for a block that stays."""
-    kinds: list[str | None] = []
-    for b, overlaps in zip(blocks, _overlaps(blocks, decisions), strict=True):
-        if not overlaps:  # most of a page's blocks: its article
-            kinds.append(None)
-            continue
-        covered = sum(min(d.end, b.end) - max(d.start, b.start) for d in overlaps)
-        kinds.append(overlaps[0].kind if covered >= REMOVED_SHARE * (b.end - b.start) else None)
-    return kinds
+    """The kind of decision that removes each block whole (or nearly), None for a block that stays:
+    the first decision that overlaps it, where those that do cover REMOVED_SHARE of it."""
+    block_starts, block_ends = [b.start for b in blocks], [b.end for b in blocks]
+    starts, ends = [d.start for d in decisions], [d.end for d in decisions]
+    by = removed_by(block_starts, block_ends, starts, ends, REMOVED_SHARE)
+    return [decisions[i].kind if i >= 0 else None for i in by]
 
 
 def _left(text: str, blocks: Sequence[Block], decisions: Sequence[Decision]) -> list[Block]:

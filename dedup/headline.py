@@ -121,7 +121,10 @@ def kept(headline: tuple[int, int] | None, decisions: list[Decision]) -> list[De
 
 def _says(key: str, slug: frozenset[str]) -> bool:
     """Whether a line's key holds nearly only the slug's words, and most of them."""
-    line = [w for w in key.split() if not _DIGIT.search(w)]
+    words = key.split()
+    if len(slug.intersection(words)) < SLUG_SHARE * len(slug):
+        return False  # most lines: few of the slug's words (which hold no digit)
+    line = [w for w in words if not _DIGIT.search(w)]
     shared = [w for w in line if w in slug]
     return (
         len(shared) >= SLUG_MIN_WORDS

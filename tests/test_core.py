@@ -4,7 +4,7 @@ definition, on arbitrary words (lone surrogates included) and on real Arabic and
 against a plain Python reference; `minhash` refusing what lies outside its input (its values, and
 the character shingles', are checked against datasketch and xxhash in test_fingerprint.py);
 `nfkc_one_to_one` against its definition; the widget lists matched a page at a time against
-`WidgetMatcher.match`, key by key."""
+`WidgetMatcher.match`, key by key; `removed_by` against its definition."""
 
 from __future__ import annotations
 
@@ -364,3 +364,34 @@ def test_a_widget_matcher_goes_to_a_worker_and_matches_there_too() -> None:
     assert again.phrases == matcher.phrases and again.table is not None
     keys = ["news of the day", "sponsored by acme", "share this article", "قال الوزير"]
     assert again.match_all(keys) == matcher.match_all(keys) == [matcher.match(k) for k in keys]
+
+
+def _removed_by_reference(blocks: list[tuple[int, int]], decisions: list[tuple[int, int]]) -> list[int]:
+    """The first decision overlapping each block, where the overlapping ones cover 0.9 of it."""
+    out = []
+    for b_start, b_end in blocks:
+        over = [j for j, (s, e) in enumerate(decisions) if s < b_end and e > b_start]
+        covered = sum(min(decisions[j][1], b_end) - max(decisions[j][0], b_start) for j in over)
+        out.append(over[0] if over and covered >= 0.9 * (b_end - b_start) else -1)
+    return out
+
+
+@settings(max_examples=500, deadline=None)
+@given(
+    st.lists(st.tuples(st.integers(0, 3), st.integers(1, 12)), max_size=10),
+    st.lists(st.tuples(st.integers(0, 80), st.integers(0, 30)), max_size=10),
+)
+def test_removed_by_is_the_definition(gaps: list[tuple[int, int]], spans: list[tuple[int, int]]) -> None:
+    blocks, pos = [], 0
+    for gap, length in gaps:  # blocks in order, apart
+        blocks.append((pos + gap, pos + gap + length))
+        pos += gap + length
+    decisions = [(s, s + n) for s, n in spans]
+    found = _core.removed_by(
+        [s for s, _ in blocks],
+        [e for _, e in blocks],
+        [s for s, _ in decisions],
+        [e for _, e in decisions],
+        0.9,
+    )
+    assert found == _removed_by_reference(blocks, decisions)

@@ -70,9 +70,14 @@ def detect(text: str, blocks: Sequence[Block], words: Words, limits: Repeats = R
     cleaned page then holds no copy that cleaning it again would find.
     """
     decisions: list[Decision] = []
-    lines = np.fromiter((b.line for b in blocks), np.int64, len(blocks))
+    lines = None
     for _ in range(limits.max_rounds):
-        found = _detect_once(text, blocks, lines, _line_words(lines, words, blocks), words, limits)
+        stretches = repeated_stretches(words.words, limits.min_run_words)
+        if not stretches:  # most pages: nothing to judge
+            break
+        if lines is None:
+            lines = np.fromiter((b.line for b in blocks), np.int64, len(blocks))
+        found = _detect_once(text, blocks, lines, _line_words(lines, words, blocks), words, stretches, limits)
         if not found:
             break
         decisions += found
@@ -94,15 +99,16 @@ def _detect_once(
     lines: np.ndarray,
     line_words: Sequence[int],
     words: Words,
+    stretches: list[tuple[int, int, int]],
     limits: Repeats,
 ) -> list[Decision]:
-    """One round: the copies among these words (`line_words`: the words left of each block's line)."""
+    """One round: the copies among these words (`line_words`: the words left of each block's line;
+    `stretches`: the words' `repeated_stretches`)."""
     block_of = _block_of_words(blocks, words)
     of = np.asarray(block_of, np.int64)
     long = np.flatnonzero(np.asarray(line_words, np.int64)[of] > limits.tail_block_words)
     last_long = int(long[-1]) if len(long) else -1
     n = len(words.words)
-    stretches = repeated_stretches(words.words, limits.min_run_words)
     stretches = _from_block_starts(words.words, block_of, stretches, limits.min_run_words)
     line_of = array("q", lines[of].tobytes())
     lead_end, tail_start = limits.lead_share * n, (1 - limits.lead_share) * n

@@ -200,6 +200,8 @@ def edge_run(
 ) -> tuple[int, int, int] | None:
     """(first word, end word, fewest pages) of the run of `needed` pages that a line starts with
     (or ends with), leaving words of the line after it (or before it); None if there is none."""
+    if max(counts, default=0) < needed:
+        return None  # most lines: no 3-gram frequent enough
     n = len(words.words)
     slotted = slot_words(words.words)
     for a, b, pages in frequent_runs(counts, needed, limits):

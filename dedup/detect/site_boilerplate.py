@@ -180,9 +180,10 @@ def between_furniture(
     if stats is None or stats.pages < 2:
         return [], None
     rule = model.rule
-    seen = [stats.pages_with(b.shape)[0] for b in blocks]
     own = [
-        k for k, b in enumerate(blocks) if not removed[k] and b.line_words > rule.short_words and seen[k] < 2
+        k
+        for k, b in enumerate(blocks)
+        if not removed[k] and b.line_words > rule.short_words and stats.pages_with(b.shape)[0] < 2
     ]
     decisions = []
     end = _article_end(blocks, own, removed, limits.article_gap) if own else None
@@ -194,10 +195,11 @@ def between_furniture(
             needed = rule.floor
         else:
             needed = rule.tiny_site_floor if stats.pages <= rule.tiny_site else rule.floor
-        if min(seen[i:j]) >= needed:
+        seen = [stats.pages_with(b.shape)[0] for b in blocks[i:j]]
+        if min(seen) >= needed:
             between = f"{removed[i - 1]}, {removed[j]}"
-            for k in range(i, j):
-                evidence = {"pages": seen[k], "site_pages": stats.pages, "needed": needed, "between": between}
+            for k, pages in enumerate(seen, i):
+                evidence = {"pages": pages, "site_pages": stats.pages, "needed": needed, "between": between}
                 decisions.append(Decision(blocks[k].start, blocks[k].end, Kind.SITE_BOILERPLATE, evidence))
     return decisions, end
 

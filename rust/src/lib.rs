@@ -17,6 +17,7 @@ const GRAM: usize = 5;
 mod fold;
 mod segment;
 mod shingles;
+mod spans;
 mod widgets;
 mod words;
 
@@ -32,6 +33,8 @@ mod _core {
     use super::segment::{CharTable, gram_hashes, line_keys, segment};
     #[pymodule_export]
     use super::shingles::{char_shingles, key_hashes, word_shingles};
+    #[pymodule_export]
+    use super::spans::removed_by;
     #[pymodule_export]
     use super::widgets::{WidgetTable, match_widgets};
     #[pymodule_export]
