@@ -3,6 +3,7 @@ word 3-gram hashes, and the normalized keys of lines and of whole pages."""
 
 from __future__ import annotations
 
+import functools
 import re
 from collections.abc import Collection, Iterable, Sequence
 
@@ -33,9 +34,14 @@ def label_prefix(raw_line: str, n_words: int) -> str | None:
     if n_words > MAX_TEMPLATE_WORDS or not _SEPARATOR.search(raw_line):
         return None
     m = _LABEL.match(raw_line)
-    if not m:
-        return None
-    label = normalize(m.group(1))
+    return _label_key(m.group(1)) if m else None
+
+
+@functools.lru_cache(maxsize=4096)
+def _label_key(label_text: str) -> str | None:
+    """`P:<label>` for the text of a label, None where it is no label: a site's labels come back
+    page after page, so each is normalized once."""
+    label = normalize(label_text)
     if not label or label.count(" ") + 1 > MAX_LABEL_WORDS or shape(label) == SLOT:
         return None
     return "P:" + label

@@ -41,11 +41,11 @@ def detect(
         return []
     first_long, last_long = long_lines(blocks, model.rule.short_words)
     body_end = _body_end(text, blocks, last_long, limits.headline_words)
-    seen = [_pages_seen(stats, b, first_long, model.rule) for b in blocks]
+    seen = _pages_seen(stats, blocks, first_long, model.rule)
     pages_seen = [pages for pages, _ in seen]
     story = _beside_article(blocks, pages_seen, model.rule.short_words)
     least = model.rule.least_pages_needed()
-    copies = Counter(b.shape for b in blocks)
+    copies = Counter([b.shape for b in blocks])
     decisions = []
     site_blocks: set[int] = set()  # the blocks that go as site boilerplate
     for k, (block, (pages, exemplar)) in enumerate(zip(blocks, seen, strict=True)):
@@ -226,18 +226,26 @@ def _variant_start(text: str, block: Block, block_shape: str, exemplar: str) -> 
     return words_with_offsets(text, block.start, block.end).starts[own]
 
 
-def _pages_seen(stats: SiteStats, block: Block, first_long: int, rule: Rule) -> tuple[int, str]:
-    """The pages a block's shape counts (and its exemplar). Above the page's body, only the
+def _pages_seen(
+    stats: SiteStats, blocks: Sequence[Block], first_long: int, rule: Rule
+) -> list[tuple[int, str]]:
+    """The pages each block's shape counts (and its exemplar). Above the page's body, only the
     pages that carry it there count: a related link repeats an article's title on many pages, but
     only that article opens with it. A link-length line that `head_share` of its pages (and the
     floor) carry above their body is the site's own ("اقرأ التصحيح" under a one-line claim, above
     the blurb or below a long one): all its pages count."""
-    everywhere = stats.pages_with(block.shape)
-    if block.line >= first_long:
-        return everywhere
-    head = stats.pages_with(block.shape, head=True)
-    own = block.line_words <= rule.link_words and head[0] >= max(rule.floor, rule.head_share * everywhere[0])
-    return everywhere if own else head
+    seen = []
+    for block in blocks:
+        everywhere = stats.pages_with(block.shape)
+        if block.line >= first_long:
+            seen.append(everywhere)
+            continue
+        head = stats.pages_with(block.shape, head=True)
+        own = block.line_words <= rule.link_words and head[0] >= max(
+            rule.floor, rule.head_share * everywhere[0]
+        )
+        seen.append(everywhere if own else head)
+    return seen
 
 
 def _paragraph(
