@@ -1,6 +1,10 @@
 """The Rust core (rust/): the per-page kernels that grow with a page's size."""
 
 from collections.abc import Iterable, Sequence
+from typing import Any
+
+from dedup.model import SiteStats
+from dedup.page import Block
 
 def repeated_stretches(words: Sequence[str], min_words: int) -> list[tuple[int, int, int]]:
     """(start, end, source start) of each stretch of `min_words`+ words copying an earlier one."""
@@ -97,3 +101,20 @@ def removed_by(
 ) -> list[int]:
     """For each block (in order, apart), the index of the first decision (start, end; in the order
     given) that overlaps it, where those that overlap it cover `share` of it or more; else -1."""
+
+def site_verdicts(
+    table: CharTable,
+    text: bytes,
+    blocks: Sequence[Block],
+    stats: SiteStats,
+    copies: dict[str, int],
+    skip: list[int],
+    flow_lines: list[int],
+    first_long: int,
+    last_long: int,
+    needs: dict[str, Any],
+) -> tuple[list[int], list[tuple[int, int, int]], list[int]]:
+    """A page's blocks judged by their site's evidence (`text`: u32 little-endian code points): the
+    pages that carry each block's shape; (index, pages needed, copies or -1) of each block that goes
+    as the site's boilerplate; the indexes of the other blocks that may open with a label
+    (`dedup.detect.site_boilerplate`)."""

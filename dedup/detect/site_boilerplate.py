@@ -2,18 +2,20 @@
 
 from __future__ import annotations
 
+import functools
 from collections import Counter
 from collections.abc import Collection, Sequence
 from itertools import pairwise
 
 import regex
 
+from dedup._core import site_verdicts
 from dedup.config import Rule, SiteEvidence
-from dedup.keys import GLUED, label_prefix, opens_quote, quote_unbalanced
+from dedup.keys import GLUED, MAX_TEMPLATE_WORDS, label_prefix, opens_quote, quote_unbalanced
 from dedup.model import SiteModel, SiteStats
 from dedup.normalize import SLOT
 from dedup.page import SITE_FURNITURE, Block, Decision, Kind, kept_runs
-from dedup.segment import CLOSING_MARKS, NO_LINE, ends_sentence, long_lines, words_with_offsets
+from dedup.segment import CLOSING_MARKS, NO_LINE, char_table, ends_sentence, long_lines, words_with_offsets
 
 # A clock time and a colon alone on a line: "12.30pm:", "9:05 ص:".
 _ENTRY_TIME = regex.compile(r"\s*\d{1,2}[.:]\d\d\s*(?:[ap]\.?m\.?|ص|م)?\s*:\s*", regex.IGNORECASE)
@@ -33,91 +35,88 @@ def detect(
 ) -> list[Decision]:
     """Decisions for the blocks the site model has seen on enough distinct pages of this site.
 
-    A sentence of a flow line (a page without line breaks) longer than a link may have the
-    article's next sentence glued after its slot: as a line template, its label needs the
-    evidence of a long block (detect.glued finds the slot of a rarer one)."""
+    The Rust core judges each block by the pages that carry its shape (`site_verdicts`). Inside
+    the body, a sentence needs the evidence of a long block: background paragraphs of one story
+    repeat there, and a paragraph beside the article's own needs `paragraph_floor` pages. Links
+    and headlines (no full stop) are furniture anywhere, and so is a sentence the page says again
+    and again (an embed's consent notice under every post): an article does not.
+
+    A block on too few pages may still be a line template: a label seen on more pages than the
+    line itself. A sentence of a flow line (a page without line breaks) longer than a link may
+    have the article's next sentence glued after its slot: as a line template, its label needs
+    the evidence of a long block (detect.glued finds the slot of a rarer one)."""
     stats = model.sites.get(site)
     if stats is None or stats.pages < 2:
         return []
-    first_long, last_long = long_lines(blocks, model.rule.short_words)
-    body_end = _body_end(text, blocks, last_long, limits.headline_words)
-    seen = _pages_seen(stats, blocks, first_long, model.rule)
-    pages_seen = [pages for pages, _ in seen]
-    story = _beside_article(blocks, pages_seen, model.rule.short_words)
-    least = model.rule.least_pages_needed()
-    copies = Counter([b.shape for b in blocks])
-    decisions = []
-    site_blocks: set[int] = set()  # the blocks that go as site boilerplate
-    for k, (block, (pages, exemplar)) in enumerate(zip(blocks, seen, strict=True)):
-        block_shape = block.shape
-        if block_shape == SLOT and _leads_in(text, block):
-            continue
-        # A block on fewer pages than any block needs can only go as a line template's label.
-        if pages >= least:
-            # Inside the body, a sentence needs the evidence of a long block: background paragraphs
-            # of one story repeat there. Links and headlines (no full stop) are furniture anywhere,
-            # and so is a sentence the page says again and again (an embed's consent notice under
-            # every post): an article does not.
-            sentence = _is_sentence(text, block)
-            repeated = (
-                sentence
-                and copies[block_shape] >= limits.page_copies
-                and block.words > model.rule.link_words
-                and stats.pages > model.rule.tiny_site
-            )
-            in_body = first_long < block.line < body_end and block.line_words >= limits.body_line_words
-            in_body = in_body and sentence and not repeated
-            words = min(block.line_words, model.rule.short_words) if repeated else block.line_words
-            if words <= limits.headline_words and not sentence:
-                words = min(words, model.rule.link_words)  # a headline links, like a link
-            needed = (
-                model.rule.long_pages_needed(stats.pages)
-                if in_body
-                else model.rule.pages_needed(stats.pages, words)
-            )
-            paragraph = (
-                sentence
-                and not repeated
-                and _paragraph(block, first_long, body_end, model.rule.short_words, flow_lines)
-            )
-            if paragraph and block.line in story:
-                needed = max(needed, model.rule.paragraph_floor)
-            if pages >= needed:
-                evidence: dict[str, int | str] = {"pages": pages, "site_pages": stats.pages, "needed": needed}
-                if repeated:
-                    evidence["copies"] = copies[block_shape]
-                start = block.start
-                if exemplar != block_shape:
-                    # Learned from another page: a lone surrogate there would make this page's audit
-                    # unwritable as JSON, so it is shown escaped.
-                    evidence["variant_of"] = exemplar.encode("utf-8", "backslashreplace").decode("utf-8")
-                    start = _variant_start(text, block, block_shape, exemplar)
-                decisions.append(Decision(start, block.end, Kind.SITE_BOILERPLATE, evidence))
-                site_blocks.add(k)
-                continue
+    rule = model.rule
+    first_long, last_long = long_lines(blocks, rule.short_words)
+    needs = {
+        "least": rule.least_pages_needed(),
+        "site_pages": stats.pages,
+        "tiny_site": rule.tiny_site,
+        "link_words": rule.link_words,
+        "short_words": rule.short_words,
+        "headline_words": limits.headline_words,
+        "body_line_words": limits.body_line_words,
+        "page_copies": limits.page_copies,
+        "long_needed": rule.long_pages_needed(stats.pages),
+        "paragraph_floor": rule.paragraph_floor,
+        "floor": rule.floor,
+        "head_share": rule.head_share,
+        "max_template_words": MAX_TEMPLATE_WORDS,
+        "needed_by_words": _needed_by_words(rule, stats.pages),
+        "no_line": NO_LINE,
+    }
+    entry_times = [k for k, b in enumerate(blocks) if b.shape == SLOT and _leads_in(text, b)]
+    pages_seen, found, labelled = site_verdicts(
+        char_table(),
+        text.encode("utf-32-le", "surrogatepass"),
+        blocks,
+        stats,
+        Counter([b.shape for b in blocks]),
+        entry_times,
+        list(flow_lines),
+        first_long,
+        last_long,
+        needs,
+    )
+    decisions: list[tuple[int, Decision]] = []
+    for k, needed, copies in found:
+        block = blocks[k]
+        exemplar = stats.variants.get(block.shape, block.shape)
+        evidence: dict[str, int | str] = {"pages": pages_seen[k], "site_pages": stats.pages, "needed": needed}
+        if copies >= 0:
+            evidence["copies"] = copies
+        start = block.start
+        if exemplar != block.shape:
+            # Learned from another page: a lone surrogate there would make this page's audit
+            # unwritable as JSON, so it is shown escaped.
+            evidence["variant_of"] = exemplar.encode("utf-8", "backslashreplace").decode("utf-8")
+            start = _variant_start(text, block, block.shape, exemplar)
+        decisions.append((k, Decision(start, block.end, Kind.SITE_BOILERPLATE, evidence)))
+    for k in labelled:
+        block = blocks[k]
         label = label_prefix(text[block.start : block.end], block.words)
-        if label is not None:
-            # A template's slot varies: its label must be seen more often than this very line.
-            line_pages = pages
-            words = max(block.words, model.rule.link_words + 1)
-            glued = block.line in flow_lines and block.words > model.rule.link_words
-            # In flow lines the label is also counted at every sentence start, whatever its length.
-            pages = max(stats.labels.get(label, 0), stats.labels.get(GLUED + label[2:], 0) if glued else 0)
-            needed = (
-                model.rule.long_pages_needed(stats.pages)
-                if glued
-                else model.rule.pages_needed(stats.pages, words)
-            )
-            if (
-                pages >= needed
-                and pages > line_pages
-                and not _quote(text, blocks, k, label)
-                and not _credit(text, blocks, k, last_long, model.rule.link_words)
-            ):
-                evidence = {"label": label[2:], "pages": pages, "site_pages": stats.pages}
-                decisions.append(Decision(block.start, block.end, Kind.TEMPLATE, evidence))
-    decisions += _inside_notices(blocks, pages_seen, site_blocks, flow_lines, stats, model.rule)
-    return decisions
+        if label is None:
+            continue
+        # A template's slot varies: its label must be seen more often than this very line.
+        line_pages = pages_seen[k]
+        words = max(block.words, rule.link_words + 1)
+        glued = block.line in flow_lines and block.words > rule.link_words
+        # In flow lines the label is also counted at every sentence start, whatever its length.
+        pages = max(stats.labels.get(label, 0), stats.labels.get(GLUED + label[2:], 0) if glued else 0)
+        needed = rule.long_pages_needed(stats.pages) if glued else rule.pages_needed(stats.pages, words)
+        if (
+            pages >= needed
+            and pages > line_pages
+            and not _quote(text, blocks, k, label)
+            and not _credit(text, blocks, k, last_long, rule.link_words)
+        ):
+            evidence = {"label": label[2:], "pages": pages, "site_pages": stats.pages}
+            decisions.append((k, Decision(block.start, block.end, Kind.TEMPLATE, evidence)))
+    site_blocks = {k for k, _, _ in found}
+    ordered = [d for _, d in sorted(decisions, key=lambda kd: kd[0])]
+    return ordered + _inside_notices(blocks, pages_seen, site_blocks, flow_lines, stats, rule)
 
 
 def _inside_notices(
@@ -226,75 +225,11 @@ def _variant_start(text: str, block: Block, block_shape: str, exemplar: str) -> 
     return words_with_offsets(text, block.start, block.end).starts[own]
 
 
-def _pages_seen(
-    stats: SiteStats, blocks: Sequence[Block], first_long: int, rule: Rule
-) -> list[tuple[int, str]]:
-    """The pages each block's shape counts (and its exemplar). Above the page's body, only the
-    pages that carry it there count: a related link repeats an article's title on many pages, but
-    only that article opens with it. A link-length line that `head_share` of its pages (and the
-    floor) carry above their body is the site's own ("اقرأ التصحيح" under a one-line claim, above
-    the blurb or below a long one): all its pages count."""
-    seen = []
-    for block in blocks:
-        everywhere = stats.pages_with(block.shape)
-        if block.line >= first_long:
-            seen.append(everywhere)
-            continue
-        head = stats.pages_with(block.shape, head=True)
-        own = block.line_words <= rule.link_words and head[0] >= max(
-            rule.floor, rule.head_share * everywhere[0]
-        )
-        seen.append(everywhere if own else head)
-    return seen
-
-
-def _paragraph(
-    block: Block, first_long: int, body_end: int, short_words: int, flow_lines: Collection[int]
-) -> bool:
-    """Whether a block (a sentence) is one of a paragraph of the body (a long line, not a whole page)."""
-    in_body = first_long <= block.line < body_end and block.line not in flow_lines
-    return in_body and block.line_words > short_words
-
-
-def _beside_article(blocks: Sequence[Block], pages: Sequence[int], short_words: int) -> set[int]:
-    """The lines that follow a paragraph of the article's own (most of whose words no other page of
-    the site holds) in a run of paragraphs and of short lines no other page holds: a story's
-    background paragraphs stand among the article's, after its lead; a long notice among the
-    furniture, or a list of teasers after a line of the site's, does not."""
-    lines: dict[int, list[int]] = {}  # line -> [its words, its words in blocks other pages hold]
-    for b, n in zip(blocks, pages, strict=True):
-        counts = lines.setdefault(b.line, [b.line_words, 0])
-        if n > 1:
-            counts[1] += b.words
-    beside: set[int] = set()
-    after_own = False  # in a run of lines that an article's paragraph opened
-    for line, (words, shared) in lines.items():
-        long = words > short_words
-        if long or not shared:  # a paragraph, or a short line of the article's own
-            after_own = after_own or (long and 2 * shared < words)
-            if after_own:
-                beside.add(line)
-        else:
-            after_own = False
-    return beside
-
-
-def _body_end(text: str, blocks: Sequence[Block], last_long: int, headline_words: int) -> int:
-    """The line where the body ends: the first short line without a full stop (a link, a label:
-    the furniture's start) after the last long line; the closing sentences before it are body.
-
-    Not the last long line itself: when that is a teaser card, the sentences before it are judged
-    alike whether the card is there or cleaning took it away.
-    """
-    for block in blocks:
-        if (
-            block.line > last_long
-            and block.whole_line
-            and block.line_words <= headline_words
-            and not _is_sentence(text, block)
-        ):
-            return block.line
-    return NO_LINE
+@functools.lru_cache(maxsize=256)
+def _needed_by_words(rule: Rule, site_pages: int) -> tuple[int, ...]:
+    """The pages a block of 0, 1, … `short_words` + 1 words needs on a site of so many pages; a
+    longer block needs what a block of `short_words` + 1 words does, a long block's."""
+    return tuple(rule.pages_needed(site_pages, words) for words in range(rule.short_words + 2))
 
 
 def _quote(text: str, blocks: Sequence[Block], k: int, label: str) -> bool:

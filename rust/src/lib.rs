@@ -17,6 +17,7 @@ const GRAM: usize = 5;
 mod fold;
 mod segment;
 mod shingles;
+mod site;
 mod spans;
 mod widgets;
 mod words;
@@ -33,6 +34,8 @@ mod _core {
     use super::segment::{CharTable, gram_hashes, line_keys, segment};
     #[pymodule_export]
     use super::shingles::{char_shingles, key_hashes, word_shingles};
+    #[pymodule_export]
+    use super::site::site_verdicts;
     #[pymodule_export]
     use super::spans::removed_by;
     #[pymodule_export]

@@ -20,7 +20,7 @@ use xxhash_rust::xxh3::xxh3_64;
 const BMP: usize = 0x10000;
 
 /// `str.isspace`: what `str.split` splits on.
-const SPACE: u16 = 1 << 0;
+pub(crate) const SPACE: u16 = 1 << 0;
 /// `\s` of the `regex` module: what follows a sentence's stop.
 const REGEX_SPACE: u16 = 1 << 1;
 /// `\p{Cf}`: a format mark (a bidi mark) between a stop and the next sentence's letter.
@@ -34,9 +34,9 @@ const UPPER: u16 = 1 << 5;
 /// `str.isdigit`.
 const DIGIT: u16 = 1 << 6;
 /// `SENTENCE_STOPS`.
-const STOP: u16 = 1 << 7;
+pub(crate) const STOP: u16 = 1 << 7;
 /// `CLOSING_MARKS`.
-const CLOSING: u16 = 1 << 8;
+pub(crate) const CLOSING: u16 = 1 << 8;
 /// A script written without spaces (`dedup.normalize.key_words`).
 const NO_SPACE: u16 = 1 << 9;
 /// `ARABIC_ABBREVIATIONS`: a letter with a dot that shortens a word.
@@ -97,7 +97,12 @@ impl CharTable {
 
 impl CharTable {
     fn is(&self, c: char, class: u16) -> bool {
-        let code = c as usize;
+        self.is_code(c as u32, class)
+    }
+
+    /// Whether a code point (a lone surrogate too) is of a class.
+    pub(crate) fn is_code(&self, code: u32, class: u16) -> bool {
+        let code = code as usize;
         code < BMP && self.flags[code] & class != 0
     }
 

@@ -1,0 +1,307 @@
+//! A page's blocks judged by what their site's pages show (`dedup.detect.site_boilerplate.detect`):
+//! which blocks enough pages carry to go as the site's boilerplate, and which may open with a
+//! label. Python reads the model (how many pages carry each shape) and makes the decisions.
+
+use std::collections::{HashMap, HashSet};
+
+use pyo3::exceptions::PyValueError;
+use pyo3::intern;
+use pyo3::prelude::*;
+use pyo3::types::PyDict;
+
+use crate::segment::{CLOSING, CharTable, SPACE, STOP};
+
+/// What stands between a label and its slot (`dedup.keys.SEPARATORS`).
+const SEPARATORS: [u32; 6] = [
+    ':' as u32,
+    '|' as u32,
+    '»' as u32,
+    '›' as u32,
+    '–' as u32,
+    '—' as u32,
+];
+
+/// A block's place and size (`dedup.page.Block` without its texts).
+struct Block {
+    start: usize,
+    end: usize,
+    line: i64,
+    whole_line: bool,
+    line_words: i64,
+    words: i64,
+}
+
+/// The evidence a block needs, from the model's rule and the detector's limits for this site.
+#[derive(FromPyObject)]
+#[pyo3(from_item_all)]
+pub struct Needs {
+    /// The fewest pages any block needs.
+    least: i64,
+    site_pages: i64,
+    tiny_site: i64,
+    link_words: i64,
+    short_words: i64,
+    headline_words: i64,
+    body_line_words: i64,
+    page_copies: i64,
+    /// What a long block (a paragraph in the body) needs.
+    long_needed: i64,
+    paragraph_floor: i64,
+    /// Above the body, a link-length line on this share of its pages there (and `floor`) is the
+    /// site's own: all its pages count.
+    floor: i64,
+    head_share: f64,
+    max_template_words: i64,
+    /// The pages a block of 0, 1, … `short_words` + 1 words needs (`Rule.pages_needed`); a
+    /// longer one needs what `short_words` + 1 does, a long block's.
+    needed_by_words: Vec<i64>,
+    /// A line number past every page's lines (`dedup.segment.NO_LINE`).
+    no_line: i64,
+}
+
+/// The verdicts on a page's blocks (`blocks`: `dedup.page.Block`s; `text`: the page as
+/// little-endian u32 code points, lone surrogates as they are): the pages that carry each block's
+/// shape (`pages_seen`); (index, pages needed, copies on the page where it counts as said again
+/// and again, else -1) of each block that goes as the site's boilerplate, in order; and the index
+/// of each other block that holds a label's separator and few enough words to be a line template.
+/// `stats`: the site's `SiteStats`; `copies`: shape -> its blocks on this page; `skip`: blocks
+/// left alone (a live blog's entry time); `flow_lines`: the lines that hold a flattened page.
+#[pyfunction]
+#[allow(clippy::too_many_arguments, clippy::type_complexity)]
+pub fn site_verdicts(
+    table: PyRef<'_, CharTable>,
+    text: &[u8],
+    blocks: Vec<Bound<'_, PyAny>>,
+    stats: &Bound<'_, PyAny>,
+    copies: &Bound<'_, PyDict>,
+    skip: Vec<usize>,
+    flow_lines: Vec<i64>,
+    first_long: i64,
+    last_long: i64,
+    needs: Needs,
+) -> PyResult<(Vec<i64>, Vec<(usize, i64, i64)>, Vec<usize>)> {
+    let text = crate::u32s(text);
+    let read: PyResult<Vec<Block>> = blocks.iter().map(read_block).collect();
+    let read = read?;
+    if read.iter().any(|b| b.start > b.end || b.end > text.len()) {
+        return Err(PyValueError::new_err("a block lies outside the page"));
+    }
+    let counts = Counts::of(stats)?;
+    let pages = blocks
+        .iter()
+        .zip(&read)
+        .map(|(block, b)| counts.pages_seen(block, b, first_long, &needs))
+        .collect::<PyResult<Vec<i64>>>()?;
+    if needs.needed_by_words.len() as i64 != needs.short_words + 2 {
+        return Err(PyValueError::new_err(
+            "needed_by_words holds short_words + 2 values",
+        ));
+    }
+    let page = Page {
+        table: &table,
+        text: &text,
+        blocks: &read,
+    };
+    let skip: HashSet<usize> = skip.into_iter().collect();
+    let flow: HashSet<i64> = flow_lines.into_iter().collect();
+    let body_end = page.body_end(last_long, needs.headline_words, needs.no_line);
+    let story = page.beside_article(&pages, needs.short_words);
+    let mut found = Vec::new();
+    let mut labelled = Vec::new();
+    for (k, (b, &seen)) in read.iter().zip(&pages).enumerate() {
+        if skip.contains(&k) {
+            continue;
+        }
+        if seen >= needs.least {
+            let sentence = page.ends_sentence(b);
+            let repeated =
+                if sentence && b.words > needs.link_words && needs.site_pages > needs.tiny_site {
+                    let n: i64 = copies
+                        .get_item(blocks[k].getattr("shape")?)?
+                        .map_or(Ok(0), |n| n.extract())?;
+                    (n >= needs.page_copies).then_some(n)
+                } else {
+                    None
+                };
+            let in_body = first_long < b.line
+                && b.line < body_end
+                && b.line_words >= needs.body_line_words
+                && sentence
+                && repeated.is_none();
+            let mut words = if repeated.is_some() {
+                b.line_words.min(needs.short_words)
+            } else {
+                b.line_words
+            };
+            if words <= needs.headline_words && !sentence {
+                words = words.min(needs.link_words); // a headline links, like a link
+            }
+            let mut needed = if in_body {
+                needs.long_needed
+            } else {
+                needs.needed_by_words[words.clamp(0, needs.short_words + 1) as usize]
+            };
+            let paragraph = sentence
+                && repeated.is_none()
+                && first_long <= b.line
+                && b.line < body_end
+                && !flow.contains(&b.line)
+                && b.line_words > needs.short_words;
+            if paragraph && story.contains(&b.line) {
+                needed = needed.max(needs.paragraph_floor);
+            }
+            if seen >= needed {
+                found.push((k, needed, repeated.unwrap_or(-1)));
+                continue;
+            }
+        }
+        if b.words <= needs.max_template_words
+            && text[b.start..b.end].iter().any(|c| SEPARATORS.contains(c))
+        {
+            labelled.push(k);
+        }
+    }
+    Ok((pages, found, labelled))
+}
+
+/// A site's counts of the pages that carry each shape (`SiteStats`).
+struct Counts<'py> {
+    stats: Bound<'py, PyAny>,
+    shapes: Bound<'py, PyDict>,
+    head_shapes: Bound<'py, PyDict>,
+    variants: Bound<'py, PyDict>,
+}
+
+impl<'py> Counts<'py> {
+    fn of(stats: &Bound<'py, PyAny>) -> PyResult<Self> {
+        let py = stats.py();
+        Ok(Counts {
+            stats: stats.clone(),
+            shapes: stats.getattr(intern!(py, "shapes"))?.cast_into()?,
+            head_shapes: stats.getattr(intern!(py, "head_shapes"))?.cast_into()?,
+            variants: stats.getattr(intern!(py, "variants"))?.cast_into()?,
+        })
+    }
+
+    /// `SiteStats.pages_with(shape, head)[0]`: read here, but for a shape with variants.
+    fn pages_with(&self, shape: &Bound<'py, PyAny>, head: bool) -> PyResult<i64> {
+        if self.variants.get_item(shape)?.is_some() {
+            let py = shape.py();
+            return self
+                .stats
+                .call_method1(intern!(py, "pages_with"), (shape, head))?
+                .get_item(0)?
+                .extract();
+        }
+        let everywhere = count(&self.shapes, shape)?;
+        Ok(if head {
+            everywhere.min(count(&self.head_shapes, shape)?)
+        } else {
+            everywhere
+        })
+    }
+
+    /// The pages a block's shape counts. Above the page's body, only the pages that carry it
+    /// there count: a related link repeats an article's title on many pages, but only that
+    /// article opens with it. A link-length line that `head_share` of its pages (and the floor)
+    /// carry above their body is the site's own ("اقرأ التصحيح" under a one-line claim, above the
+    /// blurb or below a long one): all its pages count.
+    fn pages_seen(
+        &self,
+        block: &Bound<'py, PyAny>,
+        b: &Block,
+        first_long: i64,
+        needs: &Needs,
+    ) -> PyResult<i64> {
+        let shape = block.getattr(intern!(block.py(), "shape"))?;
+        let everywhere = self.pages_with(&shape, false)?;
+        if b.line >= first_long {
+            return Ok(everywhere);
+        }
+        let head = self.pages_with(&shape, true)?;
+        let least = (needs.floor as f64).max(needs.head_share * everywhere as f64);
+        let own = b.line_words <= needs.link_words && head as f64 >= least;
+        Ok(if own { everywhere } else { head })
+    }
+}
+
+fn count(counter: &Bound<'_, PyDict>, key: &Bound<'_, PyAny>) -> PyResult<i64> {
+    counter.get_item(key)?.map_or(Ok(0), |n| n.extract())
+}
+
+fn read_block(block: &Bound<'_, PyAny>) -> PyResult<Block> {
+    let py = block.py();
+    Ok(Block {
+        start: block.getattr(intern!(py, "start"))?.extract()?,
+        end: block.getattr(intern!(py, "end"))?.extract()?,
+        line: block.getattr(intern!(py, "line"))?.extract()?,
+        whole_line: block.getattr(intern!(py, "whole_line"))?.extract()?,
+        line_words: block.getattr(intern!(py, "line_words"))?.extract()?,
+        words: block.getattr(intern!(py, "words"))?.extract()?,
+    })
+}
+
+struct Page<'a> {
+    table: &'a CharTable,
+    text: &'a [u32],
+    blocks: &'a [Block],
+}
+
+impl Page<'_> {
+    /// Whether a block ends as sentences do: at a stop, maybe behind closing quotes or brackets
+    /// (`dedup.segment.ends_sentence`).
+    fn ends_sentence(&self, b: &Block) -> bool {
+        let mut i = b.end;
+        while i > b.start && self.table.is_code(self.text[i - 1], SPACE) {
+            i -= 1;
+        }
+        while i > b.start && self.table.is_code(self.text[i - 1], CLOSING) {
+            i -= 1;
+        }
+        i > b.start && self.table.is_code(self.text[i - 1], STOP)
+    }
+
+    /// The line where the body ends: the first short line without a full stop after the last long
+    /// line (`_body_end`).
+    fn body_end(&self, last_long: i64, headline_words: i64, no_line: i64) -> i64 {
+        self.blocks
+            .iter()
+            .find(|b| {
+                b.line > last_long
+                    && b.whole_line
+                    && b.line_words <= headline_words
+                    && !self.ends_sentence(b)
+            })
+            .map_or(no_line, |b| b.line)
+    }
+
+    /// The lines beside the article's own paragraphs (`_beside_article`).
+    fn beside_article(&self, pages: &[i64], short_words: i64) -> HashSet<i64> {
+        let mut order: Vec<i64> = Vec::new();
+        let mut lines: HashMap<i64, (i64, i64)> = HashMap::new(); // its words, its words other pages hold
+        for (b, &n) in self.blocks.iter().zip(pages) {
+            let counts = lines.entry(b.line).or_insert_with(|| {
+                order.push(b.line);
+                (b.line_words, 0)
+            });
+            if n > 1 {
+                counts.1 += b.words;
+            }
+        }
+        let mut beside = HashSet::new();
+        let mut after_own = false; // in a run of lines that an article's paragraph opened
+        for line in order {
+            let (words, shared) = lines[&line];
+            let long = words > short_words;
+            if long || shared == 0 {
+                after_own = after_own || (long && 2 * shared < words);
+                if after_own {
+                    beside.insert(line);
+                }
+            } else {
+                after_own = false;
+            }
+        }
+        beside
+    }
+}
