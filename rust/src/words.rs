@@ -7,7 +7,9 @@ use pyo3::exceptions::PyValueError;
 use pyo3::prelude::*;
 use pyo3::types::{PyBytes, PyString};
 
-use crate::segment::{Positions, chars};
+use foldhash::fast::RandomState;
+
+use crate::segment::Positions;
 
 /// Words, and the starts and ends of their tokens (little-endian i64 bytes).
 type Words<'py> = (Vec<Py<PyString>>, Bound<'py, PyBytes>, Bound<'py, PyBytes>);
@@ -29,9 +31,18 @@ pub fn folded_words<'py>(
 ) -> PyResult<Words<'py>> {
     let n = word.len();
     let at = Positions(at);
-    let kept = chars(kept)?;
+    // Its UTF-8 made for the call (as `chars` does: `to_str` would keep a copy in the string).
+    let utf8 = kept.encode_utf8()?;
+    let kept =
+        std::str::from_utf8(utf8.as_bytes()).map_err(|e| PyValueError::new_err(e.to_string()))?;
+    // Where each character of `kept` starts in its UTF-8, and its end: words are slices of it.
+    let byte_at: Vec<usize> = kept
+        .char_indices()
+        .map(|(i, _)| i)
+        .chain([kept.len()])
+        .collect();
     if letter.len() != n
-        || !at.fit(n, kept.len())
+        || !at.fit(n, byte_at.len() - 1)
         || letter.iter().zip(word).any(|(&l, &w)| l != 0 && w == 0)
     {
         return Err(PyValueError::new_err(
@@ -40,18 +51,18 @@ pub fn folded_words<'py>(
     }
     let found = py.detach(|| spans(word, letter, &at));
     let mut strings: Vec<Py<PyString>> = Vec::with_capacity(found.len());
-    let mut vocabulary: HashMap<&[char], usize> = HashMap::new();
+    let mut vocabulary: HashMap<&str, usize, RandomState> = HashMap::default();
     let (mut starts, mut ends) = (
         Vec::with_capacity(8 * found.len()),
         Vec::with_capacity(8 * found.len()),
     );
     for &(a, b, token_start, token_end) in &found {
-        let text = &kept[a as usize..b as usize];
+        let text = &kept[byte_at[a as usize]..byte_at[b as usize]];
         let string = match vocabulary.get(text) {
             Some(&i) => strings[i].clone_ref(py),
             None => {
                 vocabulary.insert(text, strings.len());
-                PyString::new(py, &text.iter().collect::<String>()).unbind()
+                PyString::new(py, text).unbind()
             }
         };
         strings.push(string);
