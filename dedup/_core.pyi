@@ -118,3 +118,16 @@ def site_verdicts(
     pages that carry each block's shape; (index, pages needed, copies or -1) of each block that goes
     as the site's boilerplate; the indexes of the other blocks that may open with a label
     (`dedup.detect.site_boilerplate`)."""
+
+def block_texts(
+    table: CharTable,
+    text: str,
+    starts: list[int],
+    ends: list[int],
+    words: list[int],
+    limit: int,
+    max_words: int,
+) -> tuple[list[str], list[int]] | None:
+    """Each block's text with its whitespace collapsed, cut with `…` past `limit` characters
+    (`dedup.features.excerpt`), and the indexes of the blocks of `max_words` words or fewer that
+    hold a label's separator; None where the text holds a lone surrogate."""

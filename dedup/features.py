@@ -8,9 +8,11 @@ import marshal
 from collections.abc import Collection, Mapping, Sequence
 from dataclasses import dataclass, field
 
+from dedup._core import block_texts
 from dedup.duplicates import PagePrint, key_prints
 from dedup.fingerprint import FingerprintSettings, exact_hash
 from dedup.keys import (
+    MAX_TEMPLATE_WORDS,
     glued_labels,
     gram_hashes,
     head_pairs,
@@ -21,7 +23,7 @@ from dedup.keys import (
 )
 from dedup.normalize import Folded
 from dedup.page import Block
-from dedup.segment import Words, flow_lines, long_lines, segment, words_with_offsets
+from dedup.segment import Words, char_table, flow_lines, long_lines, segment, words_with_offsets
 
 EDGE_WORDS = 48  # words at a page's start and end whose runs are counted (a share bar, a blurb)
 # Edge grams are counted apart from the runs of flattened pages: a house opener that many pages
@@ -85,15 +87,14 @@ def page_counts(
     page's, where it has a flow line; `folded`: the text's, when the caller has it)."""
     first_long, _ = long_lines(blocks, short_words)
     shapes = [b.shape for b in blocks]
+    texts, labelled = _block_texts(text, blocks)
     examples: dict[str, str] = {}
     labels: set[str] = set()
-    for key, b in zip(shapes, blocks, strict=True):
-        raw = text[b.start : b.end]
-        if key not in examples:
-            examples[key] = excerpt(raw)
-        if (label := label_prefix(raw, b.words)) is not None:
+    for k, (key, b, example) in enumerate(zip(shapes, blocks, texts, strict=True)):
+        examples.setdefault(key, example)
+        if k in labelled and (label := label_prefix(text[b.start : b.end], b.words)) is not None:
             labels.add(label)
-            examples.setdefault(label, excerpt(raw))
+            examples.setdefault(label, example)
     for label, b in glued_labels(text, blocks, flow).items():
         labels.add(label)
         examples.setdefault(label, excerpt(text[b.start : b.end]))
@@ -112,6 +113,24 @@ def page_counts(
         | frozenset(head_pair_hashes(text, blocks, flow, words)),
         examples=examples,
     )
+
+
+def _block_texts(text: str, blocks: Sequence[Block]) -> tuple[list[str], Collection[int]]:
+    """Each block's `excerpt`, and the blocks that may open with a label (`label_prefix` finds
+    none in the others): by the Rust core, but for a text with a lone surrogate."""
+    found = block_texts(
+        char_table(),
+        text,
+        [b.start for b in blocks],
+        [b.end for b in blocks],
+        [b.words for b in blocks],
+        EXAMPLE_CHARS,
+        MAX_TEMPLATE_WORDS,
+    )
+    if found is None:
+        return [excerpt(text[b.start : b.end]) for b in blocks], range(len(blocks))
+    texts, labelled = found
+    return texts, set(labelled)
 
 
 def head_pair_hashes(text: str, blocks: Sequence[Block], flow: Collection[int], words: Words) -> list[int]:

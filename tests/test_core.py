@@ -4,7 +4,8 @@ definition, on arbitrary words (lone surrogates included) and on real Arabic and
 against a plain Python reference; `minhash` refusing what lies outside its input (its values, and
 the character shingles', are checked against datasketch and xxhash in test_fingerprint.py);
 `nfkc_one_to_one` against its definition; the widget lists matched a page at a time against
-`WidgetMatcher.match`, key by key; `removed_by` against its definition."""
+`WidgetMatcher.match`, key by key; `removed_by` against its definition; `block_texts` against
+`excerpt` and `label_prefix`."""
 
 from __future__ import annotations
 
@@ -21,7 +22,8 @@ from hypothesis import strategies as st
 
 from dedup import _core
 from dedup.detect import widgets
-from dedup.keys import gram_hashes, line_keys, slot_words
+from dedup.features import excerpt
+from dedup.keys import MAX_TEMPLATE_WORDS, gram_hashes, label_prefix, line_keys, slot_words
 from dedup.normalize import Folded, _nfkc_one_to_one, normalize
 from dedup.segment import char_table, segment, segment_here, words_with_offsets
 
@@ -395,3 +397,26 @@ def test_removed_by_is_the_definition(gaps: list[tuple[int, int]], spans: list[t
         0.9,
     )
     assert found == _removed_by_reference(blocks, decisions)
+
+
+@settings(max_examples=400, deadline=None)
+@given(CUT_TEXT, st.integers(2, 30))
+def test_block_texts_are_each_blocks_excerpt(text: str, limit: int) -> None:
+    blocks = segment(text)
+    spans = ([b.start for b in blocks], [b.end for b in blocks], [b.words for b in blocks])
+    found = _core.block_texts(char_table(), text, *spans, limit, MAX_TEMPLATE_WORDS)
+    assert found is not None
+    texts, labelled = found
+    assert texts == [excerpt(text[b.start : b.end], limit) for b in blocks]
+    labels = [k for k, b in enumerate(blocks) if label_prefix(text[b.start : b.end], b.words) is not None]
+    assert set(labels) <= set(labelled)
+
+
+def test_block_texts_of_a_real_page_and_of_one_with_a_lone_surrogate() -> None:
+    text = REFERENCE_PAGE.read_text(encoding="utf-8")
+    blocks = segment(text)
+    spans = ([b.start for b in blocks], [b.end for b in blocks], [b.words for b in blocks])
+    found = _core.block_texts(char_table(), text, *spans, 200, MAX_TEMPLATE_WORDS)
+    assert found is not None
+    assert found[0] == [excerpt(text[b.start : b.end]) for b in blocks]
+    assert _core.block_texts(char_table(), "a\ud800 b", [0], [4], [2], 200, 16) is None

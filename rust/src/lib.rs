@@ -19,6 +19,7 @@ mod segment;
 mod shingles;
 mod site;
 mod spans;
+mod texts;
 mod widgets;
 mod words;
 
@@ -38,6 +39,8 @@ mod _core {
     use super::site::site_verdicts;
     #[pymodule_export]
     use super::spans::removed_by;
+    #[pymodule_export]
+    use super::texts::block_texts;
     #[pymodule_export]
     use super::widgets::{WidgetTable, match_widgets};
     #[pymodule_export]

@@ -10,16 +10,7 @@ use pyo3::prelude::*;
 use pyo3::types::PyDict;
 
 use crate::segment::{CLOSING, CharTable, SPACE, STOP};
-
-/// What stands between a label and its slot (`dedup.keys.SEPARATORS`).
-const SEPARATORS: [u32; 6] = [
-    ':' as u32,
-    '|' as u32,
-    '»' as u32,
-    '›' as u32,
-    '–' as u32,
-    '—' as u32,
-];
+use crate::texts::SEPARATORS;
 
 /// A block's place and size (`dedup.page.Block` without its texts).
 struct Block {
@@ -112,12 +103,17 @@ pub fn site_verdicts(
         if skip.contains(&k) {
             continue;
         }
+        // A block on fewer pages than any block needs can only go as a line template's label.
         if seen >= needs.least {
+            // Inside the body, a sentence needs the evidence of a long block: background
+            // paragraphs of one story repeat there. Links and headlines (no full stop) are
+            // furniture anywhere, and so is a sentence the page says again and again (an embed's
+            // consent notice under every post): an article does not.
             let sentence = page.ends_sentence(b);
             let repeated =
                 if sentence && b.words > needs.link_words && needs.site_pages > needs.tiny_site {
                     let n: i64 = copies
-                        .get_item(blocks[k].getattr("shape")?)?
+                        .get_item(blocks[k].getattr(intern!(copies.py(), "shape"))?)?
                         .map_or(Ok(0), |n| n.extract())?;
                     (n >= needs.page_copies).then_some(n)
                 } else {
@@ -141,6 +137,7 @@ pub fn site_verdicts(
             } else {
                 needs.needed_by_words[words.clamp(0, needs.short_words + 1) as usize]
             };
+            // A paragraph of the body beside the article's own: a story's background.
             let paragraph = sentence
                 && repeated.is_none()
                 && first_long <= b.line
@@ -156,7 +153,9 @@ pub fn site_verdicts(
             }
         }
         if b.words <= needs.max_template_words
-            && text[b.start..b.end].iter().any(|c| SEPARATORS.contains(c))
+            && text[b.start..b.end]
+                .iter()
+                .any(|&c| SEPARATORS.iter().any(|&s| s as u32 == c))
         {
             labelled.push(k);
         }
