@@ -158,10 +158,14 @@ def edge_grams(text: str, blocks: Sequence[Block], folded: Folded | None = None)
 
 def edge_words(text: str, blocks: Sequence[Block], folded: Folded | None = None) -> tuple[Words, Words]:
     """The first EDGE_WORDS words of a page's first line, the last EDGE_WORDS of its last line."""
-    first = [b for b in blocks if b.line == blocks[0].line]
-    last = [b for b in blocks if b.line == blocks[-1].line]
-    head = words_with_offsets(text, first[0].start, first[-1].end, folded)
-    tail = words_with_offsets(text, last[0].start, last[-1].end, folded)
+    # Blocks come in the order of their lines: the first line's are the first few, the last's the last.
+    first_end, last_start = 1, len(blocks) - 1
+    while first_end < len(blocks) and blocks[first_end].line == blocks[0].line:
+        first_end += 1
+    while last_start > 0 and blocks[last_start - 1].line == blocks[-1].line:
+        last_start -= 1
+    head = words_with_offsets(text, blocks[0].start, blocks[first_end - 1].end, folded)
+    tail = words_with_offsets(text, blocks[last_start].start, blocks[-1].end, folded)
     cut = max(0, len(tail.words) - EDGE_WORDS)
     return (
         Words(head.words[:EDGE_WORDS], head.starts[:EDGE_WORDS], head.ends[:EDGE_WORDS]),
