@@ -250,6 +250,8 @@ def outside(words: Words, spans: Sequence[tuple[int, int]]) -> Words:
 def flow_lines(blocks: Sequence[Block]) -> dict[int, tuple[int, int]]:
     """Line number -> (start, end) of the lines that hold most of the page: a page that lost its
     line breaks."""
+    if all(b.line_words < FLOW_LINE_WORDS for b in blocks):
+        return {}  # most pages: no line that long
     lines: dict[int, tuple[int, int, int]] = {}  # line -> (start, end, words)
     for b in blocks:
         start = lines[b.line][0] if b.line in lines else b.start
