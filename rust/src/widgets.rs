@@ -3,6 +3,7 @@
 
 use std::collections::{HashMap, HashSet};
 
+use foldhash::fast::RandomState;
 use pyo3::prelude::*;
 use pyo3::types::PyString;
 
@@ -12,10 +13,12 @@ pub struct WidgetTable {
     /// Longest first, the order they are tried in.
     phrases: Vec<String>,
     /// First word -> the phrases (indexes) that start with it, in order.
-    by_first_word: HashMap<String, Vec<usize>>,
-    labels: HashSet<String>,
+    by_first_word: HashMap<String, Vec<usize>, RandomState>,
+    labels: HashSet<String, RandomState>,
+    /// The longest label's length in bytes: a longer key is none.
+    longest_label: usize,
     link_prefixes: Vec<String>,
-    link_first_words: HashSet<String>,
+    link_first_words: HashSet<String, RandomState>,
     max_widget_words: usize,
     max_link_words: usize,
 }
@@ -30,7 +33,7 @@ impl WidgetTable {
         max_widget_words: usize,
         max_link_words: usize,
     ) -> Self {
-        let mut by_first_word: HashMap<String, Vec<usize>> = HashMap::new();
+        let mut by_first_word: HashMap<String, Vec<usize>, RandomState> = HashMap::default();
         for (i, phrase) in phrases.iter().enumerate() {
             by_first_word
                 .entry(first_word(phrase).to_owned())
@@ -44,7 +47,8 @@ impl WidgetTable {
         WidgetTable {
             phrases,
             by_first_word,
-            labels,
+            longest_label: labels.iter().map(String::len).max().unwrap_or(0),
+            labels: labels.into_iter().collect(),
             link_prefixes,
             link_first_words,
             max_widget_words,
@@ -57,7 +61,7 @@ impl WidgetTable {
     /// The phrase or label that makes this key a widget (a link prefix followed by " …").
     fn find(&self, key: &str) -> Option<String> {
         let n_words = key.matches(' ').count() + 1;
-        if self.labels.contains(key) {
+        if key.len() <= self.longest_label && self.labels.contains(key) {
             return Some(key.to_owned());
         }
         // An empty phrase (one made only of what normalizing drops) matches nothing.
