@@ -5,6 +5,7 @@ its print (what copies are found by, before anything is cleaned)."""
 from __future__ import annotations
 
 import marshal
+from array import array
 from collections.abc import Collection, Mapping, Sequence
 from dataclasses import dataclass, field
 
@@ -207,5 +208,5 @@ def counts_of(
     """`page_counts` of a segmented page; its words are only made where they count: in a page
     that lost its line breaks (`flow_lines`)."""
     flow = flow_lines(blocks)
-    words = words_with_offsets(text, folded=folded) if flow else Words([], [], [])
+    words = words_with_offsets(text, folded=folded) if flow else Words([], array("q"), array("q"))
     return page_counts(site, text, blocks, flow, words, short_words, folded)

@@ -4,7 +4,10 @@ for matching only; page text is never altered."""
 from __future__ import annotations
 
 import functools
+import sys
 import unicodedata
+from array import array
+from bisect import bisect_left
 
 import numpy as np
 import regex
@@ -149,8 +152,8 @@ def _fold_table() -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
         table[code] = 32 if _PUNCT_CHAR.match(folded) else ord(folded)
     word = np.zeros(0x10000, bool)
     word[codes[[m.start() for m in _WORD_CHAR.finditer(chars)]]] = True
-    for array in (nfkc, table, drop, word):
-        array.flags.writeable = False
+    for part in (nfkc, table, drop, word):
+        part.flags.writeable = False
     return nfkc, table, drop, word
 
 
@@ -196,7 +199,7 @@ class Folded:
         # 20 MB page holds these once per pass).
         self._at = None if at is None else np.frombuffer(at, "<u4")
         self._at_view: memoryview | None = None
-        self._whole_words: tuple[list[str], np.ndarray, np.ndarray] | None = None
+        self._whole_words: tuple[list[str], array[int], array[int]] | None = None
 
     def kept_span(self, start: int, end: int) -> tuple[str, bytes]:
         """Where `fast`, what the Rust core reads of text[start:end]: its folded text without the
@@ -210,11 +213,11 @@ class Folded:
 
     def words(
         self, start: int = 0, end: int | None = None
-    ) -> tuple[list[str], np.ndarray, np.ndarray] | None:
+    ) -> tuple[list[str], array[int], array[int]] | None:
         """The words of the `\\w+` tokens of text[start:end] (what `normalize(token).split()` gives
-        for each), with the start and end of the token each came from; None where the slow path
-        must do it. Once the whole text's words are made, a span that cuts no token is a slice
-        of them."""
+        for each), with the start and end of the token each came from (array("q"): machine
+        integers); None where the slow path must do it. Once the whole text's words are made, a
+        span that cuts no token is a slice of them."""
         if not self.fast:
             return None
         end = len(self.text) if end is None else end
@@ -223,20 +226,21 @@ class Folded:
         if self._whole_words is None or self._cuts_token(start) or self._cuts_token(end):
             return self._words_between(start, end)
         words, starts, ends = self._whole_words
-        i, j = np.searchsorted(starts, (start, end)).tolist()
+        i = bisect_left(starts, start)
+        j = bisect_left(starts, end, i)
         return words[i:j], starts[i:j], ends[i:j]
 
     def _cuts_token(self, at: int) -> bool:
         return 0 < at < len(self.text) and bool(self._word[at - 1] and self._word[at])
 
-    def _words_between(self, start: int, end: int) -> tuple[list[str], np.ndarray, np.ndarray]:
+    def _words_between(self, start: int, end: int) -> tuple[list[str], array[int], array[int]]:
         # The Rust core reads the span's flags and its folded text (dropped characters inside a
         # word stay: they join, never split) and makes one string per distinct word.
         kept, positions = self.kept_span(start, end)
         words, starts, ends = folded_words(
             self._word[start:end], self._letter[start:end], kept, positions, start
         )
-        return words, np.frombuffer(starts, "<i8"), np.frombuffer(ends, "<i8")
+        return words, _machine_ints(starts), _machine_ints(ends)
 
     def key(self, start: int, end: int) -> str:
         """The matching key of text[start:end]."""
@@ -248,6 +252,15 @@ class Folded:
                 self._at_view = self._at.data
             start, end = self._at_view[start], self._at_view[end]
         return " ".join(self._kept[start:end].split())
+
+
+def _machine_ints(data: bytes) -> array[int]:
+    """Little-endian 8-byte integers (the Rust core's) as an array("q")."""
+    out = array("q")
+    out.frombytes(data)
+    if sys.byteorder == "big":
+        out.byteswap()
+    return out
 
 
 def _nfkc_one_to_one(text: str) -> str | None:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import functools
 from array import array
+from bisect import bisect_left
 from collections.abc import Sequence
 from dataclasses import dataclass
 
@@ -195,8 +196,8 @@ class Words:
     """The normalized words of a text, each with the span of the original token it came from."""
 
     words: list[str]
-    starts: Sequence[int]  # array("q"): machine integers
-    ends: Sequence[int]
+    starts: array[int]  # array("q"): machine integers
+    ends: array[int]
 
 
 def words_with_offsets(
@@ -211,7 +212,9 @@ def words_with_offsets(
     fast = folded.words(start - base, end - base)
     if fast is not None:
         words, token_starts, token_ends = fast
-        return Words(words, _offsets(token_starts + base), _offsets(token_ends + base))
+        if base:
+            token_starts, token_ends = _shifted(token_starts, base), _shifted(token_ends, base)
+        return Words(words, token_starts, token_ends)
     out_words: list[str] = []
     starts = array("q")
     ends = array("q")
@@ -223,10 +226,10 @@ def words_with_offsets(
     return Words(out_words, starts, ends)
 
 
-def _offsets(values: np.ndarray) -> array[int]:
-    """Offsets as machine integers: 8 bytes each, not a Python int each."""
+def _shifted(offsets: array[int], by: int) -> array[int]:
+    """Offsets moved by `by`, as machine integers."""
     out = array("q")
-    out.frombytes(values.astype(np.int64).tobytes())
+    out.frombytes((np.frombuffer(offsets, np.int64) + by).tobytes())
     return out
 
 
@@ -234,18 +237,35 @@ def outside(words: Words, spans: Sequence[tuple[int, int]]) -> Words:
     """The words that start outside every (start, end) span."""
     if not spans or not words.words:
         return words
-    ordered = sorted(spans)
-    starts = np.array([s for s, _ in ordered])
-    reach = np.maximum.accumulate(np.array([e for _, e in ordered]))  # furthest end of the spans so far
-    at = np.asarray(words.starts, np.int64)
-    last = np.searchsorted(starts, at, side="right") - 1  # the last span starting at or before each word
-    keep = (last < 0) | (reach[np.maximum(last, 0)] <= at)
-    # What stays is a few runs of words between the spans: the words are sliced a run at a time.
-    edges = np.flatnonzero(np.diff(keep, prepend=False, append=False)).tolist()
+    # What stays is a few runs of words between the spans: each is found by bisection and sliced.
     kept_words: list[str] = []
-    for a, b in zip(edges[::2], edges[1::2], strict=True):
-        kept_words += words.words[a:b]
-    return Words(kept_words, _offsets(at[keep]), _offsets(np.asarray(words.ends, np.int64)[keep]))
+    starts: array[int] = array("q")
+    ends: array[int] = array("q")
+    at = 0  # the first word not judged yet
+    for start, end in _union(spans):
+        upto = bisect_left(words.starts, start, at)
+        kept_words += words.words[at:upto]
+        starts += words.starts[at:upto]
+        ends += words.ends[at:upto]
+        at = bisect_left(words.starts, end, upto)
+    kept_words += words.words[at:]
+    starts += words.starts[at:]
+    ends += words.ends[at:]
+    return Words(kept_words, starts, ends)
+
+
+def _union(spans: Sequence[tuple[int, int]]) -> list[tuple[int, int]]:
+    """The (start, end) spans that cover what these spans cover, apart and in order."""
+    out: list[tuple[int, int]] = []
+    for start, end in sorted(spans):
+        if start >= end:
+            continue
+        if out and start <= out[-1][1]:
+            if end > out[-1][1]:
+                out[-1] = (out[-1][0], end)
+        else:
+            out.append((start, end))
+    return out
 
 
 def flow_lines(blocks: Sequence[Block]) -> dict[int, tuple[int, int]]:

@@ -6,13 +6,14 @@ import regex
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from dedup.normalize import normalize
+from dedup.normalize import Folded, normalize
 from dedup.segment import (
     CLOSING_MARKS,
     SENTENCE_STOPS,
     ends_sentence,
     ends_sentence_at,
     line_spans,
+    outside,
     segment,
     sentence_spans,
     words_with_offsets,
@@ -164,6 +165,40 @@ _ALPHABET = st.sampled_from(
     list("abcXYZ إأآىةبتثجحخ ٠١٢٣ 0123 .,!?؟…«»\n")
     + ["\u064e", "\u0651", "\u0640", "\u200f", "\u200c", "é", "😀"]
 )
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.text(alphabet=_ALPHABET, max_size=80), st.integers(0, 80), st.integers(0, 80))
+def test_the_words_of_a_span_are_its_own_words_from_the_folded_page(text: str, a: int, b: int) -> None:
+    start, end = sorted((min(a, len(text)), min(b, len(text))))
+    folded = Folded(text)
+    words_with_offsets(text, folded=folded)  # the whole page's words first: a span's are sliced from them
+    from_page = words_with_offsets(text, start, end, folded)
+    alone = words_with_offsets(text, start, end)
+    assert from_page.words == alone.words
+    assert (list(from_page.starts), list(from_page.ends)) == (list(alone.starts), list(alone.ends))
+
+
+@settings(max_examples=200, deadline=None)
+@given(
+    st.text(alphabet=_ALPHABET, max_size=80),
+    st.lists(st.tuples(st.integers(0, 80), st.integers(0, 80)), max_size=6),
+)
+def test_outside_keeps_the_words_that_start_in_no_span(text: str, spans: list[tuple[int, int]]) -> None:
+    words = words_with_offsets(text)
+    kept = outside(words, spans)
+    expected = [i for i, at in enumerate(words.starts) if not any(s <= at < e for s, e in spans)]
+    assert kept.words == [words.words[i] for i in expected]
+    assert list(kept.starts) == [words.starts[i] for i in expected]
+    assert list(kept.ends) == [words.ends[i] for i in expected]
+
+
+def test_outside_of_an_arabic_line_with_its_share_bar_removed() -> None:
+    text = "شارك المقال: فيسبوك تويتر. قال الوزير إن the talks will resume"
+    words = words_with_offsets(text)
+    kept = outside(words, [(0, text.index(". ") + 2), (text.index("the"), text.index("talks"))])
+    assert kept.words == ["قال", "الوزير", "ان", "talks", "will", "resume"]
+    assert [text[s:e] for s, e in zip(kept.starts, kept.ends, strict=True)][:3] == ["قال", "الوزير", "إن"]
 
 
 @settings(max_examples=200, deadline=None)
