@@ -89,9 +89,10 @@ class Kind(StrEnum):
 SITE_FURNITURE = frozenset({Kind.SITE_BOILERPLATE, Kind.TEMPLATE})  # furniture by the site's own pages
 
 
-@dataclass(frozen=True)
+@dataclass(slots=True)
 class Decision:
-    """A detector's verdict on one span: it goes, why (`kind`), and on what evidence."""
+    """A detector's verdict on one span: it goes, why (`kind`), and on what evidence. Never changed
+    once made; not frozen, like `Block`: a page makes dozens."""
 
     start: int
     end: int
@@ -99,9 +100,10 @@ class Decision:
     evidence: dict[str, Any] = field(default_factory=dict)
 
 
-@dataclass(frozen=True)
+@dataclass(slots=True)
 class Removal:
-    """A span removed from the original text, with its text so the original can be restored."""
+    """A span removed from the original text, with its text so the original can be restored. Never
+    changed once made; not frozen, like `Block`."""
 
     start: int
     end: int
