@@ -96,6 +96,12 @@ def minhash(hashes: bytes, first: bytes, a: bytes, b: bytes) -> bytes:
     """MinHash signatures (datasketch's affine32) of the sets of u32 `hashes` that i64 `first`
     starts, one row of len(a) u32 values each; all little-endian bytes."""
 
+def pieces_left(
+    block_starts: list[int], block_ends: list[int], starts: list[int], ends: list[int]
+) -> list[tuple[int, int, int]]:
+    """What the decisions (start, end) leave of the blocks (in order, apart): (block, start, end)
+    of each piece, in order; a block none overlaps is one piece, itself."""
+
 def removed_by(
     block_starts: list[int], block_ends: list[int], starts: list[int], ends: list[int], share: float
 ) -> list[int]:

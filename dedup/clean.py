@@ -5,13 +5,12 @@ from __future__ import annotations
 import math
 import unicodedata
 from bisect import bisect_left, bisect_right
-from collections import Counter
 from collections.abc import Collection, Iterable, Sequence
 
 import regex
 
 from dedup import headline
-from dedup._core import removed_by
+from dedup._core import pieces_left, removed_by
 from dedup.audit import apply, merge
 from dedup.config import Config, Guards
 from dedup.detect import context, glued, repeats, runs, site_boilerplate, widgets
@@ -296,17 +295,6 @@ def _piece(
     return [(piece, decision)]
 
 
-def _overlaps(blocks: Sequence[Block], decisions: Sequence[Decision]) -> list[list[Decision]]:
-    """For each block, the decisions that overlap it, in the order given (blocks are in order)."""
-    starts = [b.start for b in blocks]
-    ends = [b.end for b in blocks]
-    per_block: list[list[Decision]] = [[] for _ in blocks]
-    for d in decisions:
-        for k in range(bisect_right(ends, d.start), bisect_left(starts, d.end)):
-            per_block[k].append(d)
-    return per_block
-
-
 def _removed_kinds(blocks: Sequence[Block], decisions: Sequence[Decision]) -> list[str | None]:
     """The kind of decision that removes each block whole (or nearly), None for a block that stays:
     the first decision that overlaps it, where those that do cover REMOVED_SHARE of it."""
@@ -320,20 +308,17 @@ def _left(text: str, blocks: Sequence[Block], decisions: Sequence[Decision]) -> 
     """What the decisions leave of the blocks, as the cleaned page's blocks: a block cut in part
     leaves its pieces, and each line's word count is made of what is left of it."""
     left: list[Block] = []
-    for b, overlaps in zip(blocks, _overlaps(blocks, decisions), strict=True):
-        if not overlaps:
+    block_starts, block_ends = [b.start for b in blocks], [b.end for b in blocks]
+    starts, ends = [d.start for d in decisions], [d.end for d in decisions]
+    for k, start, end in pieces_left(block_starts, block_ends, starts, ends):
+        b = blocks[k]
+        if start == b.start and end == b.end:
             left.append(b)
-            continue
-        if len(overlaps) == 1 and overlaps[0].start <= b.start and overlaps[0].end >= b.end:
-            continue  # most removals: a block whole
-        pos = b.start
-        for start, end in sorted((d.start, d.end) for d in overlaps) + [(b.end, b.end)]:
-            if start > pos and (key := normalize(text[pos:start])):
-                left.append(Block(pos, start, key, b.line, False, 0, key_words(key), shape(key)))
-            pos = max(pos, end)
-    words: Counter[int] = Counter()
+        elif key := normalize(text[start:end]):
+            left.append(Block(start, end, key, b.line, False, 0, key_words(key), shape(key)))
+    words: dict[int, int] = {}
     for b in left:
-        words[b.line] += b.words
+        words[b.line] = words.get(b.line, 0) + b.words
     return [b if b.line_words == (n := words[b.line]) else b.with_line_words(n) for b in left]
 
 

@@ -399,6 +399,37 @@ def test_removed_by_is_the_definition(gaps: list[tuple[int, int]], spans: list[t
     assert found == _removed_by_reference(blocks, decisions)
 
 
+def _pieces_left_reference(
+    blocks: list[tuple[int, int]], decisions: list[tuple[int, int]]
+) -> list[tuple[int, int, int]]:
+    """The spans of each block between the decisions that overlap it, in order."""
+    out = []
+    for k, (b_start, b_end) in enumerate(blocks):
+        pos = b_start
+        for s, e in sorted((s, e) for s, e in decisions if s < b_end and e > b_start) + [(b_end, b_end)]:
+            if s > pos:
+                out.append((k, pos, s))
+            pos = max(pos, e)
+    return out
+
+
+@settings(max_examples=500, deadline=None)
+@given(
+    st.lists(st.tuples(st.integers(0, 3), st.integers(1, 12)), max_size=10),
+    st.lists(st.tuples(st.integers(0, 80), st.integers(0, 30)), max_size=10),
+)
+def test_pieces_left_are_the_definition(gaps: list[tuple[int, int]], spans: list[tuple[int, int]]) -> None:
+    blocks, pos = [], 0
+    for gap, length in gaps:  # blocks in order, apart
+        blocks.append((pos + gap, pos + gap + length))
+        pos += gap + length
+    decisions = [(s, s + n) for s, n in spans]
+    found = _core.pieces_left(
+        [s for s, _ in blocks], [e for _, e in blocks], [s for s, _ in decisions], [e for _, e in decisions]
+    )
+    assert found == _pieces_left_reference(blocks, decisions)
+
+
 @settings(max_examples=400, deadline=None)
 @given(CUT_TEXT, st.integers(2, 30))
 def test_block_texts_are_each_blocks_excerpt(text: str, limit: int) -> None:
