@@ -113,7 +113,6 @@ def site_verdicts(
     text: bytes,
     blocks: Sequence[Block],
     stats: SiteStats,
-    copies: dict[str, int],
     skip: list[int],
     flow_lines: list[int],
     first_long: int,

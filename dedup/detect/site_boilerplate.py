@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 import functools
-from collections import Counter
 from collections.abc import Collection, Sequence
 from itertools import pairwise
+from operator import itemgetter
 
 import regex
 
@@ -73,7 +73,6 @@ def detect(
         text.encode("utf-32-le", "surrogatepass"),
         blocks,
         stats,
-        Counter([b.shape for b in blocks]),
         entry_times,
         list(flow_lines),
         first_long,
@@ -114,15 +113,16 @@ def detect(
         ):
             evidence = {"label": label[2:], "pages": pages, "site_pages": stats.pages}
             decisions.append((k, Decision(block.start, block.end, Kind.TEMPLATE, evidence)))
-    site_blocks = {k for k, _, _ in found}
-    ordered = [d for _, d in sorted(decisions, key=lambda kd: kd[0])]
-    return ordered + _inside_notices(blocks, pages_seen, site_blocks, flow_lines, stats, rule)
+    if len(decisions) > len(found):  # templates: in the order of their blocks, among the others
+        decisions.sort(key=itemgetter(0))
+    ordered = [d for _, d in decisions]
+    return ordered + _inside_notices(blocks, pages_seen, [k for k, _, _ in found], flow_lines, stats, rule)
 
 
 def _inside_notices(
     blocks: Sequence[Block],
     pages: Sequence[int],
-    site_blocks: Collection[int],
+    site_blocks: Sequence[int],  # in order
     flow_lines: Collection[int],
     stats: SiteStats,
     rule: Rule,
@@ -135,8 +135,8 @@ def _inside_notices(
     needed = rule.pages_needed(stats.pages, rule.short_words)
     between = f"{Kind.SITE_BOILERPLATE}, {Kind.SITE_BOILERPLATE}"
     decisions = []
-    for k in sorted(site_blocks):
-        if k + 2 not in site_blocks or k + 1 in site_blocks:
+    for k, after in pairwise(site_blocks):
+        if after != k + 2:  # one block between them, which does not go as the site's
             continue
         block = blocks[k + 1]
         if (

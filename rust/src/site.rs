@@ -55,8 +55,8 @@ pub struct Needs {
 /// shape (`pages_seen`); (index, pages needed, copies on the page where it counts as said again
 /// and again, else -1) of each block that goes as the site's boilerplate, in order; and the index
 /// of each other block that holds a label's separator and few enough words to be a line template.
-/// `stats`: the site's `SiteStats`; `copies`: shape -> its blocks on this page; `skip`: blocks
-/// left alone (a live blog's entry time); `flow_lines`: the lines that hold a flattened page.
+/// `stats`: the site's `SiteStats`; `skip`: blocks left alone (a live blog's entry time);
+/// `flow_lines`: the lines that hold a flattened page.
 #[pyfunction]
 #[allow(clippy::too_many_arguments, clippy::type_complexity)]
 pub fn site_verdicts(
@@ -64,7 +64,6 @@ pub fn site_verdicts(
     text: &[u8],
     blocks: Vec<Bound<'_, PyAny>>,
     stats: &Bound<'_, PyAny>,
-    copies: &Bound<'_, PyDict>,
     skip: Vec<usize>,
     flow_lines: Vec<i64>,
     first_long: i64,
@@ -77,11 +76,16 @@ pub fn site_verdicts(
     if read.iter().any(|b| b.start > b.end || b.end > text.len()) {
         return Err(PyValueError::new_err("a block lies outside the page"));
     }
+    let py = stats.py();
+    let shapes = blocks
+        .iter()
+        .map(|block| block.getattr(intern!(py, "shape")))
+        .collect::<PyResult<Vec<_>>>()?;
     let counts = Counts::of(stats)?;
-    let pages = blocks
+    let pages = shapes
         .iter()
         .zip(&read)
-        .map(|(block, b)| counts.pages_seen(block, b, first_long, &needs))
+        .map(|(shape, b)| counts.pages_seen(shape, b, first_long, &needs))
         .collect::<PyResult<Vec<i64>>>()?;
     if needs.needed_by_words.len() as i64 != needs.short_words + 2 {
         return Err(PyValueError::new_err(
@@ -99,6 +103,7 @@ pub fn site_verdicts(
     let story = page.beside_article(&pages, needs.short_words);
     let mut found = Vec::new();
     let mut labelled = Vec::new();
+    let mut copies: Option<Bound<'_, PyDict>> = None; // shape -> its blocks on this page, when asked
     for (k, (b, &seen)) in read.iter().zip(&pages).enumerate() {
         if skip.contains(&k) {
             continue;
@@ -112,9 +117,10 @@ pub fn site_verdicts(
             let sentence = page.ends_sentence(b);
             let repeated =
                 if sentence && b.words > needs.link_words && needs.site_pages > needs.tiny_site {
-                    let n: i64 = copies
-                        .get_item(blocks[k].getattr(intern!(copies.py(), "shape"))?)?
-                        .map_or(Ok(0), |n| n.extract())?;
+                    if copies.is_none() {
+                        copies = Some(shape_counts(py, &shapes)?);
+                    }
+                    let n = count(copies.as_ref().expect("counted above"), &shapes[k])?;
                     (n >= needs.page_copies).then_some(n)
                 } else {
                     None
@@ -207,21 +213,32 @@ impl<'py> Counts<'py> {
     /// blurb or below a long one): all its pages count.
     fn pages_seen(
         &self,
-        block: &Bound<'py, PyAny>,
+        shape: &Bound<'py, PyAny>,
         b: &Block,
         first_long: i64,
         needs: &Needs,
     ) -> PyResult<i64> {
-        let shape = block.getattr(intern!(block.py(), "shape"))?;
-        let everywhere = self.pages_with(&shape, false)?;
+        let everywhere = self.pages_with(shape, false)?;
         if b.line >= first_long {
             return Ok(everywhere);
         }
-        let head = self.pages_with(&shape, true)?;
+        let head = self.pages_with(shape, true)?;
         let least = (needs.floor as f64).max(needs.head_share * everywhere as f64);
         let own = b.line_words <= needs.link_words && head as f64 >= least;
         Ok(if own { everywhere } else { head })
     }
+}
+
+/// How many of these shapes are each shape.
+fn shape_counts<'py>(
+    py: Python<'py>,
+    shapes: &[Bound<'py, PyAny>],
+) -> PyResult<Bound<'py, PyDict>> {
+    let counts = PyDict::new(py);
+    for shape in shapes {
+        counts.set_item(shape, count(&counts, shape)? + 1)?;
+    }
+    Ok(counts)
 }
 
 fn count(counter: &Bound<'_, PyDict>, key: &Bound<'_, PyAny>) -> PyResult<i64> {
