@@ -2,14 +2,13 @@
 //! in one linear pass, without the GIL while it computes.
 
 use std::borrow::Cow;
-use std::collections::HashMap;
 use std::hash::BuildHasher;
 
 use foldhash::fast::RandomState;
 use hashbrown::HashTable;
 use pyo3::exceptions::{PyOverflowError, PyValueError};
 use pyo3::prelude::*;
-use pyo3::types::{PyBytes, PyString};
+use pyo3::types::{PyBytes, PyDict, PyString};
 
 /// Words per shingle: the unit a copy is found by, which its stretch then extends.
 const GRAM: usize = 5;
@@ -144,12 +143,24 @@ fn repeated_stretches(
     Ok(py.detach(|| stretches(&codes, min_words)))
 }
 
-/// Each word's number: equal words, equal numbers, in order of first occurrence.
+/// Each word's number: equal words, equal numbers, in order of first occurrence. The words are
+/// told apart as Python tells them (a dict: their cached hashes, the same string object at once,
+/// a lone surrogate like any other character), without a UTF-8 copy of each.
 fn word_numbers(words: &Bound<'_, PyAny>) -> PyResult<Vec<u32>> {
-    let mut numbers: HashMap<Box<[u8]>, u32, RandomState> = HashMap::default();
+    let numbers = PyDict::new(words.py());
     let mut codes = Vec::with_capacity(words.len().unwrap_or(0));
     for word in words.try_iter()? {
-        codes.push(number_of(&mut numbers, &utf8(word?.cast::<PyString>()?)?));
+        let word = word?;
+        let word = word.cast::<PyString>()?;
+        let code = match numbers.get_item(word)? {
+            Some(code) => code.extract()?,
+            None => {
+                let code = numbers.len() as u32;
+                numbers.set_item(word, code)?;
+                code
+            }
+        };
+        codes.push(code);
     }
     Ok(codes)
 }
@@ -165,15 +176,6 @@ fn utf8<'a>(text: &'a Bound<'_, PyString>) -> PyResult<Cow<'a, [u8]>> {
             Ok(Cow::Owned(bytes.cast::<PyBytes>()?.as_bytes().to_vec()))
         }
     }
-}
-
-fn number_of(numbers: &mut HashMap<Box<[u8]>, u32, RandomState>, word: &[u8]) -> u32 {
-    if let Some(&number) = numbers.get(word) {
-        return number;
-    }
-    let number = numbers.len() as u32;
-    numbers.insert(word.into(), number);
-    number
 }
 
 /// The stretches of `repeated_stretches`, over word numbers.
@@ -207,8 +209,8 @@ fn first_occurrences(codes: &[u32]) -> Vec<u32> {
     let hash_at = |at: u32| state.hash_one(gram_at(at));
     // Each distinct 5-gram once, as the position it occurs first at, compared by its words in
     // `codes`: 4 bytes a 5-gram, not 24, so a huge page's table misses the cache far less often.
-    let mut first_at: HashTable<u32> = HashTable::new();
     let grams = (codes.len() + 1 - GRAM) as u32;
+    let mut first_at: HashTable<u32> = HashTable::with_capacity(grams as usize);
     (0..grams)
         .map(|at| {
             let gram = gram_at(at);
