@@ -200,13 +200,14 @@ def edge_run(
 ) -> tuple[int, int, int] | None:
     """(first word, end word, fewest pages) of the run of `needed` pages that a line starts with
     (or ends with), leaving words of the line after it (or before it); None if there is none."""
-    if max(counts, default=0) < needed:
-        return None  # most lines: no 3-gram frequent enough
+    if not counts or counts[0 if at_start else -1] < needed:
+        return None  # the line's first (last) word is in no 3-gram frequent enough
+    if min(counts) >= max(needed, 1):
+        return None  # the whole line is the run: it leaves no words of its own
     n = len(words.words)
-    slotted = slot_words(words.words)
     for a, b, pages in frequent_runs(counts, needed, limits):
         if (a != 0 if at_start else b != n) or b - a == n or b - a < limits.min_edge_run_words:
             continue
-        if sum(len(w) > 2 and w != "0" for w in slotted[a:b]) >= limits.min_content_words:
+        if sum(len(w) > 2 and w != "0" for w in slot_words(words.words[a:b])) >= limits.min_content_words:
             return a, b, pages
     return None
