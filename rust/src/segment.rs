@@ -13,6 +13,7 @@ use std::collections::HashSet;
 use foldhash::fast::RandomState;
 
 use pyo3::exceptions::PyValueError;
+use pyo3::intern;
 use pyo3::prelude::*;
 use pyo3::types::{PyBytes, PyString};
 use xxhash_rust::xxh3::xxh3_64;
@@ -252,13 +253,21 @@ fn on_page<R: Send>(
     }))
 }
 
-/// A string's characters, from its UTF-8 made for the call: `to_str` would keep a UTF-8 copy of a
-/// page in the string for as long as it lives.
+/// A string's characters, from its UTF-32 made for the call (a character widened, not encoded and
+/// decoded again as UTF-8 would be; `to_str` would also keep a UTF-8 copy of a page in the string
+/// for as long as it lives). A lone surrogate raises UnicodeEncodeError, as Python's encoder does.
 pub(crate) fn chars(text: &Bound<'_, PyString>) -> PyResult<Vec<char>> {
-    let utf8 = text.encode_utf8()?;
-    let text =
-        std::str::from_utf8(utf8.as_bytes()).map_err(|e| PyValueError::new_err(e.to_string()))?;
-    Ok(text.chars().collect())
+    let py = text.py();
+    let utf32 = text.call_method1(intern!(py, "encode"), (intern!(py, "utf-32-le"),))?;
+    utf32
+        .cast::<PyBytes>()?
+        .as_bytes()
+        .chunks_exact(4)
+        .map(|c| {
+            char::from_u32(u32::from_le_bytes(c.try_into().expect("4 bytes")))
+                .ok_or_else(|| PyValueError::new_err("UTF-32 holds no such character"))
+        })
+        .collect()
 }
 
 struct Page<'a> {
