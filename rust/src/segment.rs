@@ -259,15 +259,15 @@ fn on_page<R: Send>(
 pub(crate) fn chars(text: &Bound<'_, PyString>) -> PyResult<Vec<char>> {
     let py = text.py();
     let utf32 = text.call_method1(intern!(py, "encode"), (intern!(py, "utf-32-le"),))?;
-    utf32
-        .cast::<PyBytes>()?
-        .as_bytes()
-        .chunks_exact(4)
-        .map(|c| {
-            char::from_u32(u32::from_le_bytes(c.try_into().expect("4 bytes")))
-                .ok_or_else(|| PyValueError::new_err("UTF-32 holds no such character"))
-        })
-        .collect()
+    let utf32 = utf32.cast::<PyBytes>()?.as_bytes();
+    let mut chars = Vec::with_capacity(utf32.len() / 4);
+    for code in utf32.chunks_exact(4) {
+        match char::from_u32(u32::from_le_bytes(code.try_into().expect("4 bytes"))) {
+            Some(c) => chars.push(c),
+            None => return Err(PyValueError::new_err("UTF-32 holds no such character")),
+        }
+    }
+    Ok(chars)
 }
 
 struct Page<'a> {
