@@ -89,13 +89,13 @@ def page_counts(
     first_long, _ = long_lines(blocks, short_words)
     shapes = [b.shape for b in blocks]
     texts, labelled = _block_texts(text, blocks)
-    examples: dict[str, str] = {}
+    examples = dict(zip(reversed(shapes), reversed(texts), strict=True))  # each shape's first text
     labels: set[str] = set()
-    for k, (key, b, example) in enumerate(zip(shapes, blocks, texts, strict=True)):
-        examples.setdefault(key, example)
-        if k in labelled and (label := label_prefix(text[b.start : b.end], b.words)) is not None:
+    for k in labelled:  # in order: a label's first block gives its text
+        b = blocks[k]
+        if (label := label_prefix(text[b.start : b.end], b.words)) is not None:
             labels.add(label)
-            examples.setdefault(label, example)
+            examples.setdefault(label, texts[k])
     for label, b in glued_labels(text, blocks, flow).items():
         labels.add(label)
         examples.setdefault(label, excerpt(text[b.start : b.end]))
@@ -116,9 +116,9 @@ def page_counts(
     )
 
 
-def _block_texts(text: str, blocks: Sequence[Block]) -> tuple[list[str], Collection[int]]:
-    """Each block's `excerpt`, and the blocks that may open with a label (`label_prefix` finds
-    none in the others): by the Rust core, but for a text with a lone surrogate."""
+def _block_texts(text: str, blocks: Sequence[Block]) -> tuple[list[str], Sequence[int]]:
+    """Each block's `excerpt`, and the blocks that may open with a label, in order (`label_prefix`
+    finds none in the others): by the Rust core, but for a text with a lone surrogate."""
     found = block_texts(
         char_table(),
         text,
@@ -130,8 +130,7 @@ def _block_texts(text: str, blocks: Sequence[Block]) -> tuple[list[str], Collect
     )
     if found is None:
         return [excerpt(text[b.start : b.end]) for b in blocks], range(len(blocks))
-    texts, labelled = found
-    return texts, set(labelled)
+    return found
 
 
 def head_pair_hashes(text: str, blocks: Sequence[Block], flow: Collection[int], words: Words) -> list[int]:
