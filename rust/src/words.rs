@@ -35,29 +35,36 @@ pub fn folded_words<'py>(
     let utf8 = kept.encode_utf8()?;
     let kept =
         std::str::from_utf8(utf8.as_bytes()).map_err(|e| PyValueError::new_err(e.to_string()))?;
-    // Where each character of `kept` starts in its UTF-8, and its end: words are slices of it.
-    let byte_at: Vec<usize> = kept
-        .char_indices()
-        .map(|(i, _)| i)
-        .chain([kept.len()])
-        .collect();
-    if letter.len() != n
-        || !at.fit(n, byte_at.len() - 1)
-        || letter.iter().zip(word).any(|(&l, &w)| l != 0 && w == 0)
-    {
+    if letter.len() != n || !at.fit(n, kept.chars().count()) {
         return Err(PyValueError::new_err(
             "the flags do not fit the folded text",
         ));
     }
-    let found = py.detach(|| spans(word, letter, &at));
+    let Some(found) = py.detach(|| spans(word, letter, &at)) else {
+        return Err(PyValueError::new_err(
+            "the flags do not fit the folded text: a letter outside a word",
+        ));
+    };
     let mut strings: Vec<Py<PyString>> = Vec::with_capacity(found.len());
-    let mut vocabulary: HashMap<&str, usize, RandomState> = HashMap::default();
+    let mut vocabulary: HashMap<&str, usize, RandomState> =
+        HashMap::with_capacity_and_hasher(found.len(), RandomState::default());
     let (mut starts, mut ends) = (
         Vec::with_capacity(8 * found.len()),
         Vec::with_capacity(8 * found.len()),
     );
+    // The words come in order: one walk over the folded text finds where each starts and ends.
+    let mut offsets = kept.char_indices().map(|(i, _)| i).chain([kept.len()]);
+    let (mut position, mut offset) = (0, offsets.next().unwrap_or(kept.len()));
+    let mut byte_at = |char_at: usize| {
+        while position < char_at {
+            position += 1;
+            offset = offsets.next().unwrap_or(kept.len());
+        }
+        offset
+    };
     for &(a, b, token_start, token_end) in &found {
-        let text = &kept[byte_at[a as usize]..byte_at[b as usize]];
+        let (first, last) = (byte_at(a as usize), byte_at(b as usize));
+        let text = &kept[first..last];
         let string = match vocabulary.get(text) {
             Some(&i) => strings[i].clone_ref(py),
             None => {
@@ -74,39 +81,42 @@ pub fn folded_words<'py>(
 
 /// (start, end) of each word in the folded text, and (start, end) of its token in the span: u32,
 /// as a page on the fast path is shorter than 2**32 characters, and a huge page has millions.
-fn spans(word: &[u8], letter: &[u8], at: &Positions<'_>) -> Vec<(u32, u32, u32, u32)> {
-    let runs = |flags: &[u8]| {
-        let mut runs = Vec::new();
-        let mut i = 0;
-        while i < flags.len() {
-            if flags[i] == 0 {
-                i += 1;
+/// None where a letter lies outside a word. One pass: a token's letters are its words.
+fn spans(word: &[u8], letter: &[u8], at: &Positions<'_>) -> Option<Vec<(u32, u32, u32, u32)>> {
+    let n = word.len();
+    let mut found = Vec::new();
+    let mut i = 0;
+    while i < n {
+        if word[i] == 0 {
+            if letter[i] != 0 {
+                return None;
+            }
+            i += 1;
+            continue;
+        }
+        let token_start = i;
+        while i < n && word[i] != 0 {
+            i += 1;
+        }
+        let mut j = token_start;
+        while j < i {
+            if letter[j] == 0 {
+                j += 1;
                 continue;
             }
-            let first = i;
-            while i < flags.len() && flags[i] != 0 {
-                i += 1;
+            let first = j;
+            while j < i && letter[j] != 0 {
+                j += 1;
             }
-            runs.push((first, i));
-        }
-        runs
-    };
-    let tokens = runs(word);
-    let mut token = 0;
-    let mut found = Vec::new();
-    for (first, last) in runs(letter) {
-        while tokens[token].1 <= first {
-            token += 1; // letters lie in tokens: the token holding this word is never passed
-        }
-        let (a, b) = if at.0.is_empty() {
-            (first, last)
-        } else {
-            (at.get(first), at.get(last))
-        };
-        if a < b {
-            let (token_start, token_end) = tokens[token];
-            found.push((a as u32, b as u32, token_start as u32, token_end as u32));
+            let (a, b) = if at.0.is_empty() {
+                (first, j)
+            } else {
+                (at.get(first), at.get(j))
+            };
+            if a < b {
+                found.push((a as u32, b as u32, token_start as u32, i as u32));
+            }
         }
     }
-    found
+    Some(found)
 }
