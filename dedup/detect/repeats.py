@@ -348,12 +348,12 @@ def _starts_block(block_of: Sequence[int], i: int) -> bool:
 def repeated_short_lines(text: str, blocks: Sequence[Block], limits: Repeats = Repeats()) -> list[Decision]:
     """Every copy of a whole line of 2 to `max_repeated_line_words` words, not a sentence, that the
     page holds `min_line_repeats` times or more: a button under every comment, not the article's."""
+    short = [b for b in blocks if b.whole_line and 2 <= b.words <= limits.max_repeated_line_words]
+    often = Counter(b.key for b in short)  # most pages: no short line that often, nothing to read
     lines = [
         b
-        for b in blocks
-        if b.whole_line
-        and 2 <= b.words <= limits.max_repeated_line_words
-        and not ends_sentence(text, b.start, b.end)
+        for b in short
+        if often[b.key] >= limits.min_line_repeats and not ends_sentence(text, b.start, b.end)
     ]
     times = Counter(b.key for b in lines)
     return [
