@@ -10,7 +10,7 @@ import os
 import struct
 import tempfile
 from array import array
-from collections import deque
+from collections import defaultdict, deque
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from typing import BinaryIO
@@ -224,12 +224,12 @@ def _common_shapes(pages: Iterable[tuple[str, int, np.ndarray]]) -> dict[str, se
     page's (site, exact hash, shape hashes), as `_count` counts them (an exact repeat of a page
     adds nothing), counted in arrays."""
     seen: dict[str, set[int]] = {}
-    hashes: dict[str, HashCounts] = {}
+    hashes: defaultdict[str, HashCounts] = defaultdict(HashCounts)
     for site, page_hash, shapes in pages:
         site_pages = seen.setdefault(site, set())
         if page_hash not in site_pages:
             site_pages.add(page_hash)
-            hashes.setdefault(site, HashCounts()).add(shapes)
+            hashes[site].add(shapes)
     return {site: set(h.at_least(2)) for site, h in hashes.items()}
 
 
@@ -241,7 +241,7 @@ def _count(model: SiteModel, counts: Iterable[PageCounts], common: dict[str, set
     drops the others anyway), unless the model already had some for the site. A model that
     forgets old pages (stream mode) counts them itself. With `common` (`_common_shapes`), the
     other shapes wait for the variant merge apart (`SiteStats.single_shapes`)."""
-    grams: dict[str, HashCounts] = {}
+    grams: defaultdict[str, HashCounts] = defaultdict(HashCounts)
     counted = 0
     apart = model.forget_after is None
     max_chars = model.rule.max_variant_chars
@@ -258,7 +258,7 @@ def _count(model: SiteModel, counts: Iterable[PageCounts], common: dict[str, set
         if model.add(added) is not None:
             counted += 1
             if apart:
-                grams.setdefault(c.site, HashCounts()).add(c.grams)
+                grams[c.site].add(c.grams)
             if single:
                 model.sites[c.site].add_single(k for k in single if variant_candidate(k, max_chars))
     for site, site_grams in grams.items():

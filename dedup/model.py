@@ -212,7 +212,9 @@ class SiteModel:
     def add(self, counts: PageCounts, day: float | None = None) -> int | None:
         """Count one page (fetched on `day`) for its site; returns the generation it was counted in
         (0 without forgetting), or None: an exact repeat of a counted page, or one too old to count."""
-        stats = self.sites.setdefault(counts.site, SiteStats())
+        stats = self.sites.get(counts.site)
+        if stats is None:
+            stats = self.sites[counts.site] = SiteStats()
         if counts.page_hash in stats.seen_texts:
             return None
         generation = 0 if self.forget_after is None else self._generation(stats, day)

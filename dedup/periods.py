@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import math
 import re
+from collections import defaultdict
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import replace
 
@@ -79,13 +80,13 @@ class MonthDesigns:
 
     def __init__(self) -> None:
         self.pages: dict[tuple[str, str], int] = {}
-        self.keys: dict[tuple[str, str], HashCounts] = {}
+        self.keys: defaultdict[tuple[str, str], HashCounts] = defaultdict(HashCounts)
 
     def add(self, site: str, month: str, keys: np.ndarray) -> None:
         """Count a page of a site's month by its keys (`design_keys`)."""
         at = (site, month)
         self.pages[at] = self.pages.get(at, 0) + 1
-        self.keys.setdefault(at, HashCounts()).add(keys)
+        self.keys[at].add(keys)
 
     def periods(self, settings: DesignPeriods) -> dict[str, list[str]]:
         """Site -> the first months of its periods, for the sites whose design changed."""
