@@ -196,7 +196,8 @@ def learning_pages(
         blocks = segment(text, folded)
         counts.append(counts_of(site, text, blocks, short_words, folded))
         bodies.append(line_keys(text, folded))
-        keys.append(folded.key(0, len(text)))
+        # Folded fast, the page's key is its lines' keys, one space between them.
+        keys.append(" ".join(bodies[-1]) if folded.fast else folded.key(0, len(text)))
     prints = key_prints([site for site, _ in pages], bodies, keys, settings.word_shingle)
     return list(zip(prints, counts, strict=True))
 

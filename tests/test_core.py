@@ -200,6 +200,14 @@ def test_line_keys_of_any_text_are_each_lines_normalized_key(text: str) -> None:
     assert line_keys(text) == expected
 
 
+@settings(max_examples=300, deadline=None)
+@given(CUT_TEXT)
+def test_the_lines_keys_joined_are_the_pages_key_where_the_folding_is_fast(text: str) -> None:
+    folded = Folded(text)
+    if folded.fast:
+        assert " ".join(line_keys(text, folded)) == folded.key(0, len(text)) == normalize(text)
+
+
 def test_line_keys_of_a_real_page_are_each_lines_normalized_key() -> None:
     text = REFERENCE_PAGE.read_text(encoding="utf-8")
     assert Folded(text).fast
