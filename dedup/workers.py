@@ -9,6 +9,7 @@ parent process.
 from __future__ import annotations
 
 import ctypes
+import gc
 import multiprocessing
 import os
 import signal
@@ -87,6 +88,9 @@ class Workers(Generic[S]):
         if self.workers > 1:
             build_tables()  # before the fork: every worker shares them
             char_table()
+            # What exists now (the model, the tables) is left out of the collector's passes until
+            # the pool ends: a worker's passes would write to every page of it, copying them all.
+            gc.freeze()
             methods = multiprocessing.get_all_start_methods()
             context = multiprocessing.get_context("fork" if "fork" in methods else None)
             self._pool = ProcessPoolExecutor(
@@ -101,6 +105,7 @@ class Workers(Generic[S]):
         if self._pool is not None:
             self._pool.shutdown(wait=True, cancel_futures=True)
             self._pool = None
+            gc.unfreeze()
 
     def map(self, task: Callable[[S, list[T]], R], items: Iterable[list[T]]) -> Iterator[R]:
         """task(state, chunk) for every chunk, in order; a few chunks are read ahead."""
