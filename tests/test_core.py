@@ -386,24 +386,34 @@ def _removed_by_reference(blocks: list[tuple[int, int]], decisions: list[tuple[i
     return out
 
 
-@settings(max_examples=500, deadline=None)
-@given(
+# A page's blocks (gap before, length: in order, apart) and its decisions (start, length).
+BLOCKS_AND_DECISIONS = (
     st.lists(st.tuples(st.integers(0, 3), st.integers(1, 12)), max_size=10),
     st.lists(st.tuples(st.integers(0, 80), st.integers(0, 30)), max_size=10),
 )
-def test_removed_by_is_the_definition(gaps: list[tuple[int, int]], spans: list[tuple[int, int]]) -> None:
+
+
+def _blocks_and_decisions(
+    gaps: list[tuple[int, int]], spans: list[tuple[int, int]]
+) -> tuple[list[tuple[int, int]], list[tuple[int, int]]]:
+    """The blocks and the decisions, as (start, end)."""
     blocks, pos = [], 0
-    for gap, length in gaps:  # blocks in order, apart
+    for gap, length in gaps:
         blocks.append((pos + gap, pos + gap + length))
         pos += gap + length
-    decisions = [(s, s + n) for s, n in spans]
-    found = _core.removed_by(
-        [s for s, _ in blocks],
-        [e for _, e in blocks],
-        [s for s, _ in decisions],
-        [e for _, e in decisions],
-        0.9,
-    )
+    return blocks, [(s, s + n) for s, n in spans]
+
+
+def _columns(spans: list[tuple[int, int]]) -> tuple[list[int], list[int]]:
+    """The starts, then the ends."""
+    return [s for s, _ in spans], [e for _, e in spans]
+
+
+@settings(max_examples=500, deadline=None)
+@given(*BLOCKS_AND_DECISIONS)
+def test_removed_by_is_the_definition(gaps: list[tuple[int, int]], spans: list[tuple[int, int]]) -> None:
+    blocks, decisions = _blocks_and_decisions(gaps, spans)
+    found = _core.removed_by(*_columns(blocks), *_columns(decisions), 0.9)
     assert found == _removed_by_reference(blocks, decisions)
 
 
@@ -422,19 +432,10 @@ def _pieces_left_reference(
 
 
 @settings(max_examples=500, deadline=None)
-@given(
-    st.lists(st.tuples(st.integers(0, 3), st.integers(1, 12)), max_size=10),
-    st.lists(st.tuples(st.integers(0, 80), st.integers(0, 30)), max_size=10),
-)
+@given(*BLOCKS_AND_DECISIONS)
 def test_pieces_left_are_the_definition(gaps: list[tuple[int, int]], spans: list[tuple[int, int]]) -> None:
-    blocks, pos = [], 0
-    for gap, length in gaps:  # blocks in order, apart
-        blocks.append((pos + gap, pos + gap + length))
-        pos += gap + length
-    decisions = [(s, s + n) for s, n in spans]
-    found = _core.pieces_left(
-        [s for s, _ in blocks], [e for _, e in blocks], [s for s, _ in decisions], [e for _, e in decisions]
-    )
+    blocks, decisions = _blocks_and_decisions(gaps, spans)
+    found = _core.pieces_left(*_columns(blocks), *_columns(decisions))
     assert found == _pieces_left_reference(blocks, decisions)
 
 
