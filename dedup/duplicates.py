@@ -332,9 +332,9 @@ class DuplicateFinder:
         """How many LSH bands `candidates` looks at."""
         return candidate_bands(self.settings, self.rule)[0]
 
-    def candidates(self, only: Iterable[int] | None = None) -> set[tuple[int, int]]:
+    def candidates(self, only: range | None = None) -> set[tuple[int, int]]:
         """Pairs (i < j) of pages whose articles MinHash LSH proposes (`candidate_bands`); with
-        `only`, those of these bands alone (workers can share the bands out)."""
+        `only`, those of this range of bands alone (workers can share the bands out)."""
         articles = self.articles()
         comparable = [i for i, a in enumerate(articles) if len(a) >= self.rule.min_article]
         sets = [articles[i] for i in comparable]

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import functools
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import asdict, dataclass
 from itertools import islice
 from typing import TYPE_CHECKING
@@ -159,20 +159,23 @@ def lsh_pairs(
     settings: FingerprintSettings,
     bands: tuple[int, int],
     batch: int = LSH_BATCH,
-    only: Iterable[int] | None = None,
+    only: range | None = None,
 ) -> set[tuple[int, int]]:
     """Pairs (i < j) of sets whose signatures (`minhash_matrix`) share a band key in one LSH band
-    (the candidates datasketch's MinHashLSH with these bands would return), made one band and about
-    `batch` hashes at a time: only one band's columns and a few MB of hashes are held at once. With
-    `only`, the pairs of those bands alone (the union over all bands is the whole answer)."""
-    groups = _by_size(sets, batch)
-    firsts = [np.cumsum([0] + [len(x) for x in sets[a:b]], dtype=np.int64) for a, b in groups]
-
-    def group(k: int) -> tuple[np.ndarray, np.ndarray]:
-        a, b = groups[k]
-        return (np.concatenate(sets[a:b]) if b > a else np.zeros(0, np.uint32)), firsts[k]
-
-    return _lsh_pairs(len(sets), groups, group, settings, bands, only)
+    (the candidates datasketch's MinHashLSH with these bands would return), the sets signed about
+    `batch` hashes at a time: only their band keys (8 bytes a set and band) and a few MB of hashes
+    are held at once. With `only` (a range of bands), the pairs of those bands alone (the union
+    over all bands is the whole answer)."""
+    wanted = range(bands[0]) if only is None else only
+    keys = np.empty((len(sets), len(wanted)), np.uint64)
+    for a, b in _by_size(sets, batch):
+        first = np.zeros(b - a + 1, np.int64)
+        np.cumsum([len(x) for x in sets[a:b]], out=first[1:])
+        keys[a:b] = _band_table(np.concatenate(sets[a:b]), first, settings, bands, wanted)
+    pairs: set[tuple[int, int]] = set()
+    for band in range(len(wanted)):
+        pairs |= key_pairs(keys[:, band])
+    return pairs
 
 
 def key_lsh_pairs(
@@ -220,32 +223,19 @@ def band_keys(
 
 
 def _band_table(
-    hashes: np.ndarray, first: np.ndarray, settings: FingerprintSettings, bands: tuple[int, int]
-) -> np.ndarray:
-    """`band_keys` of the sets hashes[first[i]:first[i+1]]."""
-    count, rows = bands
-    sigs = minhash_matrix(hashes, first, settings, range(count * rows))
-    return _row_hash(sigs.reshape(len(sigs), count, rows))  # every band at once: a page alone is cheap
-
-
-def _lsh_pairs(
-    n: int,
-    groups: Sequence[tuple[int, int]],
-    group: Callable[[int], tuple[np.ndarray, np.ndarray]],
+    hashes: np.ndarray,
+    first: np.ndarray,
     settings: FingerprintSettings,
     bands: tuple[int, int],
-    only: Iterable[int] | None = None,
-) -> set[tuple[int, int]]:
-    """The pairs of n sets, in `groups` (ranges of sets) whose hashes and starts `group(k)` gives."""
+    only: range | None = None,
+) -> np.ndarray:
+    """`band_keys` of the sets hashes[first[i]:first[i+1]] (of the bands in `only`, a range, when
+    given)."""
     count, rows = bands
-    pairs: set[tuple[int, int]] = set()
-    for band in range(count) if only is None else only:
-        columns = np.empty((n, rows), np.uint32)
-        for k, (a, b) in enumerate(groups):
-            hashes, first = group(k)
-            columns[a:b] = minhash_matrix(hashes, first, settings, range(band * rows, (band + 1) * rows))
-        pairs |= key_pairs(_row_hash(columns))
-    return pairs
+    wanted = range(count) if only is None else only
+    sigs = minhash_matrix(hashes, first, settings, range(wanted.start * rows, wanted.stop * rows))
+    # Every band at once: each hash is mixed once, and a row of many permutations is signed fast.
+    return _row_hash(sigs.reshape(len(sigs), len(wanted), rows))
 
 
 def _by_size(sets: Sequence[np.ndarray], size: int) -> list[tuple[int, int]]:

@@ -134,7 +134,8 @@ def candidates(finder: DuplicateFinder, workers: int) -> set[tuple[int, int]]:
     ) as pool:
         tasks = by_size(finder.sites(), len, workers)
         finder.articles(found for batch in pool.map(_sites_articles, tasks) for found in batch)
-    shares = [range(k, finder.bands(), workers) for k in range(workers)]
+    bands = finder.bands()
+    shares = [range(k * bands // workers, (k + 1) * bands // workers) for k in range(workers)]
     with ProcessPoolExecutor(
         workers, mp_context=context, initializer=_keep, initargs=(finder, os.getpid())
     ) as pool:
