@@ -102,6 +102,12 @@ def pieces_left(
     """What the decisions (start, end) leave of the blocks (in order, apart): (block, start, end)
     of each piece, in order; a block none overlaps is one piece, itself."""
 
+def removal_spans(
+    table: CharTable, text: bytes, starts: list[int], ends: list[int]
+) -> list[tuple[int, int, int]]:
+    """The removals that decisions (start, end) make of a page (u32 code points, little-endian):
+    (decision, start, end) of each, in order and apart (`dedup.audit.merge`)."""
+
 def removed_by(
     block_starts: list[int], block_ends: list[int], starts: list[int], ends: list[int], share: float
 ) -> list[int]:

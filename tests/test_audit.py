@@ -2,13 +2,15 @@
 
 from __future__ import annotations
 
+import re
+
 import orjson
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from dedup.audit import apply, merge, restore
 from dedup.clean import Cleaner
-from dedup.page import Decision, Page, Removal
+from dedup.page import Decision, Kind, Page, Removal
 
 _CHARS = st.one_of(
     st.sampled_from(list("abc XYZ.,!?\n\n\r\t") + ["\n \n", "  \n"]),
@@ -59,6 +61,61 @@ def test_merge_apply_restore_round_trip(case: tuple[str, list[Decision]]) -> Non
     assert restore(cleaned, as_json) == text
     # Order of the audit records does not matter.
     assert restore(cleaned, list(reversed(as_json))) == text
+
+
+def _merge_reference(decisions: list[Decision], text: str) -> list[tuple[int, int, str]]:
+    """(start, end, kind) of the removals `merge` makes, as its docstring defines them, in Python:
+    by start, the longest first; an overlap grows the last removal; a span whose line's start stays
+    leaves its line break, one whose line goes takes the blank lines after it."""
+    out: list[list] = []
+    for d in sorted(decisions, key=lambda d: (d.start, -d.end)):
+        overlaps = bool(out) and d.start < out[-1][1]
+        if overlaps:  # inside the last removal: the start of that one's line counts
+            first = out[-1][0]
+            stays = "\n" not in text[first : d.start] and _stays_before(text, out, first)
+        else:
+            stays = _stays_before(text, out, d.start)
+        if stays:
+            end = d.end - (2 if text.endswith("\r\n", 0, d.end) else int(text.endswith("\n", 0, d.end)))
+            if end <= d.start:
+                continue
+        else:
+            end = d.end
+            while end and text[end - 1] == "\n" and (m := re.match(r"[^\S\n]*\n", text[end:])):
+                end += m.end()
+        if overlaps:
+            out[-1][1] = max(out[-1][1], end)
+        else:
+            out.append([d.start, end, str(d.kind)])
+    return [(a, b, kind) for a, b, kind in out]
+
+
+def _stays_before(text: str, removals: list[list], pos: int) -> bool:
+    """Whether text that no removal takes stands before `pos` on its line."""
+    line_start = text.rfind("\n", 0, pos) + 1
+    return any(
+        not c.isspace() and not any(a <= i < b for a, b, _ in removals)
+        for i, c in enumerate(text[line_start:pos], line_start)
+    )
+
+
+@st.composite
+def text_and_line_decisions(draw: st.DrawFn) -> tuple[str, list[Decision]]:
+    """A text of a few lines, blank ones among them, and decisions that mostly start and end where
+    lines do, as a block's does."""
+    text = draw(st.lists(st.one_of(_CHARS, st.just("\n"), st.just(" \n"), st.just("\r\n")), max_size=60))
+    text = "".join(text)
+    edges = [0, len(text)] + [i + 1 for i, c in enumerate(text) if c == "\n"]
+    at = st.one_of(st.sampled_from(edges), st.integers(0, len(text)))
+    spans = draw(st.lists(st.tuples(at, at), max_size=6))
+    return text, [Decision(min(a, b), max(a, b), Kind.WIDGET, {"n": i}) for i, (a, b) in enumerate(spans)]
+
+
+@settings(max_examples=500, deadline=None)
+@given(st.one_of(text_and_decisions(), text_and_line_decisions()))
+def test_merge_is_its_definition(case: tuple[str, list[Decision]]) -> None:
+    text, decisions = case
+    assert [(r.start, r.end, r.kind) for r in merge(decisions, text)] == _merge_reference(decisions, text)
 
 
 @settings(max_examples=200, deadline=None)

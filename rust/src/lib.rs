@@ -37,7 +37,7 @@ mod _core {
     #[pymodule_export]
     use super::site::site_verdicts;
     #[pymodule_export]
-    use super::spans::{pieces_left, removed_by};
+    use super::spans::{pieces_left, removal_spans, removed_by};
     #[pymodule_export]
     use super::texts::block_texts;
     #[pymodule_export]

@@ -1,8 +1,15 @@
-//! Which blocks of a page its decisions remove (`dedup.clean._removed_kinds`), and what they leave
-//! of each (`dedup.clean._left`).
+//! Which blocks of a page its decisions remove (`dedup.clean._removed_kinds`), what they leave of
+//! each (`dedup.clean._left`), and the removals they make of the page (`dedup.audit.merge`).
+
+use std::cmp::Reverse;
 
 use pyo3::exceptions::PyValueError;
 use pyo3::prelude::*;
+
+use crate::segment::{CharTable, SPACE};
+
+const LINE_BREAK: u32 = '\n' as u32;
+const RETURN: u32 = '\r' as u32;
 
 /// For each block (`block_starts`, `block_ends`: in order, apart), the index of the first
 /// decision (in the order given) that overlaps it, where the decisions that overlap it cover
@@ -101,9 +108,183 @@ fn pieces(
     left
 }
 
+/// The removals that decisions (`starts`, `ends`) make of a page (`text`: little-endian u32 code
+/// points, lone surrogates as they are): (decision, start, end) of each, in order and apart.
+///
+/// The decisions are taken by their start, the longest first, then in the order given; one that
+/// overlaps the last removal grows it (the removal keeps the first one's kind). A span that ends
+/// a line whose start stays leaves the line break, so the next line is not glued onto it; one
+/// whose line goes whole takes the blank lines after it.
+#[pyfunction]
+pub fn removal_spans(
+    table: PyRef<'_, CharTable>,
+    text: &[u8],
+    starts: Vec<usize>,
+    ends: Vec<usize>,
+) -> PyResult<Vec<(usize, usize, usize)>> {
+    let text = crate::u32s(text);
+    if starts.len() != ends.len() {
+        return Err(PyValueError::new_err("starts and ends differ in length"));
+    }
+    if starts
+        .iter()
+        .zip(&ends)
+        .any(|(&s, &e)| s > e || e > text.len())
+    {
+        return Err(PyValueError::new_err("a decision lies outside the page"));
+    }
+    let is_space = |c: u32| table.is_code(c, SPACE);
+    Ok(removals(&text, is_space, &starts, &ends))
+}
+
+fn removals(
+    text: &[u32],
+    is_space: impl Fn(u32) -> bool,
+    starts: &[usize],
+    ends: &[usize],
+) -> Vec<(usize, usize, usize)> {
+    let mut order: Vec<usize> = (0..starts.len()).collect();
+    order.sort_by_key(|&i| (starts[i], Reverse(ends[i]))); // stable: ties in the order given
+    let mut out: Vec<(usize, usize, usize)> = Vec::new();
+    let mut line = LineState::default();
+    for i in order {
+        let start = starts[i];
+        let overlaps = out.last().is_some_and(|r| start < r.2);
+        let stays = if overlaps {
+            line.stays_inside(start)
+        } else {
+            line.stays_after(text, start, &is_space)
+        };
+        let end = if stays {
+            let end = ends[i] - line_break_at(text, ends[i]);
+            if end <= start {
+                continue; // the line break alone: nothing goes
+            }
+            end
+        } else {
+            absorb_blank_lines(text, ends[i], &is_space)
+        };
+        if overlaps {
+            let last = out.last_mut().expect("overlaps the last");
+            if end > last.2 {
+                line.grow(text, end);
+                last.2 = end;
+            }
+            continue;
+        }
+        line.open(text, start, end, stays);
+        out.push((i, start, end));
+    }
+    out
+}
+
+/// Where the last removal is, and whether text that stays stands before it on its line: enough
+/// to tell, for the next span, whether its line's start stays.
+#[derive(Default)]
+struct LineState {
+    end: usize,
+    /// Some text stays on the line of the last removal's start, before it.
+    kept_before: bool,
+    /// The first line break inside the last removal.
+    first_break: Option<usize>,
+}
+
+impl LineState {
+    /// For a span starting at or after the last removal's end: does text before it, on its line,
+    /// stay?
+    fn stays_after(&self, text: &[u32], start: usize, is_space: impl Fn(u32) -> bool) -> bool {
+        let between = &text[self.end..start];
+        if let Some(nl) = between.iter().rposition(|&c| c == LINE_BREAK) {
+            return between[nl + 1..].iter().any(|&c| !is_space(c));
+        }
+        (self.kept_before && self.first_break.is_none()) || between.iter().any(|&c| !is_space(c))
+    }
+
+    /// The same for a span starting inside the last removal.
+    fn stays_inside(&self, start: usize) -> bool {
+        self.kept_before && self.first_break.is_none_or(|at| at >= start)
+    }
+
+    /// A new removal [start, end).
+    fn open(&mut self, text: &[u32], start: usize, end: usize, kept_before: bool) {
+        self.end = end;
+        self.kept_before = kept_before;
+        self.first_break = line_break_in(text, start, end);
+    }
+
+    /// The last removal now reaches `end`.
+    fn grow(&mut self, text: &[u32], end: usize) {
+        if self.first_break.is_none() {
+            self.first_break = line_break_in(text, self.end, end);
+        }
+        self.end = end;
+    }
+}
+
+fn line_break_in(text: &[u32], start: usize, end: usize) -> Option<usize> {
+    text[start..end]
+        .iter()
+        .position(|&c| c == LINE_BREAK)
+        .map(|at| start + at)
+}
+
+/// The length of the line break that ends text[..end] (\n or \r\n), 0 if none.
+fn line_break_at(text: &[u32], end: usize) -> usize {
+    match text[..end] {
+        [.., RETURN, LINE_BREAK] => 2,
+        [.., LINE_BREAK] => 1,
+        _ => 0,
+    }
+}
+
+/// A span that ends at a line break, extended over the whitespace-only lines that follow.
+fn absorb_blank_lines(text: &[u32], mut end: usize, is_space: impl Fn(u32) -> bool) -> usize {
+    if end == 0 || text[end - 1] != LINE_BREAK {
+        return end;
+    }
+    loop {
+        let blank = text[end..]
+            .iter()
+            .take_while(|&&c| c != LINE_BREAK && is_space(c))
+            .count();
+        if text.get(end + blank) != Some(&LINE_BREAK) {
+            return end;
+        }
+        end += blank + 1;
+    }
+}
+
 #[cfg(test)]
 mod tests {
-    use super::{pieces, removed};
+    use super::{pieces, removals, removed};
+
+    fn spaces(c: u32) -> bool {
+        char::from_u32(c).is_some_and(char::is_whitespace)
+    }
+
+    fn codes(text: &str) -> Vec<u32> {
+        text.chars().map(u32::from).collect()
+    }
+
+    #[test]
+    fn overlapping_decisions_make_one_removal_of_the_first() {
+        let text = codes("abcdefghij");
+        assert_eq!(
+            removals(&text, spaces, &[2, 4, 3], &[5, 8, 4]),
+            vec![(0, 2, 8)]
+        );
+    }
+
+    #[test]
+    fn a_line_that_goes_takes_its_blank_lines_and_one_that_stays_keeps_its_break() {
+        let text = codes("keep\nshare\n\n \t\nnext. Share this\r\nlast");
+        let share = (5, 11); // "share\n", its line whole
+        let tail = (21, 33); // "Share this\r\n", after a sentence that stays
+        assert_eq!(
+            removals(&text, spaces, &[share.0, tail.0], &[share.1, tail.1]),
+            vec![(0, 5, 15), (1, 21, 31)]
+        );
+    }
 
     #[test]
     fn a_block_goes_with_the_first_decision_that_covers_it() {
