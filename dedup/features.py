@@ -14,6 +14,7 @@ from dedup.duplicates import PagePrint, key_prints
 from dedup.fingerprint import FingerprintSettings, exact_hash
 from dedup.keys import (
     MAX_TEMPLATE_WORDS,
+    block_line_keys,
     glued_labels,
     gram_hashes,
     head_pairs,
@@ -195,7 +196,7 @@ def learning_pages(
         folded = Folded(text)
         blocks = segment(text, folded)
         counts.append(counts_of(site, text, blocks, short_words, folded))
-        bodies.append(line_keys(text, folded))
+        bodies.append(block_line_keys(blocks) if folded.fast else line_keys(text, folded))
         # Folded fast, the page's key is its lines' keys, one space between them.
         keys.append(" ".join(bodies[-1]) if folded.fast else folded.key(0, len(text)))
     prints = key_prints([site for site, _ in pages], bodies, keys, settings.word_shingle)

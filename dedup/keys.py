@@ -140,6 +140,21 @@ def page_key(text: str) -> str:
     return Folded(text).key(0, len(text))
 
 
+def block_line_keys(blocks: Sequence[Block]) -> list[str]:
+    """`line_keys` of a page whose folding is fast, from its blocks (`segment`): a line's key is
+    its sentences' keys, one space between (a sentence's cut follows marks or spaces, which fold
+    to spaces)."""
+    keys: list[str] = []
+    line = -1
+    for b in blocks:
+        if b.line != line:
+            keys.append(b.key)
+            line = b.line
+        else:
+            keys[-1] = f"{keys[-1]} {b.key}"
+    return keys
+
+
 def line_keys(text: str, folded: Folded | None = None) -> list[str]:
     """The normalized keys of a text's lines (empty ones left out): a page is shingled line by line,
     so that no shingle joins the end of its furniture to the start of its article (`folded`, the

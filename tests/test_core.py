@@ -23,7 +23,7 @@ from hypothesis import strategies as st
 from dedup import _core
 from dedup.detect import widgets
 from dedup.features import excerpt
-from dedup.keys import MAX_TEMPLATE_WORDS, gram_hashes, label_prefix, line_keys, slot_words
+from dedup.keys import MAX_TEMPLATE_WORDS, block_line_keys, gram_hashes, label_prefix, line_keys, slot_words
 from dedup.normalize import Folded, _nfkc_one_to_one, normalize
 from dedup.segment import char_table, segment, segment_here, words_with_offsets
 
@@ -208,10 +208,19 @@ def test_the_lines_keys_joined_are_the_pages_key_where_the_folding_is_fast(text:
         assert " ".join(line_keys(text, folded)) == folded.key(0, len(text)) == normalize(text)
 
 
+@settings(max_examples=500, deadline=None)
+@given(CUT_TEXT)
+def test_the_lines_keys_are_their_blocks_keys_joined_where_the_folding_is_fast(text: str) -> None:
+    folded = Folded(text)
+    if folded.fast:
+        assert block_line_keys(segment(text, folded)) == line_keys(text, folded)
+
+
 def test_line_keys_of_a_real_page_are_each_lines_normalized_key() -> None:
     text = REFERENCE_PAGE.read_text(encoding="utf-8")
     assert Folded(text).fast
     keys = line_keys(text)
+    assert block_line_keys(segment(text)) == keys
     assert keys == [key for line in text.split("\n") if (key := normalize(line))]
     assert "شارك المقال مع اصدقايك علي مواقع التواصل الاجتماعي" in keys
 
