@@ -82,6 +82,10 @@ def char_shingles(keys: list[str], size: int) -> tuple[bytes, bytes]:
     shorter; none for an empty key), in order, as u32; and how many each key has, as i64; all
     little-endian bytes."""
 
+def exact_hashes(table: CharTable, keys: list[str]) -> tuple[bytes, bytes] | None:
+    """xxh3 (seed 0) of each key's UTF-8, and of the key with each run of `\\d` as one `0`, as
+    little-endian u64 bytes; None where a key holds a lone surrogate or a character past the BMP."""
+
 def key_hashes(keys: list[str]) -> bytes:
     """The xxh3 64-bit hash of each key's UTF-8 ("surrogatepass"), as little-endian u64 bytes."""
 

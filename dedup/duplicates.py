@@ -27,7 +27,7 @@ from dataclasses import dataclass, field, replace
 import numpy as np
 import xxhash
 
-from dedup._core import word_shingles
+from dedup._core import exact_hashes, word_shingles
 from dedup.config import DuplicateRule
 from dedup.fingerprint import (
     FingerprintSettings,
@@ -39,6 +39,7 @@ from dedup.fingerprint import (
 from dedup.hashcount import HashCounts
 from dedup.keys import line_keys, page_key
 from dedup.normalize import mask_digits
+from dedup.segment import char_table
 
 _NONE = np.zeros(0, np.uint32)
 ARTICLE_BATCH = 256  # pages whose articles are made at once (`SiteShingles.articles`)
@@ -80,9 +81,15 @@ def key_prints(
     """The prints of many pages at once, from the keys of the lines they are compared by
     (`line_keys`) and of their whole originals (`page_key`)."""
     shingles = keys_shingles(compared, size)
+    hashed = exact_hashes(char_table(), list(original))
+    if hashed is None:  # a key with a lone surrogate or a character past the BMP
+        exact = [exact_hash(k) for k in original]
+        masked = [exact_hash(mask_digits(k)) for k in original]
+    else:
+        exact, masked = (np.frombuffer(h, "<u8").tolist() for h in hashed)
     return [
-        PagePrint(site, s, exact_hash(k) if k else None, exact_hash(mask_digits(k)) if k else None)
-        for site, s, k in zip(sites, shingles, original, strict=True)
+        PagePrint(site, s, e if k else None, m if k else None)
+        for site, s, k, e, m in zip(sites, shingles, original, exact, masked, strict=True)
     ]
 
 

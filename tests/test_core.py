@@ -5,7 +5,7 @@ against a plain Python reference; `minhash` refusing what lies outside its input
 the character shingles', are checked against datasketch and xxhash in test_fingerprint.py);
 `nfkc_one_to_one` against its definition; the widget lists matched a page at a time against
 `WidgetMatcher.match`, key by key; `removed_by` against its definition; `block_texts` against
-`excerpt` and `label_prefix`."""
+`excerpt` and `label_prefix`; `exact_hashes` against `exact_hash` and `mask_digits`."""
 
 from __future__ import annotations
 
@@ -23,8 +23,9 @@ from hypothesis import strategies as st
 from dedup import _core
 from dedup.detect import widgets
 from dedup.features import excerpt
+from dedup.fingerprint import exact_hash
 from dedup.keys import MAX_TEMPLATE_WORDS, block_line_keys, gram_hashes, label_prefix, line_keys, slot_words
-from dedup.normalize import Folded, _nfkc_one_to_one, normalize
+from dedup.normalize import Folded, _nfkc_one_to_one, mask_digits, normalize
 from dedup.segment import char_table, segment, segment_here, words_with_offsets
 
 GRAM = 5  # words per shingle
@@ -469,3 +470,32 @@ def test_block_texts_of_a_real_page_and_of_one_with_a_lone_surrogate() -> None:
     assert found is not None
     assert found[0] == [excerpt(text[b.start : b.end]) for b in blocks]
     assert _core.block_texts(char_table(), "a\ud800 b", [0], [4], [2], 200, 16) is None
+
+
+DIGIT_KEY = st.lists(
+    st.one_of(
+        st.sampled_from(["12", "٣", "۴", "१", "²", "½", "0", " ", "مايو", "a", "\U0001d7ce", "\ud800"]),
+        st.characters(max_codepoint=0xFFFF, exclude_categories=("Cs",)),
+    ),
+    max_size=12,
+).map("".join)
+
+
+@settings(max_examples=500, deadline=None)
+@given(st.lists(DIGIT_KEY, max_size=4))
+def test_exact_hashes_are_each_keys_hash_and_its_masked_hash(keys: list[str]) -> None:
+    found = _core.exact_hashes(char_table(), keys)
+    if any(c >= "\U00010000" or "\ud800" <= c <= "\udfff" for k in keys for c in k):
+        assert found is None  # the table classes the BMP only; Python masks those
+        return
+    assert found is not None
+    exact, masked = (np.frombuffer(h, "<u8").tolist() for h in found)
+    assert exact == [exact_hash(k) for k in keys]
+    assert masked == [exact_hash(mask_digits(k)) for k in keys]
+
+
+def test_a_date_lines_masked_hash_is_another_dates() -> None:
+    found = _core.exact_hashes(char_table(), ["نشر في ١٨ مايو ٢٠١٩", "نشر في 3 مايو 2024", "posted"])
+    assert found is not None
+    exact, masked = (np.frombuffer(h, "<u8").tolist() for h in found)
+    assert exact[0] != exact[1] and masked[0] == masked[1] == exact_hash("نشر في 0 مايو 0")

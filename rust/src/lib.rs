@@ -33,7 +33,7 @@ mod _core {
     #[pymodule_export]
     use super::segment::{CharTable, gram_hashes, line_keys, segment};
     #[pymodule_export]
-    use super::shingles::{char_shingles, key_hashes, word_shingles};
+    use super::shingles::{char_shingles, exact_hashes, key_hashes, word_shingles};
     #[pymodule_export]
     use super::site::site_verdicts;
     #[pymodule_export]

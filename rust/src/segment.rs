@@ -18,7 +18,7 @@ use pyo3::prelude::*;
 use pyo3::types::{PyBytes, PyString};
 use xxhash_rust::xxh3::xxh3_64;
 
-const BMP: usize = 0x10000;
+pub(crate) const BMP: usize = 0x10000;
 
 /// `str.isspace`: what `str.split` splits on.
 pub(crate) const SPACE: u16 = 1 << 0;
@@ -45,7 +45,7 @@ const ARABIC_ABBREVIATION: u16 = 1 << 10;
 /// What opens a word before an abbreviation: `(`, quotes.
 const OPENING: u16 = 1 << 11;
 /// `\d` of the `regex` module: a word with one is a slot of a shape.
-const REGEX_DIGIT: u16 = 1 << 12;
+pub(crate) const REGEX_DIGIT: u16 = 1 << 12;
 /// What a run of slot words becomes in a shape (`dedup.normalize.SLOT`).
 const SLOT: &str = "0";
 
@@ -97,7 +97,7 @@ impl CharTable {
 }
 
 impl CharTable {
-    fn is(&self, c: char, class: u16) -> bool {
+    pub(crate) fn is(&self, c: char, class: u16) -> bool {
         self.is_code(c as u32, class)
     }
 

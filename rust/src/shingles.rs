@@ -7,6 +7,8 @@ use pyo3::types::{PyBytes, PyString};
 use xxhash_rust::xxh3::xxh3_64;
 use xxhash_rust::xxh32::xxh32;
 
+use crate::segment::{BMP, CharTable, REGEX_DIGIT};
+
 /// For each page (a sequence of normalized keys, one space between words), the sorted, distinct
 /// xxh32 hashes (seed 0) of its keys' UTF-8 word n-grams of `size` words (a key's whole text when
 /// it is shorter), as little-endian u32 bytes. A line break inside a key ends its n-grams, as
@@ -89,6 +91,51 @@ pub fn key_hashes<'py>(
         hashes.extend(xxh3_64(&crate::utf8(key)?).to_le_bytes());
     }
     Ok(PyBytes::new(py, &hashes))
+}
+
+/// The xxh3 64-bit hash (seed 0) of every key's UTF-8 (`dedup.fingerprint.exact_hash`), and of
+/// the key with each run of digits (`\d`) as one `0` (`dedup.normalize.mask_digits`), as
+/// little-endian u64 bytes each; None where a key holds a lone surrogate or a character past the
+/// BMP, which the table does not class.
+#[pyfunction]
+pub fn exact_hashes<'py>(
+    py: Python<'py>,
+    table: PyRef<'_, CharTable>,
+    keys: Vec<Bound<'py, PyString>>,
+) -> PyResult<Option<(Bound<'py, PyBytes>, Bound<'py, PyBytes>)>> {
+    let (mut exact, mut masked) = (
+        Vec::with_capacity(8 * keys.len()),
+        Vec::with_capacity(8 * keys.len()),
+    );
+    let mut mask = String::new();
+    for key in &keys {
+        let Ok(key) = key.to_str() else {
+            return Ok(None); // a lone surrogate
+        };
+        let hash = xxh3_64(key.as_bytes());
+        exact.extend(hash.to_le_bytes());
+        mask.clear();
+        let mut digits = false; // inside a run of digits
+        for c in key.chars() {
+            if c as usize >= BMP {
+                return Ok(None);
+            }
+            if !table.is(c, REGEX_DIGIT) {
+                mask.push(c);
+                digits = false;
+            } else if !digits {
+                mask.push('0');
+                digits = true;
+            }
+        }
+        let hash = if mask == key {
+            hash
+        } else {
+            xxh3_64(mask.as_bytes())
+        };
+        masked.extend(hash.to_le_bytes());
+    }
+    Ok(Some((PyBytes::new(py, &exact), PyBytes::new(py, &masked))))
 }
 
 /// The hashes of a key's character n-grams: from each character, the bytes of `size` characters
