@@ -3,6 +3,7 @@
 from collections.abc import Iterable, Sequence
 from typing import Any
 
+from dedup.config import Repeats
 from dedup.model import SiteStats
 from dedup.page import Block
 
@@ -99,6 +100,18 @@ def folded_words(
 def minhash(hashes: bytes, first: bytes, a: bytes, b: bytes) -> bytes:
     """MinHash signatures (datasketch's affine32) of the sets of u32 `hashes` that i64 `first`
     starts, one row of len(a) u32 values each; all little-endian bytes."""
+
+def page_copies(
+    table: CharTable,
+    text: str,
+    blocks: Sequence[Block],
+    words: list[str],
+    starts: bytes,
+    ends: bytes,
+    limits: Repeats,
+) -> list[tuple[int, int, int]]:
+    """(start, end, words) of each span that copies words the page said before
+    (`dedup.detect.repeats.detect`; `starts`, `ends`: the words' token spans, little-endian i64)."""
 
 def pieces_left(
     block_starts: list[int], block_ends: list[int], starts: list[int], ends: list[int]

@@ -6,6 +6,7 @@ from __future__ import annotations
 import pytest
 from conftest import AR_PARAGRAPHS, AR_TITLE, EN_PARAGRAPHS, EN_TITLE
 
+from dedup import _core
 from dedup.detect import repeats
 from dedup.page import Kind
 from dedup.segment import segment, words_with_offsets
@@ -23,20 +24,20 @@ def _removed(text: str) -> list[str]:
 
 def test_stretches_follow_a_copy_word_for_word_from_its_first_occurrence() -> None:
     words = list("abcdefghij") * 2
-    assert repeats.repeated_stretches(words, 8) == [(10, 20, 0)]
+    assert _core.repeated_stretches(words, 8) == [(10, 20, 0)]
 
 
 def test_stretches_shorter_than_eight_words_are_not_copies() -> None:
     # "Law No. 5 of the year" twice: a shared formula, not a copy.
     words = ["x1", "x2", *"abcdef", "x3", "x4", *"abcdef", "x5"]
-    assert repeats.repeated_stretches(words, 8) == []
-    assert repeats.repeated_stretches(list("abcd"), 8) == []
+    assert _core.repeated_stretches(words, 8) == []
+    assert _core.repeated_stretches(list("abcd"), 8) == []
 
 
 def test_a_copy_stops_where_its_source_would_run_into_it() -> None:
     # Eight words said three times in a row: the copies cover the second and third saying, and
     # each copies words said before it starts, never its own.
-    stretches = repeats.repeated_stretches(list("abcdefgh") * 3, 8)
+    stretches = _core.repeated_stretches(list("abcdefgh") * 3, 8)
     assert min(a for a, _, _ in stretches) == 8 and max(b for _, b, _ in stretches) == 24
     assert all(src + (b - a) <= a for a, b, src in stretches)
 

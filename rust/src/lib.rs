@@ -14,6 +14,7 @@ use pyo3::types::{PyBytes, PyDict, PyString};
 const GRAM: usize = 5;
 
 mod fold;
+mod repeats;
 mod segment;
 mod shingles;
 mod site;
@@ -30,6 +31,8 @@ mod _core {
     use super::minhash;
     #[pymodule_export]
     use super::repeated_stretches;
+    #[pymodule_export]
+    use super::repeats::page_copies;
     #[pymodule_export]
     use super::segment::{CharTable, gram_hashes, line_keys, segment};
     #[pymodule_export]

@@ -1,0 +1,510 @@
+//! A page's copies of what it already said (`dedup.detect.repeats.detect`): a scraper's double, a
+//! teaser card repeating the lead, judged on word numbers and the blocks' spans.
+//!
+//! Where a copy stands (near the page's end, after the last paragraph, in a line of its own) is
+//! judged on what stays: once a teaser card goes, the card's title copied just before it closes
+//! the page. So copies are judged again without the copies found, until no more are found.
+
+use pyo3::exceptions::PyValueError;
+use pyo3::intern;
+use pyo3::prelude::*;
+use pyo3::types::PyString;
+
+use crate::segment::{CLOSING, CharTable, SPACE};
+use crate::{i64s, stretches, word_numbers};
+
+/// What opens a quotation after a speech verb (`dedup.keys.OPENING_QUOTES`).
+pub(crate) const OPENING_QUOTES: [char; 6] = ['"', '\'', '«', '“', '‘', '„'];
+
+/// When a stretch of words repeated inside one page is a copy to remove (`dedup.config.Repeats`,
+/// read by attribute).
+#[derive(FromPyObject)]
+pub struct Limits {
+    min_run_words: i64,
+    min_run_chars: i64,
+    whole_block_share: f64,
+    back_to_back_words: i64,
+    max_double_words: i64,
+    copy_gap_words: i64,
+    layout_share: f64,
+    lead_start_words: i64,
+    lead_share: f64,
+    max_card_words: i64,
+    max_card_title_words: i64,
+    label_words: i64,
+    tail_block_words: i64,
+    max_rounds: i64,
+}
+
+/// (start, end, words) of each span that copies words the page said before (`words`: the page's
+/// folded words, `starts` and `ends`: their tokens' spans as little-endian i64 bytes; `blocks`:
+/// `dedup.page.Block`s, read only where the page repeats itself; `text`: the page), in the order
+/// found: a block a copy covers for the most part whole, else the copy's runs of words.
+#[pyfunction]
+#[allow(clippy::too_many_arguments)]
+pub fn page_copies(
+    table: PyRef<'_, CharTable>,
+    text: &Bound<'_, PyString>,
+    blocks: Vec<Bound<'_, PyAny>>,
+    words: &Bound<'_, PyAny>,
+    starts: &[u8],
+    ends: &[u8],
+    limits: Limits,
+) -> PyResult<Vec<(i64, i64, i64)>> {
+    let codes = word_numbers(words)?;
+    let (starts, ends) = (i64s(starts), i64s(ends));
+    if starts.len() != codes.len() || ends.len() != codes.len() {
+        return Err(PyValueError::new_err("each word needs its start and end"));
+    }
+    let mut page: Option<Page> = None; // read at the first stretch: most pages have none
+    let mut current: Vec<usize> = (0..codes.len()).collect(); // the words that stay, in order
+    let mut found = Vec::new();
+    for _ in 0..limits.max_rounds {
+        let numbers: Vec<u32> = current.iter().map(|&i| codes[i]).collect();
+        let stretches = stretches(&numbers, limits.min_run_words);
+        if stretches.is_empty() {
+            break;
+        }
+        if page.is_none() {
+            page = Some(Page::read(&table, text, &blocks, words)?);
+        }
+        let page = page.as_ref().expect("read above");
+        if page.block_ends.is_empty() {
+            break; // words without blocks: nothing to cut
+        }
+        let round = Round::new(page, &current, &numbers, &starts, &ends, &limits);
+        let copies = round.copies(stretches)?;
+        if copies.is_empty() {
+            break;
+        }
+        current.retain(|&i| {
+            !copies
+                .iter()
+                .any(|&(s, e, _)| s <= starts[i] && starts[i] < e)
+        });
+        found.extend(copies);
+    }
+    Ok(found)
+}
+
+/// What the rounds read of a page besides its words.
+struct Page<'py> {
+    table: &'py CharTable,
+    text: Vec<u32>,
+    block_starts: Vec<i64>,
+    block_ends: Vec<i64>,
+    lines: Vec<i64>,
+    /// The words as Python strings, for whether one starts another (a word cut mid-way).
+    words: Vec<Bound<'py, PyString>>,
+}
+
+impl<'py> Page<'py> {
+    fn read(
+        table: &'py CharTable,
+        text: &Bound<'py, PyString>,
+        blocks: &[Bound<'py, PyAny>],
+        words: &Bound<'py, PyAny>,
+    ) -> PyResult<Self> {
+        let py = text.py();
+        let utf32 = text.call_method1(
+            intern!(py, "encode"),
+            (intern!(py, "utf-32-le"), intern!(py, "surrogatepass")),
+        )?;
+        let text = crate::u32s(utf32.cast::<pyo3::types::PyBytes>()?.as_bytes());
+        let field = |name: &Bound<'py, PyString>| -> PyResult<Vec<i64>> {
+            blocks.iter().map(|b| b.getattr(name)?.extract()).collect()
+        };
+        Ok(Page {
+            table,
+            block_starts: field(intern!(py, "start"))?,
+            block_ends: field(intern!(py, "end"))?,
+            lines: field(intern!(py, "line"))?,
+            text,
+            words: words
+                .try_iter()?
+                .map(|w| Ok(w?.cast_into::<PyString>()?))
+                .collect::<PyResult<_>>()?,
+        })
+    }
+
+    fn at(&self, i: i64) -> Option<u32> {
+        usize::try_from(i)
+            .ok()
+            .and_then(|i| self.text.get(i).copied())
+    }
+}
+
+/// One round over the words that stay: `codes` are their numbers, `block_of` the block each lies
+/// in, `line_words` each block's line's words among them.
+struct Round<'a, 'py> {
+    page: &'a Page<'py>,
+    limits: &'a Limits,
+    /// Positions of these words among the page's words.
+    index: &'a [usize],
+    codes: &'a [u32],
+    starts: Vec<i64>,
+    ends: Vec<i64>,
+    block_of: Vec<usize>,
+    line_words: Vec<i64>,
+}
+
+impl<'a, 'py> Round<'a, 'py> {
+    fn new(
+        page: &'a Page<'py>,
+        index: &'a [usize],
+        codes: &'a [u32],
+        starts: &[i64],
+        ends: &[i64],
+        limits: &'a Limits,
+    ) -> Self {
+        let starts: Vec<i64> = index.iter().map(|&i| starts[i]).collect();
+        let ends: Vec<i64> = index.iter().map(|&i| ends[i]).collect();
+        // The first block that ends after a word's start (the last block for a word past them).
+        let last = page.block_ends.len() - 1;
+        let block_of: Vec<usize> = starts
+            .iter()
+            .map(|&s| page.block_ends.partition_point(|&e| e <= s).min(last))
+            .collect();
+        let mut per_line = vec![0_i64; page.lines.iter().max().map_or(0, |&l| l as usize + 1)];
+        for &k in &block_of {
+            per_line[page.lines[k] as usize] += 1;
+        }
+        let line_words = page.lines.iter().map(|&l| per_line[l as usize]).collect();
+        Round {
+            page,
+            limits,
+            index,
+            codes,
+            starts,
+            ends,
+            block_of,
+            line_words,
+        }
+    }
+
+    fn n(&self) -> usize {
+        self.codes.len()
+    }
+
+    /// The copies among these words, as (start, end, words) spans (`_detect_once`).
+    fn copies(&self, stretches: Vec<(usize, usize, usize)>) -> PyResult<Vec<(i64, i64, i64)>> {
+        let limits = self.limits;
+        let n = self.n();
+        let last_long = (0..n)
+            .rev()
+            .find(|&i| self.line_words[self.block_of[i]] > limits.tail_block_words)
+            .map_or(-1, |i| i as i64);
+        let line_of: Vec<i64> = self.block_of.iter().map(|&k| self.page.lines[k]).collect();
+        let (lead_end, tail_start) = (
+            limits.lead_share * n as f64,
+            (1.0 - limits.lead_share) * n as f64,
+        );
+        let mut runs = Vec::new();
+        for (a, b, src) in self.joined(self.started_at_blocks(stretches)?, &line_of) {
+            if (b - a) as i64 >= limits.min_run_words
+                && self.ends[b - 1] - self.starts[a] >= limits.min_run_chars
+                && !self.layout_repeat(a, b, src, a as f64 >= tail_start)
+                && !self.quoted_in_sentence(a, b)
+                && self.scraper_copy(a, b, src, last_long)?
+            {
+                let start = if src as f64 <= lead_end {
+                    self.card_title_start(a)
+                } else {
+                    a
+                };
+                let (end, certain) = self.copy_end(a, b, src, &line_of)?;
+                runs.push((start, end, certain));
+            }
+        }
+        if runs.is_empty() {
+            return Ok(Vec::new());
+        }
+        let (mut keep, mut sure) = (vec![false; n], vec![false; n]);
+        for &(a, b, certain) in &runs {
+            keep[a..b].fill(true);
+            if certain {
+                sure[a..b].fill(true);
+            }
+        }
+        let mut kept_before = vec![0_i64; n + 1];
+        for i in 0..n {
+            kept_before[i + 1] = kept_before[i] + i64::from(keep[i]);
+        }
+        let mut found = Vec::new();
+        let page = self.page;
+        for (&block_start, &block_end) in page.block_starts.iter().zip(&page.block_ends) {
+            let first = self.starts.partition_point(|&s| s < block_start);
+            let last = self.starts.partition_point(|&s| s < block_end);
+            let covered = kept_before[last] - kept_before[first];
+            if covered == 0 {
+                continue;
+            }
+            if covered as f64 >= limits.whole_block_share * (last - first) as f64 {
+                found.push((block_start, block_end, covered));
+                continue;
+            }
+            for (a, b) in true_runs(&keep[first..last]) {
+                if (a > 0 || first + b < last) && !sure[first + a..first + b].iter().all(|&s| s) {
+                    // The sentence keeps words beside the copy: a phrase it shares with an
+                    // earlier one, not a scraper's copy.
+                    continue;
+                }
+                let start = self.starts[first + a];
+                let end = if first + b == last {
+                    block_end
+                } else {
+                    self.starts[first + b]
+                };
+                found.push((start, end, (b - a) as i64));
+            }
+        }
+        Ok(found)
+    }
+
+    /// Stretches that copy consecutive parts of one source line, with a few differing words
+    /// between them, as one copy (`_copies`).
+    fn joined(
+        &self,
+        stretches: Vec<(usize, usize, usize)>,
+        line_of: &[i64],
+    ) -> Vec<(usize, usize, usize)> {
+        let gap = self.limits.copy_gap_words;
+        let mut copies: Vec<(usize, usize, usize)> = Vec::new();
+        for (a, b, src) in stretches {
+            if ((b - a) as i64) < self.limits.min_run_words {
+                continue; // a shared formula ("Law No. … of …"), not a copy
+            }
+            if let Some(&(pa, pb, psrc)) = copies.last() {
+                let same_line = line_of[src] == line_of[psrc + (pb - pa) - 1];
+                let (a_, src_, pa_, pb_, psrc_) =
+                    (a as i64, src as i64, pa as i64, pb as i64, psrc as i64);
+                if same_line && a_ - pb_ <= gap && ((src_ - psrc_) - (a_ - pa_)).abs() <= gap {
+                    *copies.last_mut().expect("a last copy") = (pa, b, psrc);
+                    continue;
+                }
+            }
+            copies.push((a, b, src));
+        }
+        copies
+    }
+
+    /// `started_at_block` of each stretch (`_from_block_starts`).
+    fn started_at_blocks(
+        &self,
+        stretches: Vec<(usize, usize, usize)>,
+    ) -> PyResult<Vec<(usize, usize, usize)>> {
+        stretches
+            .into_iter()
+            .map(|s| self.started_at_block(s))
+            .collect()
+    }
+
+    /// The stretch [a, b) copying the words at src, started where both it and its source start a
+    /// block when both begin with the last few words of another block and the source runs up to
+    /// the copy (`_from_block_start`).
+    fn started_at_block(
+        &self,
+        (a, b, src): (usize, usize, usize),
+    ) -> PyResult<(usize, usize, usize)> {
+        if self.starts_block(a) || self.starts_block(src) || src + (b - a) < a {
+            return Ok((a, b, src));
+        }
+        let min_words = self.limits.min_run_words;
+        let mut k = 1;
+        while (k as i64) < (b - a) as i64 - min_words + 1 {
+            if self.starts_block(a + k) {
+                if !self.starts_block(src + k) {
+                    break;
+                }
+                return Ok((a + k, self.follow(a + k, b, src + k)?, src + k));
+            }
+            k += 1;
+        }
+        Ok((a, b, src))
+    }
+
+    /// The end of the copy [a, b) past its last shared 5-gram, the word cut in the middle
+    /// included (`_follow`).
+    fn follow(&self, a: usize, mut b: usize, src: usize) -> PyResult<usize> {
+        let n = self.n();
+        let mut src_end = src + (b - a);
+        while b < n && src_end < a && self.codes[b] == self.codes[src_end] {
+            b += 1;
+            src_end += 1;
+        }
+        if b < n && src_end < a && self.starts_with(src_end, b)? {
+            b += 1; // the word cut in the middle
+        }
+        Ok(b)
+    }
+
+    /// Whether word i starts with word j, as Python's `str.startswith` tells.
+    fn starts_with(&self, i: usize, j: usize) -> PyResult<bool> {
+        let words = &self.page.words;
+        let (word, prefix) = (&words[self.index[i]], &words[self.index[j]]);
+        word.call_method1(intern!(word.py(), "startswith"), (prefix,))?
+            .extract()
+    }
+
+    fn starts_block(&self, i: usize) -> bool {
+        i == 0 || self.block_of[i] != self.block_of[i - 1]
+    }
+
+    /// Whether word i opens its block, or follows the few words of a label there.
+    fn near_block_start(&self, i: usize, label_words: i64) -> bool {
+        let from = (i as i64 - label_words).max(0) as usize;
+        (from..=i).any(|k| self.starts_block(k))
+    }
+
+    /// A line of its own that repeats part of a paragraph: a pull quote, or a deck
+    /// (`_is_layout_repeat`).
+    fn layout_repeat(&self, a: usize, b: usize, src: usize, near_end: bool) -> bool {
+        let n = (b - a) as i64;
+        let copy_line = self.line_words[self.block_of[a]];
+        let src_line = self.line_words[self.block_of[src]];
+        let pull_quote = copy_line <= n + 2 && src_line >= 2 * n;
+        let deck = src_line <= n + 2
+            && copy_line as f64 >= n as f64 / self.limits.layout_share
+            && !near_end;
+        pull_quote || deck
+    }
+
+    /// Whether the copy [a, b) stands in quotation marks after more than a label's words of its
+    /// sentence (`_quoted_in_sentence`).
+    fn quoted_in_sentence(&self, a: usize, b: usize) -> bool {
+        let page = self.page;
+        let space = |c: u32| page.table.is_code(c, SPACE);
+        let start = self.starts[a];
+        let opened = ((start - 2).max(0)..start)
+            .rev()
+            .filter_map(|i| page.at(i))
+            .find(|&c| !space(c));
+        let end = self.ends[b - 1];
+        let closed = (end..end + 2)
+            .filter_map(|i| page.at(i))
+            .find(|&c| !space(c));
+        let block = self.block_of[a];
+        let own_words = a - self.block_of.partition_point(|&k| k < block);
+        opened.is_some_and(|c| OPENING_QUOTES.iter().any(|&q| q as u32 == c))
+            && closed.is_some_and(|c| page.table.is_code(c, CLOSING))
+            && own_words as i64 > self.limits.label_words
+    }
+
+    /// Whether the copy [a, b) of the words at src follows them closely, is a card, or stops
+    /// inside a block (`_is_scraper_copy`).
+    fn scraper_copy(&self, a: usize, b: usize, src: usize, last_long: i64) -> PyResult<bool> {
+        let limits = self.limits;
+        let n = self.n();
+        let src_end = src + (b - a);
+        let from_lead = src as f64 <= limits.lead_share * n as f64
+            && (src as i64 <= limits.lead_start_words || self.starts_block(src));
+        let end = self.follow(a, b, src)?;
+        let own_way = self.goes_its_own_way(a, end, src + (end - a));
+        let copy_line = self.line_words[self.block_of[a]];
+        let said_again =
+            !from_lead && 2 * ((b - a) as i64) < copy_line && copy_line <= limits.max_card_words;
+        let lead_card = from_lead
+            && b as f64 >= (1.0 - limits.lead_share) * n as f64
+            && self.near_block_start(a, limits.max_card_title_words)
+            && !own_way;
+        let card = ((b - a) as i64) <= limits.max_card_words
+            && ((last_long < b as i64 && !said_again) || lead_card);
+        let double = a as i64 - src_end as i64 <= limits.back_to_back_words
+            && ((b - a) as i64) <= limits.max_double_words;
+        let whole =
+            self.near_block_start(a, limits.label_words) || self.starts_block(src) || src_end == a;
+        if card || (double && whole && (b == n || self.starts_block(b))) {
+            return Ok(true);
+        }
+        let src_end = src + (end - a);
+        if src_end >= a {
+            return Ok(false); // the source runs into its copy: a whole double, judged above
+        }
+        let cut_mid_word = end > b && self.codes[end - 1] != self.codes[src_end - 1];
+        if !self.starts_block(src) {
+            return Ok(false);
+        }
+        let stops_inside = self.block_of[src_end] == self.block_of[src_end - 1];
+        Ok(cut_mid_word || (stops_inside && !own_way))
+    }
+
+    /// Whether a copy [a, end) inside one block is the start of a sentence that goes on with words
+    /// of its own (`_goes_its_own_way`).
+    fn goes_its_own_way(&self, a: usize, end: usize, src_end: usize) -> bool {
+        let label_words = self.limits.label_words;
+        let block = self.block_of[a];
+        if self.block_of[end - 1] != block {
+            return false;
+        }
+        let own_end = self.block_of.partition_point(|&k| k <= block);
+        let own = &self.codes[end..own_end.max(end)];
+        if own.len() as i64 <= label_words {
+            return false;
+        }
+        let source_block_end = self
+            .block_of
+            .partition_point(|&k| k <= self.block_of[src_end - 1]);
+        let source_end = source_block_end
+            .min(src_end + own.len() + label_words as usize)
+            .min(self.n());
+        let source = &self.codes[src_end.min(source_end)..source_end];
+        // Words they share, each as often as the fewer of the two says it (Counter & Counter).
+        let mut counts: std::collections::HashMap<u32, i64> = std::collections::HashMap::new();
+        for &w in source {
+            *counts.entry(w).or_default() += 1;
+        }
+        let mut shared = 0;
+        for &w in own {
+            if let Some(c) = counts.get_mut(&w).filter(|c| **c > 0) {
+                *c -= 1;
+                shared += 1;
+            }
+        }
+        2 * shared < own.len() as i64
+    }
+
+    /// Where the copy [a, b) ends (`_follow`, on the line of its last shared word), and whether it
+    /// is a copy even inside a sentence (`_copy_end`).
+    fn copy_end(&self, a: usize, b: usize, src: usize, line_of: &[i64]) -> PyResult<(usize, bool)> {
+        let mut end = self.follow(a, b, src)?;
+        while end > b && line_of[end - 1] != line_of[b - 1] {
+            end -= 1;
+        }
+        let cut_mid_word = end > b && self.codes[end - 1] != self.codes[src + (end - a) - 1];
+        Ok((end, src + (b - a) == a || cut_mid_word))
+    }
+
+    /// Where a copy of the lead starts, with the words of its card's title glued before it
+    /// (`_card_title_start`).
+    fn card_title_start(&self, a: usize) -> usize {
+        let most = self.limits.max_card_title_words;
+        let mut start = a;
+        while start > 0
+            && self.block_of[start - 1] == self.block_of[a]
+            && ((a - start) as i64) < most
+        {
+            start -= 1;
+        }
+        if start == 0 || self.block_of[start - 1] != self.block_of[a] {
+            start
+        } else {
+            a
+        }
+    }
+}
+
+/// (start, end) of each run of true flags.
+fn true_runs(flags: &[bool]) -> Vec<(usize, usize)> {
+    let mut runs = Vec::new();
+    let mut i = 0;
+    while i < flags.len() {
+        if flags[i] {
+            let j = i + flags[i..].iter().take_while(|&&f| f).count();
+            runs.push((i, j));
+            i = j;
+        } else {
+            i += 1;
+        }
+    }
+    runs
+}
