@@ -5,6 +5,8 @@ from __future__ import annotations
 
 import pytest
 from conftest import AR_PARAGRAPHS, AR_TITLE, EN_PARAGRAPHS, EN_TITLE
+from hypothesis import assume, given, settings
+from hypothesis import strategies as st
 
 from dedup import _core
 from dedup.detect import repeats
@@ -276,3 +278,26 @@ def test_a_reply_quoting_a_comment_keeps_the_first_word_of_its_own_line(lang: st
     quote = comment[: comment.rindex(".", 0, len(comment) - 1) + 1]
     text = f"{comment}\nReader two\n{quote}\n{reply}\n"
     assert " ".join(_removed(text)) == quote
+
+
+_WORD = st.text(st.sampled_from("ابتثجحخدرسعفقكلمنهوي" + "abcdefghijklmnop"), min_size=3, max_size=8)
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.lists(_WORD, min_size=20, max_size=100, unique=True), st.data())
+def test_a_paragraph_doubled_right_after_itself_goes_whatever_its_words(
+    words: list[str], data: st.DataObject
+) -> None:
+    """Any paragraph of a page said twice in a row: the second saying goes, whole; every span a
+    decision takes lies inside the page, at a word."""
+    cuts = sorted(data.draw(st.sets(st.integers(1, len(words) - 1), max_size=4)))
+    paragraphs = [" ".join(words[a:b]) for a, b in zip([0, *cuts], [*cuts, len(words)], strict=True)]
+    k = data.draw(st.integers(0, len(paragraphs) - 1))
+    assume(len(paragraphs[k].split()) >= 10)
+    lines = [*paragraphs[: k + 1], paragraphs[k], *paragraphs[k + 1 :]]
+    text = "\n".join(lines)
+    decisions = repeats.detect(text, segment(text), words_with_offsets(text))
+    second = sum(len(line) + 1 for line in lines[: k + 1])
+    end = second + len(paragraphs[k]) + (k + 2 < len(lines))  # with its line break, if one follows
+    assert (second, end) in [(d.start, d.end) for d in decisions]
+    assert all(0 <= d.start < d.end <= len(text) and not text[d.start].isspace() for d in decisions)
