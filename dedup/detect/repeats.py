@@ -49,7 +49,11 @@ def detect(text: str, blocks: Sequence[Block], words: Words, limits: Repeats = R
 def repeated_short_lines(text: str, blocks: Sequence[Block], limits: Repeats = Repeats()) -> list[Decision]:
     """Every copy of a whole line of 2 to `max_repeated_line_words` words, not a sentence, that the
     page holds `min_line_repeats` times or more: a button under every comment, not the article's."""
+    if len(blocks) < limits.min_line_repeats:
+        return []  # too few lines for any to come that often
     short = [b for b in blocks if b.whole_line and 2 <= b.words <= limits.max_repeated_line_words]
+    if len(short) < limits.min_line_repeats:
+        return []
     often = Counter(b.key for b in short)  # most pages: no short line that often, nothing to read
     lines = [
         b
