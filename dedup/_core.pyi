@@ -120,10 +120,10 @@ def pieces_left(
     of each piece, in order; a block none overlaps is one piece, itself."""
 
 def removal_spans(
-    table: CharTable, text: bytes, starts: list[int], ends: list[int]
+    table: CharTable, text: str, starts: list[int], ends: list[int]
 ) -> list[tuple[int, int, int]]:
-    """The removals that decisions (start, end) make of a page (u32 code points, little-endian):
-    (decision, start, end) of each, in order and apart (`dedup.audit.merge`)."""
+    """The removals that decisions (start, end) make of a page: (decision, start, end) of each, in
+    order and apart (`dedup.audit.merge`)."""
 
 def removed_by(
     block_starts: list[int], block_ends: list[int], starts: list[int], ends: list[int], share: float
@@ -133,7 +133,7 @@ def removed_by(
 
 def site_verdicts(
     table: CharTable,
-    text: bytes,
+    text: str,
     blocks: Sequence[Block],
     stats: SiteStats,
     skip: list[int],
@@ -142,7 +142,7 @@ def site_verdicts(
     last_long: int,
     needs: dict[str, Any],
 ) -> tuple[list[int], list[tuple[int, int, int]], list[int]]:
-    """A page's blocks judged by their site's evidence (`text`: u32 little-endian code points): the
+    """A page's blocks judged by their site's evidence (`text`: the page): the
     pages that carry each block's shape; (index, pages needed, copies or -1) of each block that goes
     as the site's boilerplate; the indexes of the other blocks that may open with a label
     (`dedup.detect.site_boilerplate`)."""

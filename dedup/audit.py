@@ -19,7 +19,7 @@ def merge(decisions: Sequence[Decision], text: str) -> list[Removal]:
     """
     spans = removal_spans(
         char_table(),
-        text.encode("utf-32-le", "surrogatepass"),
+        text,
         [d.start for d in decisions],
         [d.end for d in decisions],
     )

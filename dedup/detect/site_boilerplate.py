@@ -70,7 +70,7 @@ def detect(
     entry_times = [k for k, b in enumerate(blocks) if b.shape == SLOT and _leads_in(text, b)]
     pages_seen, found, labelled = site_verdicts(
         char_table(),
-        text.encode("utf-32-le", "surrogatepass"),
+        text,
         blocks,
         stats,
         entry_times,

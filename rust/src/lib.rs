@@ -100,6 +100,30 @@ fn u32s(bytes: &[u8]) -> Vec<u32> {
     from_le(bytes, u32::from_le_bytes)
 }
 
+/// A string's code points, lone surrogates as they are, copied out of it at once (no UTF-8 or
+/// UTF-32 bytes made on the way).
+pub(crate) fn code_points(text: &Bound<'_, PyString>) -> PyResult<Vec<u32>> {
+    let py = text.py();
+    // SAFETY: `text` is a str; the buffer holds its length in code points, which PyUnicode_AsUCS4
+    // fills (without a closing NUL) before the length is set.
+    unsafe {
+        let length = pyo3::ffi::PyUnicode_GetLength(text.as_ptr());
+        let length = usize::try_from(length).map_err(|_| PyErr::fetch(py))?;
+        let mut codes: Vec<u32> = Vec::with_capacity(length.max(1));
+        let filled = pyo3::ffi::PyUnicode_AsUCS4(
+            text.as_ptr(),
+            codes.as_mut_ptr(),
+            length.max(1) as isize,
+            0,
+        );
+        if filled.is_null() {
+            return Err(PyErr::fetch(py));
+        }
+        codes.set_len(length);
+        Ok(codes)
+    }
+}
+
 /// The signatures of `minhash`, one row of `a.len()` values per set: with AVX2 where the CPU has
 /// it (eight 32-bit products at once; the baseline x86-64 has no 32-bit vector multiply or
 /// unsigned minimum), the same values either way.

@@ -106,11 +106,7 @@ impl<'py> Page<'py> {
         words: &Bound<'py, PyAny>,
     ) -> PyResult<Self> {
         let py = text.py();
-        let utf32 = text.call_method1(
-            intern!(py, "encode"),
-            (intern!(py, "utf-32-le"), intern!(py, "surrogatepass")),
-        )?;
-        let text = crate::u32s(utf32.cast::<pyo3::types::PyBytes>()?.as_bytes());
+        let text = crate::code_points(text)?;
         let field = |name: &Bound<'py, PyString>| -> PyResult<Vec<i64>> {
             blocks.iter().map(|b| b.getattr(name)?.extract()).collect()
         };

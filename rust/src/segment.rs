@@ -12,8 +12,7 @@ use std::collections::HashSet;
 
 use foldhash::fast::RandomState;
 
-use pyo3::exceptions::PyValueError;
-use pyo3::intern;
+use pyo3::exceptions::{PyUnicodeEncodeError, PyValueError};
 use pyo3::prelude::*;
 use pyo3::types::{PyBytes, PyString};
 use xxhash_rust::xxh3::xxh3_64;
@@ -253,18 +252,18 @@ fn on_page<R: Send>(
     }))
 }
 
-/// A string's characters, from its UTF-32 made for the call (a character widened, not encoded and
-/// decoded again as UTF-8 would be; `to_str` would also keep a UTF-8 copy of a page in the string
-/// for as long as it lives). A lone surrogate raises UnicodeEncodeError, as Python's encoder does.
+/// A string's characters; a lone surrogate raises UnicodeEncodeError, as Python's encoder does.
 pub(crate) fn chars(text: &Bound<'_, PyString>) -> PyResult<Vec<char>> {
-    let py = text.py();
-    let utf32 = text.call_method1(intern!(py, "encode"), (intern!(py, "utf-32-le"),))?;
-    let utf32 = utf32.cast::<PyBytes>()?.as_bytes();
-    let mut chars = Vec::with_capacity(utf32.len() / 4);
-    for code in utf32.chunks_exact(4) {
-        match char::from_u32(u32::from_le_bytes(code.try_into().expect("4 bytes"))) {
+    let codes = crate::code_points(text)?;
+    let mut chars = Vec::with_capacity(codes.len());
+    for (i, &code) in codes.iter().enumerate() {
+        match char::from_u32(code) {
             Some(c) => chars.push(c),
-            None => return Err(PyValueError::new_err("UTF-32 holds no such character")),
+            None => {
+                let reason = "surrogates not allowed";
+                let args = ("utf-8", text.clone().unbind(), i, i + 1, reason);
+                return Err(PyUnicodeEncodeError::new_err(args));
+            }
         }
     }
     Ok(chars)

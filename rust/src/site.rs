@@ -7,7 +7,7 @@ use std::collections::{HashMap, HashSet};
 use pyo3::exceptions::PyValueError;
 use pyo3::intern;
 use pyo3::prelude::*;
-use pyo3::types::PyDict;
+use pyo3::types::{PyDict, PyString};
 
 use crate::segment::{CLOSING, CharTable, SPACE, STOP};
 use crate::texts::SEPARATORS;
@@ -50,8 +50,7 @@ pub struct Needs {
     no_line: i64,
 }
 
-/// The verdicts on a page's blocks (`blocks`: `dedup.page.Block`s; `text`: the page as
-/// little-endian u32 code points, lone surrogates as they are): the pages that carry each block's
+/// The verdicts on a page's blocks (`blocks`: `dedup.page.Block`s; `text`: the page): the pages that carry each block's
 /// shape (`pages_seen`); (index, pages needed, copies on the page where it counts as said again
 /// and again, else -1) of each block that goes as the site's boilerplate, in order; and the index
 /// of each other block that holds a label's separator and few enough words to be a line template.
@@ -61,7 +60,7 @@ pub struct Needs {
 #[allow(clippy::too_many_arguments, clippy::type_complexity)]
 pub fn site_verdicts(
     table: PyRef<'_, CharTable>,
-    text: &[u8],
+    text: &Bound<'_, PyString>,
     blocks: Vec<Bound<'_, PyAny>>,
     stats: &Bound<'_, PyAny>,
     skip: Vec<usize>,
@@ -70,7 +69,7 @@ pub fn site_verdicts(
     last_long: i64,
     needs: Needs,
 ) -> PyResult<(Vec<i64>, Vec<(usize, i64, i64)>, Vec<usize>)> {
-    let text = crate::u32s(text);
+    let text = crate::code_points(text)?;
     let read: PyResult<Vec<Block>> = blocks.iter().map(read_block).collect();
     let read = read?;
     if read.iter().any(|b| b.start > b.end || b.end > text.len()) {

@@ -5,6 +5,7 @@ use std::cmp::Reverse;
 
 use pyo3::exceptions::PyValueError;
 use pyo3::prelude::*;
+use pyo3::types::PyString;
 
 use crate::segment::{CharTable, SPACE};
 
@@ -108,8 +109,8 @@ fn pieces(
     left
 }
 
-/// The removals that decisions (`starts`, `ends`) make of a page (`text`: little-endian u32 code
-/// points, lone surrogates as they are): (decision, start, end) of each, in order and apart.
+/// The removals that decisions (`starts`, `ends`) make of a page (`text`): (decision, start, end)
+/// of each, in order and apart.
 ///
 /// The decisions are taken by their start, the longest first, then in the order given; one that
 /// overlaps the last removal grows it (the removal keeps the first one's kind). A span that ends
@@ -118,11 +119,11 @@ fn pieces(
 #[pyfunction]
 pub fn removal_spans(
     table: PyRef<'_, CharTable>,
-    text: &[u8],
+    text: &Bound<'_, PyString>,
     starts: Vec<usize>,
     ends: Vec<usize>,
 ) -> PyResult<Vec<(usize, usize, usize)>> {
-    let text = crate::u32s(text);
+    let text = crate::code_points(text)?;
     if starts.len() != ends.len() {
         return Err(PyValueError::new_err("starts and ends differ in length"));
     }
