@@ -61,7 +61,10 @@ class Cleaner:
         """`clean(page)`, with the key of the page's whole text (`page_key`) from the same folding
         (`segmented`: the page folded and segmented, where the caller made them already)."""
         folded, blocks = segmented or (Folded(page.text), None)
-        return self._clean_text(page, folded, blocks), folded.key(0, len(page.text))
+        blocks = segment(page.text, folded) if blocks is None else blocks
+        # Folded fast, the page's key is its blocks' keys, one space between them.
+        key = " ".join(b.key for b in blocks) if folded.fast else folded.key(0, len(page.text))
+        return self._clean_text(page, folded, blocks), key
 
     def _clean_text(
         self, page: Page, folded: Folded | None = None, blocks: list[Block] | None = None

@@ -217,6 +217,14 @@ def test_the_lines_keys_are_their_blocks_keys_joined_where_the_folding_is_fast(t
         assert block_line_keys(segment(text, folded)) == line_keys(text, folded)
 
 
+@settings(max_examples=500, deadline=None)
+@given(CUT_TEXT)
+def test_the_blocks_keys_joined_are_the_pages_key_where_the_folding_is_fast(text: str) -> None:
+    folded = Folded(text)
+    if folded.fast:
+        assert " ".join(b.key for b in segment(text, folded)) == folded.key(0, len(text))
+
+
 def test_line_keys_of_a_real_page_are_each_lines_normalized_key() -> None:
     text = REFERENCE_PAGE.read_text(encoding="utf-8")
     assert Folded(text).fast
