@@ -304,21 +304,22 @@ impl Page<'_> {
         for (line, (start, end)) in self.lines().into_iter().enumerate() {
             let pieces = self.sentences(start, end);
             if let [(start, end)] = pieces[..] {
-                if let Some((key, words)) = self.key(start, end) {
-                    let shape = self.shape(&key);
+                if let Some((key, words, shape)) = self.shaped_key(start, end) {
                     blocks.push((start, end, key, line, true, words, words, shape));
                 }
                 continue;
             }
-            let keyed: Vec<(usize, usize, String, usize)> = pieces
+            let keyed: Vec<(usize, usize, String, usize, Option<String>)> = pieces
                 .into_iter()
-                .filter_map(|(s, e)| self.key(s, e).map(|(key, words)| (s, e, key, words)))
+                .filter_map(|(s, e)| {
+                    let (key, words, shape) = self.shaped_key(s, e)?;
+                    Some((s, e, key, words, shape))
+                })
                 .collect();
             // Sentences end at punctuation or spaces, which fold to spaces: the line's words are
             // its sentences' words.
             let line_words = keyed.iter().map(|k| k.3).sum();
-            blocks.extend(keyed.into_iter().map(|(s, e, key, words)| {
-                let shape = self.shape(&key);
+            blocks.extend(keyed.into_iter().map(|(s, e, key, words, shape)| {
                 (s, e, key, line, false, line_words, words, shape)
             }));
         }
@@ -329,7 +330,7 @@ impl Page<'_> {
     fn line_keys(&self) -> Vec<String> {
         let lines = self.lines().into_iter();
         lines
-            .filter_map(|(start, end)| self.key(start, end).map(|(key, _)| key))
+            .filter_map(|(start, end)| self.key(start, end, None).map(|(key, _)| key))
             .collect()
     }
 
@@ -450,7 +451,13 @@ impl Page<'_> {
     /// The matching key of text[start:end] (`Folded.key`: its folded words, one space between)
     /// and its words (`key_words`: in scripts written without spaces, a run of 3 or more
     /// characters counts a word every `NO_SPACE_CHARS_PER_WORD` characters); None for no words.
-    fn key(&self, start: usize, end: usize) -> Option<(String, usize)> {
+    /// `spans` takes each word's (start, end) in the key and whether a `\d` is in it.
+    fn key(
+        &self,
+        start: usize,
+        end: usize,
+        mut spans: Option<&mut Vec<(usize, usize, bool)>>,
+    ) -> Option<(String, usize)> {
         let (a, b) = if self.at.0.is_empty() {
             (start, end)
         } else {
@@ -469,6 +476,9 @@ impl Page<'_> {
                 run = 0;
             }
             if self.table.is(c, SPACE) {
+                if let (false, Some(spans)) = (space, spans.as_deref_mut()) {
+                    spans.last_mut().expect("a word opened").1 = key.len();
+                }
                 space = true;
                 continue;
             }
@@ -478,30 +488,43 @@ impl Page<'_> {
                 }
                 words += 1;
                 space = false;
+                if let Some(spans) = spans.as_deref_mut() {
+                    spans.push((key.len(), key.len(), false));
+                }
+            }
+            if let Some(spans) = spans.as_deref_mut() {
+                spans.last_mut().expect("a word opened").2 |= self.table.is(c, REGEX_DIGIT);
             }
             key.push(c);
         }
         (!key.is_empty()).then_some((key, words))
     }
 
-    /// The key's shape (`dedup.normalize.shape`): each run of words that are numbers (a `\d` in
-    /// them), month or weekday names as one slot; None where it has none (the shape is the key).
-    fn shape(&self, key: &str) -> Option<String> {
-        let slot = |word: &str| {
-            word.chars().any(|c| self.table.is(c, REGEX_DIGIT))
-                || self.table.slot_words.contains(word)
-        };
-        if !key.split(' ').any(slot) {
-            return None;
+    /// `key`, with the key's shape (`dedup.normalize.shape`): each run of words that are numbers
+    /// (a `\d` in them), month or weekday names as one slot; None where it has none (the shape is
+    /// the key).
+    fn shaped_key(&self, start: usize, end: usize) -> Option<(String, usize, Option<String>)> {
+        let mut spans = Vec::new();
+        let (key, words) = self.key(start, end, Some(&mut spans))?;
+        let slots: Vec<bool> = spans
+            .iter()
+            .map(|&(a, b, digit)| digit || self.table.slot_words.contains(&key[a..b]))
+            .collect();
+        if !slots.contains(&true) {
+            return Some((key, words, None));
         }
-        let mut out: Vec<&str> = Vec::new();
-        for word in key.split(' ') {
-            if !slot(word) {
-                out.push(word);
-            } else if out.last() != Some(&SLOT) {
-                out.push(SLOT);
+        let mut shape = String::with_capacity(key.len());
+        let mut after_slot = false;
+        for (&(a, b, _), &slot) in spans.iter().zip(&slots) {
+            if slot && after_slot {
+                continue; // a run of slots is one slot
             }
+            if !shape.is_empty() {
+                shape.push(' ');
+            }
+            shape.push_str(if slot { SLOT } else { &key[a..b] });
+            after_slot = slot;
         }
-        Some(out.join(" "))
+        Some((key, words, Some(shape)))
     }
 }
