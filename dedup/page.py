@@ -16,23 +16,35 @@ _HOST_PREFIXES = ("www.", "m.", "amp.")
 _HOST = re.compile(r"[\w-]+(\.[\w-]+)+\.?|[0-9a-f:.]*:[0-9a-f:.]*|localhost")
 
 
+# An http(s) URL whose host is plain ASCII, maybe with a port: its host read off at once, as
+# urlsplit reads it (a property test holds the two the same).
+_PLAIN_URL = re.compile(r"https?://([A-Za-z0-9.-]+)(?::[0-9]*)?(?=[/?#]|\Z)")
+
+
 @functools.lru_cache(maxsize=256)  # a record's URL is read twice: checked, then made its page's site
 def site_of(url: str | None) -> str | None:
     """The site of a URL: its host, lowercased, without `www.`, `m.` or `amp.`; None when the URL
     has no host or cannot be parsed (an unclosed `[`, a word or text where the host should be)."""
     if not url:
         return None
-    try:
-        host = urlsplit(url if "//" in url else "//" + url).hostname or ""
-    except ValueError:  # "http://[::1": urlsplit refuses a bracket never closed
-        return None
-    if not _HOST.fullmatch(host):
+    plain = _PLAIN_URL.match(url)
+    host = plain.group(1).lower() if plain else split_host(url)
+    if host is None or not _HOST.fullmatch(host):
         return None
     for prefix in _HOST_PREFIXES:
         if host.startswith(prefix):
             host = host[len(prefix) :]
             break
     return host or None
+
+
+def split_host(url: str) -> str | None:
+    """A URL's host as `urllib.parse.urlsplit` reads it, lowercased ("" for none); None where it
+    cannot be parsed."""
+    try:
+        return urlsplit(url if "//" in url else "//" + url).hostname or ""
+    except ValueError:  # "http://[::1": urlsplit refuses a bracket never closed
+        return None
 
 
 @dataclass(frozen=True)

@@ -10,6 +10,8 @@ from typing import Any
 import orjson
 import pytest
 import zstandard
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from dedup.io import (
     AtomicOutput,
@@ -25,7 +27,7 @@ from dedup.io import (
     read_pages,
     rejects_path,
 )
-from dedup.page import Page, Removal, Result
+from dedup.page import _PLAIN_URL, Page, Removal, Result, site_of, split_host
 
 ARABIC = "أعلنت وزارة الصحة اليوم عن حملة تطعيم جديدة في جميع المحافظات.\nتابعونا على فيسبوك\n"
 ENGLISH = "The council approved the new budget on Tuesday.\nRead more: related stories\n"
@@ -456,3 +458,36 @@ def test_a_page_made_with_a_url_gets_its_site() -> None:
     cleaner = Cleaner()
     cleaner.learn(pages)
     assert {"aljazeera.net", "bbc.co.uk"} <= set(cleaner.model.sites)
+
+
+_SCHEMES = st.sampled_from(["http://", "https://", "HTTP://", "https:/", "ftp://", " http://", "//"])
+_HOST_PARTS = st.lists(
+    st.sampled_from(
+        ["www.", "m.", "Example", "news.site", "-", ".", "عربي", "xn--mgbh0fb", "@", "[::1]", "%41"]
+    ),
+    max_size=4,
+)
+_AFTER_HOST = st.lists(
+    st.sampled_from(
+        ["/", "/path", "?q=1", "#top", ":80", ":", "\\x", " ", "\t", "\n", "@other.org/", ":80:90"]
+    ),
+    max_size=3,
+)
+
+
+@settings(max_examples=1000, deadline=None)
+@given(_SCHEMES, _HOST_PARTS, _AFTER_HOST)
+def test_a_urls_host_is_read_as_urlsplit_reads_it(scheme: str, host: list[str], after: list[str]) -> None:
+    """The host of a plain http(s) URL, read off at once, is urlsplit's: its site is the same."""
+    url = scheme + "".join(host) + "".join(after)
+    plain = _PLAIN_URL.match(url)
+    if plain is not None:
+        assert plain.group(1).lower() == split_host(url)
+
+
+def test_the_site_of_a_url() -> None:
+    assert site_of("https://www.Aljazeera.net:443/news/1?x#y") == "aljazeera.net"
+    assert site_of("https://amp.alarabiya.net") == "alarabiya.net"
+    assert site_of("http://[::1") is None  # a bracket never closed
+    assert site_of("https://عربي.example/خبر") == "عربي.example"  # not plain: read by urlsplit
+    assert site_of("news") is None  # a word, not a host
