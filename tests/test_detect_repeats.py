@@ -10,6 +10,7 @@ from hypothesis import strategies as st
 
 from dedup import _core
 from dedup.detect import repeats
+from dedup.keys import OPENING_QUOTES
 from dedup.page import Kind
 from dedup.segment import segment, words_with_offsets
 
@@ -211,13 +212,24 @@ REVIEW = {
 
 
 @pytest.mark.parametrize("lang", LANGS)
-def test_a_sentence_that_quotes_the_title_stays(lang: str) -> None:
+@pytest.mark.parametrize("quote", sorted(OPENING_QUOTES))
+def test_a_sentence_that_quotes_the_title_stays(lang: str, quote: str) -> None:
     """'We start with … titled: "<the title>".': the title in quotation marks, after the sentence's
-    own words, is named by the article, not a card's copy of the lead."""
+    own words, is named by the article, not a card's copy of the lead; whatever mark opens it."""
     _, paragraphs = PAGES[lang]
     title, source, intro = REVIEW[lang]
-    text = "\n".join([f"{title} - {source}", f'{intro} "{title}".', *paragraphs])
+    text = "\n".join([f"{title} - {source}", f'{intro} {quote}{title}".', *paragraphs])
     assert _removed(text) == []
+
+
+@pytest.mark.parametrize("lang", LANGS)
+def test_a_title_said_again_bare_after_a_sentence_goes(lang: str) -> None:
+    """Without quotation marks around it, the title said again after the sentence's words is a
+    card's copy of the lead."""
+    _, paragraphs = PAGES[lang]
+    title, source, intro = REVIEW[lang]
+    text = "\n".join([f"{title} - {source}", f"{intro} *{title}*.", *paragraphs])
+    assert _removed(text) != []
 
 
 @pytest.mark.parametrize("lang", LANGS)

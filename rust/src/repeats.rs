@@ -182,7 +182,9 @@ impl<'a, 'py> Round<'a, 'py> {
         self.codes.len()
     }
 
-    /// The copies among these words, as (start, end, words) spans (`_detect_once`).
+    /// The copies among these words, as (start, end, words) spans: a block a copy covers for the
+    /// most part goes whole; else each run of copied words goes where it may go from inside its
+    /// sentence.
     fn copies(&self, stretches: Vec<(usize, usize, usize)>) -> PyResult<Vec<(i64, i64, i64)>> {
         let limits = self.limits;
         let n = self.n();
@@ -258,7 +260,8 @@ impl<'a, 'py> Round<'a, 'py> {
     }
 
     /// Stretches that copy consecutive parts of one source line, with a few differing words
-    /// between them, as one copy (`_copies`).
+    /// between them, as one copy; a stretch shorter than `min_run_words` is a shared formula
+    /// ("Law No. … of …"), not a copy.
     fn joined(
         &self,
         stretches: Vec<(usize, usize, usize)>,
@@ -284,7 +287,7 @@ impl<'a, 'py> Round<'a, 'py> {
         copies
     }
 
-    /// `started_at_block` of each stretch (`_from_block_starts`).
+    /// `started_at_block` of each stretch.
     fn started_at_blocks(
         &self,
         stretches: Vec<(usize, usize, usize)>,
@@ -297,7 +300,10 @@ impl<'a, 'py> Round<'a, 'py> {
 
     /// The stretch [a, b) copying the words at src, started where both it and its source start a
     /// block when both begin with the last few words of another block and the source runs up to
-    /// the copy (`_from_block_start`).
+    /// the copy: a sentence doubled right after one that ends as the line before it does ("… the
+    /// city of Eilat. Misbar found … Eilat. Misbar found …") copies its own source sentence, not
+    /// the line above. Its source then ends before it starts, so it goes on as far as the words go
+    /// on matching.
     fn started_at_block(
         &self,
         (a, b, src): (usize, usize, usize),
@@ -319,8 +325,8 @@ impl<'a, 'py> Round<'a, 'py> {
         Ok((a, b, src))
     }
 
-    /// The end of the copy [a, b) past its last shared 5-gram, the word cut in the middle
-    /// included (`_follow`).
+    /// The end of the copy [a, b) past its last shared 5-gram: a teaser may go on a few words,
+    /// then stop mid-word ("…هجومها على" of "…هجومها على داعش"); the cut word is part of it.
     fn follow(&self, a: usize, mut b: usize, src: usize) -> PyResult<usize> {
         let n = self.n();
         let mut src_end = src + (b - a);
@@ -352,8 +358,10 @@ impl<'a, 'py> Round<'a, 'py> {
         (from..=i).any(|k| self.starts_block(k))
     }
 
-    /// A line of its own that repeats part of a paragraph: a pull quote, or a deck
-    /// (`_is_layout_repeat`).
+    /// A line of its own that repeats part of a paragraph: a pull quote, or a deck (summary) that
+    /// the paragraph later says in full. Either way the paragraph keeps its words. A line that says
+    /// a short line again in full near the page's end is a teaser card of the lead, not its
+    /// paragraph.
     fn layout_repeat(&self, a: usize, b: usize, src: usize, near_end: bool) -> bool {
         let n = (b - a) as i64;
         let copy_line = self.line_words[self.block_of[a]];
@@ -366,7 +374,8 @@ impl<'a, 'py> Round<'a, 'py> {
     }
 
     /// Whether the copy [a, b) stands in quotation marks after more than a label's words of its
-    /// sentence (`_quoted_in_sentence`).
+    /// sentence: the article names what it quotes ('… لغيديون راخمان بعنوان: "<the title>".'),
+    /// where a card shows a title and its lead's words bare.
     fn quoted_in_sentence(&self, a: usize, b: usize) -> bool {
         let page = self.page;
         let space = |c: u32| page.table.is_code(c, SPACE);
@@ -386,14 +395,21 @@ impl<'a, 'py> Round<'a, 'py> {
             && own_words as i64 > self.limits.label_words
     }
 
-    /// Whether the copy [a, b) of the words at src follows them closely, is a card, or stops
-    /// inside a block (`_is_scraper_copy`).
+    /// Whether the copy [a, b) of the words at src follows them closely, is a card (it closes the
+    /// page, or repeats the lead near the page's end), or stops inside a block (truncated).
     fn scraper_copy(&self, a: usize, b: usize, src: usize, last_long: i64) -> PyResult<bool> {
         let limits = self.limits;
         let n = self.n();
         let src_end = src + (b - a);
+        // The lead: where the page (or a sentence of its lead) starts, not a phrase inside it.
         let from_lead = src as f64 <= limits.lead_share * n as f64
             && (src as i64 <= limits.lead_start_words || self.starts_block(src));
+        // A card closes the page (nothing long after it), or repeats the lead near the page's end
+        // after its title at most. No card: a sentence of the last paragraph (a line of a
+        // paragraph's length, not a flattened page, most of it the paragraph's own words) that the
+        // article says again ("The app costs $1.99."); a paragraph that says the lead's words
+        // after more of its own (who else resigned), or goes its own way after them (a caption
+        // quoting the lead, an official title).
         let end = self.follow(a, b, src)?;
         let own_way = self.goes_its_own_way(a, end, src + (end - a));
         let copy_line = self.line_words[self.block_of[a]];
@@ -407,6 +423,10 @@ impl<'a, 'py> Round<'a, 'py> {
             && ((last_long < b as i64 && !said_again) || lead_card);
         let double = a as i64 - src_end as i64 <= limits.back_to_back_words
             && ((b - a) as i64) <= limits.max_double_words;
+        // A doubled paragraph ends where a block ends; a sentence quoting the line above does not.
+        // Its copy or its source starts a block (behind a label of a few words, at most), or it
+        // follows its source word for word (a title doubled as its link): a sentence ending as the
+        // one before it did (a verdict restating the claim) copies neither whole.
         let whole =
             self.near_block_start(a, limits.label_words) || self.starts_block(src) || src_end == a;
         if card || (double && whole && (b == n || self.starts_block(b))) {
@@ -416,6 +436,8 @@ impl<'a, 'py> Round<'a, 'py> {
         if src_end >= a {
             return Ok(false); // the source runs into its copy: a whole double, judged above
         }
+        // A teaser starts where its source block starts (the lead, the title); a pull quote lifted
+        // from the middle of a paragraph is the page's own layout.
         let cut_mid_word = end > b && self.codes[end - 1] != self.codes[src_end - 1];
         if !self.starts_block(src) {
             return Ok(false);
@@ -425,7 +447,10 @@ impl<'a, 'py> Round<'a, 'py> {
     }
 
     /// Whether a copy [a, end) inside one block is the start of a sentence that goes on with words
-    /// of its own (`_goes_its_own_way`).
+    /// of its own (more than a label's, most of them not in what its source goes on with): a
+    /// sentence that starts as an earlier one does ("He earned a master's from the Staff College
+    /// in 1987. He earned a master's from the Staff College in Britain in 1992 …"), not a teaser
+    /// cut short.
     fn goes_its_own_way(&self, a: usize, end: usize, src_end: usize) -> bool {
         let label_words = self.limits.label_words;
         let block = self.block_of[a];
@@ -459,8 +484,10 @@ impl<'a, 'py> Round<'a, 'py> {
         2 * shared < own.len() as i64
     }
 
-    /// Where the copy [a, b) ends (`_follow`, on the line of its last shared word), and whether it
-    /// is a copy even inside a sentence (`_copy_end`).
+    /// Where the copy [a, b) of the words at src ends (`follow`, on the line of its last shared
+    /// word: a reply that quotes a comment goes on with a line of its own), and whether it is a
+    /// copy even inside a sentence: it doubles the words right before it ("X X"), or stops in the
+    /// middle of a word (a truncated teaser). A phrase that two sentences share does neither.
     fn copy_end(&self, a: usize, b: usize, src: usize, line_of: &[i64]) -> PyResult<(usize, bool)> {
         let mut end = self.follow(a, b, src)?;
         while end > b && line_of[end - 1] != line_of[b - 1] {
@@ -470,8 +497,8 @@ impl<'a, 'py> Round<'a, 'py> {
         Ok((end, src + (b - a) == a || cut_mid_word))
     }
 
-    /// Where a copy of the lead starts, with the words of its card's title glued before it
-    /// (`_card_title_start`).
+    /// Where a copy of the lead starts, with the (at most `max_card_title_words`) words of its
+    /// card's title glued before it.
     fn card_title_start(&self, a: usize) -> usize {
         let most = self.limits.max_card_title_words;
         let mut start = a;
