@@ -144,15 +144,10 @@ def block_line_keys(blocks: Sequence[Block]) -> list[str]:
     """`line_keys` of a page whose folding is fast, from its blocks (`segment`): a line's key is
     its sentences' keys, one space between (a sentence's cut follows marks or spaces, which fold
     to spaces)."""
-    keys: list[str] = []
-    line = -1
+    lines: dict[int, list[str]] = {}
     for b in blocks:
-        if b.line != line:
-            keys.append(b.key)
-            line = b.line
-        else:
-            keys[-1] = f"{keys[-1]} {b.key}"
-    return keys
+        lines.setdefault(b.line, []).append(b.key)
+    return [" ".join(keys) for keys in lines.values()]  # each line joined once: a huge line too
 
 
 def line_keys(text: str, folded: Folded | None = None) -> list[str]:

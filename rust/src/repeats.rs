@@ -77,10 +77,14 @@ pub fn page_copies(
         if copies.is_empty() {
             break;
         }
+        // The words that start inside a copy go: one walk over them and the copies' union.
+        let gone = union(copies.iter().map(|&(s, e, _)| (s, e)).collect());
+        let mut at = 0; // the first span that ends after the word before
         current.retain(|&i| {
-            !copies
-                .iter()
-                .any(|&(s, e, _)| s <= starts[i] && starts[i] < e)
+            while at < gone.len() && gone[at].1 <= starts[i] {
+                at += 1;
+            }
+            at == gone.len() || starts[i] < gone[at].0
         });
         found.extend(copies);
     }
@@ -514,6 +518,20 @@ impl<'a, 'py> Round<'a, 'py> {
             a
         }
     }
+}
+
+/// The spans that cover what these (start, end) spans cover, apart and in order; empty ones left
+/// out.
+fn union(mut spans: Vec<(i64, i64)>) -> Vec<(i64, i64)> {
+    spans.sort_unstable();
+    let mut out: Vec<(i64, i64)> = Vec::with_capacity(spans.len());
+    for (start, end) in spans.into_iter().filter(|&(s, e)| s < e) {
+        match out.last_mut() {
+            Some(last) if start <= last.1 => last.1 = last.1.max(end),
+            _ => out.push((start, end)),
+        }
+    }
+    out
 }
 
 /// (start, end) of each run of true flags.
