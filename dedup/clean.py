@@ -16,7 +16,7 @@ from dedup.config import Config, Guards
 from dedup.detect import context, glued, repeats, runs, site_boilerplate, widgets
 from dedup.duplicates import PagePrint, key_prints
 from dedup.features import EDGE_SALT, EDGE_WORDS, TAIL_SALT, edge_words, head_of
-from dedup.keys import gram_hashes, head_pairs, line_keys, pair_hashes
+from dedup.keys import gram_hashes, head_pairs, line_keys, pair_hashes, segmented_page_key
 from dedup.learn import learn
 from dedup.model import SiteModel, SiteStats
 from dedup.normalize import WORD, Folded, key_words, normalize, shape
@@ -62,9 +62,7 @@ class Cleaner:
         (`segmented`: the page folded and segmented, where the caller made them already)."""
         folded, blocks = segmented or (Folded(page.text), None)
         blocks = segment(page.text, folded) if blocks is None else blocks
-        # Folded fast, the page's key is its blocks' keys, one space between them.
-        key = " ".join(b.key for b in blocks) if folded.fast else folded.key(0, len(page.text))
-        return self._clean_text(page, folded, blocks), key
+        return self._clean_text(page, folded, blocks), segmented_page_key(page.text, folded, blocks)
 
     def _clean_text(
         self, page: Page, folded: Folded | None = None, blocks: list[Block] | None = None

@@ -22,6 +22,7 @@ from dedup.keys import (
     line_keys,
     page_key,
     pair_hashes,
+    segmented_page_key,
 )
 from dedup.normalize import Folded
 from dedup.page import Block
@@ -197,8 +198,7 @@ def learning_pages(
         blocks = segment(text, folded)
         counts.append(counts_of(site, text, blocks, short_words, folded))
         bodies.append(block_line_keys(blocks) if folded.fast else line_keys(text, folded))
-        # Folded fast, the page's key is its lines' keys, one space between them.
-        keys.append(" ".join(bodies[-1]) if folded.fast else folded.key(0, len(text)))
+        keys.append(segmented_page_key(text, folded, blocks))
     prints = key_prints([site for site, _ in pages], bodies, keys, settings.word_shingle)
     return list(zip(prints, counts, strict=True))
 

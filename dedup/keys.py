@@ -140,6 +140,12 @@ def page_key(text: str) -> str:
     return Folded(text).key(0, len(text))
 
 
+def segmented_page_key(text: str, folded: Folded, blocks: Sequence[Block]) -> str:
+    """`page_key` of a page folded and segmented already: where its folding is fast, its blocks'
+    keys, one space between (its lines' keys joined are its key, and a line's key is its blocks')."""
+    return " ".join(b.key for b in blocks) if folded.fast else folded.key(0, len(text))
+
+
 def block_line_keys(blocks: Sequence[Block]) -> list[str]:
     """`line_keys` of a page whose folding is fast, from its blocks (`segment`): a line's key is
     its sentences' keys, one space between (a sentence's cut follows marks or spaces, which fold

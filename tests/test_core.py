@@ -24,7 +24,15 @@ from dedup import _core
 from dedup.detect import widgets
 from dedup.features import excerpt
 from dedup.fingerprint import exact_hash
-from dedup.keys import MAX_TEMPLATE_WORDS, block_line_keys, gram_hashes, label_prefix, line_keys, slot_words
+from dedup.keys import (
+    MAX_TEMPLATE_WORDS,
+    block_line_keys,
+    gram_hashes,
+    label_prefix,
+    line_keys,
+    segmented_page_key,
+    slot_words,
+)
 from dedup.normalize import Folded, _nfkc_one_to_one, mask_digits, normalize
 from dedup.segment import char_table, segment, segment_here, words_with_offsets
 
@@ -222,7 +230,7 @@ def test_the_lines_keys_are_their_blocks_keys_joined_where_the_folding_is_fast(t
 def test_the_blocks_keys_joined_are_the_pages_key_where_the_folding_is_fast(text: str) -> None:
     folded = Folded(text)
     if folded.fast:
-        assert " ".join(b.key for b in segment(text, folded)) == folded.key(0, len(text))
+        assert segmented_page_key(text, folded, segment(text, folded)) == folded.key(0, len(text))
 
 
 def test_line_keys_of_a_real_page_are_each_lines_normalized_key() -> None:
