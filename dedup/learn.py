@@ -10,8 +10,8 @@ import os
 import struct
 import tempfile
 from array import array
-from collections import defaultdict, deque
-from collections.abc import Iterable, Iterator
+from collections import defaultdict
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from typing import BinaryIO
 
@@ -22,17 +22,23 @@ from dedup.duplicates import DuplicateFinder, PagePrint
 from dedup.features import PageCounts, learning_pages
 from dedup.hashcount import HashCounts
 from dedup.model import SiteModel, SiteStats, variant_candidate
-from dedup.page import Page
+from dedup.page import Page, Unparsed
 from dedup.periods import MonthDesigns, base_site, by_period, design_keys, key_hashes, month_of, period_of
 from dedup.workers import Workers, by_size, candidates, chunks
 
 
 def learn(
-    model: SiteModel, config: Config, pages: Iterable[Page], workers: int = 1, compact: bool = False
+    model: SiteModel,
+    config: Config,
+    pages: Iterable[Page | Unparsed],
+    workers: int = 1,
+    compact: bool = False,
+    tick: Callable[[int], None] | None = None,
 ) -> int:
     """Learn the model from the pages; returns the pages counted (copies and exact repeats are not).
 
-    One pass over the pages, the per-page work on `workers` processes: each page's print (to
+    One pass over the pages (records that do not parse into one are left out), the per-page work
+    on `workers` processes: each page's print (to
     find the copies, which count once) and its counts, kept in a temporary file until the copies
     are known; then, site by site on the workers, the counts of every page but the copies are
     added to the model and the site's variants merged. Which copy counts does not depend on the
@@ -40,9 +46,11 @@ def learn(
 
     `compact`, for a model that only cleans these inputs (never saved to learn more later): the
     shapes seen on one page, most of a model (an article's own sentences), are kept only where
-    they join a variant cluster. Alone they can never count, so the cleaning is the same."""
+    they join a variant cluster. Alone they can never count, so the cleaning is the same.
+
+    `tick` is called with each page's size in UTF-8 bytes, in input order, as its work is done."""
     with tempfile.TemporaryFile(prefix="dedup-counts-") as file:
-        spool = _prints_and_counts(config, pages, workers, file)
+        spool = _prints_and_counts(config, pages, workers, file, tick)
         file.flush()  # the counting tasks read it by its descriptor
         before = dict(model.sites)
         learned: dict[str, list[str]] = {}  # site -> the names it was learned under before
@@ -114,7 +122,13 @@ class _Spool:
             yield i, _Keys(*marshal.loads(record[_HEAD_SIZE.size : head_end])), record[head_end:]
 
 
-def _prints_and_counts(config: Config, pages: Iterable[Page], workers: int, file: BinaryIO) -> _Spool:
+def _prints_and_counts(
+    config: Config,
+    pages: Iterable[Page | Unparsed],
+    workers: int,
+    file: BinaryIO,
+    tick: Callable[[int], None] | None,
+) -> _Spool:
     """One pass over the pages: every page's counts written to the file, its print kept to find
     the copies (which the spool's sites leave out). The prints are let go on return, before the
     counts need their memory."""
@@ -125,17 +139,11 @@ def _prints_and_counts(config: Config, pages: Iterable[Page], workers: int, file
     months: list[str | None] = []
     by_site: dict[str, array[int]] = {}
     with Workers(workers, config) as pool:
-        ids: deque[tuple[str, str | None, str]] = deque()  # pages sent off, waiting for their prints
-
-        def sent() -> Iterator[list[tuple[str, str]]]:
-            for chunk in chunks(pages):
-                ids.extend((p.id, p.fetched_at, p.site or "") for p in chunk)
-                yield [(p.site or "", p.text) for p in chunk]
-
         known: dict[str, str] = {}  # each month's name held once
-        for rows in pool.map(_features, sent()):
-            for print_, counts in rows:
-                page_id, fetched_at, site = ids.popleft()
+        for rows in pool.map(_features, chunks(map(_light, pages))):
+            for page_id, fetched_at, site, size, print_, counts in filter(None, rows):
+                if tick is not None:
+                    tick(size)
                 finder.add_print(page_id, fetched_at, print_)
                 month = month_of(fetched_at)
                 by_site.setdefault(site, array("q")).append(len(months))
@@ -147,10 +155,32 @@ def _prints_and_counts(config: Config, pages: Iterable[Page], workers: int, file
     return _Spool(file.fileno(), offsets, months, {site: at for site, at in sites.items() if at})
 
 
-def _features(config: Config, pages: list[tuple[str, str]]) -> list[tuple[PagePrint, bytes]]:
-    """Task: the learning print and the spool record (`_spooled`) of a chunk of (site, text) pages."""
-    rows = learning_pages(pages, config.settings, config.rule.short_words)
-    return [(print_, _spooled(counts)) for print_, counts in rows]
+def _light(item: Page | Unparsed) -> Page | Unparsed:
+    """What the workers need of a page: not its record (a record is parsed there, from its line)."""
+    if isinstance(item, Page):
+        return Page(item.id, item.text, site=item.site, fetched_at=item.fetched_at)
+    return item
+
+
+_Learned = tuple[str, str | None, str, int, PagePrint, bytes]
+
+
+def _features(config: Config, items: list[Page | Unparsed]) -> list[_Learned | None]:
+    """Task: a chunk's pages' learning prints and spool records (`_spooled`), each with its page's
+    id, time of fetch, site and size in UTF-8 bytes; None for a record that is not a page."""
+    parsed = [item if isinstance(item, Page) else item.parse() for item in items]
+    pages = [p for p in parsed if isinstance(p, Page)]
+    rows = iter(
+        learning_pages([(p.site or "", p.text) for p in pages], config.settings, config.rule.short_words)
+    )
+    learned: list[_Learned | None] = []
+    for p in parsed:
+        if isinstance(p, Page):
+            print_, counts = next(rows)
+            learned.append((p.id, p.fetched_at, p.site or "", len(p.text.encode()), print_, _spooled(counts)))
+        else:
+            learned.append(None)
+    return learned
 
 
 @dataclass(frozen=True)

@@ -7,7 +7,7 @@ import re
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from enum import StrEnum
-from typing import Any
+from typing import Any, Protocol
 from urllib.parse import urlsplit
 
 _HOST_PREFIXES = ("www.", "m.", "amp.")
@@ -63,6 +63,15 @@ class Page:
         # A page made with only a url belongs to the url's site, not to the one site of all such pages.
         if self.site is None and self.url:
             object.__setattr__(self, "site", site_of(self.url))
+
+
+class Unparsed(Protocol):
+    """A record read but not parsed yet (a JSONL line): a run on workers parses it where its page is
+    worked on, not where it is read."""
+
+    def parse(self) -> object:
+        """Its Page, or what is wrong with the record (anything but a Page)."""
+        ...
 
 
 @dataclass(slots=True)

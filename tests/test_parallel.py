@@ -76,6 +76,33 @@ def test_a_bad_record_stops_the_run_with_workers(tmp_path: Path) -> None:
     assert not out.exists()
 
 
+def test_workers_set_bad_records_aside_in_their_place(tmp_path: Path) -> None:
+    """The workers parse the lines: the bad ones reach the rejects file verbatim, in input order,
+    and the output is that of one worker."""
+    lines = CORPUS.read_bytes().splitlines(keepends=True)
+    bad = [
+        b'{"id": "broken", "text": ',
+        b'{"id": "no-text", "body": "\xd9\x86\xd8\xb5"}',
+        b'{"text": "caf\xe9"}',
+    ]
+    src = tmp_path / "pages.jsonl"
+    src.write_bytes(
+        b"".join([*lines[:10], bad[0] + b"\n", *lines[10:400], bad[1] + b"\n", *lines[400:], bad[2] + b"\n"])
+    )
+    outputs = []
+    for workers in (1, 2):
+        opts = RunOptions(errors="skip", workers=workers)
+        cleaner = Cleaner()
+        learn(cleaner, [src], opts)
+        out = tmp_path / f"out-{workers}.jsonl"
+        summary = clean_files(cleaner, [src], out, opts)
+        assert (summary.pages, summary.bad_records) == (600, 3)
+        assert summary.rejects_file is not None
+        assert summary.rejects_file.read_bytes() == b"".join(line + b"\n" for line in bad)
+        outputs.append(out.read_bytes())
+    assert outputs[0] == outputs[1]
+
+
 def test_workers_map_keeps_input_order() -> None:
     def task(offset: int, chunk: list[int]) -> list[int]:
         return [x * x + offset for x in chunk]

@@ -8,6 +8,7 @@ import gzip
 import zlib
 from collections.abc import Iterable, Iterator, Sequence
 from pathlib import Path, PurePath
+from typing import NamedTuple
 
 import orjson
 import zstandard
@@ -52,11 +53,34 @@ _GLOB_CHARS = ("*", "?", "[")
 _CHUNK = 1 << 16
 
 
+class JsonlLine(NamedTuple):
+    """A JSONL record as read, not parsed yet (`read_records`): a run on workers parses it where
+    its page is worked on."""
+
+    line: bytes
+    path: PurePath
+    lineno: int  # 1-based
+    fields: Fields
+    site: str | None
+
+    def parse(self) -> Page | BadRecord:
+        """Its Page, or a BadRecord saying what is wrong with it."""
+        return _parse_line(*self)
+
+
 def read_pages(
     paths: Sequence[str | Path], fields: Fields = DEFAULT_FIELDS, site: str | None = None
 ) -> Iterator[Page | BadRecord | Skipped | CutShort]:
     """Yield a Page, BadRecord or Skipped for every record of every path (or glob), in the order
     given, and a CutShort where a compressed file ends early."""
+    for item in read_records(paths, fields, site):
+        yield item.parse() if isinstance(item, JsonlLine) else item
+
+
+def read_records(
+    paths: Sequence[str | Path], fields: Fields = DEFAULT_FIELDS, site: str | None = None
+) -> Iterator[Page | BadRecord | Skipped | CutShort | JsonlLine]:
+    """`read_pages`, with the JSONL records left unparsed (`JsonlLine`)."""
     # Check every path before reading any: a typo in the last path should not wait for the first to finish.
     inputs = [(Path(p), _expand(Path(p))) for p in paths]
     for path, files in inputs:
@@ -166,7 +190,7 @@ def _glob_files(pattern: Path) -> list[Path]:
 
 def _read_file(
     path: Path, fields: Fields, site: str | None, txt_site: str | None
-) -> Iterator[Page | BadRecord | Skipped | CutShort]:
+) -> Iterator[Page | BadRecord | Skipped | CutShort | JsonlLine]:
     """One file, by its suffix; `txt_site` is the site of a .txt page, `site` the fallback for records."""
     # Imported here, not at the top: they import their optional dependencies (warcio, pyarrow).
     from dedup.io.parquet import read_parquet
@@ -214,13 +238,13 @@ def _read_txt(path: Path, site: str | None) -> Page | BadRecord:
     )
 
 
-def _read_jsonl(path: Path, fields: Fields, site: str | None) -> Iterator[Page | BadRecord | CutShort]:
-    """One record per line; bad lines become BadRecords, a cut compressed stream a CutShort after
-    the records before the cut, a corrupt one an InputError."""
+def _read_jsonl(path: Path, fields: Fields, site: str | None) -> Iterator[JsonlLine | CutShort]:
+    """One record per line, unparsed; a cut compressed stream a CutShort after the records before
+    the cut, a corrupt one an InputError."""
     records = lineno = 0
     try:
         for lineno, line in enumerate(_lines(path), start=1):
-            item = jsonl_record(line, path, lineno, fields, site)
+            item = jsonl_line(line, path, lineno, fields, site)
             if item is not None:
                 records += 1
                 yield item
@@ -237,11 +261,19 @@ def jsonl_record(
     line: bytes, path: PurePath, lineno: int, fields: Fields, site: str | None
 ) -> Page | BadRecord | None:
     """The Page (or BadRecord) of line `lineno` (1-based) of a JSONL file; None for a blank line."""
+    unparsed = jsonl_line(line, path, lineno, fields, site)
+    return None if unparsed is None else unparsed.parse()
+
+
+def jsonl_line(
+    line: bytes, path: PurePath, lineno: int, fields: Fields, site: str | None
+) -> JsonlLine | None:
+    """Line `lineno` (1-based) of a JSONL file, unparsed; None for a blank line."""
     if lineno == 1 and line.startswith(codecs.BOM_UTF8):
         line = line[len(codecs.BOM_UTF8) :]
     if not line.strip():
         return None
-    return _parse_line(line, path, lineno, fields, site)
+    return JsonlLine(line, path, lineno, fields, site)
 
 
 def _parse_line(

@@ -21,9 +21,9 @@ from dedup.checks import SettingError
 from dedup.clean import Cleaner, clean_pages
 from dedup.config import Config
 from dedup.duplicates import Duplicate, DuplicateFinder, PagePrint
-from dedup.io import BadRecord, CutShort, Fields, JsonlWriter, RejectsWriter, TextWriter, read_pages
+from dedup.io import BadRecord, CutShort, Fields, JsonlWriter, RejectsWriter, TextWriter
 from dedup.io.parquet import input_schema, output_schema, write_parquet
-from dedup.io.readers import input_files, is_glob, record_fields
+from dedup.io.readers import JsonlLine, input_files, is_glob, read_records, record_fields
 from dedup.io.records import Skipped
 from dedup.io.writers import ShardedOutput, rejects_path, result_line
 from dedup.learn import learn as learn_pages
@@ -68,9 +68,12 @@ class Summary:
         self.pages += 1
         self.chars_in += chars
         self.site_chars[site] += chars
+        total = 0
         for kind, n in removed:
             self.removed_by_kind[kind] += n
-            self.site_removed[site] += n
+            total += n
+        if total:
+            self.site_removed[site] += total
 
     def cleaning_counts(self) -> dict[str, Any]:
         """The counts of the pages cleaned so far, as plain data (for a checkpoint)."""
@@ -144,12 +147,12 @@ class _Ticker:
         if self._call is not None:
             self._call(phase, 0, 0)
 
-    def tick(self, text: str | bytes) -> None:
-        """One more record, of this text (or raw bytes, for a bad record)."""
+    def tick(self, nbytes: int) -> None:
+        """One more page, of this size in UTF-8 bytes."""
         if self._call is None:
             return
         self.pages += 1
-        self.nbytes += len(text.encode("utf-8")) if isinstance(text, str) else len(text)
+        self.nbytes += nbytes
         if self.pages % PROGRESS_EVERY == 0:
             self._call(self.phase, self.pages, self.nbytes)
 
@@ -173,10 +176,11 @@ def _three_args(progress: Progress | None) -> Callable[[str, int, int], None] | 
 
 def _pages(
     inputs: Sequence[Path], opts: RunOptions, rejects: RejectsWriter | None, summary: Summary
-) -> Iterator[Page]:
-    """Pages of every input; bad records and cut files stop the run, or go to the rejects file and
-    the summary; skipped records are counted."""
-    for item in read_pages(inputs, opts.fields, opts.site):
+) -> Iterator[Page | JsonlLine]:
+    """Pages of every input, JSONL lines unparsed (`_parsed` or the workers parse them); bad records
+    and cut files stop the run, or go to the rejects file and the summary; skipped records are
+    counted."""
+    for item in read_records(inputs, opts.fields, opts.site):
         if isinstance(item, Skipped):
             summary.skipped[item.reason] += 1
             continue
@@ -186,11 +190,26 @@ def _pages(
             summary.cut_short.append(f"{item.source}: {item.reason}")
             continue
         if isinstance(item, BadRecord):
-            if rejects is None:
-                raise RecordError(f"{item.source}: {item.reason}")
-            rejects.write(item)
+            _set_aside(item, rejects)
             continue
         yield item
+
+
+def _parsed(items: Iterable[Page | JsonlLine], rejects: RejectsWriter | None) -> Iterator[Page]:
+    """The items' pages, their lines parsed here; bad records set aside (`_set_aside`)."""
+    for item in items:
+        page = item.parse() if isinstance(item, JsonlLine) else item
+        if isinstance(page, BadRecord):
+            _set_aside(page, rejects)
+        else:
+            yield page
+
+
+def _set_aside(bad: BadRecord, rejects: RejectsWriter | None) -> None:
+    """A bad record stops the run (`--errors fail`), or goes to the rejects file."""
+    if rejects is None:
+        raise RecordError(f"{bad.source}: {bad.reason}")
+    rejects.write(bad)
 
 
 def check_fields(inputs: Sequence[Path], named: dict[str, str]) -> None:
@@ -250,18 +269,13 @@ def learn(
 ) -> int:
     """Learn the site model from the inputs (bad records are skipped here; cleaning reports them)
     on `opts.workers` processes; returns the pages counted (see `dedup.learn.learn`)."""
-    pages = _learning_pages(inputs, opts, progress)
-    return learn_pages(cleaner.model, cleaner.config, pages, opts.workers, compact)
-
-
-def _learning_pages(inputs: Sequence[Path], opts: RunOptions, progress: Progress | None) -> Iterator[Page]:
-    """The inputs' pages (bad records left out), ticking the learning progress."""
     ticker = _Ticker(progress, "learning")
-    for item in read_pages(inputs, opts.fields, opts.site):
-        if isinstance(item, Page):
-            yield item
-        ticker.tick(item.text if isinstance(item, Page) else getattr(item, "raw", b""))
+    items = (
+        item for item in read_records(inputs, opts.fields, opts.site) if isinstance(item, Page | JsonlLine)
+    )
+    counted = learn_pages(cleaner.model, cleaner.config, items, opts.workers, compact, ticker.tick)
     ticker.done()
+    return counted
 
 
 def clean_files(
@@ -286,7 +300,7 @@ def clean_files(
     try:
         if is_text_input(inputs):
             with TextWriter(output) as writer:
-                for page in _pages(inputs, opts, rejects, summary):
+                for page in _parsed(_pages(inputs, opts, rejects, summary), rejects):
                     result = cleaner.clean(page)
                     summary.add(result)
                     writer.write(result)
@@ -319,11 +333,13 @@ def _clean_jsonl(
     In stream mode each page already knows the page it duplicates, among those seen before. With a
     checkpoint, the spool is the checkpoint's, and the pages it holds are read past, not cleaned."""
     ticker = _Ticker(progress, "cleaning")
-    pages = _ticking(_pages(inputs, opts, rejects, summary), ticker)
+    pages = _pages(inputs, opts, rejects, summary)
     if isinstance(cleaner, StreamCleaner):
         with _spool(output) as spool:
             with JsonlWriter(spool, opts.fields) as writer:
-                duplicate_of = _clean_stream(cleaner, pages, writer, summary)
+                duplicate_of = _clean_stream(
+                    cleaner, _ticking(_parsed(pages, rejects), ticker), writer, summary
+                )
             ticker.done()
             _write_final(spool, output, duplicate_of, opts, summary, inputs)
         return
@@ -333,7 +349,7 @@ def _clean_jsonl(
     if checkpoint is None:
         with _spool(output) as spool:
             with JsonlWriter(spool, opts.fields) as writer:
-                _clean_batch(cleaner, pages, writer, summary, finder, opts)
+                _clean_batch(cleaner, pages, writer, summary, finder, opts, rejects, ticker)
             ticker.done()
             _write_final(spool, output, _groups(finder, opts), opts, summary, inputs)
         return
@@ -341,8 +357,8 @@ def _clean_jsonl(
     try:
         spooled = _SpoolWriter(checkpoint.resume(finder))
         # Bad and skipped records before the checkpoint's last page are met again, and set aside again.
-        pages = islice(pages, checkpoint.pages, None)
-        _clean_batch(cleaner, pages, spooled, summary, finder, opts, checkpoint)
+        deque(islice(_parsed(pages, rejects), checkpoint.pages), maxlen=0)
+        _clean_batch(cleaner, pages, spooled, summary, finder, opts, rejects, ticker, checkpoint)
         checkpoint.save(summary.cleaning_counts())
         checkpoint.close()
         ticker.done()
@@ -396,37 +412,36 @@ def _clean_stream(
 
 def _clean_batch(
     cleaner: Cleaner,
-    pages: Iterator[Page],
+    pages: Iterator[Page | JsonlLine],
     writer: JsonlWriter | _SpoolWriter,
     summary: Summary,
     finder: DuplicateFinder,
     opts: RunOptions,
+    rejects: RejectsWriter | None,
+    ticker: _Ticker,
     checkpoint: Checkpoint | None = None,
 ) -> None:
-    """Clean pages in chunks on the workers, in input order, collecting their duplicate prints
-    (and telling the checkpoint of every page written)."""
-    ids: deque[tuple[str, str | None]] = deque()  # pages sent off, waiting for their results
-
-    def sent(chunks_: Iterator[list[Page]]) -> Iterator[list[Page]]:
-        for chunk in chunks_:
-            ids.extend((p.id, p.fetched_at) for p in chunk)
-            yield chunk
-
+    """Clean pages in chunks on the workers (which parse the JSONL lines), in input order,
+    collecting their duplicate prints (and telling the checkpoint of every page written); bad
+    records are set aside in their place."""
     with Workers(opts.workers, (cleaner, opts.fields)) as workers:
-        for cleaned in workers.map(_clean_chunk, sent(chunks(pages))):
+        for cleaned in workers.map(_clean_chunk, chunks(pages)):
             for c in cleaned:
+                if isinstance(c, BadRecord):
+                    _set_aside(c, rejects)
+                    continue
+                ticker.tick(c.size)
                 summary.add_counts(c.site, c.chars, c.removed)
-                page_id, fetched_at = ids.popleft()
-                finder.add_print(page_id, fetched_at, c.print_)
+                finder.add_print(c.id, c.fetched_at, c.print_)
                 writer.write_line(c.line)
                 if checkpoint is not None:
-                    checkpoint.page_done(page_id, fetched_at, c.print_, summary.cleaning_counts)
+                    checkpoint.page_done(c.id, c.fetched_at, c.print_, summary.cleaning_counts)
 
 
 def _ticking(pages: Iterator[Page], ticker: _Ticker) -> Iterator[Page]:
     """The pages, each counted by the ticker as it is read."""
     for page in pages:
-        ticker.tick(page.text)
+        ticker.tick(len(page.text.encode()))
         yield page
 
 
@@ -485,25 +500,41 @@ def _parquet_schema(spool: Path, inputs: Sequence[Path], fields: Fields) -> Any:
 
 @dataclass(frozen=True)
 class Cleaned:
-    """What the parent needs of a cleaned page: its output line, its summary figures, its print."""
+    """What the parent needs of a cleaned page: its output line, its summary figures, its print,
+    its id and time of fetch (for the duplicates), its size in UTF-8 bytes (for the progress)."""
 
     line: bytes
     site: str
     chars: int
-    removed: tuple[tuple[str, int], ...]  # (kind, characters) of each removed span
+    removed: tuple[tuple[str, int], ...]  # (kind, characters removed by that kind)
     print_: PagePrint
+    id: str
+    fetched_at: str | None
+    size: int
 
 
-def _clean_chunk(state: tuple[Cleaner, Fields], pages: list[Page]) -> list[Cleaned]:
-    """Task: clean a chunk of pages into output lines, with what the summary and the duplicates need."""
+def _clean_chunk(state: tuple[Cleaner, Fields], items: list[Page | JsonlLine]) -> list[Cleaned | BadRecord]:
+    """Task: clean a chunk of pages (a line parsed first) into output lines, with what the summary
+    and the duplicates need; a bad record in its place."""
     cleaner, fields = state
-    return [
-        Cleaned(
-            result_line(r, fields),
-            r.page.site or "",
-            len(r.page.text),
-            tuple((x.kind, x.end - x.start) for x in r.removed),
-            p,
-        )
-        for r, p in clean_pages(cleaner, pages)
-    ]
+    parsed = [item if isinstance(item, Page) else item.parse() for item in items]
+    results = iter(clean_pages(cleaner, [p for p in parsed if isinstance(p, Page)]))
+    return [_cleaned(*next(results), fields) if isinstance(p, Page) else p for p in parsed]
+
+
+def _cleaned(result: Result, print_: PagePrint, fields: Fields) -> Cleaned:
+    page = result.page
+    by_kind: dict[str, int] = {}
+    for x in result.removed:
+        by_kind[x.kind] = by_kind.get(x.kind, 0) + x.end - x.start
+    line = result_line(result, fields)
+    return Cleaned(
+        line,
+        page.site or "",
+        len(page.text),
+        tuple(by_kind.items()),
+        print_,
+        page.id,
+        page.fetched_at,
+        len(page.text.encode()),
+    )
