@@ -22,7 +22,7 @@ from dedup.duplicates import DuplicateFinder, PagePrint
 from dedup.features import PageCounts, learning_pages
 from dedup.hashcount import HashCounts
 from dedup.model import SiteModel, SiteStats, variant_candidate
-from dedup.page import Page, Unparsed
+from dedup.page import Page, Unparsed, utf8_size
 from dedup.periods import MonthDesigns, base_site, by_period, design_keys, key_hashes, month_of, period_of
 from dedup.workers import Workers, by_size, candidates, chunks
 
@@ -177,7 +177,7 @@ def _features(config: Config, items: list[Page | Unparsed]) -> list[_Learned | N
     for p in parsed:
         if isinstance(p, Page):
             print_, counts = next(rows)
-            learned.append((p.id, p.fetched_at, p.site or "", len(p.text.encode()), print_, _spooled(counts)))
+            learned.append((p.id, p.fetched_at, p.site or "", utf8_size(p.text), print_, _spooled(counts)))
         else:
             learned.append(None)
     return learned

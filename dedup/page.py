@@ -47,6 +47,11 @@ def split_host(url: str) -> str | None:
         return None
 
 
+def utf8_size(text: str) -> int:
+    """The text's size in UTF-8 bytes, a lone surrogate (which JSON can carry) counted as three."""
+    return len(text.encode("utf-8", "surrogatepass"))
+
+
 @dataclass(frozen=True)
 class Page:
     """One scraped page: its text, where it came from, and the record it was read from."""

@@ -27,7 +27,7 @@ from dedup.io.readers import JsonlLine, input_files, is_glob, read_records, reco
 from dedup.io.records import Skipped
 from dedup.io.writers import ShardedOutput, rejects_path, result_line
 from dedup.learn import learn as learn_pages
-from dedup.page import Page, Result
+from dedup.page import Page, Result, utf8_size
 from dedup.run.checkpoint import Checkpoint
 from dedup.run.stream import StreamCleaner
 from dedup.store import open_store
@@ -441,7 +441,7 @@ def _clean_batch(
 def _ticking(pages: Iterator[Page], ticker: _Ticker) -> Iterator[Page]:
     """The pages, each counted by the ticker as it is read."""
     for page in pages:
-        ticker.tick(len(page.text.encode()))
+        ticker.tick(utf8_size(page.text))
         yield page
 
 
@@ -536,5 +536,5 @@ def _cleaned(result: Result, print_: PagePrint, fields: Fields) -> Cleaned:
         print_,
         page.id,
         page.fetched_at,
-        len(page.text.encode()),
+        utf8_size(page.text),
     )
