@@ -274,7 +274,7 @@ def _count(model: SiteModel, counts: Iterable[PageCounts], common: dict[str, set
     grams: defaultdict[str, HashCounts] = defaultdict(HashCounts)
     counted = 0
     apart = model.forget_after is None
-    max_chars = model.rule.max_variant_chars
+    candidate = variant_candidate(model.rule.max_variant_chars)
     for c in counts:
         single: list[str] = []
         shapes = c.shapes
@@ -290,7 +290,7 @@ def _count(model: SiteModel, counts: Iterable[PageCounts], common: dict[str, set
             if apart:
                 grams[c.site].add(c.grams)
             if single:
-                model.sites[c.site].add_single(k for k in single if variant_candidate(k, max_chars))
+                model.sites[c.site].add_single(filter(candidate, single))
     for site, site_grams in grams.items():
         stats = model.sites[site]
         stats.grams.update(site_grams.at_least(1 if stats.grams else 2))

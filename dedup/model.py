@@ -9,9 +9,9 @@ from __future__ import annotations
 import math
 import zlib
 from collections import Counter
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
-from itertools import chain
+from itertools import chain, compress
 
 from dedup.config import Rule
 from dedup.features import PageCounts
@@ -52,8 +52,8 @@ class SingleShapes:
 
     def keys(self) -> Iterator[str]:
         """The shapes kept, in the order they came."""
-        for chunk in chain(map(zlib.decompress, self.chunks), [bytes(self.pending)]):
-            yield from chunk.decode("utf-8", "surrogatepass").split("\n")[:-1]
+        chunks = chain(map(zlib.decompress, self.chunks), [bytes(self.pending)])
+        return chain.from_iterable(c.decode("utf-8", "surrogatepass").split("\n")[:-1] for c in chunks)
 
 
 COUNTERS = ("shapes", "labels", "head_shapes", "grams")  # the per-site counters, each key -> pages
@@ -141,7 +141,7 @@ class SiteStats:
     def variant_keys(self, max_chars: int) -> Iterator[str]:
         """The shapes a variant merge compares (single ones included), in the same order each time."""
         single = self.single_shapes.keys() if self.single_shapes else ()
-        return (k for k in chain(self.shapes, single) if variant_candidate(k, max_chars))
+        return filter(variant_candidate(max_chars), chain(self.shapes, single))
 
     def members(self, exemplar: str) -> list[str]:
         """The shapes of one variant cluster."""
@@ -301,7 +301,10 @@ class SiteModel:
         # Read twice, the keys are never all held: once for the candidates, then for their keys.
         pairs = sorted(key_lsh_pairs(stats.variant_keys(max_chars), size, self.settings, bands))
         wanted = {i for pair in pairs for i in pair}
-        key_of = {i: k for i, k in enumerate(stats.variant_keys(max_chars)) if i in wanted}
+        marks = bytearray(max(wanted, default=-1) + 1)  # read the keys up to the last one wanted
+        for i in wanted:
+            marks[i] = 1
+        key_of = dict(zip(sorted(wanted), compress(stats.variant_keys(max_chars), marks), strict=True))
         shingles: dict[int, set[bytes]] = {}  # made only for the candidates
         parent = {i: i for i in wanted}
 
@@ -332,10 +335,10 @@ class SiteModel:
         return variants
 
 
-def variant_candidate(key: str, max_chars: int) -> bool:
-    """Whether a shape is compared for variants: long enough to differ by a typo, short enough
-    to be furniture."""
-    return 8 <= len(key) <= max_chars
+def variant_candidate(max_chars: int) -> Callable[[str], bool]:
+    """The test of whether a shape is compared for variants: long enough to differ by a typo,
+    short enough to be furniture."""
+    return lambda key: 8 <= len(key) <= max_chars
 
 
 def _nested(a: str, b: str) -> bool:
