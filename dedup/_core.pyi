@@ -97,6 +97,10 @@ def folded_words(
     without the dropped characters; u32 positions in it, or empty), each a run of letters, with
     the start and end (+ `start`, i64) of the token it lies in."""
 
+def band_hashes(signed: bytes, rows: int) -> bytes:
+    """A 64-bit hash of every run of `rows` consecutive u32 values of `signed` (the LSH band keys
+    of signatures laid out row after row), as u64; little-endian bytes."""
+
 def minhash(hashes: bytes, first: bytes, a: bytes, b: bytes) -> bytes:
     """MinHash signatures (datasketch's affine32) of the sets of u32 `hashes` that i64 `first`
     starts, one row of len(a) u32 values each; all little-endian bytes."""

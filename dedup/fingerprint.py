@@ -12,8 +12,8 @@ import numpy as np
 import xxhash
 
 from dedup import checks
+from dedup._core import band_hashes, key_hashes, minhash
 from dedup._core import char_shingles as core_char_shingles
-from dedup._core import key_hashes, minhash
 from dedup.normalize import NORMALIZER_VERSION
 
 if TYPE_CHECKING:
@@ -132,15 +132,19 @@ def minhash_matrix(
     """One row per set (hashes[first[i]:first[i+1]]): the same values as datasketch's MinHash with
     the affine32 scheme, seed and num_perm of the settings (all 2**32-1 for an empty set); only the
     columns of `perms` when given. Computed by the Rust core (`dedup._core.minhash`)."""
+    perms = perms if perms is not None else range(settings.num_perm)
+    return np.frombuffer(_signed(hashes, first, settings, perms), "<u4").reshape(len(first) - 1, len(perms))
+
+
+def _signed(hashes: np.ndarray, first: np.ndarray, settings: FingerprintSettings, perms: range) -> bytes:
+    """`minhash_matrix` as the core's little-endian u32 bytes, row after row."""
     if settings.scheme != "affine32":
         raise ValueError(f"vectorized MinHash supports the affine32 scheme, not {settings.scheme!r}")
     a, b = _permutations(settings.num_perm, settings.seed)
-    perms = perms if perms is not None else range(settings.num_perm)
     a, b = a[perms.start : perms.stop], b[perms.start : perms.stop]
-    signed = minhash(
+    return minhash(
         np.asarray(hashes, "<u4").tobytes(), np.asarray(first, "<i8").tobytes(), a.tobytes(), b.tobytes()
     )
-    return np.frombuffer(signed, "<u4").reshape(len(first) - 1, len(a))
 
 
 @functools.cache
@@ -233,9 +237,9 @@ def _band_table(
     given)."""
     count, rows = bands
     wanted = range(count) if only is None else only
-    sigs = minhash_matrix(hashes, first, settings, range(wanted.start * rows, wanted.stop * rows))
     # Every band at once: each hash is mixed once, and a row of many permutations is signed fast.
-    return _row_hash(sigs.reshape(len(sigs), len(wanted), rows))
+    signed = _signed(hashes, first, settings, range(wanted.start * rows, wanted.stop * rows))
+    return np.frombuffer(band_hashes(signed, rows), "<u8").reshape(len(first) - 1, len(wanted))
 
 
 def _by_size(sets: Sequence[np.ndarray], size: int) -> list[tuple[int, int]]:
@@ -281,19 +285,6 @@ def _grouped_pairs(
             for y in range(x + 1, min(x + 1 + reach, len(ms)))
         )
     return pairs
-
-
-_ROW_MULTIPLIER = np.uint64(0x9E3779B97F4A7C15)  # mixes a row's values into one 64-bit hash
-
-
-def _row_hash(part: np.ndarray) -> np.ndarray:
-    """A 64-bit hash of each row's values (the last axis: a band's rows of a signature)."""
-    mixed = np.zeros(part.shape[:-1], np.uint64)
-    with np.errstate(over="ignore"):
-        for r in range(part.shape[-1]):
-            mixed = mixed * _ROW_MULTIPLIER + part[..., r].astype(np.uint64)
-            mixed ^= mixed >> np.uint64(29)
-    return mixed
 
 
 def lsh_bands(threshold: float, num_perm: int) -> tuple[int, int]:

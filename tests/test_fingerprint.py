@@ -11,7 +11,7 @@ from datasketch import MinHashLSH
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-import dedup.fingerprint
+from dedup._core import band_hashes
 from dedup.fingerprint import (
     CHAIN_OVER,
     FingerprintSettings,
@@ -167,16 +167,37 @@ def _unique_rows_pairs(sigs: np.ndarray, rows: int) -> set[tuple[int, int]]:
     return pairs
 
 
-def test_a_band_key_collision_only_adds_candidates(monkeypatch: pytest.MonkeyPatch) -> None:
+def _mixed(sigs: np.ndarray, rows: int, multiplier: int = 0x9E3779B97F4A7C15) -> np.ndarray:
+    """The band keys `band_hashes` makes, in numpy: each band's values mixed in turn."""
+    part = sigs.reshape(len(sigs), -1, rows)
+    mixed = np.zeros(part.shape[:-1], np.uint64)
+    with np.errstate(over="ignore"):
+        for r in range(rows):
+            mixed = mixed * np.uint64(multiplier) + part[..., r].astype(np.uint64)
+            mixed ^= mixed >> np.uint64(29)
+    return mixed
+
+
+def test_band_hashes_mix_each_band_as_stated() -> None:
+    rnd = np.random.default_rng(11)
+    for rows in (1, 3, 8):
+        sigs = rnd.integers(0, 1 << 32, (50, 4 * rows), dtype=np.uint32)
+        sigs[0] = 0xFFFFFFFF  # an empty set's signature
+        made = np.frombuffer(band_hashes(sigs.astype("<u4").tobytes(), rows), "<u8").reshape(50, 4)
+        assert (made == _mixed(sigs, rows)).all()
+    with pytest.raises(ValueError, match="whole bands"):
+        band_hashes(b"\0" * 12, 2)
+
+
+def test_a_band_key_collision_only_adds_candidates() -> None:
     rnd = np.random.default_rng(3)
     sigs = rnd.integers(0, 4, (60, 6), dtype=np.uint32)  # few values: many equal bands
     exact = _unique_rows_pairs(sigs, 3)
     assert exact
-    table = np.stack([dedup.fingerprint._row_hash(sigs[:, b * 3 : (b + 1) * 3]) for b in range(2)], axis=1)
+    table = np.frombuffer(band_hashes(sigs.astype("<u4").tobytes(), 3), "<u8").reshape(60, 2)
     assert set().union(*(key_pairs(table[:, b]) for b in range(2))) == exact
     # With no mixing, rows that differ before their last value share a key: more pairs, none lost.
-    monkeypatch.setattr(dedup.fingerprint, "_ROW_MULTIPLIER", np.uint64(0))
-    table = np.stack([dedup.fingerprint._row_hash(sigs[:, b * 3 : (b + 1) * 3]) for b in range(2)], axis=1)
+    table = _mixed(sigs, 3, multiplier=0)
     assert set().union(*(key_pairs(table[:, b]) for b in range(2))) > exact
 
 

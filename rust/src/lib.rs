@@ -26,6 +26,8 @@ mod words;
 #[pymodule]
 mod _core {
     #[pymodule_export]
+    use super::band_hashes;
+    #[pymodule_export]
     use super::fold::{FoldTable, fold, nfkc_one_to_one};
     #[pymodule_export]
     use super::minhash;
@@ -94,6 +96,38 @@ fn minhash<'py>(
     let signatures = py.detach(|| signatures(&hashes, &first, &a, &b));
     let bytes: Vec<u8> = signatures.iter().flat_map(|v| v.to_le_bytes()).collect();
     Ok(PyBytes::new(py, &bytes))
+}
+
+/// Mixes a band's values into its hash (`band_hash`).
+const BAND_MULTIPLIER: u64 = 0x9E37_79B9_7F4A_7C15;
+
+/// A 64-bit hash of every run of `rows` consecutive values of `signed` (u32, little-endian): the
+/// LSH band keys of signatures laid out row after row (`minhash`), as little-endian u64 bytes.
+/// The GIL is released while they are made.
+#[pyfunction]
+fn band_hashes<'py>(py: Python<'py>, signed: &[u8], rows: usize) -> PyResult<Bound<'py, PyBytes>> {
+    if rows == 0 || signed.len() % (4 * rows) != 0 {
+        return Err(PyValueError::new_err(
+            "the signatures must be whole bands of rows u32 values",
+        ));
+    }
+    let values = u32s(signed);
+    let bytes: Vec<u8> = py.detach(|| {
+        values
+            .chunks_exact(rows)
+            .flat_map(|band| band_hash(band).to_le_bytes())
+            .collect()
+    });
+    Ok(PyBytes::new(py, &bytes))
+}
+
+/// A band's values mixed into one hash, each in turn: h = h * BAND_MULTIPLIER + v, then h ^= h >> 29
+/// (wrapping, from h = 0).
+fn band_hash(band: &[u32]) -> u64 {
+    band.iter().fold(0, |h: u64, &v| {
+        let h = h.wrapping_mul(BAND_MULTIPLIER).wrapping_add(u64::from(v));
+        h ^ (h >> 29)
+    })
 }
 
 fn u32s(bytes: &[u8]) -> Vec<u32> {
