@@ -5,15 +5,18 @@ from __future__ import annotations
 import random
 from pathlib import Path
 
+import numpy as np
 import orjson
 from conftest import SMALL_SITE_ARTICLES, SMALL_SITE_FURNITURE
+from hypothesis import given
+from hypothesis import strategies as st
 from typer.testing import CliRunner
 
 from corpus.generate import short_article_corpus
 from dedup.clean import Cleaner
 from dedup.cli import app
 from dedup.config import Config
-from dedup.duplicates import DuplicateFinder
+from dedup.duplicates import DuplicateFinder, PagePrint, article_of
 from dedup.page import Page
 
 ARTICLE = [
@@ -275,3 +278,18 @@ def test_every_executor_counts_a_small_sites_pages_alike(
     for page in ("ar2", "en2"):
         assert texts["stream"][page] == texts["one"][page]
         assert not set(texts["one"][page].splitlines()) & set(_furniture_lines(page[:2]))
+
+
+_HASHES = st.lists(st.integers(0, 2**32 - 1), unique=True, max_size=60)
+
+
+@given(_HASHES, _HASHES, st.integers(0, 60))
+def test_an_article_is_its_shingles_less_the_common_ones(
+    shingles: list[int], common: list[int], shared: int
+) -> None:
+    """In the order of the shingles, by a binary search in the sorted common ones: as numpy's set
+    difference makes it."""
+    common_ = np.unique(np.array(common + shingles[:shared], np.uint32))
+    print_ = PagePrint("a.example", np.array(shingles, np.uint32), None)
+    expected = np.setdiff1d(print_.shingles, common_, assume_unique=True)
+    assert article_of(print_, common_).tolist() == expected.tolist()
