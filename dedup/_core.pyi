@@ -101,6 +101,13 @@ def band_hashes(signed: bytes, rows: int) -> bytes:
     """A 64-bit hash of every run of `rows` consecutive u32 values of `signed` (the LSH band keys
     of signatures laid out row after row), as u64; little-endian bytes."""
 
+def key_pairs(
+    keys: bytes, chain_over: int | None, window: int, rank: bytes | None = None
+) -> set[tuple[int, int]]:
+    """Pairs (i < j) of the rows whose u64 key is the same; a group of more than `chain_over`
+    rows gives each row and the next `window` rows only, in the order of the u64 `rank` (the
+    rows' own where none or equal); little-endian bytes."""
+
 def minhash(hashes: bytes, first: bytes, a: bytes, b: bytes) -> bytes:
     """MinHash signatures (datasketch's affine32) of the sets of u32 `hashes` that i64 `first`
     starts, one row of len(a) u32 values each; all little-endian bytes."""

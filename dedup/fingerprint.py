@@ -14,6 +14,7 @@ import xxhash
 from dedup import checks
 from dedup._core import band_hashes, key_hashes, minhash
 from dedup._core import char_shingles as core_char_shingles
+from dedup._core import key_pairs as core_key_pairs
 from dedup.normalize import NORMALIZER_VERSION
 
 if TYPE_CHECKING:
@@ -259,32 +260,11 @@ def key_pairs(
     keys: np.ndarray, chain_over: int | None = None, rank: np.ndarray | None = None
 ) -> set[tuple[int, int]]:
     """Pairs (i < j) of the rows whose band key (`band_keys`, one band) is the same: every LSH run
-    (batch, stream, Spark) makes its candidates from the same band keys."""
-    _, group, sizes = np.unique(keys, return_inverse=True, return_counts=True)
-    return _grouped_pairs(group.ravel(), sizes, chain_over, rank)
-
-
-def _grouped_pairs(
-    group: np.ndarray, sizes: np.ndarray, chain_over: int | None = None, rank: np.ndarray | None = None
-) -> set[tuple[int, int]]:
-    """Pairs (i < j) of rows in the same group (`group`: each row's, `sizes`: each group's); a
-    group of more than `chain_over` rows gives only each row and the next CHAIN_WINDOW rows, in
-    the order of `rank` (each row's; None: the rows' own order)."""
-    pairs: set[tuple[int, int]] = set()
-    shared = np.flatnonzero(sizes[group] > 1)  # rows whose band another row has too
-    if not len(shared):
-        return pairs
-    order = np.lexsort((shared if rank is None else rank[shared], group[shared]))
-    rows_, groups = shared[order], group[shared][order]
-    for members in np.split(rows_, np.flatnonzero(np.diff(groups)) + 1):
-        ms = members.tolist()
-        reach = CHAIN_WINDOW if chain_over is not None and len(ms) > chain_over else len(ms)
-        pairs.update(
-            (min(ms[x], ms[y]), max(ms[x], ms[y]))
-            for x in range(len(ms))
-            for y in range(x + 1, min(x + 1 + reach, len(ms)))
-        )
-    return pairs
+    (batch, stream, Spark) makes its candidates from the same band keys. A bucket of more than
+    `chain_over` rows gives only each row and the next CHAIN_WINDOW rows, in the order of `rank`
+    (each row's; None: the rows' own order). Found by the Rust core (`dedup._core.key_pairs`)."""
+    ranks = None if rank is None else np.ascontiguousarray(rank, "<u8").tobytes()
+    return core_key_pairs(np.ascontiguousarray(keys, "<u8").tobytes(), chain_over, CHAIN_WINDOW, ranks)
 
 
 def lsh_bands(threshold: float, num_perm: int) -> tuple[int, int]:

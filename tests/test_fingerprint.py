@@ -14,6 +14,7 @@ from hypothesis import strategies as st
 from dedup._core import band_hashes
 from dedup.fingerprint import (
     CHAIN_OVER,
+    CHAIN_WINDOW,
     FingerprintSettings,
     char_shingle_hashes,
     char_shingles,
@@ -215,3 +216,37 @@ def test_permutations_and_bands_are_datasketchs() -> None:
         assert (lsh.b, lsh.r) == bands
     other = MinHashLSH(threshold=0.6, num_perm=64)
     assert lsh_bands(0.6, 64) == (other.b, other.r)  # not in the table: datasketch picks them
+
+
+def _python_key_pairs(
+    keys: np.ndarray, chain_over: int | None, rank: np.ndarray | None
+) -> set[tuple[int, int]]:
+    """`key_pairs` stated in numpy: the rows of each key, by rank then row, paired within reach."""
+    _, group, sizes = np.unique(keys, return_inverse=True, return_counts=True)
+    group = group.ravel()
+    shared = np.flatnonzero(sizes[group] > 1)
+    order = np.lexsort((shared if rank is None else rank[shared], group[shared]))
+    rows, groups = shared[order], group[shared][order]
+    pairs: set[tuple[int, int]] = set()
+    for members in np.split(rows, np.flatnonzero(np.diff(groups)) + 1):
+        ms = members.tolist()
+        reach = CHAIN_WINDOW if chain_over is not None and len(ms) > chain_over else len(ms)
+        pairs.update(
+            (min(ms[x], ms[y]), max(ms[x], ms[y]))
+            for x in range(len(ms))
+            for y in range(x + 1, min(x + 1 + reach, len(ms)))
+        )
+    return pairs
+
+
+@settings(max_examples=300)
+@given(
+    st.lists(st.integers(0, 5), max_size=40),
+    st.one_of(st.none(), st.integers(1, 6)),
+    st.one_of(st.none(), st.lists(st.integers(0, 2**64 - 1) | st.integers(0, 3), min_size=40, max_size=40)),
+)
+def test_key_pairs_are_those_stated(keys: list[int], chain_over: int | None, rank: list[int] | None) -> None:
+    # Few distinct keys and ranks: crowded buckets, and ranks that tie.
+    table = np.array([k * 0x9E3779B97F4A7C15 % 2**64 for k in keys], np.uint64)
+    ranks = None if rank is None else np.array(rank[: len(keys)], np.uint64)
+    assert key_pairs(table, chain_over, ranks) == _python_key_pairs(table, chain_over, ranks)

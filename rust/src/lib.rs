@@ -14,6 +14,7 @@ use pyo3::types::{PyBytes, PyDict, PyString};
 const GRAM: usize = 5;
 
 mod fold;
+mod lsh;
 mod repeats;
 mod segment;
 mod shingles;
@@ -26,9 +27,9 @@ mod words;
 #[pymodule]
 mod _core {
     #[pymodule_export]
-    use super::band_hashes;
-    #[pymodule_export]
     use super::fold::{FoldTable, fold, nfkc_one_to_one};
+    #[pymodule_export]
+    use super::lsh::{band_hashes, key_pairs};
     #[pymodule_export]
     use super::minhash;
     #[pymodule_export]
@@ -52,7 +53,7 @@ mod _core {
 }
 
 /// The values of little-endian bytes, N bytes a value (`u32::from_le_bytes`, `i64::from_le_bytes`).
-fn from_le<const N: usize, T>(bytes: &[u8], value: fn([u8; N]) -> T) -> Vec<T> {
+pub(crate) fn from_le<const N: usize, T>(bytes: &[u8], value: fn([u8; N]) -> T) -> Vec<T> {
     bytes
         .chunks_exact(N)
         .map(|c| value(c.try_into().expect("N bytes")))
@@ -98,39 +99,7 @@ fn minhash<'py>(
     Ok(PyBytes::new(py, &bytes))
 }
 
-/// Mixes a band's values into its hash (`band_hash`).
-const BAND_MULTIPLIER: u64 = 0x9E37_79B9_7F4A_7C15;
-
-/// A 64-bit hash of every run of `rows` consecutive values of `signed` (u32, little-endian): the
-/// LSH band keys of signatures laid out row after row (`minhash`), as little-endian u64 bytes.
-/// The GIL is released while they are made.
-#[pyfunction]
-fn band_hashes<'py>(py: Python<'py>, signed: &[u8], rows: usize) -> PyResult<Bound<'py, PyBytes>> {
-    if rows == 0 || signed.len() % (4 * rows) != 0 {
-        return Err(PyValueError::new_err(
-            "the signatures must be whole bands of rows u32 values",
-        ));
-    }
-    let values = u32s(signed);
-    let bytes: Vec<u8> = py.detach(|| {
-        values
-            .chunks_exact(rows)
-            .flat_map(|band| band_hash(band).to_le_bytes())
-            .collect()
-    });
-    Ok(PyBytes::new(py, &bytes))
-}
-
-/// A band's values mixed into one hash, each in turn: h = h * BAND_MULTIPLIER + v, then h ^= h >> 29
-/// (wrapping, from h = 0).
-fn band_hash(band: &[u32]) -> u64 {
-    band.iter().fold(0, |h: u64, &v| {
-        let h = h.wrapping_mul(BAND_MULTIPLIER).wrapping_add(u64::from(v));
-        h ^ (h >> 29)
-    })
-}
-
-fn u32s(bytes: &[u8]) -> Vec<u32> {
+pub(crate) fn u32s(bytes: &[u8]) -> Vec<u32> {
     from_le(bytes, u32::from_le_bytes)
 }
 

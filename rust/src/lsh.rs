@@ -1,0 +1,117 @@
+//! The LSH of the variant merges and the duplicate groups: each band's key of a signature, and
+//! the candidate pairs of the rows that share one.
+
+use pyo3::exceptions::PyValueError;
+use pyo3::prelude::*;
+use pyo3::types::{PyBytes, PySet};
+
+use crate::{from_le, u32s};
+
+/// Mixes a band's values into its hash (`band_hash`).
+const BAND_MULTIPLIER: u64 = 0x9E37_79B9_7F4A_7C15;
+
+/// A 64-bit hash of every run of `rows` consecutive values of `signed` (u32, little-endian): the
+/// LSH band keys of signatures laid out row after row (`minhash`), as little-endian u64 bytes.
+/// The GIL is released while they are made.
+#[pyfunction]
+pub fn band_hashes<'py>(
+    py: Python<'py>,
+    signed: &[u8],
+    rows: usize,
+) -> PyResult<Bound<'py, PyBytes>> {
+    if rows == 0 || signed.len() % (4 * rows) != 0 {
+        return Err(PyValueError::new_err(
+            "the signatures must be whole bands of rows u32 values",
+        ));
+    }
+    let values = u32s(signed);
+    let bytes: Vec<u8> = py.detach(|| {
+        values
+            .chunks_exact(rows)
+            .flat_map(|band| band_hash(band).to_le_bytes())
+            .collect()
+    });
+    Ok(PyBytes::new(py, &bytes))
+}
+
+/// A band's values mixed into one hash, each in turn: h = h * BAND_MULTIPLIER + v, then h ^= h >> 29
+/// (wrapping, from h = 0).
+fn band_hash(band: &[u32]) -> u64 {
+    band.iter().fold(0, |h: u64, &v| {
+        let h = h.wrapping_mul(BAND_MULTIPLIER).wrapping_add(u64::from(v));
+        h ^ (h >> 29)
+    })
+}
+
+/// Pairs (i < j) of the rows whose key is the same (`dedup.fingerprint.key_pairs`: `keys`, one
+/// band's key of each row, u64). A group of more than `chain_over` rows gives only each row and
+/// the next `window` rows, in the order of `rank` (each row's, u64; the rows' own order where
+/// none, or where two ranks are equal). Little-endian bytes in; the GIL is released while the
+/// rows are grouped.
+#[pyfunction]
+#[pyo3(signature = (keys, chain_over, window, rank=None))]
+pub fn key_pairs<'py>(
+    py: Python<'py>,
+    keys: &[u8],
+    chain_over: Option<usize>,
+    window: usize,
+    rank: Option<&[u8]>,
+) -> PyResult<Bound<'py, PySet>> {
+    let keys = from_le(keys, u64::from_le_bytes);
+    let rank = rank.map(|r| from_le(r, u64::from_le_bytes));
+    if rank.as_ref().is_some_and(|r| r.len() != keys.len()) {
+        return Err(PyValueError::new_err("a rank for every key"));
+    }
+    let pairs = py.detach(|| grouped_pairs(&keys, chain_over, window, rank.as_deref()));
+    PySet::new(py, pairs)
+}
+
+/// The pairs of `key_pairs`, found by sorting the rows by key, then rank, then row.
+fn grouped_pairs(
+    keys: &[u64],
+    chain_over: Option<usize>,
+    window: usize,
+    rank: Option<&[u64]>,
+) -> Vec<(usize, usize)> {
+    let rank_of = |row: usize| rank.map_or(0, |r| r[row]);
+    let mut rows: Vec<usize> = (0..keys.len()).collect();
+    rows.sort_unstable_by_key(|&row| (keys[row], rank_of(row), row));
+    let mut pairs = Vec::new();
+    for group in rows.chunk_by(|&a, &b| keys[a] == keys[b]) {
+        let reach = if chain_over.is_some_and(|most| group.len() > most) {
+            window
+        } else {
+            group.len()
+        };
+        for (x, &a) in group.iter().enumerate() {
+            for &b in &group[x + 1..group.len().min(x + 1 + reach)] {
+                pairs.push((a.min(b), a.max(b)));
+            }
+        }
+    }
+    pairs
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_crowded_group_gives_chains_in_rank_order() {
+        // Rows 0, 2, 3 and 4 share a key; ranked 4, 2, 3, 0 they chain as 4-2-3-0.
+        let keys = [7, 1, 7, 7, 7];
+        let rank = [9, 0, 3, 5, 1];
+        let mut chained = grouped_pairs(&keys, Some(3), 1, Some(&rank));
+        chained.sort_unstable();
+        assert_eq!(chained, vec![(0, 3), (2, 3), (2, 4)]);
+        let all = grouped_pairs(&keys, None, 1, None);
+        assert_eq!(all.len(), 6);
+    }
+
+    #[test]
+    fn a_band_hash_mixes_its_rows_in_turn() {
+        assert_eq!(band_hash(&[]), 0);
+        assert_eq!(band_hash(&[1]), 1);
+        assert_ne!(band_hash(&[1, 2]), band_hash(&[2, 1]));
+    }
+}
