@@ -1,8 +1,9 @@
 """The per-page work of a local run, in chunks, on several worker processes; results in input order.
 
 The stages' tasks (each page's features, the variant merges, each page cleaned) run in the
-workers; the parent reads the inputs, merges what comes back in input order (so the output is
-the same for any number of workers), and does the rest. One worker runs the same chunks in the
+workers, which also parse the JSONL lines they are sent; the parent reads the inputs, merges
+what comes back in input order (so the output is the same for any number of workers), and does
+the rest. One worker runs the same chunks in the
 parent process.
 """
 
