@@ -128,30 +128,52 @@ _WORD_CHAR = regex.compile(r"\w")
 _BAD = 0xFFFFFFFF  # a character the fast path cannot fold one-to-one (its casefold is longer, say)
 
 
+def bmp_chars() -> tuple[np.ndarray, str]:
+    """Every BMP character but the surrogates: their code points, and the string of them."""
+    codes = np.array([c for c in range(0x10000) if not 0xD800 <= c < 0xE000], np.uint32)
+    return codes, codes.tobytes().decode("utf-32-le")
+
+
+def one_char_forms(forms: list[str]) -> np.ndarray:
+    """Each form's code point where it is one character, else _BAD (a table's column at once)."""
+    one = "".join(f if len(f) == 1 else "\0" for f in forms)
+    points = np.frombuffer(one.encode("utf-32-le"), "<u4").copy()
+    points[np.fromiter(map(len, forms), np.int64, len(forms)) != 1] = _BAD
+    return points
+
+
+def matched(char_class: regex.Pattern[str], text: str) -> np.ndarray:
+    """Whether each character of the text is one the pattern (a character class) matches, found
+    a run of them at a time."""
+    found = np.zeros(len(text), bool)
+    for m in regex.finditer(f"(?:{char_class.pattern})+", text, char_class.flags):
+        found[m.start() : m.end()] = True
+    return found
+
+
 @functools.cache
 def _fold_table() -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
     """For every BMP character: its NFKC form when that is one character (else _BAD); what that
     folds to (a space for punctuation), or _BAD; whether `normalize` drops it; whether it is a word
     character (`\\w`)."""
-    codes = np.array([c for c in range(0x10000) if not 0xD800 <= c < 0xE000], np.uint32)
-    chars = codes.tobytes().decode("utf-32-le")
+    codes, chars = bmp_chars()
     nfkc = np.full(0x10000, _BAD, np.uint32)
-    for code, c in zip(codes.tolist(), chars, strict=True):
-        one = unicodedata.normalize("NFKC", c)
-        if len(one) == 1 and ord(one) < 0x10000:  # a compatibility ideograph (U+FA6C) goes past the BMP
-            nfkc[code] = ord(one)
+    forms = one_char_forms([unicodedata.normalize("NFKC", c) for c in chars])
+    ok = forms < 0x10000  # a compatibility ideograph (U+FA6C) goes past the BMP
+    nfkc[codes[ok]] = forms[ok]
     drop = np.zeros(0x10000, bool)
-    drop[codes[[m.start() for m in _DROP.finditer(chars)]]] = True
+    drop[codes] = matched(_DROP, chars)
+    folded = one_char_forms([c.casefold() for c in _BIDI.sub(" ", chars).translate(_FOLD)])
+    single = np.where(folded == _BAD, 0, folded).astype("<u4").tobytes().decode("utf-32-le")
+    punct = matched(_PUNCT_CHAR, single)
+    # Unfoldable one-to-one; a space `str.split` sees and `normalize` keeps; a character that
+    # folds to one `normalize` drops, where it is not dropped itself.
+    space = np.fromiter(map(str.isspace, single), bool, len(single))
+    kept = (folded != _BAD) & ~(space & ~punct) & ~(matched(_DROP, single) & ~drop[codes])
     table = np.full(0x10000, _BAD, np.uint32)
-    for code, c in zip(codes.tolist(), _BIDI.sub(" ", chars).translate(_FOLD), strict=True):
-        folded = c.casefold()
-        if len(folded) != 1 or (folded.isspace() and not _PUNCT_CHAR.match(folded)):
-            continue  # unfoldable one-to-one, or a space `str.split` sees and `normalize` keeps
-        if _DROP.match(folded) and not drop[code]:
-            continue
-        table[code] = 32 if _PUNCT_CHAR.match(folded) else ord(folded)
+    table[codes[kept]] = np.where(punct, 32, folded)[kept]
     word = np.zeros(0x10000, bool)
-    word[codes[[m.start() for m in _WORD_CHAR.finditer(chars)]]] = True
+    word[codes] = matched(_WORD_CHAR, chars)
     for part in (nfkc, table, drop, word):
         part.flags.writeable = False
     return nfkc, table, drop, word

@@ -13,7 +13,16 @@ import regex
 
 from dedup._core import CharTable
 from dedup._core import segment as core_segment
-from dedup.normalize import NO_SPACE_CHAR, SLOT_WORDS, Folded, key_words, shape
+from dedup.normalize import (
+    NO_SPACE_CHAR,
+    SLOT_WORDS,
+    Folded,
+    bmp_chars,
+    key_words,
+    matched,
+    one_char_forms,
+    shape,
+)
 from dedup.page import Block
 
 _LINE = regex.compile(r"[^\n]*\n|[^\n]+$")
@@ -156,8 +165,7 @@ def char_table() -> CharTable:
     """The classes of every BMP character, by the str methods and regex classes the code above
     uses, and each one's `lower()` where that is one ASCII character (made once a process; a
     process about to fork workers makes it first)."""
-    codes = np.array([c for c in range(0x10000) if not 0xD800 <= c < 0xE000], np.uint32)
-    chars = codes.tobytes().decode("utf-32-le")
+    codes, chars = bmp_chars()
     flags = np.zeros(0x10000, np.uint16)
     for flag, test in (
         (_SPACE, str.isspace),
@@ -177,11 +185,11 @@ def char_table() -> CharTable:
         (_NO_SPACE, NO_SPACE_CHAR),
         (_REGEX_DIGIT, r"\d"),
     ):
-        flags[codes[[m.start() for m in regex.finditer(pattern, chars)]]] |= flag
+        flags[codes[matched(regex.compile(pattern), chars)]] |= flag
     lower = np.zeros(0x10000, np.uint8)
-    for code, c in zip(codes.tolist(), chars, strict=True):
-        if len(low := c.lower()) == 1 and low.isascii():
-            lower[code] = ord(low)
+    lows = one_char_forms([c.lower() for c in chars])
+    ascii_ = lows < 0x80
+    lower[codes[ascii_]] = lows[ascii_]
     return CharTable(
         flags.astype("<u2").tobytes(),
         lower.tobytes(),

@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+import unicodedata
+
+import numpy as np
 from hypothesis import assume, given, settings
 from hypothesis import strategies as st
 
-from dedup.normalize import Folded, normalize
+from dedup.normalize import _BIDI, _DROP, _FOLD, _PUNCT_CHAR, _WORD_CHAR, Folded, _fold_table, normalize
 
 # Arabic letters, hamza forms, diacritics, tatweel, bidi and zero-width marks, Arabic-Indic digits,
 # Latin with capitals and ß (casefold "ss"), a ligature (NFKC), punctuation, an emoji, \x1c.
@@ -68,3 +71,26 @@ def test_words_with_offsets_fast_path_equals_token_loop(text: str, data: st.Data
             expected[2].append(m.end() + start)
     got = words_with_offsets(text, start, end)
     assert (got.words, list(got.starts), list(got.ends)) == expected
+
+
+def test_the_folding_tables_are_each_characters_own_folding() -> None:
+    """The tables (made a whole column at a time) hold, for every BMP character, what its own
+    NFKC form, casefold and classes say, one character at a time."""
+    nfkc, table, drop, word = _fold_table()
+    bad = 0xFFFFFFFF
+    for code in range(0x10000):
+        if 0xD800 <= code < 0xE000:
+            continue
+        c = chr(code)
+        one = unicodedata.normalize("NFKC", c)
+        assert nfkc[code] == (ord(one) if len(one) == 1 and ord(one) < 0x10000 else bad), hex(code)
+        assert drop[code] == bool(_DROP.match(c)) and word[code] == bool(_WORD_CHAR.match(c)), hex(code)
+        folded = _BIDI.sub(" ", c).translate(_FOLD).casefold()
+        if len(folded) != 1 or (folded.isspace() and not _PUNCT_CHAR.match(folded)):
+            expected = bad  # unfoldable one-to-one, or a space `str.split` sees and `normalize` keeps
+        elif _DROP.match(folded) and not drop[code]:
+            expected = bad
+        else:
+            expected = 32 if _PUNCT_CHAR.match(folded) else ord(folded)
+        assert table[code] == expected, hex(code)
+    assert not np.any(drop[0xD800:0xE000]) and np.all(table[0xD800:0xE000] == bad)
