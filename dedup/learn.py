@@ -37,12 +37,11 @@ def learn(
 ) -> int:
     """Learn the model from the pages; returns the pages counted (copies and exact repeats are not).
 
-    One pass over the pages (records that do not parse into one are left out), the per-page work
-    on `workers` processes: each page's print (to
-    find the copies, which count once) and its counts, kept in a temporary file until the copies
-    are known; then, site by site on the workers, the counts of every page but the copies are
-    added to the model and the site's variants merged. Which copy counts does not depend on the
-    input order.
+    One pass over the pages (a record that does not parse into one is left out), the per-page
+    work on `workers` processes: each page's print (to find the copies, which count once) and its
+    counts, kept in a temporary file until the copies are known; then, site by site on the
+    workers, the counts of every page but the copies are added to the model and the site's
+    variants merged. Which copy counts does not depend on the input order.
 
     `compact`, for a model that only cleans these inputs (never saved to learn more later): the
     shapes seen on one page, most of a model (an article's own sentences), are kept only where

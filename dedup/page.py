@@ -48,7 +48,8 @@ def split_host(url: str) -> str | None:
 
 
 def utf8_size(text: str) -> int:
-    """The text's size in UTF-8 bytes, a lone surrogate (which JSON can carry) counted as three."""
+    """The text's size in UTF-8 bytes, a lone surrogate (a page given to the library may hold one)
+    counted as three."""
     return len(text.encode("utf-8", "surrogatepass"))
 
 

@@ -523,6 +523,7 @@ def _clean_chunk(state: tuple[Cleaner, Fields], items: list[Page | JsonlLine]) -
 
 
 def _cleaned(result: Result, print_: PagePrint, fields: Fields) -> Cleaned:
+    """What the parent needs of a cleaned page (its removals summed by kind)."""
     page = result.page
     by_kind: dict[str, int] = {}
     for x in result.removed:
