@@ -7,11 +7,12 @@ merges the near-identical variants that normalization cannot fold (a changed wor
 from __future__ import annotations
 
 import math
-import zlib
 from collections import Counter
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from itertools import chain, compress
+
+import zstandard
 
 from dedup.config import Rule
 from dedup.features import PageCounts
@@ -47,12 +48,13 @@ class SingleShapes:
         self.pending += "\n".join(keys).encode("utf-8", "surrogatepass") + b"\n"
         self.count += len(keys)
         if len(self.pending) >= self.CHUNK:
-            self.chunks.append(zlib.compress(self.pending, 1))
+            # zstd's fastest level: a third of zlib's time each way, and smaller.
+            self.chunks.append(zstandard.ZstdCompressor(level=1).compress(self.pending))
             self.pending = bytearray()
 
     def keys(self) -> Iterator[str]:
         """The shapes kept, in the order they came."""
-        chunks = chain(map(zlib.decompress, self.chunks), [bytes(self.pending)])
+        chunks = chain(map(zstandard.ZstdDecompressor().decompress, self.chunks), [bytes(self.pending)])
         return chain.from_iterable(c.decode("utf-8", "surrogatepass").split("\n")[:-1] for c in chunks)
 
 
