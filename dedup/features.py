@@ -5,8 +5,9 @@ its print (what copies are found by, before anything is cleaned)."""
 from __future__ import annotations
 
 import pickle
+import struct
 from array import array
-from collections.abc import Collection, Mapping, Sequence
+from collections.abc import Collection, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 
 from dedup._core import block_texts
@@ -63,18 +64,56 @@ class PageCounts:
     labels: frozenset[str]
     grams: frozenset[int]
     # Shape or label -> its text on this page (`excerpt`): the model keeps one for what it sees again.
-    examples: dict[str, str] = field(default_factory=dict)
+    examples: Mapping[str, str] = field(default_factory=dict)
 
     def dumps(self) -> bytes:
         """The counts as bytes, to be read back by `loads` in this run (the learning spool; pickle
-        writes a page's strings three times faster than marshal, which encodes each anew)."""
-        fields = (self.site, self.page_hash, self.shapes, self.head_shapes, self.labels, self.grams)
-        return pickle.dumps((*fields, self.examples), pickle.HIGHEST_PROTOCOL)
+        writes a page's strings three times faster than marshal, which encodes each anew): the
+        examples after the rest, on their own."""
+        fields = pickle.dumps(
+            (self.site, self.page_hash, self.shapes, self.head_shapes, self.labels, self.grams),
+            pickle.HIGHEST_PROTOCOL,
+        )
+        examples = pickle.dumps(dict(self.examples), pickle.HIGHEST_PROTOCOL)
+        return _FIELDS_SIZE.pack(len(fields)) + fields + examples
 
     @classmethod
     def loads(cls, data: bytes | memoryview) -> PageCounts:
-        """The counts `dumps` made."""
-        return cls(*pickle.loads(data))
+        """The counts `dumps` made; their examples are read only when asked for (a page's are
+        wanted only for its keys that reach EXAMPLE_PAGES pages with it: few, past a site's first
+        pages)."""
+        (size,) = _FIELDS_SIZE.unpack_from(data)
+        end = _FIELDS_SIZE.size + size
+        site, page_hash, shapes, head_shapes, labels, grams = pickle.loads(data[_FIELDS_SIZE.size : end])
+        return cls(site, page_hash, shapes, head_shapes, labels, grams, _Examples(bytes(data[end:])))
+
+
+_FIELDS_SIZE = struct.Struct("<I")  # the size of a spooled page's counts, before their examples
+
+
+class _Examples(Mapping[str, str]):
+    """A page's examples as `PageCounts.dumps` wrote them, unpickled when first read."""
+
+    def __init__(self, data: bytes) -> None:
+        self._data = data
+        self._read: dict[str, str] | None = None
+
+    def _examples(self) -> dict[str, str]:
+        if self._read is None:
+            self._read = pickle.loads(self._data)
+        return self._read
+
+    def __getitem__(self, key: str) -> str:
+        return self._examples()[key]
+
+    def __contains__(self, key: object) -> bool:
+        return key in self._examples()
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self._examples())
+
+    def __len__(self) -> int:
+        return len(self._examples())
 
 
 def page_counts(

@@ -111,6 +111,21 @@ def test_a_line_keeps_the_text_of_its_second_page_and_a_line_seen_once_none() ->
     assert examples == {DATE_AR: "آخر تحديث: 11 مارس 2024", "P:اخر تحديث": "آخر تحديث: 11 مارس 2024"}
 
 
+def test_counts_read_back_from_the_learning_spool_keep_the_same_texts() -> None:
+    """The spool writes a page's examples apart and reads them only when asked for: the texts kept
+    are those of the counts as they were made."""
+    direct, spooled = SiteModel(), SiteModel()
+    for n in range(5):
+        texts = {DATE_AR: f"آخر تحديث: {n + 10} مارس 2024", NAV_EN: "Home | World | Sport"}
+        counts = page(n, (DATE_AR, NAV_EN, f"article sentence number {n}"), examples=texts)
+        read = PageCounts.loads(counts.dumps())
+        assert read == counts and dict(read.examples) == texts
+        direct.add(counts)
+        spooled.add(PageCounts.loads(counts.dumps()))
+    assert spooled.sites["news.example"].examples == direct.sites["news.example"].examples
+    assert spooled.sites["news.example"].examples[DATE_AR] == "آخر تحديث: 11 مارس 2024"
+
+
 def test_learned_lines_show_their_text_once_most_pages_first() -> None:
     model = SiteModel()
     for n in range(10):
