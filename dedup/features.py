@@ -7,8 +7,10 @@ from __future__ import annotations
 import pickle
 import struct
 from array import array
+from bisect import bisect_left
 from collections.abc import Collection, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
+from operator import attrgetter
 
 from dedup._core import block_texts
 from dedup.duplicates import PagePrint, key_prints
@@ -127,7 +129,7 @@ def page_counts(
 ) -> PageCounts:
     """The keys one page contributes to its site's counts (`flow`: its `flow_lines`; `words`: the
     page's, where it has a flow line; `folded`: the text's, when the caller has it)."""
-    first_long, _ = long_lines(blocks, short_words)
+    first_long, _ = long_lines(blocks, short_words)  # the head: the blocks before it (in line order)
     shapes = [b.shape for b in blocks]
     texts, labelled = _block_texts(text, blocks)
     examples = dict(zip(reversed(shapes), reversed(texts), strict=True))  # each shape's first text
@@ -142,9 +144,9 @@ def page_counts(
         examples.setdefault(label, excerpt(text[b.start : b.end]))
     return PageCounts(
         site=site,
-        page_hash=exact_hash("\n".join(b.key for b in blocks)),
+        page_hash=exact_hash("\n".join([b.key for b in blocks])),
         shapes=frozenset(shapes),
-        head_shapes=frozenset(s for s, b in zip(shapes, blocks, strict=True) if b.line < first_long),
+        head_shapes=frozenset(shapes[: bisect_left(blocks, first_long, key=attrgetter("line"))]),
         labels=frozenset(labels),
         # Word runs are only looked for in pages that lost their line breaks: other pages' runs
         # would be counted for nothing, and they are the bulk of a model. Every page counts the

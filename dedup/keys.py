@@ -6,6 +6,8 @@ from __future__ import annotations
 import functools
 import re
 from collections.abc import Collection, Iterable, Sequence
+from itertools import groupby
+from operator import attrgetter
 
 import numpy as np
 import regex
@@ -143,17 +145,15 @@ def page_key(text: str) -> str:
 def segmented_page_key(text: str, folded: Folded, blocks: Sequence[Block]) -> str:
     """`page_key` of a page folded and segmented already: where its folding is fast, its blocks'
     keys, one space between (its lines' keys joined are its key, and a line's key is its blocks')."""
-    return " ".join(b.key for b in blocks) if folded.fast else folded.key(0, len(text))
+    return " ".join([b.key for b in blocks]) if folded.fast else folded.key(0, len(text))
 
 
 def block_line_keys(blocks: Sequence[Block]) -> list[str]:
     """`line_keys` of a page whose folding is fast, from its blocks (`segment`): a line's key is
     its sentences' keys, one space between (a sentence's cut follows marks or spaces, which fold
     to spaces)."""
-    lines: dict[int, list[str]] = {}
-    for b in blocks:
-        lines.setdefault(b.line, []).append(b.key)
-    return [" ".join(keys) for keys in lines.values()]  # each line joined once: a huge line too
+    # A line's blocks come together, in order: each line joined once, a huge line too.
+    return [" ".join([b.key for b in line]) for _, line in groupby(blocks, attrgetter("line"))]
 
 
 def line_keys(text: str, folded: Folded | None = None) -> list[str]:

@@ -21,7 +21,7 @@ from dedup.config import Config, DesignPeriods
 from dedup.duplicates import DuplicateFinder, PagePrint
 from dedup.features import PageCounts, learning_pages
 from dedup.hashcount import HashCounts
-from dedup.model import SiteModel, SiteStats, variant_candidate
+from dedup.model import SiteModel, SiteStats, variant_candidates
 from dedup.page import Page, Unparsed, utf8_size
 from dedup.periods import MonthDesigns, base_site, by_period, design_keys, key_hashes, month_of, period_of
 from dedup.workers import Workers, by_size, candidates, chunks
@@ -273,7 +273,6 @@ def _count(model: SiteModel, counts: Iterable[PageCounts], common: dict[str, set
     grams: defaultdict[str, HashCounts] = defaultdict(HashCounts)
     counted = 0
     apart = model.forget_after is None
-    candidate = variant_candidate(model.rule.max_variant_chars)
     for c in counts:
         single: list[str] = []
         shapes = c.shapes
@@ -289,7 +288,7 @@ def _count(model: SiteModel, counts: Iterable[PageCounts], common: dict[str, set
             if apart:
                 grams[c.site].add(c.grams)
             if single:
-                model.sites[c.site].add_single(filter(candidate, single))
+                model.sites[c.site].add_single(variant_candidates(single, model.rule.max_variant_chars))
     for site, site_grams in grams.items():
         stats = model.sites[site]
         stats.grams.update(site_grams.at_least(1 if stats.grams else 2))

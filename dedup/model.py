@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import math
 from collections import Counter
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from itertools import chain, compress
 
@@ -143,7 +143,7 @@ class SiteStats:
     def variant_keys(self, max_chars: int) -> Iterator[str]:
         """The shapes a variant merge compares (single ones included), in the same order each time."""
         single = self.single_shapes.keys() if self.single_shapes else ()
-        return filter(variant_candidate(max_chars), chain(self.shapes, single))
+        return variant_candidates(chain(self.shapes, single), max_chars)
 
     def members(self, exemplar: str) -> list[str]:
         """The shapes of one variant cluster."""
@@ -337,10 +337,10 @@ class SiteModel:
         return variants
 
 
-def variant_candidate(max_chars: int) -> Callable[[str], bool]:
-    """The test of whether a shape is compared for variants: long enough to differ by a typo,
-    short enough to be furniture."""
-    return lambda key: 8 <= len(key) <= max_chars
+def variant_candidates(keys: Iterable[str], max_chars: int) -> Iterator[str]:
+    """The shapes compared for variants: long enough to differ by a typo, short enough to be
+    furniture."""
+    return (key for key in keys if 8 <= len(key) <= max_chars)
 
 
 def _nested(a: str, b: str) -> bool:

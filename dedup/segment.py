@@ -7,6 +7,8 @@ from array import array
 from bisect import bisect_left
 from collections.abc import Sequence
 from dataclasses import dataclass
+from itertools import starmap
+from operator import attrgetter
 
 import numpy as np
 import regex
@@ -36,6 +38,7 @@ _CLOSING = regex.escape("".join(sorted(CLOSING_MARKS)))
 _SENTENCE_END = regex.compile(rf"[{_STOPS}]+[{_CLOSING}]*(?:\s+|(?=\p{{Cf}}*(?![a-z])\p{{L}}))")
 _ENDS_HERE = regex.compile(rf"[{_CLOSING}]*[{_STOPS}]+[{_CLOSING}]*(?:\s|$)")
 _TOKEN = regex.compile(r"\w+")
+_line_words = attrgetter("line_words")
 # A dot after these words shortens the word, it does not end the sentence ("Dr. Ali", "the U.S.
 # are", "p. ex.", "د. أحمد"): capital initials, dotted initials, Arabic titles and these words
 # (a lowercase "a." or "I." ends sentences).
@@ -130,7 +133,7 @@ def segment(text: str, folded: Folded | None = None) -> list[Block]:
     if not folded.fast:
         return segment_here(text, folded)
     kept, positions = folded.kept_span(0, len(text))
-    return [Block(*row) for row in core_segment(char_table(), text, kept, positions)]
+    return list(starmap(Block, core_segment(char_table(), text, kept, positions)))
 
 
 def segment_here(text: str, folded: Folded) -> list[Block]:
@@ -279,7 +282,7 @@ def _union(spans: Sequence[tuple[int, int]]) -> list[tuple[int, int]]:
 def flow_lines(blocks: Sequence[Block]) -> dict[int, tuple[int, int]]:
     """Line number -> (start, end) of the lines that hold most of the page: a page that lost its
     line breaks."""
-    if all(b.line_words < FLOW_LINE_WORDS for b in blocks):
+    if max(map(_line_words, blocks), default=0) < FLOW_LINE_WORDS:
         return {}  # most pages: no line that long
     lines: dict[int, tuple[int, int, int]] = {}  # line -> (start, end, words)
     for b in blocks:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import functools
 from collections.abc import Collection, Sequence
-from itertools import pairwise
+from itertools import accumulate, pairwise
 from operator import itemgetter
 
 import regex
@@ -206,9 +206,10 @@ def between_furniture(
 def _article_end(blocks: Sequence[Block], own: Sequence[int], removed: Sequence[str | None], gap: int) -> int:
     """The article's last paragraph: the end of the cluster of own paragraphs (parted by fewer
     than `gap` removed blocks) that holds the most words."""
+    removed_before = list(accumulate((bool(r) for r in removed), initial=0))
     clusters = [[own[0]]]
     for prev, k in pairwise(own):
-        if sum(1 for r in removed[prev + 1 : k] if r) >= gap:
+        if removed_before[k] - removed_before[prev + 1] >= gap:
             clusters.append([])
         clusters[-1].append(k)
     return max(clusters, key=lambda c: sum(blocks[k].words for k in c))[-1]
