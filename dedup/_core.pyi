@@ -158,6 +158,24 @@ def site_verdicts(
     as the site's boilerplate; the indexes of the other blocks that may open with a label
     (`dedup.detect.site_boilerplate`)."""
 
+def learning_features(
+    table: CharTable,
+    text: str,
+    kept: str,
+    at: bytes,
+    word: bytes,
+    letter: bytes,
+    limits: dict[str, int],
+) -> tuple[
+    tuple[list[str], int, list[str], list[tuple[int, int, int, int]], int, list[int], list[str], str] | None,
+    list[tuple[int, int, str, int, bool, int, int, str]],
+]:
+    """What learning takes of a page on the fast path (`dedup.features.learning_pages`): its blocks'
+    shapes, how many stand before its first long line, their example texts, (index, start, end,
+    words) of those that may open with a label, the hash of its keys, its salted edge 3-grams, its
+    lines' keys and its key; or, for a page with a line of `flow_line_words` words or more, None
+    and its blocks as `segment` gives them."""
+
 def block_texts(
     table: CharTable,
     text: str,

@@ -8,11 +8,12 @@ import pickle
 import struct
 from array import array
 from bisect import bisect_left
-from collections.abc import Collection, Iterator, Mapping, Sequence
+from collections.abc import Collection, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
+from itertools import starmap
 from operator import attrgetter
 
-from dedup._core import block_texts
+from dedup._core import block_texts, learning_features
 from dedup.duplicates import PagePrint, key_prints
 from dedup.fingerprint import FingerprintSettings, exact_hash
 from dedup.keys import (
@@ -29,7 +30,15 @@ from dedup.keys import (
 )
 from dedup.normalize import Folded
 from dedup.page import Block
-from dedup.segment import Words, char_table, flow_lines, long_lines, segment, words_with_offsets
+from dedup.segment import (
+    FLOW_LINE_WORDS,
+    Words,
+    char_table,
+    flow_lines,
+    long_lines,
+    segment,
+    words_with_offsets,
+)
 
 EDGE_WORDS = 48  # words at a page's start and end whose runs are counted (a share bar, a blurb)
 # Edge grams are counted apart from the runs of flattened pages: a house opener that many pages
@@ -130,31 +139,56 @@ def page_counts(
     """The keys one page contributes to its site's counts (`flow`: its `flow_lines`; `words`: the
     page's, where it has a flow line; `folded`: the text's, when the caller has it)."""
     first_long, _ = long_lines(blocks, short_words)  # the head: the blocks before it (in line order)
-    shapes = [b.shape for b in blocks]
     texts, labelled = _block_texts(text, blocks)
-    examples = dict(zip(reversed(shapes), reversed(texts), strict=True))  # each shape's first text
-    labels: set[str] = set()
-    for k in labelled:  # in order: a label's first block gives its text
-        b = blocks[k]
-        if (label := label_prefix(text[b.start : b.end], b.words)) is not None:
-            labels.add(label)
-            examples.setdefault(label, texts[k])
-    for label, b in glued_labels(text, blocks, flow).items():
-        labels.add(label)
-        examples.setdefault(label, excerpt(text[b.start : b.end]))
-    return PageCounts(
-        site=site,
-        page_hash=exact_hash("\n".join([b.key for b in blocks])),
-        shapes=frozenset(shapes),
-        head_shapes=frozenset(shapes[: bisect_left(blocks, first_long, key=attrgetter("line"))]),
-        labels=frozenset(labels),
+    return _counts(
+        site,
+        text,
+        [b.shape for b in blocks],
+        bisect_left(blocks, first_long, key=attrgetter("line")),
+        texts,
+        [(k, blocks[k].start, blocks[k].end, blocks[k].words) for k in labelled],
+        exact_hash("\n".join([b.key for b in blocks])),
         # Word runs are only looked for in pages that lost their line breaks: other pages' runs
         # would be counted for nothing, and they are the bulk of a model. Every page counts the
         # runs at its edges, where a share bar or an about-blurb is glued to the first or last line;
         # a page that starts without line breaks, the word pairs of its head (a byline, a credit).
-        grams=frozenset(gram_hashes(words.words) if flow else ())
+        frozenset(gram_hashes(words.words) if flow else ())
         | frozenset(edge_grams(text, blocks, folded))
         | frozenset(head_pair_hashes(text, blocks, flow, words)),
+        glued_labels(text, blocks, flow).items(),
+    )
+
+
+def _counts(
+    site: str,
+    text: str,
+    shapes: list[str],
+    head: int,
+    texts: Sequence[str],
+    labelled: Iterable[tuple[int, int, int, int]],
+    page_hash: int,
+    grams: Iterable[int],
+    glued: Iterable[tuple[str, Block]] = (),
+) -> PageCounts:
+    """`page_counts` from a page's block shapes (the first `head` of them before its first long
+    line), their example texts, the (index, start, end, words) of the blocks that may open with a
+    label, its hash, its word 3-grams and its flow lines' labels."""
+    examples = dict(zip(reversed(shapes), reversed(texts), strict=True))  # each shape's first text
+    labels: set[str] = set()
+    for k, start, end, words in labelled:  # in order: a label's first block gives its text
+        if (label := label_prefix(text[start:end], words)) is not None:
+            labels.add(label)
+            examples.setdefault(label, texts[k])
+    for label, b in glued:
+        labels.add(label)
+        examples.setdefault(label, excerpt(text[b.start : b.end]))
+    return PageCounts(
+        site=site,
+        page_hash=page_hash,
+        shapes=frozenset(shapes),
+        head_shapes=frozenset(shapes[:head]),
+        labels=frozenset(labels),
+        grams=frozenset(grams),
         examples=examples,
     )
 
@@ -234,14 +268,41 @@ def learning_pages(
     """`learning_print` and `learning_counts` of many (site, text) pages, each text folded and
     segmented once for both."""
     bodies, keys, counts = [], [], []
+    limits = _core_limits(short_words)
     for site, text in pages:
         folded = Folded(text)
-        blocks = segment(text, folded)
+        # In one call to the Rust core, where the page took the fast path: its features, or the
+        # blocks of a page with a line of FLOW_LINE_WORDS words or more (its flow's are made here).
+        found, rows = (
+            learning_features(char_table(), text, *folded.kept_span(0, len(text)), *folded.flags(), limits)
+            if folded.fast
+            else (None, None)
+        )
+        if found is not None:
+            shapes, head, texts, labelled, page_hash, grams, lines, key = found
+            counts.append(_counts(site, text, shapes, head, texts, labelled, page_hash, grams))
+            bodies.append(lines)
+            keys.append(key)
+            continue
+        blocks = segment(text, folded) if rows is None else list(starmap(Block, rows))
         counts.append(counts_of(site, text, blocks, short_words, folded))
         bodies.append(block_line_keys(blocks) if folded.fast else line_keys(text, folded))
         keys.append(segmented_page_key(text, folded, blocks))
     prints = key_prints([site for site, _ in pages], bodies, keys, settings.word_shingle)
     return list(zip(prints, counts, strict=True))
+
+
+def _core_limits(short_words: int) -> dict[str, int]:
+    """What the Rust core's `learning_features` reads besides a page."""
+    return {
+        "example_chars": EXAMPLE_CHARS,
+        "max_template_words": MAX_TEMPLATE_WORDS,
+        "short_words": short_words,
+        "edge_words": EDGE_WORDS,
+        "flow_line_words": FLOW_LINE_WORDS,
+        "edge_salt": EDGE_SALT,
+        "tail_salt": TAIL_SALT,
+    }
 
 
 def counts_of(

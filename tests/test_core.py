@@ -21,8 +21,10 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from dedup import _core
+from dedup.config import Config
 from dedup.detect import widgets
-from dedup.features import excerpt
+from dedup.duplicates import key_prints
+from dedup.features import counts_of, excerpt, learning_pages
 from dedup.fingerprint import exact_hash
 from dedup.keys import (
     MAX_TEMPLATE_WORDS,
@@ -200,6 +202,52 @@ def test_segment_cuts_any_text_as_the_python_code_does(text: str) -> None:
 )
 def test_segment_cuts_real_pages_as_the_python_code_does(text: str) -> None:
     _cut_both_ways(text)
+
+
+def _learned_both_ways(text: str) -> None:
+    """What learning takes of a page in one call to the Rust core is what the Python code takes of
+    its blocks."""
+    config = Config()
+    short_words, size = config.rule.short_words, config.settings.word_shingle
+    [(print_, counts)] = learning_pages([("site", text)], config.settings, short_words)
+    folded = Folded(text)
+    blocks = segment(text, folded)
+    assert counts == counts_of("site", text, blocks, short_words, folded)
+    lines = block_line_keys(blocks) if folded.fast else line_keys(text, folded)
+    [expected] = key_prints(["site"], [lines], [segmented_page_key(text, folded, blocks)], size)
+    assert np.array_equal(print_.shingles, expected.shingles)
+    assert (print_.exact, print_.shape) == (expected.exact, expected.shape)
+
+
+@settings(max_examples=400, deadline=None)
+@given(CUT_TEXT)
+def test_learning_takes_of_any_text_what_the_python_code_takes(text: str) -> None:
+    _learned_both_ways(text)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        REFERENCE_PAGE.read_text(encoding="utf-8"),
+        "\n".join([EN_TITLE, *EN_PARAGRAPHS, AR_TITLE, *AR_PARAGRAPHS]),
+        " ".join([EN_TITLE, *EN_PARAGRAPHS, AR_TITLE, *AR_PARAGRAPHS]),  # a page without line breaks
+        # Tatweel and diacritics are dropped by the folding: words lie elsewhere in the folded text.
+        "\n".join(["شـــارك: المقال", *AR_PARAGRAPHS, "تاريخ النشر: 12 مايو 2024", "حُقُوقُ النَّشْرِ مَحْفُوظَةٌ"]),
+        "Posted: May 12, 2024 | Photo: AP\n" + "\n".join(EN_PARAGRAPHS) + "\nShare: Facebook | X",
+        # Lines of more than the edge's words, fewer than a flow line's.
+        "\n".join(
+            [
+                " ".join(" ".join(EN_PARAGRAPHS).split()[:70]),
+                AR_TITLE,
+                " ".join(" ".join(AR_PARAGRAPHS).split()[:90]),
+            ]
+        ),
+        "",
+        "\n\n\n",
+    ],
+)
+def test_learning_takes_of_real_pages_what_the_python_code_takes(text: str) -> None:
+    _learned_both_ways(text)
 
 
 @settings(max_examples=300, deadline=None)

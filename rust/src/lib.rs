@@ -14,6 +14,7 @@ use pyo3::types::{PyBytes, PyDict, PyString};
 const GRAM: usize = 5;
 
 mod fold;
+mod learning;
 mod lsh;
 mod repeats;
 mod segment;
@@ -28,6 +29,8 @@ mod words;
 mod _core {
     #[pymodule_export]
     use super::fold::{FoldTable, fold, nfkc_one_to_one};
+    #[pymodule_export]
+    use super::learning::learning_features;
     #[pymodule_export]
     use super::lsh::{band_hashes, key_pairs};
     #[pymodule_export]

@@ -119,7 +119,7 @@ impl CharTable {
 
 /// A block: start, end, key, line, whole line, the line's words, the key's words, and its shape
 /// where that is not the key.
-type Block = (
+pub(crate) type Block = (
     usize,
     usize,
     String,
@@ -131,7 +131,7 @@ type Block = (
 );
 
 /// A block as Python gets it: the key's own string for a shape without slots.
-type PyBlock = (
+pub(crate) type PyBlock = (
     usize,
     usize,
     Py<PyString>,
@@ -155,7 +155,12 @@ pub fn segment(
     at: &[u8],
 ) -> PyResult<Vec<PyBlock>> {
     let blocks = on_page(py, &table, text, kept, at, |page| page.blocks())?;
-    Ok(blocks
+    Ok(py_blocks(py, blocks))
+}
+
+/// Blocks as Python gets them.
+pub(crate) fn py_blocks(py: Python<'_>, blocks: Vec<Block>) -> Vec<PyBlock> {
+    blocks
         .into_iter()
         .map(|(start, end, key, line, whole, line_words, words, shape)| {
             let key = PyString::new(py, &key).unbind();
@@ -165,7 +170,7 @@ pub fn segment(
             };
             (start, end, key, line, whole, line_words, words, shape)
         })
-        .collect())
+        .collect()
 }
 
 /// The keys of a page's lines, empty ones left out (`dedup.keys.line_keys`): `text`, `kept` and
@@ -196,7 +201,7 @@ pub fn gram_hashes<'py>(
     table: PyRef<'_, CharTable>,
     words: Vec<Bound<'py, PyString>>,
 ) -> PyResult<Option<Bound<'py, PyBytes>>> {
-    let mut slotted: Vec<Cow<'_, str>> = Vec::with_capacity(words.len());
+    let mut checked: Vec<Cow<'_, str>> = Vec::with_capacity(words.len());
     for word in &words {
         let Ok(word) = word.to_cow() else {
             return Ok(None); // a lone surrogate
@@ -204,27 +209,44 @@ pub fn gram_hashes<'py>(
         if word.chars().any(|c| c as usize >= BMP) {
             return Ok(None);
         }
-        let letters = !word.is_empty() && word.chars().all(|c| table.is(c, ALPHA));
-        let slot = table.slot_words.contains(word.as_ref())
-            || (!letters && word.chars().any(|c| table.is(c, DIGIT)));
-        slotted.push(if slot { Cow::Borrowed(SLOT) } else { word });
+        checked.push(word);
     }
-    let mut hashes = Vec::with_capacity(8 * slotted.len());
-    let mut gram = String::new();
-    for three in slotted.windows(3) {
-        gram.clear();
-        gram.push_str(&three[0]);
-        for word in &three[1..] {
-            gram.push(' ');
-            gram.push_str(word);
-        }
-        hashes.extend((xxh3_64(gram.as_bytes()) >> 1).to_le_bytes());
-    }
+    let hashes: Vec<u8> = word_gram_hashes(&table, &checked)
+        .into_iter()
+        .flat_map(u64::to_le_bytes)
+        .collect();
     Ok(Some(PyBytes::new(py, &hashes)))
 }
 
+/// `gram_hashes` of words of the BMP.
+pub(crate) fn word_gram_hashes<S: AsRef<str>>(table: &CharTable, words: &[S]) -> Vec<u64> {
+    let slotted: Vec<&str> = words
+        .iter()
+        .map(|word| {
+            let word = word.as_ref();
+            let letters = !word.is_empty() && word.chars().all(|c| table.is(c, ALPHA));
+            let slot = table.slot_words.contains(word)
+                || (!letters && word.chars().any(|c| table.is(c, DIGIT)));
+            if slot { SLOT } else { word }
+        })
+        .collect();
+    let mut gram = String::new();
+    slotted
+        .windows(3)
+        .map(|three| {
+            gram.clear();
+            gram.push_str(three[0]);
+            for word in &three[1..] {
+                gram.push(' ');
+                gram.push_str(word);
+            }
+            xxh3_64(gram.as_bytes()) >> 1
+        })
+        .collect()
+}
+
 /// `work` done on a page (`text`, `kept` and `at` as `segment` reads them, checked) without the GIL.
-fn on_page<R: Send>(
+pub(crate) fn on_page<R: Send>(
     py: Python<'_>,
     table: &CharTable,
     text: &Bound<'_, PyString>,
@@ -269,11 +291,11 @@ pub(crate) fn chars(text: &Bound<'_, PyString>) -> PyResult<Vec<char>> {
     Ok(chars)
 }
 
-struct Page<'a> {
-    table: &'a CharTable,
-    text: &'a [char],
-    kept: &'a [char],
-    at: Positions<'a>,
+pub(crate) struct Page<'a> {
+    pub(crate) table: &'a CharTable,
+    pub(crate) text: &'a [char],
+    pub(crate) kept: &'a [char],
+    pub(crate) at: Positions<'a>,
 }
 
 /// Little-endian u32 positions, read where they lie (a huge page's are not copied).
@@ -299,7 +321,7 @@ impl Positions<'_> {
 }
 
 impl Page<'_> {
-    fn blocks(&self) -> Vec<Block> {
+    pub(crate) fn blocks(&self) -> Vec<Block> {
         let mut blocks = Vec::new();
         for (line, (start, end)) in self.lines().into_iter().enumerate() {
             let pieces = self.sentences(start, end);

@@ -56,7 +56,7 @@ pub fn block_texts(
 /// The text with its whitespace collapsed, cut at a word boundary with `…` when longer than
 /// `limit` characters: `" ".join(text.split())`, then `text[:limit - 1]` up to its last space
 /// when that lies past half the limit.
-fn excerpt(table: &CharTable, text: &[char], limit: usize) -> String {
+pub(crate) fn excerpt(table: &CharTable, text: &[char], limit: usize) -> String {
     let mut collapsed: Vec<char> = Vec::with_capacity(text.len());
     for word in text
         .split(|&c| table.is_code(c as u32, SPACE))

@@ -82,7 +82,11 @@ pub fn folded_words<'py>(
 /// (start, end) of each word in the folded text, and (start, end) of its token in the span: u32,
 /// as a page on the fast path is shorter than 2**32 characters, and a huge page has millions.
 /// None where a letter lies outside a word. One pass: a token's letters are its words.
-fn spans(word: &[u8], letter: &[u8], at: &Positions<'_>) -> Option<Vec<(u32, u32, u32, u32)>> {
+pub(crate) fn spans(
+    word: &[u8],
+    letter: &[u8],
+    at: &Positions<'_>,
+) -> Option<Vec<(u32, u32, u32, u32)>> {
     let n = word.len();
     let mut found = Vec::new();
     let mut i = 0;

@@ -1,0 +1,196 @@
+//! What the learning pass takes of a page (`dedup.features.learning_pages`), in one call: its
+//! blocks' shapes, examples and label candidates, the word 3-grams at its edges, its hash, and
+//! the keys of its lines and of the whole page. For a page without a flow line (one that kept
+//! its line breaks: most pages); a page with one gets its blocks, as `segment` gives them.
+
+use pyo3::exceptions::PyValueError;
+use pyo3::prelude::*;
+use pyo3::types::PyString;
+use xxhash_rust::xxh3::xxh3_64;
+
+use crate::segment::{
+    Block, CharTable, Page, Positions, PyBlock, on_page, py_blocks, word_gram_hashes,
+};
+use crate::texts::{SEPARATORS, excerpt};
+use crate::words::spans;
+
+/// What `learning_features` reads besides the page: `dedup.features`' limits, the rule's
+/// `short_words`, and the salts of the 3-grams at a page's start and end.
+#[derive(FromPyObject)]
+#[pyo3(from_item_all)]
+pub struct Limits {
+    example_chars: usize,
+    max_template_words: usize,
+    short_words: usize,
+    edge_words: usize,
+    flow_line_words: usize,
+    edge_salt: u64,
+    tail_salt: u64,
+}
+
+/// A page's features: each block's shape; how many blocks stand before its first long line;
+/// each block's example text; (index, start, end, words) of each block that may open with a
+/// label; the hash of its blocks' keys, one line break between; its edge 3-grams, salted; its
+/// lines' keys; its key.
+type Features = (
+    Vec<Py<PyString>>,
+    usize,
+    Vec<String>,
+    Vec<(usize, usize, usize, usize)>,
+    u64,
+    Vec<u64>,
+    Vec<String>,
+    String,
+);
+
+/// The features of a page (`text`, `kept` and `at` as `segment` reads them; `word` and `letter`:
+/// its folding's flags, a byte per character), or, for a page with a line of `flow_line_words`
+/// words or more, None and its blocks. The GIL is released while the page is read.
+#[pyfunction]
+#[allow(clippy::type_complexity, clippy::too_many_arguments)]
+pub fn learning_features(
+    py: Python<'_>,
+    table: PyRef<'_, CharTable>,
+    text: &Bound<'_, PyString>,
+    kept: &Bound<'_, PyString>,
+    at: &[u8],
+    word: &[u8],
+    letter: &[u8],
+    limits: Limits,
+) -> PyResult<(Option<Features>, Vec<PyBlock>)> {
+    let found = on_page(py, &table, text, kept, at, |page| {
+        if word.len() != page.text.len() || letter.len() != page.text.len() {
+            return Err("the flags do not fit the text");
+        }
+        let blocks = page.blocks();
+        let longest = blocks.iter().map(|b| b.5).max().unwrap_or(0);
+        if longest >= limits.flow_line_words {
+            return Ok(Err(blocks));
+        }
+        features(page, &blocks, word, letter, &limits).map(Ok)
+    })?;
+    match found.map_err(PyValueError::new_err)? {
+        Err(blocks) => Ok((None, py_blocks(py, blocks))),
+        Ok((shapes, rest)) => {
+            let shapes = shapes
+                .into_iter()
+                .map(|s| PyString::new(py, &s).unbind())
+                .collect();
+            let (head, texts, labelled, hash, grams, lines, key) = rest;
+            Ok((
+                Some((shapes, head, texts, labelled, hash, grams, lines, key)),
+                Vec::new(),
+            ))
+        }
+    }
+}
+
+type Rest = (
+    usize,
+    Vec<String>,
+    Vec<(usize, usize, usize, usize)>,
+    u64,
+    Vec<u64>,
+    Vec<String>,
+    String,
+);
+
+fn features(
+    page: &Page,
+    blocks: &[Block],
+    word: &[u8],
+    letter: &[u8],
+    limits: &Limits,
+) -> Result<(Vec<String>, Rest), &'static str> {
+    let head = blocks
+        .iter()
+        .position(|b| b.5 > limits.short_words)
+        .unwrap_or(blocks.len());
+    let mut texts = Vec::with_capacity(blocks.len());
+    let mut labelled = Vec::new();
+    for (k, b) in blocks.iter().enumerate() {
+        let span = &page.text[b.0..b.1];
+        texts.push(excerpt(page.table, span, limits.example_chars));
+        if b.6 <= limits.max_template_words && span.iter().any(|c| SEPARATORS.contains(c)) {
+            labelled.push((k, b.0, b.1, b.6));
+        }
+    }
+    let keys: Vec<&str> = blocks.iter().map(|b| b.2.as_str()).collect();
+    let hash = xxh3_64(keys.join("\n").as_bytes());
+    let mut lines: Vec<String> = Vec::new();
+    for (k, b) in blocks.iter().enumerate() {
+        if k > 0 && blocks[k - 1].3 == b.3 {
+            let line = lines.last_mut().expect("a line opened");
+            line.push(' ');
+            line.push_str(&b.2);
+        } else {
+            lines.push(b.2.clone());
+        }
+    }
+    let grams = edge_grams(page, blocks, word, letter, limits)?;
+    let shapes = blocks
+        .iter()
+        .map(|b| b.7.clone().unwrap_or_else(|| b.2.clone()))
+        .collect();
+    Ok((
+        shapes,
+        (head, texts, labelled, hash, grams, lines, keys.join(" ")),
+    ))
+}
+
+/// `dedup.features.edge_grams`: the 3-grams of the first `edge_words` words of the page's first
+/// line, salted with `edge_salt`, then those of the last `edge_words` of its last line.
+fn edge_grams(
+    page: &Page,
+    blocks: &[Block],
+    word: &[u8],
+    letter: &[u8],
+    limits: &Limits,
+) -> Result<Vec<u64>, &'static str> {
+    let (Some(first), Some(last)) = (blocks.first(), blocks.last()) else {
+        return Ok(Vec::new());
+    };
+    let first_end = blocks.iter().take_while(|b| b.3 == first.3).count();
+    let last_start = blocks.len() - blocks.iter().rev().take_while(|b| b.3 == last.3).count();
+    let head = words(page, word, letter, first.0, blocks[first_end - 1].1)?;
+    let tail = words(page, word, letter, blocks[last_start].0, last.1)?;
+    let head = &head[..head.len().min(limits.edge_words)];
+    let tail = &tail[tail.len().saturating_sub(limits.edge_words)..];
+    let mut grams: Vec<u64> = word_gram_hashes(page.table, head)
+        .into_iter()
+        .map(|h| h ^ limits.edge_salt)
+        .collect();
+    grams.extend(
+        word_gram_hashes(page.table, tail)
+            .into_iter()
+            .map(|h| h ^ limits.tail_salt),
+    );
+    Ok(grams)
+}
+
+/// The words of text[start:end] (`dedup.normalize.Folded.words`).
+fn words(
+    page: &Page,
+    word: &[u8],
+    letter: &[u8],
+    start: usize,
+    end: usize,
+) -> Result<Vec<String>, &'static str> {
+    let dropped = !page.at.0.is_empty();
+    let at = if dropped {
+        Positions(&page.at.0[4 * start..4 * (end + 1)])
+    } else {
+        Positions(&[])
+    };
+    let found = spans(&word[start..end], &letter[start..end], &at)
+        .ok_or("the flags do not fit the folded text: a letter outside a word")?;
+    let base = if dropped { 0 } else { start };
+    Ok(found
+        .into_iter()
+        .map(|(a, b, _, _)| {
+            page.kept[base + a as usize..base + b as usize]
+                .iter()
+                .collect()
+        })
+        .collect())
+}
