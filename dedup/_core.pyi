@@ -167,14 +167,24 @@ def learning_features(
     letter: bytes,
     limits: dict[str, int],
 ) -> tuple[
-    tuple[list[str], int, list[str], list[tuple[int, int, int, int]], int, list[int], list[str], str] | None,
+    tuple[
+        list[str],
+        int,
+        list[str],
+        list[tuple[int, int, int, int]],
+        int,
+        list[int],
+        bytes,
+        tuple[int, int] | None,
+    ]
+    | None,
     list[tuple[int, int, str, int, bool, int, int, str]],
 ]:
     """What learning takes of a page on the fast path (`dedup.features.learning_pages`): its blocks'
     shapes, how many stand before its first long line, their example texts, (index, start, end,
     words) of those that may open with a label, the hash of its keys, its salted edge 3-grams, its
-    lines' keys and its key; or, for a page with a line of `flow_line_words` words or more, None
-    and its blocks as `segment` gives them."""
+    lines' `word_shingles` and its key's `exact_hashes` (None for an empty page); or, for a page
+    with a line of `flow_line_words` words or more, None and its blocks as `segment` gives them."""
 
 def block_texts(
     table: CharTable,

@@ -13,6 +13,8 @@ from dataclasses import dataclass, field
 from itertools import starmap
 from operator import attrgetter
 
+import numpy as np
+
 from dedup._core import block_texts, learning_features
 from dedup.duplicates import PagePrint, key_prints
 from dedup.fingerprint import FingerprintSettings, exact_hash
@@ -267,8 +269,10 @@ def learning_pages(
 ) -> list[tuple[PagePrint, PageCounts]]:
     """`learning_print` and `learning_counts` of many (site, text) pages, each text folded and
     segmented once for both."""
-    bodies, keys, counts = [], [], []
-    limits = _core_limits(short_words)
+    prints: list[PagePrint | None] = []  # None for a page whose print is made with the others'
+    counts = []
+    sites, bodies, keys = [], [], []  # of those pages
+    limits = _core_limits(short_words, settings.word_shingle)
     for site, text in pages:
         folded = Folded(text)
         # In one call to the Rust core, where the page took the fast path: its features, or the
@@ -279,22 +283,24 @@ def learning_pages(
             else (None, None)
         )
         if found is not None:
-            shapes, head, texts, labelled, page_hash, grams, lines, key = found
+            shapes, head, texts, labelled, page_hash, grams, shingles, exact = found
             counts.append(_counts(site, text, shapes, head, texts, labelled, page_hash, grams))
-            bodies.append(lines)
-            keys.append(key)
+            prints.append(PagePrint(site, np.frombuffer(shingles, "<u4"), *(exact or (None, None))))
             continue
         blocks = segment(text, folded) if rows is None else list(starmap(Block, rows))
         counts.append(counts_of(site, text, blocks, short_words, folded))
+        sites.append(site)
         bodies.append(block_line_keys(blocks) if folded.fast else line_keys(text, folded))
         keys.append(segmented_page_key(text, folded, blocks))
-    prints = key_prints([site for site, _ in pages], bodies, keys, settings.word_shingle)
-    return list(zip(prints, counts, strict=True))
+        prints.append(None)
+    made = iter(key_prints(sites, bodies, keys, settings.word_shingle))
+    return [(print_ or next(made), c) for print_, c in zip(prints, counts, strict=True)]
 
 
-def _core_limits(short_words: int) -> dict[str, int]:
+def _core_limits(short_words: int, word_shingle: int) -> dict[str, int]:
     """What the Rust core's `learning_features` reads besides a page."""
     return {
+        "word_shingle": word_shingle,
         "example_chars": EXAMPLE_CHARS,
         "max_template_words": MAX_TEMPLATE_WORDS,
         "short_words": short_words,

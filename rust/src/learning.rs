@@ -1,16 +1,17 @@
 //! What the learning pass takes of a page (`dedup.features.learning_pages`), in one call: its
 //! blocks' shapes, examples and label candidates, the word 3-grams at its edges, its hash, and
-//! the keys of its lines and of the whole page. For a page without a flow line (one that kept
-//! its line breaks: most pages); a page with one gets its blocks, as `segment` gives them.
+//! its print's shingles and hashes. For a page without a flow line (one that kept its line
+//! breaks: most pages); a page with one gets its blocks, as `segment` gives them.
 
 use pyo3::exceptions::PyValueError;
 use pyo3::prelude::*;
-use pyo3::types::PyString;
+use pyo3::types::{PyBytes, PyString};
 use xxhash_rust::xxh3::xxh3_64;
 
 use crate::segment::{
     Block, CharTable, Page, Positions, PyBlock, on_page, py_blocks, word_gram_hashes,
 };
+use crate::shingles::{exact_hash_pair, page_shingles};
 use crate::texts::{SEPARATORS, excerpt};
 use crate::words::spans;
 
@@ -24,6 +25,7 @@ pub struct Limits {
     short_words: usize,
     edge_words: usize,
     flow_line_words: usize,
+    word_shingle: usize,
     edge_salt: u64,
     tail_salt: u64,
 }
@@ -31,16 +33,16 @@ pub struct Limits {
 /// A page's features: each block's shape; how many blocks stand before its first long line;
 /// each block's example text; (index, start, end, words) of each block that may open with a
 /// label; the hash of its blocks' keys, one line break between; its edge 3-grams, salted; its
-/// lines' keys; its key.
-type Features = (
+/// lines' `word_shingles` (little-endian u32 bytes); its key's `exact_hashes` (None for no key).
+type Features<'py> = (
     Vec<Py<PyString>>,
     usize,
     Vec<String>,
     Vec<(usize, usize, usize, usize)>,
     u64,
     Vec<u64>,
-    Vec<String>,
-    String,
+    Bound<'py, PyBytes>,
+    Option<(u64, u64)>,
 );
 
 /// The features of a page (`text`, `kept` and `at` as `segment` reads them; `word` and `letter`:
@@ -48,8 +50,8 @@ type Features = (
 /// words or more, None and its blocks. The GIL is released while the page is read.
 #[pyfunction]
 #[allow(clippy::type_complexity, clippy::too_many_arguments)]
-pub fn learning_features(
-    py: Python<'_>,
+pub fn learning_features<'py>(
+    py: Python<'py>,
     table: PyRef<'_, CharTable>,
     text: &Bound<'_, PyString>,
     kept: &Bound<'_, PyString>,
@@ -57,7 +59,10 @@ pub fn learning_features(
     word: &[u8],
     letter: &[u8],
     limits: Limits,
-) -> PyResult<(Option<Features>, Vec<PyBlock>)> {
+) -> PyResult<(Option<Features<'py>>, Vec<PyBlock>)> {
+    if limits.word_shingle == 0 {
+        return Err(PyValueError::new_err("a shingle holds 1 word or more"));
+    }
     let found = on_page(py, &table, text, kept, at, |page| {
         if word.len() != page.text.len() || letter.len() != page.text.len() {
             return Err("the flags do not fit the text");
@@ -76,9 +81,11 @@ pub fn learning_features(
                 .into_iter()
                 .map(|s| PyString::new(py, &s).unbind())
                 .collect();
-            let (head, texts, labelled, hash, grams, lines, key) = rest;
+            let (head, texts, labelled, hash, grams, shingles, exact) = rest;
+            let shingles: Vec<u8> = shingles.into_iter().flat_map(u32::to_le_bytes).collect();
+            let shingles = PyBytes::new(py, &shingles);
             Ok((
-                Some((shapes, head, texts, labelled, hash, grams, lines, key)),
+                Some((shapes, head, texts, labelled, hash, grams, shingles, exact)),
                 Vec::new(),
             ))
         }
@@ -91,8 +98,8 @@ type Rest = (
     Vec<(usize, usize, usize, usize)>,
     u64,
     Vec<u64>,
-    Vec<String>,
-    String,
+    Vec<u32>,
+    Option<(u64, u64)>,
 );
 
 fn features(
@@ -128,13 +135,21 @@ fn features(
         }
     }
     let grams = edge_grams(page, blocks, word, letter, limits)?;
+    let shingles = page_shingles(&lines, limits.word_shingle);
+    let key = keys.join(" ");
+    let exact = if key.is_empty() {
+        None
+    } else {
+        let found = exact_hash_pair(page.table, &key, &mut String::new());
+        Some(found.ok_or("a character past the BMP")?)
+    };
     let shapes = blocks
         .iter()
         .map(|b| b.7.clone().unwrap_or_else(|| b.2.clone()))
         .collect();
     Ok((
         shapes,
-        (head, texts, labelled, hash, grams, lines, keys.join(" ")),
+        (head, texts, labelled, hash, grams, shingles, exact),
     ))
 }
 

@@ -37,19 +37,27 @@ pub fn word_shingles<'py>(
     let hashed: Vec<Vec<u8>> = py.detach(|| {
         keys.iter()
             .map(|page| {
-                let mut hashes = Vec::new();
-                for key in page {
-                    for part in key.split(|&b| b == b'\n') {
-                        gram_hashes(part, size, &mut hashes);
-                    }
-                }
-                hashes.sort_unstable();
-                hashes.dedup();
-                hashes.iter().flat_map(|h| h.to_le_bytes()).collect()
+                page_shingles(page, size)
+                    .iter()
+                    .flat_map(|h| h.to_le_bytes())
+                    .collect()
             })
             .collect()
     });
     Ok(hashed.iter().map(|bytes| PyBytes::new(py, bytes)).collect())
+}
+
+/// `word_shingles` of one page's non-empty keys.
+pub(crate) fn page_shingles<K: AsRef<[u8]>>(keys: &[K], size: usize) -> Vec<u32> {
+    let mut hashes = Vec::new();
+    for key in keys {
+        for part in key.as_ref().split(|&b| b == b'\n') {
+            gram_hashes(part, size, &mut hashes);
+        }
+    }
+    hashes.sort_unstable();
+    hashes.dedup();
+    hashes
 }
 
 /// The xxh32 hashes (seed 0) of every key's UTF-8 character n-grams of `size` characters (the key
@@ -112,30 +120,45 @@ pub fn exact_hashes<'py>(
         let Ok(key) = key.to_str() else {
             return Ok(None); // a lone surrogate
         };
-        let hash = xxh3_64(key.as_bytes());
+        let Some((hash, masked_hash)) = exact_hash_pair(&table, key, &mut mask) else {
+            return Ok(None);
+        };
         exact.extend(hash.to_le_bytes());
-        mask.clear();
-        let mut digits = false; // inside a run of digits
-        for c in key.chars() {
-            if c as usize >= BMP {
-                return Ok(None);
-            }
-            if !table.is(c, REGEX_DIGIT) {
-                mask.push(c);
-                digits = false;
-            } else if !digits {
-                mask.push('0');
-                digits = true;
-            }
+        masked.extend(masked_hash.to_le_bytes());
+    }
+    Ok(Some((PyBytes::new(py, &exact), PyBytes::new(py, &masked))))
+}
+
+/// `exact_hashes` of one key (`mask`: room to mask its digits in); None for a key with a
+/// character past the BMP.
+pub(crate) fn exact_hash_pair(
+    table: &CharTable,
+    key: &str,
+    mask: &mut String,
+) -> Option<(u64, u64)> {
+    let hash = xxh3_64(key.as_bytes());
+    mask.clear();
+    let mut digits = false; // inside a run of digits
+    for c in key.chars() {
+        if c as usize >= BMP {
+            return None;
         }
-        let hash = if mask == key {
+        if !table.is(c, REGEX_DIGIT) {
+            mask.push(c);
+            digits = false;
+        } else if !digits {
+            mask.push('0');
+            digits = true;
+        }
+    }
+    Some((
+        hash,
+        if *mask == key {
             hash
         } else {
             xxh3_64(mask.as_bytes())
-        };
-        masked.extend(hash.to_le_bytes());
-    }
-    Ok(Some((PyBytes::new(py, &exact), PyBytes::new(py, &masked))))
+        },
+    ))
 }
 
 /// The hashes of a key's character n-grams: from each character, the bytes of `size` characters
