@@ -74,6 +74,10 @@ def line_keys(table: CharTable, text: str, kept: str, at: bytes) -> list[str]:
     """The keys of a page's lines, empty ones left out (dedup.keys.line_keys), from its folding as
     `segment` reads it."""
 
+def line_shingles(table: CharTable, text: str, kept: str, at: bytes, size: int) -> bytes:
+    """`word_shingles` of a page's `line_keys`, as u32 little-endian bytes, from its folding as
+    `segment` reads it."""
+
 def word_shingles(pages: Iterable[Iterable[str]], size: int) -> list[bytes]:
     """For each page (normalized keys), the sorted distinct xxh32 of its keys' word n-grams of
     `size` words (a shorter key whole), as u32 little-endian bytes."""

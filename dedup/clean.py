@@ -14,9 +14,9 @@ from dedup._core import pieces_left, removed_by
 from dedup.audit import apply, merge
 from dedup.config import Config, Guards
 from dedup.detect import context, glued, repeats, runs, site_boilerplate, widgets
-from dedup.duplicates import PagePrint, key_prints
+from dedup.duplicates import PagePrint, text_prints
 from dedup.features import EDGE_SALT, EDGE_WORDS, TAIL_SALT, edge_words, head_of
-from dedup.keys import gram_hashes, head_pairs, line_keys, pair_hashes, segmented_page_key
+from dedup.keys import gram_hashes, head_pairs, pair_hashes, segmented_page_key
 from dedup.learn import learn
 from dedup.model import SiteModel, SiteStats
 from dedup.normalize import WORD, Folded, key_words, normalize, shape
@@ -278,8 +278,8 @@ def clean_pages(cleaner: Cleaner, pages: Sequence[Page]) -> list[tuple[Result, P
     cleaned = [cleaner.clean_keyed(page) for page in pages]
     results = [r for r, _ in cleaned]
     sites = [r.page.site or "" for r in results]
-    bodies = [line_keys(r.text) for r in results]
-    prints = key_prints(sites, bodies, [key for _, key in cleaned], cleaner.config.settings.word_shingle)
+    texts = [r.text for r in results]
+    prints = text_prints(sites, texts, [key for _, key in cleaned], cleaner.config.settings.word_shingle)
     return list(zip(results, prints, strict=True))
 
 

@@ -27,7 +27,7 @@ from dataclasses import dataclass, field
 import numpy as np
 import xxhash
 
-from dedup._core import exact_hashes, word_shingles
+from dedup._core import exact_hashes, line_shingles, word_shingles
 from dedup.config import DuplicateRule
 from dedup.fingerprint import (
     FingerprintSettings,
@@ -38,7 +38,7 @@ from dedup.fingerprint import (
 )
 from dedup.hashcount import HashCounts
 from dedup.keys import line_keys, page_key
-from dedup.normalize import mask_digits
+from dedup.normalize import Folded, mask_digits
 from dedup.segment import char_table
 
 _NONE = np.zeros(0, np.uint32)
@@ -67,12 +67,29 @@ class PagePrint:
 
 def page_prints(pages: Sequence[tuple[str, str, str]], size: int) -> list[PagePrint]:
     """The prints of many (site, text compared, original text) pages at once."""
-    return key_prints(
+    return text_prints(
         [site for site, _, _ in pages],
-        [line_keys(text) for _, text, _ in pages],
+        [text for _, text, _ in pages],
         [page_key(original) for _, _, original in pages],
         size,
     )
+
+
+def text_prints(
+    sites: Sequence[str], compared: Sequence[str], original: Sequence[str], size: int
+) -> list[PagePrint]:
+    """The prints of many pages at once, from the texts they are compared by and the keys of their
+    whole originals (`page_key`)."""
+    return _prints(sites, [text_shingles(text, size) for text in compared], original)
+
+
+def text_shingles(text: str, size: int) -> np.ndarray:
+    """`keys_shingles` of a text's `line_keys`: by one call to the Rust core, where the text's
+    folding is fast."""
+    folded = Folded(text)
+    if not folded.fast:
+        return keys_shingles([line_keys(text, folded)], size)[0]
+    return np.frombuffer(line_shingles(char_table(), text, *folded.kept_span(0, len(text)), size), "<u4")
 
 
 def key_prints(
@@ -80,7 +97,10 @@ def key_prints(
 ) -> list[PagePrint]:
     """The prints of many pages at once, from the keys of the lines they are compared by
     (`line_keys`) and of their whole originals (`page_key`)."""
-    shingles = keys_shingles(compared, size)
+    return _prints(sites, keys_shingles(compared, size), original)
+
+
+def _prints(sites: Sequence[str], shingles: Sequence[np.ndarray], original: Sequence[str]) -> list[PagePrint]:
     hashed = exact_hashes(char_table(), list(original))
     if hashed is None:  # a key with a lone surrogate or a character past the BMP
         exact = [exact_hash(k) for k in original]

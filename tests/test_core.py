@@ -23,7 +23,7 @@ from hypothesis import strategies as st
 from dedup import _core
 from dedup.config import Config
 from dedup.detect import widgets
-from dedup.duplicates import key_prints
+from dedup.duplicates import key_prints, keys_shingles, text_shingles
 from dedup.features import counts_of, excerpt, learning_pages
 from dedup.fingerprint import exact_hash
 from dedup.keys import (
@@ -279,6 +279,21 @@ def test_the_blocks_keys_joined_are_the_pages_key_where_the_folding_is_fast(text
     folded = Folded(text)
     if folded.fast:
         assert segmented_page_key(text, folded, segment(text, folded)) == folded.key(0, len(text))
+
+
+@settings(max_examples=300, deadline=None)
+@given(CUT_TEXT, st.integers(1, 6))
+def test_a_texts_shingles_are_its_line_keys_shingles(text: str, size: int) -> None:
+    expected = keys_shingles([line_keys(text)], size)[0]
+    assert np.array_equal(text_shingles(text, size), expected)
+
+
+@pytest.mark.parametrize("size", [1, 5])
+def test_a_real_pages_shingles_are_its_line_keys_shingles(size: int) -> None:
+    text = REFERENCE_PAGE.read_text(encoding="utf-8")
+    expected = keys_shingles([line_keys(text)], size)[0]
+    assert len(expected) > 100
+    assert np.array_equal(text_shingles(text, size), expected)
 
 
 def test_line_keys_of_a_real_page_are_each_lines_normalized_key() -> None:

@@ -13,10 +13,9 @@ from pathlib import Path
 
 from dedup.clean import Cleaner
 from dedup.config import Config, DuplicateRule
-from dedup.duplicates import Duplicate, PageIndex, PagePrint, key_prints
+from dedup.duplicates import Duplicate, PageIndex, PagePrint, key_prints, text_prints
 from dedup.features import PageCounts, counts_of
 from dedup.fingerprint import FingerprintSettings
-from dedup.keys import line_keys
 from dedup.model import SiteModel, SiteStats
 from dedup.normalize import Folded
 from dedup.page import Block, Decision, Page, Result
@@ -108,9 +107,9 @@ class StreamState:
         """Index cleaned pages (each with its whole text's `page_key`); each one's place in the group
         of an earlier page, if it duplicates one. Pages placed together (a site's pages that waited)
         are each placed with what all of them repeat known."""
-        prints = key_prints(
+        prints = text_prints(
             [r.page.site or "" for r, _ in cleaned],
-            [line_keys(r.text) for r, _ in cleaned],
+            [r.text for r, _ in cleaned],
             [key for _, key in cleaned],
             self.index.settings.word_shingle,
         )

@@ -190,6 +190,28 @@ pub fn line_keys(
         .collect())
 }
 
+/// The `word_shingles` of a page's `line_keys`, as little-endian u32 bytes, without a key made
+/// for Python: `text`, `kept` and `at` as `segment` reads them. The GIL is released while they
+/// are made.
+#[pyfunction]
+pub fn line_shingles<'py>(
+    py: Python<'py>,
+    table: PyRef<'_, CharTable>,
+    text: &Bound<'py, PyString>,
+    kept: &Bound<'py, PyString>,
+    at: &[u8],
+    size: usize,
+) -> PyResult<Bound<'py, PyBytes>> {
+    if size == 0 {
+        return Err(PyValueError::new_err("a shingle holds 1 word or more"));
+    }
+    let hashes = on_page(py, &table, text, kept, at, |page| {
+        crate::shingles::page_shingles(&page.line_keys(), size)
+    })?;
+    let bytes: Vec<u8> = hashes.into_iter().flat_map(u32::to_le_bytes).collect();
+    Ok(PyBytes::new(py, &bytes))
+}
+
 /// A positive 63-bit hash (xxh3, seed 0, shifted right once) of every 3-gram of the words, one
 /// space between them, as little-endian u64 bytes (`dedup.keys.gram_hashes`): each word that is a
 /// month or weekday name, or holds a digit without being all letters, is the slot `0` first
