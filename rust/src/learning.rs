@@ -92,6 +92,7 @@ pub fn learning_features<'py>(
     }
 }
 
+/// The features but the shapes (`Features`), before Python gets them.
 type Rest = (
     usize,
     Vec<String>,
@@ -102,6 +103,7 @@ type Rest = (
     Option<(u64, u64)>,
 );
 
+/// `learning_features` of a page without a flow line: its blocks' shapes, and the rest.
 fn features(
     page: &Page,
     blocks: &[Block],
