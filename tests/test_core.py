@@ -189,17 +189,17 @@ def test_segment_cuts_any_text_as_the_python_code_does(text: str) -> None:
     _cut_both_ways(text)
 
 
-@pytest.mark.parametrize(
-    "text",
-    [
-        REFERENCE_PAGE.read_text(encoding="utf-8"),
-        "\n".join([EN_TITLE, *EN_PARAGRAPHS, AR_TITLE, *AR_PARAGRAPHS]),
-        " ".join([EN_TITLE, *EN_PARAGRAPHS, AR_TITLE, *AR_PARAGRAPHS]),  # a page without line breaks
-        "The U.S. and the U.K. met Dr. Ali at No. 5 on p. 12, e.g. today. قال د. أحمد.إقرأ المزيد",
-        "",
-        "\n\n\n",
-    ],
-)
+REAL_PAGES = [
+    REFERENCE_PAGE.read_text(encoding="utf-8"),
+    "\n".join([EN_TITLE, *EN_PARAGRAPHS, AR_TITLE, *AR_PARAGRAPHS]),
+    " ".join([EN_TITLE, *EN_PARAGRAPHS, AR_TITLE, *AR_PARAGRAPHS]),  # a page without line breaks
+    "The U.S. and the U.K. met Dr. Ali at No. 5 on p. 12, e.g. today. قال د. أحمد.إقرأ المزيد",
+    "",
+    "\n\n\n",
+]
+
+
+@pytest.mark.parametrize("text", REAL_PAGES)
 def test_segment_cuts_real_pages_as_the_python_code_does(text: str) -> None:
     _cut_both_ways(text)
 
@@ -228,9 +228,7 @@ def test_learning_takes_of_any_text_what_the_python_code_takes(text: str) -> Non
 @pytest.mark.parametrize(
     "text",
     [
-        REFERENCE_PAGE.read_text(encoding="utf-8"),
-        "\n".join([EN_TITLE, *EN_PARAGRAPHS, AR_TITLE, *AR_PARAGRAPHS]),
-        " ".join([EN_TITLE, *EN_PARAGRAPHS, AR_TITLE, *AR_PARAGRAPHS]),  # a page without line breaks
+        *REAL_PAGES,
         # Tatweel and diacritics are dropped by the folding: words lie elsewhere in the folded text.
         "\n".join(["شـــارك: المقال", *AR_PARAGRAPHS, "تاريخ النشر: 12 مايو 2024", "حُقُوقُ النَّشْرِ مَحْفُوظَةٌ"]),
         "Posted: May 12, 2024 | Photo: AP\n" + "\n".join(EN_PARAGRAPHS) + "\nShare: Facebook | X",
@@ -242,8 +240,6 @@ def test_learning_takes_of_any_text_what_the_python_code_takes(text: str) -> Non
                 " ".join(" ".join(AR_PARAGRAPHS).split()[:90]),
             ]
         ),
-        "",
-        "\n\n\n",
     ],
 )
 def test_learning_takes_of_real_pages_what_the_python_code_takes(text: str) -> None:
