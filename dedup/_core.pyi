@@ -1,6 +1,6 @@
 """The Rust core (rust/): the per-page kernels that grow with a page's size."""
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from typing import Any
 
 from dedup.config import Repeats
@@ -151,16 +151,16 @@ def site_verdicts(
     text: str,
     blocks: Sequence[Block],
     stats: SiteStats,
-    skip: list[int],
+    entry_time: Callable[[str, int, int], object],
     flow_lines: list[int],
-    first_long: int,
-    last_long: int,
     needs: dict[str, Any],
-) -> tuple[list[int], list[tuple[int, int, int]], list[int]]:
-    """A page's blocks judged by their site's evidence (`text`: the page): the
-    pages that carry each block's shape; (index, pages needed, copies or -1) of each block that goes
-    as the site's boilerplate; the indexes of the other blocks that may open with a label
-    (`dedup.detect.site_boilerplate`)."""
+) -> tuple[list[int], list[tuple[int, int, int]], list[int], list[int], int]:
+    """A page's blocks judged by their site's evidence (`text`: the page): the pages that carry
+    each block's shape; (index, pages needed, copies or -1) of each block that goes as the site's
+    boilerplate; the indexes of the other blocks that may open with a label; the indexes of the
+    notices' sentences between two of their line's that go; the page's last long line
+    (`dedup.detect.site_boilerplate`). A block that is a slot alone and for which
+    `entry_time(text, start, end)` is not None is left alone."""
 
 def learning_features(
     table: CharTable,

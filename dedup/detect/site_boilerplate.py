@@ -12,10 +12,10 @@ import regex
 from dedup._core import site_verdicts
 from dedup.config import Rule, SiteEvidence
 from dedup.keys import GLUED, MAX_TEMPLATE_WORDS, label_prefix, opens_quote, quote_unbalanced
-from dedup.model import SiteModel, SiteStats
+from dedup.model import SiteModel
 from dedup.normalize import SLOT
 from dedup.page import SITE_FURNITURE, Block, Decision, Kind, kept_runs
-from dedup.segment import CLOSING_MARKS, NO_LINE, char_table, ends_sentence, long_lines, words_with_offsets
+from dedup.segment import CLOSING_MARKS, NO_LINE, char_table, ends_sentence, words_with_offsets
 
 # A clock time and a colon alone on a line: "12.30pm:", "9:05 ص:".
 _ENTRY_TIME = regex.compile(r"\s*\d{1,2}[.:]\d\d\s*(?:[ap]\.?m\.?|ص|م)?\s*:\s*", regex.IGNORECASE)
@@ -23,6 +23,8 @@ _ENTRY_TIME = regex.compile(r"\s*\d{1,2}[.:]\d\d\s*(?:[ap]\.?m\.?|ص|م)?\s*:\s*
 _CREDIT = regex.compile(r"[^:\d]+:\s+[^\d]+")
 # One full stop (not an ellipsis, not an initial's) at a span's end, maybe behind closing quotes or brackets.
 _FULL_STOP_END = regex.compile(r"(?<!\.|\b\w)\.[\s" + regex.escape("".join(sorted(CLOSING_MARKS))) + r"]*$")
+# What stands on both sides of a notice's sentence in its line.
+_BETWEEN = f"{Kind.SITE_BOILERPLATE}, {Kind.SITE_BOILERPLATE}"
 
 
 def detect(
@@ -49,35 +51,11 @@ def detect(
     if stats is None or stats.pages < 2:
         return []
     rule = model.rule
-    first_long, last_long = long_lines(blocks, rule.short_words)
-    needs = {
-        "least": rule.least_pages_needed(),
-        "site_pages": stats.pages,
-        "tiny_site": rule.tiny_site,
-        "link_words": rule.link_words,
-        "short_words": rule.short_words,
-        "headline_words": limits.headline_words,
-        "body_line_words": limits.body_line_words,
-        "page_copies": limits.page_copies,
-        "long_needed": rule.long_pages_needed(stats.pages),
-        "paragraph_floor": rule.paragraph_floor,
-        "floor": rule.floor,
-        "head_share": rule.head_share,
-        "max_template_words": MAX_TEMPLATE_WORDS,
-        "needed_by_words": _needed_by_words(rule, stats.pages),
-        "no_line": NO_LINE,
-    }
-    entry_times = [k for k, b in enumerate(blocks) if b.shape == SLOT and _leads_in(text, b)]
-    pages_seen, found, labelled = site_verdicts(
-        char_table(),
-        text,
-        blocks,
-        stats,
-        entry_times,
-        list(flow_lines),
-        first_long,
-        last_long,
-        needs,
+    needs = _needs(rule, limits, stats.pages)
+    # A clock time alone that ends with a colon opens a live blog's entry ("12.30pm:"), where the
+    # site's date lines have the same shape: it is left alone.
+    pages_seen, found, labelled, notices, last_long = site_verdicts(
+        char_table(), text, blocks, stats, _ENTRY_TIME.fullmatch, list(flow_lines), needs
     )
     decisions: list[tuple[int, Decision]] = []
     for k, needed, copies in found:
@@ -116,42 +94,14 @@ def detect(
     if len(decisions) > len(found):  # templates: in the order of their blocks, among the others
         decisions.sort(key=itemgetter(0))
     ordered = [d for _, d in decisions]
-    return ordered + _inside_notices(blocks, pages_seen, [k for k, _, _ in found], flow_lines, stats, rule)
-
-
-def _inside_notices(
-    blocks: Sequence[Block],
-    pages: Sequence[int],
-    site_blocks: Sequence[int],  # in order
-    flow_lines: Collection[int],
-    stats: SiteStats,
-    rule: Rule,
-) -> list[Decision]:
-    """Decisions for the sentences that stand between two sentences of their own line that go as
-    the site's boilerplate, seen on as many pages as a short block needs: a notice's own sentence
-    with slots of its own ("A version appeared on p17 of the Guardian on …", between when the
-    article was published and when it was last modified), which a long line's sentence in the body
-    would need a long block's evidence for. Not in a flattened page, whose one line is the page."""
-    needed = rule.pages_needed(stats.pages, rule.short_words)
-    between = f"{Kind.SITE_BOILERPLATE}, {Kind.SITE_BOILERPLATE}"
-    decisions = []
-    for k, after in pairwise(site_blocks):
-        if after != k + 2:  # one block between them, which does not go as the site's
-            continue
-        block = blocks[k + 1]
-        if (
-            blocks[k].line == block.line == blocks[k + 2].line
-            and block.line not in flow_lines
-            and pages[k + 1] >= needed
-        ):
-            evidence = {
-                "pages": pages[k + 1],
-                "site_pages": stats.pages,
-                "needed": needed,
-                "between": between,
-            }
-            decisions.append(Decision(block.start, block.end, Kind.SITE_BOILERPLATE, evidence))
-    return decisions
+    # A notice's own sentence between two of its line's that go: "A version appeared on p17 of
+    # the Guardian on …", with slots of its own, on as many pages as a short block needs.
+    needed = _needed_by_words(rule, stats.pages)[rule.short_words]
+    for k in notices:
+        block = blocks[k]
+        evidence = {"pages": pages_seen[k], "site_pages": stats.pages, "needed": needed, "between": _BETWEEN}
+        ordered.append(Decision(block.start, block.end, Kind.SITE_BOILERPLATE, evidence))
+    return ordered
 
 
 def between_furniture(
@@ -227,6 +177,29 @@ def _variant_start(text: str, block: Block, block_shape: str, exemplar: str) -> 
 
 
 @functools.lru_cache(maxsize=256)
+def _needs(rule: Rule, limits: SiteEvidence, site_pages: int) -> dict[str, object]:
+    """The evidence a block needs on a site of so many pages, as `site_verdicts` reads it."""
+    return {
+        "least": rule.least_pages_needed(),
+        "site_pages": site_pages,
+        "tiny_site": rule.tiny_site,
+        "link_words": rule.link_words,
+        "short_words": rule.short_words,
+        "headline_words": limits.headline_words,
+        "body_line_words": limits.body_line_words,
+        "page_copies": limits.page_copies,
+        "long_needed": rule.long_pages_needed(site_pages),
+        "paragraph_floor": rule.paragraph_floor,
+        "floor": rule.floor,
+        "head_share": rule.head_share,
+        "max_template_words": MAX_TEMPLATE_WORDS,
+        "needed_by_words": _needed_by_words(rule, site_pages),
+        "no_line": NO_LINE,
+        "slot": SLOT,
+    }
+
+
+@functools.lru_cache(maxsize=256)
 def _needed_by_words(rule: Rule, site_pages: int) -> tuple[int, ...]:
     """The pages a block of 0, 1, … `short_words` + 1 words needs on a site of so many pages; a
     longer block needs what a block of `short_words` + 1 words does, a long block's."""
@@ -268,12 +241,6 @@ def _credit(text: str, blocks: Sequence[Block], k: int, last_long: int, link_wor
     closes_line = k + 1 == len(blocks) or blocks[k + 1].line != block.line
     names = _CREDIT.fullmatch(text[block.start : block.end].strip()) is not None
     return after_caption and closes_line and block.line < last_long and names
-
-
-def _leads_in(text: str, block: Block) -> bool:
-    """A clock time alone that ends with a colon: it opens a live blog's entry ("12.30pm:"), where
-    the site's date lines have the same shape."""
-    return _ENTRY_TIME.fullmatch(text, block.start, block.end) is not None
 
 
 def _is_sentence(text: str, block: Block) -> bool:

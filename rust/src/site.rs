@@ -48,27 +48,38 @@ pub struct Needs {
     needed_by_words: Vec<i64>,
     /// A line number past every page's lines (`dedup.segment.NO_LINE`).
     no_line: i64,
+    /// What a run of numbers, dates and times becomes in a shape (`dedup.normalize.SLOT`).
+    slot: String,
 }
 
-/// The verdicts on a page's blocks (`blocks`: `dedup.page.Block`s; `text`: the page): the pages that carry each block's
-/// shape (`pages_seen`); (index, pages needed, copies on the page where it counts as said again
-/// and again, else -1) of each block that goes as the site's boilerplate, in order; and the index
-/// of each other block that holds a label's separator and few enough words to be a line template.
-/// `stats`: the site's `SiteStats`; `skip`: blocks left alone (a live blog's entry time);
-/// `flow_lines`: the lines that hold a flattened page.
+/// What `site_verdicts` finds: the pages that carry each block's shape; (index, pages needed,
+/// copies on the page where it counts as said again and again, else -1) of each block that goes
+/// as the site's boilerplate, in order; the index of each other block that holds a label's
+/// separator and few enough words to be a line template; the index of each notice's sentence
+/// between two of its line's that go (`inside_notices`); the page's last long line.
+type Verdicts = (
+    Vec<i64>,
+    Vec<(usize, i64, i64)>,
+    Vec<usize>,
+    Vec<usize>,
+    i64,
+);
+
+/// The verdicts on a page's blocks (`blocks`: `dedup.page.Block`s; `text`: the page; see
+/// `Verdicts`). `stats`: the site's `SiteStats`; `entry_time`: whether a block that is a slot alone
+/// (text, start, end) opens a live blog's entry, which is left alone; `flow_lines`: the lines that
+/// hold a flattened page.
 #[pyfunction]
-#[allow(clippy::too_many_arguments, clippy::type_complexity)]
 pub fn site_verdicts(
     table: PyRef<'_, CharTable>,
     text: &Bound<'_, PyString>,
     blocks: Vec<Bound<'_, PyAny>>,
     stats: &Bound<'_, PyAny>,
-    skip: Vec<usize>,
+    entry_time: &Bound<'_, PyAny>,
     flow_lines: Vec<i64>,
-    first_long: i64,
-    last_long: i64,
     needs: Needs,
-) -> PyResult<(Vec<i64>, Vec<(usize, i64, i64)>, Vec<usize>)> {
+) -> PyResult<Verdicts> {
+    let py_text = text;
     let text = crate::code_points(text)?;
     let read: PyResult<Vec<Block>> = blocks.iter().map(read_block).collect();
     let read = read?;
@@ -80,13 +91,14 @@ pub fn site_verdicts(
         .iter()
         .map(|block| block.getattr(intern!(py, "shape")))
         .collect::<PyResult<Vec<_>>>()?;
+    let (first_long, last_long) = long_lines(&read, needs.short_words, needs.no_line);
     let counts = Counts::of(stats)?;
     let pages = shapes
         .iter()
         .zip(&read)
         .map(|(shape, b)| counts.pages_seen(shape, b, first_long, &needs))
         .collect::<PyResult<Vec<i64>>>()?;
-    if needs.needed_by_words.len() as i64 != needs.short_words + 2 {
+    if needs.short_words < 0 || needs.needed_by_words.len() as i64 != needs.short_words + 2 {
         return Err(PyValueError::new_err(
             "needed_by_words holds short_words + 2 values",
         ));
@@ -96,7 +108,6 @@ pub fn site_verdicts(
         text: &text,
         blocks: &read,
     };
-    let skip: HashSet<usize> = skip.into_iter().collect();
     let flow: HashSet<i64> = flow_lines.into_iter().collect();
     let body_end = page.body_end(last_long, needs.headline_words, needs.no_line);
     let story = page.beside_article(&pages, needs.short_words);
@@ -104,7 +115,9 @@ pub fn site_verdicts(
     let mut labelled = Vec::new();
     let mut copies: Option<Bound<'_, PyDict>> = None; // shape -> its blocks on this page, when asked
     for (k, (b, &seen)) in read.iter().zip(&pages).enumerate() {
-        if skip.contains(&k) {
+        if shapes[k].cast::<PyString>()?.to_str()? == needs.slot
+            && !entry_time.call1((py_text, b.start, b.end))?.is_none()
+        {
             continue;
         }
         // A block on fewer pages than any block needs can only go as a line template's label.
@@ -165,7 +178,54 @@ pub fn site_verdicts(
             labelled.push(k);
         }
     }
-    Ok((pages, found, labelled))
+    let notices = inside_notices(
+        &read,
+        &pages,
+        &found,
+        &flow,
+        needs.needed_by_words[needs.short_words as usize],
+    );
+    Ok((pages, found, labelled, notices, last_long))
+}
+
+/// Line numbers of a page's first and last long line (`dedup.segment.long_lines`); a page of
+/// short lines is all head.
+fn long_lines(blocks: &[Block], short_words: i64, no_line: i64) -> (i64, i64) {
+    let mut long = blocks
+        .iter()
+        .filter(|b| b.line_words > short_words)
+        .map(|b| b.line);
+    let first = long.next();
+    (
+        first.unwrap_or(no_line),
+        long.next_back().or(first).unwrap_or(no_line),
+    )
+}
+
+/// The sentences that stand between two sentences of their own line that go as the site's
+/// boilerplate (`found`), seen on as many pages as a short block needs (`needed`): a notice's own
+/// sentence with slots of its own ("A version appeared on p17 of the Guardian on …", between when
+/// the article was published and when it was last modified), which a long line's sentence in the
+/// body would need a long block's evidence for. Not in a flattened page, whose one line is the page.
+fn inside_notices(
+    blocks: &[Block],
+    pages: &[i64],
+    found: &[(usize, i64, i64)],
+    flow: &HashSet<i64>,
+    needed: i64,
+) -> Vec<usize> {
+    found
+        .windows(2)
+        .filter(|pair| pair[1].0 == pair[0].0 + 2)
+        .map(|pair| pair[0].0 + 1)
+        .filter(|&k| {
+            let line = blocks[k].line;
+            blocks[k - 1].line == line
+                && blocks[k + 1].line == line
+                && !flow.contains(&line)
+                && pages[k] >= needed
+        })
+        .collect()
 }
 
 /// A site's counts of the pages that carry each shape (`SiteStats`).
