@@ -99,7 +99,7 @@ class Cleaner:
         kept_words = outside(page_words, [(d.start, d.end) for d in decisions])
         decisions += repeats.detect(text, blocks, kept_words, limits.repeats)
         decisions += repeats.repeated_short_lines(text, blocks, limits.repeats)
-        decisions += self._judged_again(page, blocks, flow.keys(), decisions)
+        decisions += self._judged_again(page, folded, blocks, flow.keys(), decisions)
         removed_kinds = _removed_kinds(blocks, decisions)
         tail, article_end = site_boilerplate.between_furniture(
             site, blocks, removed_kinds, self.model, flow.keys(), limits.site
@@ -153,16 +153,21 @@ class Cleaner:
         )
 
     def _judged_again(
-        self, page: Page, blocks: Sequence[Block], flow: Collection[int], decisions: list[Decision]
+        self,
+        page: Page,
+        folded: Folded,
+        blocks: Sequence[Block],
+        flow: Collection[int],
+        decisions: list[Decision],
     ) -> list[Decision]:
-        """Site evidence judged again on the lines as they stay (`flow`: the page's `flow_lines`): a
-        sentence whose line lost its other sentences is judged as the shorter line it is in the
-        cleaned page."""
+        """Site evidence judged again on the lines as they stay (`folded`: the page's folding;
+        `flow`: its `flow_lines`): a sentence whose line lost its other sentences is judged as the
+        shorter line it is in the cleaned page."""
         found: list[Decision] = []
         decided = {(d.start, d.end) for d in decisions}
         site, limits = self.model.site_key(page.site or "", page.fetched_at), self.config.detectors.site
         for _ in range(self.config.guards.judging_rounds):
-            left = _left(page.text, blocks, decisions + found)
+            left = _left(folded, blocks, decisions + found)
             if left == list(blocks):  # no line lost a block: nothing to judge again
                 break
             more = site_boilerplate.detect(page.text, site, left, self.model, flow, limits)
@@ -305,9 +310,10 @@ def _removed_kinds(blocks: Sequence[Block], decisions: Sequence[Decision]) -> li
     return [decisions[i].kind if i >= 0 else None for i in by]
 
 
-def _left(text: str, blocks: Sequence[Block], decisions: Sequence[Decision]) -> list[Block]:
-    """What the decisions leave of the blocks, as the cleaned page's blocks: a block cut in part
-    leaves its pieces, and each line's word count is made of what is left of it."""
+def _left(folded: Folded, blocks: Sequence[Block], decisions: Sequence[Decision]) -> list[Block]:
+    """What the decisions leave of the blocks of a page (`folded`: its folding), as the cleaned
+    page's blocks: a block cut in part leaves its pieces, and each line's word count is made of
+    what is left of it."""
     left: list[Block] = []
     block_starts, block_ends = [b.start for b in blocks], [b.end for b in blocks]
     starts, ends = [d.start for d in decisions], [d.end for d in decisions]
@@ -315,7 +321,7 @@ def _left(text: str, blocks: Sequence[Block], decisions: Sequence[Decision]) -> 
         b = blocks[k]
         if start == b.start and end == b.end:
             left.append(b)
-        elif key := normalize(text[start:end]):
+        elif key := folded.key(start, end):
             left.append(Block(start, end, key, b.line, False, 0, key_words(key), shape(key)))
     words: dict[int, int] = {}
     for b in left:

@@ -86,12 +86,13 @@ class Workers(Generic[S]):
         self._pool: ProcessPoolExecutor | None = None
 
     def __enter__(self) -> Workers[S]:
+        # What exists now (the model, the tables) is left out of the collector's passes until the
+        # work ends: they would walk all of it again and again, and in a forked worker write to
+        # every page of it, copying them all.
+        gc.freeze()
         if self.workers > 1:
             build_tables()  # before the fork: every worker shares them
             char_table()
-            # What exists now (the model, the tables) is left out of the collector's passes until
-            # the pool ends: a worker's passes would write to every page of it, copying them all.
-            gc.freeze()
             methods = multiprocessing.get_all_start_methods()
             context = multiprocessing.get_context("fork" if "fork" in methods else None)
             self._pool = ProcessPoolExecutor(
@@ -106,7 +107,7 @@ class Workers(Generic[S]):
         if self._pool is not None:
             self._pool.shutdown(wait=True, cancel_futures=True)
             self._pool = None
-            gc.unfreeze()
+        gc.unfreeze()
 
     def map(self, task: Callable[[S, list[T]], R], items: Iterable[list[T]]) -> Iterator[R]:
         """task(state, chunk) for every chunk, in order; a few chunks are read ahead."""
