@@ -106,6 +106,11 @@ impl CharTable {
         code < BMP && self.flags[code] & class != 0
     }
 
+    /// The classes of a character (none past the BMP).
+    fn flags(&self, c: char) -> u16 {
+        self.flags.get(c as usize).copied().unwrap_or(0)
+    }
+
     /// `word.lower()` where it is ASCII, else None.
     fn ascii_lower(&self, word: &[char]) -> Option<String> {
         word.iter()
@@ -299,18 +304,19 @@ pub(crate) fn on_page<R: Send>(
 /// A string's characters; a lone surrogate raises UnicodeEncodeError, as Python's encoder does.
 pub(crate) fn chars(text: &Bound<'_, PyString>) -> PyResult<Vec<char>> {
     let codes = crate::code_points(text)?;
-    let mut chars = Vec::with_capacity(codes.len());
-    for (i, &code) in codes.iter().enumerate() {
-        match char::from_u32(code) {
-            Some(c) => chars.push(c),
-            None => {
-                let reason = "surrogates not allowed";
-                let args = ("utf-8", text.clone().unbind(), i, i + 1, reason);
-                return Err(PyUnicodeEncodeError::new_err(args));
-            }
-        }
+    if let Some(i) = codes
+        .iter()
+        .position(|&code| char::from_u32(code).is_none())
+    {
+        let reason = "surrogates not allowed";
+        let args = ("utf-8", text.clone().unbind(), i, i + 1, reason);
+        return Err(PyUnicodeEncodeError::new_err(args));
     }
-    Ok(chars)
+    // Made in place: a char is a u32.
+    Ok(codes
+        .into_iter()
+        .map(|code| char::from_u32(code).expect("checked above"))
+        .collect())
 }
 
 pub(crate) struct Page<'a> {
@@ -336,8 +342,13 @@ impl Positions<'_> {
         if self.0.is_empty() {
             return kept == n;
         }
+        let at = || {
+            self.0
+                .chunks_exact(4)
+                .map(|b| u32::from_le_bytes(b.try_into().expect("4 bytes")))
+        };
         self.0.len() == 4 * (n + 1)
-            && (0..n).all(|i| self.get(i) <= self.get(i + 1))
+            && at().zip(at().skip(1)).all(|(a, b)| a <= b)
             && self.get(n) == kept
     }
 }
@@ -507,11 +518,12 @@ impl Page<'_> {
         } else {
             (self.at.get(start), self.at.get(end))
         };
-        let mut key = String::with_capacity(b - a);
+        let mut key = String::with_capacity(2 * (b - a));
         let (mut words, mut run) = (0, 0_usize);
         let mut space = true; // before the first word, or after a space
         for &c in self.kept[a..b].iter().chain(std::iter::once(&' ')) {
-            if self.table.is(c, NO_SPACE) {
+            let flags = self.table.flags(c);
+            if flags & NO_SPACE != 0 {
                 run += 1;
             } else {
                 if run >= 3 {
@@ -519,7 +531,7 @@ impl Page<'_> {
                 }
                 run = 0;
             }
-            if self.table.is(c, SPACE) {
+            if flags & SPACE != 0 {
                 if let (false, Some(spans)) = (space, spans.as_deref_mut()) {
                     spans.last_mut().expect("a word opened").1 = key.len();
                 }
@@ -537,7 +549,7 @@ impl Page<'_> {
                 }
             }
             if let Some(spans) = spans.as_deref_mut() {
-                spans.last_mut().expect("a word opened").2 |= self.table.is(c, REGEX_DIGIT);
+                spans.last_mut().expect("a word opened").2 |= flags & REGEX_DIGIT != 0;
             }
             key.push(c);
         }
