@@ -109,15 +109,15 @@ pub fn site_verdicts(
         blocks: &read,
     };
     let flow: HashSet<i64> = flow_lines.into_iter().collect();
+    let slot = PyString::new(py, &needs.slot);
     let body_end = page.body_end(last_long, needs.headline_words, needs.no_line);
     let story = page.beside_article(&pages, needs.short_words);
     let mut found = Vec::new();
     let mut labelled = Vec::new();
     let mut copies: Option<Bound<'_, PyDict>> = None; // shape -> its blocks on this page, when asked
     for (k, (b, &seen)) in read.iter().zip(&pages).enumerate() {
-        if shapes[k].cast::<PyString>()?.to_str()? == needs.slot
-            && !entry_time.call1((py_text, b.start, b.end))?.is_none()
-        {
+        // Compared as Python strings: a shape may hold a lone surrogate.
+        if shapes[k].eq(&slot)? && !entry_time.call1((py_text, b.start, b.end))?.is_none() {
             continue;
         }
         // A block on fewer pages than any block needs can only go as a line template's label.
