@@ -33,9 +33,11 @@ pub fn folded_words<'py>(
     let at = Positions(at);
     // Its UTF-8 made for the call (as `chars` does: `to_str` would keep a copy in the string).
     let utf8 = kept.encode_utf8()?;
-    let kept =
-        std::str::from_utf8(utf8.as_bytes()).map_err(|e| PyValueError::new_err(e.to_string()))?;
-    if letter.len() != n || !at.fit(n, kept.chars().count()) {
+    // SAFETY: Python's UTF-8 encoder made these bytes (it refuses a lone surrogate).
+    let kept = unsafe { std::str::from_utf8_unchecked(utf8.as_bytes()) };
+    // Its characters: the bytes that start one (not 0b10xxxxxx).
+    let chars = kept.bytes().filter(|&b| (b as i8) >= -0x40).count();
+    if letter.len() != n || !at.fit(n, chars) {
         return Err(PyValueError::new_err(
             "the flags do not fit the folded text",
         ));
