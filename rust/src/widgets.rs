@@ -12,8 +12,8 @@ use pyo3::types::PyString;
 pub struct WidgetTable {
     /// Longest first, the order they are tried in.
     phrases: Vec<String>,
-    /// First word -> the phrases (indexes) that start with it, in order.
-    by_first_word: HashMap<String, Vec<usize>, RandomState>,
+    /// First word (its UTF-8) -> the phrases (indexes) that start with it, in order.
+    by_first_word: HashMap<Vec<u8>, Vec<usize>, RandomState>,
     labels: HashSet<String, RandomState>,
     /// The longest label's length in bytes: a longer key is none.
     longest_label: usize,
@@ -33,10 +33,10 @@ impl WidgetTable {
         max_widget_words: usize,
         max_link_words: usize,
     ) -> Self {
-        let mut by_first_word: HashMap<String, Vec<usize>, RandomState> = HashMap::default();
+        let mut by_first_word: HashMap<Vec<u8>, Vec<usize>, RandomState> = HashMap::default();
         for (i, phrase) in phrases.iter().enumerate() {
             by_first_word
-                .entry(first_word(phrase).to_owned())
+                .entry(first_word(phrase).as_bytes().to_vec())
                 .or_default()
                 .push(i);
         }
@@ -60,7 +60,8 @@ impl WidgetTable {
 impl WidgetTable {
     /// The phrase or label that makes this key a widget (a link prefix followed by " …").
     fn find(&self, key: &str) -> Option<String> {
-        let n_words = key.matches(' ').count() + 1;
+        // Counted over the bytes, which vectorizes.
+        let n_words = key.as_bytes().iter().filter(|&&b| b == b' ').count() + 1;
         if key.len() <= self.longest_label && self.labels.contains(key) {
             return Some(key.to_owned());
         }
@@ -86,8 +87,10 @@ impl WidgetTable {
     /// The phrase a key starts with, or is mostly made of, tried in the phrases' order among those
     /// that start with one of its words.
     fn phrase(&self, key: &str, n_words: usize) -> Option<&str> {
+        // Split byte by byte: a key's words are short, too short for a search to pay.
         let mut candidates: Vec<usize> = key
-            .split(' ')
+            .as_bytes()
+            .split(|&b| b == b' ')
             .filter_map(|word| self.by_first_word.get(word))
             .flatten()
             .copied()
