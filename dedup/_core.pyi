@@ -159,8 +159,8 @@ def site_verdicts(
     each block's shape; (index, pages needed, copies or -1) of each block that goes as the site's
     boilerplate; the indexes of the other blocks that may open with a label; the indexes of the
     notices' sentences between two of their line's that go; the page's last long line
-    (`dedup.detect.site_boilerplate`). A block that is a slot alone and for which
-    `entry_time(text, start, end)` is not None is left alone."""
+    (`dedup.detect.site_boilerplate`). A block that is a slot alone, holds a colon and
+    for which `entry_time(text, start, end)` is not None is left alone."""
 
 def learning_features(
     table: CharTable,

@@ -67,7 +67,7 @@ type Verdicts = (
 
 /// The verdicts on a page's blocks (`blocks`: `dedup.page.Block`s; `text`: the page; see
 /// `Verdicts`). `stats`: the site's `SiteStats`; `entry_time`: whether a block that is a slot alone
-/// (text, start, end) opens a live blog's entry, which is left alone; `flow_lines`: the lines that
+/// and holds a colon (text, start, end) opens a live blog's entry ("12.30pm:"), which is left alone; `flow_lines`: the lines that
 /// hold a flattened page.
 #[pyfunction]
 pub fn site_verdicts(
@@ -116,8 +116,12 @@ pub fn site_verdicts(
     let mut labelled = Vec::new();
     let mut copies: Option<Bound<'_, PyDict>> = None; // shape -> its blocks on this page, when asked
     for (k, (b, &seen)) in read.iter().zip(&pages).enumerate() {
-        // Compared as Python strings: a shape may hold a lone surrogate.
-        if shapes[k].eq(&slot)? && !entry_time.call1((py_text, b.start, b.end))?.is_none() {
+        // Compared as Python strings: a shape may hold a lone surrogate. An entry's time ends
+        // with a colon: a block without one is not asked about.
+        if shapes[k].eq(&slot)?
+            && text[b.start..b.end].contains(&(':' as u32))
+            && !entry_time.call1((py_text, b.start, b.end))?.is_none()
+        {
             continue;
         }
         // A block on fewer pages than any block needs can only go as a line template's label.
