@@ -3,6 +3,8 @@
 //! its print's shingles and hashes. For a page without a flow line (one that kept its line
 //! breaks: most pages); a page with one gets its blocks, as `segment` gives them.
 
+use std::borrow::Cow;
+
 use pyo3::exceptions::PyValueError;
 use pyo3::prelude::*;
 use pyo3::types::{PyBytes, PyString};
@@ -72,7 +74,7 @@ pub fn learning_features<'py>(
         if longest >= limits.flow_line_words {
             return Ok(Err(blocks));
         }
-        features(page, &blocks, word, letter, &limits).map(Ok)
+        features(page, blocks, word, letter, &limits).map(Ok)
     })?;
     match found.map_err(PyValueError::new_err)? {
         Err(blocks) => Ok((None, py_blocks(py, blocks))),
@@ -106,7 +108,7 @@ type Rest = (
 /// `learning_features` of a page without a flow line: its blocks' shapes, and the rest.
 fn features(
     page: &Page,
-    blocks: &[Block],
+    blocks: Vec<Block>,
     word: &[u8],
     letter: &[u8],
     limits: &Limits,
@@ -126,17 +128,17 @@ fn features(
     }
     let keys: Vec<&str> = blocks.iter().map(|b| b.2.as_str()).collect();
     let hash = xxh3_64(keys.join("\n").as_bytes());
-    let mut lines: Vec<String> = Vec::new();
+    let mut lines: Vec<Cow<[u8]>> = Vec::new(); // a line of one block is its key's
     for (k, b) in blocks.iter().enumerate() {
         if k > 0 && blocks[k - 1].3 == b.3 {
-            let line = lines.last_mut().expect("a line opened");
-            line.push(' ');
-            line.push_str(&b.2);
+            let line = lines.last_mut().expect("a line opened").to_mut();
+            line.push(b' ');
+            line.extend_from_slice(b.2.as_bytes());
         } else {
-            lines.push(b.2.clone());
+            lines.push(Cow::Borrowed(b.2.as_bytes()));
         }
     }
-    let grams = edge_grams(page, blocks, word, letter, limits)?;
+    let grams = edge_grams(page, &blocks, word, letter, limits)?;
     let shingles = page_shingles(&lines, limits.word_shingle);
     let key = keys.join(" ");
     let exact = if key.is_empty() {
@@ -145,10 +147,7 @@ fn features(
         let found = exact_hash_pair(page.table, &key, &mut String::new());
         Some(found.ok_or("a character past the BMP")?)
     };
-    let shapes = blocks
-        .iter()
-        .map(|b| b.7.clone().unwrap_or_else(|| b.2.clone()))
-        .collect();
+    let shapes = blocks.into_iter().map(|b| b.7.unwrap_or(b.2)).collect();
     Ok((
         shapes,
         (head, texts, labelled, hash, grams, shingles, exact),

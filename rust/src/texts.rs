@@ -57,11 +57,14 @@ pub fn block_texts(
 /// `limit` characters: `" ".join(text.split())`, then `text[:limit - 1]` up to its last space
 /// when that lies past half the limit.
 pub(crate) fn excerpt(table: &CharTable, text: &[char], limit: usize) -> String {
-    let mut collapsed: Vec<char> = Vec::with_capacity(text.len());
+    let mut collapsed: Vec<char> = Vec::with_capacity(text.len().min(limit + 1));
     for word in text
         .split(|&c| table.is_code(c as u32, SPACE))
         .filter(|w| !w.is_empty())
     {
+        if collapsed.len() > limit {
+            break; // cut below `limit`: the words after make no difference
+        }
         if !collapsed.is_empty() {
             collapsed.push(' ');
         }
