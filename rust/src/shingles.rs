@@ -182,19 +182,27 @@ fn char_gram_hashes(key: &[u8], size: usize, out: &mut Vec<u32>) {
 /// The hashes of a key's word n-grams: from each word, the bytes up to the end of the word
 /// `size` - 1 words on (or the key's last), as long as a whole n-gram fits, and at least one.
 fn gram_hashes(key: &[u8], size: usize, out: &mut Vec<u32>) {
-    let mut starts = vec![0];
-    let mut ends = Vec::new();
-    for (i, &b) in key.iter().enumerate() {
-        if b == b' ' {
-            ends.push(i);
-            starts.push(i + 1);
+    // Where the word from `from` on ends: at the next space, or the key's end.
+    let word_end = |from: usize| {
+        key[from..]
+            .iter()
+            .position(|&b| b == b' ')
+            .map_or(key.len(), |i| from + i)
+    };
+    let (mut start, mut end) = (0, word_end(0));
+    for _ in 1..size {
+        if end == key.len() {
+            break;
         }
+        end = word_end(end + 1);
     }
-    ends.push(key.len());
-    let words = starts.len();
-    for first in 0..words.saturating_sub(size - 1).max(1) {
-        let last = (first + size - 1).min(words - 1);
-        out.push(xxh32(&key[starts[first]..ends[last]], 0));
+    loop {
+        out.push(xxh32(&key[start..end], 0));
+        if end == key.len() {
+            return;
+        }
+        start = word_end(start) + 1;
+        end = word_end(end + 1);
     }
 }
 
@@ -247,5 +255,16 @@ mod tests {
             .map(|g| xxh32(g.as_bytes(), 0))
             .collect();
         assert_eq!(hashes("a bb c dd", 3), expected);
+    }
+
+    #[test]
+    fn every_space_parts_words_even_beside_another() {
+        let expected: Vec<u32> = [" a", "a ", " b"]
+            .iter()
+            .map(|g| xxh32(g.as_bytes(), 0))
+            .collect();
+        assert_eq!(hashes(" a  b", 2), expected);
+        assert_eq!(hashes("a b", 1), vec![xxh32(b"a", 0), xxh32(b"b", 0)]);
+        assert_eq!(hashes("a ", 1), vec![xxh32(b"a", 0), xxh32(b"", 0)]);
     }
 }
