@@ -106,11 +106,6 @@ impl CharTable {
         code < BMP && self.flags[code] & class != 0
     }
 
-    /// The classes of a character (none past the BMP).
-    fn flags(&self, c: char) -> u16 {
-        self.flags.get(c as usize).copied().unwrap_or(0)
-    }
-
     /// `word.lower()` where it is ASCII, else None.
     fn ascii_lower(&self, word: &[char]) -> Option<String> {
         word.iter()
@@ -521,8 +516,10 @@ impl Page<'_> {
         let mut key = String::with_capacity(2 * (b - a));
         let (mut words, mut run) = (0, 0_usize);
         let mut space = true; // before the first word, or after a space
+        let mut digit = false; // a `\d` in the word so far
+        let classes = &self.table.flags[..];
         for &c in self.kept[a..b].iter().chain(std::iter::once(&' ')) {
-            let flags = self.table.flags(c);
+            let flags = classes.get(c as usize).copied().unwrap_or(0); // none past the BMP
             if flags & NO_SPACE != 0 {
                 run += 1;
             } else {
@@ -533,7 +530,8 @@ impl Page<'_> {
             }
             if flags & SPACE != 0 {
                 if let (false, Some(spans)) = (space, spans.as_deref_mut()) {
-                    spans.last_mut().expect("a word opened").1 = key.len();
+                    let word = spans.last_mut().expect("a word opened");
+                    (word.1, word.2) = (key.len(), digit);
                 }
                 space = true;
                 continue;
@@ -544,13 +542,12 @@ impl Page<'_> {
                 }
                 words += 1;
                 space = false;
+                digit = false;
                 if let Some(spans) = spans.as_deref_mut() {
                     spans.push((key.len(), key.len(), false));
                 }
             }
-            if let Some(spans) = spans.as_deref_mut() {
-                spans.last_mut().expect("a word opened").2 |= flags & REGEX_DIGIT != 0;
-            }
+            digit |= flags & REGEX_DIGIT != 0;
             key.push(c);
         }
         (!key.is_empty()).then_some((key, words))
