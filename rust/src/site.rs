@@ -66,9 +66,9 @@ type Verdicts = (
 );
 
 /// The verdicts on a page's blocks (`blocks`: `dedup.page.Block`s; `text`: the page; see
-/// `Verdicts`). `stats`: the site's `SiteStats`; `entry_time`: whether a block that is a slot alone
-/// and holds a colon (text, start, end) opens a live blog's entry ("12.30pm:"), which is left alone; `flow_lines`: the lines that
-/// hold a flattened page.
+/// `Verdicts`). `stats`: the site's `SiteStats`; `entry_time`: whether a block that is a slot
+/// alone and holds a colon (text, start, end) opens a live blog's entry ("12.30pm:"), which is
+/// left alone; `flow_lines`: the lines that hold a flattened page.
 #[pyfunction]
 pub fn site_verdicts(
     table: PyRef<'_, CharTable>,
