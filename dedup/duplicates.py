@@ -34,7 +34,7 @@ from dedup.fingerprint import (
     band_keys,
     exact_hash,
     lsh_bands,
-    lsh_pairs,
+    table_pairs,
 )
 from dedup.hashcount import HashCounts
 from dedup.keys import line_keys, page_key
@@ -145,11 +145,20 @@ class SiteShingles:
 
     def add(self, print_: PagePrint) -> None:
         """Count a page's shingles for its site, unless a page identical but for its numbers was."""
-        seen = self._seen.setdefault(print_.site, set())
-        if print_.shape is None or print_.shape in seen:
-            return
-        seen.add(print_.shape)
-        self._counts.setdefault(print_.site, HashCounts(np.uint32)).add(print_.shingles)
+        self.add_site(print_.site, (print_,))
+
+    def add_site(self, site: str, prints: Iterable[PagePrint]) -> None:
+        """`add` of many pages of one site."""
+        seen = self._seen.setdefault(site, set())
+        new = []
+        for p in prints:
+            if p.shape is not None and p.shape not in seen:
+                seen.add(p.shape)
+                new.append(p.shingles)
+        if new:
+            if site not in self._counts:
+                self._counts[site] = HashCounts(np.uint32)
+            self._counts[site].add_all(new)
 
     def pages(self, site: str) -> int:
         """Distinct pages of the site counted."""
@@ -182,14 +191,23 @@ class SiteShingles:
         common = self.common(site)
         out: list[np.ndarray] = []
         for first in range(0, len(prints), ARTICLE_BATCH):
-            batch = prints[first : first + ARTICLE_BATCH]
-            shingles = np.concatenate([p.shingles for p in batch])
+            batch = [p.shingles for p in prints[first : first + ARTICLE_BATCH]]
+            shingles = np.concatenate(batch)
             kept = _uncommon(shingles, common)
-            ends = np.cumsum([len(p.shingles) for p in batch]).tolist()
-            out += [
-                shingles[start:end][kept[start:end]] for start, end in zip([0, *ends], ends, strict=False)
-            ]
+            kept_before = np.zeros(len(kept) + 1, np.int64)
+            np.cumsum(kept, out=kept_before[1:])
+            out += split(shingles[kept], kept_before[np.cumsum([len(s) for s in batch])].tolist())
         return out
+
+
+def split(joined: np.ndarray, ends: Iterable[int]) -> list[np.ndarray]:
+    """The array in consecutive pieces (views) ending at these positions."""
+    pieces = []
+    start = 0
+    for end in ends:
+        pieces.append(joined[start:end])
+        start = end
+    return pieces
 
 
 def article_of(print_: PagePrint, common: np.ndarray) -> np.ndarray:
@@ -338,17 +356,18 @@ class DuplicateFinder:
         workers)."""
         if self._articles is None:
             sites = self.sites()
-            self._articles = [_NONE] * len(self._prints)
+            by_page = [_NONE] * len(self._prints)
             self._contains = [True] * len(self._prints)
             # A site at a time: its shingle counts go before the next site's are made. From then on
             # a page's article stands for its shingles: they are not kept twice.
             found = (self.site_articles(pages) for pages in sites) if made is None else made
             for pages, (articles, contain) in zip(sites, found, strict=True):
                 for i, article in zip(pages, articles, strict=True):
-                    self._articles[i] = article
+                    by_page[i] = article
                     self._contains[i] = contain
                     p = self._prints[i]
                     self._prints[i] = PagePrint(p.site, _NONE, p.exact, p.shape)  # `replace` is slower
+            self._articles = by_page
         return self._articles
 
     def sites(self) -> list[list[int]]:
@@ -360,25 +379,36 @@ class DuplicateFinder:
 
     def site_articles(self, pages: Sequence[int]) -> tuple[list[np.ndarray], bool]:
         """The articles of one site's pages (positions), and whether containment counts for them."""
+        if self._articles is not None:  # made: the prints no longer hold their shingles
+            return [self._articles[i] for i in pages], self._contains[pages[0]]
         prints = [self._prints[i] for i in pages]
         site = prints[0].site
         shingles = SiteShingles(self.rule)
-        for p in prints:
-            shingles.add(p)
+        shingles.add_site(site, prints)
         return shingles.articles(site, prints), not self.originals or shingles.known(site)
 
-    def bands(self) -> int:
-        """How many LSH bands `candidates` looks at."""
-        return candidate_bands(self.settings, self.rule)[0]
+    def article_keys(self, articles: Sequence[np.ndarray]) -> np.ndarray:
+        """The LSH band keys (`band_keys`, `candidate_bands`) of those articles long enough to
+        compare, in their order."""
+        compared = [a for a in articles if len(a) >= self.rule.min_article]
+        return band_keys(compared, self.settings, candidate_bands(self.settings, self.rule))
 
-    def candidates(self, only: range | None = None) -> set[tuple[int, int]]:
-        """Pairs (i < j) of pages whose articles MinHash LSH proposes (`candidate_bands`); with
-        `only`, those of this range of bands alone (workers can share the bands out)."""
+    def candidates(self, site_keys: Iterable[np.ndarray] | None = None) -> set[tuple[int, int]]:
+        """Pairs (i < j) of pages whose articles MinHash LSH proposes (`candidate_bands`).
+        `site_keys`: each site's `article_keys`, in the order of `sites()`, when they were made
+        elsewhere (in workers)."""
         articles = self.articles()
-        comparable = [i for i, a in enumerate(articles) if len(a) >= self.rule.min_article]
-        sets = [articles[i] for i in comparable]
-        pairs = lsh_pairs(sets, self.settings, candidate_bands(self.settings, self.rule), only=only)
-        return {(comparable[a], comparable[b]) for a, b in pairs}
+        compared = np.array([len(a) >= self.rule.min_article for a in articles], bool)
+        if site_keys is None:
+            keys = self.article_keys(articles)
+        else:
+            row = np.cumsum(compared) - 1
+            keys = np.empty((int(compared.sum()), candidate_bands(self.settings, self.rule)[0]), np.uint64)
+            for pages, site in zip(self.sites(), site_keys, strict=True):
+                at = np.array(pages)
+                keys[row[at[compared[at]]]] = site
+        positions = np.flatnonzero(compared).tolist()
+        return {(positions[a], positions[b]) for a, b in table_pairs(keys)}
 
     def groups(
         self, by_id: bool = False, candidates: Iterable[tuple[int, int]] | None = None

@@ -160,25 +160,17 @@ def _permutations(num_perm: int, seed: int) -> tuple[np.ndarray, np.ndarray]:
 
 
 def lsh_pairs(
-    sets: Sequence[np.ndarray],
-    settings: FingerprintSettings,
-    bands: tuple[int, int],
-    batch: int = LSH_BATCH,
-    only: range | None = None,
+    sets: Sequence[np.ndarray], settings: FingerprintSettings, bands: tuple[int, int], batch: int = LSH_BATCH
 ) -> set[tuple[int, int]]:
     """Pairs (i < j) of sets whose signatures (`minhash_matrix`) share a band key in one LSH band
-    (the candidates datasketch's MinHashLSH with these bands would return), the sets signed about
-    `batch` hashes at a time: only their band keys (8 bytes a set and band) and a few MB of hashes
-    are held at once. With `only` (a range of bands), the pairs of those bands alone (the union
-    over all bands is the whole answer)."""
-    wanted = range(bands[0]) if only is None else only
-    keys = np.empty((len(sets), len(wanted)), np.uint64)
-    for a, b in _by_size(sets, batch):
-        first = np.zeros(b - a + 1, np.int64)
-        np.cumsum([len(x) for x in sets[a:b]], out=first[1:])
-        keys[a:b] = _band_table(np.concatenate(sets[a:b]), first, settings, bands, wanted)
+    (the candidates datasketch's MinHashLSH with these bands would return)."""
+    return table_pairs(band_keys(sets, settings, bands, batch))
+
+
+def table_pairs(keys: np.ndarray) -> set[tuple[int, int]]:
+    """Pairs (i < j) of the rows of a band key table (`band_keys`) that agree in a column."""
     pairs: set[tuple[int, int]] = set()
-    for band in range(len(wanted)):
+    for band in range(keys.shape[1]):
         pairs |= key_pairs(keys[:, band])
     return pairs
 
@@ -217,30 +209,29 @@ def key_lsh_pairs(
 
 
 def band_keys(
-    sets: Sequence[np.ndarray], settings: FingerprintSettings, bands: tuple[int, int]
+    sets: Sequence[np.ndarray], settings: FingerprintSettings, bands: tuple[int, int], batch: int = LSH_BATCH
 ) -> np.ndarray:
     """For each set of hashes, a 64-bit hash of its signature's rows in each LSH band (one row a
-    set, one column a band): two sets are candidates where they agree in a column."""
-    first = np.zeros(len(sets) + 1, np.int64)
-    np.cumsum([len(s) for s in sets], out=first[1:])
-    hashes = np.concatenate(sets) if len(sets) else np.zeros(0, np.uint32)
-    return _band_table(hashes.astype(np.uint32, copy=False), first, settings, bands)
+    set, one column a band): two sets are candidates where they agree in a column. The sets are
+    signed about `batch` hashes at a time: only their band keys (8 bytes a set and band) and a
+    few MB of hashes are held at once."""
+    keys = np.empty((len(sets), bands[0]), np.uint64)
+    for a, b in _by_size(sets, batch):
+        first = np.zeros(b - a + 1, np.int64)
+        np.cumsum([len(x) for x in sets[a:b]], out=first[1:])
+        hashes = np.concatenate(sets[a:b]).astype(np.uint32, copy=False)
+        keys[a:b] = _band_table(hashes, first, settings, bands)
+    return keys
 
 
 def _band_table(
-    hashes: np.ndarray,
-    first: np.ndarray,
-    settings: FingerprintSettings,
-    bands: tuple[int, int],
-    only: range | None = None,
+    hashes: np.ndarray, first: np.ndarray, settings: FingerprintSettings, bands: tuple[int, int]
 ) -> np.ndarray:
-    """`band_keys` of the sets hashes[first[i]:first[i+1]] (of the bands in `only`, a range, when
-    given)."""
+    """`band_keys` of the sets hashes[first[i]:first[i+1]]."""
     count, rows = bands
-    wanted = range(count) if only is None else only
     # Every band at once: each hash is mixed once, and a row of many permutations is signed fast.
-    signed = _signed(hashes, first, settings, range(wanted.start * rows, wanted.stop * rows))
-    return np.frombuffer(band_hashes(signed, rows), "<u8").reshape(len(first) - 1, len(wanted))
+    signed = _signed(hashes, first, settings, range(count * rows))
+    return np.frombuffer(band_hashes(signed, rows), "<u8").reshape(len(first) - 1, count)
 
 
 def _by_size(sets: Sequence[np.ndarray], size: int) -> list[tuple[int, int]]:

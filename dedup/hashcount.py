@@ -5,7 +5,7 @@ of a site."""
 from __future__ import annotations
 
 import sys
-from collections.abc import Collection
+from collections.abc import Collection, Iterable
 
 import numpy as np
 
@@ -23,17 +23,24 @@ class HashCounts:
 
     def add(self, hashes: Collection[int] | np.ndarray) -> None:
         """Count each of these hashes once more."""
-        if isinstance(hashes, np.ndarray):
+        if not isinstance(hashes, np.ndarray):
+            hashes = np.fromiter(hashes, self._keys.dtype, len(hashes))
+        self.add_all((hashes,))
+
+    def add_all(self, many: Iterable[np.ndarray]) -> None:
+        """`add` of many arrays of hashes, merged once after the last."""
+        for hashes in many:
             self._pending.append(hashes.astype(self._keys.dtype, copy=False))
-        else:
-            self._pending.append(np.fromiter(hashes, self._keys.dtype, len(hashes)))
-        self._pending_size += len(hashes)
+            self._pending_size += len(hashes)
         # Merging when the pending hashes outnumber the merged ones keeps the total work n log n.
         if self._pending_size > max(MIN_PENDING, len(self._keys)):
             self._merge()
 
     def _merge(self) -> None:
         if not self._pending:
+            return
+        if not len(self._keys):
+            self._count_pending()
             return
         if self._keys.dtype == np.uint32:
             self._merge_packed()
@@ -44,6 +51,19 @@ class HashCounts:
         self._keys, self._counts = _summed(
             np.concatenate([self._keys, added]), np.concatenate([self._counts, once])
         )
+
+    def _count_pending(self) -> None:
+        """`_merge` with nothing merged yet: the pending hashes sorted in one array, each counted by
+        the length of its run."""
+        added = np.concatenate(self._pending)
+        self._pending, self._pending_size = [], 0
+        added.sort()
+        first = np.empty(len(added), bool)
+        first[:1] = True
+        np.not_equal(added[1:], added[:-1], out=first[1:])
+        starts = np.flatnonzero(first)
+        self._keys = added[starts]
+        self._counts = np.diff(starts, append=len(added)).astype(np.uint32)
 
     def _merge_packed(self) -> None:
         """`_merge` of 32-bit hashes, in about a third of the memory (a big site's shingles): each
@@ -61,7 +81,7 @@ class HashCounts:
         del parts
         self._pending, self._pending_size = [], 0
         self._keys = self._counts = np.zeros(0, np.uint32)
-        packed.sort(kind="stable")  # runs: the merged hashes, each page's
+        packed.sort()  # equal values are the same hash and count: the fastest sort, not a stable one
         halves = packed.view(np.uint32).reshape(-1, 2)  # each value's two halves, in memory order
         low, high = (0, 1) if sys.byteorder == "little" else (1, 0)
         keys, counts = halves[:, high], halves[:, low]

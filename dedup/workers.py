@@ -23,7 +23,7 @@ from typing import Any, Generic, TypeVar
 
 import numpy as np
 
-from dedup.duplicates import DuplicateFinder
+from dedup.duplicates import DuplicateFinder, split
 from dedup.normalize import build_tables
 from dedup.segment import char_table
 
@@ -125,8 +125,8 @@ class Workers(Generic[S]):
 
 
 def candidates(finder: DuplicateFinder, workers: int) -> set[tuple[int, int]]:
-    """The finder's LSH candidate pairs (`DuplicateFinder.candidates`), its sites' articles and then
-    its bands shared out over `workers` processes forked now: they read the pages' prints where the
+    """The finder's LSH candidate pairs (`DuplicateFinder.candidates`), its sites' articles and
+    their band keys made on `workers` processes forked now: they read the pages' prints where the
     parent holds them."""
     if workers < 2 or "fork" not in multiprocessing.get_all_start_methods():
         return finder.candidates()
@@ -135,13 +135,9 @@ def candidates(finder: DuplicateFinder, workers: int) -> set[tuple[int, int]]:
         workers, mp_context=context, initializer=_keep, initargs=(finder, os.getpid())
     ) as pool:
         tasks = by_size(finder.sites(), len, workers)
-        finder.articles(found for batch in pool.map(_sites_articles, tasks) for found in batch)
-    bands = finder.bands()
-    shares = [range(k * bands // workers, (k + 1) * bands // workers) for k in range(workers)]
-    with ProcessPoolExecutor(
-        workers, mp_context=context, initializer=_keep, initargs=(finder, os.getpid())
-    ) as pool:
-        return set().union(*pool.map(_finder_candidates, shares))
+        made = [site for batch in pool.map(_sites_articles, tasks) for site in batch]
+    finder.articles((split(joined, ends), contain) for joined, ends, contain, _ in made)
+    return finder.candidates(keys for _, _, _, keys in made)
 
 
 def _keep(finder: DuplicateFinder, parent: int) -> None:
@@ -164,11 +160,13 @@ def by_size(items: Sequence[T], size: Callable[[T], int], workers: int) -> list[
     return tasks
 
 
-def _sites_articles(sites: list[list[int]]) -> list[tuple[list[np.ndarray], bool]]:
+def _sites_articles(sites: list[list[int]]) -> list[tuple[np.ndarray, list[int], bool, np.ndarray]]:
+    """Task: these sites' articles (joined in one array, and where each ends: one array is sent
+    faster than many), whether containment counts for them, their band keys."""
     finder: DuplicateFinder = _STARTED["finder"]
-    return [finder.site_articles(pages) for pages in sites]
-
-
-def _finder_candidates(bands: range) -> set[tuple[int, int]]:
-    finder: DuplicateFinder = _STARTED["finder"]
-    return finder.candidates(bands)
+    made = []
+    for pages in sites:
+        articles, contain = finder.site_articles(pages)
+        ends = np.cumsum([len(a) for a in articles]).tolist()
+        made.append((np.concatenate(articles), ends, contain, finder.article_keys(articles)))
+    return made

@@ -46,6 +46,27 @@ def test_32_bit_counts_equal_a_counter_across_merges(monkeypatch: pytest.MonkeyP
     assert counts.frequent(3).tolist() == sorted(h for h, c in reference.items() if c >= 3)
 
 
+@pytest.mark.parametrize("dtype", [np.uint32, np.uint64])
+def test_many_pages_added_at_once_count_as_added_one_by_one(
+    dtype: type[np.unsignedinteger], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """`add_all` (a site's pages: the first counts made in one sort) then more pages (merged with
+    those counts) count as the pages added one by one, and leave the pages' arrays as they were."""
+    monkeypatch.setattr(hashcount, "MIN_PENDING", 50)
+    rnd = random.Random(4)
+    pages = [np.array(rnd.sample(range(60), 8), dtype) for _ in range(400)]  # unsorted
+    given = [page.copy() for page in pages]
+    at_once, one_by_one = HashCounts(dtype), HashCounts(dtype)
+    at_once.add_all(pages[:300])
+    at_once.add_all(pages[300:])
+    for page in pages:
+        one_by_one.add(page)
+    reference = Counter(h for page in pages for h in page.tolist())
+    assert at_once.at_least(1) == one_by_one.at_least(1) == dict(reference)
+    assert at_once.frequent(50).tolist() == sorted(h for h, c in reference.items() if c >= 50)
+    assert all(np.array_equal(page, before) for page, before in zip(pages, given, strict=True))
+
+
 def test_empty() -> None:
     assert HashCounts().at_least(1) == {}
 
