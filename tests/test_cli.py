@@ -38,6 +38,26 @@ def _write_lines(path: Path, lines: list[bytes]) -> Path:
     return path
 
 
+def test_a_duplicate_is_marked_in_its_audit_not_in_a_field_of_the_same_name(
+    runner: CliRunner, tmp_path: Path, news_site: NewsSite, en_page: str
+) -> None:
+    """The mark goes in the audit's own `duplicate_of`, not in a record's field of that name nor in
+    text that spells it; the line is as orjson writes the marked record."""
+    spelled = en_page + '\nAPI: {"id":"a","duplicate_of":null,"similarity":null}}\n'
+    records = news_site.records()
+    records += [{"id": f"en{n}", "url": "https://www.bbc.co.uk/news/1", "text": spelled} for n in (1, 2)]
+    records = [r | {"duplicate_of": "theirs"} for r in records]
+    out = tmp_path / "clean.jsonl"
+    result = _invoke(runner, "clean", _write_records(tmp_path / "pages.jsonl", records), "-o", out)
+    assert result.exit_code == 0, result.output
+    lines = out.read_bytes().splitlines(keepends=True)
+    copy = orjson.loads(lines[-1])
+    assert copy["dedup"]["duplicate_of"] == "en1" and copy["dedup"]["similarity"] == 1.0
+    assert '"duplicate_of":null,"similarity":null}}' in copy["text"]
+    assert [orjson.loads(line)["duplicate_of"] for line in lines] == ["theirs"] * len(records)
+    assert lines[-1] == orjson.dumps(copy, option=orjson.OPT_APPEND_NEWLINE)
+
+
 def _write_records(path: Path, records: list[dict[str, Any]]) -> Path:
     return _write_lines(path, [orjson.dumps(r) for r in records])
 

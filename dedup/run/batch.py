@@ -481,11 +481,18 @@ def _final_lines(
                 if drop:
                     summary.dropped += 1
                     continue
-                record = orjson.loads(line)
-                record["dedup"]["duplicate_of"] = duplicate.canonical
-                record["dedup"]["similarity"] = duplicate.similarity
-                line = orjson.dumps(record, option=orjson.OPT_APPEND_NEWLINE)
+                line = _marked(line, duplicate)
             yield line
+
+
+def _marked(line: bytes, duplicate: Duplicate) -> bytes:
+    """A spooled line, its page marked a duplicate: the audit's last two fields (`Result.audit`)
+    written anew, the rest left as it is (as orjson would write the whole record again)."""
+    # A key's quotes are never escaped and a string's always are: the last `,"duplicate_of":` is the
+    # audit's, also when the record has a field of that name.
+    at = line.rindex(b',"duplicate_of":')
+    canonical, similarity = orjson.dumps(duplicate.canonical), orjson.dumps(duplicate.similarity)
+    return line[:at] + b',"duplicate_of":' + canonical + b',"similarity":' + similarity + b"}}\n"
 
 
 def _parquet_schema(spool: Path, inputs: Sequence[Path], fields: Fields) -> Any:
