@@ -402,11 +402,12 @@ class DuplicateFinder:
         if site_keys is None:
             keys = self.article_keys(articles)
         else:
+            # A site's keys go to its compared pages' rows: the compared pages in input order.
             row = np.cumsum(compared) - 1
             keys = np.empty((int(compared.sum()), candidate_bands(self.settings, self.rule)[0]), np.uint64)
-            for pages, site in zip(self.sites(), site_keys, strict=True):
+            for pages, made in zip(self.sites(), site_keys, strict=True):
                 at = np.array(pages)
-                keys[row[at[compared[at]]]] = site
+                keys[row[at[compared[at]]]] = made
         positions = np.flatnonzero(compared).tolist()
         return {(positions[a], positions[b]) for a, b in table_pairs(keys)}
 
