@@ -23,6 +23,7 @@ import functools
 import math
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
+from typing import NamedTuple
 
 import numpy as np
 import xxhash
@@ -52,17 +53,25 @@ def keys_shingles(pages: Sequence[Sequence[str]], size: int) -> list[np.ndarray]
     return [np.frombuffer(hashes, "<u4") for hashes in word_shingles(pages, size)]
 
 
-@dataclass(frozen=True)
-class PagePrint:
+class PagePrint(NamedTuple):
     """What grouping keeps of a page: its site, the word-shingle hashes of the text it is compared
     by, the exact hash of its original (None for an empty page, which matches nothing), and the
     hash of its original with every number masked (re-fetches that differ in a date or a counter
     share it: they count once when the site's common shingles are counted)."""
 
     site: str
-    shingles: np.ndarray
+    shingles: np.ndarray  # uint32
     exact: int | None
     shape: int | None = None
+
+    def __reduce__(self) -> tuple[Callable[..., PagePrint], tuple[object, ...]]:
+        """Pickled with its shingles as bytes: made again from bytes, a worker's print reaches the
+        parent in less than half the time numpy's own pickling of the array takes."""
+        return _unpickled, (self.site, self.shingles.tobytes(), self.exact, self.shape)
+
+
+def _unpickled(site: str, shingles: bytes, exact: int | None, shape: int | None) -> PagePrint:
+    return PagePrint(site, np.frombuffer(shingles, np.uint32), exact, shape)
 
 
 def page_prints(pages: Sequence[tuple[str, str, str]], size: int) -> list[PagePrint]:

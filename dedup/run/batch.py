@@ -12,7 +12,7 @@ from contextlib import contextmanager
 from dataclasses import asdict, dataclass, field
 from itertools import islice
 from pathlib import Path
-from typing import Any, BinaryIO, cast
+from typing import Any, BinaryIO, NamedTuple, cast
 
 import orjson
 
@@ -505,8 +505,7 @@ def _parquet_schema(spool: Path, inputs: Sequence[Path], fields: Fields) -> Any:
         return output_schema(known, (orjson.loads(line) for line in f), fields)
 
 
-@dataclass(frozen=True)
-class Cleaned:
+class Cleaned(NamedTuple):
     """What the parent needs of a cleaned page: its output line, its summary figures, its print,
     its id and time of fetch (for the duplicates), its size in UTF-8 bytes (for the progress)."""
 
