@@ -24,7 +24,8 @@ from dedup.keys import (
     glued_labels,
     gram_hashes,
     head_pairs,
-    label_prefix,
+    label_key,
+    label_span,
     line_keys,
     page_key,
     pair_hashes,
@@ -148,7 +149,11 @@ def page_counts(
         [b.shape for b in blocks],
         bisect_left(blocks, first_long, key=attrgetter("line")),
         texts,
-        [(k, blocks[k].start, blocks[k].end, blocks[k].words) for k in labelled],
+        [
+            (k, *span)
+            for k in labelled
+            if (span := label_span(text, blocks[k].start, blocks[k].end, blocks[k].words)) is not None
+        ],
         exact_hash("\n".join([b.key for b in blocks])),
         # Word runs are only looked for in pages that lost their line breaks: other pages' runs
         # would be counted for nothing, and they are the bulk of a model. Every page counts the
@@ -167,18 +172,18 @@ def _counts(
     shapes: list[str],
     head: int,
     texts: Sequence[str],
-    labelled: Iterable[tuple[int, int, int, int]],
+    labelled: Iterable[tuple[int, int, int]],
     page_hash: int,
     grams: Iterable[int],
     glued: Iterable[tuple[str, Block]] = (),
 ) -> PageCounts:
     """`page_counts` from a page's block shapes (the first `head` of them before its first long
-    line), their example texts, the (index, start, end, words) of the blocks that may open with a
-    label, its hash, its word 3-grams and its flow lines' labels."""
+    line), their example texts, the (index, start, end) of each block that a label opens and of
+    its label (`label_span`), its hash, its word 3-grams and its flow lines' labels."""
     examples = dict(zip(reversed(shapes), reversed(texts), strict=True))  # each shape's first text
     labels: set[str] = set()
-    for k, start, end, words in labelled:  # in order: a label's first block gives its text
-        if (label := label_prefix(text[start:end], words)) is not None:
+    for k, start, end in labelled:  # in order: a label's first block gives its text
+        if (label := label_key(text[start:end])) is not None:
             labels.add(label)
             examples.setdefault(label, texts[k])
     for label, b in glued:

@@ -33,14 +33,21 @@ GLUED = "G:"  # a label key learned at a sentence start in a flattened page
 
 def label_prefix(raw_line: str, n_words: int) -> str | None:
     """`P:<label>` for a short line that starts with a label and a separator, else None."""
-    if n_words > MAX_TEMPLATE_WORDS or not _SEPARATOR.search(raw_line):
+    span = label_span(raw_line, 0, len(raw_line), n_words)
+    return None if span is None else label_key(raw_line[span[0] : span[1]])
+
+
+def label_span(text: str, start: int, end: int, n_words: int) -> tuple[int, int] | None:
+    """(start, end) in `text` of the label that opens text[start:end], a line of `n_words` words
+    (`label_prefix`), or None."""
+    if n_words > MAX_TEMPLATE_WORDS or not _SEPARATOR.search(text, start, end):
         return None
-    m = _LABEL.match(raw_line)
-    return _label_key(m.group(1)) if m else None
+    m = _LABEL.match(text[start:end])
+    return None if m is None else (start + m.start(1), start + m.end(1))
 
 
 @functools.lru_cache(maxsize=4096)
-def _label_key(label_text: str) -> str | None:
+def label_key(label_text: str) -> str | None:
     """`P:<label>` for the text of a label, None where it is no label: a site's labels come back
     page after page, so each is normalized once."""
     label = normalize(label_text)

@@ -246,6 +246,27 @@ def test_learning_takes_of_real_pages_what_the_python_code_takes(text: str) -> N
     _learned_both_ways(text)
 
 
+# Short lines that labels open, or nearly: separators, spaces and what is not a word before them,
+# labels of up to 40 characters and more.
+LABEL_LINES = st.lists(
+    st.lists(
+        st.one_of(
+            st.sampled_from(list(":|»›–—") + [" ", "  ", "\t", "\u00a0", "-", "•", "(", "«", "\u200f", "_"]),
+            st.sampled_from(["Tags", "Photo", "READ MORE", "اقرأ أيضا", "المصدر", "12", "٣", "x" * 39, "ـ"]),
+            st.characters(max_codepoint=0xFFFF, exclude_categories=("Cs",)),
+        ),
+        max_size=12,
+    ).map("".join),
+    max_size=6,
+).map("\n".join)
+
+
+@settings(max_examples=400, deadline=None)
+@given(LABEL_LINES)
+def test_learning_finds_the_labels_of_any_short_lines_as_the_python_code_does(text: str) -> None:
+    _learned_both_ways(text)
+
+
 @settings(max_examples=300, deadline=None)
 @given(CUT_TEXT)
 def test_line_keys_of_any_text_are_each_lines_normalized_key(text: str) -> None:

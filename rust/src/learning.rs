@@ -14,7 +14,7 @@ use crate::segment::{
     Block, CharTable, Page, Positions, PyBlock, on_page, py_blocks, word_gram_hashes,
 };
 use crate::shingles::{exact_hash_pair, page_shingles};
-use crate::texts::{SEPARATORS, excerpt};
+use crate::texts::{SEPARATORS, excerpt, label_span};
 use crate::words::spans;
 
 /// What `learning_features` reads besides the page: `dedup.features`' limits, the rule's
@@ -33,14 +33,15 @@ pub struct Limits {
 }
 
 /// A page's features: each block's shape; how many blocks stand before its first long line;
-/// each block's example text; (index, start, end, words) of each block that may open with a
-/// label; the hash of its blocks' keys, one line break between; its edge 3-grams, salted; its
-/// lines' `word_shingles` (little-endian u32 bytes); its key's `exact_hashes` (None for no key).
+/// each block's example text; (index, start, end) of each block that a label opens, the span
+/// its label's (`label_span`); the hash of its blocks' keys, one line break between; its edge
+/// 3-grams, salted; its lines' `word_shingles` (little-endian u32 bytes); its key's
+/// `exact_hashes` (None for no key).
 type Features<'py> = (
     Vec<Py<PyString>>,
     usize,
     Vec<String>,
-    Vec<(usize, usize, usize, usize)>,
+    Vec<(usize, usize, usize)>,
     u64,
     Vec<u64>,
     Bound<'py, PyBytes>,
@@ -98,7 +99,7 @@ pub fn learning_features<'py>(
 type Rest = (
     usize,
     Vec<String>,
-    Vec<(usize, usize, usize, usize)>,
+    Vec<(usize, usize, usize)>,
     u64,
     Vec<u64>,
     Vec<u32>,
@@ -123,7 +124,9 @@ fn features(
         let span = &page.text[b.0..b.1];
         texts.push(excerpt(page.table, span, limits.example_chars));
         if b.6 <= limits.max_template_words && span.iter().any(|c| SEPARATORS.contains(c)) {
-            labelled.push((k, b.0, b.1, b.6));
+            if let Some((open, close)) = label_span(page.table, word, page.text, b.0, b.1) {
+                labelled.push((k, open, close));
+            }
         }
     }
     let keys: Vec<&str> = blocks.iter().map(|b| b.2.as_str()).collect();

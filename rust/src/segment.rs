@@ -22,7 +22,7 @@ pub(crate) const BMP: usize = 0x10000;
 /// `str.isspace`: what `str.split` splits on.
 pub(crate) const SPACE: u16 = 1 << 0;
 /// `\s` of the `regex` module: what follows a sentence's stop.
-const REGEX_SPACE: u16 = 1 << 1;
+pub(crate) const REGEX_SPACE: u16 = 1 << 1;
 /// `\p{Cf}`: a format mark (a bidi mark) between a stop and the next sentence's letter.
 const FORMAT: u16 = 1 << 2;
 /// `\p{L}`: a letter that may open a sentence glued to a stop.

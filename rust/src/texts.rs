@@ -5,7 +5,7 @@ use pyo3::exceptions::{PyUnicodeEncodeError, PyValueError};
 use pyo3::prelude::*;
 use pyo3::types::PyString;
 
-use crate::segment::{CharTable, SPACE, chars};
+use crate::segment::{CharTable, REGEX_SPACE, SPACE, chars};
 
 /// What stands between a label and its slot (`dedup.keys.SEPARATORS`).
 pub(crate) const SEPARATORS: [char; 6] = [':', '|', '»', '›', '–', '—'];
@@ -51,6 +51,37 @@ pub fn block_texts(
         }
     }
     Ok(Some((examples, labelled)))
+}
+
+/// The most characters of a label (`dedup.keys._LABEL`).
+const LABEL_CHARS: usize = 40;
+
+/// (start, end) in `text` of the label that opens text[start:end], as `dedup.keys._LABEL` finds it
+/// (its group): after what is not a word character (`word`: a byte a character of `text`, 1 for
+/// `\w`), the fewest characters but a separator, up to 40, then spaces and a separator; the
+/// regex's order of trying (the most non-word characters first) kept.
+pub(crate) fn label_span(
+    table: &CharTable,
+    word: &[u8],
+    text: &[char],
+    start: usize,
+    end: usize,
+) -> Option<(usize, usize)> {
+    let words_start = (start..end).find(|&i| word[i] != 0).unwrap_or(end);
+    for open in (start..=words_start).rev() {
+        for close in open + 1..=end.min(open + LABEL_CHARS) {
+            if SEPARATORS.contains(&text[close - 1]) {
+                break; // a label holds no separator
+            }
+            let after = (close..end)
+                .find(|&i| !table.is(text[i], REGEX_SPACE))
+                .unwrap_or(end);
+            if after < end && SEPARATORS.contains(&text[after]) {
+                return Some((open, close));
+            }
+        }
+    }
+    None
 }
 
 /// The text with its whitespace collapsed, cut at a word boundary with `…` when longer than
