@@ -8,7 +8,7 @@ use foldhash::fast::RandomState;
 use hashbrown::HashTable;
 use pyo3::exceptions::{PyOverflowError, PyValueError};
 use pyo3::prelude::*;
-use pyo3::types::{PyBytes, PyDict, PyString};
+use pyo3::types::{PyBytes, PyString};
 
 /// Words per shingle: the unit a copy is found by, which its stretch then extends.
 const GRAM: usize = 5;
@@ -195,19 +195,26 @@ fn repeated_stretches(
 }
 
 /// Each word's number: equal words, equal numbers, in order of first occurrence. The words are
-/// told apart as Python tells them (a dict: their cached hashes, the same string object at once,
-/// a lone surrogate like any other character), without a UTF-8 copy of each.
+/// told apart as a dict tells them (their cached hashes, the same string object at once, else
+/// equal strings; a lone surrogate like any other character), without a UTF-8 copy of each nor
+/// a Python object for each number.
 fn word_numbers(words: &Bound<'_, PyAny>) -> PyResult<Vec<u32>> {
-    let numbers = PyDict::new(words.py());
+    // (hash, word, number) of each distinct word.
+    let mut numbers: HashTable<(isize, Bound<'_, PyString>, u32)> = HashTable::new();
     let mut codes = Vec::with_capacity(words.len().unwrap_or(0));
     for word in words.try_iter()? {
-        let word = word?;
-        let word = word.cast::<PyString>()?;
-        let code = match numbers.get_item(word)? {
-            Some(code) => code.extract()?,
+        let word = word?.cast_into::<PyString>()?;
+        let hash = word.hash()?;
+        let same = |(h, seen, _): &(isize, Bound<'_, PyString>, u32)| {
+            // Two strings compare without an error.
+            *h == hash
+                && (seen.is(&word) || PyAnyMethods::eq(seen.as_any(), &word).unwrap_or(false))
+        };
+        let code = match numbers.find(hash as u64, same) {
+            Some(&(_, _, code)) => code,
             None => {
                 let code = numbers.len() as u32;
-                numbers.set_item(word, code)?;
+                numbers.insert_unique(hash as u64, (hash, word, code), |e| e.0 as u64);
                 code
             }
         };
