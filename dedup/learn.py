@@ -13,7 +13,7 @@ from array import array
 from collections import defaultdict
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
-from typing import IO
+from typing import IO, NamedTuple
 
 import numpy as np
 
@@ -76,10 +76,10 @@ def learn(
 _HEAD_SIZE = struct.Struct("<I")  # the size of a spool record's keys, before them
 
 
-@dataclass(frozen=True)
-class _Keys:
+class _Keys(NamedTuple):
     """What a site's passes before counting read of a page's spooled counts, ahead of them: its
-    site, its exact hash and its design keys (`design_keys`: its shapes' first)."""
+    site, its exact hash and its design keys (`design_keys`: its shapes' first). A named tuple: a
+    site's pages are read two or three times."""
 
     site: str
     page_hash: int
@@ -114,12 +114,20 @@ class _Spool:
     def records(self, positions: Iterable[int]) -> Iterator[tuple[int, _Keys, memoryview]]:
         """Each position's keys and counts (`PageCounts.dumps`), read at its offset: every process
         that holds the file reads it without moving its position."""
+        for i, record, head_end in self._read(positions):
+            yield i, _Keys(*marshal.loads(record[_HEAD_SIZE.size : head_end])), record[head_end:]
+
+    def counts(self, positions: Iterable[int]) -> Iterator[tuple[int, memoryview]]:
+        """Each position's counts alone (`records` without the keys)."""
+        for i, record, head_end in self._read(positions):
+            yield i, record[head_end:]
+
+    def _read(self, positions: Iterable[int]) -> Iterator[tuple[int, memoryview, int]]:
         for i in positions:
             start = self.offsets[i]
             record = memoryview(os.pread(self.fd, self.offsets[i + 1] - start, start))
             (size,) = _HEAD_SIZE.unpack_from(record)
-            head_end = _HEAD_SIZE.size + size
-            yield i, _Keys(*marshal.loads(record[_HEAD_SIZE.size : head_end])), record[head_end:]
+            yield i, record, _HEAD_SIZE.size + size
 
 
 def _prints_and_counts(
@@ -219,7 +227,7 @@ def _count_sites(state: _Counting, sites: list[str]) -> tuple[list[tuple[int, st
             )
         learned = (
             by_period(PageCounts.loads(counts), spool.months[i], {site: starts})
-            for i, _, counts in spool.records(positions)
+            for i, counts in spool.counts(positions)
         )
         counted += _count(model, learned, common)
         for name in dict.fromkeys([*state.learned.get(site, ()), *first]):
