@@ -178,8 +178,8 @@ def _counts(
     glued: Iterable[tuple[str, Block]] = (),
 ) -> PageCounts:
     """`page_counts` from a page's block shapes (the first `head` of them before its first long
-    line), their example texts, the (index, start, end) of each block that a label opens and of
-    its label (`label_span`), its hash, its word 3-grams and its flow lines' labels."""
+    line), their example texts, the (index, and its label's start and end) of each block that
+    a label opens (`label_span`), its hash, its word 3-grams and its flow lines' labels."""
     examples = dict(zip(reversed(shapes), reversed(texts), strict=True))  # each shape's first text
     labels: set[str] = set()
     for k, start, end in labelled:  # in order: a label's first block gives its text

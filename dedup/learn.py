@@ -21,7 +21,7 @@ from dedup.config import Config, DesignPeriods
 from dedup.duplicates import DuplicateFinder, PagePrint
 from dedup.features import PageCounts, learning_pages
 from dedup.hashcount import HashCounts
-from dedup.io.writers import WRITE_BUFFER
+from dedup.io.writers import FILE_BUFFER
 from dedup.model import SiteModel, SiteStats, variant_candidates
 from dedup.page import Page, Unparsed, utf8_size
 from dedup.periods import MonthDesigns, base_site, by_period, design_keys, key_hashes, month_of, period_of
@@ -49,7 +49,7 @@ def learn(
     they join a variant cluster. Alone they can never count, so the cleaning is the same.
 
     `tick` is called with each page's size in UTF-8 bytes, in input order, as its work is done."""
-    with tempfile.TemporaryFile("w+b", WRITE_BUFFER, prefix="dedup-counts-") as file:
+    with tempfile.TemporaryFile("w+b", FILE_BUFFER, prefix="dedup-counts-") as file:
         spool = _prints_and_counts(config, pages, workers, file, tick)
         file.flush()  # the counting tasks read it by its descriptor
         before = dict(model.sites)

@@ -126,7 +126,8 @@ def test_words_are_compared_exactly() -> None:
         assert _core.repeated_stretches(page, 1) == reference_stretches(page, 1) == [(11, 19, 1)]
     assert _core.repeated_stretches(words + words, 8) == [(9, 18, 0)]
     # Equal words made apart, not one string object, are one word.
-    made, again = ([f"{stem}{i}" for i in range(9)] for stem in ("قال", "قال"))
+    made = [f"قال{i}" for i in range(9)]
+    again = [f"قال{i}" for i in range(9)]
     assert made[0] == again[0] and made[0] is not again[0]
     assert _core.repeated_stretches(made + ["x"] + again, 8) == [(10, 19, 0)]
     # More distinct words than five word numbers could share one 64-bit integer.

@@ -20,7 +20,7 @@ import zstandard
 from dedup.io.records import DEFAULT_FIELDS, BadRecord, Fields
 from dedup.page import Result
 
-WRITE_BUFFER = 1 << 20  # bytes a written file gathers: a page's line is a copy, not a system call of its own
+FILE_BUFFER = 1 << 20  # bytes a file's reads and writes gather: a page's line is a copy, not a system call
 
 
 class _Sink(Protocol):
@@ -47,7 +47,7 @@ class AtomicOutput:
         self._tmp = self.path.with_name(f".{self.path.name}.tmp-{secrets.token_hex(4)}")
         # os.open with 0o666 so the output gets the usual umask permissions (mkstemp would give 0600).
         fd = os.open(self._tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o666)
-        self._raw = os.fdopen(fd, "wb", buffering=WRITE_BUFFER)
+        self._raw = os.fdopen(fd, "wb", buffering=FILE_BUFFER)
         suffix = self.path.suffix.lower()
         if suffix == ".gz":
             # mtime=0 and the final name in the header: same input, same bytes.

@@ -25,7 +25,7 @@ from dedup.io import BadRecord, CutShort, Fields, JsonlWriter, RejectsWriter, Te
 from dedup.io.parquet import input_schema, output_schema, write_parquet
 from dedup.io.readers import JsonlLine, input_files, is_glob, read_records, record_fields
 from dedup.io.records import Skipped
-from dedup.io.writers import WRITE_BUFFER, ShardedOutput, rejects_path, result_line
+from dedup.io.writers import FILE_BUFFER, ShardedOutput, rejects_path, result_line
 from dedup.learn import learn as learn_pages
 from dedup.page import Page, Result, utf8_size
 from dedup.run.checkpoint import Checkpoint
@@ -474,7 +474,7 @@ def _final_lines(
 ) -> Iterator[bytes]:
     """The spooled lines, duplicates marked with their canonical page and similarity (or left out
     and counted)."""
-    with spool.open("rb", buffering=WRITE_BUFFER) as f:
+    with spool.open("rb", buffering=FILE_BUFFER) as f:
         for i, line in enumerate(f):
             duplicate = duplicate_of.get(i)
             if duplicate is not None:

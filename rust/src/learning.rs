@@ -33,8 +33,8 @@ pub struct Limits {
 }
 
 /// A page's features: each block's shape; how many blocks stand before its first long line;
-/// each block's example text; (index, start, end) of each block that a label opens, the span
-/// its label's (`label_span`); the hash of its blocks' keys, one line break between; its edge
+/// each block's example text; (index, and its label's start and end) of each block that a label
+/// opens (`label_span`); the hash of its blocks' keys, one line break between; its edge
 /// 3-grams, salted; its lines' `word_shingles` (little-endian u32 bytes); its key's
 /// `exact_hashes` (None for no key).
 type Features<'py> = (

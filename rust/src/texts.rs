@@ -58,7 +58,7 @@ const LABEL_CHARS: usize = 40;
 
 /// (start, end) in `text` of the label that opens text[start:end], as `dedup.keys._LABEL` finds it
 /// (its group): after what is not a word character (`word`: a byte a character of `text`, 1 for
-/// `\w`), the fewest characters but a separator, up to 40, then spaces and a separator; the
+/// `\w`), the fewest characters but a separator, up to `LABEL_CHARS`, then spaces and a separator; the
 /// regex's order of trying (the most non-word characters first) kept.
 pub(crate) fn label_span(
     table: &CharTable,
