@@ -138,27 +138,29 @@ pub(crate) fn exact_hash_pair(
 ) -> Option<(u64, u64)> {
     let hash = xxh3_64(key.as_bytes());
     mask.clear();
+    let mut copied = 0; // the bytes of `key` before this are in `mask`
     let mut digits = false; // inside a run of digits
-    for c in key.chars() {
+    for (i, c) in key.char_indices() {
         if c as usize >= BMP {
             return None;
         }
         if !table.is(c, REGEX_DIGIT) {
-            mask.push(c);
             digits = false;
-        } else if !digits {
+            continue;
+        }
+        // The text since the last digit goes over as it is, each run of digits as one `0`.
+        mask.push_str(&key[copied..i]);
+        if !digits {
             mask.push('0');
             digits = true;
         }
+        copied = i + c.len_utf8();
     }
-    Some((
-        hash,
-        if *mask == key {
-            hash
-        } else {
-            xxh3_64(mask.as_bytes())
-        },
-    ))
+    if copied == 0 {
+        return Some((hash, hash)); // no digit: the key is its own mask
+    }
+    mask.push_str(&key[copied..]);
+    Some((hash, xxh3_64(mask.as_bytes())))
 }
 
 /// The hashes of a key's character n-grams: from each character, the bytes of `size` characters

@@ -57,26 +57,26 @@ pub fn block_texts(
 const LABEL_CHARS: usize = 40;
 
 /// (start, end) in `text` of the label that opens text[start:end], as `dedup.keys._LABEL` finds it
-/// (its group): after what is not a word character (`word`: a byte a character of `text`, 1 for
-/// `\w`), the fewest characters but a separator, up to `LABEL_CHARS`, then spaces and a separator; the
-/// regex's order of trying (the most non-word characters first) kept.
-pub(crate) fn label_span(
+/// (its group): after what is not a word character (`is_word`: whether the character at a
+/// position of `text` is `\w`), the fewest characters but a separator, up to `LABEL_CHARS`, then
+/// spaces and a separator; the regex's order of trying (the most non-word characters first) kept.
+pub(crate) fn label_span<C: Copy + Into<u32>>(
     table: &CharTable,
-    word: &[u8],
-    text: &[char],
+    is_word: impl Fn(usize) -> bool,
+    text: &[C],
     start: usize,
     end: usize,
 ) -> Option<(usize, usize)> {
-    let words_start = (start..end).find(|&i| word[i] != 0).unwrap_or(end);
+    let words_start = (start..end).find(|&i| is_word(i)).unwrap_or(end);
     for open in (start..=words_start).rev() {
         for close in open + 1..=end.min(open + LABEL_CHARS) {
-            if SEPARATORS.contains(&text[close - 1]) {
+            if is_separator(text[close - 1].into()) {
                 break; // a label holds no separator
             }
             let after = (close..end)
-                .find(|&i| !table.is(text[i], REGEX_SPACE))
+                .find(|&i| !table.is_code(text[i].into(), REGEX_SPACE))
                 .unwrap_or(end);
-            if after < end && SEPARATORS.contains(&text[after]) {
+            if after < end && is_separator(text[after].into()) {
                 return Some((open, close));
             }
         }
@@ -84,34 +84,50 @@ pub(crate) fn label_span(
     None
 }
 
+/// Whether a code point stands between a label and its slot (`SEPARATORS`).
+pub(crate) fn is_separator(code: u32) -> bool {
+    SEPARATORS.iter().any(|&s| s as u32 == code)
+}
+
 /// The text with its whitespace collapsed, cut at a word boundary with `…` when longer than
 /// `limit` characters: `" ".join(text.split())`, then `text[:limit - 1]` up to its last space
 /// when that lies past half the limit.
 pub(crate) fn excerpt(table: &CharTable, text: &[char], limit: usize) -> String {
-    let mut collapsed: Vec<char> = Vec::with_capacity(text.len().min(limit + 1));
+    let mut collapsed = String::with_capacity(text.len().min(limit + 1));
+    let mut chars = 0; // in `collapsed`
     for word in text
         .split(|&c| table.is_code(c as u32, SPACE))
         .filter(|w| !w.is_empty())
     {
-        if collapsed.len() > limit {
+        if chars > limit {
             break; // cut below `limit`: the words after make no difference
         }
-        if !collapsed.is_empty() {
+        if chars > 0 {
             collapsed.push(' ');
+            chars += 1;
         }
-        collapsed.extend_from_slice(word);
+        collapsed.extend(word);
+        chars += word.len();
     }
-    if collapsed.len() <= limit {
-        return collapsed.into_iter().collect();
+    if chars <= limit {
+        return collapsed;
     }
-    let cut = &collapsed[..limit.saturating_sub(1)];
-    let kept = match cut.iter().rposition(|&c| c == ' ') {
-        Some(space) if space > limit / 2 => &cut[..space],
+    // Its first `limit - 1` characters, up to their last space when that lies past half the limit.
+    let cut = collapsed
+        .char_indices()
+        .nth(limit.saturating_sub(1))
+        .map_or(collapsed.len(), |(i, _)| i);
+    let mut kept = match collapsed[..cut].rfind(' ') {
+        Some(space) if collapsed[..space].chars().count() > limit / 2 => space,
         _ => cut,
     };
-    let end = kept
-        .iter()
-        .rposition(|&c| !table.is_code(c as u32, SPACE))
-        .map_or(0, |i| i + 1);
-    kept[..end].iter().chain(['…'].iter()).collect()
+    while let Some(c) = collapsed[..kept].chars().next_back() {
+        if !table.is_code(c as u32, SPACE) {
+            break;
+        }
+        kept -= c.len_utf8();
+    }
+    collapsed.truncate(kept);
+    collapsed.push('…');
+    collapsed
 }
