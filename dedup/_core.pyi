@@ -154,11 +154,13 @@ def site_verdicts(
     entry_time: Callable[[str, int, int], object],
     flow_lines: list[int],
     needs: dict[str, Any],
-) -> tuple[list[int], list[tuple[int, int, int]], list[int], list[int], int]:
+) -> tuple[list[int], list[tuple[int, int, int]], list[tuple[int, tuple[int, int] | None]], list[int], int]:
     """A page's blocks judged by their site's evidence (`text`: the page): the pages that carry
     each block's shape; (index, pages needed, copies or -1) of each block that goes as the site's
-    boilerplate; the indexes of the other blocks that may open with a label; the indexes of the
-    notices' sentences between two of their line's that go; the page's last long line
+    boilerplate; (index, and its label's start and end) of each other block short enough for a
+    line template that a label opens (`dedup.keys.label_span`), the span None where the block
+    holds a character past the BMP; the indexes of the notices' sentences between two of their
+    line's that go; the page's last long line
     (`dedup.detect.site_boilerplate`). A block that is a slot alone, holds a colon and
     for which `entry_time(text, start, end)` is not None is left alone."""
 

@@ -158,9 +158,11 @@ def segment_here(text: str, folded: Folded) -> list[Block]:
     return blocks
 
 
-# The character classes the Rust core's `segment` reads: bit numbers as in rust/src/segment.rs.
+# The character classes the Rust core reads: bit numbers as in rust/src/segment.rs.
 _SPACE, _REGEX_SPACE, _FORMAT, _LETTER, _ALPHA, _UPPER, _DIGIT = (1 << i for i in range(7))
-_STOP, _CLOSING, _NO_SPACE, _ARABIC_ABBREVIATION, _OPENING, _REGEX_DIGIT = (1 << i for i in range(7, 13))
+_STOP, _CLOSING, _NO_SPACE, _ARABIC_ABBREVIATION, _OPENING, _REGEX_DIGIT, _REGEX_WORD = (
+    1 << i for i in range(7, 14)
+)
 
 
 @functools.cache
@@ -187,6 +189,7 @@ def char_table() -> CharTable:
         (_LETTER, r"\p{L}"),
         (_NO_SPACE, NO_SPACE_CHAR),
         (_REGEX_DIGIT, r"\d"),
+        (_REGEX_WORD, r"\w"),
     ):
         flags[codes[matched(regex.compile(pattern), chars)]] |= flag
     lower = np.zeros(0x10000, np.uint8)

@@ -5,7 +5,8 @@ against a plain Python reference; `minhash` refusing what lies outside its input
 the character shingles', are checked against datasketch and xxhash in test_fingerprint.py);
 `nfkc_one_to_one` against its definition; the widget lists matched a page at a time against
 `WidgetMatcher.match`, key by key; `removed_by` against its definition; `block_texts` against
-`excerpt` and `label_prefix`; `exact_hashes` against `exact_hash` and `mask_digits`."""
+`excerpt` and `label_prefix`; the labels `site_verdicts` finds against `label_span`; `exact_hashes`
+against `exact_hash` and `mask_digits`."""
 
 from __future__ import annotations
 
@@ -22,19 +23,22 @@ from hypothesis import strategies as st
 
 from dedup import _core
 from dedup.config import Config
-from dedup.detect import widgets
+from dedup.detect import site_boilerplate, widgets
 from dedup.duplicates import key_prints, keys_shingles, text_shingles
 from dedup.features import counts_of, excerpt, learning_pages
 from dedup.fingerprint import exact_hash
 from dedup.keys import (
     MAX_TEMPLATE_WORDS,
+    SEPARATORS,
     block_line_keys,
     gram_hashes,
     label_prefix,
+    label_span,
     line_keys,
     segmented_page_key,
     slot_words,
 )
+from dedup.model import SiteStats
 from dedup.normalize import Folded, _nfkc_one_to_one, mask_digits, normalize
 from dedup.segment import char_table, segment, segment_here, words_with_offsets
 
@@ -270,6 +274,27 @@ LABEL_LINES = st.lists(
 @given(LABEL_LINES)
 def test_learning_finds_the_labels_of_any_short_lines_as_the_python_code_does(text: str) -> None:
     _learned_both_ways(text)
+
+
+@settings(max_examples=400, deadline=None)
+@given(st.one_of(LABEL_LINES, LABEL_LINES.map(lambda text: text.replace("x", "\U0001d431"))))
+def test_site_verdicts_find_the_labels_of_any_short_lines_as_the_python_code_does(text: str) -> None:
+    # A site that carries none of the blocks: each short one with a separator may be a template.
+    config = Config()
+    needs = site_boilerplate._needs(config.rule, config.detectors.site, 100)
+    blocks = segment(text)
+    verdicts = _core.site_verdicts(
+        char_table(), text, blocks, SiteStats(pages=100), site_boilerplate._ENTRY_TIME.fullmatch, [], needs
+    )
+    found = dict(verdicts[2])
+    for k, b in enumerate(blocks):
+        raw = text[b.start : b.end]
+        if b.words > MAX_TEMPLATE_WORDS or not any(c in raw for c in SEPARATORS):
+            assert k not in found
+        elif any(ord(c) > 0xFFFF for c in raw):  # left to the Python code
+            assert found[k] is None
+        else:
+            assert found.get(k) == label_span(text, b.start, b.end, b.words)
 
 
 @settings(max_examples=300, deadline=None)

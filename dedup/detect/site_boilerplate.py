@@ -11,7 +11,7 @@ import regex
 
 from dedup._core import site_verdicts
 from dedup.config import Rule, SiteEvidence
-from dedup.keys import GLUED, MAX_TEMPLATE_WORDS, label_prefix, opens_quote, quote_unbalanced
+from dedup.keys import GLUED, MAX_TEMPLATE_WORDS, label_key, label_prefix, opens_quote, quote_unbalanced
 from dedup.model import SiteModel
 from dedup.normalize import SLOT
 from dedup.page import SITE_FURNITURE, Block, Decision, Kind, kept_runs
@@ -71,9 +71,12 @@ def detect(
             evidence["variant_of"] = exemplar.encode("utf-8", "backslashreplace").decode("utf-8")
             start = _variant_start(text, block, block.shape, exemplar)
         decisions.append((k, Decision(start, block.end, Kind.SITE_BOILERPLATE, evidence)))
-    for k in labelled:
+    for k, span in labelled:
         block = blocks[k]
-        label = label_prefix(text[block.start : block.end], block.words)
+        if span is None:  # a character past the BMP, which the core does not class
+            label = label_prefix(text[block.start : block.end], block.words)
+        else:
+            label = label_key(text[span[0] : span[1]])
         if label is None:
             continue
         # A template's slot varies: its label must be seen more often than this very line.

@@ -124,7 +124,9 @@ fn features(
         let span = &page.text[b.0..b.1];
         texts.push(excerpt(page.table, span, limits.example_chars));
         if b.6 <= limits.max_template_words && span.iter().any(|c| SEPARATORS.contains(c)) {
-            if let Some((open, close)) = label_span(page.table, word, page.text, b.0, b.1) {
+            if let Some((open, close)) =
+                label_span(page.table, |i| word[i] != 0, page.text, b.0, b.1)
+            {
                 labelled.push((k, open, close));
             }
         }

@@ -45,6 +45,8 @@ const ARABIC_ABBREVIATION: u16 = 1 << 10;
 const OPENING: u16 = 1 << 11;
 /// `\d` of the `regex` module: a word with one is a slot of a shape.
 pub(crate) const REGEX_DIGIT: u16 = 1 << 12;
+/// `\w` of the `regex` module: what a label's opening marks are not (`dedup.keys._LABEL`).
+pub(crate) const REGEX_WORD: u16 = 1 << 13;
 /// What a run of slot words becomes in a shape (`dedup.normalize.SLOT`).
 const SLOT: &str = "0";
 

@@ -9,8 +9,8 @@ use pyo3::intern;
 use pyo3::prelude::*;
 use pyo3::types::{PyDict, PyString};
 
-use crate::segment::{CLOSING, CharTable, SPACE, STOP};
-use crate::texts::SEPARATORS;
+use crate::segment::{BMP, CLOSING, CharTable, REGEX_WORD, SPACE, STOP};
+use crate::texts::{is_separator, label_span};
 
 /// A block's place and size (`dedup.page.Block` without its texts).
 struct Block {
@@ -54,13 +54,15 @@ pub struct Needs {
 
 /// What `site_verdicts` finds: the pages that carry each block's shape; (index, pages needed,
 /// copies on the page where it counts as said again and again, else -1) of each block that goes
-/// as the site's boilerplate, in order; the index of each other block that holds a label's
-/// separator and few enough words to be a line template; the index of each notice's sentence
-/// between two of its line's that go (`inside_notices`); the page's last long line.
+/// as the site's boilerplate, in order; (index, and its label's start and end) of each other block
+/// that a label opens and few enough words make a line template (`dedup.keys.label_span`), the
+/// span None where the block holds a character past the BMP (the table does not class it); the
+/// index of each notice's sentence between two of its line's that go (`inside_notices`); the
+/// page's last long line.
 type Verdicts = (
     Vec<i64>,
     Vec<(usize, i64, i64)>,
-    Vec<usize>,
+    Vec<(usize, Option<(usize, usize)>)>,
     Vec<usize>,
     i64,
 );
@@ -174,12 +176,19 @@ pub fn site_verdicts(
                 continue;
             }
         }
-        if b.words <= needs.max_template_words
-            && text[b.start..b.end]
-                .iter()
-                .any(|&c| SEPARATORS.iter().any(|&s| s as u32 == c))
-        {
-            labelled.push(k);
+        let span = &text[b.start..b.end];
+        if b.words <= needs.max_template_words && span.iter().any(|&c| is_separator(c)) {
+            if span.iter().any(|&c| c as usize >= BMP) {
+                labelled.push((k, None));
+            } else if let Some(label) = label_span(
+                &table,
+                |i| table.is_code(text[i], REGEX_WORD),
+                &text,
+                b.start,
+                b.end,
+            ) {
+                labelled.push((k, Some(label)));
+            }
         }
     }
     let notices = inside_notices(
