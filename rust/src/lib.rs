@@ -130,6 +130,23 @@ pub(crate) fn code_points(text: &Bound<'_, PyString>) -> PyResult<Vec<u32>> {
     }
 }
 
+/// A str of these code points, made from them at once (no UTF-8 on the way) where a `wchar_t` is
+/// a code point (Linux, macOS).
+pub(crate) fn py_string<'py>(py: Python<'py>, codes: &[u32]) -> PyResult<Bound<'py, PyString>> {
+    if !cfg!(any(target_os = "linux", target_os = "macos")) {
+        let text: String = codes.iter().filter_map(|&c| char::from_u32(c)).collect();
+        return Ok(PyString::new(py, &text));
+    }
+    let length =
+        isize::try_from(codes.len()).map_err(|_| PyOverflowError::new_err("a text too long"))?;
+    // SAFETY: the pointer and length are the slice's, of 4-byte values as a `wchar_t` is here;
+    // PyUnicode_FromWideChar copies them into a new str (or returns NULL with an error set).
+    unsafe {
+        let made = pyo3::ffi::PyUnicode_FromWideChar(codes.as_ptr().cast(), length);
+        Ok(Bound::from_owned_ptr_or_err(py, made)?.cast_into_unchecked())
+    }
+}
+
 /// The signatures of `minhash`, one row of `a.len()` values per set: with AVX2 where the CPU has
 /// it (eight 32-bit products at once; the baseline x86-64 has no 32-bit vector multiply or
 /// unsigned minimum), the same values either way.

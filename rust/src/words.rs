@@ -31,13 +31,8 @@ pub fn folded_words<'py>(
 ) -> PyResult<Words<'py>> {
     let n = word.len();
     let at = Positions(at);
-    // Its UTF-8 made for the call (as `chars` does: `to_str` would keep a copy in the string).
-    let utf8 = kept.encode_utf8()?;
-    // SAFETY: Python's UTF-8 encoder made these bytes (it refuses a lone surrogate).
-    let kept = unsafe { std::str::from_utf8_unchecked(utf8.as_bytes()) };
-    // Its characters: the bytes that start one (not 0b10xxxxxx).
-    let chars = kept.bytes().filter(|&b| (b as i8) >= -0x40).count();
-    if letter.len() != n || !at.fit(n, chars) {
+    let kept = crate::code_points(kept)?;
+    if letter.len() != n || !at.fit(n, kept.len()) {
         return Err(PyValueError::new_err(
             "the flags do not fit the folded text",
         ));
@@ -48,30 +43,19 @@ pub fn folded_words<'py>(
         ));
     };
     let mut strings: Vec<Py<PyString>> = Vec::with_capacity(found.len());
-    let mut vocabulary: HashMap<&str, usize, RandomState> =
+    let mut vocabulary: HashMap<&[u32], usize, RandomState> =
         HashMap::with_capacity_and_hasher(found.len(), RandomState::default());
     let (mut starts, mut ends) = (
         Vec::with_capacity(8 * found.len()),
         Vec::with_capacity(8 * found.len()),
     );
-    // The words come in order: one walk over the folded text finds where each starts and ends.
-    let mut offsets = kept.char_indices().map(|(i, _)| i).chain([kept.len()]);
-    let (mut position, mut offset) = (0, offsets.next().unwrap_or(kept.len()));
-    let mut byte_at = |char_at: usize| {
-        while position < char_at {
-            position += 1;
-            offset = offsets.next().unwrap_or(kept.len());
-        }
-        offset
-    };
     for &(a, b, token_start, token_end) in &found {
-        let (first, last) = (byte_at(a as usize), byte_at(b as usize));
-        let text = &kept[first..last];
+        let text = &kept[a as usize..b as usize];
         let string = match vocabulary.get(text) {
             Some(&i) => strings[i].clone_ref(py),
             None => {
                 vocabulary.insert(text, strings.len());
-                PyString::new(py, text).unbind()
+                crate::py_string(py, text)?.unbind()
             }
         };
         strings.push(string);
