@@ -46,7 +46,8 @@ impl FoldTable {
 
 /// The folding of a page.
 struct Folding {
-    kept: String,
+    /// Code points: the str is made from them.
+    kept: Vec<u32>,
     word: Vec<u8>,
     letter: Vec<u8>,
     /// Where each position went in `kept`, one more than the characters; none if nothing dropped.
@@ -97,7 +98,7 @@ pub fn fold<'py>(
         return Ok(None);
     };
     Ok(Some((
-        PyString::new(py, &folding.kept),
+        crate::py_string(py, &folding.kept)?,
         PyBytes::new(py, &folding.word),
         PyBytes::new(py, &folding.letter),
         folding.at.map(|at| PyBytes::new(py, &at)),
@@ -116,18 +117,14 @@ pub fn nfkc_one_to_one<'py>(
     let Some(text) = encodable(py, text)? else {
         return Ok(None);
     };
-    let replaced: Option<String> = text
+    let replaced: Option<Vec<u32>> = text
         .iter()
         .map(|&c| {
             let code = *table.nfkc.get(c as usize)?;
-            if code == BAD {
-                None
-            } else {
-                char::from_u32(code)
-            }
+            (code != BAD && char::from_u32(code).is_some()).then_some(code)
         })
         .collect();
-    Ok(replaced.map(|r| PyString::new(py, &r)))
+    replaced.map(|r| crate::py_string(py, &r)).transpose()
 }
 
 /// A string's characters, None for one with a lone surrogate (it has no UTF-8).
@@ -143,7 +140,7 @@ fn folding(table: &FoldTable, text: &[char], source: &[char]) -> Option<Folding>
     if u32::try_from(text.len()).is_err() {
         return None; // positions are u32
     }
-    let mut kept = String::with_capacity(source.len());
+    let mut kept = Vec::with_capacity(source.len());
     let mut word = Vec::with_capacity(text.len());
     let mut letter = Vec::with_capacity(text.len());
     let mut at: Vec<u8> = Vec::with_capacity(4 * (text.len() + 1));
@@ -165,7 +162,8 @@ fn folding(table: &FoldTable, text: &[char], source: &[char]) -> Option<Folding>
         if table.drop[code] {
             dropped = true;
         } else {
-            kept.push(char::from_u32(folded)?);
+            char::from_u32(folded)?; // a lone surrogate has no UTF-8: not one the table folds to
+            kept.push(folded);
             position += 1;
         }
     }
