@@ -40,7 +40,7 @@ pub struct Limits {
 type Features<'py> = (
     Vec<Py<PyString>>,
     usize,
-    Vec<String>,
+    Vec<Bound<'py, PyString>>,
     Vec<(usize, usize, usize)>,
     u64,
     Vec<u64>,
@@ -85,6 +85,10 @@ pub fn learning_features<'py>(
                 .map(|s| PyString::new(py, &s).unbind())
                 .collect();
             let (head, texts, labelled, hash, grams, shingles, exact) = rest;
+            let texts = texts
+                .iter()
+                .map(|text| crate::py_string(py, text))
+                .collect::<PyResult<_>>()?;
             let shingles: Vec<u8> = shingles.into_iter().flat_map(u32::to_le_bytes).collect();
             let shingles = PyBytes::new(py, &shingles);
             Ok((
@@ -98,7 +102,7 @@ pub fn learning_features<'py>(
 /// The features but the shapes (`Features`), before Python gets them.
 type Rest = (
     usize,
-    Vec<String>,
+    Vec<Vec<u32>>,
     Vec<(usize, usize, usize)>,
     u64,
     Vec<u64>,

@@ -17,8 +17,8 @@ pub(crate) const SEPARATORS: [char; 6] = [':', '|', '»', '›', '–', '—'];
 /// surrogate.
 #[pyfunction]
 #[allow(clippy::type_complexity, clippy::too_many_arguments)]
-pub fn block_texts(
-    py: Python<'_>,
+pub fn block_texts<'py>(
+    py: Python<'py>,
     table: PyRef<'_, CharTable>,
     text: &Bound<'_, PyString>,
     starts: Vec<usize>,
@@ -26,7 +26,7 @@ pub fn block_texts(
     words: Vec<i64>,
     limit: usize,
     max_words: i64,
-) -> PyResult<Option<(Vec<String>, Vec<usize>)>> {
+) -> PyResult<Option<(Vec<Bound<'py, PyString>>, Vec<usize>)>> {
     let text = match chars(text) {
         Ok(text) => text,
         Err(e) if e.is_instance_of::<PyUnicodeEncodeError>(py) => return Ok(None),
@@ -45,7 +45,7 @@ pub fn block_texts(
     let mut labelled = Vec::new();
     for (k, (&start, &end)) in starts.iter().zip(&ends).enumerate() {
         let span = &text[start..end];
-        examples.push(excerpt(&table, span, limit));
+        examples.push(crate::py_string(py, &excerpt(&table, span, limit))?);
         if words[k] <= max_words && span.iter().any(|c| SEPARATORS.contains(c)) {
             labelled.push(k);
         }
@@ -91,43 +91,33 @@ pub(crate) fn is_separator(code: u32) -> bool {
 
 /// The text with its whitespace collapsed, cut at a word boundary with `…` when longer than
 /// `limit` characters: `" ".join(text.split())`, then `text[:limit - 1]` up to its last space
-/// when that lies past half the limit.
-pub(crate) fn excerpt(table: &CharTable, text: &[char], limit: usize) -> String {
-    let mut collapsed = String::with_capacity(text.len().min(limit + 1));
-    let mut chars = 0; // in `collapsed`
+/// when that lies past half the limit; as code points, which a str is made from (`py_string`).
+pub(crate) fn excerpt(table: &CharTable, text: &[char], limit: usize) -> Vec<u32> {
+    let mut collapsed: Vec<u32> = Vec::with_capacity(text.len().min(limit + 1));
     for word in text
-        .split(|&c| table.is_code(c as u32, SPACE))
+        .split(|&c| table.is(c, SPACE))
         .filter(|w| !w.is_empty())
     {
-        if chars > limit {
+        if collapsed.len() > limit {
             break; // cut below `limit`: the words after make no difference
         }
-        if chars > 0 {
-            collapsed.push(' ');
-            chars += 1;
+        if !collapsed.is_empty() {
+            collapsed.push(u32::from(' '));
         }
-        collapsed.extend(word);
-        chars += word.len();
+        collapsed.extend(word.iter().map(|&c| u32::from(c)));
     }
-    if chars <= limit {
+    if collapsed.len() <= limit {
         return collapsed;
     }
-    // Its first `limit - 1` characters, up to their last space when that lies past half the limit.
-    let cut = collapsed
-        .char_indices()
-        .nth(limit.saturating_sub(1))
-        .map_or(collapsed.len(), |(i, _)| i);
-    let mut kept = match collapsed[..cut].rfind(' ') {
-        Some(space) if collapsed[..space].chars().count() > limit / 2 => space,
+    let cut = limit.saturating_sub(1);
+    let mut kept = match collapsed[..cut].iter().rposition(|&c| c == u32::from(' ')) {
+        Some(space) if space > limit / 2 => space,
         _ => cut,
     };
-    while let Some(c) = collapsed[..kept].chars().next_back() {
-        if !table.is_code(c as u32, SPACE) {
-            break;
-        }
-        kept -= c.len_utf8();
+    while kept > 0 && table.is_code(collapsed[kept - 1], SPACE) {
+        kept -= 1;
     }
     collapsed.truncate(kept);
-    collapsed.push('…');
+    collapsed.push(u32::from('…'));
     collapsed
 }
