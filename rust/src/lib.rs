@@ -131,8 +131,10 @@ pub(crate) fn code_points(text: &Bound<'_, PyString>) -> PyResult<Vec<u32>> {
 }
 
 /// A str of these code points, made from them at once (no UTF-8 on the way) where a `wchar_t` is
-/// a code point (Linux, macOS).
+/// a code point (Linux, macOS). The callers' are characters (no lone surrogate: a page with one
+/// never takes the fast path).
 pub(crate) fn py_string<'py>(py: Python<'py>, codes: &[u32]) -> PyResult<Bound<'py, PyString>> {
+    debug_assert!(codes.iter().all(|&c| char::from_u32(c).is_some()));
     if !cfg!(any(target_os = "linux", target_os = "macos")) {
         let text: String = codes.iter().filter_map(|&c| char::from_u32(c)).collect();
         return Ok(PyString::new(py, &text));
