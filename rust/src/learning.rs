@@ -14,7 +14,7 @@ use crate::segment::{
     Block, CharTable, Page, Positions, PyBlock, on_page, py_blocks, word_gram_hashes,
 };
 use crate::shingles::{exact_hash_pair, page_shingles};
-use crate::texts::{SEPARATORS, excerpt, label_span};
+use crate::texts::{excerpt, holds_separator, label_span};
 use crate::words::spans;
 
 /// What `learning_features` reads besides the page: `dedup.features`' limits, the rule's
@@ -127,7 +127,7 @@ fn features(
     for (k, b) in blocks.iter().enumerate() {
         let span = &page.text[b.0..b.1];
         texts.push(excerpt(page.table, span, limits.example_chars));
-        if b.6 <= limits.max_template_words && span.iter().any(|c| SEPARATORS.contains(c)) {
+        if b.6 <= limits.max_template_words && holds_separator(span) {
             if let Some((open, close)) =
                 label_span(page.table, |i| word[i] != 0, page.text, b.0, b.1)
             {

@@ -10,7 +10,7 @@ use pyo3::prelude::*;
 use pyo3::types::{PyDict, PyString};
 
 use crate::segment::{BMP, CLOSING, CharTable, REGEX_WORD, SPACE, STOP};
-use crate::texts::{is_separator, label_span};
+use crate::texts::{holds_separator, label_span};
 
 /// A block's place and size (`dedup.page.Block` without its texts).
 struct Block {
@@ -177,7 +177,7 @@ pub fn site_verdicts(
             }
         }
         let span = &text[b.start..b.end];
-        if b.words <= needs.max_template_words && span.iter().any(|&c| is_separator(c)) {
+        if b.words <= needs.max_template_words && holds_separator(span) {
             if span.iter().any(|&c| c as usize >= BMP) {
                 labelled.push((k, None));
             } else if let Some(label) = label_span(

@@ -8,7 +8,7 @@ use pyo3::types::PyString;
 use crate::segment::{CharTable, REGEX_SPACE, SPACE, chars};
 
 /// What stands between a label and its slot (`dedup.keys.SEPARATORS`).
-pub(crate) const SEPARATORS: [char; 6] = [':', '|', '»', '›', '–', '—'];
+const SEPARATORS: [char; 6] = [':', '|', '»', '›', '–', '—'];
 
 /// For each block (`starts`, `ends`, `words`), its text with its whitespace collapsed, cut at a
 /// word boundary with `…` when longer than `limit` characters (`dedup.features.excerpt`); and the
@@ -46,7 +46,7 @@ pub fn block_texts<'py>(
     for (k, (&start, &end)) in starts.iter().zip(&ends).enumerate() {
         let span = &text[start..end];
         examples.push(crate::py_string(py, &excerpt(&table, span, limit))?);
-        if words[k] <= max_words && span.iter().any(|c| SEPARATORS.contains(c)) {
+        if words[k] <= max_words && holds_separator(span) {
             labelled.push(k);
         }
     }
@@ -85,8 +85,13 @@ pub(crate) fn label_span<C: Copy + Into<u32>>(
 }
 
 /// Whether a code point stands between a label and its slot (`SEPARATORS`).
-pub(crate) fn is_separator(code: u32) -> bool {
+fn is_separator(code: u32) -> bool {
     SEPARATORS.iter().any(|&s| s as u32 == code)
+}
+
+/// Whether a text holds a label's separator: a line without one opens with no label.
+pub(crate) fn holds_separator<C: Copy + Into<u32>>(text: &[C]) -> bool {
+    text.iter().any(|&c| is_separator(c.into()))
 }
 
 /// The text with its whitespace collapsed, cut at a word boundary with `…` when longer than
