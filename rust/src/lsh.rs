@@ -1,6 +1,8 @@
 //! The LSH of the variant merges and the duplicate groups: each band's key of a signature, and
 //! the candidate pairs of the rows that share one.
 
+use foldhash::fast::RandomState;
+use hashbrown::HashMap;
 use pyo3::exceptions::PyValueError;
 use pyo3::prelude::*;
 use pyo3::types::{PyBytes, PySet};
@@ -66,18 +68,38 @@ pub fn key_pairs<'py>(
     PySet::new(py, pairs)
 }
 
-/// The pairs of `key_pairs`, found by sorting the rows by key, then rank, then row.
+/// The pairs of `key_pairs`. Most keys are one row's: one pass over a hash table groups the rows,
+/// and only the rows of a shared key are sorted, by rank, then row.
 fn grouped_pairs(
     keys: &[u64],
     chain_over: Option<usize>,
     window: usize,
     rank: Option<&[u64]>,
 ) -> Vec<(usize, usize)> {
+    // Each key's last row, and each row's earlier row of the same key (or NONE): a chain a key.
+    const NONE: usize = usize::MAX;
+    let mut last: HashMap<u64, usize, RandomState> =
+        HashMap::with_capacity_and_hasher(keys.len(), RandomState::default());
+    let mut earlier = vec![NONE; keys.len()];
+    for (row, &key) in keys.iter().enumerate() {
+        if let Some(before) = last.insert(key, row) {
+            earlier[row] = before;
+        }
+    }
     let rank_of = |row: usize| rank.map_or(0, |r| r[row]);
-    let mut rows: Vec<usize> = (0..keys.len()).collect();
-    rows.sort_unstable_by_key(|&row| (keys[row], rank_of(row), row));
     let mut pairs = Vec::new();
-    for group in rows.chunk_by(|&a, &b| keys[a] == keys[b]) {
+    let mut group = Vec::new();
+    for &row in last.values() {
+        if earlier[row] == NONE {
+            continue; // a key of one row
+        }
+        group.clear();
+        let mut at = row;
+        while at != NONE {
+            group.push(at);
+            at = earlier[at];
+        }
+        group.sort_unstable_by_key(|&row| (rank_of(row), row));
         let reach = if chain_over.is_some_and(|most| group.len() > most) {
             window
         } else {
