@@ -352,28 +352,23 @@ impl Positions<'_> {
 
 impl Page<'_> {
     pub(crate) fn blocks(&self) -> Vec<Block> {
-        let mut blocks = Vec::new();
+        let mut blocks: Vec<Block> = Vec::new();
+        let mut spans = Vec::new(); // room for each key's words
         for (line, (start, end)) in self.lines().into_iter().enumerate() {
             let pieces = self.sentences(start, end);
-            if let [(start, end)] = pieces[..] {
-                if let Some((key, words, shape)) = self.shaped_key(start, end) {
-                    blocks.push((start, end, key, line, true, words, words, shape));
+            let whole = pieces.len() == 1;
+            let first = blocks.len();
+            for (s, e) in pieces {
+                if let Some((key, words, shape)) = self.shaped_key(s, e, &mut spans) {
+                    blocks.push((s, e, key, line, whole, 0, words, shape));
                 }
-                continue;
             }
-            let keyed: Vec<(usize, usize, String, usize, Option<String>)> = pieces
-                .into_iter()
-                .filter_map(|(s, e)| {
-                    let (key, words, shape) = self.shaped_key(s, e)?;
-                    Some((s, e, key, words, shape))
-                })
-                .collect();
             // Sentences end at punctuation or spaces, which fold to spaces: the line's words are
             // its sentences' words.
-            let line_words = keyed.iter().map(|k| k.3).sum();
-            blocks.extend(keyed.into_iter().map(|(s, e, key, words, shape)| {
-                (s, e, key, line, false, line_words, words, shape)
-            }));
+            let line_words = blocks[first..].iter().map(|b| b.6).sum();
+            for block in &mut blocks[first..] {
+                block.5 = line_words;
+            }
         }
         blocks
     }
@@ -558,27 +553,33 @@ impl Page<'_> {
     /// `key`, with the key's shape (`dedup.normalize.shape`): each run of words that are numbers
     /// (a `\d` in them), month or weekday names as one slot; None where it has none (the shape is
     /// the key).
-    fn shaped_key(&self, start: usize, end: usize) -> Option<(String, usize, Option<String>)> {
-        let mut spans = Vec::new();
-        let (key, words) = self.key(start, end, Some(&mut spans))?;
-        let slots: Vec<bool> = spans
-            .iter()
-            .map(|&(a, b, digit)| digit || self.table.slot_words.contains(&key[a..b]))
-            .collect();
-        if !slots.contains(&true) {
+    fn shaped_key(
+        &self,
+        start: usize,
+        end: usize,
+        spans: &mut Vec<(usize, usize, bool)>,
+    ) -> Option<(String, usize, Option<String>)> {
+        spans.clear();
+        let (key, words) = self.key(start, end, Some(&mut *spans))?;
+        let slot = |&(a, b, digit): &(usize, usize, bool)| {
+            digit || self.table.slot_words.contains(&key[a..b])
+        };
+        let Some(first) = spans.iter().position(slot) else {
             return Some((key, words, None));
-        }
+        };
+        // The words before the first slot are the key's, each space with them.
         let mut shape = String::with_capacity(key.len());
-        let mut after_slot = false;
-        for (&(a, b, _), &slot) in spans.iter().zip(&slots) {
-            if slot && after_slot {
+        shape.push_str(&key[..spans[first].0]);
+        shape.push_str(SLOT);
+        let mut after_slot = true;
+        for span in &spans[first + 1..] {
+            let is_slot = slot(span);
+            if is_slot && after_slot {
                 continue; // a run of slots is one slot
             }
-            if !shape.is_empty() {
-                shape.push(' ');
-            }
-            shape.push_str(if slot { SLOT } else { &key[a..b] });
-            after_slot = slot;
+            shape.push(' ');
+            shape.push_str(if is_slot { SLOT } else { &key[span.0..span.1] });
+            after_slot = is_slot;
         }
         Some((key, words, Some(shape)))
     }
