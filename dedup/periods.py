@@ -71,8 +71,8 @@ def key_hashes(keys: Iterable[str]) -> list[int]:
 def design_keys(counts: PageCounts) -> np.ndarray:
     """A page's keys as one array of 64-bit hashes: its shapes' first, then its labels' and its
     word 3-grams."""
-    texts = key_hashes((*counts.shapes, *counts.labels))
-    return np.fromiter([*texts, *counts.grams], np.uint64, len(texts) + len(counts.grams))
+    texts = np.frombuffer(core_key_hashes([*counts.shapes, *counts.labels]), "<u8")
+    return np.concatenate((texts, np.fromiter(counts.grams, np.uint64, len(counts.grams))))
 
 
 class MonthDesigns:
