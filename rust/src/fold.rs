@@ -141,12 +141,17 @@ fn folding(table: &FoldTable, text: &[char], source: &[char]) -> Option<Folding>
         return None; // positions are u32
     }
     let mut kept = Vec::with_capacity(source.len());
-    let mut word = Vec::with_capacity(text.len());
-    let mut letter = Vec::with_capacity(text.len());
-    let mut at: Vec<u8> = Vec::with_capacity(4 * (text.len() + 1));
+    let mut word = vec![0; text.len()];
+    let mut letter = vec![0; text.len()];
+    let mut at: Vec<u8> = vec![0; 4 * (text.len() + 1)];
     let mut dropped = false;
     let mut position: u32 = 0;
-    for (&original, &c) in text.iter().zip(source) {
+    // Written in place, a character at a time: the buffers are as long as the text.
+    let places = word
+        .iter_mut()
+        .zip(letter.iter_mut())
+        .zip(at.chunks_exact_mut(4));
+    for ((&original, &c), ((word, letter), at)) in text.iter().zip(source).zip(places) {
         let (original, code) = (original as usize, c as usize);
         if original >= BMP || code >= BMP {
             return None;
@@ -156,9 +161,9 @@ fn folding(table: &FoldTable, text: &[char], source: &[char]) -> Option<Folding>
             return None;
         }
         let is_word = table.word[original];
-        word.push(u8::from(is_word));
-        letter.push(u8::from(is_word && folded != u32::from(b' ')));
-        at.extend(position.to_le_bytes());
+        *word = u8::from(is_word);
+        *letter = u8::from(is_word && folded != u32::from(b' '));
+        at.copy_from_slice(&position.to_le_bytes());
         if table.drop[code] {
             dropped = true;
         } else {
@@ -167,7 +172,8 @@ fn folding(table: &FoldTable, text: &[char], source: &[char]) -> Option<Folding>
             position += 1;
         }
     }
-    at.extend(position.to_le_bytes());
+    let last = at.len() - 4;
+    at[last..].copy_from_slice(&position.to_le_bytes());
     let at = dropped.then_some(at);
     Some(Folding {
         kept,
