@@ -7,7 +7,6 @@ from __future__ import annotations
 import marshal
 import multiprocessing
 import os
-import struct
 import tempfile
 from array import array
 from collections import defaultdict
@@ -73,9 +72,6 @@ def learn(
     return sum(counted for _, counted in done)
 
 
-_HEAD_SIZE = struct.Struct("<I")  # the size of a spool record's keys, before them
-
-
 class _Keys(NamedTuple):
     """What a site's passes before counting read of a page's spooled counts, ahead of them: its
     site, its exact hash and its design keys (`design_keys`: its shapes' first). A named tuple: a
@@ -93,41 +89,37 @@ class _Keys(NamedTuple):
         return self.design()[: self.shape_count]
 
 
-def _spooled(counts: PageCounts) -> bytes:
-    """A page's spool record: the size of its `_Keys`, its keys, then its counts (a record is read
-    whole, by its offset: `_Spool.records`)."""
+def _spooled(counts: PageCounts) -> tuple[bytes, bytes]:
+    """A page's spool record: its `_Keys`, then its counts (`PageCounts.dumps`); each is read
+    alone (`_Spool`)."""
     design = design_keys(counts).tobytes()
-    head = marshal.dumps((counts.site, counts.page_hash, len(counts.shapes), design))
-    return _HEAD_SIZE.pack(len(head)) + head + counts.dumps()
+    return marshal.dumps((counts.site, counts.page_hash, len(counts.shapes), design)), counts.dumps()
 
 
 @dataclass
 class _Spool:
     """The pages' spool records in a file: where each starts (by input position, and where the
-    last ends), each page's month of fetch, and each site's originals (positions, in input order)."""
+    last ends) and where its counts start after its keys, each page's month of fetch, and each
+    site's originals (positions, in input order)."""
 
     fd: int
     offsets: array[int]
+    counts_at: array[int]
     months: list[str | None]
     sites: dict[str, array[int]]
 
-    def records(self, positions: Iterable[int]) -> Iterator[tuple[int, _Keys, memoryview]]:
-        """Each position's keys and counts (`PageCounts.dumps`), read at its offset: every process
-        that holds the file reads it without moving its position."""
-        for i, record, head_end in self._read(positions):
-            yield i, _Keys(*marshal.loads(record[_HEAD_SIZE.size : head_end])), record[head_end:]
-
-    def counts(self, positions: Iterable[int]) -> Iterator[tuple[int, memoryview]]:
-        """Each position's counts alone (`records` without the keys)."""
-        for i, record, head_end in self._read(positions):
-            yield i, record[head_end:]
-
-    def _read(self, positions: Iterable[int]) -> Iterator[tuple[int, memoryview, int]]:
+    def keys(self, positions: Iterable[int]) -> Iterator[tuple[int, _Keys]]:
+        """Each position's keys, read at its offset: every process that holds the file reads it
+        without moving its position."""
         for i in positions:
             start = self.offsets[i]
-            record = memoryview(os.pread(self.fd, self.offsets[i + 1] - start, start))
-            (size,) = _HEAD_SIZE.unpack_from(record)
-            yield i, record, _HEAD_SIZE.size + size
+            yield i, _Keys(*marshal.loads(os.pread(self.fd, self.counts_at[i] - start, start)))
+
+    def counts(self, positions: Iterable[int]) -> Iterator[tuple[int, bytes]]:
+        """Each position's counts (`PageCounts.dumps`), read as its keys are."""
+        for i in positions:
+            start = self.counts_at[i]
+            yield i, os.pread(self.fd, self.offsets[i + 1] - start, start)
 
 
 def _prints_and_counts(
@@ -143,24 +135,26 @@ def _prints_and_counts(
     finder = DuplicateFinder(
         config.settings, config.duplicate_threshold, config.duplicate_rule, originals=True
     )
-    offsets = array("q", [0])
+    offsets, counts_at = array("q", [0]), array("q")
     months: list[str | None] = []
     by_site: dict[str, array[int]] = {}
     with Workers(workers, config) as pool:
         known: dict[str, str] = {}  # each month's name held once
         for rows in pool.map(_features, chunks(map(_light, pages))):
-            for page_id, fetched_at, site, size, print_, counts in filter(None, rows):
+            for page_id, fetched_at, site, size, print_, (keys, counts) in filter(None, rows):
                 if tick is not None:
                     tick(size)
                 finder.add_print(page_id, fetched_at, print_)
                 month = month_of(fetched_at)
                 by_site.setdefault(site, array("q")).append(len(months))
                 months.append(known.setdefault(month, month) if month else None)
+                file.write(keys)
                 file.write(counts)
-                offsets.append(offsets[-1] + len(counts))
+                counts_at.append(offsets[-1] + len(keys))
+                offsets.append(counts_at[-1] + len(counts))
     copies = finder.groups(by_id=True, candidates=candidates(finder, workers))
     sites = {site: array("q", (i for i in at if i not in copies)) for site, at in by_site.items()}
-    return _Spool(file.fileno(), offsets, months, {site: at for site, at in sites.items() if at})
+    return _Spool(file.fileno(), offsets, counts_at, months, {site: at for site, at in sites.items() if at})
 
 
 def _light(item: Page | Unparsed) -> Page | Unparsed:
@@ -170,7 +164,7 @@ def _light(item: Page | Unparsed) -> Page | Unparsed:
     return item
 
 
-_Learned = tuple[str, str | None, str, int, PagePrint, bytes]
+_Learned = tuple[str, str | None, str, int, PagePrint, tuple[bytes, bytes]]
 
 
 def _features(config: Config, items: list[Page | Unparsed]) -> list[_Learned | None]:
@@ -223,7 +217,7 @@ def _count_sites(state: _Counting, sites: list[str]) -> tuple[list[tuple[int, st
         common = None
         if state.compact:
             common = _common_shapes(
-                (names[i], keys.page_hash, keys.shapes()) for i, keys, _ in spool.records(positions)
+                (names[i], keys.page_hash, keys.shapes()) for i, keys in spool.keys(positions)
             )
         learned = (
             by_period(PageCounts.loads(counts), spool.months[i], {site: starts})
@@ -244,7 +238,7 @@ def _design_starts(spool: _Spool, site: str, positions: array[int], settings: De
     if len({spool.months[i] for i in positions} - {None}) < 2:
         return []
     designs = MonthDesigns()
-    for i, keys, _ in spool.records(positions):
+    for i, keys in spool.keys(positions):
         if (month := spool.months[i]) is not None:
             designs.add(site, month, keys.design())
     return designs.periods(settings).get(site, [])
