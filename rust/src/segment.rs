@@ -567,7 +567,7 @@ impl Page<'_> {
         let Some(first) = spans.iter().position(slot) else {
             return Some((key, words, None));
         };
-        // The words before the first slot are the key's, each space with them.
+        // The key up to the first slot: the words before it, each with the space after it.
         let mut shape = String::with_capacity(key.len());
         shape.push_str(&key[..spans[first].0]);
         shape.push_str(SLOT);
