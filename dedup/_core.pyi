@@ -146,6 +146,10 @@ def removed_by(
     """For each block (in order, apart), the index of the first decision (start, end; in the order
     given) that overlaps it, where those that overlap it cover `share` of it or more; else -1."""
 
+def pages_with_shapes(stats: SiteStats, shapes: list[str]) -> list[int]:
+    """`stats.pages_with(shape)[0]` of each shape: the pages of the site that carry it or a
+    variant of it."""
+
 def site_verdicts(
     table: CharTable,
     text: str,

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dedup._core import pages_with_shapes
 from dedup.config import Rule
 from dedup.features import PageCounts
 from dedup.model import FORGET_MIN_PAGES, Learned, SingleShapes, SiteModel
@@ -76,6 +77,9 @@ def test_near_identical_variants_count_together_after_finalize() -> None:
         assert pages == 8 and exemplar in variants
         assert stats.pages_with(variants[1]) == (8, exemplar)
         assert sorted(stats.members(exemplar)) == sorted(variants)
+    # The Rust core reads the same counts, a page's shapes at once; a shape never seen has none.
+    shapes = [*variants_ar, *variants_en, "سطر لم يظهر"]
+    assert pages_with_shapes(stats, shapes) == [stats.pages_with(s)[0] for s in shapes] == [8, 8, 8, 8, 0]
 
 
 def test_a_label_and_a_line_holding_it_whole_are_not_variants() -> None:

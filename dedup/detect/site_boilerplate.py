@@ -9,7 +9,7 @@ from operator import itemgetter
 
 import regex
 
-from dedup._core import site_verdicts
+from dedup._core import pages_with_shapes, site_verdicts
 from dedup.config import Rule, SiteEvidence
 from dedup.keys import GLUED, MAX_TEMPLATE_WORDS, label_key, label_prefix, opens_quote, quote_unbalanced
 from dedup.model import SiteModel
@@ -132,10 +132,9 @@ def between_furniture(
     if stats is None or stats.pages < 2:
         return [], None
     rule = model.rule
+    seen = pages_with_shapes(stats, [b.shape for b in blocks])
     own = [
-        k
-        for k, b in enumerate(blocks)
-        if not removed[k] and b.line_words > rule.short_words and stats.pages_with(b.shape)[0] < 2
+        k for k, b in enumerate(blocks) if not removed[k] and b.line_words > rule.short_words and seen[k] < 2
     ]
     decisions = []
     end = _article_end(blocks, own, removed, limits.article_gap) if own else None
@@ -147,10 +146,9 @@ def between_furniture(
             needed = rule.floor
         else:
             needed = rule.tiny_site_floor if stats.pages <= rule.tiny_site else rule.floor
-        seen = [stats.pages_with(b.shape)[0] for b in blocks[i:j]]
-        if min(seen) >= needed:
+        if min(seen[i:j]) >= needed:
             between = f"{removed[i - 1]}, {removed[j]}"
-            for k, pages in enumerate(seen, i):
+            for k, pages in enumerate(seen[i:j], i):
                 evidence = {"pages": pages, "site_pages": stats.pages, "needed": needed, "between": between}
                 decisions.append(Decision(blocks[k].start, blocks[k].end, Kind.SITE_BOILERPLATE, evidence))
     return decisions, end
@@ -159,13 +157,16 @@ def between_furniture(
 def _article_end(blocks: Sequence[Block], own: Sequence[int], removed: Sequence[str | None], gap: int) -> int:
     """The article's last paragraph: the end of the cluster of own paragraphs (parted by fewer
     than `gap` removed blocks) that holds the most words."""
-    removed_before = list(accumulate((bool(r) for r in removed), initial=0))
-    clusters = [[own[0]]]
+    removed_before = list(accumulate(map(bool, removed), initial=0))
+    end, best = own[0], -1  # the last paragraph of the wordiest cluster so far, and its words
+    words = blocks[own[0]].words
     for prev, k in pairwise(own):
         if removed_before[k] - removed_before[prev + 1] >= gap:
-            clusters.append([])
-        clusters[-1].append(k)
-    return max(clusters, key=lambda c: sum(blocks[k].words for k in c))[-1]
+            if words > best:
+                end, best = prev, words
+            words = 0
+        words += blocks[k].words
+    return own[-1] if words > best else end
 
 
 def _variant_start(text: str, block: Block, block_shape: str, exemplar: str) -> int:

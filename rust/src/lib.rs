@@ -44,7 +44,7 @@ mod _core {
     #[pymodule_export]
     use super::shingles::{char_shingles, exact_hashes, key_hashes, word_shingles};
     #[pymodule_export]
-    use super::site::site_verdicts;
+    use super::site::{pages_with_shapes, site_verdicts};
     #[pymodule_export]
     use super::spans::{pieces_left, removal_spans, removed_by};
     #[pymodule_export]

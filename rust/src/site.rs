@@ -241,6 +241,20 @@ fn inside_notices(
         .collect()
 }
 
+/// `SiteStats.pages_with(shape)[0]` of each shape: the pages of the site (`stats`) that carry it
+/// or a variant of it.
+#[pyfunction]
+pub fn pages_with_shapes(
+    stats: &Bound<'_, PyAny>,
+    shapes: Vec<Bound<'_, PyAny>>,
+) -> PyResult<Vec<i64>> {
+    let counts = Counts::of(stats)?;
+    shapes
+        .iter()
+        .map(|shape| counts.pages_with(shape, false))
+        .collect()
+}
+
 /// A site's counts of the pages that carry each shape (`SiteStats`).
 struct Counts<'py> {
     stats: Bound<'py, PyAny>,
