@@ -1,5 +1,6 @@
 """The Rust core (rust/): the per-page kernels that grow with a page's size."""
 
+from array import array
 from collections.abc import Callable, Iterable, Sequence
 from typing import Any
 
@@ -145,6 +146,12 @@ def removed_by(
 ) -> list[int]:
     """For each block (in order, apart), the index of the first decision (start, end; in the order
     given) that overlaps it, where those that overlap it cover `share` of it or more; else -1."""
+
+def words_outside(
+    words: list[str], starts: array[int], ends: array[int], spans: Sequence[tuple[int, int]]
+) -> tuple[list[str], bytes, bytes]:
+    """The words (with their tokens' starts and ends, in order) that start outside every (start,
+    end) span: the words, and their starts and ends as little-endian i64 bytes."""
 
 def pages_with_shapes(stats: SiteStats, shapes: list[str]) -> list[int]:
     """`stats.pages_with(shape)[0]` of each shape: the pages of the site that carry it or a

@@ -267,7 +267,7 @@ class Folded:
         words, starts, ends = folded_words(
             self._word[start:end], self._letter[start:end], kept, positions, start
         )
-        return words, _machine_ints(starts), _machine_ints(ends)
+        return words, machine_ints(starts), machine_ints(ends)
 
     def key(self, start: int, end: int) -> str:
         """The matching key of text[start:end]."""
@@ -281,7 +281,7 @@ class Folded:
         return " ".join(self._kept[start:end].split())
 
 
-def _machine_ints(data: bytes) -> array[int]:
+def machine_ints(data: bytes) -> array[int]:
     """Little-endian 8-byte integers (the Rust core's) as an array("q")."""
     out = array("q")
     out.frombytes(data)

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import functools
 from array import array
-from bisect import bisect_left
 from collections.abc import Sequence
 from dataclasses import dataclass
 from itertools import starmap
@@ -13,7 +12,7 @@ from operator import attrgetter
 import numpy as np
 import regex
 
-from dedup._core import CharTable
+from dedup._core import CharTable, words_outside
 from dedup._core import segment as core_segment
 from dedup.normalize import (
     NO_SPACE_CHAR,
@@ -21,6 +20,7 @@ from dedup.normalize import (
     Folded,
     bmp_chars,
     key_words,
+    machine_ints,
     matched,
     one_char_forms,
     shape,
@@ -251,35 +251,8 @@ def outside(words: Words, spans: Sequence[tuple[int, int]]) -> Words:
     """The words that start outside every (start, end) span."""
     if not spans or not words.words:
         return words
-    # What stays is a few runs of words between the spans: each is found by bisection and sliced.
-    kept_words: list[str] = []
-    starts: array[int] = array("q")
-    ends: array[int] = array("q")
-    at = 0  # the first word not judged yet
-    for start, end in _union(spans):
-        upto = bisect_left(words.starts, start, at)
-        kept_words += words.words[at:upto]
-        starts += words.starts[at:upto]
-        ends += words.ends[at:upto]
-        at = bisect_left(words.starts, end, upto)
-    kept_words += words.words[at:]
-    starts += words.starts[at:]
-    ends += words.ends[at:]
-    return Words(kept_words, starts, ends)
-
-
-def _union(spans: Sequence[tuple[int, int]]) -> list[tuple[int, int]]:
-    """The (start, end) spans that cover what these spans cover, apart and in order."""
-    out: list[tuple[int, int]] = []
-    for start, end in sorted(spans):
-        if start >= end:
-            continue
-        if out and start <= out[-1][1]:
-            if end > out[-1][1]:
-                out[-1] = (out[-1][0], end)
-        else:
-            out.append((start, end))
-    return out
+    kept, starts, ends = words_outside(words.words, words.starts, words.ends, spans)
+    return Words(kept, machine_ints(starts), machine_ints(ends))
 
 
 def flow_lines(blocks: Sequence[Block]) -> dict[int, tuple[int, int]]:

@@ -1,11 +1,13 @@
 //! Which blocks of a page its decisions remove (`dedup.clean._removed_kinds`), what they leave of
-//! each (`dedup.clean._left`), and the removals they make of the page (`dedup.audit.merge`).
+//! each (`dedup.clean._left`) and of its words (`dedup.segment.outside`), and the removals they
+//! make of the page (`dedup.audit.merge`).
 
 use std::cmp::Reverse;
 
+use pyo3::buffer::PyBuffer;
 use pyo3::exceptions::PyValueError;
 use pyo3::prelude::*;
-use pyo3::types::PyString;
+use pyo3::types::{PyBytes, PyList, PyString};
 
 use crate::segment::{CharTable, SPACE};
 
@@ -107,6 +109,53 @@ fn pieces(
         }
     }
     left
+}
+
+/// The words (`words`, with their tokens' `starts` and `ends`: machine integers, in order) that
+/// start outside every (start, end) span: the words, and their starts and ends as little-endian
+/// i64 bytes.
+#[pyfunction]
+pub fn words_outside<'py>(
+    words: &Bound<'py, PyList>,
+    starts: PyBuffer<i64>,
+    ends: PyBuffer<i64>,
+    mut spans: Vec<(i64, i64)>,
+) -> PyResult<(Bound<'py, PyList>, Bound<'py, PyBytes>, Bound<'py, PyBytes>)> {
+    let py = words.py();
+    let (starts, ends) = (starts.to_vec(py)?, ends.to_vec(py)?);
+    if starts.len() != words.len() || ends.len() != words.len() {
+        return Err(PyValueError::new_err(
+            "words, starts and ends differ in length",
+        ));
+    }
+    spans.retain(|&(start, end)| start < end);
+    spans.sort_unstable();
+    let mut union: Vec<(i64, i64)> = Vec::with_capacity(spans.len());
+    for (start, end) in spans {
+        match union.last_mut() {
+            Some(last) if start <= last.1 => last.1 = last.1.max(end),
+            _ => union.push((start, end)),
+        }
+    }
+    let mut kept = Vec::with_capacity(words.len());
+    let mut next = 0; // the first span of the union that ends after the word
+    for (i, &at) in starts.iter().enumerate() {
+        while next < union.len() && union[next].1 <= at {
+            next += 1;
+        }
+        if next == union.len() || at < union[next].0 {
+            kept.push(i);
+        }
+    }
+    let kept_words = PyList::new(
+        py,
+        kept.iter().map(|&i| words.get_item(i).expect("in range")),
+    )?;
+    let bytes = |values: &[i64]| {
+        let data: Vec<u8> = kept.iter().flat_map(|&i| values[i].to_le_bytes()).collect();
+        PyBytes::new(py, &data)
+    };
+    Ok((kept_words, bytes(&starts), bytes(&ends)))
 }
 
 /// The removals that decisions (`starts`, `ends`) make of a page (`text`): (decision, start, end)
