@@ -6,7 +6,7 @@ from typing import Any
 
 from dedup.config import Repeats
 from dedup.model import SiteStats
-from dedup.page import Block
+from dedup.page import Block, Decision, Kind
 
 def repeated_stretches(words: Sequence[str], min_words: int) -> list[tuple[int, int, int]]:
     """(start, end, source start) of each stretch of `min_words`+ words copying an earlier one."""
@@ -129,23 +129,17 @@ def page_copies(
     """(start, end, words) of each span that copies words the page said before
     (`dedup.detect.repeats.detect`; `starts`, `ends`: the words' token spans, little-endian i64)."""
 
-def pieces_left(
-    block_starts: list[int], block_ends: list[int], starts: list[int], ends: list[int]
-) -> list[tuple[int, int, int]]:
-    """What the decisions (start, end) leave of the blocks (in order, apart): (block, start, end)
-    of each piece, in order; a block none overlaps is one piece, itself."""
+def pieces_left(blocks: list[Block], decisions: list[Decision]) -> list[tuple[int, int, int]]:
+    """What the decisions leave of the blocks (in order, apart): (block, start, end) of each
+    piece, in order; a block none overlaps is one piece, itself."""
 
-def removal_spans(
-    table: CharTable, text: str, starts: list[int], ends: list[int]
-) -> list[tuple[int, int, int]]:
-    """The removals that decisions (start, end) make of a page: (decision, start, end) of each, in
-    order and apart (`dedup.audit.merge`)."""
+def removal_spans(table: CharTable, text: str, decisions: list[Decision]) -> list[tuple[int, int, int]]:
+    """The removals that decisions make of a page: (decision, start, end) of each, in order and
+    apart (`dedup.audit.merge`)."""
 
-def removed_by(
-    block_starts: list[int], block_ends: list[int], starts: list[int], ends: list[int], share: float
-) -> list[int]:
-    """For each block (in order, apart), the index of the first decision (start, end; in the order
-    given) that overlaps it, where those that overlap it cover `share` of it or more; else -1."""
+def removed_kinds(blocks: list[Block], decisions: list[Decision], share: float) -> list[Kind | None]:
+    """For each block (in order, apart), the kind of the first decision (in the order given) that
+    overlaps it, where those that overlap it cover `share` of it or more; else None."""
 
 def words_outside(
     words: list[str], starts: array[int], ends: array[int], spans: Sequence[tuple[int, int]]

@@ -10,7 +10,7 @@ from collections.abc import Collection, Iterable, Sequence
 import regex
 
 from dedup import headline
-from dedup._core import pieces_left, removed_by
+from dedup._core import pieces_left, removed_kinds
 from dedup.audit import apply, merge
 from dedup.config import Config, Guards
 from dedup.detect import context, glued, repeats, runs, site_boilerplate, widgets
@@ -301,13 +301,10 @@ def _piece(
     return [(piece, decision)]
 
 
-def _removed_kinds(blocks: Sequence[Block], decisions: Sequence[Decision]) -> list[str | None]:
+def _removed_kinds(blocks: Sequence[Block], decisions: Sequence[Decision]) -> list[Kind | None]:
     """The kind of decision that removes each block whole (or nearly), None for a block that stays:
     the first decision that overlaps it, where those that do cover REMOVED_SHARE of it."""
-    block_starts, block_ends = [b.start for b in blocks], [b.end for b in blocks]
-    starts, ends = [d.start for d in decisions], [d.end for d in decisions]
-    by = removed_by(block_starts, block_ends, starts, ends, REMOVED_SHARE)
-    return [decisions[i].kind if i >= 0 else None for i in by]
+    return removed_kinds(list(blocks), list(decisions), REMOVED_SHARE)
 
 
 def _left(folded: Folded, blocks: Sequence[Block], decisions: Sequence[Decision]) -> list[Block]:
@@ -315,9 +312,7 @@ def _left(folded: Folded, blocks: Sequence[Block], decisions: Sequence[Decision]
     page's blocks: a block cut in part leaves its pieces, and each line's word count is made of
     what is left of it."""
     left: list[Block] = []
-    block_starts, block_ends = [b.start for b in blocks], [b.end for b in blocks]
-    starts, ends = [d.start for d in decisions], [d.end for d in decisions]
-    for k, start, end in pieces_left(block_starts, block_ends, starts, ends):
+    for k, start, end in pieces_left(list(blocks), list(decisions)):
         b = blocks[k]
         if start == b.start and end == b.end:
             left.append(b)

@@ -13,6 +13,7 @@ from __future__ import annotations
 import pickle
 import unicodedata
 from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass
 
 import numpy as np
 import pytest
@@ -513,7 +514,8 @@ def test_a_widget_matcher_goes_to_a_worker_and_matches_there_too() -> None:
 
 
 def _removed_by_reference(blocks: list[tuple[int, int]], decisions: list[tuple[int, int]]) -> list[int]:
-    """The first decision overlapping each block, where the overlapping ones cover 0.9 of it."""
+    """The index of the first decision overlapping each block, where the overlapping ones cover
+    0.9 of it; -1 where they do not."""
     out = []
     for b_start, b_end in blocks:
         over = [j for j, (s, e) in enumerate(decisions) if s < b_end and e > b_start]
@@ -540,17 +542,26 @@ def _blocks_and_decisions(
     return blocks, [(s, s + n) for s, n in spans]
 
 
-def _columns(spans: list[tuple[int, int]]) -> tuple[list[int], list[int]]:
-    """The starts, then the ends."""
-    return [s for s, _ in spans], [e for _, e in spans]
+@dataclass
+class _Span:
+    """What the core reads of a block or a decision; a decision's kind here is its index."""
+
+    start: int
+    end: int
+    kind: str = ""
+
+
+def _objects(spans: list[tuple[int, int]]) -> list[_Span]:
+    """The spans as the core reads blocks and decisions."""
+    return [_Span(s, e, str(j)) for j, (s, e) in enumerate(spans)]
 
 
 @settings(max_examples=500, deadline=None)
 @given(*BLOCKS_AND_DECISIONS)
-def test_removed_by_is_the_definition(gaps: list[tuple[int, int]], spans: list[tuple[int, int]]) -> None:
+def test_removed_kinds_are_the_definition(gaps: list[tuple[int, int]], spans: list[tuple[int, int]]) -> None:
     blocks, decisions = _blocks_and_decisions(gaps, spans)
-    found = _core.removed_by(*_columns(blocks), *_columns(decisions), 0.9)
-    assert found == _removed_by_reference(blocks, decisions)
+    found = _core.removed_kinds(_objects(blocks), _objects(decisions), 0.9)
+    assert found == [str(j) if j >= 0 else None for j in _removed_by_reference(blocks, decisions)]
 
 
 def _pieces_left_reference(
@@ -571,7 +582,7 @@ def _pieces_left_reference(
 @given(*BLOCKS_AND_DECISIONS)
 def test_pieces_left_are_the_definition(gaps: list[tuple[int, int]], spans: list[tuple[int, int]]) -> None:
     blocks, decisions = _blocks_and_decisions(gaps, spans)
-    found = _core.pieces_left(*_columns(blocks), *_columns(decisions))
+    found = _core.pieces_left(_objects(blocks), _objects(decisions))
     assert found == _pieces_left_reference(blocks, decisions)
 
 

@@ -46,7 +46,7 @@ mod _core {
     #[pymodule_export]
     use super::site::{pages_with_shapes, site_verdicts};
     #[pymodule_export]
-    use super::spans::{pieces_left, removal_spans, removed_by, words_outside};
+    use super::spans::{pieces_left, removal_spans, removed_kinds, words_outside};
     #[pymodule_export]
     use super::texts::block_texts;
     #[pymodule_export]

@@ -6,6 +6,7 @@ use std::cmp::Reverse;
 
 use pyo3::buffer::PyBuffer;
 use pyo3::exceptions::PyValueError;
+use pyo3::intern;
 use pyo3::prelude::*;
 use pyo3::types::{PyBytes, PyList, PyString};
 
@@ -14,21 +15,40 @@ use crate::segment::{CharTable, SPACE};
 const LINE_BREAK: u32 = '\n' as u32;
 const RETURN: u32 = '\r' as u32;
 
-/// For each block (`block_starts`, `block_ends`: in order, apart), the index of the first
-/// decision (in the order given) that overlaps it, where the decisions that overlap it cover
-/// `share` of it or more; -1 where they do not (most blocks: the article).
+/// For each block (`dedup.page.Block`s, in order, apart), the kind of the first decision (in the
+/// order given) that overlaps it, where the decisions that overlap it cover `share` of it or
+/// more; None where they do not (most blocks: the article).
 #[pyfunction]
-pub fn removed_by(
-    block_starts: Vec<i64>,
-    block_ends: Vec<i64>,
-    starts: Vec<i64>,
-    ends: Vec<i64>,
+pub fn removed_kinds<'py>(
+    blocks: Vec<Bound<'py, PyAny>>,
+    decisions: Vec<Bound<'py, PyAny>>,
     share: f64,
-) -> PyResult<Vec<i64>> {
-    if block_starts.len() != block_ends.len() || starts.len() != ends.len() {
-        return Err(PyValueError::new_err("starts and ends differ in length"));
+) -> PyResult<Vec<Option<Bound<'py, PyAny>>>> {
+    let (block_starts, block_ends) = spans_of(&blocks)?;
+    let (starts, ends) = spans_of(&decisions)?;
+    removed(&block_starts, &block_ends, &starts, &ends, share)
+        .into_iter()
+        .map(|i| {
+            usize::try_from(i)
+                .ok()
+                .map(|i| decisions[i].getattr(intern!(decisions[i].py(), "kind")))
+                .transpose()
+        })
+        .collect()
+}
+
+/// The (start, end) of each span: a block, a decision.
+fn spans_of(spans: &[Bound<'_, PyAny>]) -> PyResult<(Vec<i64>, Vec<i64>)> {
+    let (mut starts, mut ends) = (
+        Vec::with_capacity(spans.len()),
+        Vec::with_capacity(spans.len()),
+    );
+    for span in spans {
+        let py = span.py();
+        starts.push(span.getattr(intern!(py, "start"))?.extract()?);
+        ends.push(span.getattr(intern!(py, "end"))?.extract()?);
     }
-    Ok(removed(&block_starts, &block_ends, &starts, &ends, share))
+    Ok((starts, ends))
 }
 
 fn removed(
@@ -65,20 +85,17 @@ fn removed(
         .collect()
 }
 
-/// What the decisions leave of the blocks (`block_starts`, `block_ends`: in order, apart):
-/// (block, start, end) of each piece that stays, in order. A block no decision overlaps is one
-/// piece, itself; one that decisions overlap leaves the spans between them, each shorter than
-/// the block (a decision of no length inside it cuts it in two).
+/// What the decisions leave of the blocks (`dedup.page.Block`s, in order, apart): (block, start,
+/// end) of each piece that stays, in order. A block no decision overlaps is one piece, itself;
+/// one that decisions overlap leaves the spans between them, each shorter than the block (a
+/// decision of no length inside it cuts it in two).
 #[pyfunction]
 pub fn pieces_left(
-    block_starts: Vec<i64>,
-    block_ends: Vec<i64>,
-    starts: Vec<i64>,
-    ends: Vec<i64>,
+    blocks: Vec<Bound<'_, PyAny>>,
+    decisions: Vec<Bound<'_, PyAny>>,
 ) -> PyResult<Vec<(usize, i64, i64)>> {
-    if block_starts.len() != block_ends.len() || starts.len() != ends.len() {
-        return Err(PyValueError::new_err("starts and ends differ in length"));
-    }
+    let (block_starts, block_ends) = spans_of(&blocks)?;
+    let (starts, ends) = spans_of(&decisions)?;
     Ok(pieces(&block_starts, &block_ends, &starts, &ends))
 }
 
@@ -158,8 +175,8 @@ pub fn words_outside<'py>(
     Ok((kept_words, bytes(&starts), bytes(&ends)))
 }
 
-/// The removals that decisions (`starts`, `ends`) make of a page (`text`): (decision, start, end)
-/// of each, in order and apart.
+/// The removals that decisions (`dedup.page.Decision`s) make of a page (`text`): (decision,
+/// start, end) of each, in order and apart.
 ///
 /// The decisions are taken by their start, the longest first, then in the order given; one that
 /// overlaps the last removal grows it (the removal keeps the first one's kind). A span that ends
@@ -169,20 +186,18 @@ pub fn words_outside<'py>(
 pub fn removal_spans(
     table: PyRef<'_, CharTable>,
     text: &Bound<'_, PyString>,
-    starts: Vec<usize>,
-    ends: Vec<usize>,
+    decisions: Vec<Bound<'_, PyAny>>,
 ) -> PyResult<Vec<(usize, usize, usize)>> {
     let text = crate::code_points(text)?;
-    if starts.len() != ends.len() {
-        return Err(PyValueError::new_err("starts and ends differ in length"));
-    }
-    if starts
-        .iter()
-        .zip(&ends)
-        .any(|(&s, &e)| s > e || e > text.len())
-    {
+    let (starts, ends) = spans_of(&decisions)?;
+    let inside = |&s: &i64, &e: &i64| 0 <= s && s <= e && e as usize <= text.len();
+    if !starts.iter().zip(&ends).all(|(s, e)| inside(s, e)) {
         return Err(PyValueError::new_err("a decision lies outside the page"));
     }
+    let (starts, ends): (Vec<usize>, Vec<usize>) = (
+        starts.iter().map(|&s| s as usize).collect(),
+        ends.iter().map(|&e| e as usize).collect(),
+    );
     let is_space = |c: u32| table.is_code(c, SPACE);
     Ok(removals(&text, is_space, &starts, &ends))
 }
