@@ -4,9 +4,9 @@ definition, on arbitrary words (lone surrogates included) and on real Arabic and
 against a plain Python reference; `minhash` refusing what lies outside its input (its values, and
 the character shingles', are checked against datasketch and xxhash in test_fingerprint.py);
 `nfkc_one_to_one` against its definition; the widget lists matched a page at a time against
-`WidgetMatcher.match`, key by key; `removed_by` against its definition; `block_texts` against
-`excerpt` and `label_prefix`; the labels `site_verdicts` finds against `label_span`; `exact_hashes`
-against `exact_hash` and `mask_digits`."""
+`WidgetMatcher.match`, key by key; `removed_kinds` and `pieces_left` against their definitions;
+`block_texts` against `excerpt` and `label_prefix`; the labels `site_verdicts` finds against
+`label_span`; `exact_hashes` against `exact_hash` and `mask_digits`."""
 
 from __future__ import annotations
 
