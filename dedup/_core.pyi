@@ -129,15 +129,15 @@ def page_copies(
     """(start, end, words) of each span that copies words the page said before
     (`dedup.detect.repeats.detect`; `starts`, `ends`: the words' token spans, little-endian i64)."""
 
-def pieces_left(blocks: list[Block], decisions: list[Decision]) -> list[tuple[int, int, int]]:
+def pieces_left(blocks: Sequence[Block], decisions: Sequence[Decision]) -> list[tuple[int, int, int]]:
     """What the decisions leave of the blocks (in order, apart): (block, start, end) of each
     piece, in order; a block none overlaps is one piece, itself."""
 
-def removal_spans(table: CharTable, text: str, decisions: list[Decision]) -> list[tuple[int, int, int]]:
+def removal_spans(table: CharTable, text: str, decisions: Sequence[Decision]) -> list[tuple[int, int, int]]:
     """The removals that decisions make of a page: (decision, start, end) of each, in order and
     apart (`dedup.audit.merge`)."""
 
-def removed_kinds(blocks: list[Block], decisions: list[Decision], share: float) -> list[Kind | None]:
+def removed_kinds(blocks: Sequence[Block], decisions: Sequence[Decision], share: float) -> list[Kind | None]:
     """For each block (in order, apart), the kind of the first decision (in the order given) that
     overlaps it, where those that overlap it cover `share` of it or more; else None."""
 

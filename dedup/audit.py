@@ -17,7 +17,7 @@ def merge(decisions: Sequence[Decision], text: str) -> list[Removal]:
     line break: the next line is not glued onto it. One pass over the text, however long its
     lines, by the Rust core (`removal_spans`).
     """
-    spans = removal_spans(char_table(), text, list(decisions))
+    spans = removal_spans(char_table(), text, decisions)
     removals = []
     for i, start, end in spans:
         d = decisions[i]

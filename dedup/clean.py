@@ -304,7 +304,7 @@ def _piece(
 def _removed_kinds(blocks: Sequence[Block], decisions: Sequence[Decision]) -> list[Kind | None]:
     """The kind of decision that removes each block whole (or nearly), None for a block that stays:
     the first decision that overlaps it, where those that do cover REMOVED_SHARE of it."""
-    return removed_kinds(list(blocks), list(decisions), REMOVED_SHARE)
+    return removed_kinds(blocks, decisions, REMOVED_SHARE)
 
 
 def _left(folded: Folded, blocks: Sequence[Block], decisions: Sequence[Decision]) -> list[Block]:
@@ -312,7 +312,7 @@ def _left(folded: Folded, blocks: Sequence[Block], decisions: Sequence[Decision]
     page's blocks: a block cut in part leaves its pieces, and each line's word count is made of
     what is left of it."""
     left: list[Block] = []
-    for k, start, end in pieces_left(list(blocks), list(decisions)):
+    for k, start, end in pieces_left(blocks, decisions):
         b = blocks[k]
         if start == b.start and end == b.end:
             left.append(b)

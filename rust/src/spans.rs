@@ -20,19 +20,18 @@ const RETURN: u32 = '\r' as u32;
 /// more; None where they do not (most blocks: the article).
 #[pyfunction]
 pub fn removed_kinds<'py>(
+    py: Python<'py>,
     blocks: Vec<Bound<'py, PyAny>>,
     decisions: Vec<Bound<'py, PyAny>>,
     share: f64,
 ) -> PyResult<Vec<Option<Bound<'py, PyAny>>>> {
     let (block_starts, block_ends) = spans_of(&blocks)?;
     let (starts, ends) = spans_of(&decisions)?;
-    removed(&block_starts, &block_ends, &starts, &ends, share)
-        .into_iter()
-        .map(|i| {
-            usize::try_from(i)
-                .ok()
-                .map(|i| decisions[i].getattr(intern!(decisions[i].py(), "kind")))
-                .transpose()
+    let by = removed(&block_starts, &block_ends, &starts, &ends, share);
+    by.into_iter()
+        .map(|i| match usize::try_from(i) {
+            Ok(i) => decisions[i].getattr(intern!(py, "kind")).map(Some),
+            Err(_) => Ok(None), // -1: no decision removes it
         })
         .collect()
 }
