@@ -181,7 +181,7 @@ def learning_features(
     tuple[
         list[str],
         int,
-        list[str],
+        bytes,
         list[tuple[int, int, int]],
         int,
         list[int],
@@ -192,11 +192,11 @@ def learning_features(
     list[tuple[int, int, str, int, bool, int, int, str]],
 ]:
     """What learning takes of a page on the fast path (`dedup.features.learning_pages`): its blocks'
-    shapes, how many stand before its first long line, their example texts, (index, and its
-    label's start and end) of each that a label opens (`dedup.keys.label_span`), the hash of its
-    keys, its salted edge 3-grams, its lines' `word_shingles` and its key's `exact_hashes` (None
-    for an empty page); or, for a page with a line of `flow_line_words` words or more, None and
-    its blocks as `segment` gives them."""
+    shapes, how many stand before its first long line, their example texts (UTF-8, one line
+    break between), (index, and its label's start and end) of each that a label opens
+    (`dedup.keys.label_span`), the hash of its keys, its salted edge 3-grams, its lines'
+    `word_shingles` and its key's `exact_hashes` (None for an empty page); or, for a page with a
+    line of `flow_line_words` words or more, None and its blocks as `segment` gives them."""
 
 def block_texts(
     table: CharTable,

@@ -5,7 +5,6 @@ its print (what copies are found by, before anything is cleaned)."""
 from __future__ import annotations
 
 import pickle
-import struct
 from array import array
 from bisect import bisect_left
 from collections.abc import Collection, Iterable, Iterator, Mapping, Sequence
@@ -82,39 +81,50 @@ class PageCounts:
 
     def dumps(self) -> bytes:
         """The counts as bytes, to be read back by `loads` in this run (the learning spool; pickle
-        writes a page's strings three times faster than marshal, which encodes each anew): the
-        examples after the rest, on their own."""
-        fields = pickle.dumps(
-            (self.site, self.page_hash, self.shapes, self.head_shapes, self.labels, self.grams),
-            pickle.HIGHEST_PROTOCOL,
-        )
-        examples = pickle.dumps(dict(self.examples), pickle.HIGHEST_PROTOCOL)
-        return _FIELDS_SIZE.pack(len(fields)) + fields + examples
+        writes a page's strings three times faster than marshal, which encodes each anew, and
+        writes its examples' shapes once, as the same strings)."""
+        fields = (self.site, self.page_hash, self.shapes, self.head_shapes, self.labels, self.grams)
+        return pickle.dumps((*fields, self.examples), pickle.HIGHEST_PROTOCOL)
 
     @classmethod
     def loads(cls, data: bytes | memoryview) -> PageCounts:
-        """The counts `dumps` made; their examples are read only when asked for (a page's are
-        wanted only for its keys that reach EXAMPLE_PAGES pages with it: few, past a site's first
-        pages)."""
-        (size,) = _FIELDS_SIZE.unpack_from(data)
-        end = _FIELDS_SIZE.size + size
-        site, page_hash, shapes, head_shapes, labels, grams = pickle.loads(data[_FIELDS_SIZE.size : end])
-        return cls(site, page_hash, shapes, head_shapes, labels, grams, _Examples(bytes(data[end:])))
+        """The counts `dumps` made."""
+        return cls(*pickle.loads(data))
 
 
-_FIELDS_SIZE = struct.Struct("<I")  # the size of a spooled page's counts, before their examples
+class PageExamples(Mapping[str, str]):
+    """A page's examples (`PageCounts.examples`) as the learning pass makes them: each block's
+    text (`excerpt`) for its shape, the first block's where a shape comes again, and each label's
+    text. The blocks' texts are held as UTF-8, a line break between (an excerpt holds none; a
+    lone surrogate is written as "surrogatepass" writes it), and read only when asked for: a
+    page's are wanted only for its keys that reach EXAMPLE_PAGES pages with it (few, past a
+    site's first pages)."""
 
-
-class _Examples(Mapping[str, str]):
-    """A page's examples as `PageCounts.dumps` wrote them, unpickled when first read."""
-
-    def __init__(self, data: bytes) -> None:
-        self._data = data
+    def __init__(
+        self,
+        shapes: Sequence[str],
+        texts: bytes,
+        labelled: Sequence[tuple[str, int]] = (),
+        glued: Sequence[tuple[str, str]] = (),
+    ) -> None:
+        # `labelled`: each label with its block's index; `glued`: each label found in a flow line
+        # with its text.
+        self._parts = (list(shapes), texts, list(labelled), list(glued))
         self._read: dict[str, str] | None = None
+
+    def __reduce__(self) -> tuple[type[PageExamples], tuple[object, ...]]:
+        return PageExamples, self._parts
 
     def _examples(self) -> dict[str, str]:
         if self._read is None:
-            self._read = pickle.loads(self._data)
+            shapes, joined, labelled, glued = self._parts
+            texts = joined.decode("utf-8", "surrogatepass").split("\n") if shapes else []
+            examples = dict(zip(reversed(shapes), reversed(texts), strict=True))
+            for label, k in labelled:  # in order: a label's first block gives its text
+                examples.setdefault(label, texts[k])
+            for label, text in glued:
+                examples.setdefault(label, text)
+            self._read = examples
         return self._read
 
     def __getitem__(self, key: str) -> str:
@@ -148,7 +158,7 @@ def page_counts(
         text,
         [b.shape for b in blocks],
         bisect_left(blocks, first_long, key=attrgetter("line")),
-        texts,
+        "\n".join(texts).encode("utf-8", "surrogatepass"),
         [
             (k, *span)
             for k in labelled
@@ -171,24 +181,24 @@ def _counts(
     text: str,
     shapes: list[str],
     head: int,
-    texts: Sequence[str],
+    texts: bytes,
     labelled: Iterable[tuple[int, int, int]],
     page_hash: int,
     grams: Iterable[int],
     glued: Iterable[tuple[str, Block]] = (),
 ) -> PageCounts:
     """`page_counts` from a page's block shapes (the first `head` of them before its first long
-    line), their example texts, the (index, and its label's start and end) of each block that
-    a label opens (`label_span`), its hash, its word 3-grams and its flow lines' labels."""
-    examples = dict(zip(reversed(shapes), reversed(texts), strict=True))  # each shape's first text
+    line), their example texts (`PageExamples`), the (index, and its label's start and
+    end) of each block that a label opens (`label_span`), its hash, its word 3-grams and its flow
+    lines' labels."""
     labels: set[str] = set()
-    for k, start, end in labelled:  # in order: a label's first block gives its text
+    label_blocks = []
+    for k, start, end in labelled:
         if (label := label_key(text[start:end])) is not None:
             labels.add(label)
-            examples.setdefault(label, texts[k])
-    for label, b in glued:
-        labels.add(label)
-        examples.setdefault(label, excerpt(text[b.start : b.end]))
+            label_blocks.append((label, k))
+    glued_texts = [(label, excerpt(text[b.start : b.end])) for label, b in glued]
+    labels.update(label for label, _ in glued_texts)
     return PageCounts(
         site=site,
         page_hash=page_hash,
@@ -196,7 +206,7 @@ def _counts(
         head_shapes=frozenset(shapes[:head]),
         labels=frozenset(labels),
         grams=frozenset(grams),
-        examples=examples,
+        examples=PageExamples(shapes, texts, label_blocks, glued_texts),
     )
 
 

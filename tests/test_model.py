@@ -2,10 +2,14 @@
 
 from __future__ import annotations
 
+import pytest
+from conftest import AR_PAGE, EN_PAGE, REFERENCE_PAGE
+
 from dedup._core import pages_with_shapes
-from dedup.config import Rule
-from dedup.features import PageCounts
+from dedup.config import Config, Rule
+from dedup.features import PageCounts, excerpt, learning_pages
 from dedup.model import FORGET_MIN_PAGES, Learned, SingleShapes, SiteModel
+from dedup.segment import segment
 
 NAV_AR = "الرئيسية اخبار محلية اقتصاد رياضة"
 NAV_EN = "home news local business sport"
@@ -116,8 +120,8 @@ def test_a_line_keeps_the_text_of_its_second_page_and_a_line_seen_once_none() ->
 
 
 def test_counts_read_back_from_the_learning_spool_keep_the_same_texts() -> None:
-    """The spool writes a page's examples apart and reads them only when asked for: the texts kept
-    are those of the counts as they were made."""
+    """The spool writes a page's examples with its counts: the texts kept are those of the counts
+    as they were made."""
     direct, spooled = SiteModel(), SiteModel()
     for n in range(5):
         texts = {DATE_AR: f"آخر تحديث: {n + 10} مارس 2024", NAV_EN: "Home | World | Sport"}
@@ -201,3 +205,20 @@ def test_single_shapes_come_back_in_order_surrogates_and_all() -> None:
     assert len(single) == len(shapes)
     assert single.chunks  # compressed a chunk at a time
     assert list(single.keys()) == shapes
+
+
+@pytest.mark.parametrize(
+    "text", [REFERENCE_PAGE.read_text(encoding="utf-8"), AR_PAGE, EN_PAGE + "\nShare: X \ud800"]
+)
+def test_a_learned_pages_examples_are_its_blocks_texts_also_read_back_from_the_spool(text: str) -> None:
+    # The Rust core's page and one with a lone surrogate (made in Python) alike: each shape's
+    # text is its first block's, and every label has one.
+    blocks = segment(text)
+    ((_, counts),) = learning_pages([("news.example", text)], Config().settings, Config().rule.short_words)
+    texts = {}
+    for b in reversed(blocks):
+        texts[b.shape] = excerpt(text[b.start : b.end])
+    assert {k: t for k, t in counts.examples.items() if k in counts.shapes} == texts
+    assert counts.examples.keys() == counts.shapes | counts.labels
+    read = PageCounts.loads(counts.dumps())
+    assert read == counts and dict(read.examples) == dict(counts.examples)

@@ -33,14 +33,14 @@ pub struct Limits {
 }
 
 /// A page's features: each block's shape; how many blocks stand before its first long line;
-/// each block's example text; (index, and its label's start and end) of each block that a label
+/// each block's example text (UTF-8, one line break between); (index, and its label's start and end) of each block that a label
 /// opens (`label_span`); the hash of its blocks' keys, one line break between; its edge
 /// 3-grams, salted; its lines' `word_shingles` (little-endian u32 bytes); its key's
 /// `exact_hashes` (None for no key).
 type Features<'py> = (
     Vec<Py<PyString>>,
     usize,
-    Vec<Bound<'py, PyString>>,
+    Bound<'py, PyBytes>,
     Vec<(usize, usize, usize)>,
     u64,
     Vec<u64>,
@@ -85,10 +85,20 @@ pub fn learning_features<'py>(
                 .map(|s| PyString::new(py, &s).unbind())
                 .collect();
             let (head, texts, labelled, hash, grams, shingles, exact) = rest;
-            let texts = texts
-                .iter()
-                .map(|text| crate::py_string(py, text))
-                .collect::<PyResult<_>>()?;
+            // As UTF-8, one line break between (an excerpt holds none): a page's texts are read
+            // only for the few shapes its site's other pages hold too.
+            let mut joined = String::new();
+            for (k, text) in texts.iter().enumerate() {
+                if k > 0 {
+                    joined.push('\n');
+                }
+                for &c in text {
+                    joined.push(char::from_u32(c).ok_or_else(|| {
+                        PyValueError::new_err("a lone surrogate in a block's text")
+                    })?);
+                }
+            }
+            let texts = PyBytes::new(py, joined.as_bytes());
             let shingles: Vec<u8> = shingles.into_iter().flat_map(u32::to_le_bytes).collect();
             let shingles = PyBytes::new(py, &shingles);
             Ok((
