@@ -33,10 +33,10 @@ pub struct Limits {
 }
 
 /// A page's features: each block's shape; how many blocks stand before its first long line;
-/// each block's example text (UTF-8, one line break between); (index, and its label's start and end) of each block that a label
-/// opens (`label_span`); the hash of its blocks' keys, one line break between; its edge
-/// 3-grams, salted; its lines' `word_shingles` (little-endian u32 bytes); its key's
-/// `exact_hashes` (None for no key).
+/// each block's example text (UTF-8, one line break between); (index, and its label's start and
+/// end) of each block that a label opens (`label_span`); the hash of its blocks' keys, one line
+/// break between; its edge 3-grams, salted; its lines' `word_shingles` (little-endian u32
+/// bytes); its key's `exact_hashes` (None for no key).
 type Features<'py> = (
     Vec<Py<PyString>>,
     usize,
