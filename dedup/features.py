@@ -109,7 +109,7 @@ class PageExamples(Mapping[str, str]):
     ) -> None:
         # `labelled`: each label with its block's index; `glued`: each label found in a flow line
         # with its text.
-        self._parts = (list(shapes), texts, list(labelled), list(glued))
+        self._parts = (shapes, texts, labelled, glued)
         self._read: dict[str, str] | None = None
 
     def __reduce__(self) -> tuple[type[PageExamples], tuple[object, ...]]:
