@@ -13,6 +13,12 @@ use pyo3::types::{PyBytes, PyString};
 /// Words per shingle: the unit a copy is found by, which its stretch then extends.
 const GRAM: usize = 5;
 
+// The core's many small vectors (a page's blocks, words, keys) are made and freed page after page:
+// mimalloc does that faster than the system's allocator. Its thread-local storage is the kind a
+// library loaded by `dlopen` (an import) can always get.
+#[global_allocator]
+static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 mod fold;
 mod learning;
 mod lsh;
