@@ -9,7 +9,6 @@ from array import array
 from bisect import bisect_left
 from collections.abc import Collection, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
-from itertools import starmap
 from operator import attrgetter
 
 import numpy as np
@@ -31,7 +30,7 @@ from dedup.keys import (
     segmented_page_key,
 )
 from dedup.normalize import Folded
-from dedup.page import Block
+from dedup.page import Block, blocks_of
 from dedup.segment import (
     FLOW_LINE_WORDS,
     Words,
@@ -302,7 +301,7 @@ def learning_pages(
             counts.append(_counts(site, text, shapes, head, texts, labelled, page_hash, grams))
             prints.append(PagePrint(site, np.frombuffer(shingles, "<u4"), *(exact or (None, None))))
             continue
-        blocks = segment(text, folded) if rows is None else list(starmap(Block, rows))
+        blocks = segment(text, folded) if rows is None else blocks_of(rows)
         counts.append(counts_of(site, text, blocks, short_words, folded))
         sites.append(site)
         bodies.append(block_line_keys(blocks) if folded.fast else line_keys(text, folded))

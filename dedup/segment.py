@@ -6,7 +6,6 @@ import functools
 from array import array
 from collections.abc import Sequence
 from dataclasses import dataclass
-from itertools import starmap
 from operator import attrgetter
 
 import numpy as np
@@ -25,7 +24,7 @@ from dedup.normalize import (
     one_char_forms,
     shape,
 )
-from dedup.page import Block
+from dedup.page import Block, blocks_of
 
 _LINE = regex.compile(r"[^\n]*\n|[^\n]+$")
 SENTENCE_STOPS = frozenset(".!?؟…。")  # what ends a sentence
@@ -133,7 +132,7 @@ def segment(text: str, folded: Folded | None = None) -> list[Block]:
     if not folded.fast:
         return segment_here(text, folded)
     kept, positions = folded.kept_span(0, len(text))
-    return list(starmap(Block, core_segment(char_table(), text, kept, positions)))
+    return blocks_of(core_segment(char_table(), text, kept, positions))
 
 
 def segment_here(text: str, folded: Folded) -> list[Block]:

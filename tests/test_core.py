@@ -41,6 +41,7 @@ from dedup.keys import (
 )
 from dedup.model import SiteStats
 from dedup.normalize import Folded, _nfkc_one_to_one, mask_digits, normalize
+from dedup.page import Block
 from dedup.segment import char_table, segment, segment_here, words_with_offsets
 
 GRAM = 5  # words per shingle
@@ -544,7 +545,7 @@ def _blocks_and_decisions(
 
 @dataclass
 class _Span:
-    """What the core reads of a block or a decision; a decision's kind here is its index."""
+    """What the core reads of a decision; its kind here is its index."""
 
     start: int
     end: int
@@ -552,15 +553,20 @@ class _Span:
 
 
 def _objects(spans: list[tuple[int, int]]) -> list[_Span]:
-    """The spans as the core reads blocks and decisions."""
+    """The spans as the core reads decisions."""
     return [_Span(s, e, str(j)) for j, (s, e) in enumerate(spans)]
+
+
+def _blocks(spans: list[tuple[int, int]]) -> list[Block]:
+    """The spans as blocks (the core reads their start and end)."""
+    return [Block(s, e, "", 0, True, 0, 0, "") for s, e in spans]
 
 
 @settings(max_examples=500, deadline=None)
 @given(*BLOCKS_AND_DECISIONS)
 def test_removed_kinds_are_the_definition(gaps: list[tuple[int, int]], spans: list[tuple[int, int]]) -> None:
     blocks, decisions = _blocks_and_decisions(gaps, spans)
-    found = _core.removed_kinds(_objects(blocks), _objects(decisions), 0.9)
+    found = _core.removed_kinds(_blocks(blocks), _objects(decisions), 0.9)
     assert found == [str(j) if j >= 0 else None for j in _removed_by_reference(blocks, decisions)]
 
 
@@ -582,7 +588,7 @@ def _pieces_left_reference(
 @given(*BLOCKS_AND_DECISIONS)
 def test_pieces_left_are_the_definition(gaps: list[tuple[int, int]], spans: list[tuple[int, int]]) -> None:
     blocks, decisions = _blocks_and_decisions(gaps, spans)
-    found = _core.pieces_left(_objects(blocks), _objects(decisions))
+    found = _core.pieces_left(_blocks(blocks), _objects(decisions))
     assert found == _pieces_left_reference(blocks, decisions)
 
 

@@ -10,7 +10,7 @@ use pyo3::intern;
 use pyo3::prelude::*;
 use pyo3::types::PyString;
 
-use crate::segment::{CLOSING, CharTable, SPACE};
+use crate::segment::{CLOSING, CharTable, SPACE, block_field, field};
 use crate::{i64s, stretches, word_numbers};
 
 /// What opens a quotation after a speech verb (`dedup.keys.OPENING_QUOTES`).
@@ -109,16 +109,18 @@ impl<'py> Page<'py> {
         blocks: &[Bound<'py, PyAny>],
         words: &Bound<'py, PyAny>,
     ) -> PyResult<Self> {
-        let py = text.py();
         let text = crate::code_points(text)?;
-        let field = |name: &Bound<'py, PyString>| -> PyResult<Vec<i64>> {
-            blocks.iter().map(|b| b.getattr(name)?.extract()).collect()
+        let column = |at: usize| -> PyResult<Vec<i64>> {
+            blocks
+                .iter()
+                .map(|b| block_field(b, at)?.extract())
+                .collect()
         };
         Ok(Page {
             table,
-            block_starts: field(intern!(py, "start"))?,
-            block_ends: field(intern!(py, "end"))?,
-            lines: field(intern!(py, "line"))?,
+            block_starts: column(field::START)?,
+            block_ends: column(field::END)?,
+            lines: column(field::LINE)?,
             text,
             words: words
                 .try_iter()?

@@ -14,7 +14,7 @@ use foldhash::fast::RandomState;
 
 use pyo3::exceptions::{PyUnicodeEncodeError, PyValueError};
 use pyo3::prelude::*;
-use pyo3::types::{PyBytes, PyString};
+use pyo3::types::{PyBytes, PyString, PyTuple};
 use xxhash_rust::xxh3::xxh3_64;
 
 pub(crate) const BMP: usize = 0x10000;
@@ -143,6 +143,25 @@ pub(crate) type PyBlock = (
     usize,
     Py<PyString>,
 );
+
+/// Where each field of a `dedup.page.Block` (a tuple, as `PyBlock` makes it) stands.
+pub(crate) mod field {
+    pub(crate) const START: usize = 0;
+    pub(crate) const END: usize = 1;
+    pub(crate) const LINE: usize = 3;
+    pub(crate) const WHOLE_LINE: usize = 4;
+    pub(crate) const LINE_WORDS: usize = 5;
+    pub(crate) const WORDS: usize = 6;
+    pub(crate) const SHAPE: usize = 7;
+}
+
+/// One field of a `dedup.page.Block` (`field`), read by its position.
+pub(crate) fn block_field<'py>(
+    block: &Bound<'py, PyAny>,
+    at: usize,
+) -> PyResult<Bound<'py, PyAny>> {
+    block.cast::<PyTuple>()?.get_item(at)
+}
 
 /// The blocks of a page: `text`, and `kept`, its folded text without the dropped characters
 /// (`at`: where each position of the text went in `kept`, as little-endian u32 bytes, one more

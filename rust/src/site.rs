@@ -9,7 +9,7 @@ use pyo3::intern;
 use pyo3::prelude::*;
 use pyo3::types::{PyDict, PyString};
 
-use crate::segment::{BMP, CLOSING, CharTable, REGEX_WORD, SPACE, STOP};
+use crate::segment::{BMP, CLOSING, CharTable, REGEX_WORD, SPACE, STOP, block_field, field};
 use crate::texts::{holds_separator, label_span};
 
 /// A block's place and size (`dedup.page.Block` without its texts).
@@ -91,7 +91,7 @@ pub fn site_verdicts(
     let py = stats.py();
     let shapes = blocks
         .iter()
-        .map(|block| block.getattr(intern!(py, "shape")))
+        .map(|block| block_field(block, field::SHAPE))
         .collect::<PyResult<Vec<_>>>()?;
     let (first_long, last_long) = long_lines(&read, needs.short_words, needs.no_line);
     let counts = Counts::of(stats)?;
@@ -332,14 +332,13 @@ fn count(counter: &Bound<'_, PyDict>, key: &Bound<'_, PyAny>) -> PyResult<i64> {
 }
 
 fn read_block(block: &Bound<'_, PyAny>) -> PyResult<Block> {
-    let py = block.py();
     Ok(Block {
-        start: block.getattr(intern!(py, "start"))?.extract()?,
-        end: block.getattr(intern!(py, "end"))?.extract()?,
-        line: block.getattr(intern!(py, "line"))?.extract()?,
-        whole_line: block.getattr(intern!(py, "whole_line"))?.extract()?,
-        line_words: block.getattr(intern!(py, "line_words"))?.extract()?,
-        words: block.getattr(intern!(py, "words"))?.extract()?,
+        start: block_field(block, field::START)?.extract()?,
+        end: block_field(block, field::END)?.extract()?,
+        line: block_field(block, field::LINE)?.extract()?,
+        whole_line: block_field(block, field::WHOLE_LINE)?.extract()?,
+        line_words: block_field(block, field::LINE_WORDS)?.extract()?,
+        words: block_field(block, field::WORDS)?.extract()?,
     })
 }
 

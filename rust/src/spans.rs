@@ -10,7 +10,7 @@ use pyo3::intern;
 use pyo3::prelude::*;
 use pyo3::types::{PyBytes, PyList, PyString};
 
-use crate::segment::{CharTable, SPACE};
+use crate::segment::{CharTable, SPACE, block_field, field};
 
 const LINE_BREAK: u32 = '\n' as u32;
 const RETURN: u32 = '\r' as u32;
@@ -25,7 +25,7 @@ pub fn removed_kinds<'py>(
     decisions: Vec<Bound<'py, PyAny>>,
     share: f64,
 ) -> PyResult<Vec<Option<Bound<'py, PyAny>>>> {
-    let (block_starts, block_ends) = spans_of(&blocks)?;
+    let (block_starts, block_ends) = block_spans(&blocks)?;
     let (starts, ends) = spans_of(&decisions)?;
     let by = removed(&block_starts, &block_ends, &starts, &ends, share);
     by.into_iter()
@@ -36,7 +36,19 @@ pub fn removed_kinds<'py>(
         .collect()
 }
 
-/// The (start, end) of each span: a block, a decision.
+/// The (start, end) of each block (`dedup.page.Block`).
+fn block_spans(blocks: &[Bound<'_, PyAny>]) -> PyResult<(Vec<i64>, Vec<i64>)> {
+    let starts = blocks
+        .iter()
+        .map(|b| block_field(b, field::START)?.extract());
+    let ends = blocks.iter().map(|b| block_field(b, field::END)?.extract());
+    Ok((
+        starts.collect::<PyResult<_>>()?,
+        ends.collect::<PyResult<_>>()?,
+    ))
+}
+
+/// The (start, end) of each decision (`dedup.page.Decision`).
 fn spans_of(spans: &[Bound<'_, PyAny>]) -> PyResult<(Vec<i64>, Vec<i64>)> {
     let (mut starts, mut ends) = (
         Vec::with_capacity(spans.len()),
@@ -93,7 +105,7 @@ pub fn pieces_left(
     blocks: Vec<Bound<'_, PyAny>>,
     decisions: Vec<Bound<'_, PyAny>>,
 ) -> PyResult<Vec<(usize, i64, i64)>> {
-    let (block_starts, block_ends) = spans_of(&blocks)?;
+    let (block_starts, block_ends) = block_spans(&blocks)?;
     let (starts, ends) = spans_of(&decisions)?;
     Ok(pieces(&block_starts, &block_ends, &starts, &ends))
 }
