@@ -96,7 +96,9 @@ class Block(NamedTuple):
 
     def with_line_words(self, line_words: int) -> Block:
         """The same block, its line holding this many words."""
-        return self._replace(line_words=line_words)
+        return Block(
+            self.start, self.end, self.key, self.line, self.whole_line, line_words, self.words, self.shape
+        )
 
 
 def blocks_of(rows: Iterable[tuple[int, int, str, int, bool, int, int, str]]) -> list[Block]:
