@@ -26,7 +26,7 @@ pub fn removed_kinds<'py>(
     share: f64,
 ) -> PyResult<Vec<Option<Bound<'py, PyAny>>>> {
     let (block_starts, block_ends) = block_spans(&blocks)?;
-    let (starts, ends) = spans_of(&decisions)?;
+    let (starts, ends) = decision_spans(&decisions)?;
     let by = removed(&block_starts, &block_ends, &starts, &ends, share);
     by.into_iter()
         .map(|i| match usize::try_from(i) {
@@ -49,15 +49,15 @@ fn block_spans(blocks: &[Bound<'_, PyAny>]) -> PyResult<(Vec<i64>, Vec<i64>)> {
 }
 
 /// The (start, end) of each decision (`dedup.page.Decision`).
-fn spans_of(spans: &[Bound<'_, PyAny>]) -> PyResult<(Vec<i64>, Vec<i64>)> {
+fn decision_spans(decisions: &[Bound<'_, PyAny>]) -> PyResult<(Vec<i64>, Vec<i64>)> {
     let (mut starts, mut ends) = (
-        Vec::with_capacity(spans.len()),
-        Vec::with_capacity(spans.len()),
+        Vec::with_capacity(decisions.len()),
+        Vec::with_capacity(decisions.len()),
     );
-    for span in spans {
-        let py = span.py();
-        starts.push(span.getattr(intern!(py, "start"))?.extract()?);
-        ends.push(span.getattr(intern!(py, "end"))?.extract()?);
+    for decision in decisions {
+        let py = decision.py();
+        starts.push(decision.getattr(intern!(py, "start"))?.extract()?);
+        ends.push(decision.getattr(intern!(py, "end"))?.extract()?);
     }
     Ok((starts, ends))
 }
@@ -106,7 +106,7 @@ pub fn pieces_left(
     decisions: Vec<Bound<'_, PyAny>>,
 ) -> PyResult<Vec<(usize, i64, i64)>> {
     let (block_starts, block_ends) = block_spans(&blocks)?;
-    let (starts, ends) = spans_of(&decisions)?;
+    let (starts, ends) = decision_spans(&decisions)?;
     Ok(pieces(&block_starts, &block_ends, &starts, &ends))
 }
 
@@ -200,7 +200,7 @@ pub fn removal_spans(
     decisions: Vec<Bound<'_, PyAny>>,
 ) -> PyResult<Vec<(usize, usize, usize)>> {
     let text = crate::code_points(text)?;
-    let (starts, ends) = spans_of(&decisions)?;
+    let (starts, ends) = decision_spans(&decisions)?;
     let inside = |&s: &i64, &e: &i64| 0 <= s && s <= e && e as usize <= text.len();
     if !starts.iter().zip(&ends).all(|(s, e)| inside(s, e)) {
         return Err(PyValueError::new_err("a decision lies outside the page"));
