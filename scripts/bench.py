@@ -250,6 +250,12 @@ def ratios(results: dict[str, list[Measure]]) -> list[str]:
         return median(results[a], attr) / median(results[b], attr)
 
     one, two = "dedup clean, 1 worker", "dedup clean, 2 workers"
+
+    def by_round(name: str, runs: int) -> str:
+        """Each round's pages a second of a row against one worker's in the same round."""
+        pairs = zip(results[one], results[name], strict=False)
+        return ", ".join(f"{runs * a.wall / b.wall:.2f}x" for a, b in pairs)
+
     return [
         f"- dedup (1 worker) / floor script: {ratio(one, 'floor script', 'wall'):.1f}x wall "
         f"({ratio(one, 'floor script', 'cpu'):.1f}x CPU); goal <= 5x",
@@ -259,6 +265,8 @@ def ratios(results: dict[str, list[Measure]]) -> list[str]:
         f"- 2 workers speed-up over 1: {ratio(one, two, 'wall'):.2f}x; goal >= 1.7x",
         f"- two 1-worker runs side by side: {2 * ratio(one, SIDE_BY_SIDE, 'wall'):.2f}x the pages a second "
         "of one (what two cores give here; 2x on cores that share nothing)",
+        f"- by round (the host's load changes from one to the next): 2 workers {by_round(two, 1)}; "
+        f"side by side {by_round(SIDE_BY_SIDE, 2)}",
     ]
 
 
