@@ -149,12 +149,12 @@ def measure(cmd: list[str], env: dict[str, str] | None = None) -> Measure:
 def commands(source: Path, work: Path, redis_url: str | None) -> dict[str, list[str] | None]:
     """Every row of the table: its command, or None when this build cannot run it."""
     out = str(work / "out.jsonl")
-    q, out_2 = shlex.quote, str(work / "out-2.jsonl")
-    one = shlex.join([DEDUP, "clean", str(source), "--workers", "1"])
+    one_worker = [DEDUP, "clean", str(source), "--workers", "1"]
+    one, q, out_2 = shlex.join(one_worker), shlex.quote, str(work / "out-2.jsonl")
     rows: dict[str, list[str] | None] = {
         "floor script": [PY, str(SCRIPTS / "bench_floor.py"), str(source), out],
         "datasketch used well": [PY, str(SCRIPTS / "bench_datasketch.py"), str(source), str(work / "ds.txt")],
-        "dedup clean, 1 worker": [DEDUP, "clean", str(source), "-o", out, "--workers", "1"],
+        "dedup clean, 1 worker": [*one_worker, "-o", out],
         "dedup clean, 2 workers": [DEDUP, "clean", str(source), "-o", out, "--workers", "2"],
         # What two cores give here at most: two 1-worker runs side by side share the host's
         # caches and memory bandwidth, which 2 workers do too.
