@@ -2,9 +2,10 @@
 
 from array import array
 from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Set as AbstractSet
 from typing import Any
 
-from dedup.config import Repeats
+from dedup.config import Islands, Repeats
 from dedup.model import SiteStats
 from dedup.page import Block, Decision, Kind
 
@@ -129,9 +130,12 @@ def page_copies(
     """(start, end, words) of each span that copies words the page said before
     (`dedup.detect.repeats.detect`; `starts`, `ends`: the words' token spans, little-endian i64)."""
 
-def pieces_left(blocks: Sequence[Block], decisions: Sequence[Decision]) -> list[tuple[int, int, int]]:
-    """What the decisions leave of the blocks (in order, apart): (block, start, end) of each
-    piece, in order; a block none overlaps is one piece, itself."""
+def blocks_left(
+    blocks: Sequence[Block], decisions: Sequence[Decision], piece: Callable[[int, int, int], Block | None]
+) -> list[Block]:
+    """What the decisions leave of the blocks (in order, apart): a block none overlaps is itself,
+    one they cut leaves the spans between them as `piece(block, start, end)` makes them (None: left
+    out); each block's line holds the words left of it (`Block.with_line_words`)."""
 
 def removal_spans(table: CharTable, text: str, decisions: Sequence[Decision]) -> list[tuple[int, int, int]]:
     """The removals that decisions make of a page: (decision, start, end) of each, in order and
@@ -147,9 +151,40 @@ def words_outside(
     """The words (with their tokens' starts and ends, in order) that start outside every (start,
     end) span: the words, and their starts and ends as little-endian i64 bytes."""
 
-def pages_with_shapes(stats: SiteStats, shapes: list[str]) -> list[int]:
-    """`stats.pages_with(shape)[0]` of each shape: the pages of the site that carry it or a
-    variant of it."""
+def furniture_runs(
+    blocks: Sequence[Block],
+    removed: Sequence[str | None],
+    furniture: AbstractSet[str],
+    stats: SiteStats,
+    flow_lines: list[int],
+    needs: dict[str, int],
+) -> tuple[list[int], list[tuple[int, int, int]], int | None]:
+    """The runs of kept blocks after the article that `between_furniture` takes (`removed`: the
+    kind that removes each block, or None; `furniture`: the furniture kinds' names): the pages of
+    the site that carry each kept block's shape or a variant of it (0 for a removed block); (first,
+    end, pages needed) of each run; the index of the article's last paragraph, None where the page
+    has none of its own."""
+
+def island_runs(
+    blocks: Sequence[Block],
+    removed: Sequence[str | None],
+    furniture: AbstractSet[str],
+    repeat: str,
+    flow_lines: list[int],
+    limits: Islands,
+    article_end: int | None,
+) -> list[tuple[int, int]]:
+    """(first, end) of the runs of short kept blocks `dedup.detect.context.detect` takes, but for
+    its look at full stops."""
+
+def headline_runs(
+    blocks: Sequence[Block],
+    removed: Sequence[str | None],
+    headline: int,
+    flow_lines: list[int],
+    limits: Islands,
+) -> list[tuple[int, int]]:
+    """(first, end) of the runs of short kept blocks `dedup.detect.context.before_headline` takes."""
 
 def site_verdicts(
     table: CharTable,

@@ -10,7 +10,7 @@ from collections.abc import Collection, Iterable, Sequence
 import regex
 
 from dedup import headline
-from dedup._core import pieces_left, removed_kinds
+from dedup._core import blocks_left, removed_kinds
 from dedup.audit import apply, merge
 from dedup.config import Config, Guards
 from dedup.detect import context, glued, repeats, runs, site_boilerplate, widgets
@@ -310,18 +310,13 @@ def _removed_kinds(blocks: Sequence[Block], decisions: Sequence[Decision]) -> li
 def _left(folded: Folded, blocks: Sequence[Block], decisions: Sequence[Decision]) -> list[Block]:
     """What the decisions leave of the blocks of a page (`folded`: its folding), as the cleaned
     page's blocks: a block cut in part leaves its pieces, and each line's word count is made of
-    what is left of it."""
-    left: list[Block] = []
-    for k, start, end in pieces_left(blocks, decisions):
-        b = blocks[k]
-        if start == b.start and end == b.end:
-            left.append(b)
-        elif key := folded.key(start, end):
-            left.append(Block(start, end, key, b.line, False, 0, key_words(key), shape(key)))
-    words: dict[int, int] = {}
-    for b in left:
-        words[b.line] = words.get(b.line, 0) + b.words
-    return [b if b.line_words == (n := words[b.line]) else b.with_line_words(n) for b in left]
+    what is left of it (`blocks_left`)."""
+
+    def piece(k: int, start: int, end: int) -> Block | None:
+        key = folded.key(start, end)
+        return Block(start, end, key, blocks[k].line, False, 0, key_words(key), shape(key)) if key else None
+
+    return blocks_left(blocks, decisions, piece)
 
 
 def _outside_labels(decisions: list[Decision], labels: Sequence[Decision]) -> list[Decision]:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import functools
 import re
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from enum import StrEnum
 from typing import Any, NamedTuple, Protocol
@@ -177,20 +177,3 @@ class Result:
             "duplicate_of": self.duplicate_of,
             "similarity": self.similarity,
         }
-
-
-def kept_runs(removed: Sequence[str | None], start: int = 0) -> list[tuple[int, int]]:
-    """(first, end) of each run of blocks that no decision removes (`removed`: the kind that
-    removes each block, or None), from block `start` on."""
-    runs = []
-    i, n = start, len(removed)
-    while i < n:
-        if removed[i]:
-            i += 1
-            continue
-        j = i
-        while j < n and not removed[j]:
-            j += 1
-        runs.append((i, j))
-        i = j
-    return runs

@@ -4,7 +4,7 @@ definition, on arbitrary words (lone surrogates included) and on real Arabic and
 against a plain Python reference; `minhash` refusing what lies outside its input (its values, and
 the character shingles', are checked against datasketch and xxhash in test_fingerprint.py);
 `nfkc_one_to_one` against its definition; the widget lists matched a page at a time against
-`WidgetMatcher.match`, key by key; `removed_kinds` and `pieces_left` against their definitions;
+`WidgetMatcher.match`, key by key; `removed_kinds` and `blocks_left` against their definitions;
 `block_texts` against `excerpt` and `label_prefix`; the labels `site_verdicts` finds against
 `label_span`; `exact_hashes` against `exact_hash` and `mask_digits`."""
 
@@ -586,10 +586,21 @@ def _pieces_left_reference(
 
 @settings(max_examples=500, deadline=None)
 @given(*BLOCKS_AND_DECISIONS)
-def test_pieces_left_are_the_definition(gaps: list[tuple[int, int]], spans: list[tuple[int, int]]) -> None:
+def test_blocks_left_are_the_definition(gaps: list[tuple[int, int]], spans: list[tuple[int, int]]) -> None:
     blocks, decisions = _blocks_and_decisions(gaps, spans)
-    found = _core.pieces_left(_blocks(blocks), _objects(decisions))
-    assert found == _pieces_left_reference(blocks, decisions)
+    whole = [Block(s, e, "", k // 2, True, 9, 1, "") for k, (s, e) in enumerate(blocks)]  # two a line
+
+    def piece(k: int, start: int, end: int) -> Block | None:
+        # A piece of one character holds no word, and is left out.
+        return None if end - start < 2 else Block(start, end, "", k // 2, False, 0, 1, "")
+
+    found = _core.blocks_left(whole, _objects(decisions), piece)
+    pieces = _pieces_left_reference(blocks, decisions)
+    assert [(b.start, b.end) for b in found] == [
+        (s, e) for k, s, e in pieces if (s, e) == blocks[k] or e - s >= 2
+    ]
+    for b in found:  # each line holds the words left of it, a word a block
+        assert b.line_words == sum(other.line == b.line for other in found)
 
 
 @settings(max_examples=400, deadline=None)

@@ -5,10 +5,11 @@ from __future__ import annotations
 import pytest
 from conftest import AR_PAGE, EN_PAGE, REFERENCE_PAGE
 
-from dedup._core import pages_with_shapes
+from dedup._core import furniture_runs
 from dedup.config import Config, Rule
 from dedup.features import PageCounts, excerpt, learning_pages
 from dedup.model import FORGET_MIN_PAGES, Learned, SingleShapes, SiteModel
+from dedup.page import Block
 from dedup.segment import segment
 
 NAV_AR = "الرئيسية اخبار محلية اقتصاد رياضة"
@@ -83,7 +84,10 @@ def test_near_identical_variants_count_together_after_finalize() -> None:
         assert sorted(stats.members(exemplar)) == sorted(variants)
     # The Rust core reads the same counts, a page's shapes at once; a shape never seen has none.
     shapes = [*variants_ar, *variants_en, "سطر لم يظهر"]
-    assert pages_with_shapes(stats, shapes) == [stats.pages_with(s)[0] for s in shapes] == [8, 8, 8, 8, 0]
+    blocks = [Block(k, k + 1, s, k, True, 6, 6, s) for k, s in enumerate(shapes)]
+    needs = {"short_words": 4, "article_gap": 8, "floor": 3, "tail_floor": 3}
+    seen, _, _ = furniture_runs(blocks, [None] * len(blocks), frozenset(), stats, [], needs)
+    assert seen == [stats.pages_with(s)[0] for s in shapes] == [8, 8, 8, 8, 0]
 
 
 def test_a_label_and_a_line_holding_it_whole_are_not_variants() -> None:

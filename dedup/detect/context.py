@@ -10,15 +10,10 @@ from __future__ import annotations
 
 from collections.abc import Collection, Sequence
 
+from dedup._core import headline_runs, island_runs
 from dedup.config import Islands
-from dedup.page import SITE_FURNITURE, Block, Decision, Kind, kept_runs
+from dedup.page import SITE_FURNITURE, Block, Decision, Kind
 from dedup.segment import ends_with_full_stop
-
-
-def _is_short(block: Block, flow_lines: Collection[int], limits: Islands) -> bool:
-    """Short, and not a sentence of a longer paragraph (in a flattened page, sentences are units)."""
-    words = block.words if block.line in flow_lines else block.line_words
-    return words <= limits.max_words and len(block.key) <= limits.max_chars
 
 
 def detect(
@@ -35,30 +30,18 @@ def detect(
 
     `removed` holds, per block, the kind of decision that removes it, or None. A single short
     line right before a removed repeat is the teaser card's title, even after the last paragraph.
-    `flow_lines` are the lines that hold a whole flattened page.
+    `flow_lines` are the lines that hold a whole flattened page. A block is short by its line's
+    words, or its own in a flattened page (where sentences are units). The runs are found by the
+    Rust core (`island_runs`); a run that holds a full stop is the article's last word, not a link.
     """
-    n = len(blocks)
-    long_kept = [i for i in range(n) if not removed[i] and not _is_short(blocks[i], flow_lines, limits)]
-    if not long_kept:
-        return []
     decisions = []
-    tail = long_kept[-1] if article_end is None else min(long_kept[-1], article_end)
-    # A long kept block (a comment, a teaser's summary) parts two runs, and bounds neither.
-    long = set(long_kept)
-    parted = [kind or ("paragraph" if k in long else None) for k, kind in enumerate(removed)]
-    for i, j in kept_runs(parted, tail + 1):
+    runs = island_runs(blocks, removed, SITE_FURNITURE, Kind.REPEAT, list(flow_lines), limits, article_end)
+    for i, j in runs:
         if any(ends_with_full_stop(text[blocks[k].start : blocks[k].end]) for k in range(i, j)):
-            continue  # a sentence with its full stop is the article's last word, not a link
-        before = removed[i - 1]  # i > 0: the last long kept block comes first
-        after = removed[j] if j < n else "page edge"
-        card_title = j - i == 1 and after == Kind.REPEAT
-        if i < long_kept[-1] and not {before, after} <= SITE_FURNITURE:
-            continue  # before a comment: only between the site's own furniture (a widget's frame)
-        if ((before and after) or card_title) and j - i <= limits.max_blocks:
-            evidence = {"before": before or "paragraph", "after": after}
-            decisions += [
-                Decision(blocks[k].start, blocks[k].end, Kind.ISLAND, evidence) for k in range(i, j)
-            ]
+            continue
+        after = removed[j] if j < len(blocks) else "page edge"
+        evidence = {"before": removed[i - 1] or "paragraph", "after": after}
+        decisions += [Decision(blocks[k].start, blocks[k].end, Kind.ISLAND, evidence) for k in range(i, j)]
     return decisions
 
 
@@ -72,11 +55,9 @@ def before_headline(
     """Decisions for runs of short kept blocks before the page's headline (block `headline`),
     bounded by removed blocks or the page's start: a sidebar's list of recent posts. The article
     starts at its headline, so the run may be of any length and hold full stops; a kicker right
-    above the headline stays."""
+    above the headline stays. The runs are found by the Rust core (`headline_runs`)."""
     decisions = []
-    for i, j in kept_runs(removed[:headline]):
-        if j == headline or not all(_is_short(blocks[k], flow_lines, limits) for k in range(i, j)):
-            continue
+    for i, j in headline_runs(blocks, removed, headline, list(flow_lines), limits):
         evidence = {"before": removed[i - 1] if i else "page edge", "after": removed[j], "headline": headline}
         decisions += [Decision(blocks[k].start, blocks[k].end, Kind.ISLAND, evidence) for k in range(i, j)]
     return decisions

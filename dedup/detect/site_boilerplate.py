@@ -4,17 +4,16 @@ from __future__ import annotations
 
 import functools
 from collections.abc import Collection, Sequence
-from itertools import accumulate, pairwise
 from operator import itemgetter
 
 import regex
 
-from dedup._core import pages_with_shapes, site_verdicts
+from dedup._core import furniture_runs, site_verdicts
 from dedup.config import Rule, SiteEvidence
 from dedup.keys import GLUED, MAX_TEMPLATE_WORDS, label_key, label_prefix, opens_quote, quote_unbalanced
 from dedup.model import SiteModel
 from dedup.normalize import SLOT
-from dedup.page import SITE_FURNITURE, Block, Decision, Kind, kept_runs
+from dedup.page import SITE_FURNITURE, Block, Decision, Kind
 from dedup.segment import CLOSING_MARKS, NO_LINE, char_table, ends_sentence, words_with_offsets
 
 # A clock time and a colon alone on a line: "12.30pm:", "9:05 ص:".
@@ -122,51 +121,31 @@ def between_furniture(
     the lines before its last one (its title among the furniture of its head) are left alone.
 
     Comments and the tail's teasers are paragraphs of the page's own too: the article ends with the
-    cluster of own paragraphs that holds the most words. Between it and the page's last own
-    paragraph, a run goes when three pages carry it (two pages of a tiny site may be one story's),
-    whatever its lines end with: a shop's blurb, a teaser's summary, "There are no comments yet
-    for this article." A comment is on one page.
+    cluster of own paragraphs (parted by fewer than `article_gap` removed blocks) that holds the
+    most words. Between it and the page's last own paragraph, a run goes when three pages carry it
+    (two pages of a tiny site may be one story's), whatever its lines end with: a shop's blurb, a
+    teaser's summary, "There are no comments yet for this article." A comment is on one page.
 
-    Also the index of the article's last paragraph, None where the page has none of its own."""
+    Also the index of the article's last paragraph, None where the page has none of its own. The
+    runs are found by the Rust core (`furniture_runs`)."""
     stats = model.sites.get(site)
     if stats is None or stats.pages < 2:
         return [], None
     rule = model.rule
-    seen = pages_with_shapes(stats, [b.shape for b in blocks])
-    own = [
-        k for k, b in enumerate(blocks) if not removed[k] and b.line_words > rule.short_words and seen[k] < 2
-    ]
+    needs = {
+        "short_words": rule.short_words,
+        "article_gap": limits.article_gap,
+        "floor": rule.floor,
+        "tail_floor": rule.tiny_site_floor if stats.pages <= rule.tiny_site else rule.floor,
+    }
+    seen, runs, end = furniture_runs(blocks, removed, SITE_FURNITURE, stats, list(flow_lines), needs)
     decisions = []
-    end = _article_end(blocks, own, removed, limits.article_gap) if own else None
-    for i, j in kept_runs(removed, 0 if end is None else end + 1):
-        bounded = i > 0 and j < len(blocks) and {removed[i - 1], removed[j]} <= SITE_FURNITURE
-        if not bounded or any(b.line in flow_lines for b in blocks[i:j]):
-            continue
-        if own and i < own[-1]:
-            needed = rule.floor
-        else:
-            needed = rule.tiny_site_floor if stats.pages <= rule.tiny_site else rule.floor
-        if min(seen[i:j]) >= needed:
-            between = f"{removed[i - 1]}, {removed[j]}"
-            for k, pages in enumerate(seen[i:j], i):
-                evidence = {"pages": pages, "site_pages": stats.pages, "needed": needed, "between": between}
-                decisions.append(Decision(blocks[k].start, blocks[k].end, Kind.SITE_BOILERPLATE, evidence))
+    for i, j, needed in runs:
+        between = f"{removed[i - 1]}, {removed[j]}"
+        for k in range(i, j):
+            evidence = {"pages": seen[k], "site_pages": stats.pages, "needed": needed, "between": between}
+            decisions.append(Decision(blocks[k].start, blocks[k].end, Kind.SITE_BOILERPLATE, evidence))
     return decisions, end
-
-
-def _article_end(blocks: Sequence[Block], own: Sequence[int], removed: Sequence[str | None], gap: int) -> int:
-    """The article's last paragraph: the end of the cluster of own paragraphs (parted by fewer
-    than `gap` removed blocks) that holds the most words."""
-    removed_before = list(accumulate(map(bool, removed), initial=0))
-    end, best = own[0], -1  # the last paragraph of the wordiest cluster so far, and its words
-    words = blocks[own[0]].words
-    for prev, k in pairwise(own):
-        if removed_before[k] - removed_before[prev + 1] >= gap:
-            if words > best:
-                end, best = prev, words
-            words = 0
-        words += blocks[k].words
-    return own[-1] if words > best else end
 
 
 def _variant_start(text: str, block: Block, block_shape: str, exemplar: str) -> int:

@@ -20,6 +20,7 @@ const GRAM: usize = 5;
 static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
 
 mod fold;
+mod islands;
 mod learning;
 mod lsh;
 mod repeats;
@@ -36,6 +37,8 @@ mod _core {
     #[pymodule_export]
     use super::fold::{FoldTable, fold, nfkc_one_to_one};
     #[pymodule_export]
+    use super::islands::{headline_runs, island_runs};
+    #[pymodule_export]
     use super::learning::learning_features;
     #[pymodule_export]
     use super::lsh::{band_hashes, key_pairs};
@@ -50,9 +53,9 @@ mod _core {
     #[pymodule_export]
     use super::shingles::{char_shingles, exact_hashes, key_hashes, word_shingles};
     #[pymodule_export]
-    use super::site::{pages_with_shapes, site_verdicts};
+    use super::site::{furniture_runs, site_verdicts};
     #[pymodule_export]
-    use super::spans::{pieces_left, removal_spans, removed_kinds, words_outside};
+    use super::spans::{blocks_left, removal_spans, removed_kinds, words_outside};
     #[pymodule_export]
     use super::texts::block_texts;
     #[pymodule_export]

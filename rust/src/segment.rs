@@ -148,6 +148,7 @@ pub(crate) type PyBlock = (
 pub(crate) mod field {
     pub(crate) const START: usize = 0;
     pub(crate) const END: usize = 1;
+    pub(crate) const KEY: usize = 2;
     pub(crate) const LINE: usize = 3;
     pub(crate) const WHOLE_LINE: usize = 4;
     pub(crate) const LINE_WORDS: usize = 5;

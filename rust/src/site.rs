@@ -1,6 +1,7 @@
 //! A page's blocks judged by what their site's pages show (`dedup.detect.site_boilerplate.detect`):
 //! which blocks enough pages carry to go as the site's boilerplate, and which may open with a
-//! label. Python reads the model (how many pages carry each shape) and makes the decisions.
+//! label; and the runs of kept lines after the article between two lines of the site's furniture
+//! (`between_furniture`). Python reads the model's variants and makes the decisions.
 
 use std::collections::{HashMap, HashSet};
 
@@ -10,16 +11,17 @@ use pyo3::prelude::*;
 use pyo3::types::{PyDict, PyString};
 
 use crate::segment::{BMP, CLOSING, CharTable, REGEX_WORD, SPACE, STOP, block_field, field};
+use crate::spans::{Removed, kept_runs, removed_kind};
 use crate::texts::{holds_separator, label_span};
 
 /// A block's place and size (`dedup.page.Block` without its texts).
-struct Block {
-    start: usize,
-    end: usize,
-    line: i64,
-    whole_line: bool,
-    line_words: i64,
-    words: i64,
+pub(crate) struct Block {
+    pub(crate) start: usize,
+    pub(crate) end: usize,
+    pub(crate) line: i64,
+    pub(crate) whole_line: bool,
+    pub(crate) line_words: i64,
+    pub(crate) words: i64,
 }
 
 /// The evidence a block needs, from the model's rule and the detector's limits for this site.
@@ -241,18 +243,117 @@ fn inside_notices(
         .collect()
 }
 
-/// `SiteStats.pages_with(shape)[0]` of each shape: the pages of the site (`stats`) that carry it
-/// or a variant of it.
+/// The evidence `between_furniture` reads, from the model's rule and the detector's limits.
+#[derive(FromPyObject)]
+#[pyo3(from_item_all)]
+pub struct TailNeeds {
+    short_words: i64,
+    /// Removed blocks between two own paragraphs that part the article from what follows.
+    article_gap: i64,
+    /// What a run before the article's last own paragraph needs.
+    floor: i64,
+    /// What a run after it needs (a tiny site's floor on a tiny site).
+    tail_floor: i64,
+}
+
+/// What `furniture_runs` finds: the pages that carry each kept block's shape (0 for a removed
+/// one); (first, end, pages needed) of each run that goes; the index of the article's last
+/// paragraph, if any.
+type TailRuns = (Vec<i64>, Vec<(usize, usize, i64)>, Option<usize>);
+
+/// The runs of kept blocks after the article that `between_furniture` takes (`blocks`:
+/// `dedup.page.Block`s; `removed`: the kind that removes each, or None; `furniture`: the names of
+/// the site's furniture kinds; `stats`: the site's `SiteStats`; see `TailRuns`).
 #[pyfunction]
-pub fn pages_with_shapes(
+pub fn furniture_runs(
+    blocks: Vec<Bound<'_, PyAny>>,
+    removed: Vec<Bound<'_, PyAny>>,
+    furniture: HashSet<String>,
     stats: &Bound<'_, PyAny>,
-    shapes: Vec<Bound<'_, PyAny>>,
-) -> PyResult<Vec<i64>> {
-    let counts = Counts::of(stats)?;
-    shapes
+    flow_lines: Vec<i64>,
+    needs: TailNeeds,
+) -> PyResult<TailRuns> {
+    if removed.len() != blocks.len() {
+        return Err(PyValueError::new_err("removed holds one kind a block"));
+    }
+    let kinds = removed
         .iter()
-        .map(|shape| counts.pages_with(shape, false))
-        .collect()
+        .map(|kind| removed_kind(kind, &furniture, None))
+        .collect::<PyResult<Vec<_>>>()?;
+    // Only kept blocks are read and looked up: the article's own paragraphs and the runs are.
+    let counts = Counts::of(stats)?;
+    let kept = blocks
+        .iter()
+        .zip(&kinds)
+        .map(|(b, &kind)| match kind {
+            Removed::Kept => Ok(Some((
+                read_block(b)?,
+                counts.pages_with(&block_field(b, field::SHAPE)?, false)?,
+            ))),
+            _ => Ok(None),
+        })
+        .collect::<PyResult<Vec<Option<(Block, i64)>>>>()?;
+    let seen: Vec<i64> = kept.iter().map(|k| k.as_ref().map_or(0, |k| k.1)).collect();
+    let own: Vec<(usize, i64)> = kept
+        .iter()
+        .enumerate()
+        .filter_map(|(k, kept)| match kept {
+            Some((b, pages)) if b.line_words > needs.short_words && *pages < 2 => {
+                Some((k, b.words))
+            }
+            _ => None,
+        })
+        .collect();
+    let end = (!own.is_empty()).then(|| article_end(&own, &kinds, needs.article_gap));
+    let flow: HashSet<i64> = flow_lines.into_iter().collect();
+    let n = blocks.len();
+    let mut runs = Vec::new();
+    for (i, j) in kept_runs(n, end.map_or(0, |e| e + 1), |k| kinds[k] == Removed::Kept) {
+        let bounded =
+            i > 0 && j < n && kinds[i - 1] == Removed::Furniture && kinds[j] == Removed::Furniture;
+        let in_flow = kept[i..j]
+            .iter()
+            .flatten()
+            .any(|(b, _)| flow.contains(&b.line));
+        if !bounded || in_flow {
+            continue;
+        }
+        let needed = if own.last().is_some_and(|&(last, _)| i < last) {
+            needs.floor
+        } else {
+            needs.tail_floor
+        };
+        if seen[i..j].iter().all(|&pages| pages >= needed) {
+            runs.push((i, j, needed));
+        }
+    }
+    Ok((seen, runs, end))
+}
+
+/// The article's last paragraph: the end of the cluster of own paragraphs (`own`: each one's
+/// index and words, parted by fewer than `gap` removed blocks) that holds the most words.
+fn article_end(own: &[(usize, i64)], kinds: &[Removed], gap: i64) -> usize {
+    let mut removed_before = vec![0_i64; kinds.len() + 1];
+    for (k, kind) in kinds.iter().enumerate() {
+        removed_before[k + 1] = removed_before[k] + i64::from(*kind != Removed::Kept);
+    }
+    let (mut end, mut best) = (own[0].0, -1_i64); // the wordiest cluster's last paragraph so far
+    let mut words = own[0].1;
+    for pair in own.windows(2) {
+        let ((prev, _), (k, k_words)) = (pair[0], pair[1]);
+        if removed_before[k] - removed_before[prev + 1] >= gap {
+            if words > best {
+                (end, best) = (prev, words);
+            }
+            words = 0;
+        }
+        words += k_words;
+    }
+    if words > best {
+        own[own.len() - 1].0
+    } else {
+        end
+    }
 }
 
 /// A site's counts of the pages that carry each shape (`SiteStats`).
@@ -331,7 +432,7 @@ fn count(counter: &Bound<'_, PyDict>, key: &Bound<'_, PyAny>) -> PyResult<i64> {
     counter.get_item(key)?.map_or(Ok(0), |n| n.extract())
 }
 
-fn read_block(block: &Bound<'_, PyAny>) -> PyResult<Block> {
+pub(crate) fn read_block(block: &Bound<'_, PyAny>) -> PyResult<Block> {
     Ok(Block {
         start: block_field(block, field::START)?.extract()?,
         end: block_field(block, field::END)?.extract()?,
@@ -404,5 +505,24 @@ impl Page<'_> {
             }
         }
         beside
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::article_end;
+    use crate::spans::Removed::{Furniture, Kept, Other};
+
+    #[test]
+    fn the_article_ends_with_its_wordiest_cluster_of_own_paragraphs() {
+        // Own paragraphs 0, 1 (60 words), then 4 removed blocks, then comments 6, 7 (30 words).
+        let kinds = [Kept, Kept, Other, Furniture, Other, Other, Kept, Kept];
+        let own = [(0, 30), (1, 30), (6, 20), (7, 10)];
+        assert_eq!(article_end(&own, &kinds, 4), 1);
+        // Fewer removed blocks than the gap between them: one cluster, to the last paragraph.
+        assert_eq!(article_end(&own, &kinds, 5), 7);
+        // The later cluster holds more words: it is the article's.
+        let own = [(0, 5), (1, 5), (6, 40), (7, 10)];
+        assert_eq!(article_end(&own, &kinds, 4), 7);
     }
 }

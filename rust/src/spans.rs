@@ -1,8 +1,9 @@
 //! Which blocks of a page its decisions remove (`dedup.clean._removed_kinds`), what they leave of
-//! each (`dedup.clean._left`) and of its words (`dedup.segment.outside`), and the removals they
+//! them (`dedup.clean._left`) and of its words (`dedup.segment.outside`), and the removals they
 //! make of the page (`dedup.audit.merge`).
 
 use std::cmp::Reverse;
+use std::collections::{HashMap, HashSet};
 
 use pyo3::buffer::PyBuffer;
 use pyo3::exceptions::PyValueError;
@@ -34,6 +35,60 @@ pub fn removed_kinds<'py>(
             Err(_) => Ok(None), // -1: no decision removes it
         })
         .collect()
+}
+
+/// What removes a block, as the detectors after the site's evidence tell removals apart: by the
+/// site's own furniture (`dedup.page.SITE_FURNITURE`), as a repeat of the page, or by another kind.
+#[derive(Clone, Copy, PartialEq, Eq, Debug)]
+pub(crate) enum Removed {
+    Kept,
+    Furniture,
+    Repeat,
+    Other,
+}
+
+/// A block's `Removed` from the kind that removes it (`removed_kinds`: a kind or None), given the
+/// names of the furniture kinds and of the repeat kind (None: a repeat is told apart from no
+/// other kind).
+pub(crate) fn removed_kind(
+    kind: &Bound<'_, PyAny>,
+    furniture: &HashSet<String>,
+    repeat: Option<&str>,
+) -> PyResult<Removed> {
+    if kind.is_none() {
+        return Ok(Removed::Kept);
+    }
+    let name = kind.cast::<PyString>()?.to_str()?;
+    Ok(if furniture.contains(name) {
+        Removed::Furniture
+    } else if repeat == Some(name) {
+        Removed::Repeat
+    } else {
+        Removed::Other
+    })
+}
+
+/// (first, end) of each run of blocks that `stays` holds for, from block `start` on.
+pub(crate) fn kept_runs(
+    n: usize,
+    start: usize,
+    stays: impl Fn(usize) -> bool,
+) -> Vec<(usize, usize)> {
+    let mut runs = Vec::new();
+    let mut i = start;
+    while i < n {
+        if !stays(i) {
+            i += 1;
+            continue;
+        }
+        let mut j = i;
+        while j < n && stays(j) {
+            j += 1;
+        }
+        runs.push((i, j));
+        i = j;
+    }
+    runs
 }
 
 /// The (start, end) of each block (`dedup.page.Block`).
@@ -96,18 +151,52 @@ fn removed(
         .collect()
 }
 
-/// What the decisions leave of the blocks (`dedup.page.Block`s, in order, apart): (block, start,
-/// end) of each piece that stays, in order. A block no decision overlaps is one piece, itself;
-/// one that decisions overlap leaves the spans between them, each shorter than the block (a
-/// decision of no length inside it cuts it in two).
+/// What the decisions leave of the blocks (`dedup.page.Block`s, in order, apart), as the cleaned
+/// page's blocks (`dedup.clean._left`): a block no decision overlaps is itself; one that decisions
+/// overlap leaves the spans between them, each shorter than the block (a decision of no length
+/// inside it cuts it in two), as `piece(block, start, end)` makes them (None: a piece of no
+/// words, left out); and each block's line holds the words left of it (`Block.with_line_words`
+/// where that changed).
 #[pyfunction]
-pub fn pieces_left(
-    blocks: Vec<Bound<'_, PyAny>>,
-    decisions: Vec<Bound<'_, PyAny>>,
-) -> PyResult<Vec<(usize, i64, i64)>> {
+pub fn blocks_left<'py>(
+    blocks: Vec<Bound<'py, PyAny>>,
+    decisions: Vec<Bound<'py, PyAny>>,
+    piece: &Bound<'py, PyAny>,
+) -> PyResult<Vec<Bound<'py, PyAny>>> {
     let (block_starts, block_ends) = block_spans(&blocks)?;
     let (starts, ends) = decision_spans(&decisions)?;
-    Ok(pieces(&block_starts, &block_ends, &starts, &ends))
+    let mut left = Vec::with_capacity(blocks.len());
+    for (k, start, end) in pieces(&block_starts, &block_ends, &starts, &ends) {
+        if start == block_starts[k] && end == block_ends[k] {
+            left.push(blocks[k].clone());
+        } else {
+            let made = piece.call1((k, start, end))?;
+            if !made.is_none() {
+                left.push(made);
+            }
+        }
+    }
+    let read =
+        |b: &Bound<'py, PyAny>, at: usize| -> PyResult<i64> { block_field(b, at)?.extract() };
+    let lines = left
+        .iter()
+        .map(|b| Ok((read(b, field::LINE)?, read(b, field::WORDS)?)))
+        .collect::<PyResult<Vec<(i64, i64)>>>()?;
+    let mut words: HashMap<i64, i64> = HashMap::new();
+    for &(line, n) in &lines {
+        *words.entry(line).or_insert(0) += n;
+    }
+    left.into_iter()
+        .zip(&lines)
+        .map(|(b, (line, _))| {
+            let n = words[line];
+            if read(&b, field::LINE_WORDS)? == n {
+                Ok(b)
+            } else {
+                b.call_method1(intern!(b.py(), "with_line_words"), (n,))
+            }
+        })
+        .collect()
 }
 
 fn pieces(
@@ -332,7 +421,7 @@ fn absorb_blank_lines(text: &[u32], mut end: usize, is_space: impl Fn(u32) -> bo
 
 #[cfg(test)]
 mod tests {
-    use super::{pieces, removals, removed};
+    use super::{kept_runs, pieces, removals, removed};
 
     fn spaces(c: u32) -> bool {
         char::from_u32(c).is_some_and(char::is_whitespace)
@@ -394,5 +483,13 @@ mod tests {
                 (3, 41, 50)
             ]
         );
+    }
+
+    #[test]
+    fn kept_runs_are_the_runs_that_stay_from_the_start_on() {
+        let stays = [true, true, false, true, false, false, true];
+        assert_eq!(kept_runs(7, 0, |k| stays[k]), vec![(0, 2), (3, 4), (6, 7)]);
+        assert_eq!(kept_runs(7, 1, |k| stays[k]), vec![(1, 2), (3, 4), (6, 7)]);
+        assert!(kept_runs(7, 7, |k| stays[k]).is_empty());
     }
 }
