@@ -7,7 +7,7 @@ SHARED ?= ../shared
 RUST_SOURCES := rust/Cargo.toml rust/Cargo.lock $(wildcard rust/src/*.rs)
 CARGO := PYO3_PYTHON=$(abspath $(PY)) cargo
 
-.PHONY: help run test test-slow lint fuzz limits eval eval-real audit-real real-duplicates bench bench-quick bench-core same-outputs clean-out
+.PHONY: help run test test-slow lint fuzz limits eval eval-real audit-real real-duplicates bench bench-quick bench-core bench-stages same-outputs clean-out
 
 help:  ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  %-10s %s\n", $$1, $$2}'
@@ -79,6 +79,9 @@ bench: $(VENV)/.installed-dev  ## speed and memory against the floor script and 
 
 bench-quick: $(VENV)/.installed-dev  ## the same on a ~5 MB corpus, one round
 	$(PY) scripts/bench.py --quick $(BENCH_ARGS)
+
+bench-stages: $(VENV)/.installed-dev  ## the learning and cleaning passes in one process, stage by stage, µs a page (BASE=DIR: against another checkout)
+	$(PY) scripts/bench_stages.py $(if $(BASE),--base $(BASE)) $(BENCH_ARGS)
 
 bench-core: $(VENV)/.installed-dev  ## the Rust core's kernel alone on 4 and 16 million words (BASE=DIR: another checkout's too)
 	$(PY) scripts/bench_stretches.py --shared $(SHARED)
