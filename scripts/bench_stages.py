@@ -126,7 +126,10 @@ def run(checkout: Path | None, path: Path, rounds: int) -> dict[str, float]:
     if checkout is not None:
         env["PYTHONPATH"] = str(checkout)
     cmd = [sys.executable, __file__, "--child", str(path), "--rounds", str(rounds)]
-    done = subprocess.run(cmd, env=env, check=True, capture_output=True, text=True)
+    done = subprocess.run(cmd, env=env, capture_output=True, text=True)
+    if done.returncode != 0:
+        where = checkout or ROOT
+        sys.exit(f"bench_stages.py: the run of {where}'s code failed:\n{done.stderr}")
     figures: dict[str, float] = json.loads(done.stdout)
     return figures
 
@@ -147,7 +150,7 @@ def main(argv: list[str] | None = None) -> int:
         return 0
     checkouts: dict[str, Path | None] = {"this checkout": None}
     if args.base is not None:
-        if not (args.base / "dedup").is_dir():
+        if not (args.base / "dedup" / "__init__.py").is_file():
             parser.error(f"{args.base} holds no dedup/ to run")
         checkouts["base"] = args.base.resolve()
     c = corpus(args.cache, args.pages, args.seed)
