@@ -186,6 +186,10 @@ def headline_runs(
 ) -> list[tuple[int, int]]:
     """(first, end) of the runs of short kept blocks `dedup.detect.context.before_headline` takes."""
 
+def said_again(blocks: Sequence[Block], min_words: int) -> list[int]:
+    """The indexes of the whole lines of `min_words` words or more whose key a later whole line
+    holds too, in order."""
+
 def site_verdicts(
     table: CharTable,
     text: str,

@@ -7,13 +7,14 @@ stays."""
 from __future__ import annotations
 
 from collections.abc import Sequence
-from urllib.parse import unquote, urlsplit
+from urllib.parse import unquote
 
 import regex
 
+from dedup._core import said_again as core_said_again
 from dedup.keys import GRAM
 from dedup.normalize import normalize
-from dedup.page import Block, Decision
+from dedup.page import Block, Decision, url_path
 from dedup.segment import Words, ends_with_full_stop
 
 SLUG_MIN_WORDS = 3  # a slug of fewer words ("/news/details/4279575") names no headline
@@ -30,10 +31,11 @@ _SEPARATOR = regex.compile(r"[-_+,\s]+")
 def slug_words(url: str | None) -> frozenset[str]:
     """The folded words of the URL path's wordiest segment ("/2013/02/19/long-reads-follow-new-
     stories" gives long, reads, follow, new, stories); numbers and ids left out."""
-    if not url:
+    path = url_path(url) if url else None
+    if not path:
         return frozenset()
     best: list[str] = []
-    for segment in unquote(urlsplit(url).path).split("/"):
+    for segment in unquote(path).split("/"):
         if len(_SEPARATOR.findall(segment)) < SLUG_MIN_WORDS - 1:
             continue  # too few words to name a headline ("4279575", "details")
         # Folding makes the separators spaces ("-", "+", ","); "_" is a word's, as in an id.
@@ -52,15 +54,8 @@ def slug_lines(url: str | None, blocks: Sequence[Block]) -> list[int]:
 def said_again(text: str, blocks: Sequence[Block]) -> list[int]:
     """The indexes of the whole lines of TITLE_MIN_WORDS words or more, without a full stop, that
     the page says again further on: titles, its own or a link's."""
-    last = {b.key: k for k, b in enumerate(blocks) if b.whole_line}
-    return [
-        k
-        for k, b in enumerate(blocks)
-        if b.whole_line
-        and last[b.key] > k
-        and b.words >= TITLE_MIN_WORDS
-        and not ends_with_full_stop(text[b.start : b.end])
-    ]
+    again = core_said_again(blocks, TITLE_MIN_WORDS)  # by the Rust core: few lines are said again
+    return [k for k in again if not ends_with_full_stop(text[blocks[k].start : blocks[k].end])]
 
 
 def first(

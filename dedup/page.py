@@ -47,6 +47,23 @@ def split_host(url: str) -> str | None:
         return None
 
 
+_QUERY_OR_FRAGMENT = re.compile(r"[?#]")  # a URL's path runs to either
+_REMOVED_FROM_URL = re.compile(r"[\t\r\n]")  # urlsplit takes these out before reading a URL
+
+
+def url_path(url: str) -> str | None:
+    """A URL's path as `urllib.parse.urlsplit` reads it, read off at once for a plain http(s) URL
+    (a property test holds the two the same); None where the URL cannot be parsed."""
+    plain = _PLAIN_URL.match(url)
+    if plain is not None and _REMOVED_FROM_URL.search(url) is None:
+        end = _QUERY_OR_FRAGMENT.search(url, plain.end())
+        return url[plain.end() : end.start() if end else len(url)]
+    try:
+        return urlsplit(url).path
+    except ValueError:  # "http://[::1/a": a bracket never closed
+        return None
+
+
 def utf8_size(text: str) -> int:
     """The text's size in UTF-8 bytes, a lone surrogate (a page given to the library may hold one)
     counted as three."""

@@ -5,8 +5,8 @@ from __future__ import annotations
 import functools
 from array import array
 from collections.abc import Sequence
-from dataclasses import dataclass
 from operator import attrgetter
+from typing import NamedTuple
 
 import numpy as np
 import regex
@@ -204,9 +204,9 @@ def char_table() -> CharTable:
     )
 
 
-@dataclass(frozen=True)
-class Words:
-    """The normalized words of a text, each with the span of the original token it came from."""
+class Words(NamedTuple):
+    """The normalized words of a text, each with the span of the original token it came from. A
+    tuple, like `Block`: a page makes several."""
 
     words: list[str]
     starts: array[int]  # array("q"): machine integers

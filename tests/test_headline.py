@@ -6,10 +6,14 @@ from __future__ import annotations
 from urllib.parse import quote
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
-from dedup.headline import first, opening_title, said_again, slug_lines, slug_words
+from dedup.clean import Cleaner
+from dedup.headline import TITLE_MIN_WORDS, first, opening_title, said_again, slug_lines, slug_words
 from dedup.normalize import normalize
-from dedup.segment import segment, words_with_offsets
+from dedup.page import Page
+from dedup.segment import ends_with_full_stop, segment, words_with_offsets
 
 AR_SLUG = "مجلس-المدينة-يمدد-ساعات-عمل-المكتبات-العامة"
 
@@ -38,10 +42,14 @@ def test_a_url_without_a_slug_names_no_line() -> None:
         "",
         "https://www.almasryalyoum.com/news/details/4279575",
         "https://x.example/ar/node/155",
+        "http://[::1/council-votes-to-extend-library-opening-hours",  # a bracket never closed
     ):
         assert slug_words(url) == frozenset()
     text = "Home\nCouncil votes to extend library opening hours\n"
     assert slug_lines("https://news.example/news/details/4279575", segment(text)) == []
+    # A page given to the library with a URL that cannot be parsed is cleaned all the same.
+    page = Page(id="p", text=text, url="http://[::1/council-votes-to-extend-library-opening-hours")
+    assert Cleaner().clean(page).text == text
 
 
 def test_the_line_that_says_the_slug_is_found_and_a_menu_link_is_not_alone_enough() -> None:
@@ -74,6 +82,36 @@ def test_a_title_said_again_has_five_words_and_no_full_stop() -> None:
         "The council met and voted on the hours today.",
     ]
     assert said_again("\n".join(lines) + "\n", segment("\n".join(lines) + "\n")) == [0]
+
+
+_LINES = [
+    "Council votes to extend library opening hours",
+    "council votes to extend  library opening hours!",
+    "Council votes to extend library opening hours. It met today.",
+    "مجلس المدينة يمدد ساعات عمل المكتبات العامة",
+    "مجلس المدينة يمدد ساعات عمل المكتبات العامة.",
+    "Short title here",
+    "",
+]
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(st.sampled_from(_LINES), max_size=10))
+def test_the_titles_said_again_are_the_long_whole_lines_a_later_whole_line_says(lines: list[str]) -> None:
+    """`said_again` (the Rust core's pass) is its definition: a whole line of TITLE_MIN_WORDS words
+    or more, without a full stop, whose key the page's last whole line of that key comes after."""
+    text = "\n".join(lines) + "\n"
+    blocks = segment(text)
+    last = {b.key: k for k, b in enumerate(blocks) if b.whole_line}
+    expected = [
+        k
+        for k, b in enumerate(blocks)
+        if b.whole_line
+        and last[b.key] > k
+        and b.words >= TITLE_MIN_WORDS
+        and not ends_with_full_stop(text[b.start : b.end])
+    ]
+    assert said_again(text, blocks) == expected
 
 
 @pytest.mark.parametrize(

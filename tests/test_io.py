@@ -6,6 +6,7 @@ import gzip
 from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlsplit
 
 import orjson
 import pytest
@@ -27,7 +28,7 @@ from dedup.io import (
     read_pages,
     rejects_path,
 )
-from dedup.page import _PLAIN_URL, Page, Removal, Result, site_of, split_host
+from dedup.page import _PLAIN_URL, Page, Removal, Result, site_of, split_host, url_path
 
 ARABIC = "أعلنت وزارة الصحة اليوم عن حملة تطعيم جديدة في جميع المحافظات.\nتابعونا على فيسبوك\n"
 ENGLISH = "The council approved the new budget on Tuesday.\nRead more: related stories\n"
@@ -463,7 +464,7 @@ def test_a_page_made_with_a_url_gets_its_site() -> None:
 _SCHEMES = st.sampled_from(["http://", "https://", "HTTP://", "https:/", "ftp://", " http://", "//"])
 _HOST_PARTS = st.lists(
     st.sampled_from(
-        ["www.", "m.", "Example", "news.site", "-", ".", "عربي", "xn--mgbh0fb", "@", "[::1]", "%41"]
+        ["www.", "m.", "Example", "news.site", "-", ".", "عربي", "xn--mgbh0fb", "@", "[::1]", "[::1", "%41"]
     ),
     max_size=4,
 )
@@ -483,6 +484,21 @@ def test_a_urls_host_is_read_as_urlsplit_reads_it(scheme: str, host: list[str], 
     plain = _PLAIN_URL.match(url)
     if plain is not None:
         assert plain.group(1).lower() == split_host(url)
+
+
+@settings(max_examples=1000, deadline=None)
+@given(_SCHEMES, _HOST_PARTS, _AFTER_HOST, _AFTER_HOST)
+def test_a_urls_path_is_read_as_urlsplit_reads_it(
+    scheme: str, host: list[str], after: list[str], more: list[str]
+) -> None:
+    """The path of any URL, read off at once where it is a plain http(s) one, is urlsplit's (None
+    where urlsplit refuses it)."""
+    url = scheme + "".join(host) + "".join(after) + "/news-of-the-day" + "".join(more)
+    try:
+        expected: str | None = urlsplit(url).path
+    except ValueError:
+        expected = None
+    assert url_path(url) == expected
 
 
 def test_the_site_of_a_url() -> None:

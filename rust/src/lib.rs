@@ -20,6 +20,7 @@ const GRAM: usize = 5;
 static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
 
 mod fold;
+mod headline;
 mod islands;
 mod learning;
 mod lsh;
@@ -36,6 +37,8 @@ mod words;
 mod _core {
     #[pymodule_export]
     use super::fold::{FoldTable, fold, nfkc_one_to_one};
+    #[pymodule_export]
+    use super::headline::said_again;
     #[pymodule_export]
     use super::islands::{headline_runs, island_runs};
     #[pymodule_export]

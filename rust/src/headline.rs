@@ -1,0 +1,46 @@
+//! The titles a page says again (`dedup.headline.said_again`): its own headline above the
+//! article, or a link's title. Python keeps those that end without a full stop.
+
+use std::collections::HashMap;
+
+use foldhash::fast::RandomState;
+use pyo3::prelude::*;
+use pyo3::types::PyString;
+
+use crate::segment::{block_field, field};
+
+/// The indexes of the whole lines (`blocks`: `dedup.page.Block`s) of `min_words` words or more
+/// whose key a later whole line holds too, in order.
+#[pyfunction]
+pub fn said_again(blocks: Vec<Bound<'_, PyAny>>, min_words: i64) -> PyResult<Vec<usize>> {
+    let mut lines: Vec<(usize, Bound<'_, PyString>, bool)> = Vec::new(); // index, key, long enough
+    for (k, block) in blocks.iter().enumerate() {
+        if block_field(block, field::WHOLE_LINE)?.extract::<bool>()? {
+            let key = block_field(block, field::KEY)?.cast_into::<PyString>()?;
+            let words: i64 = block_field(block, field::WORDS)?.extract()?;
+            lines.push((k, key, words >= min_words));
+        }
+    }
+    // The whole lines by their keys' hashes (a str's is kept in it): equal keys share a bucket.
+    let mut buckets: HashMap<isize, Vec<usize>, RandomState> = HashMap::default();
+    for (i, (_, key, _)) in lines.iter().enumerate() {
+        buckets.entry(key.hash()?).or_default().push(i);
+    }
+    let mut found = Vec::new();
+    for (i, (k, key, long)) in lines.iter().enumerate() {
+        if !long {
+            continue;
+        }
+        // From the last line of the bucket back: lines of the same key come first to hand.
+        for &j in buckets[&key.hash()?].iter().rev() {
+            if j <= i {
+                break;
+            }
+            if PyAnyMethods::eq(lines[j].1.as_any(), key)? {
+                found.push(*k);
+                break;
+            }
+        }
+    }
+    Ok(found)
+}
