@@ -126,6 +126,7 @@ def words(key: str) -> list[str]:
 _PUNCT_CHAR = regex.compile(r"[\p{P}\p{S}\s]")
 _WORD_CHAR = regex.compile(r"\w")
 _BAD = 0xFFFFFFFF  # a character the fast path cannot fold one-to-one (its casefold is longer, say)
+_PUNCTUATION = regex.compile(r"\p{P}+")
 
 
 def bmp_chars() -> tuple[np.ndarray, str]:
@@ -153,14 +154,19 @@ def matched(char_class: regex.Pattern[str], text: str) -> np.ndarray:
 
 @functools.cache
 def _fold_table() -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
-    """For every BMP character: its NFKC form when that is one character (else _BAD); what that
-    folds to (a space for punctuation), or _BAD; whether `normalize` drops it; whether it is a word
-    character (`\\w`)."""
+    """For every BMP character: its NFKC form when that is one character, a space when it is
+    several punctuation marks (else _BAD); what that folds to (a space for punctuation), or _BAD;
+    whether `normalize` drops it; whether it is a word character (`\\w`)."""
     codes, chars = bmp_chars()
     nfkc = np.full(0x10000, _BAD, np.uint32)
-    forms = one_char_forms([unicodedata.normalize("NFKC", c) for c in chars])
+    nfkc_forms = [unicodedata.normalize("NFKC", c) for c in chars]
+    forms = one_char_forms(nfkc_forms)
     ok = forms < 0x10000  # a compatibility ideograph (U+FA6C) goes past the BMP
     nfkc[codes[ok]] = forms[ok]
+    # A form of several punctuation marks ("…" is "...") folds to spaces, as one mark does: a space
+    # stands for it. No punctuation mark composes with a mark after it (as "=" does with U+0338).
+    several = np.fromiter((len(f) > 1 and _PUNCTUATION.fullmatch(f) is not None for f in nfkc_forms), bool)
+    nfkc[codes[several]] = ord(" ")
     drop = np.zeros(0x10000, bool)
     drop[codes] = matched(_DROP, chars)
     folded = one_char_forms([c.casefold() for c in _BIDI.sub(" ", chars).translate(_FOLD)])
@@ -212,6 +218,8 @@ class Folded:
         kept, word, letter, at = folding
         if not kept.isascii() and not unicodedata.is_normalized("NFKC", kept):
             return  # folding undid NFKC ("J" and a combining caron): `normalize` composes again
+        if at is not None and not unicodedata.is_normalized("NFKC", _DROP.sub("", source or text)):
+            return  # a dropped mark stood between two that compose once it goes ("=", U+0338)
         self.has_drop = at is not None
         self.fast = True
         self._word = word  # a byte per character: a `\w` character
@@ -291,7 +299,14 @@ def machine_ints(data: bytes) -> array[int]:
 
 
 def _nfkc_one_to_one(text: str) -> str | None:
-    """The text with every character replaced by its NFKC form, where each is one BMP character
-    and the result is NFKC as a whole (so that every span's NFKC is its replaced span); else None."""
+    """The text with every character replaced by its NFKC form (a space for several punctuation
+    marks), where each is one BMP character and the result is NFKC as a whole but for the order of
+    marks `normalize` drops (so that every span's NFKC, those marks dropped, is its replaced span's);
+    else None."""
     replaced = nfkc_one_to_one(_core_fold_table(), text)
-    return replaced if replaced is not None and unicodedata.is_normalized("NFKC", replaced) else None
+    if replaced is None or unicodedata.is_normalized("NFKC", replaced):
+        return replaced
+    # Harakat typed out of their canonical order (a shadda before its fatha): NFKC only moves
+    # them, and they go. A mark that composes with its letter (a hamza above) changes the letter.
+    undropped = _DROP.sub("", replaced)
+    return replaced if _DROP.sub("", unicodedata.normalize("NFKC", replaced)) == undropped else None

@@ -5,14 +5,20 @@ from __future__ import annotations
 import unicodedata
 
 import numpy as np
+import regex
 from hypothesis import assume, given, settings
 from hypothesis import strategies as st
 
 from dedup.normalize import _BIDI, _DROP, _FOLD, _PUNCT_CHAR, _WORD_CHAR, Folded, _fold_table, normalize
 
-# Arabic letters, hamza forms, diacritics, tatweel, bidi and zero-width marks, Arabic-Indic digits,
-# Latin with capitals and ß (casefold "ss"), a ligature (NFKC), punctuation, an emoji, \x1c.
-ALPHABET = "abcAZß \u00a0\u2002اأإىةؤبت\u064e\u0651\u0640\u200f\u200b\u00ad٣۴ ﻻﬁ.,:«»؟!\n\t😀\x1c-_"
+# Arabic letters, hamza forms, diacritics (a shadda may come before its fatha, out of NFKC's order; a
+# hamza above composes with an alef or a heh goal), tatweel, bidi and zero-width marks, Arabic-Indic digits,
+# Latin with capitals and ß (casefold "ss"), a ligature (NFKC), punctuation, marks whose NFKC is
+# several ("…" is "..."), a symbol whose NFKC is several ("⩵": "=", which composes with U+0338),
+# an emoji, \x1c.
+ALPHABET = (
+    "abcAZß \u00a0\u2002اأإىةؤبت\u064e\u0651\u0640\u200f\u200b\u00ad٣۴ ﻻﬁ.,:«»؟!…″‼⩵=\u0338\n\t😀\x1c-_"
+)
 
 
 @given(st.text(alphabet=ALPHABET, max_size=80), st.data())
@@ -41,7 +47,9 @@ def test_a_character_whose_nfkc_form_is_past_the_bmp_takes_the_slow_path() -> No
     assert folded.key(0, len(text)) == normalize(text) == "قال \U000242ee 中文 12"
 
 
-FAST_ALPHABET = "abcAZ\u00a0 اأإىةؤبت\u064e\u0651\u0640\u200f\u200b\u00ad٣۴ .,:«»؟!\n\t-_"
+FAST_ALPHABET = (
+    "abcAZ\u00a0 اأإىةؤبت\u064e\u0651\u0654\u06c1\u0301\u0640\u200f\u200b\u00ad٣۴ .,:«»؟!…″‼\n\t-_"
+)
 
 
 @given(st.text(alphabet=FAST_ALPHABET, max_size=80), st.data())
@@ -83,7 +91,10 @@ def test_the_folding_tables_are_each_characters_own_folding() -> None:
             continue
         c = chr(code)
         one = unicodedata.normalize("NFKC", c)
-        assert nfkc[code] == (ord(one) if len(one) == 1 and ord(one) < 0x10000 else bad), hex(code)
+        if len(one) == 1:
+            assert nfkc[code] == (ord(one) if ord(one) < 0x10000 else bad), hex(code)
+        else:  # several punctuation marks stand as a space
+            assert nfkc[code] == (32 if regex.fullmatch(r"\p{P}+", one) else bad), hex(code)
         assert drop[code] == bool(_DROP.match(c)) and word[code] == bool(_WORD_CHAR.match(c)), hex(code)
         folded = _BIDI.sub(" ", c).translate(_FOLD).casefold()
         if len(folded) != 1 or (folded.isspace() and not _PUNCT_CHAR.match(folded)):
@@ -94,3 +105,22 @@ def test_the_folding_tables_are_each_characters_own_folding() -> None:
             expected = 32 if _PUNCT_CHAR.match(folded) else ord(folded)
         assert table[code] == expected, hex(code)
     assert not np.any(drop[0xD800:0xE000]) and np.all(table[0xD800:0xE000] == bad)
+
+
+def test_no_punctuation_mark_composes_with_a_mark_after_it() -> None:
+    """Why a space can stand for a form of several punctuation marks ("…"): none opens a canonical
+    composition, as "=" does with U+0338 ("≠"), so nothing after it composes with it."""
+    firsts = set()
+    for code in range(0x110000):
+        parts = unicodedata.decomposition(chr(code)).split()
+        if len(parts) == 2 and not parts[0].startswith("<"):
+            firsts.add(chr(int(parts[0], 16)))
+    assert "=" in firsts and not [c for c in firsts if unicodedata.category(c).startswith("P")]
+
+
+def test_an_ellipsis_and_a_double_prime_keep_a_page_on_the_fast_path() -> None:
+    text = "قال الوزير… إن الحكومة ″ستعمل″ على ذلك‼\nHe said… it works⁇\n"
+    folded = Folded(text)
+    assert folded.fast
+    expected = "قال الوزير ان الحكومه ستعمل علي ذلك he said it works"
+    assert folded.key(0, len(text)) == normalize(text) == expected
