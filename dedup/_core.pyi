@@ -33,9 +33,9 @@ class FoldTable:
 
     def __init__(self, nfkc: bytes, fold: bytes, drop: bytes, word: bytes) -> None: ...
 
-def nfkc_one_to_one(table: FoldTable, text: str) -> str | None:
+def nfkc_one_to_one(table: FoldTable, text: str, symbols: bool = False) -> str | None:
     """The text with each character replaced by its one-character NFKC form; None where one has
-    none in the BMP, is past it, or is a lone surrogate."""
+    none in the BMP, is past it (but for a symbol, with `symbols`), or is a lone surrogate."""
 
 class WidgetTable:
     """The phrases (longest first), labels and link prefixes of a widget matcher, as normalized
@@ -54,11 +54,14 @@ def match_widgets(table: WidgetTable, keys: list[str]) -> list[str | None] | Non
     """For each key, the phrase, label or link prefix (with " …") that makes it a widget, or None;
     None for the whole list where a key holds a lone surrogate."""
 
-def fold(table: FoldTable, text: str, source: str | None) -> tuple[str, bytes, bytes, bytes | None] | None:
+def fold(
+    table: FoldTable, text: str, source: str | None, symbols: bool = False
+) -> tuple[str, bytes, bytes, bytes | None] | None:
     r"""A page folded character for character (or `source`, its characters' one-character NFKC
     forms, where given): its folded text without the dropped characters, a byte a character for `\w` and
     for a `\w` that folds to a letter, and u32 positions of the text in the folded text (None where
-    none was dropped); None where it cannot be folded so."""
+    none was dropped); None where it cannot be folded so. With `symbols`, each character past the
+    BMP is a symbol (the caller found) that folds to a space."""
 
 def segment(
     table: CharTable, text: str, kept: str, at: bytes

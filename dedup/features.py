@@ -291,9 +291,10 @@ def learning_pages(
         folded = Folded(text)
         # In one call to the Rust core, where the page took the fast path: its features, or the
         # blocks of a page with a line of FLOW_LINE_WORDS words or more (its flow's are made here).
+        # The core finds no labels beside a symbol past the BMP (an emoji): those pages' are made here.
         found, rows = (
             learning_features(char_table(), text, *folded.kept_span(0, len(text)), *folded.flags(), limits)
-            if folded.fast
+            if folded.fast and not folded.symbols
             else (None, None)
         )
         if found is not None:

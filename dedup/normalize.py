@@ -126,6 +126,10 @@ def words(key: str) -> list[str]:
 _PUNCT_CHAR = regex.compile(r"[\p{P}\p{S}\s]")
 _WORD_CHAR = regex.compile(r"\w")
 _BAD = 0xFFFFFFFF  # a character the fast path cannot fold one-to-one (its casefold is longer, say)
+_PAST_BMP = regex.compile(r"[^\x00-\uffff]")
+_SYMBOLS = frozenset({"So", "Sk", "Sm", "Sc"})
+# What the Rust core's classes hold by regex (dedup.segment.char_table); a symbol is in none.
+_CLASSED = regex.compile(r"[\w\d\s\p{L}\p{Cf}]|" + NO_SPACE_CHAR)
 _PUNCTUATION = regex.compile(r"\p{P}+")
 
 
@@ -199,6 +203,20 @@ def build_tables() -> None:
     _core_fold_table()
 
 
+@functools.cache
+def _folds_to_a_space(char: str) -> bool:
+    """Whether a character past the BMP (which the tables leave out) is a symbol, an emoji say,
+    that NFKC and casefolding leave as it is, that `normalize` makes a space, and that no class of
+    the Rust core's holds: the fast path takes it as a space."""
+    return (
+        unicodedata.category(char) in _SYMBOLS
+        and unicodedata.normalize("NFKC", char) == char
+        and char.casefold() == char
+        and _PUNCT_CHAR.match(char) is not None
+        and _CLASSED.match(char) is None
+    )
+
+
 class Folded:
     """A text folded once, character for character, so that the key of any of its spans is a slice
     away; `key(start, end) == normalize(text[start:end])` always (the slow path where it must)."""
@@ -207,12 +225,16 @@ class Folded:
         self.text = text
         self.fast = False  # whether the keys and words come from the folded text
         self.has_drop = False
+        # Symbols past the BMP (emoji), where the text holds any: each folds to a space.
+        self.symbols = not text.isascii() and _PAST_BMP.search(text) is not None
+        if self.symbols and not all(map(_folds_to_a_space, set(_PAST_BMP.findall(text)))):
+            return  # a letter or an ideograph past the BMP, say
         source = None  # the text itself
         if not text.isascii() and not unicodedata.is_normalized("NFKC", text):
-            source = _nfkc_one_to_one(text)
+            source = _nfkc_one_to_one(text, self.symbols)
             if source is None:
                 return
-        folding = fold(_core_fold_table(), text, source)
+        folding = fold(_core_fold_table(), text, source, self.symbols)
         if folding is None:
             return  # a lone surrogate, a character past the BMP or one without a one-to-one folding
         kept, word, letter, at = folding
@@ -298,12 +320,12 @@ def machine_ints(data: bytes) -> array[int]:
     return out
 
 
-def _nfkc_one_to_one(text: str) -> str | None:
+def _nfkc_one_to_one(text: str, symbols: bool = False) -> str | None:
     """The text with every character replaced by its NFKC form (a space for several punctuation
-    marks), where each is one BMP character and the result is NFKC as a whole but for the order of
-    marks `normalize` drops (so that every span's NFKC, those marks dropped, is its replaced span's);
-    else None."""
-    replaced = nfkc_one_to_one(_core_fold_table(), text)
+    marks), where each is one BMP character (or, with `symbols`, a symbol past it: its own) and the
+    result is NFKC as a whole but for the order of marks `normalize` drops (so that every span's
+    NFKC, those marks dropped, is its replaced span's); else None."""
+    replaced = nfkc_one_to_one(_core_fold_table(), text, symbols)
     if replaced is None or unicodedata.is_normalized("NFKC", replaced):
         return replaced
     # Harakat typed out of their canonical order (a shadda before its fatha): NFKC only moves

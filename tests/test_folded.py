@@ -49,6 +49,7 @@ def test_a_character_whose_nfkc_form_is_past_the_bmp_takes_the_slow_path() -> No
 
 FAST_ALPHABET = (
     "abcAZ\u00a0 اأإىةؤبت\u064e\u0651\u0654\u06c1\u0301\u0640\u200f\u200b\u00ad٣۴ .,:«»؟!…″‼\n\t-_"
+    "😀🔥\U0001f3fb\u200d\ufe0f"
 )
 
 
@@ -124,3 +125,16 @@ def test_an_ellipsis_and_a_double_prime_keep_a_page_on_the_fast_path() -> None:
     assert folded.fast
     expected = "قال الوزير ان الحكومه ستعمل علي ذلك he said it works"
     assert folded.key(0, len(text)) == normalize(text) == expected
+
+
+def test_an_emoji_keeps_a_page_on_the_fast_path_and_a_letter_past_the_bmp_does_not() -> None:
+    """A symbol past the BMP (an emoji, a skin tone) folds to a space; a letter or an ideograph
+    past it (which the core's tables do not class) sends the page to the slow path."""
+    text = "قال الوزير 🔥 إن الحكومة 👍🏻 ستعمل\nGreat news 😀!\n"
+    folded = Folded(text)
+    assert folded.fast and folded.symbols
+    assert folded.key(0, len(text)) == normalize(text) == "قال الوزير ان الحكومه ستعمل great news"
+    for other in ("\U00020000", "\U0001d400"):  # a CJK ideograph; a bold A (NFKC "A")
+        text = f"قال {other} 🔥\n"
+        folded = Folded(text)
+        assert not folded.fast and folded.key(0, len(text)) == normalize(text)

@@ -60,15 +60,18 @@ struct Folding {
 /// character and for one whose folding is a letter (not a space), and where each position went in
 /// the folded text (little-endian u32, one more than the characters; None where none was
 /// dropped). None where the page cannot be folded one-to-one: a lone surrogate, a character past
-/// the BMP or one the table cannot fold, or 2**32 characters or more. The GIL is released while
-/// the page is folded.
+/// the BMP or one the table cannot fold, or 2**32 characters or more. With `symbols`, every
+/// character past the BMP is one the caller found to be a symbol that folds to a space (an emoji):
+/// it is folded so. The GIL is released while the page is folded.
 #[pyfunction]
+#[pyo3(signature = (table, text, source, symbols = false))]
 #[allow(clippy::type_complexity)]
 pub fn fold<'py>(
     py: Python<'py>,
     table: PyRef<'_, FoldTable>,
     text: &Bound<'py, PyString>,
     source: Option<&Bound<'py, PyString>>,
+    symbols: bool,
 ) -> PyResult<
     Option<(
         Bound<'py, PyString>,
@@ -94,7 +97,7 @@ pub fn fold<'py>(
     };
     let table: &FoldTable = &table;
     let source = source.as_deref().unwrap_or(&text);
-    let Some(folding) = py.detach(|| folding(table, &text, source)) else {
+    let Some(folding) = py.detach(|| folding(table, &text, source, symbols)) else {
         return Ok(None);
     };
     Ok(Some((
@@ -106,13 +109,15 @@ pub fn fold<'py>(
 }
 
 /// The text with each character replaced by its one-character NFKC form; None where a character
-/// has none in the BMP, is past it, or is a lone surrogate. (Whether the result is NFKC as a whole
-/// is for the caller to ask.)
+/// has none in the BMP, is past it (but for a symbol, with `symbols`: see `fold`), or is a lone
+/// surrogate. (Whether the result is NFKC as a whole is for the caller to ask.)
 #[pyfunction]
+#[pyo3(signature = (table, text, symbols = false))]
 pub fn nfkc_one_to_one<'py>(
     py: Python<'py>,
     table: PyRef<'_, FoldTable>,
     text: &Bound<'py, PyString>,
+    symbols: bool,
 ) -> PyResult<Option<Bound<'py, PyString>>> {
     let Some(text) = encodable(py, text)? else {
         return Ok(None);
@@ -120,7 +125,10 @@ pub fn nfkc_one_to_one<'py>(
     let replaced: Option<Vec<u32>> = text
         .iter()
         .map(|&c| {
-            let code = *table.nfkc.get(c as usize)?;
+            if c as usize >= BMP {
+                return symbols.then_some(c as u32); // a symbol is its own NFKC form
+            }
+            let code = table.nfkc[c as usize];
             (code != BAD && char::from_u32(code).is_some()).then_some(code)
         })
         .collect();
@@ -136,7 +144,7 @@ fn encodable(py: Python<'_>, text: &Bound<'_, PyString>) -> PyResult<Option<Vec<
     }
 }
 
-fn folding(table: &FoldTable, text: &[char], source: &[char]) -> Option<Folding> {
+fn folding(table: &FoldTable, text: &[char], source: &[char], symbols: bool) -> Option<Folding> {
     if u32::try_from(text.len()).is_err() {
         return None; // positions are u32
     }
@@ -153,18 +161,21 @@ fn folding(table: &FoldTable, text: &[char], source: &[char]) -> Option<Folding>
         .zip(at.chunks_exact_mut(4));
     for ((&original, &c), ((word, letter), at)) in text.iter().zip(source).zip(places) {
         let (original, code) = (original as usize, c as usize);
-        if original >= BMP || code >= BMP {
-            return None;
-        }
-        let folded = table.fold[code];
+        let (folded, is_word) = if original >= BMP || code >= BMP {
+            if !symbols {
+                return None;
+            }
+            (u32::from(b' '), false) // a symbol past the BMP, as the caller found
+        } else {
+            (table.fold[code], table.word[original])
+        };
         if folded == BAD {
             return None;
         }
-        let is_word = table.word[original];
         *word = u8::from(is_word);
         *letter = u8::from(is_word && folded != u32::from(b' '));
         at.copy_from_slice(&position.to_le_bytes());
-        if table.drop[code] {
+        if code < BMP && table.drop[code] {
             dropped = true;
         } else {
             char::from_u32(folded)?; // a lone surrogate has no UTF-8: not one the table folds to

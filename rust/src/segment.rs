@@ -305,7 +305,9 @@ pub(crate) fn on_page<R: Send>(
             "the folded text does not fit the text",
         ));
     }
-    if text.iter().any(|&c| c as usize >= BMP) {
+    // A symbol past the BMP (an emoji) folds to a space and is of no class; a character past the
+    // BMP in the folded text is one the table cannot class.
+    if kept.iter().any(|&c| c as usize >= BMP) {
         return Err(PyValueError::new_err("a character past the BMP"));
     }
     Ok(py.detach(|| {
