@@ -1,15 +1,18 @@
 #!/usr/bin/env python3
 """The learning and cleaning passes in one process, and the cleaning pass stage by stage: µs a
-page, the best of several rounds, on a generated corpus.
+page, the best of several rounds, on a generated corpus or on real pages.
 
 Usage:
   python scripts/bench_stages.py [--pages 2600] [--seed 1] [--rounds 7] [--base DIR] [--repeat 3]
+                                 [--input FILE]
 
-Times the `dedup` the import finds. With --base, this checkout's code and DIR's (another checkout,
-its core built) are each run in a process of their own, in turn, `--repeat` times; each figure is
-the best of all its rounds, and the last column is this checkout's over DIR's. A change of a few
-percent shows here, where a paired run of the CLI on this shared machine shows only one of 10% or
-more (docs/benchmarks.md).
+Times the `dedup` the import finds, on a generated corpus or on the pages of a JSONL file
+(`--input`: real pages, such as the folders of ../shared/corpus-data that
+`scripts/inspect_real.py --out DIR` writes as JSONL; sites by host, as a run takes them). With
+--base, this checkout's code and DIR's (another checkout, its core built) are each run in a
+process of their own, in turn, `--repeat` times; each figure is the best of all its rounds, and
+the last column is this checkout's over DIR's. A change of a few percent shows here, where a
+paired run of the CLI on this shared machine shows only one of 10% or more (docs/benchmarks.md).
 
 The passes are timed as they are; the stages in rounds of their own, each of the functions below
 wrapped with a timer (a stage's time holds the stages it calls; the timers add a little). A stage
@@ -143,6 +146,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--base", type=Path, help="another checkout, its core built, to compare with")
     parser.add_argument("--repeat", type=int, default=3, help="processes of each checkout, in turn")
     parser.add_argument("--cache", type=Path, default=ROOT / ".bench")
+    parser.add_argument("--input", type=Path, help="time the pages of this JSONL file instead")
     parser.add_argument("--child", type=Path, help=argparse.SUPPRESS)
     args = parser.parse_args(argv)
     if args.child is not None:
@@ -153,14 +157,20 @@ def main(argv: list[str] | None = None) -> int:
         if not (args.base / "dedup" / "__init__.py").is_file():
             parser.error(f"{args.base} holds no dedup/ to run")
         checkouts["base"] = args.base.resolve()
-    c = corpus(args.cache, args.pages, args.seed)
+    if args.input is not None:
+        if not args.input.is_file():
+            parser.error(f"{args.input} is not a file")
+        path, what = args.input, f"the pages of {args.input}"
+    else:
+        c = corpus(args.cache, args.pages, args.seed)
+        path, what = c.path, f"{c.pages:,} generated pages ({c.mb:.1f} MB of page text)"
     results: dict[str, dict[str, float]] = {name: {} for name in checkouts}
     for i in range(args.repeat if args.base else 1):
         for name, checkout in checkouts.items():
             print(f"round {i + 1}: {name}", file=sys.stderr, flush=True)
-            for stage, us in run(checkout, c.path, args.rounds).items():
+            for stage, us in run(checkout, path, args.rounds).items():
                 results[name][stage] = min(results[name].get(stage, us), us)
-    print(f"{c.pages:,} pages ({c.mb:.1f} MB of page text), µs a page, best of {args.rounds} rounds")
+    print(f"{what}, µs a page, best of {args.rounds} rounds")
     mine, base = results["this checkout"], results.get("base")
     header = "stage".ljust(44) + "this checkout".rjust(14)
     print(header + ("base".rjust(10) + "ratio".rjust(8) if base else ""))

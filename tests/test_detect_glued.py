@@ -4,12 +4,15 @@ from __future__ import annotations
 
 import pytest
 from conftest import AR_PARAGRAPHS, AR_TITLE, EN_PARAGRAPHS, gram_counts
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from dedup.detect import glued
 from dedup.detect.widgets import LINK_PREFIXES
 from dedup.keys import GLUED
 from dedup.normalize import normalize
 from dedup.page import Decision, Kind
+from dedup.segment import words_with_offsets
 
 NEEDED, TAIL_NEEDED = 9, 4  # as the cleaner sets them for a site of 30 pages
 KNOWN = tuple(normalize(p) for p in LINK_PREFIXES)  # the known "read also" prefixes
@@ -151,3 +154,17 @@ def test_a_known_prefix_without_separator_opens_a_label_unless_a_sentence_goes_o
     glued_after = f"{AR_PARAGRAPHS[0]} {before} {prefix} {AR_TITLE}.. {AR_PARAGRAPHS[1]}"
     found = _detect(glued_after, {})
     assert [glued_after[d.start : d.end].strip() for d in found] == [f"{prefix} {AR_TITLE}.."]
+
+
+@settings(max_examples=300, deadline=None)
+@given(
+    st.lists(st.sampled_from(["Read", "more", "تاريخ", "النشر", ":", " ", "|", "»", "–", "a_b", ", ", "\n"]))
+)
+def test_the_words_a_separator_follows_are_found_in_one_search(parts: list[str]) -> None:
+    """`_separated` is `_separator_after` of each word: a separator in the gap after a word (the
+    last word's gap runs to the flow line's end), none inside a token of several words."""
+    text = "".join(parts) + " end"
+    words = words_with_offsets(text)
+    end = len(text) - 4
+    expected = {i for i in range(len(words.words)) if glued._separator_after(text, words, i, end)}
+    assert glued._separated(text, words, end) == expected

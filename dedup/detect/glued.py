@@ -9,6 +9,8 @@ pages too (a title it links to often). A label with no such slot stays: "He adde
 
 from __future__ import annotations
 
+import re
+from bisect import bisect_right
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 
@@ -18,6 +20,7 @@ from dedup.page import Decision, Kind
 from dedup.segment import CLOSING_MARKS, SENTENCE_STOPS, Words
 
 LIST_SEPARATORS = frozenset(",،;؛")
+_SEPARATOR = re.compile("[" + "".join(map(re.escape, sorted(SEPARATORS))) + "]")
 
 
 @dataclass(frozen=True)
@@ -64,8 +67,9 @@ def detect(
     site's pages each word 3-gram occurs), each with its slot."""
     decisions = []
     n = len(words.words)
+    separated = _separated(text, words, end_of_flow)
     for i in range(n):
-        separator = _separator_after(text, words, i, end_of_flow)
+        separator = i in separated
         found = labels.ending_at(words.words, i, separator)
         if found is None:
             continue
@@ -101,6 +105,19 @@ def _inside_sentence(text: str, words: Words, i: int) -> bool:
     or separator stands before it. A capital ("… agencies Read more") or a script without cases
     (a heading run into the next line) may open a label."""
     return text[words.starts[i]].islower() and runs_on(text, words, i)
+
+
+def _separated(text: str, words: Words, end_of_flow: int) -> set[int]:
+    """The words a label separator follows (`_separator_after` of each), from one search for the
+    separators: a flow line holds thousands of words and few separators."""
+    if not words.words:
+        return set()
+    found = set()
+    for m in _SEPARATOR.finditer(text, words.ends[0], end_of_flow):
+        i = bisect_right(words.ends, m.start()) - 1  # the word whose gap holds it
+        if m.start() < (words.starts[i + 1] if i + 1 < len(words.words) else end_of_flow):
+            found.add(i)
+    return found
 
 
 def _separator_after(text: str, words: Words, i: int, end_of_flow: int) -> bool:

@@ -276,6 +276,8 @@ def tail_links(text: str, words: Words, end_of_flow: int, matcher: WidgetMatcher
     """
     n = len(words.words)
     for i in range(max(0, n - matcher.limits.max_tail_link_words), n):
+        if words.words[i] not in matcher.link_first_words:
+            continue  # no prefix opens with it: most words
         for prefix in matcher.link_prefixes:
             k = prefix.count(" ") + 1
             if " ".join(words.words[i : i + k]) == prefix and not _sentences_follow(text, words, i + k):
