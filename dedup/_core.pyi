@@ -31,7 +31,7 @@ class FoldTable:
     it folds to (u32, little-endian; 0xFFFFFFFF where there is none one-to-one), whether it is
     dropped, whether it is `\w`."""
 
-    def __init__(self, nfkc: bytes, fold: bytes, drop: bytes, word: bytes) -> None: ...
+    def __init__(self, nfkc: bytes, fold: bytes, drop: bytes, word: bytes, joins: bytes) -> None: ...
 
 def nfkc_one_to_one(table: FoldTable, text: str, symbols: bool = False) -> str | None:
     """The text with each character replaced by its one-character NFKC form; None where one has
@@ -56,12 +56,13 @@ def match_widgets(table: WidgetTable, keys: list[str]) -> list[str | None] | Non
 
 def fold(
     table: FoldTable, text: str, source: str | None, symbols: bool = False
-) -> tuple[str, bytes, bytes, bytes | None] | None:
+) -> tuple[str, bytes, bytes, bytes | None, bool] | None:
     r"""A page folded character for character (or `source`, its characters' one-character NFKC
     forms, where given): its folded text without the dropped characters, a byte a character for `\w` and
     for a `\w` that folds to a letter, and u32 positions of the text in the folded text (None where
     none was dropped); None where it cannot be folded so. With `symbols`, each character past the
-    BMP is a symbol (the caller found) that folds to a space."""
+    BMP is a symbol (the caller found) that folds to a space. Last, whether a dropped character
+    stands right before one that can join the character before it (a mark, a Hangul jamo)."""
 
 def segment(
     table: CharTable, text: str, kept: str, at: bytes

@@ -19,6 +19,9 @@ NORMALIZER_VERSION = 3
 
 # Arabic harakat, superscript alef, Quranic marks, tatweel; zero-width marks; soft hyphen.
 _DROP = regex.compile(r"[\u0610-\u061A\u064B-\u065F\u0670\u06D6-\u06ED\u0640\u200B-\u200D\uFEFF\u00AD]")
+# What can join the character before it (compose with it, or move before it): a mark, a Hangul
+# vowel or final jamo.
+_JOINS = regex.compile(r"[\p{M}\u1161-\u1175\u11A8-\u11C2]")
 # Bidi marks stand between words: "وفي\u200fالثاني" is two words.
 _BIDI = regex.compile(r"[\u200E\u200F\u202A-\u202E\u2066-\u2069\u061C]")
 _FOLD = str.maketrans(
@@ -191,10 +194,18 @@ def _fold_table() -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
 
 @functools.cache
 def _core_fold_table() -> FoldTable:
-    """The folding tables as the Rust core reads them."""
+    """The folding tables as the Rust core reads them, and which characters can join the one
+    before them (`_JOINS`)."""
     nfkc, table, drop, word = _fold_table()
+    codes, chars = bmp_chars()
+    joins = np.zeros(0x10000, bool)
+    joins[codes] = matched(_JOINS, chars)
     return FoldTable(
-        nfkc.astype("<u4").tobytes(), table.astype("<u4").tobytes(), drop.tobytes(), word.tobytes()
+        nfkc.astype("<u4").tobytes(),
+        table.astype("<u4").tobytes(),
+        drop.tobytes(),
+        word.tobytes(),
+        joins.tobytes(),
     )
 
 
@@ -237,10 +248,10 @@ class Folded:
         folding = fold(_core_fold_table(), text, source, self.symbols)
         if folding is None:
             return  # a lone surrogate, a character past the BMP or one without a one-to-one folding
-        kept, word, letter, at = folding
+        kept, word, letter, at, rejoins = folding
         if not kept.isascii() and not unicodedata.is_normalized("NFKC", kept):
             return  # folding undid NFKC ("J" and a combining caron): `normalize` composes again
-        if at is not None and not unicodedata.is_normalized("NFKC", _DROP.sub("", source or text)):
+        if rejoins and not unicodedata.is_normalized("NFKC", _DROP.sub("", source or text)):
             return  # a dropped mark stood between two that compose once it goes ("=", U+0338)
         self.has_drop = at is not None
         self.fast = True
@@ -330,5 +341,6 @@ def _nfkc_one_to_one(text: str, symbols: bool = False) -> str | None:
         return replaced
     # Harakat typed out of their canonical order (a shadda before its fatha): NFKC only moves
     # them, and they go. A mark that composes with its letter (a hamza above) changes the letter.
-    undropped = _DROP.sub("", replaced)
-    return replaced if _DROP.sub("", unicodedata.normalize("NFKC", replaced)) == undropped else None
+    kept = _DROP.sub("", replaced)
+    moved_only = _DROP.sub("", unicodedata.normalize("NFKC", replaced)) == kept
+    return replaced if moved_only and unicodedata.is_normalized("NFKC", kept) else None

@@ -22,15 +22,19 @@ pub struct FoldTable {
     drop: Vec<bool>,
     /// Whether it is a word character (`\w`).
     word: Vec<bool>,
+    /// Whether it can join the character before it (compose with it, or move before it): a mark,
+    /// a Hangul vowel or final jamo.
+    joins: Vec<bool>,
 }
 
 #[pymethods]
 impl FoldTable {
-    /// `nfkc` and `fold`: a little-endian u32 per BMP character; `drop` and `word`: a byte each.
+    /// `nfkc` and `fold`: a little-endian u32 per BMP character; `drop`, `word` and `joins`: a
+    /// byte each.
     #[new]
-    fn new(nfkc: &[u8], fold: &[u8], drop: &[u8], word: &[u8]) -> PyResult<Self> {
-        if nfkc.len() != 4 * BMP || fold.len() != 4 * BMP || drop.len() != BMP || word.len() != BMP
-        {
+    fn new(nfkc: &[u8], fold: &[u8], drop: &[u8], word: &[u8], joins: &[u8]) -> PyResult<Self> {
+        let bytes = [drop, word, joins];
+        if nfkc.len() != 4 * BMP || fold.len() != 4 * BMP || bytes.iter().any(|b| b.len() != BMP) {
             return Err(PyValueError::new_err(
                 "a table holds a value for each of the 65536 BMP characters",
             ));
@@ -40,6 +44,7 @@ impl FoldTable {
             fold: crate::from_le(fold, u32::from_le_bytes),
             drop: drop.iter().map(|&b| b != 0).collect(),
             word: word.iter().map(|&b| b != 0).collect(),
+            joins: joins.iter().map(|&b| b != 0).collect(),
         })
     }
 }
@@ -52,6 +57,8 @@ struct Folding {
     letter: Vec<u8>,
     /// Where each position went in `kept`, one more than the characters; none if nothing dropped.
     at: Option<Vec<u8>>,
+    /// Whether a dropped character stands right before one that joins the character before it.
+    rejoins: bool,
 }
 
 /// The folding of `text`, or of `source` where given: the text with each character replaced by its
@@ -62,7 +69,9 @@ struct Folding {
 /// dropped). None where the page cannot be folded one-to-one: a lone surrogate, a character past
 /// the BMP or one the table cannot fold, or 2**32 characters or more. With `symbols`, every
 /// character past the BMP is one the caller found to be a symbol that folds to a space (an emoji):
-/// it is folded so. The GIL is released while the page is folded.
+/// it is folded so. Last, whether a dropped character stands right before one that can join the
+/// character before it (`FoldTable::joins`): only there can the source, NFKC as a whole, not be once
+/// its dropped characters go. The GIL is released while the page is folded.
 #[pyfunction]
 #[pyo3(signature = (table, text, source, symbols = false))]
 #[allow(clippy::type_complexity)]
@@ -78,6 +87,7 @@ pub fn fold<'py>(
         Bound<'py, PyBytes>,
         Bound<'py, PyBytes>,
         Option<Bound<'py, PyBytes>>,
+        bool,
     )>,
 > {
     let Some(text) = encodable(py, text)? else {
@@ -105,6 +115,7 @@ pub fn fold<'py>(
         PyBytes::new(py, &folding.word),
         PyBytes::new(py, &folding.letter),
         folding.at.map(|at| PyBytes::new(py, &at)),
+        folding.rejoins,
     )))
 }
 
@@ -152,7 +163,7 @@ fn folding(table: &FoldTable, text: &[char], source: &[char], symbols: bool) -> 
     let mut word = vec![0; text.len()];
     let mut letter = vec![0; text.len()];
     let mut at: Vec<u8> = vec![0; 4 * (text.len() + 1)];
-    let mut dropped = false;
+    let (mut dropped, mut rejoins, mut after_drop) = (false, false, false);
     let mut position: u32 = 0;
     // Written in place, a character at a time: the buffers are as long as the text.
     let places = word
@@ -176,8 +187,10 @@ fn folding(table: &FoldTable, text: &[char], source: &[char], symbols: bool) -> 
         *letter = u8::from(is_word && folded != u32::from(b' '));
         at.copy_from_slice(&position.to_le_bytes());
         if code < BMP && table.drop[code] {
-            dropped = true;
+            (dropped, after_drop) = (true, true);
         } else {
+            rejoins |= after_drop && code < BMP && table.joins[code];
+            after_drop = false;
             char::from_u32(folded)?; // a lone surrogate has no UTF-8: not one the table folds to
             kept.push(folded);
             position += 1;
@@ -191,5 +204,6 @@ fn folding(table: &FoldTable, text: &[char], source: &[char], symbols: bool) -> 
         word,
         letter,
         at,
+        rejoins,
     })
 }
