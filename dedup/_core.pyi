@@ -29,13 +29,17 @@ class CharTable:
 class FoldTable:
     r"""The folding tables of dedup.normalize: each BMP character's one-character NFKC form and what
     it folds to (u32, little-endian; 0xFFFFFFFF where there is none one-to-one), whether it is
-    dropped, whether it is `\w`."""
+    dropped, whether it is `\w`, whether it can join the character before it; and the NFKC forms of
+    several BMP characters (a ligature's), by code point."""
 
-    def __init__(self, nfkc: bytes, fold: bytes, drop: bytes, word: bytes, joins: bytes) -> None: ...
+    def __init__(
+        self, nfkc: bytes, fold: bytes, drop: bytes, word: bytes, joins: bytes, expansions: dict[int, str]
+    ) -> None: ...
 
-def nfkc_one_to_one(table: FoldTable, text: str, symbols: bool = False) -> str | None:
-    """The text with each character replaced by its one-character NFKC form; None where one has
-    none in the BMP, is past it (but for a symbol, with `symbols`), or is a lone surrogate."""
+def nfkc_by_char(table: FoldTable, text: str, symbols: bool = False) -> str | None:
+    """The text with each character replaced by its NFKC form (one character or a ligature's
+    several); None where one has none in the BMP, is past it (but for a symbol, with `symbols`), or
+    is a lone surrogate."""
 
 class WidgetTable:
     """The phrases (longest first), labels and link prefixes of a widget matcher, as normalized
@@ -55,14 +59,15 @@ def match_widgets(table: WidgetTable, keys: list[str]) -> list[str | None] | Non
     None for the whole list where a key holds a lone surrogate."""
 
 def fold(
-    table: FoldTable, text: str, source: str | None, symbols: bool = False
+    table: FoldTable, text: str, nfkc: bool, symbols: bool = False
 ) -> tuple[str, bytes, bytes, bytes | None, bool] | None:
-    r"""A page folded character for character (or `source`, its characters' one-character NFKC
-    forms, where given): its folded text without the dropped characters, a byte a character for `\w` and
-    for a `\w` that folds to a letter, and u32 positions of the text in the folded text (None where
-    none was dropped); None where it cannot be folded so. With `symbols`, each character past the
-    BMP is a symbol (the caller found) that folds to a space. Last, whether a dropped character
-    stands right before one that can join the character before it (a mark, a Hangul jamo)."""
+    r"""A page folded character for character (with `nfkc`, each character's NFKC form: one
+    character, or a ligature's several): its folded text without the dropped characters, a byte a
+    character for `\w` and for a `\w` whose folding holds a letter, and u32 positions of the text in
+    the folded text (None where each character went to one); None where it cannot be folded so. With
+    `symbols`, each character past the BMP is a symbol (the caller found) that folds to a space.
+    Last, whether a dropped character stands right before one that can join the character before it
+    (a mark, a Hangul jamo)."""
 
 def segment(
     table: CharTable, text: str, kept: str, at: bytes

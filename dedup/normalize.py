@@ -12,7 +12,7 @@ from bisect import bisect_left
 import numpy as np
 import regex
 
-from dedup._core import FoldTable, fold, folded_words, nfkc_one_to_one
+from dedup._core import FoldTable, fold, folded_words, nfkc_by_char
 
 # Bump when keys change: stored models hold keys made by one version.
 NORMALIZER_VERSION = 3
@@ -160,10 +160,11 @@ def matched(char_class: regex.Pattern[str], text: str) -> np.ndarray:
 
 
 @functools.cache
-def _fold_table() -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+def _fold_table() -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray, dict[int, str]]:
     """For every BMP character: its NFKC form when that is one character, a space when it is
     several punctuation marks (else _BAD); what that folds to (a space for punctuation), or _BAD;
-    whether `normalize` drops it; whether it is a word character (`\\w`)."""
+    whether `normalize` drops it; whether it is a word character (`\\w`). Last, the NFKC forms of
+    several BMP characters (a ligature's: "ﷺ", "ﻻ"), of the characters whose form is _BAD."""
     codes, chars = bmp_chars()
     nfkc = np.full(0x10000, _BAD, np.uint32)
     nfkc_forms = [unicodedata.normalize("NFKC", c) for c in chars]
@@ -189,14 +190,19 @@ def _fold_table() -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
     word[codes] = matched(_WORD_CHAR, chars)
     for part in (nfkc, table, drop, word):
         part.flags.writeable = False
-    return nfkc, table, drop, word
+    expansions = {
+        int(code): form
+        for code, form in zip(codes, nfkc_forms, strict=True)
+        if nfkc[code] == _BAD and len(form) > 1 and _PAST_BMP.search(form) is None
+    }
+    return nfkc, table, drop, word, expansions
 
 
 @functools.cache
 def _core_fold_table() -> FoldTable:
     """The folding tables as the Rust core reads them, and which characters can join the one
     before them (`_JOINS`)."""
-    nfkc, table, drop, word = _fold_table()
+    nfkc, table, drop, word, expansions = _fold_table()
     codes, chars = bmp_chars()
     joins = np.zeros(0x10000, bool)
     joins[codes] = matched(_JOINS, chars)
@@ -206,6 +212,7 @@ def _core_fold_table() -> FoldTable:
         drop.tobytes(),
         word.tobytes(),
         joins.tobytes(),
+        expansions,
     )
 
 
@@ -235,25 +242,23 @@ class Folded:
     def __init__(self, text: str) -> None:
         self.text = text
         self.fast = False  # whether the keys and words come from the folded text
-        self.has_drop = False
         # Symbols past the BMP (emoji), where the text holds any: each folds to a space.
         self.symbols = not text.isascii() and _PAST_BMP.search(text) is not None
         if self.symbols and not all(map(_folds_to_a_space, set(_PAST_BMP.findall(text)))):
             return  # a letter or an ideograph past the BMP, say
         source = None  # the text itself
         if not text.isascii() and not unicodedata.is_normalized("NFKC", text):
-            source = _nfkc_one_to_one(text, self.symbols)
+            source = _nfkc_by_char(text, self.symbols)
             if source is None:
                 return
-        folding = fold(_core_fold_table(), text, source, self.symbols)
+        folding = fold(_core_fold_table(), text, source is not None, self.symbols)
         if folding is None:
-            return  # a lone surrogate, a character past the BMP or one without a one-to-one folding
+            return  # a lone surrogate, a character past the BMP or one the tables cannot fold
         kept, word, letter, at, rejoins = folding
         if not kept.isascii() and not unicodedata.is_normalized("NFKC", kept):
             return  # folding undid NFKC ("J" and a combining caron): `normalize` composes again
         if rejoins and not unicodedata.is_normalized("NFKC", _DROP.sub("", source or text)):
             return  # a dropped mark stood between two that compose once it goes ("=", U+0338)
-        self.has_drop = at is not None
         self.fast = True
         self._word = word  # a byte per character: a `\w` character
         self._letter = letter  # a byte per character: a `\w` character that folds to a letter
@@ -331,12 +336,12 @@ def machine_ints(data: bytes) -> array[int]:
     return out
 
 
-def _nfkc_one_to_one(text: str, symbols: bool = False) -> str | None:
+def _nfkc_by_char(text: str, symbols: bool = False) -> str | None:
     """The text with every character replaced by its NFKC form (a space for several punctuation
-    marks), where each is one BMP character (or, with `symbols`, a symbol past it: its own) and the
+    marks), where each is of BMP characters (or, with `symbols`, a symbol past it: its own) and the
     result is NFKC as a whole but for the order of marks `normalize` drops (so that every span's
     NFKC, those marks dropped, is its replaced span's); else None."""
-    replaced = nfkc_one_to_one(_core_fold_table(), text, symbols)
+    replaced = nfkc_by_char(_core_fold_table(), text, symbols)
     if replaced is None or unicodedata.is_normalized("NFKC", replaced):
         return replaced
     # Harakat typed out of their canonical order (a shadda before its fatha): NFKC only moves

@@ -3,7 +3,7 @@ definition, on arbitrary words (lone surrogates included) and on real Arabic and
 `segment` against the Python cut (`segment_here`) on arbitrary text and real pages; `word_shingles`
 against a plain Python reference; `minhash` refusing what lies outside its input (its values, and
 the character shingles', are checked against datasketch and xxhash in test_fingerprint.py);
-`nfkc_one_to_one` against its definition; the widget lists matched a page at a time against
+`nfkc_by_char` against its definition; the widget lists matched a page at a time against
 `WidgetMatcher.match`, key by key; `removed_kinds` and `blocks_left` against their definitions;
 `block_texts` against `excerpt` and `label_prefix`; the labels `site_verdicts` finds against
 `label_span`; `exact_hashes` against `exact_hash` and `mask_digits`."""
@@ -17,6 +17,7 @@ from dataclasses import dataclass
 
 import numpy as np
 import pytest
+import regex
 import xxhash
 from conftest import AR_PARAGRAPHS, AR_TITLE, EN_PARAGRAPHS, EN_TITLE, REFERENCE_PAGE
 from hypothesis import given, settings
@@ -40,7 +41,7 @@ from dedup.keys import (
     slot_words,
 )
 from dedup.model import SiteStats
-from dedup.normalize import Folded, _nfkc_one_to_one, mask_digits, normalize
+from dedup.normalize import Folded, _nfkc_by_char, mask_digits, normalize
 from dedup.page import Block
 from dedup.segment import char_table, segment, segment_here, words_with_offsets
 
@@ -181,7 +182,7 @@ CUT_TEXT = st.lists(
         ),
         st.sampled_from(["U.S", "Dr", "no", "p", "ex", "Mr", "a", "I", "د", "أ", "St", "K", "\u212a", "İ"]),
         st.sampled_from([" May ", " الأحد ", "مايو", "١٢", "12", "pm", "mai", "Sunday", "٣"]),  # slots
-        st.sampled_from(list("abcXYZ قالﻻ ٣3²中文字泰ไทยภาษา") + ["😀", "🔥", "👍🏻", "\u200d"]),
+        st.sampled_from(list("abcXYZ قالﻻ ٣3²中文字泰ไทยภาษาﷺﻵﱞ™⑴㌀") + ["😀", "🔥", "👍🏻", "\u200d"]),
         st.characters(max_codepoint=0xFFFF, exclude_categories=("Cs",)),
     ),
     max_size=40,
@@ -444,11 +445,13 @@ def test_folded_words_refuse_flags_that_do_not_fit() -> None:
 
 
 def _nfkc_reference(text: str) -> str | None:
-    """Each character's NFKC form where each is one BMP character, the result NFKC as a whole."""
+    """Each character's NFKC form where each is of BMP characters (a space for several punctuation
+    marks), the result NFKC as a whole."""
     if any(0xD800 <= ord(c) < 0xE000 for c in text):
         return None
     forms = [unicodedata.normalize("NFKC", c) for c in text]
-    if any(len(f) != 1 or ord(f) >= 0x10000 or ord(c) >= 0x10000 for c, f in zip(text, forms, strict=True)):
+    forms = [" " if len(f) > 1 and regex.fullmatch(r"\p{P}+", f) else f for f in forms]
+    if any(ord(c) >= 0x10000 or any(ord(x) >= 0x10000 for x in f) for c, f in zip(text, forms, strict=True)):
         return None
     replaced = "".join(forms)
     return replaced if unicodedata.is_normalized("NFKC", replaced) else None
@@ -459,20 +462,21 @@ def _nfkc_reference(text: str) -> str | None:
     st.lists(
         st.one_of(
             st.sampled_from(
-                ["\u00a0", "ﬁ", "²", "\u212a", "J\u030c", "\ufdfa", "\ufa6c", "\ud800", "😀", "ﻻ"]
+                ["\u00a0", "ﬁ", "²", "\u212a", "J\u030c", "\ufdfa", "\ufa6c", "\ud800", "😀"]
+                + ["ﻻ", "…", "™", "⑴", "\ufc5e"]
             ),
             st.characters(exclude_categories=()),
         ),
         max_size=20,
     ).map("".join)
 )
-def test_nfkc_one_to_one_is_the_definition(text: str) -> None:
-    assert _nfkc_one_to_one(text) == _nfkc_reference(text)
+def test_nfkc_by_char_is_the_definition(text: str) -> None:
+    assert _nfkc_by_char(text) == _nfkc_reference(text)
 
 
-def test_nfkc_one_to_one_of_a_real_page_with_no_break_spaces() -> None:
+def test_nfkc_by_char_of_a_real_page_with_no_break_spaces() -> None:
     text = "\u00a0".join([AR_TITLE, *AR_PARAGRAPHS, EN_TITLE, *EN_PARAGRAPHS])
-    assert _nfkc_one_to_one(text) == text.replace("\u00a0", " ")
+    assert _nfkc_by_char(text) == text.replace("\u00a0", " ")
     assert Folded(text).key(0, len(text)) == normalize(text)
 
 

@@ -10,6 +10,7 @@ from hypothesis import assume, given, settings
 from hypothesis import strategies as st
 
 from dedup.normalize import _BIDI, _DROP, _FOLD, _PUNCT_CHAR, _WORD_CHAR, Folded, _fold_table, normalize
+from dedup.segment import words_with_offsets
 
 # Arabic letters, hamza forms, diacritics (a shadda may come before its fatha, out of NFKC's order; a
 # hamza above composes with an alef or a heh goal), tatweel, bidi and zero-width marks, Arabic-Indic digits,
@@ -50,6 +51,7 @@ def test_a_character_whose_nfkc_form_is_past_the_bmp_takes_the_slow_path() -> No
 FAST_ALPHABET = (
     "abcAZ\u00a0 اأإىةؤبت\u064e\u0651\u0654\u06c1\u0301\u0640\u200f\u200b\u00ad٣۴ .,:«»؟!…″‼\n\t-_"
     "😀🔥\U0001f3fb\u200d\ufe0f"
+    "\ufdfa\ufefb\ufef5\ufc5e\u2122\u2474\u3300"  # ligatures: NFKC forms of several characters
 )
 
 
@@ -85,7 +87,7 @@ def test_words_with_offsets_fast_path_equals_token_loop(text: str, data: st.Data
 def test_the_folding_tables_are_each_characters_own_folding() -> None:
     """The tables (made a whole column at a time) hold, for every BMP character, what its own
     NFKC form, casefold and classes say, one character at a time."""
-    nfkc, table, drop, word = _fold_table()
+    nfkc, table, drop, word, expansions = _fold_table()
     bad = 0xFFFFFFFF
     for code in range(0x10000):
         if 0xD800 <= code < 0xE000:
@@ -94,8 +96,11 @@ def test_the_folding_tables_are_each_characters_own_folding() -> None:
         one = unicodedata.normalize("NFKC", c)
         if len(one) == 1:
             assert nfkc[code] == (ord(one) if ord(one) < 0x10000 else bad), hex(code)
-        else:  # several punctuation marks stand as a space
-            assert nfkc[code] == (32 if regex.fullmatch(r"\p{P}+", one) else bad), hex(code)
+        else:  # several punctuation marks stand as a space; a ligature's letters are its expansion
+            several_marks = regex.fullmatch(r"\p{P}+", one) is not None
+            assert nfkc[code] == (32 if several_marks else bad), hex(code)
+            in_bmp = all(ord(x) < 0x10000 for x in one)
+            assert expansions.get(code) == (one if not several_marks and in_bmp else None), hex(code)
         assert drop[code] == bool(_DROP.match(c)) and word[code] == bool(_WORD_CHAR.match(c)), hex(code)
         folded = _BIDI.sub(" ", c).translate(_FOLD).casefold()
         if len(folded) != 1 or (folded.isspace() and not _PUNCT_CHAR.match(folded)):
@@ -125,6 +130,22 @@ def test_an_ellipsis_and_a_double_prime_keep_a_page_on_the_fast_path() -> None:
     assert folded.fast
     expected = "قال الوزير ان الحكومه ستعمل علي ذلك he said it works"
     assert folded.key(0, len(text)) == normalize(text) == expected
+
+
+def test_a_ligature_keeps_a_page_on_the_fast_path_with_the_words_of_its_nfkc_form() -> None:
+    """ "ﷺ" is four words in NFKC ("صلى الله عليه وسلم"), "ﻻ" two letters, "™" "TM", "⑴" "(1)": each
+    character's form is folded, and a word of the form is a word of the token it lies in."""
+    text = "قال رسول الله ﷺ: ﻻ ضرر وﻻ ضرار™ ⑴\nBrand™ name\n"
+    folded = Folded(text)
+    assert folded.fast
+    assert folded.key(0, len(text)) == normalize(text)
+    assert normalize(text) == "قال رسول الله صلي الله عليه وسلم لا ضرر ولا ضرارtm 1 brandtm name"
+    words = words_with_offsets(text, folded=folded)
+    token = text.index("ﷺ")
+    assert words.words[3:7] == ["صلي", "الله", "عليه", "وسلم"]
+    assert list(words.starts[3:7]) == [token] * 4 and list(words.ends[3:7]) == [token + 1] * 4
+    expected = [w for m in regex.finditer(r"\w+", text) for w in normalize(m.group()).split()]
+    assert words.words == expected
 
 
 def test_an_emoji_keeps_a_page_on_the_fast_path_and_a_letter_past_the_bmp_does_not() -> None:

@@ -217,8 +217,10 @@ fn words(
     } else {
         Positions(&[])
     };
-    let found = spans(&word[start..end], &letter[start..end], &at)
-        .ok_or("the flags do not fit the folded text: a letter outside a word")?;
+    let found = spans(&word[start..end], &letter[start..end], &at, |k| {
+        page.kept[k] == ' '
+    })
+    .ok_or("the flags do not fit the folded text: a letter outside a word")?;
     let base = if dropped { 0 } else { start };
     Ok(found
         .into_iter()

@@ -36,7 +36,7 @@ mod words;
 #[pymodule]
 mod _core {
     #[pymodule_export]
-    use super::fold::{FoldTable, fold, nfkc_one_to_one};
+    use super::fold::{FoldTable, fold, nfkc_by_char};
     #[pymodule_export]
     use super::headline::said_again;
     #[pymodule_export]

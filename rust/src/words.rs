@@ -15,11 +15,12 @@ use crate::segment::Positions;
 type Words<'py> = (Vec<Py<PyString>>, Bound<'py, PyBytes>, Bound<'py, PyBytes>);
 
 /// The words of a span of `n` characters: `word` and `letter` hold a byte per character (a `\w`
-/// character; one whose folding is not a space), `kept` the span's folded text without its dropped
+/// character; one whose folding holds a letter), `kept` the span's folded text without its dropped
 /// characters and `at` where each position went in it (little-endian u32, n + 1 of them; empty
-/// where none was dropped). Each word is a run of letters; it goes with the token (the run of `\w`
-/// characters) it lies in, whose start and end (plus `start`) come back as little-endian i64
-/// bytes. A word made of dropped characters only is none. Equal words are one string.
+/// where each went to one). Each word is a run of letters (split at a space of a ligature's
+/// folding); it goes with the token (the run of `\w` characters) it lies in, whose start and end
+/// (plus `start`) come back as little-endian i64 bytes. A word made of dropped characters only is
+/// none. Equal words are one string.
 #[pyfunction]
 pub fn folded_words<'py>(
     py: Python<'py>,
@@ -37,7 +38,7 @@ pub fn folded_words<'py>(
             "the flags do not fit the folded text",
         ));
     }
-    let Some(found) = py.detach(|| spans(word, letter, &at)) else {
+    let Some(found) = py.detach(|| spans(word, letter, &at, |k| kept[k] == u32::from(b' '))) else {
         return Err(PyValueError::new_err(
             "the flags do not fit the folded text: a letter outside a word",
         ));
@@ -67,11 +68,14 @@ pub fn folded_words<'py>(
 
 /// (start, end) of each word in the folded text, and (start, end) of its token in the span: u32,
 /// as a page on the fast path is shorter than 2**32 characters, and a huge page has millions.
-/// None where a letter lies outside a word. One pass: a token's letters are its words.
+/// None where a letter lies outside a word. One pass: a token's runs of letters are its words,
+/// split where their folding holds a space (`space`: whether the folded text's character at a
+/// position is one; a ligature's NFKC form may hold one).
 pub(crate) fn spans(
     word: &[u8],
     letter: &[u8],
     at: &Positions<'_>,
+    space: impl Fn(usize) -> bool,
 ) -> Option<Vec<(u32, u32, u32, u32)>> {
     let n = word.len();
     let mut found = Vec::new();
@@ -98,13 +102,20 @@ pub(crate) fn spans(
             while j < i && letter[j] != 0 {
                 j += 1;
             }
-            let (a, b) = if at.0.is_empty() {
-                (first, j)
-            } else {
-                (at.get(first), at.get(j))
-            };
-            if a < b {
-                found.push((a as u32, b as u32, token_start as u32, i as u32));
+            if at.0.is_empty() {
+                found.push((first as u32, j as u32, token_start as u32, i as u32));
+                continue;
+            }
+            // Each character went to one or more: only a character's NFKC form holds a space.
+            let (a, b) = (at.get(first), at.get(j));
+            let mut word_start = a;
+            for k in a..=b {
+                if k == b || space(k) {
+                    if word_start < k {
+                        found.push((word_start as u32, k as u32, token_start as u32, i as u32));
+                    }
+                    word_start = k + 1;
+                }
             }
         }
     }
