@@ -33,13 +33,21 @@ class FoldTable:
     several BMP characters (a ligature's), by code point."""
 
     def __init__(
-        self, nfkc: bytes, fold: bytes, drop: bytes, word: bytes, joins: bytes, expansions: dict[int, str]
+        self,
+        nfkc: bytes,
+        fold: bytes,
+        drop: bytes,
+        word: bytes,
+        joins: bytes,
+        settled: bytes,
+        expansions: dict[int, str],
     ) -> None: ...
 
-def nfkc_by_char(table: FoldTable, text: str, symbols: bool = False) -> str | None:
+def nfkc_by_char(table: FoldTable, text: str, symbols: bool = False) -> tuple[str, bool] | None:
     """The text with each character replaced by its NFKC form (one character or a ligature's
-    several); None where one has none in the BMP, is past it (but for a symbol, with `symbols`), or
-    is a lone surrogate."""
+    several), and whether each character of that is settled (then it is NFKC but for the order of
+    its dropped marks); None where one has none in the BMP, is past it (but for a symbol, with
+    `symbols`), or is a lone surrogate."""
 
 class WidgetTable:
     """The phrases (longest first), labels and link prefixes of a widget matcher, as normalized

@@ -200,8 +200,8 @@ def _fold_table() -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray, dict[
 
 @functools.cache
 def _core_fold_table() -> FoldTable:
-    """The folding tables as the Rust core reads them, and which characters can join the one
-    before them (`_JOINS`)."""
+    """The folding tables as the Rust core reads them, which characters can join the one before
+    them (`_JOINS`), and which are settled (`_settled`)."""
     nfkc, table, drop, word, expansions = _fold_table()
     codes, chars = bmp_chars()
     joins = np.zeros(0x10000, bool)
@@ -212,8 +212,30 @@ def _core_fold_table() -> FoldTable:
         drop.tobytes(),
         word.tobytes(),
         joins.tobytes(),
+        _settled(nfkc, drop).tobytes(),
         expansions,
     )
+
+
+def _settled(nfkc: np.ndarray, drop: np.ndarray) -> np.ndarray:
+    """Whether each BMP character is one that NFKC leaves where it is and as it is, wherever it
+    stands (its own NFKC form, a starter, and none composes with the character before it), or a
+    dropped mark that composes with nothing: NFKC can only move it among the marks around it. A
+    text of these is NFKC but for the order of its dropped marks, without asking NFKC."""
+    codes, chars = bmp_chars()
+    seconds = np.zeros(0x10000, bool)  # what composes with the character before it
+    for c in chars:  # the canonical pairs past the BMP compose none of its characters
+        parts = unicodedata.decomposition(c).split()
+        if len(parts) == 2 and not parts[0].startswith("<") and int(parts[1], 16) < 0x10000:
+            seconds[int(parts[1], 16)] = True
+    seconds[0x1161:0x1176] = seconds[0x11A8:0x11C3] = True  # Hangul's vowels and final consonants
+    own = nfkc[codes] == codes
+    starter = np.fromiter((unicodedata.combining(c) == 0 for c in chars), bool, len(chars))
+    firsts = one_char_forms([unicodedata.normalize("NFD", c)[0] for c in chars])
+    opens_with_second = (firsts < 0x10000) & seconds[np.minimum(firsts, 0xFFFF)]
+    settled = np.zeros(0x10000, bool)
+    settled[codes] = own & ~seconds[codes] & ((starter & ~opens_with_second) | drop[codes])
+    return settled
 
 
 def build_tables() -> None:
@@ -341,8 +363,11 @@ def _nfkc_by_char(text: str, symbols: bool = False) -> str | None:
     marks), where each is of BMP characters (or, with `symbols`, a symbol past it: its own) and the
     result is NFKC as a whole but for the order of marks `normalize` drops (so that every span's
     NFKC, those marks dropped, is its replaced span's); else None."""
-    replaced = nfkc_by_char(_core_fold_table(), text, symbols)
-    if replaced is None or unicodedata.is_normalized("NFKC", replaced):
+    found = nfkc_by_char(_core_fold_table(), text, symbols)
+    if found is None:
+        return None
+    replaced, settled = found
+    if settled or unicodedata.is_normalized("NFKC", replaced):
         return replaced
     # Harakat typed out of their canonical order (a shadda before its fatha): NFKC only moves
     # them, and they go. A mark that composes with its letter (a hamza above) changes the letter.

@@ -41,7 +41,7 @@ from dedup.keys import (
     slot_words,
 )
 from dedup.model import SiteStats
-from dedup.normalize import Folded, _nfkc_by_char, mask_digits, normalize
+from dedup.normalize import _DROP, Folded, _core_fold_table, _nfkc_by_char, mask_digits, normalize
 from dedup.page import Block
 from dedup.segment import char_table, segment, segment_here, words_with_offsets
 
@@ -472,6 +472,45 @@ def _nfkc_reference(text: str) -> str | None:
 )
 def test_nfkc_by_char_is_the_definition(text: str) -> None:
     assert _nfkc_by_char(text) == _nfkc_reference(text)
+
+
+_DROPPED = [chr(c) for c in [*range(0x610, 0x61B), *range(0x64B, 0x660), 0x670, *range(0x6D6, 0x6EE), 0x640]]
+
+
+@settings(max_examples=1500, deadline=None)
+@given(
+    st.lists(
+        st.one_of(
+            st.sampled_from(_DROPPED + list("ابتهوي أإآؤئۀۓ ﷺﻻ") + ["\u200b", "\u200d", "\ufeff", "\u00ad"]),
+            st.sampled_from(
+                list("aeAJ=ç가각") + ["\u0301", "\u0300", "\u0327", "\u030c", "\u0338", "\u1161", "\u11a8"]
+            ),
+            st.characters(max_codepoint=0xFFFF, exclude_categories=("Cs",)),
+        ),
+        max_size=16,
+    ).map("".join)
+)
+def test_a_text_of_settled_characters_is_nfkc_but_for_the_order_of_its_dropped_marks(text: str) -> None:
+    """Where the core finds every character of the NFKC forms settled, NFKC only moves the marks
+    that `normalize` drops: it is not asked."""
+    found = _core.nfkc_by_char(_core_fold_table(), text)
+    if found is None or not found[1]:
+        return
+    replaced = found[0]
+    kept = _DROP.sub("", replaced)
+    assert _DROP.sub("", unicodedata.normalize("NFKC", replaced)) == kept
+    assert unicodedata.is_normalized("NFKC", kept)
+
+
+def test_harakat_out_of_order_are_settled_and_a_hamza_above_is_not() -> None:
+    table = _core_fold_table()
+    shadda_first = "قالَ مُحَمَّدَّ"  # a shadda typed before its fatha: not NFKC
+    assert not unicodedata.is_normalized("NFKC", shadda_first)
+    assert _core.nfkc_by_char(table, shadda_first) == (shadda_first, True)
+    assert _nfkc_by_char(shadda_first) == shadda_first
+    hamza = "سأل"  # composes into "سأل": the letter changes
+    assert _core.nfkc_by_char(table, hamza) == (hamza, False)
+    assert _nfkc_by_char(hamza) is None
 
 
 def test_nfkc_by_char_of_a_real_page_with_no_break_spaces() -> None:

@@ -29,12 +29,15 @@ pub struct FoldTable {
     /// Whether it can join the character before it (compose with it, or move before it): a mark,
     /// a Hangul vowel or final jamo.
     joins: Vec<bool>,
+    /// Whether NFKC leaves it as it is wherever it stands (a starter that nothing before it
+    /// composes with), or it is a dropped mark that composes with nothing (NFKC may only move it).
+    settled: Vec<bool>,
 }
 
 #[pymethods]
 impl FoldTable {
-    /// `nfkc` and `fold`: a little-endian u32 per BMP character; `drop`, `word` and `joins`: a
-    /// byte each; `expansions`: character -> its NFKC form of several BMP characters.
+    /// `nfkc` and `fold`: a little-endian u32 per BMP character; `drop`, `word`, `joins` and
+    /// `settled`: a byte each; `expansions`: character -> its NFKC form of several BMP characters.
     #[new]
     fn new(
         nfkc: &[u8],
@@ -42,9 +45,10 @@ impl FoldTable {
         drop: &[u8],
         word: &[u8],
         joins: &[u8],
+        settled: &[u8],
         expansions: HashMap<u32, String>,
     ) -> PyResult<Self> {
-        let bytes = [drop, word, joins];
+        let bytes = [drop, word, joins, settled];
         if nfkc.len() != 4 * BMP || fold.len() != 4 * BMP || bytes.iter().any(|b| b.len() != BMP) {
             return Err(PyValueError::new_err(
                 "a table holds a value for each of the 65536 BMP characters",
@@ -69,6 +73,7 @@ impl FoldTable {
             drop: drop.iter().map(|&b| b != 0).collect(),
             word: word.iter().map(|&b| b != 0).collect(),
             joins: joins.iter().map(|&b| b != 0).collect(),
+            settled: settled.iter().map(|&b| b != 0).collect(),
         })
     }
 }
@@ -133,8 +138,9 @@ pub fn fold<'py>(
 
 /// The text with each character replaced by its NFKC form (`FoldTable::nfkc`, or its expansion);
 /// None where a character has none in the BMP, is past it (but for a symbol, with `symbols`: see
-/// `fold`), or is a lone surrogate. (Whether the result is NFKC as a whole is for the caller to
-/// ask.)
+/// `fold`), or is a lone surrogate. With it, whether every character of the result is settled
+/// (`FoldTable::settled`; a symbol is): then the result is NFKC as a whole but for the order of the
+/// dropped marks. (Where not, whether it is is for the caller to ask.)
 #[pyfunction]
 #[pyo3(signature = (table, text, symbols = false))]
 pub fn nfkc_by_char<'py>(
@@ -142,7 +148,7 @@ pub fn nfkc_by_char<'py>(
     table: PyRef<'_, FoldTable>,
     text: &Bound<'py, PyString>,
     symbols: bool,
-) -> PyResult<Option<Bound<'py, PyString>>> {
+) -> PyResult<Option<(Bound<'py, PyString>, bool)>> {
     let Some(text) = encodable(py, text)? else {
         return Ok(None);
     };
@@ -160,7 +166,10 @@ pub fn nfkc_by_char<'py>(
             }
         }
     }
-    crate::py_string(py, &replaced).map(Some)
+    let settled = replaced
+        .iter()
+        .all(|&c| c as usize >= BMP || table.settled[c as usize]);
+    Ok(Some((crate::py_string(py, &replaced)?, settled)))
 }
 
 impl FoldTable {
