@@ -220,15 +220,36 @@ fn folding(table: &FoldTable, text: &[char], nfkc: bool, symbols: bool) -> Optio
             after_drop = false;
             continue;
         }
-        let form = if nfkc {
-            table.nfkc_form(original)?
-        } else {
-            std::slice::from_ref(&original)
-        };
         let is_word = table.word[original as usize];
-        let before = position;
+        let one = if nfkc {
+            table.nfkc[original as usize]
+        } else {
+            original
+        };
+        if one != BAD {
+            // The common case: one character.
+            let folded = table.fold[one as usize];
+            if folded == BAD {
+                return None;
+            }
+            *word = u8::from(is_word);
+            *letter = u8::from(is_word && folded != u32::from(b' '));
+            if table.drop[one as usize] {
+                (moved, after_drop) = (true, true);
+            } else {
+                rejoins |= after_drop && table.joins[one as usize];
+                after_drop = false;
+                char::from_u32(folded)?; // a lone surrogate has no UTF-8: not one the table folds to
+                kept.push(folded);
+                position = position.checked_add(1)?;
+            }
+            continue;
+        }
+        // A ligature's form of several characters, split into words where its folding holds a
+        // space: `folded_words` looks for one only where the positions are given.
+        moved = true;
         let mut holds_letter = false;
-        for &code in form {
+        for &code in table.expansions.get(&original)? {
             let folded = table.fold[code as usize];
             if folded == BAD {
                 return None;
@@ -239,14 +260,11 @@ fn folding(table: &FoldTable, text: &[char], nfkc: bool, symbols: bool) -> Optio
             } else {
                 rejoins |= after_drop && table.joins[code as usize];
                 after_drop = false;
-                char::from_u32(folded)?; // a lone surrogate has no UTF-8: not one the table folds to
+                char::from_u32(folded)?;
                 kept.push(folded);
                 position = position.checked_add(1)?;
             }
         }
-        // A form of several characters is split into words where its folding holds a space, which
-        // `folded_words` looks for only where the positions are given.
-        moved |= form.len() != 1 || position - before != 1;
         *word = u8::from(is_word);
         *letter = u8::from(is_word && holds_letter);
     }
