@@ -30,7 +30,8 @@ class FoldTable:
     r"""The folding tables of dedup.normalize: each BMP character's one-character NFKC form and what
     it folds to (u32, little-endian; 0xFFFFFFFF where there is none one-to-one), whether it is
     dropped, whether it is `\w`, whether it can join the character before it; and the NFKC forms of
-    several BMP characters (a ligature's), by code point."""
+    several BMP characters (a ligature's) and the foldings of several (a casefold's), by code
+    point."""
 
     def __init__(
         self,
@@ -41,6 +42,7 @@ class FoldTable:
         joins: bytes,
         settled: bytes,
         expansions: dict[int, str],
+        fold_expansions: dict[int, str],
     ) -> None: ...
 
 def nfkc_by_char(table: FoldTable, text: str, symbols: bool = False) -> tuple[str, bool] | None:

@@ -160,11 +160,12 @@ def matched(char_class: regex.Pattern[str], text: str) -> np.ndarray:
 
 
 @functools.cache
-def _fold_table() -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray, dict[int, str]]:
+def _fold_table() -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray, dict[int, str], dict[int, str]]:
     """For every BMP character: its NFKC form when that is one character, a space when it is
     several punctuation marks (else _BAD); what that folds to (a space for punctuation), or _BAD;
     whether `normalize` drops it; whether it is a word character (`\\w`). Last, the NFKC forms of
-    several BMP characters (a ligature's: "ﷺ", "ﻻ"), of the characters whose form is _BAD."""
+    several BMP characters (a ligature's: "ﷺ", "ﻻ"), of the characters whose form is _BAD, and the
+    foldings of several ("ß": "ss"), of those that fold to _BAD."""
     codes, chars = bmp_chars()
     nfkc = np.full(0x10000, _BAD, np.uint32)
     nfkc_forms = [unicodedata.normalize("NFKC", c) for c in chars]
@@ -177,7 +178,8 @@ def _fold_table() -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray, dict[
     nfkc[codes[several]] = ord(" ")
     drop = np.zeros(0x10000, bool)
     drop[codes] = matched(_DROP, chars)
-    folded = one_char_forms([c.casefold() for c in _BIDI.sub(" ", chars).translate(_FOLD)])
+    casefolds = [c.casefold() for c in _BIDI.sub(" ", chars).translate(_FOLD)]
+    folded = one_char_forms(casefolds)
     single = np.where(folded == _BAD, 0, folded).astype("<u4").tobytes().decode("utf-32-le")
     punct = matched(_PUNCT_CHAR, single)
     # Unfoldable one-to-one; a space `str.split` sees and `normalize` keeps; a character that
@@ -186,6 +188,11 @@ def _fold_table() -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray, dict[
     kept = (folded != _BAD) & ~(space & ~punct) & ~(matched(_DROP, single) & ~drop[codes])
     table = np.full(0x10000, _BAD, np.uint32)
     table[codes[kept]] = np.where(punct, 32, folded)[kept]
+    fold_expansions = {
+        int(code): "".join(" " if _PUNCT_CHAR.match(x) else x for x in form)
+        for code, form in zip(codes, casefolds, strict=True)
+        if len(form) > 1 and all(_folds_within(x, bool(drop[code])) for x in form)
+    }
     word = np.zeros(0x10000, bool)
     word[codes] = matched(_WORD_CHAR, chars)
     for part in (nfkc, table, drop, word):
@@ -195,14 +202,25 @@ def _fold_table() -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray, dict[
         for code, form in zip(codes, nfkc_forms, strict=True)
         if nfkc[code] == _BAD and len(form) > 1 and _PAST_BMP.search(form) is None
     }
-    return nfkc, table, drop, word, expansions
+    return nfkc, table, drop, word, expansions, fold_expansions
+
+
+def _folds_within(char: str, dropped: bool) -> bool:
+    """Whether a character of a folding of several is one the fast path can keep (as one of a
+    single folding): in the BMP, no space that `normalize` keeps, and not one it drops unless the
+    character folded is dropped as well."""
+    return (
+        ord(char) < 0x10000
+        and not (char.isspace() and not _PUNCT_CHAR.match(char))
+        and not (_DROP.match(char) and not dropped)
+    )
 
 
 @functools.cache
 def _core_fold_table() -> FoldTable:
     """The folding tables as the Rust core reads them, which characters can join the one before
     them (`_JOINS`), and which are settled (`_settled`)."""
-    nfkc, table, drop, word, expansions = _fold_table()
+    nfkc, table, drop, word, expansions, fold_expansions = _fold_table()
     codes, chars = bmp_chars()
     joins = np.zeros(0x10000, bool)
     joins[codes] = matched(_JOINS, chars)
@@ -214,6 +232,7 @@ def _core_fold_table() -> FoldTable:
         joins.tobytes(),
         _settled(nfkc, drop).tobytes(),
         expansions,
+        fold_expansions,
     )
 
 

@@ -52,6 +52,7 @@ FAST_ALPHABET = (
     "abcAZ\u00a0 اأإىةؤبت\u064e\u0651\u0654\u06c1\u0301\u0640\u200f\u200b\u00ad٣۴ .,:«»؟!…″‼\n\t-_"
     "😀🔥\U0001f3fb\u200d\ufe0f"
     "\ufdfa\ufefb\ufef5\ufc5e\u2122\u2474\u3300"  # ligatures: NFKC forms of several characters
+    "ßẞİŉΐᾳ\u0345"  # casefolds of several characters
 )
 
 
@@ -87,7 +88,7 @@ def test_words_with_offsets_fast_path_equals_token_loop(text: str, data: st.Data
 def test_the_folding_tables_are_each_characters_own_folding() -> None:
     """The tables (made a whole column at a time) hold, for every BMP character, what its own
     NFKC form, casefold and classes say, one character at a time."""
-    nfkc, table, drop, word, expansions = _fold_table()
+    nfkc, table, drop, word, expansions, fold_expansions = _fold_table()
     bad = 0xFFFFFFFF
     for code in range(0x10000):
         if 0xD800 <= code < 0xE000:
@@ -103,6 +104,15 @@ def test_the_folding_tables_are_each_characters_own_folding() -> None:
             assert expansions.get(code) == (one if not several_marks and in_bmp else None), hex(code)
         assert drop[code] == bool(_DROP.match(c)) and word[code] == bool(_WORD_CHAR.match(c)), hex(code)
         folded = _BIDI.sub(" ", c).translate(_FOLD).casefold()
+        if len(folded) > 1:  # "ß": "ss", where each character folds as one alone would
+            each = all(ord(x) < 0x10000 for x in folded) and all(
+                not (x.isspace() and not _PUNCT_CHAR.match(x)) and not (_DROP.match(x) and not drop[code])
+                for x in folded
+            )
+            spaced = "".join(" " if _PUNCT_CHAR.match(x) else x for x in folded)
+            assert fold_expansions.get(code) == (spaced if each else None), hex(code)
+        else:
+            assert code not in fold_expansions, hex(code)
         if len(folded) != 1 or (folded.isspace() and not _PUNCT_CHAR.match(folded)):
             expected = bad  # unfoldable one-to-one, or a space `str.split` sees and `normalize` keeps
         elif _DROP.match(folded) and not drop[code]:
@@ -146,6 +156,20 @@ def test_a_ligature_keeps_a_page_on_the_fast_path_with_the_words_of_its_nfkc_for
     assert list(words.starts[3:7]) == [token] * 4 and list(words.ends[3:7]) == [token + 1] * 4
     expected = [w for m in regex.finditer(r"\w+", text) for w in normalize(m.group()).split()]
     assert words.words == expected
+
+
+def test_a_casefold_of_several_characters_keeps_a_page_on_the_fast_path() -> None:
+    """ "ß" folds to "ss" and "İ" to "i" and a combining dot: each character's folding goes in
+    turn, and the words are the token loop's."""
+    text = "Die Straße in İstanbul: STRASSE, große Grüße\n"
+    folded = Folded(text)
+    assert folded.fast
+    assert (
+        folded.key(0, len(text)) == normalize(text) == "die strasse in i\u0307stanbul strasse grosse grüsse"
+    )
+    words = words_with_offsets(text, folded=folded)
+    assert words.words == [w for m in regex.finditer(r"\w+", text) for w in normalize(m.group()).split()]
+    assert words.words[1] == words.words[4] == "strasse"
 
 
 def test_an_emoji_keeps_a_page_on_the_fast_path_and_a_letter_past_the_bmp_does_not() -> None:

@@ -22,6 +22,8 @@ pub struct FoldTable {
     expansions: HashMap<u32, Vec<u32>>,
     /// What a character folds to (a space for punctuation), or `BAD`.
     fold: Vec<u32>,
+    /// What each character that folds to several BMP characters folds to (a casefold: "ß", "ss").
+    fold_expansions: HashMap<u32, Vec<u32>>,
     /// Whether `normalize` drops it.
     drop: Vec<bool>,
     /// Whether it is a word character (`\w`).
@@ -37,8 +39,10 @@ pub struct FoldTable {
 #[pymethods]
 impl FoldTable {
     /// `nfkc` and `fold`: a little-endian u32 per BMP character; `drop`, `word`, `joins` and
-    /// `settled`: a byte each; `expansions`: character -> its NFKC form of several BMP characters.
+    /// `settled`: a byte each; `expansions`: character -> its NFKC form of several BMP characters;
+    /// `fold_expansions`: character -> its folding of several.
     #[new]
+    #[allow(clippy::too_many_arguments)]
     fn new(
         nfkc: &[u8],
         fold: &[u8],
@@ -47,6 +51,7 @@ impl FoldTable {
         joins: &[u8],
         settled: &[u8],
         expansions: HashMap<u32, String>,
+        fold_expansions: HashMap<u32, String>,
     ) -> PyResult<Self> {
         let bytes = [drop, word, joins, settled];
         if nfkc.len() != 4 * BMP || fold.len() != 4 * BMP || bytes.iter().any(|b| b.len() != BMP) {
@@ -54,28 +59,36 @@ impl FoldTable {
                 "a table holds a value for each of the 65536 BMP characters",
             ));
         }
-        let expansions: HashMap<u32, Vec<u32>> = expansions
-            .into_iter()
-            .map(|(c, form)| (c, form.chars().map(u32::from).collect::<Vec<_>>()))
-            .collect();
-        if expansions
-            .iter()
-            .any(|(&c, form)| c as usize >= BMP || form.iter().any(|&f| f as usize >= BMP))
-        {
-            return Err(PyValueError::new_err(
-                "an expansion is of a BMP character, into BMP characters",
-            ));
-        }
+        let (expansions, fold_expansions) =
+            (code_points(expansions)?, code_points(fold_expansions)?);
         Ok(FoldTable {
             nfkc: crate::from_le(nfkc, u32::from_le_bytes),
             expansions,
             fold: crate::from_le(fold, u32::from_le_bytes),
+            fold_expansions,
             drop: drop.iter().map(|&b| b != 0).collect(),
             word: word.iter().map(|&b| b != 0).collect(),
             joins: joins.iter().map(|&b| b != 0).collect(),
             settled: settled.iter().map(|&b| b != 0).collect(),
         })
     }
+}
+
+/// Expansions as code points: each of a BMP character, into BMP characters.
+fn code_points(expansions: HashMap<u32, String>) -> PyResult<HashMap<u32, Vec<u32>>> {
+    let expansions: HashMap<u32, Vec<u32>> = expansions
+        .into_iter()
+        .map(|(c, form)| (c, form.chars().map(u32::from).collect::<Vec<_>>()))
+        .collect();
+    if expansions
+        .iter()
+        .any(|(&c, form)| c as usize >= BMP || form.iter().any(|&f| f as usize >= BMP))
+    {
+        return Err(PyValueError::new_err(
+            "an expansion is of a BMP character, into BMP characters",
+        ));
+    }
+    Ok(expansions)
 }
 
 /// The folding of a page.
@@ -181,6 +194,15 @@ impl FoldTable {
         }
         self.expansions.get(&c).map(Vec::as_slice)
     }
+
+    /// What a BMP character folds to, None where the table cannot fold it.
+    fn folding_of(&self, c: u32) -> Option<&[u32]> {
+        let one = &self.fold[c as usize];
+        if *one != BAD {
+            return Some(std::slice::from_ref(one));
+        }
+        self.fold_expansions.get(&c).map(Vec::as_slice)
+    }
 }
 
 /// A string's characters, None for one with a lone surrogate (it has no UTF-8).
@@ -226,12 +248,13 @@ fn folding(table: &FoldTable, text: &[char], nfkc: bool, symbols: bool) -> Optio
         } else {
             original
         };
-        if one != BAD {
-            // The common case: one character.
-            let folded = table.fold[one as usize];
-            if folded == BAD {
-                return None;
-            }
+        let folded = if one != BAD {
+            table.fold[one as usize]
+        } else {
+            BAD
+        };
+        if folded != BAD {
+            // The common case: one character, folded to one.
             *word = u8::from(is_word);
             *letter = u8::from(is_word && folded != u32::from(b' '));
             if table.drop[one as usize] {
@@ -245,23 +268,28 @@ fn folding(table: &FoldTable, text: &[char], nfkc: bool, symbols: bool) -> Optio
             }
             continue;
         }
-        // A ligature's form of several characters, split into words where its folding holds a
-        // space: `folded_words` looks for one only where the positions are given.
+        // A form of several characters (a ligature's: "ﷺ") or a folding of several (a casefold's:
+        // "ß"), split into words where the folding holds a space: `folded_words` looks for one
+        // only where the positions are given.
         moved = true;
+        let form = if one != BAD {
+            std::slice::from_ref(&one)
+        } else {
+            table.expansions.get(&original)?
+        };
         let mut holds_letter = false;
-        for &code in table.expansions.get(&original)? {
-            let folded = table.fold[code as usize];
-            if folded == BAD {
-                return None;
-            }
-            holds_letter |= folded != u32::from(b' ');
+        for &code in form {
+            let folds = table.folding_of(code)?;
+            holds_letter |= folds.iter().any(|&f| f != u32::from(b' '));
             if table.drop[code as usize] {
                 after_drop = true;
-            } else {
-                rejoins |= after_drop && table.joins[code as usize];
-                after_drop = false;
-                char::from_u32(folded)?;
-                kept.push(folded);
+                continue;
+            }
+            rejoins |= after_drop && table.joins[code as usize];
+            after_drop = false;
+            for &f in folds {
+                char::from_u32(f)?;
+                kept.push(f);
                 position = position.checked_add(1)?;
             }
         }
