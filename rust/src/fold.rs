@@ -1,9 +1,9 @@
 //! A page folded character for character (`dedup.normalize.Folded`): its folded text without the
 //! dropped characters, where each position went in it, and each character's word flags.
 
-use pyo3::exceptions::{PyUnicodeEncodeError, PyValueError};
 use std::collections::HashMap;
 
+use pyo3::exceptions::{PyUnicodeEncodeError, PyValueError};
 use pyo3::prelude::*;
 use pyo3::types::{PyBytes, PyString};
 
@@ -104,7 +104,8 @@ struct Folding {
 }
 
 /// The folding of `text`: with `nfkc`, of each of its characters' NFKC forms (one character, or
-/// several: a ligature's; the flags of `word` and `letter` are the text's own characters').
+/// several: a ligature's; the flags of `word` and `letter` are the text's own characters'), each
+/// character folded to one or to several (a casefold's).
 /// Returns the folded text without the dropped characters, a byte per character for a word
 /// character and for one whose folding holds a letter (not a space alone), and where each
 /// position went in the folded text (little-endian u32, one more than the characters; None where

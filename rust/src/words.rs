@@ -106,7 +106,7 @@ pub(crate) fn spans(
                 found.push((first as u32, j as u32, token_start as u32, i as u32));
                 continue;
             }
-            // Each character went to one or more: only a character's NFKC form holds a space.
+            // Each character went to none, one or more: a form of several may hold a space.
             let (a, b) = (at.get(first), at.get(j));
             let mut word_start = a;
             for k in a..=b {
