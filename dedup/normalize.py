@@ -136,9 +136,12 @@ _CLASSED = regex.compile(r"[\w\d\s\p{L}\p{Cf}]|" + NO_SPACE_CHAR)
 _PUNCTUATION = regex.compile(r"\p{P}+")
 
 
+@functools.cache
 def bmp_chars() -> tuple[np.ndarray, str]:
-    """Every BMP character but the surrogates: their code points, and the string of them."""
-    codes = np.array([c for c in range(0x10000) if not 0xD800 <= c < 0xE000], np.uint32)
+    """Every BMP character but the surrogates: their code points (read-only), and the string of
+    them."""
+    codes = np.concatenate([np.arange(0xD800, dtype=np.uint32), np.arange(0xE000, 0x10000, dtype=np.uint32)])
+    codes.flags.writeable = False
     return codes, codes.tobytes().decode("utf-32-le")
 
 
@@ -189,18 +192,18 @@ def _fold_table() -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray, dict[
     table = np.full(0x10000, _BAD, np.uint32)
     table[codes[kept]] = np.where(punct, 32, folded)[kept]
     fold_expansions = {
-        int(code): "".join(" " if _PUNCT_CHAR.match(x) else x for x in form)
-        for code, form in zip(codes, casefolds, strict=True)
-        if len(form) > 1 and all(_folds_within(x, bool(drop[code])) for x in form)
+        int(codes[i]): "".join(" " if _PUNCT_CHAR.match(x) else x for x in casefolds[i])
+        for i in np.flatnonzero(folded == _BAD)
+        if all(_folds_within(x, bool(drop[codes[i]])) for x in casefolds[i])
     }
     word = np.zeros(0x10000, bool)
     word[codes] = matched(_WORD_CHAR, chars)
     for part in (nfkc, table, drop, word):
         part.flags.writeable = False
     expansions = {
-        int(code): form
-        for code, form in zip(codes, nfkc_forms, strict=True)
-        if nfkc[code] == _BAD and len(form) > 1 and _PAST_BMP.search(form) is None
+        int(codes[i]): nfkc_forms[i]
+        for i in np.flatnonzero(nfkc[codes] == _BAD)
+        if len(nfkc_forms[i]) > 1 and _PAST_BMP.search(nfkc_forms[i]) is None
     }
     return nfkc, table, drop, word, expansions, fold_expansions
 
@@ -242,18 +245,21 @@ def _settled(nfkc: np.ndarray, drop: np.ndarray) -> np.ndarray:
     dropped mark that composes with nothing: NFKC can only move it among the marks around it. A
     text of these is NFKC but for the order of its dropped marks, without asking NFKC."""
     codes, chars = bmp_chars()
+    # The canonical decompositions (the pairs past the BMP compose none of its characters).
+    canonical = [(c, d.split()) for c in chars if (d := unicodedata.decomposition(c)) and d[0] != "<"]
     seconds = np.zeros(0x10000, bool)  # what composes with the character before it
-    for c in chars:  # the canonical pairs past the BMP compose none of its characters
-        parts = unicodedata.decomposition(c).split()
-        if len(parts) == 2 and not parts[0].startswith("<") and int(parts[1], 16) < 0x10000:
+    for _, parts in canonical:
+        if len(parts) == 2 and int(parts[1], 16) < 0x10000:
             seconds[int(parts[1], 16)] = True
     seconds[0x1161:0x1176] = seconds[0x11A8:0x11C3] = True  # Hangul's vowels and final consonants
+    opens_with_second = np.zeros(0x10000, bool)
+    for c, _ in canonical:
+        first = ord(unicodedata.normalize("NFD", c)[0])
+        opens_with_second[ord(c)] = first < 0x10000 and seconds[first]
     own = nfkc[codes] == codes
-    starter = np.fromiter((unicodedata.combining(c) == 0 for c in chars), bool, len(chars))
-    firsts = one_char_forms([unicodedata.normalize("NFD", c)[0] for c in chars])
-    opens_with_second = (firsts < 0x10000) & seconds[np.minimum(firsts, 0xFFFF)]
+    starter = np.fromiter(map(unicodedata.combining, chars), np.uint8, len(chars)) == 0
     settled = np.zeros(0x10000, bool)
-    settled[codes] = own & ~seconds[codes] & ((starter & ~opens_with_second) | drop[codes])
+    settled[codes] = own & ~seconds[codes] & ((starter & ~opens_with_second[codes]) | drop[codes])
     return settled
 
 
