@@ -28,7 +28,7 @@ class CharTable:
 
 class FoldTable:
     r"""The folding tables of dedup.normalize: each BMP character's one-character NFKC form and what
-    it folds to (u32, little-endian; 0xFFFFFFFF where there is none one-to-one), whether it is
+    it folds to (u32, little-endian; 0xFFFFFFFF where either is not one character), whether it is
     dropped, whether it is `\w`, whether it can join the character before it; and the NFKC forms of
     several BMP characters (a ligature's) and the foldings of several (a casefold's), by code
     point."""

@@ -128,7 +128,7 @@ def words(key: str) -> list[str]:
 # Page-level folding: the same keys as `normalize`, for every span of a page, from one pass over it.
 _PUNCT_CHAR = regex.compile(r"[\p{P}\p{S}\s]")
 _WORD_CHAR = regex.compile(r"\w")
-_BAD = 0xFFFFFFFF  # a character the fast path cannot fold one-to-one (its casefold is longer, say)
+_BAD = 0xFFFFFFFF  # a character whose NFKC form or folding is not one character (see the expansions)
 _PAST_BMP = regex.compile(r"[^\x00-\uffff]")
 _SYMBOLS = frozenset({"So", "Sk", "Sm", "Sc"})
 # What the Rust core's classes hold by regex (dedup.segment.char_table); a symbol is in none.
@@ -308,10 +308,10 @@ class Folded:
             return  # a dropped mark stood between two that compose once it goes ("=", U+0338)
         self.fast = True
         self._word = word  # a byte per character: a `\w` character
-        self._letter = letter  # a byte per character: a `\w` character that folds to a letter
+        self._letter = letter  # a byte per character: a `\w` character whose folding holds a letter
         self._kept = kept  # the folded text without the dropped characters
-        # Where each position went in `_kept` (four bytes a character where some were dropped: a
-        # 20 MB page holds these once per pass).
+        # Where each position went in `_kept` (four bytes a character where some were dropped or
+        # went to several: a 20 MB page holds these once per pass).
         self._at = None if at is None else np.frombuffer(at, "<u4")
         self._at_view: memoryview | None = None
         self._whole_words: tuple[list[str], array[int], array[int]] | None = None
@@ -319,7 +319,7 @@ class Folded:
     def kept_span(self, start: int, end: int) -> tuple[str, bytes]:
         """Where `fast`, what the Rust core reads of text[start:end]: its folded text without the
         dropped characters, and where each of its positions went in that, as u32 bytes (empty where
-        none was dropped)."""
+        each went to one)."""
         if self._at is None:
             return self._kept[start:end], b""
         at = self._at[start : end + 1]
