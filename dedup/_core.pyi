@@ -209,6 +209,9 @@ def said_again(blocks: Sequence[Block], min_words: int) -> list[int]:
     """The indexes of the whole lines of `min_words` words or more whose key a later whole line
     holds too, in order."""
 
+def unquoted(path: str) -> str | None:
+    """`urllib.parse.unquote(path)`; None for a path with a lone surrogate."""
+
 def site_verdicts(
     table: CharTable,
     text: str,

@@ -12,8 +12,8 @@ from urllib.parse import unquote
 import regex
 
 from dedup._core import said_again as core_said_again
-from dedup.keys import GRAM
-from dedup.normalize import normalize
+from dedup._core import unquoted
+from dedup.keys import GRAM, page_key
 from dedup.page import Block, Decision, url_path
 from dedup.segment import Words, ends_with_full_stop
 
@@ -35,14 +35,21 @@ def slug_words(url: str | None) -> frozenset[str]:
     if not path:
         return frozenset()
     best: list[str] = []
-    for segment in unquote(path).split("/"):
+    for segment in _unquote(path).split("/"):
         if len(_SEPARATOR.findall(segment)) < SLUG_MIN_WORDS - 1:
             continue  # too few words to name a headline ("4279575", "details")
         # Folding makes the separators spaces ("-", "+", ","); "_" is a word's, as in an id.
-        found = [w for w in normalize(segment.replace("_", " ")).split() if not _DIGIT.search(w)]
+        key = page_key(segment.replace("_", " "))
+        found = [w for w in key.split() if not _DIGIT.search(w)] if _DIGIT.search(key) else key.split()
         if len(found) > len(best):
             best = found
     return frozenset(best) if len(best) >= SLUG_MIN_WORDS else frozenset()
+
+
+def _unquote(path: str) -> str:
+    """`urllib.parse.unquote`, by the Rust core: an Arabic slug is a few hundred escapes."""
+    decoded = unquoted(path)
+    return unquote(path) if decoded is None else decoded
 
 
 def slug_lines(url: str | None, blocks: Sequence[Block]) -> list[int]:

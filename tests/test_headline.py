@@ -3,14 +3,22 @@ them before the article; the title a page without line breaks opens with."""
 
 from __future__ import annotations
 
-from urllib.parse import quote
+from urllib.parse import quote, unquote
 
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from dedup.clean import Cleaner
-from dedup.headline import TITLE_MIN_WORDS, first, opening_title, said_again, slug_lines, slug_words
+from dedup.headline import (
+    TITLE_MIN_WORDS,
+    _unquote,
+    first,
+    opening_title,
+    said_again,
+    slug_lines,
+    slug_words,
+)
 from dedup.normalize import normalize
 from dedup.page import Page
 from dedup.segment import ends_with_full_stop, segment, words_with_offsets
@@ -34,6 +42,25 @@ def test_an_arabic_slug_is_read_percent_encoded_and_folded() -> None:
     words = slug_words("https://ar.example/news/2024/" + quote(AR_SLUG))
     assert words == slug_words("https://ar.example/news/2024/" + AR_SLUG)
     assert words == {normalize(w) for w in AR_SLUG.split("-")} and len(words) == 7
+
+
+# Escapes of any byte (broken UTF-8 among them), stray "%", ASCII, Arabic and lone surrogates.
+_ESCAPE = st.integers(0, 255).map(lambda b: f"%{b:02x}" if b % 2 else f"%{b:02X}")
+_PATH_PIECE = st.one_of(
+    _ESCAPE, st.sampled_from(["%", "%g1", "%4", "/", "-", "ا", "é", "\ud800"]), st.text(max_size=3)
+)
+
+
+@settings(max_examples=500, deadline=None)
+@given(st.lists(_PATH_PIECE, max_size=30).map("".join))
+def test_a_path_is_unquoted_as_urllib_unquotes_it(path: str) -> None:
+    assert _unquote(path) == unquote(path)
+
+
+def test_an_arabic_slug_with_broken_escapes_is_unquoted_as_urllib_does() -> None:
+    slug = quote(AR_SLUG)
+    for path in (slug, slug[:-3], "%d8" + slug, slug.replace("%", "%%", 3), "%ed%a0%80-%f4%90%80%80-%e0%80"):
+        assert _unquote(path) == unquote(path)
 
 
 def test_a_url_without_a_slug_names_no_line() -> None:

@@ -1,9 +1,11 @@
 //! The titles a page says again (`dedup.headline.said_again`): its own headline above the
-//! article, or a link's title. Python keeps those that end without a full stop.
+//! article, or a link's title. Python keeps those that end without a full stop. And the text of
+//! a URL's path, whose slug may name the headline.
 
 use std::collections::HashMap;
 
 use foldhash::fast::RandomState;
+use percent_encoding::percent_decode_str;
 use pyo3::prelude::*;
 use pyo3::types::PyString;
 
@@ -43,4 +45,13 @@ pub fn said_again(blocks: Vec<Bound<'_, PyAny>>, min_words: i64) -> PyResult<Vec
         }
     }
     Ok(found)
+}
+
+/// A URL path's text as `urllib.parse.unquote` makes it: each `%` with two hex digits is the byte
+/// they name, and the bytes are read as UTF-8, a U+FFFD for each maximal invalid part (as
+/// Python's "replace" does); None for a path with a lone surrogate.
+#[pyfunction]
+pub fn unquoted(path: &Bound<'_, PyString>) -> Option<String> {
+    let path = path.to_str().ok()?;
+    Some(percent_decode_str(path).decode_utf8_lossy().into_owned())
 }

@@ -38,7 +38,7 @@ mod _core {
     #[pymodule_export]
     use super::fold::{FoldTable, fold, nfkc_by_char};
     #[pymodule_export]
-    use super::headline::said_again;
+    use super::headline::{said_again, unquoted};
     #[pymodule_export]
     use super::islands::{headline_runs, island_runs};
     #[pymodule_export]
