@@ -242,7 +242,7 @@ class Cleaner:
                 "edge": "start" if at_start else "end",
             }
             decision = Decision(start, end, Kind.SITE_BOILERPLATE, evidence)
-            if not at_start:
+            if not at_start and _flows_into(page.text, start):
                 line_start = next(b.start for b in blocks if b.line == blocks[-1].line)
                 starts = [a for a, _ in sentence_spans(page.text, line_start, end)]
                 decision = _sentence_end_given_back(page.text, starts, decision, guards)
@@ -341,6 +341,8 @@ def _sentences_kept(
     into the sentence's own words is the site's wording of that sentence, however many pages carry
     it ("تحقق مسبار من الادعاء وتبين أنه مضلل، …": the finding follows); furniture glued before a
     sentence ends with a word of its own ("… to the flood fund today"), or a name ("… LinkedIn X")."""
+    if not decisions:
+        return []
     starts = [a for a, _ in sentence_spans(text, start, end)]
     kept = []
     for d in decisions:
@@ -381,12 +383,18 @@ def _flows_into(text: str, pos: int) -> bool:
     (". ", ": ", " | ") between."""
     if pos >= 2 and text[pos - 2].isalnum() and text[pos - 1] in HYPHENS:
         return text[pos : pos + 1].isalnum()
-    before = text[:pos].rstrip()
-    while before and unicodedata.category(before[-1]) == "Cf":
-        before = before[:-1].rstrip()
-    after = text[pos:].lstrip()
+    # Stepped over in place: a flattened page is one line of many thousand characters.
+    before = pos
+    while before and (text[before - 1].isspace() or unicodedata.category(text[before - 1]) == "Cf"):
+        before -= 1
+    after = pos
+    while after < len(text) and text[after].isspace():
+        after += 1
     return (
-        bool(before) and bool(after) and (before[-1].isalnum() or before[-1] in ",،") and after[0].isalnum()
+        before > 0
+        and after < len(text)
+        and (text[before - 1].isalnum() or text[before - 1] in ",،")
+        and text[after].isalnum()
     )
 
 

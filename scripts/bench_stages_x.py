@@ -39,18 +39,18 @@ from bench import corpus  # noqa: E402
 
 # (module, attribute) of the stages of `Cleaner.clean_keyed`; a method as "Class.method".
 STAGES = [
+    ("dedup.clean", "Cleaner._site_runs"),
     ("dedup.clean", "Cleaner._headline"),
-    ("dedup.headline", "slug_lines"),
-    ("dedup.headline", "slug_words"),
-    ("dedup.headline", "_says"),
-    ("dedup.headline", "said_again"),
-    ("dedup.headline", "first"),
-    ("dedup.clean", "_removed_kinds"),
     ("dedup.clean", "Cleaner._edge_runs"),
-    ("dedup.features", "edge_words"),
-    ("dedup.detect.runs", "edge_run"),
-    ("dedup.clean", "_sentence_end_given_back"),
+    ("dedup.clean", "_sentences_kept"),
     ("dedup.clean", "sentence_spans"),
+    ("dedup.clean", "_flows_into"),
+    ("dedup.detect.runs", "detect"),
+    ("dedup.detect.glued", "detect"),
+    ("dedup.detect.glued", "phrases"),
+    ("dedup.clean", "gram_hashes"),
+    ("dedup.clean", "head_pairs"),
+    ("dedup.clean", "words_with_offsets"),
 ]
 
 
