@@ -91,6 +91,10 @@ def gram_hashes(table: CharTable, words: list[str]) -> bytes | None:
     them, as little-endian u64 bytes (dedup.keys.gram_hashes); None for words with a character
     past the BMP or a lone surrogate."""
 
+def slotted_words(table: CharTable, words: list[str]) -> list[str] | None:
+    """The words with each slot word as the slot `0` (dedup.keys.slot_words); None for words with
+    a character past the BMP or a lone surrogate."""
+
 def line_keys(table: CharTable, text: str, kept: str, at: bytes) -> list[str]:
     """The keys of a page's lines, empty ones left out (dedup.keys.line_keys), from its folding as
     `segment` reads it."""

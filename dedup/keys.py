@@ -15,6 +15,7 @@ import xxhash
 
 from dedup._core import gram_hashes as core_gram_hashes
 from dedup._core import line_keys as core_line_keys
+from dedup._core import slotted_words as core_slotted_words
 from dedup.fingerprint import utf8
 from dedup.normalize import SLOT, SLOT_WORDS, Folded, normalize, shape
 from dedup.page import Block
@@ -75,7 +76,11 @@ def _slot(raw_line: str) -> str:
 
 
 def slot_words(words: Sequence[str]) -> list[str]:
-    """Words with numbers, month and weekday names replaced by one slot word."""
+    """Words with numbers, month and weekday names replaced by one slot word (by the Rust core, but
+    for words with a character past the BMP or a lone surrogate)."""
+    slotted = core_slotted_words(char_table(), list(words))
+    if slotted is not None:
+        return slotted
     # A word of letters only holds no digit: most words are told apart without a look at each letter.
     return [SLOT if w in SLOT_WORDS or (not w.isalpha() and any(map(str.isdigit, w))) else w for w in words]
 

@@ -39,18 +39,20 @@ from bench import corpus  # noqa: E402
 
 # (module, attribute) of the stages of `Cleaner.clean_keyed`; a method as "Class.method".
 STAGES = [
-    ("dedup.clean", "Cleaner._site_runs"),
-    ("dedup.clean", "Cleaner._headline"),
     ("dedup.clean", "Cleaner._edge_runs"),
-    ("dedup.clean", "_sentences_kept"),
+    ("dedup.clean", "edge_words"),
+    ("dedup.clean", "gram_hashes"),
+    ("dedup.detect.runs", "edge_run"),
+    ("dedup.clean", "_sentence_end_given_back"),
     ("dedup.clean", "sentence_spans"),
     ("dedup.clean", "_flows_into"),
-    ("dedup.detect.runs", "detect"),
-    ("dedup.detect.glued", "detect"),
-    ("dedup.detect.glued", "phrases"),
-    ("dedup.clean", "gram_hashes"),
-    ("dedup.clean", "head_pairs"),
+    ("dedup.clean", "Folded"),
+    ("dedup.clean", "segment"),
     ("dedup.clean", "words_with_offsets"),
+    ("dedup.clean", "text_prints"),
+    ("dedup.duplicates", "text_shingles"),
+    ("dedup.duplicates", "_prints"),
+    ("dedup.duplicates", "line_shingles"),
 ]
 
 

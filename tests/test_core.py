@@ -41,7 +41,16 @@ from dedup.keys import (
     slot_words,
 )
 from dedup.model import SiteStats
-from dedup.normalize import _DROP, Folded, _core_fold_table, _nfkc_by_char, mask_digits, normalize
+from dedup.normalize import (
+    _DROP,
+    SLOT,
+    SLOT_WORDS,
+    Folded,
+    _core_fold_table,
+    _nfkc_by_char,
+    mask_digits,
+    normalize,
+)
 from dedup.page import Block
 from dedup.segment import char_table, segment, segment_here, words_with_offsets
 
@@ -355,9 +364,17 @@ def test_line_keys_of_a_real_page_are_each_lines_normalized_key() -> None:
     assert "شارك المقال مع اصدقايك علي مواقع التواصل الاجتماعي" in keys
 
 
+def _slots_here(words: list[str]) -> list[str]:
+    """`slot_words` as written in Python: a month or weekday name, or a word with a digit that is
+    not all letters, is the slot."""
+    return [
+        SLOT if w in SLOT_WORDS or (not w.isalpha() and any(c.isdigit() for c in w)) else w for w in words
+    ]
+
+
 def _grams_here(words: list[str]) -> list[int]:
     """`gram_hashes` as written in Python: the slot words, then xxh3 of each 3-gram, shifted once."""
-    slotted = slot_words(words)
+    slotted = _slots_here(words)
     grams = (" ".join(slotted[i : i + 3]) for i in range(len(slotted) - 2))
     return [xxhash.xxh3_64_intdigest(g.encode("utf-8", "surrogatepass")) >> 1 for g in grams]
 
@@ -380,6 +397,20 @@ def test_gram_hashes_of_real_words() -> None:
     words = words_with_offsets(" ".join([EN_TITLE, *EN_PARAGRAPHS, AR_TITLE, *AR_PARAGRAPHS])).words
     assert _core.gram_hashes(char_table(), words) is not None
     assert gram_hashes(words) == _grams_here(words)
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(GRAM_WORD, max_size=12))
+def test_slot_words_are_the_python_definition(words: list[str]) -> None:
+    assert slot_words(words) == _slots_here(words)
+
+
+def test_slot_words_of_real_words() -> None:
+    text = "الأحد 12 مايو 2024 قال الوزير في 3rd May report x2 ²"
+    words = words_with_offsets(text).words
+    assert _core.slotted_words(char_table(), words) is not None
+    assert slot_words(words) == _slots_here(words)
+    assert slot_words(words).count(SLOT) == 7 and "الوزير" in slot_words(words)
 
 
 def test_segment_refuses_a_folded_text_that_does_not_fit() -> None:

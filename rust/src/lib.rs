@@ -52,7 +52,9 @@ mod _core {
     #[pymodule_export]
     use super::repeats::page_copies;
     #[pymodule_export]
-    use super::segment::{CharTable, gram_hashes, line_keys, line_shingles, segment};
+    use super::segment::{
+        CharTable, gram_hashes, line_keys, line_shingles, segment, slotted_words,
+    };
     #[pymodule_export]
     use super::shingles::{char_shingles, exact_hashes, key_hashes, word_shingles};
     #[pymodule_export]

@@ -13,6 +13,7 @@ use std::collections::HashSet;
 use foldhash::fast::RandomState;
 
 use pyo3::exceptions::{PyUnicodeEncodeError, PyValueError};
+use pyo3::intern;
 use pyo3::prelude::*;
 use pyo3::types::{PyBytes, PyString, PyTuple};
 use xxhash_rust::xxh3::xxh3_64;
@@ -262,16 +263,46 @@ pub fn gram_hashes<'py>(
     Ok(Some(PyBytes::new(py, &hashes)))
 }
 
+/// The words with each that is a month or weekday name, or holds a digit without being all
+/// letters, as the slot `0` (`dedup.keys.slot_words`); None for words the table cannot class: with
+/// a character past the BMP or a lone surrogate.
+#[pyfunction]
+pub fn slotted_words<'py>(
+    py: Python<'py>,
+    table: PyRef<'_, CharTable>,
+    words: Vec<Bound<'py, PyString>>,
+) -> PyResult<Option<Vec<Bound<'py, PyString>>>> {
+    let slot = intern!(py, SLOT);
+    let mut slotted = Vec::with_capacity(words.len());
+    for word in words {
+        let Ok(text) = word.to_cow() else {
+            return Ok(None); // a lone surrogate
+        };
+        if text.chars().any(|c| c as usize >= BMP) {
+            return Ok(None);
+        }
+        slotted.push(if is_slot(&table, &text) {
+            slot.clone()
+        } else {
+            word
+        });
+    }
+    Ok(Some(slotted))
+}
+
+/// Whether a word of the BMP is a slot word (`slotted_words`).
+fn is_slot(table: &CharTable, word: &str) -> bool {
+    let letters = !word.is_empty() && word.chars().all(|c| table.is(c, ALPHA));
+    table.slot_words.contains(word) || (!letters && word.chars().any(|c| table.is(c, DIGIT)))
+}
+
 /// `gram_hashes` of words of the BMP.
 pub(crate) fn word_gram_hashes<S: AsRef<str>>(table: &CharTable, words: &[S]) -> Vec<u64> {
     let slotted: Vec<&str> = words
         .iter()
         .map(|word| {
             let word = word.as_ref();
-            let letters = !word.is_empty() && word.chars().all(|c| table.is(c, ALPHA));
-            let slot = table.slot_words.contains(word)
-                || (!letters && word.chars().any(|c| table.is(c, DIGIT)));
-            if slot { SLOT } else { word }
+            if is_slot(table, word) { SLOT } else { word }
         })
         .collect();
     let mut gram = String::new();
