@@ -91,6 +91,10 @@ def gram_hashes(table: CharTable, words: list[str]) -> bytes | None:
     them, as little-endian u64 bytes (dedup.keys.gram_hashes); None for words with a character
     past the BMP or a lone surrogate."""
 
+def gram_counts(table: CharTable, words: list[str], counts: dict[int, int], salt: int) -> list[int] | None:
+    """The pages `counts` holds for each `gram_hashes` hash of the words, XOR `salt` (0 where it
+    holds none); None for words with a character past the BMP or a lone surrogate."""
+
 def slotted_words(table: CharTable, words: list[str]) -> list[str] | None:
     """The words with each slot word as the slot `0` (dedup.keys.slot_words); None for words with
     a character past the BMP or a lone surrogate."""

@@ -16,7 +16,7 @@ from dedup.config import Config, Guards
 from dedup.detect import context, glued, repeats, runs, site_boilerplate, widgets
 from dedup.duplicates import PagePrint, text_prints
 from dedup.features import EDGE_SALT, EDGE_WORDS, TAIL_SALT, edge_words, head_of
-from dedup.keys import gram_hashes, head_pairs, pair_hashes, segmented_page_key
+from dedup.keys import gram_counts, head_pairs, pair_hashes, segmented_page_key
 from dedup.learn import learn
 from dedup.model import SiteModel, SiteStats
 from dedup.normalize import WORD, Folded, key_words, normalize, shape
@@ -145,9 +145,8 @@ class Cleaner:
         stats = self.model.sites.get(site)
         if stats is None or not stats.grams or not blocks or blocks[0].line not in flow:
             return None
-        hashes = gram_hashes(words.words[:EDGE_WORDS])
-        anywhere = [stats.grams.get(h, 0) for h in hashes]
-        at_start = [stats.grams.get(h ^ EDGE_SALT, 0) for h in hashes]
+        anywhere = gram_counts(words.words[:EDGE_WORDS], stats.grams)
+        at_start = gram_counts(words.words[:EDGE_WORDS], stats.grams, EDGE_SALT)
         return headline.opening_title(
             words, anywhere, at_start, self.model.rule.tail_pages_needed(stats.pages)
         )
@@ -201,7 +200,7 @@ class Cleaner:
         head_needed = max(guards.everywhere_min_pages, math.ceil(guards.everywhere_share * stats.pages))
         for start, end in flow_spans:
             words = words_with_offsets(page.text, start, end, folded)
-            counts = [stats.grams.get(h, 0) for h in gram_hashes(words.words)]
+            counts = gram_counts(words.words, stats.grams)
             spans = runs.detect(page.text, end, words, counts, stats.pages, needed, tail_needed, limits.runs)
             if start == blocks[0].start:
                 head = head_of(words)
@@ -228,7 +227,7 @@ class Cleaner:
         found = []
         for words, at_start in ((head, True), (tail, False)):
             salt = EDGE_SALT if at_start else TAIL_SALT
-            counts = [stats.grams.get(h ^ salt, 0) for h in gram_hashes(words.words)]
+            counts = gram_counts(words.words, stats.grams, salt)
             run = runs.edge_run(words, counts, needed, at_start, self.config.detectors.runs)
             if run is None:
                 continue

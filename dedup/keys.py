@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import functools
 import re
-from collections.abc import Collection, Iterable, Sequence
+from collections.abc import Collection, Iterable, Mapping, Sequence
 from itertools import groupby
 from operator import attrgetter
 
@@ -13,6 +13,7 @@ import numpy as np
 import regex
 import xxhash
 
+from dedup._core import gram_counts as core_gram_counts
 from dedup._core import gram_hashes as core_gram_hashes
 from dedup._core import line_keys as core_line_keys
 from dedup._core import slotted_words as core_slotted_words
@@ -96,6 +97,16 @@ def gram_hashes(words: Sequence[str]) -> list[int]:
     hash_ = xxhash.xxh3_64_intdigest
     triples = zip(slotted, slotted[1:], slotted[2:], strict=False)
     return [hash_(utf8(f"{a} {b} {c}")) >> 1 for a, b, c in triples]
+
+
+def gram_counts(words: Sequence[str], counts: Mapping[int, int], salt: int = 0) -> list[int]:
+    """The pages `counts` (a site's: 3-gram hash -> pages) holds for each `gram_hashes` hash of the
+    words, XOR `salt`, 0 where it holds none (by the Rust core, where `gram_hashes` is)."""
+    if isinstance(counts, dict):
+        found = core_gram_counts(char_table(), list(words), counts, salt)
+        if found is not None:
+            return found
+    return [counts.get(h ^ salt, 0) for h in gram_hashes(words)]
 
 
 def head_pairs(text: str, words: Words) -> list[int]:

@@ -12,8 +12,10 @@ from __future__ import annotations
 
 import pickle
 import unicodedata
+from collections import Counter
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
+from types import MappingProxyType
 
 import numpy as np
 import pytest
@@ -27,12 +29,13 @@ from dedup import _core
 from dedup.config import Config
 from dedup.detect import site_boilerplate, widgets
 from dedup.duplicates import key_prints, keys_shingles, text_shingles
-from dedup.features import counts_of, excerpt, learning_pages
+from dedup.features import EDGE_SALT, TAIL_SALT, counts_of, excerpt, learning_pages
 from dedup.fingerprint import exact_hash
 from dedup.keys import (
     MAX_TEMPLATE_WORDS,
     SEPARATORS,
     block_line_keys,
+    gram_counts,
     gram_hashes,
     label_prefix,
     label_span,
@@ -397,6 +400,16 @@ def test_gram_hashes_of_real_words() -> None:
     words = words_with_offsets(" ".join([EN_TITLE, *EN_PARAGRAPHS, AR_TITLE, *AR_PARAGRAPHS])).words
     assert _core.gram_hashes(char_table(), words) is not None
     assert gram_hashes(words) == _grams_here(words)
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(GRAM_WORD, max_size=12), st.sampled_from([0, EDGE_SALT, TAIL_SALT]))
+def test_gram_counts_are_the_counts_of_the_gram_hashes(words: list[str], salt: int) -> None:
+    hashes = _grams_here(words)
+    counts = Counter({h ^ salt: i + 2 for i, h in enumerate(hashes) if i % 2 == 0})
+    expected = [counts.get(h ^ salt, 0) for h in hashes]
+    assert gram_counts(words, counts, salt) == expected
+    assert gram_counts(words, MappingProxyType(counts), salt) == expected  # not a dict: no core
 
 
 @settings(max_examples=300, deadline=None)

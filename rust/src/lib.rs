@@ -53,7 +53,7 @@ mod _core {
     use super::repeats::page_copies;
     #[pymodule_export]
     use super::segment::{
-        CharTable, gram_hashes, line_keys, line_shingles, segment, slotted_words,
+        CharTable, gram_counts, gram_hashes, line_keys, line_shingles, segment, slotted_words,
     };
     #[pymodule_export]
     use super::shingles::{char_shingles, exact_hashes, key_hashes, word_shingles};

@@ -15,7 +15,7 @@ use foldhash::fast::RandomState;
 use pyo3::exceptions::{PyUnicodeEncodeError, PyValueError};
 use pyo3::intern;
 use pyo3::prelude::*;
-use pyo3::types::{PyBytes, PyString, PyTuple};
+use pyo3::types::{PyBytes, PyDict, PyString, PyTuple};
 use xxhash_rust::xxh3::xxh3_64;
 
 pub(crate) const BMP: usize = 0x10000;
@@ -246,21 +246,47 @@ pub fn gram_hashes<'py>(
     table: PyRef<'_, CharTable>,
     words: Vec<Bound<'py, PyString>>,
 ) -> PyResult<Option<Bound<'py, PyBytes>>> {
-    let mut checked: Vec<Cow<'_, str>> = Vec::with_capacity(words.len());
-    for word in &words {
-        let Ok(word) = word.to_cow() else {
-            return Ok(None); // a lone surrogate
-        };
-        if word.chars().any(|c| c as usize >= BMP) {
-            return Ok(None);
-        }
-        checked.push(word);
-    }
+    let Some(checked) = bmp_words(&words) else {
+        return Ok(None);
+    };
     let hashes: Vec<u8> = word_gram_hashes(&table, &checked)
         .into_iter()
         .flat_map(u64::to_le_bytes)
         .collect();
     Ok(Some(PyBytes::new(py, &hashes)))
+}
+
+/// The pages `counts` (a site's dict: 3-gram hash -> pages) holds for each `gram_hashes` hash of
+/// the words, XOR `salt`, and 0 where it holds none; None for words the table cannot class.
+#[pyfunction]
+pub fn gram_counts(
+    table: PyRef<'_, CharTable>,
+    words: Vec<Bound<'_, PyString>>,
+    counts: &Bound<'_, PyDict>,
+    salt: u64,
+) -> PyResult<Option<Vec<i64>>> {
+    let Some(checked) = bmp_words(&words) else {
+        return Ok(None);
+    };
+    let hashes = word_gram_hashes(&table, &checked);
+    let found = hashes
+        .into_iter()
+        .map(|hash| counts.get_item(hash ^ salt)?.map_or(Ok(0), |n| n.extract()))
+        .collect::<PyResult<Vec<i64>>>()?;
+    Ok(Some(found))
+}
+
+/// The words' texts, where each is of the BMP without a lone surrogate (what the table classes).
+fn bmp_words<'a>(words: &'a [Bound<'_, PyString>]) -> Option<Vec<Cow<'a, str>>> {
+    let mut checked = Vec::with_capacity(words.len());
+    for word in words {
+        let word = word.to_cow().ok()?; // an error: a lone surrogate
+        if word.chars().any(|c| c as usize >= BMP) {
+            return None;
+        }
+        checked.push(word);
+    }
+    Some(checked)
 }
 
 /// The words with each that is a month or weekday name, or holds a digit without being all
