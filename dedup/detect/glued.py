@@ -9,6 +9,7 @@ pages too (a title it links to often). A label with no such slot stays: "He adde
 
 from __future__ import annotations
 
+import functools
 import re
 from bisect import bisect_right
 from collections.abc import Mapping, Sequence
@@ -34,10 +35,12 @@ class Labels:
     _known_by_last: dict[str, list[tuple[str, ...]]] = field(init=False, repr=False, compare=False)
 
     def __post_init__(self) -> None:
-        by_last: dict[str, list[tuple[str, ...]]] = {}
-        for prefix in self.known:
-            by_last.setdefault(prefix.split(" ")[-1], []).append(tuple(prefix.split(" ")))
-        object.__setattr__(self, "_known_by_last", by_last)
+        object.__setattr__(self, "_known_by_last", _by_last_word(tuple(self.known)))
+
+    def may_end_at(self, words: Sequence[str], separated: set[int]) -> list[int]:
+        """The words a label may end at, in order: those a separator follows, and the last words
+        of the known prefixes."""
+        return sorted(separated.union(i for i, w in enumerate(words) if w in self._known_by_last))
 
     def ending_at(self, words: Sequence[str], i: int, separator: bool) -> tuple[int, int] | None:
         """(first word, pages seen on) of the longest label ending at word i, or None (pages 0:
@@ -55,6 +58,16 @@ class Labels:
         return None
 
 
+@functools.lru_cache(maxsize=16)
+def _by_last_word(known: tuple[str, ...]) -> dict[str, list[tuple[str, ...]]]:
+    """The known prefixes by their last word, as word tuples: made once for a config's prefixes,
+    which every flattened page looks for."""
+    by_last: dict[str, list[tuple[str, ...]]] = {}
+    for prefix in known:
+        by_last.setdefault(prefix.split(" ")[-1], []).append(tuple(prefix.split(" ")))
+    return by_last
+
+
 def detect(
     text: str,
     words: Words,
@@ -68,7 +81,7 @@ def detect(
     decisions = []
     n = len(words.words)
     separated = _separated(text, words, end_of_flow)
-    for i in range(n):
+    for i in labels.may_end_at(words.words, separated):
         separator = i in separated
         found = labels.ending_at(words.words, i, separator)
         if found is None:
