@@ -81,14 +81,18 @@ class PageCounts:
     def dumps(self) -> bytes:
         """The counts as bytes, to be read back by `loads` in this run (the learning spool; pickle
         writes a page's strings three times faster than marshal, which encodes each anew, and
-        writes its examples' shapes once, as the same strings)."""
-        fields = (self.site, self.page_hash, self.shapes, self.head_shapes, self.labels, self.grams)
+        writes its examples' shapes once, as the same strings; the 3-gram hashes, a thousand in a
+        page without line breaks, go as one array's bytes)."""
+        grams = np.fromiter(self.grams, np.uint64, len(self.grams)).tobytes()
+        fields = (self.site, self.page_hash, self.shapes, self.head_shapes, self.labels, grams)
         return pickle.dumps((*fields, self.examples), pickle.HIGHEST_PROTOCOL)
 
     @classmethod
     def loads(cls, data: bytes | memoryview) -> PageCounts:
         """The counts `dumps` made."""
-        return cls(*pickle.loads(data))
+        site, page_hash, shapes, head_shapes, labels, grams, examples = pickle.loads(data)
+        hashes: list[int] = np.frombuffer(grams, np.uint64).tolist()
+        return cls(site, page_hash, shapes, head_shapes, labels, frozenset(hashes), examples)
 
 
 class PageExamples(Mapping[str, str]):
