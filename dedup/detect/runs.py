@@ -56,12 +56,13 @@ def detect(
     article's. A tail chain that starts inside a sentence needs a run of `needed` pages: common
     wording alone there is the article's last sentence, cut off where a scraper truncated the page."""
     n = len(words.words)
+    strong, weak = frequent_runs(counts, needed, limits), frequent_runs(counts, tail_needed, limits)
+    if not strong and not weak:
+        return []  # no run of the site's: the flow's thousand words are not slotted
     slotted = slot_words(words.words)
     # Little words ("the the of", "its the the") run together on many pages of any site.
-    strong = [r for r in frequent_runs(counts, needed, limits) if not _little(slotted[r[0] : r[1]], limits)]
-    weak = [
-        r for r in frequent_runs(counts, tail_needed, limits) if not _little(slotted[r[0] : r[1]], limits)
-    ]
+    strong = [r for r in strong if not _little(slotted[r[0] : r[1]], limits)]
+    weak = [r for r in weak if not _little(slotted[r[0] : r[1]], limits)]
     spans = []
     anchor_of: dict[tuple[int, int], int] = {}
     # The head chain starts at the page's start, or after its title: the first run within
@@ -119,8 +120,10 @@ def head_pairs(
     slots before it with it), a photo credit ("تصوير : آخرون"), font buttons ("A A"). This is
     furniture of one or two words between the page's own title, byline and caption, which no
     word 3-gram of the site's anchors."""
-    slotted = slot_words(words.words)
     frequent = [i for i, n in zip(at, pages, strict=True) if n >= needed]
+    if not frequent:
+        return []
+    slotted = slot_words(words.words)
     decisions = []
     k = 0
     while k < len(frequent):
