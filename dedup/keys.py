@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import functools
 import re
+from bisect import bisect_right
 from collections.abc import Collection, Iterable, Mapping, Sequence
 from itertools import groupby
 from operator import attrgetter
@@ -114,31 +115,31 @@ def head_pairs(text: str, words: Words) -> list[int]:
     label's separator between them ("تصوير : آخرون") or after them (a label: "تاريخ النشر:",
     "21:58 كتب:"), or two single letters alone ("A A", font buttons)."""
     slotted = slot_words(words.words)
-    return [i for i in range(len(slotted) - 1) if _furniture_pair(text, words, slotted, i)]
+    n = len(slotted)
+    letter = [len(w) == 1 and w != SLOT for w in slotted] + [False]  # a single letter
+    # Whether a label's separator stands after word i, not inside a time or a date ("21:58"): from
+    # one search for the separators, which few gaps hold.
+    separated = [False] * (n + 1)
+    if n:
+        for m in _SEPARATOR.finditer(text, words.ends[0], words.starts[-1]):
+            i = bisect_right(words.ends, m.start()) - 1  # the word whose gap holds it
+            if m.start() < words.starts[i + 1] and not slotted[i] == slotted[i + 1] == SLOT:
+                separated[i] = True
+    found = []
+    for i in range(n - 1):
+        if letter[i] and letter[i + 1]:
+            # Buttons, not letters that start or end a sentence next to them ("A A A man")
+            if not ((i > 0 and letter[i - 1]) or letter[i + 2]):
+                found.append(i)
+        elif separated[i] or separated[i + 1]:
+            found.append(i)
+    return found
 
 
 def pair_hashes(words: Sequence[str], at: Sequence[int]) -> list[int]:
     """A positive 63-bit hash of the pair of words at each position (slots as in `gram_hashes`)."""
     hash_ = xxhash.xxh3_64_intdigest
     return [hash_(utf8(" ".join(slot_words(words[i : i + 2])))) >> 1 for i in at]
-
-
-def _furniture_pair(text: str, words: Words, slotted: Sequence[str], i: int) -> bool:
-    if _letter(slotted, i) and _letter(slotted, i + 1):
-        # Buttons, not letters that start or end a sentence next to them ("A A A man")
-        return not (_letter(slotted, i - 1) or _letter(slotted, i + 2))
-    return _separated(text, words, slotted, i) or _separated(text, words, slotted, i + 1)
-
-
-def _letter(slotted: Sequence[str], i: int) -> bool:
-    return 0 <= i < len(slotted) and len(slotted[i]) == 1 and slotted[i] != SLOT
-
-
-def _separated(text: str, words: Words, slotted: Sequence[str], i: int) -> bool:
-    """Whether a label's separator stands after word i: not inside a time or a date ("21:58")."""
-    if i + 1 >= len(slotted) or slotted[i] == slotted[i + 1] == SLOT:
-        return False
-    return not SEPARATORS.isdisjoint(text[words.ends[i] : words.starts[i + 1]])
 
 
 def runs_on(text: str, words: Words, i: int) -> bool:

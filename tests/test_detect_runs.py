@@ -6,6 +6,8 @@ import pytest
 from conftest import AR_PARAGRAPHS, AR_TITLE, EN_PARAGRAPHS, gram_counts
 
 from dedup.detect import runs
+from dedup.features import head_of
+from dedup.keys import head_pairs
 from dedup.segment import words_with_offsets
 
 SITE_PAGES, NEEDED, TAIL_NEEDED = 30, 9, 4  # as the cleaner sets them for a site of 30 pages
@@ -145,3 +147,15 @@ def test_a_footer_at_the_end_of_the_page_goes_on_tail_needed_pages(lang: str) ->
     footer_words = len(words_with_offsets(footer).words)
     assert decisions[0].evidence == {"pages": TAIL_NEEDED, "site_pages": SITE_PAGES, "words": footer_words}
     assert _removed(text, {footer: TAIL_NEEDED - 1}) == []
+
+
+def test_head_pairs_are_labels_credits_and_font_buttons_not_a_time_or_a_sentence() -> None:
+    text = "الثلاثاء 26-05-2026 21:58 كتب: محمد علي تصوير : آخرون A A " + AR_PARAGRAPHS[0]
+    words = head_of(words_with_offsets(text))
+    pairs = {" ".join(words.words[i : i + 2]) for i in head_pairs(text, words)}
+    # The label and the word before it, the credit's label and its name, the two font buttons.
+    assert pairs == {"58 كتب", "كتب محمد", "علي تصوير", "تصوير اخرون", "a a"}  # "21:58": no label
+    sentence = "A A A man walked in. He said: nothing."
+    words = words_with_offsets(sentence)
+    found = {" ".join(words.words[i : i + 2]) for i in head_pairs(sentence, words)}
+    assert found == {"said nothing", "he said"}  # three letters are a sentence's, not buttons
