@@ -16,7 +16,7 @@ from dedup.config import Config, Guards
 from dedup.detect import context, glued, repeats, runs, site_boilerplate, widgets
 from dedup.duplicates import PagePrint, text_prints
 from dedup.features import EDGE_SALT, EDGE_WORDS, TAIL_SALT, edge_words, head_of
-from dedup.keys import gram_counts, head_pairs, pair_hashes, segmented_page_key
+from dedup.keys import gram_counts, gram_hashes, head_pairs, pair_hashes, segmented_page_key
 from dedup.learn import learn
 from dedup.model import SiteModel, SiteStats
 from dedup.normalize import WORD, Folded, key_words, normalize, shape
@@ -145,8 +145,9 @@ class Cleaner:
         stats = self.model.sites.get(site)
         if stats is None or not stats.grams or not blocks or blocks[0].line not in flow:
             return None
-        anywhere = gram_counts(words.words[:EDGE_WORDS], stats.grams)
-        at_start = gram_counts(words.words[:EDGE_WORDS], stats.grams, EDGE_SALT)
+        hashes = gram_hashes(words.words[:EDGE_WORDS])  # once for both counts
+        anywhere = [stats.grams.get(h, 0) for h in hashes]
+        at_start = [stats.grams.get(h ^ EDGE_SALT, 0) for h in hashes]
         return headline.opening_title(
             words, anywhere, at_start, self.model.rule.tail_pages_needed(stats.pages)
         )
