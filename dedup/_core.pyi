@@ -70,14 +70,16 @@ def match_widgets(table: WidgetTable, keys: list[str]) -> list[str | None] | Non
 
 def fold(
     table: FoldTable, text: str, nfkc: bool, symbols: bool = False
-) -> tuple[str, bytes, bytes, bytes | None, bool] | None:
+) -> tuple[str, bytes, bytes, bytes | None, bool, bool, bool] | None:
     r"""A page folded character for character (with `nfkc`, each character's NFKC form: one
     character, or a ligature's several): its folded text without the dropped characters, a byte a
     character for `\w` and for a `\w` whose folding holds a letter, and u32 positions of the text in
     the folded text (None where each character went to one); None where it cannot be folded so. With
     `symbols`, each character past the BMP is a symbol (the caller found) that folds to a space.
-    Last, whether a dropped character stands right before one that can join the character before it
-    (a mark, a Hangul jamo)."""
+    Then whether a dropped character stands right before one that can join the character before it
+    (a mark, a Hangul jamo); whether every character of the text is settled (each its own NFKC
+    form, the text NFKC but for the order of its dropped marks); last, whether every character of
+    the folded text is settled and not dropped (then it is NFKC)."""
 
 def segment(
     table: CharTable, text: str, kept: str, at: bytes

@@ -289,20 +289,26 @@ class Folded:
     def __init__(self, text: str) -> None:
         self.text = text
         self.fast = False  # whether the keys and words come from the folded text
-        # Symbols past the BMP (emoji), where the text holds any: each folds to a space.
-        self.symbols = not text.isascii() and _PAST_BMP.search(text) is not None
-        if self.symbols and not all(map(_folds_to_a_space, set(_PAST_BMP.findall(text)))):
-            return  # a letter or an ideograph past the BMP, say
+        self.symbols = False  # whether the text holds symbols past the BMP (emoji): each folds to a space
+        table = _core_fold_table()
+        # Most texts are of settled BMP characters: each its own NFKC form, the text NFKC but for
+        # the order of the marks that go. Those fold as they are, without asking NFKC.
+        folding = fold(table, text, False)
         source = None  # the text itself
-        if not text.isascii() and not unicodedata.is_normalized("NFKC", text):
-            source = _nfkc_by_char(text, self.symbols)
-            if source is None:
-                return
-        folding = fold(_core_fold_table(), text, source is not None, self.symbols)
+        if folding is None or not folding[5]:
+            self.symbols = not text.isascii() and _PAST_BMP.search(text) is not None
+            if self.symbols and not all(map(_folds_to_a_space, set(_PAST_BMP.findall(text)))):
+                return  # a letter or an ideograph past the BMP, say
+            if not text.isascii() and not unicodedata.is_normalized("NFKC", text):
+                source = _nfkc_by_char(text, self.symbols)
+                if source is None:
+                    return
+            if self.symbols or source is not None:  # else the folding above stands
+                folding = fold(table, text, source is not None, self.symbols)
         if folding is None:
             return  # a lone surrogate, a character past the BMP or one the tables cannot fold
-        kept, word, letter, at, rejoins = folding
-        if not kept.isascii() and not unicodedata.is_normalized("NFKC", kept):
+        kept, word, letter, at, rejoins, _, kept_settled = folding
+        if not kept_settled and not unicodedata.is_normalized("NFKC", kept):
             return  # folding undid NFKC ("J" and a combining caron): `normalize` composes again
         if rejoins and not unicodedata.is_normalized("NFKC", _DROP.sub("", source or text)):
             return  # a dropped mark stood between two that compose once it goes ("=", U+0338)

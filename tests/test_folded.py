@@ -183,3 +183,24 @@ def test_an_emoji_keeps_a_page_on_the_fast_path_and_a_letter_past_the_bmp_does_n
         text = f"قال {other} 🔥\n"
         folded = Folded(text)
         assert not folded.fast and folded.key(0, len(text)) == normalize(text)
+
+
+def test_a_page_of_settled_characters_folds_as_it_is_whatever_the_order_of_its_harakat() -> None:
+    """Arabic letters and English are each their own NFKC form: the core says so (the text's
+    characters are settled) and the page folds without asking NFKC, also with a fatha typed after
+    its shadda (out of NFKC's order, which only moves marks that go). A hamza above after an alef
+    (NFKC composes them) is not settled: NFKC is asked, and the keys are the same."""
+    from dedup._core import fold
+    from dedup.normalize import _core_fold_table
+
+    table = _core_fold_table()
+    out_of_order = "شد\u0651\u064e الحبل\n"  # shadda, then fatha: NFKC puts the fatha first
+    assert not unicodedata.is_normalized("NFKC", out_of_order)
+    for text in ("الحكومة تُعلن: الأمن أولاً\nThe Minister said\n", "شد\u064e\u0651 الحبل\n", out_of_order):
+        folding = fold(table, text, False)
+        assert folding is not None and folding[5] and folding[6]  # the text's and the folding's settled
+        folded = Folded(text)
+        assert folded.fast and folded.key(0, len(text)) == normalize(text)
+    text = "ا\u0654من\n"
+    assert not fold(table, text, False)[5]
+    assert Folded(text).key(0, len(text)) == normalize(text) == "امن"

@@ -101,6 +101,8 @@ struct Folding {
     at: Option<Vec<u8>>,
     /// Whether a dropped character stands right before one that joins the character before it.
     rejoins: bool,
+    /// Whether every character of the text is a settled BMP character.
+    settled: bool,
 }
 
 /// The folding of `text`: with `nfkc`, of each of its characters' NFKC forms (one character, or
@@ -114,8 +116,11 @@ struct Folding {
 /// `symbols`, every character past the BMP is one the caller found to be a symbol that folds to a
 /// space (an emoji): it is folded so. Last, whether a dropped character stands right before one
 /// that can join the character before it (`FoldTable::joins`): only there can the NFKC forms, NFKC
-/// as a whole, not be once their dropped characters go. The GIL is released while the page is
-/// folded.
+/// as a whole, not be once their dropped characters go. Then whether every character of the text
+/// is settled (`FoldTable::settled`): each is its own NFKC form, and the text NFKC but for the
+/// order of its dropped marks, which makes no difference here; and whether every character of the
+/// folded text is settled and not dropped: then the folded text is NFKC. The GIL is released while
+/// the page is folded.
 #[pyfunction]
 #[pyo3(signature = (table, text, nfkc, symbols = false))]
 #[allow(clippy::type_complexity)]
@@ -132,6 +137,8 @@ pub fn fold<'py>(
         Bound<'py, PyBytes>,
         Option<Bound<'py, PyBytes>>,
         bool,
+        bool,
+        bool,
     )>,
 > {
     let Some(text) = encodable(py, text)? else {
@@ -147,6 +154,8 @@ pub fn fold<'py>(
         PyBytes::new(py, &folding.letter),
         folding.at.map(|at| PyBytes::new(py, &at)),
         folding.rejoins,
+        folding.settled,
+        folding.kept.iter().all(|&c| table.settles(c)),
     )))
 }
 
@@ -187,6 +196,12 @@ pub fn nfkc_by_char<'py>(
 }
 
 impl FoldTable {
+    /// Whether a character of a folded text keeps it NFKC: settled, and not a dropped mark (which
+    /// NFKC may move).
+    fn settles(&self, c: u32) -> bool {
+        (c as usize) < BMP && self.settled[c as usize] && !self.drop[c as usize]
+    }
+
     /// The NFKC form of a BMP character, None where it is not of BMP characters.
     fn nfkc_form(&self, c: u32) -> Option<&[u32]> {
         let one = &self.nfkc[c as usize];
@@ -223,7 +238,7 @@ fn folding(table: &FoldTable, text: &[char], nfkc: bool, symbols: bool) -> Optio
     let mut word = vec![0; text.len()];
     let mut letter = vec![0; text.len()];
     let mut at: Vec<u8> = vec![0; 4 * (text.len() + 1)];
-    let (mut moved, mut rejoins, mut after_drop) = (false, false, false);
+    let (mut moved, mut rejoins, mut after_drop, mut settled) = (false, false, false, true);
     let mut position: u32 = 0;
     // Written in place, a character at a time: the buffers are as long as the text.
     let places = word
@@ -238,11 +253,13 @@ fn folding(table: &FoldTable, text: &[char], nfkc: bool, symbols: bool) -> Optio
                 return None;
             }
             // A symbol past the BMP, as the caller found: a space.
+            settled = false;
             kept.push(u32::from(b' '));
             position = position.checked_add(1)?;
             after_drop = false;
             continue;
         }
+        settled &= table.settled[original as usize];
         let is_word = table.word[original as usize];
         let one = if nfkc {
             table.nfkc[original as usize]
@@ -306,5 +323,6 @@ fn folding(table: &FoldTable, text: &[char], nfkc: bool, symbols: bool) -> Optio
         letter,
         at,
         rejoins,
+        settled,
     })
 }
