@@ -64,10 +64,11 @@ def excerpt(text: str, limit: int = EXAMPLE_CHARS) -> str:
     return (cut[:space] if space > limit // 2 else cut).rstrip() + "…"
 
 
-@dataclass(frozen=True)
+@dataclass(slots=True)
 class PageCounts:
     """What one page adds to its site's statistics: each key once. Computed anywhere (a worker, a
-    Spark task), added to the model in one place."""
+    Spark task), added to the model in one place. Never changed once made; not frozen, like
+    `dedup.page.Decision`: a learning pass makes three a page."""
 
     site: str
     page_hash: int  # exact hash of the page's block keys: an exact repeat counts once
