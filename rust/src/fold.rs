@@ -114,11 +114,11 @@ struct Folding {
 /// each went to one character). None where the page cannot be folded so: a lone surrogate, a
 /// character past the BMP or one the table cannot fold, or 2**32 characters or more. With
 /// `symbols`, every character past the BMP is one the caller found to be a symbol that folds to a
-/// space (an emoji): it is folded so. Last, whether a dropped character stands right before one
+/// space (an emoji): it is folded so. Then whether a dropped character stands right before one
 /// that can join the character before it (`FoldTable::joins`): only there can the NFKC forms, NFKC
-/// as a whole, not be once their dropped characters go. Then whether every character of the text
-/// is settled (`FoldTable::settled`): each is its own NFKC form, and the text NFKC but for the
-/// order of its dropped marks, which makes no difference here; and whether every character of the
+/// as a whole, not be once their dropped characters go; whether every character of the text is
+/// settled (`FoldTable::settled`): each is its own NFKC form, and the text NFKC but for the order
+/// of its dropped marks, which makes no difference here; last, whether every character of the
 /// folded text is settled and not dropped: then the folded text is NFKC. The GIL is released while
 /// the page is folded.
 #[pyfunction]
