@@ -298,21 +298,21 @@ pub fn slotted_words<'py>(
     table: PyRef<'_, CharTable>,
     words: Vec<Bound<'py, PyString>>,
 ) -> PyResult<Option<Vec<Bound<'py, PyString>>>> {
+    let Some(checked) = bmp_words(&words) else {
+        return Ok(None);
+    };
     let slot = intern!(py, SLOT);
-    let mut slotted = Vec::with_capacity(words.len());
-    for word in words {
-        let Ok(text) = word.to_cow() else {
-            return Ok(None); // a lone surrogate
-        };
-        if text.chars().any(|c| c as usize >= BMP) {
-            return Ok(None);
-        }
-        slotted.push(if is_slot(&table, &text) {
-            slot.clone()
-        } else {
-            word
-        });
-    }
+    let slotted = words
+        .iter()
+        .zip(&checked)
+        .map(|(word, text)| {
+            if is_slot(&table, text) {
+                slot.clone()
+            } else {
+                word.clone()
+            }
+        })
+        .collect();
     Ok(Some(slotted))
 }
 
