@@ -60,14 +60,19 @@ def test_char_shingle_hashes_are_the_shingles_hashes() -> None:
         assert set(hashes[first[i] : first[i + 1]].tolist()) == expected
 
 
-def test_minhash_matrix_equals_datasketch() -> None:
+@pytest.mark.parametrize("num_perm", [128, 200, 16])
+def test_minhash_matrix_equals_datasketch(num_perm: int) -> None:
+    # The core signs 128 permutations at a time: more, fewer, and a band's share of them.
     rnd = random.Random(3)
     keys = ["".join(rnd.choice(ALPHABET) for _ in range(rnd.randint(5, 60))) for _ in range(200)]
-    settings_ = FingerprintSettings()
+    settings_ = FingerprintSettings(num_perm=num_perm)
     sigs = minhash_matrix(*char_shingle_hashes(keys, 4), settings_)
     reference = signatures([char_shingles(k, 4) for k in keys], settings_)
     for row, ref in zip(sigs, reference, strict=True):
         assert row.tolist() == ref.hashvalues.tolist()
+    some = range(num_perm // 4, num_perm - 2)
+    columns = minhash_matrix(*char_shingle_hashes(keys, 4), settings_, some)
+    assert (columns == sigs[:, some.start : some.stop]).all()
 
 
 def test_empty_set_signature_is_all_max() -> None:
