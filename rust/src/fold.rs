@@ -3,11 +3,9 @@
 
 use std::collections::HashMap;
 
-use pyo3::exceptions::{PyUnicodeEncodeError, PyValueError};
+use pyo3::exceptions::PyValueError;
 use pyo3::prelude::*;
 use pyo3::types::{PyBytes, PyString};
-
-use crate::segment::chars;
 
 const BMP: usize = 0x10000;
 /// A character whose NFKC form or folding is not one BMP character (`dedup.normalize._BAD`).
@@ -34,7 +32,33 @@ pub struct FoldTable {
     /// Whether NFKC leaves it as it is wherever it stands (a starter that nothing before it
     /// composes with), or it is a dropped mark that composes with nothing (NFKC may only move it).
     settled: Vec<bool>,
+    /// What a page's folding reads of each character, in one value (`Entry`): one load a
+    /// character where the tables above would take six.
+    entries: Vec<Entry>,
 }
+
+/// A BMP character's folding and flags, as `folding` reads them for each character of a page.
+#[derive(Clone, Copy)]
+struct Entry {
+    /// What it folds to where that is one character (`FoldTable::fold`), else `BAD`.
+    fold: u32,
+    /// `WORD`, `DROP`, `JOINS`, `SETTLED`, `FOLDS_TO_ONE`, `FOLDS_TO_LETTER`, `KEPT_CHAR`,
+    /// `KEPT_SETTLED`.
+    flags: u8,
+}
+
+const WORD: u8 = 1 << 0;
+const DROP: u8 = 1 << 1;
+const JOINS: u8 = 1 << 2;
+const SETTLED: u8 = 1 << 3;
+/// It folds to one character (not `BAD`).
+const FOLDS_TO_ONE: u8 = 1 << 4;
+/// It folds to one character that is not a space.
+const FOLDS_TO_LETTER: u8 = 1 << 5;
+/// It is dropped, or folds to a character that has UTF-8 (not a lone surrogate).
+const KEPT_CHAR: u8 = 1 << 6;
+/// It is dropped, or folds to a character that keeps a folded text NFKC (`FoldTable::settles`).
+const KEPT_SETTLED: u8 = 1 << 7;
 
 #[pymethods]
 impl FoldTable {
@@ -61,7 +85,7 @@ impl FoldTable {
         }
         let (expansions, fold_expansions) =
             (code_points(expansions)?, code_points(fold_expansions)?);
-        Ok(FoldTable {
+        let mut table = FoldTable {
             nfkc: crate::from_le(nfkc, u32::from_le_bytes),
             expansions,
             fold: crate::from_le(fold, u32::from_le_bytes),
@@ -70,7 +94,10 @@ impl FoldTable {
             word: word.iter().map(|&b| b != 0).collect(),
             joins: joins.iter().map(|&b| b != 0).collect(),
             settled: settled.iter().map(|&b| b != 0).collect(),
-        })
+            entries: Vec::new(),
+        };
+        table.entries = (0..BMP).map(|c| table.entry(c)).collect();
+        Ok(table)
     }
 }
 
@@ -98,11 +125,13 @@ struct Folding {
     word: Vec<u8>,
     letter: Vec<u8>,
     /// Where each position went in `kept`, one more than the characters; none if each went to one.
-    at: Option<Vec<u8>>,
+    at: Option<Vec<u32>>,
     /// Whether a dropped character stands right before one that joins the character before it.
     rejoins: bool,
     /// Whether every character of the text is a settled BMP character.
     settled: bool,
+    /// Whether every character of `kept` keeps it NFKC (`FoldTable::settles`).
+    kept_settled: bool,
 }
 
 /// The folding of `text`: with `nfkc`, of each of its characters' NFKC forms (one character, or
@@ -141,21 +170,25 @@ pub fn fold<'py>(
         bool,
     )>,
 > {
-    let Some(text) = encodable(py, text)? else {
+    let Some(text) = encodable(text)? else {
         return Ok(None);
     };
     let table: &FoldTable = &table;
-    let Some(folding) = py.detach(|| folding(table, &text, nfkc, symbols)) else {
+    let folded = py.detach(|| match nfkc {
+        true => folding::<true>(table, &text, symbols),
+        false => folding::<false>(table, &text, symbols),
+    });
+    let Some(folding) = folded else {
         return Ok(None);
     };
     Ok(Some((
         crate::py_string(py, &folding.kept)?,
         PyBytes::new(py, &folding.word),
         PyBytes::new(py, &folding.letter),
-        folding.at.map(|at| PyBytes::new(py, &at)),
+        folding.at.map(|at| le_bytes(py, &at)).transpose()?,
         folding.rejoins,
         folding.settled,
-        folding.kept.iter().all(|&c| table.settles(c)),
+        folding.kept_settled,
     )))
 }
 
@@ -172,7 +205,7 @@ pub fn nfkc_by_char<'py>(
     text: &Bound<'py, PyString>,
     symbols: bool,
 ) -> PyResult<Option<(Bound<'py, PyString>, bool)>> {
-    let Some(text) = encodable(py, text)? else {
+    let Some(text) = encodable(text)? else {
         return Ok(None);
     };
     let mut replaced = Vec::with_capacity(text.len());
@@ -181,9 +214,9 @@ pub fn nfkc_by_char<'py>(
             if !symbols {
                 return Ok(None);
             }
-            replaced.push(u32::from(c)); // a symbol is its own NFKC form
+            replaced.push(c); // a symbol is its own NFKC form
         } else {
-            match table.nfkc_form(u32::from(c)) {
+            match table.nfkc_form(c) {
                 Some(form) => replaced.extend_from_slice(form),
                 None => return Ok(None),
             }
@@ -196,6 +229,22 @@ pub fn nfkc_by_char<'py>(
 }
 
 impl FoldTable {
+    /// The `Entry` of BMP character `c`, from the tables.
+    fn entry(&self, c: usize) -> Entry {
+        let fold = self.fold[c];
+        let one = fold != BAD;
+        let flag = |set: bool, flag: u8| if set { flag } else { 0 };
+        let flags = flag(self.word[c], WORD)
+            | flag(self.drop[c], DROP)
+            | flag(self.joins[c], JOINS)
+            | flag(self.settled[c], SETTLED)
+            | flag(one, FOLDS_TO_ONE)
+            | flag(one && fold != u32::from(b' '), FOLDS_TO_LETTER)
+            | flag(self.drop[c] || char::from_u32(fold).is_some(), KEPT_CHAR)
+            | flag(self.drop[c] || (one && self.settles(fold)), KEPT_SETTLED);
+        Entry { fold, flags }
+    }
+
     /// Whether a character of a folded text keeps it NFKC: settled, and not a dropped mark (which
     /// NFKC may move).
     fn settles(&self, c: u32) -> bool {
@@ -221,68 +270,74 @@ impl FoldTable {
     }
 }
 
-/// A string's characters, None for one with a lone surrogate (it has no UTF-8).
-fn encodable(py: Python<'_>, text: &Bound<'_, PyString>) -> PyResult<Option<Vec<char>>> {
-    match chars(text) {
-        Ok(chars) => Ok(Some(chars)),
-        Err(e) if e.is_instance_of::<PyUnicodeEncodeError>(py) => Ok(None),
-        Err(e) => Err(e),
-    }
+/// A string's code points, None for one with a lone surrogate (it has no UTF-8).
+fn encodable(text: &Bound<'_, PyString>) -> PyResult<Option<Vec<u32>>> {
+    let codes = crate::code_points(text)?;
+    // Every code point looked at (no early exit), in vector registers.
+    let surrogate = codes
+        .iter()
+        .fold(false, |any, &c| any | (c & !0x7FF == 0xD800));
+    Ok((!surrogate).then_some(codes))
 }
 
-fn folding(table: &FoldTable, text: &[char], nfkc: bool, symbols: bool) -> Option<Folding> {
-    if u32::try_from(text.len()).is_err() {
+/// `fold` of a text's code points (`NFKC`: of their NFKC forms).
+fn folding<const NFKC: bool>(table: &FoldTable, text: &[u32], symbols: bool) -> Option<Folding> {
+    let n = text.len();
+    if u32::try_from(n).is_err() {
         return None; // positions are u32
     }
-    let mut kept = Vec::with_capacity(text.len());
-    let mut word = vec![0; text.len()];
-    let mut letter = vec![0; text.len()];
-    let mut at: Vec<u8> = vec![0; 4 * (text.len() + 1)];
-    let (mut moved, mut rejoins, mut after_drop, mut settled) = (false, false, false, true);
-    let mut position: u32 = 0;
-    // Written in place, a character at a time: the buffers are as long as the text.
-    let places = word
-        .iter_mut()
-        .zip(letter.iter_mut())
-        .zip(at.chunks_exact_mut(4));
-    for (&original, ((word, letter), at)) in text.iter().zip(places) {
-        let original = u32::from(original);
-        at.copy_from_slice(&position.to_le_bytes());
+    let mut kept = Vec::with_capacity(n);
+    let (mut word, mut letter, mut at) = (vec![0; n], vec![0; n], vec![0_u32; n + 1]);
+    // Slices of the text's length: indexed without a bound check a character.
+    let (word_of, letter_of, at_of) = (&mut word[..n], &mut letter[..n], &mut at[..n]);
+    let (mut moved, mut rejoins, mut after_drop) = (false, false, false);
+    // The flags of every character, and of every form folded to one character, ANDed: one
+    // register each, not a branch a character.
+    let (mut own_flags, mut form_flags) = (u8::MAX, u8::MAX);
+    // Where a symbol past the BMP or a form of several characters decides them.
+    let (mut settled, mut kept_settled) = (true, true);
+    for i in 0..n {
+        let original = text[i];
+        // A position past u32 (a text whose foldings make it longer) is found after the loop.
+        at_of[i] = kept.len() as u32;
         if original as usize >= BMP {
             if !symbols {
                 return None;
             }
             // A symbol past the BMP, as the caller found: a space.
             settled = false;
+            kept_settled &= table.settles(u32::from(b' '));
             kept.push(u32::from(b' '));
-            position = position.checked_add(1)?;
             after_drop = false;
             continue;
         }
-        settled &= table.settled[original as usize];
-        let is_word = table.word[original as usize];
-        let one = if nfkc {
+        let own = table.entries[original as usize];
+        own_flags &= own.flags;
+        word_of[i] = own.flags & WORD;
+        // What the character's NFKC form (itself, without `NFKC`) folds to, and its flags.
+        let one = if NFKC {
             table.nfkc[original as usize]
         } else {
             original
         };
-        let folded = if one != BAD {
-            table.fold[one as usize]
-        } else {
-            BAD
+        let form = match one {
+            _ if !NFKC => own,
+            BAD => Entry {
+                fold: BAD,
+                flags: 0,
+            },
+            one => table.entries[one as usize],
         };
-        if folded != BAD {
+        if form.flags & FOLDS_TO_ONE != 0 {
             // The common case: one character, folded to one.
-            *word = u8::from(is_word);
-            *letter = u8::from(is_word && folded != u32::from(b' '));
-            if table.drop[one as usize] {
+            letter_of[i] = own.flags & WORD & (form.flags >> FOLDS_TO_LETTER.trailing_zeros());
+            form_flags &= form.flags;
+            if form.flags & DROP != 0 {
                 (moved, after_drop) = (true, true);
             } else {
-                rejoins |= after_drop && table.joins[one as usize];
+                rejoins |= after_drop && form.flags & JOINS != 0;
                 after_drop = false;
-                char::from_u32(folded)?; // a lone surrogate has no UTF-8: not one the table folds to
-                kept.push(folded);
-                position = position.checked_add(1)?;
+                kept.push(form.fold);
             }
             continue;
         }
@@ -307,22 +362,34 @@ fn folding(table: &FoldTable, text: &[char], nfkc: bool, symbols: bool) -> Optio
             after_drop = false;
             for &f in folds {
                 char::from_u32(f)?;
+                kept_settled &= table.settles(f);
                 kept.push(f);
-                position = position.checked_add(1)?;
             }
         }
-        *word = u8::from(is_word);
-        *letter = u8::from(is_word && holds_letter);
+        letter_of[i] = own.flags & WORD & u8::from(holds_letter);
     }
-    let last = at.len() - 4;
-    at[last..].copy_from_slice(&position.to_le_bytes());
-    let at = moved.then_some(at);
+    // A lone surrogate has no UTF-8: not one the table folds to. Positions are u32.
+    if form_flags & KEPT_CHAR == 0 || u32::try_from(kept.len()).is_err() {
+        return None;
+    }
+    at[n] = kept.len() as u32;
     Some(Folding {
         kept,
         word,
         letter,
-        at,
+        at: moved.then_some(at),
         rejoins,
-        settled,
+        settled: settled && own_flags & SETTLED != 0,
+        kept_settled: kept_settled && form_flags & KEPT_SETTLED != 0,
+    })
+}
+
+/// u32 values as Python bytes, little-endian, written where the bytes object holds them.
+fn le_bytes<'py>(py: Python<'py>, values: &[u32]) -> PyResult<Bound<'py, PyBytes>> {
+    PyBytes::new_with(py, 4 * values.len(), |bytes| {
+        for (to, value) in bytes.chunks_exact_mut(4).zip(values) {
+            to.copy_from_slice(&value.to_le_bytes());
+        }
+        Ok(())
     })
 }
