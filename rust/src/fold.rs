@@ -174,9 +174,12 @@ pub fn fold<'py>(
         return Ok(None);
     };
     let table: &FoldTable = &table;
-    let folded = py.detach(|| match nfkc {
-        true => folding::<true>(table, &text, symbols),
-        false => folding::<false>(table, &text, symbols),
+    let folded = py.detach(|| {
+        if nfkc {
+            folding::<true>(table, &text, symbols)
+        } else {
+            folding::<false>(table, &text, symbols)
+        }
     });
     let Some(folding) = folded else {
         return Ok(None);

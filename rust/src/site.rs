@@ -5,6 +5,7 @@
 
 use std::collections::{HashMap, HashSet};
 
+use foldhash::fast::RandomState;
 use pyo3::exceptions::PyValueError;
 use pyo3::intern;
 use pyo3::prelude::*;
@@ -13,6 +14,9 @@ use pyo3::types::{PyDict, PyString};
 use crate::segment::{BMP, CLOSING, CharTable, REGEX_WORD, SPACE, STOP, block_field, field};
 use crate::spans::{Removed, kept_runs, removed_kind};
 use crate::texts::{holds_separator, label_span};
+
+/// Line numbers, looked up once or more a block: a fast hash.
+type Lines = HashSet<i64, RandomState>;
 
 /// A block's place and size (`dedup.page.Block` without its texts).
 pub(crate) struct Block {
@@ -112,13 +116,13 @@ pub fn site_verdicts(
         text: &text,
         blocks: &read,
     };
-    let flow: HashSet<i64> = flow_lines.into_iter().collect();
+    let flow: Lines = flow_lines.into_iter().collect();
     let slot = PyString::new(py, &needs.slot);
     let body_end = page.body_end(last_long, needs.headline_words, needs.no_line);
     let story = page.beside_article(&pages, needs.short_words);
     let mut found = Vec::new();
     let mut labelled = Vec::new();
-    let mut copies: Option<Bound<'_, PyDict>> = None; // shape -> its blocks on this page, when asked
+    let mut copies: Option<Vec<i64>> = None; // each block's shape's blocks on this page, when asked
     for (k, (b, &seen)) in read.iter().zip(&pages).enumerate() {
         // Compared as Python strings: a shape may hold a lone surrogate. An entry's time ends
         // with a colon: a block without one is not asked about.
@@ -138,9 +142,9 @@ pub fn site_verdicts(
             let repeated =
                 if sentence && b.words > needs.link_words && needs.site_pages > needs.tiny_site {
                     if copies.is_none() {
-                        copies = Some(shape_counts(py, &shapes)?);
+                        copies = Some(equal_counts(&shapes)?);
                     }
-                    let n = count(copies.as_ref().expect("counted above"), &shapes[k])?;
+                    let n = copies.as_ref().expect("counted above")[k];
                     (n >= needs.page_copies).then_some(n)
                 } else {
                     None
@@ -226,7 +230,7 @@ fn inside_notices(
     blocks: &[Block],
     pages: &[i64],
     found: &[(usize, i64, i64)],
-    flow: &HashSet<i64>,
+    flow: &Lines,
     needed: i64,
 ) -> Vec<usize> {
     found
@@ -305,7 +309,7 @@ pub fn furniture_runs(
         })
         .collect();
     let end = (!own.is_empty()).then(|| article_end(&own, &kinds, needs.article_gap));
-    let flow: HashSet<i64> = flow_lines.into_iter().collect();
+    let flow: Lines = flow_lines.into_iter().collect();
     let n = blocks.len();
     let mut runs = Vec::new();
     for (i, j) in kept_runs(n, end.map_or(0, |e| e + 1), |k| kinds[k] == Removed::Kept) {
@@ -378,19 +382,22 @@ impl<'py> Counts<'py> {
     /// `SiteStats.pages_with(shape, head)[0]`: read here, but for a shape with variants.
     fn pages_with(&self, shape: &Bound<'py, PyAny>, head: bool) -> PyResult<i64> {
         if self.variants.get_item(shape)?.is_some() {
-            let py = shape.py();
-            return self
-                .stats
-                .call_method1(intern!(py, "pages_with"), (shape, head))?
-                .get_item(0)?
-                .extract();
+            return self.variant_pages(shape, head);
         }
         let everywhere = count(&self.shapes, shape)?;
-        Ok(if head {
-            everywhere.min(count(&self.head_shapes, shape)?)
-        } else {
-            everywhere
-        })
+        if head {
+            return Ok(everywhere.min(count(&self.head_shapes, shape)?));
+        }
+        Ok(everywhere)
+    }
+
+    /// `SiteStats.pages_with(shape, head)[0]` of a shape with variants, as Python reads it.
+    fn variant_pages(&self, shape: &Bound<'py, PyAny>, head: bool) -> PyResult<i64> {
+        let py = shape.py();
+        self.stats
+            .call_method1(intern!(py, "pages_with"), (shape, head))?
+            .get_item(0)?
+            .extract()
     }
 
     /// The pages a block's shape counts. Above the page's body, only the pages that carry it
@@ -405,25 +412,58 @@ impl<'py> Counts<'py> {
         first_long: i64,
         needs: &Needs,
     ) -> PyResult<i64> {
-        let everywhere = self.pages_with(shape, false)?;
+        // The shape looked up once in each dict: most blocks are of no variant cluster.
+        let variant = self.variants.get_item(shape)?.is_some();
+        let everywhere = if variant {
+            self.variant_pages(shape, false)?
+        } else {
+            count(&self.shapes, shape)?
+        };
         if b.line >= first_long {
             return Ok(everywhere);
         }
-        let head = self.pages_with(shape, true)?;
+        let head = if variant {
+            self.variant_pages(shape, true)?
+        } else {
+            everywhere.min(count(&self.head_shapes, shape)?)
+        };
         let least = (needs.floor as f64).max(needs.head_share * everywhere as f64);
         let own = b.line_words <= needs.link_words && head as f64 >= least;
         Ok(if own { everywhere } else { head })
     }
 }
 
-/// How many of these shapes are each shape.
-fn shape_counts<'py>(
-    py: Python<'py>,
-    shapes: &[Bound<'py, PyAny>],
-) -> PyResult<Bound<'py, PyDict>> {
-    let counts = PyDict::new(py);
-    for shape in shapes {
-        counts.set_item(shape, count(&counts, shape)? + 1)?;
+/// How many of these shapes are each one's equal, itself included: grouped by their Python
+/// hashes (kept in each str), compared only within a group.
+fn equal_counts(shapes: &[Bound<'_, PyAny>]) -> PyResult<Vec<i64>> {
+    let hashes = shapes
+        .iter()
+        .map(|shape| shape.hash())
+        .collect::<PyResult<Vec<isize>>>()?;
+    let mut order: Vec<usize> = (0..shapes.len()).collect();
+    order.sort_unstable_by_key(|&k| hashes[k]);
+    let mut counts = vec![0; shapes.len()];
+    let mut classes: Vec<Vec<usize>> = Vec::new(); // the equal shapes of one hash, a class each
+    for group in order.chunk_by(|&a, &b| hashes[a] == hashes[b]) {
+        classes.clear();
+        for &k in group {
+            let mut class = None;
+            for (c, members) in classes.iter().enumerate() {
+                if shapes[members[0]].eq(&shapes[k])? {
+                    class = Some(c);
+                    break;
+                }
+            }
+            match class {
+                Some(c) => classes[c].push(k),
+                None => classes.push(vec![k]),
+            }
+        }
+        for members in &classes {
+            for &k in members {
+                counts[k] = members.len() as i64;
+            }
+        }
     }
     Ok(counts)
 }
@@ -478,9 +518,10 @@ impl Page<'_> {
     }
 
     /// The lines beside the article's own paragraphs (`_beside_article`).
-    fn beside_article(&self, pages: &[i64], short_words: i64) -> HashSet<i64> {
+    fn beside_article(&self, pages: &[i64], short_words: i64) -> Lines {
         let mut order: Vec<i64> = Vec::new();
-        let mut lines: HashMap<i64, (i64, i64)> = HashMap::new(); // its words, its words other pages hold
+        // Its words, its words other pages hold.
+        let mut lines: HashMap<i64, (i64, i64), RandomState> = HashMap::default();
         for (b, &n) in self.blocks.iter().zip(pages) {
             let counts = lines.entry(b.line).or_insert_with(|| {
                 order.push(b.line);
@@ -490,7 +531,7 @@ impl Page<'_> {
                 counts.1 += b.words;
             }
         }
-        let mut beside = HashSet::new();
+        let mut beside = Lines::default();
         let mut after_own = false; // in a run of lines that an article's paragraph opened
         for line in order {
             let (words, shared) = lines[&line];
