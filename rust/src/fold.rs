@@ -276,11 +276,7 @@ impl FoldTable {
 /// A string's code points, None for one with a lone surrogate (it has no UTF-8).
 fn encodable(text: &Bound<'_, PyString>) -> PyResult<Option<Vec<u32>>> {
     let codes = crate::code_points(text)?;
-    // Every code point looked at (no early exit), in vector registers.
-    let surrogate = codes
-        .iter()
-        .fold(false, |any, &c| any | (c & !0x7FF == 0xD800));
-    Ok((!surrogate).then_some(codes))
+    Ok((!crate::has_surrogate(&codes)).then_some(codes))
 }
 
 /// `fold` of a text's code points (`NFKC`: of their NFKC forms).

@@ -144,6 +144,14 @@ pub(crate) fn code_points(text: &Bound<'_, PyString>) -> PyResult<Vec<u32>> {
     }
 }
 
+/// Whether any of these code points is a surrogate (a str's lone one): every one looked at, no
+/// early exit, so that the loop runs in vector registers.
+pub(crate) fn has_surrogate(codes: &[u32]) -> bool {
+    codes
+        .iter()
+        .fold(false, |any, &c| any | (c & !0x7FF == 0xD800))
+}
+
 /// A str of these code points, made from them at once (no UTF-8 on the way) where a `wchar_t` is
 /// a code point (Linux, macOS). The callers' are characters (no lone surrogate: a page with one
 /// never takes the fast path).

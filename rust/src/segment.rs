@@ -103,10 +103,12 @@ impl CharTable {
         self.is_code(c as u32, class)
     }
 
-    /// Whether a code point (a lone surrogate too) is of a class.
+    /// Whether a code point (a lone surrogate too) is of a class; none past the BMP is.
     pub(crate) fn is_code(&self, code: u32, class: u16) -> bool {
-        let code = code as usize;
-        code < BMP && self.flags[code] & class != 0
+        // The table holds one value for each BMP character: one bound check is both checks.
+        self.flags
+            .get(code as usize)
+            .is_some_and(|&flags| flags & class != 0)
     }
 
     /// `word.lower()` where it is ASCII, else None.
@@ -380,10 +382,11 @@ pub(crate) fn on_page<R: Send>(
 /// A string's characters; a lone surrogate raises UnicodeEncodeError, as Python's encoder does.
 pub(crate) fn chars(text: &Bound<'_, PyString>) -> PyResult<Vec<char>> {
     let codes = crate::code_points(text)?;
-    if let Some(i) = codes
-        .iter()
-        .position(|&code| char::from_u32(code).is_none())
-    {
+    if crate::has_surrogate(&codes) {
+        let i = codes
+            .iter()
+            .position(|&code| char::from_u32(code).is_none())
+            .expect("a surrogate");
         let reason = "surrogates not allowed";
         let args = ("utf-8", text.clone().unbind(), i, i + 1, reason);
         return Err(PyUnicodeEncodeError::new_err(args));
@@ -490,9 +493,10 @@ impl Page<'_> {
         let mut spans = Vec::new();
         let (mut pos, mut i) = (start, start);
         while i < end {
-            if !table.is(text[i], STOP) {
-                i += 1;
-                continue;
+            // Most characters are no stop: the next one is looked for in one tight loop.
+            match text[i..end].iter().position(|&c| table.is(c, STOP)) {
+                Some(ahead) => i += ahead,
+                None => break,
             }
             let marks_end = run(run(i, STOP), CLOSING);
             let matched_end = if marks_end < end && table.is(text[marks_end], REGEX_SPACE) {
