@@ -593,43 +593,43 @@ impl Page<'_> {
         } else {
             (self.at.get(start), self.at.get(end))
         };
-        let mut key = String::with_capacity(2 * (b - a));
-        let (mut words, mut run) = (0, 0_usize);
-        let mut space = true; // before the first word, or after a space
-        let mut digit = false; // a `\d` in the word so far
+        let kept = &self.kept[a..b];
         let classes = &self.table.flags[..];
-        for &c in self.kept[a..b].iter().chain(std::iter::once(&' ')) {
-            let flags = classes.get(c as usize).copied().unwrap_or(0); // none past the BMP
-            if flags & NO_SPACE != 0 {
-                run += 1;
-            } else {
-                if run >= 3 {
-                    words += run.div_ceil(NO_SPACE_CHARS_PER_WORD) - 1;
-                }
-                run = 0;
-            }
+        let flags_of = |c: char| classes.get(c as usize).copied().unwrap_or(0); // none past the BMP
+        let mut key = String::with_capacity(2 * kept.len());
+        let (mut words, mut run) = (0, 0_usize);
+        let mut i = 0;
+        while i < kept.len() {
+            let flags = flags_of(kept[i]);
+            no_space_run(flags, &mut run, &mut words);
             if flags & SPACE != 0 {
-                if let (false, Some(spans)) = (space, spans.as_deref_mut()) {
-                    let word = spans.last_mut().expect("a word opened");
-                    (word.1, word.2) = (key.len(), digit);
-                }
-                space = true;
+                i += 1;
                 continue;
             }
-            if space {
-                if !key.is_empty() {
-                    key.push(' ');
-                }
-                words += 1;
-                space = false;
-                digit = false;
-                if let Some(spans) = spans.as_deref_mut() {
-                    spans.push((key.len(), key.len(), false));
-                }
+            // A word: its characters up to the next space, in one tight loop.
+            if !key.is_empty() {
+                key.push(' ');
             }
-            digit |= flags & REGEX_DIGIT != 0;
-            key.push(c);
+            words += 1;
+            let word_start = key.len();
+            let mut digit = flags & REGEX_DIGIT != 0; // a `\d` in the word
+            key.push(kept[i]);
+            i += 1;
+            while i < kept.len() {
+                let flags = flags_of(kept[i]);
+                if flags & SPACE != 0 {
+                    break;
+                }
+                no_space_run(flags, &mut run, &mut words);
+                digit |= flags & REGEX_DIGIT != 0;
+                key.push(kept[i]);
+                i += 1;
+            }
+            if let Some(spans) = spans.as_deref_mut() {
+                spans.push((word_start, key.len(), digit));
+            }
         }
+        no_space_run(flags_of(' '), &mut run, &mut words); // the end closes a run as a space does
         (!key.is_empty()).then_some((key, words))
     }
 
@@ -666,4 +666,18 @@ impl Page<'_> {
         }
         Some((key, words, Some(shape)))
     }
+}
+
+/// One more character of a key for its count of words: a run of 3 or more characters of a script
+/// written without spaces counts a word every `NO_SPACE_CHARS_PER_WORD` characters (its first is
+/// counted already), as the run ends.
+fn no_space_run(flags: u16, run: &mut usize, words: &mut usize) {
+    if flags & NO_SPACE != 0 {
+        *run += 1;
+        return;
+    }
+    if *run >= 3 {
+        *words += run.div_ceil(NO_SPACE_CHARS_PER_WORD) - 1;
+    }
+    *run = 0;
 }
