@@ -12,6 +12,8 @@ use pyo3::types::PyString;
 pub struct WidgetTable {
     /// Longest first, the order they are tried in.
     phrases: Vec<String>,
+    /// Each phrase's words.
+    phrase_words: Vec<usize>,
     /// First word (its UTF-8) -> the phrases (indexes) that start with it, in order.
     by_first_word: HashMap<Vec<u8>, Vec<usize>, RandomState>,
     labels: HashSet<String, RandomState>,
@@ -45,6 +47,7 @@ impl WidgetTable {
             .map(|p| first_word(p).to_owned())
             .collect();
         WidgetTable {
+            phrase_words: phrases.iter().map(|p| p.matches(' ').count() + 1).collect(),
             phrases,
             by_first_word,
             longest_label: labels.iter().map(String::len).max().unwrap_or(0),
@@ -88,13 +91,12 @@ impl WidgetTable {
     /// that start with one of its words.
     fn phrase(&self, key: &str, n_words: usize) -> Option<&str> {
         // Split byte by byte: a key's words are short, too short for a search to pay.
-        let mut candidates: Vec<usize> = key
-            .as_bytes()
-            .split(|&b| b == b' ')
-            .filter_map(|word| self.by_first_word.get(word))
-            .flatten()
-            .copied()
-            .collect();
+        let mut candidates: Vec<usize> = Vec::new();
+        for word in key.as_bytes().split(|&b| b == b' ') {
+            if let Some(phrases) = self.by_first_word.get(word) {
+                candidates.extend_from_slice(phrases);
+            }
+        }
         candidates.sort_unstable();
         candidates.dedup();
         for i in candidates {
@@ -102,8 +104,7 @@ impl WidgetTable {
             let starts = key.starts_with(phrase)
                 && (key.len() == phrase.len() || key.as_bytes()[phrase.len()] == b' ');
             // Python: `phrase.count(" ") + 1 >= n_words / 2`, a float division.
-            let mostly =
-                2 * (phrase.matches(' ').count() + 1) >= n_words && contains_words(key, phrase);
+            let mostly = 2 * self.phrase_words[i] >= n_words && contains_words(key, phrase);
             if starts || mostly {
                 return Some(phrase);
             }
@@ -117,9 +118,23 @@ fn first_word(key: &str) -> &str {
     key.split(' ').next().unwrap_or(key)
 }
 
-/// Whether `phrase` occurs in `key` on word boundaries (spaces or the key's ends).
+/// Whether `phrase` occurs in `key` on word boundaries (spaces or the key's ends): what
+/// `" {key} ".contains(" {phrase} ")` says, without making either.
 fn contains_words(key: &str, phrase: &str) -> bool {
-    format!(" {key} ").contains(&format!(" {phrase} "))
+    let bytes = key.as_bytes();
+    let mut from = 0;
+    while let Some(found) = key[from..].find(phrase) {
+        let (at, end) = (from + found, from + found + phrase.len());
+        if (at == 0 || bytes[at - 1] == b' ') && (end == key.len() || bytes[end] == b' ') {
+            return true;
+        }
+        // The next occurrence may overlap this one: looked for from its next character on.
+        match key[at..].chars().next() {
+            Some(c) => from = at + c.len_utf8(),
+            None => return false,
+        }
+    }
+    false
 }
 
 /// For each key, the phrase, label or link prefix (with " …") that makes it a widget, or None;
@@ -174,6 +189,25 @@ mod tests {
         let t = table();
         assert_eq!(t.find("we share the view that the market will grow"), None);
         assert_eq!(t.find("shared"), None);
+    }
+
+    #[test]
+    fn a_phrase_is_contained_on_word_boundaries_only() {
+        let cases = [
+            ("xa a a", "a a"),
+            ("a a a", "a a"),
+            ("ab a", "a"),
+            ("ba", "a"),
+            ("", ""),
+            ("a b", ""),
+            ("a  b", ""),
+            ("شارك المقال الان", "المقال"),
+            ("شاركالمقال", "المقال"),
+        ];
+        for (key, phrase) in cases {
+            let padded = format!(" {key} ").contains(&format!(" {phrase} "));
+            assert_eq!(contains_words(key, phrase), padded, "{key:?} {phrase:?}");
+        }
     }
 
     #[test]
