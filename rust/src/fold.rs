@@ -312,7 +312,8 @@ fn folding<const NFKC: bool>(table: &FoldTable, text: &[u32], symbols: bool) -> 
         }
         let own = table.entries[original as usize];
         own_flags &= own.flags;
-        word_of[i] = own.flags & WORD;
+        let is_word = own.flags & WORD != 0;
+        word_of[i] = u8::from(is_word);
         // What the character's NFKC form (itself, without `NFKC`) folds to, and its flags.
         let one = if NFKC {
             table.nfkc[original as usize]
@@ -329,7 +330,7 @@ fn folding<const NFKC: bool>(table: &FoldTable, text: &[u32], symbols: bool) -> 
         };
         if form.flags & FOLDS_TO_ONE != 0 {
             // The common case: one character, folded to one.
-            letter_of[i] = own.flags & WORD & (form.flags >> FOLDS_TO_LETTER.trailing_zeros());
+            letter_of[i] = u8::from(is_word && form.flags & FOLDS_TO_LETTER != 0);
             form_flags &= form.flags;
             if form.flags & DROP != 0 {
                 (moved, after_drop) = (true, true);
@@ -365,7 +366,7 @@ fn folding<const NFKC: bool>(table: &FoldTable, text: &[u32], symbols: bool) -> 
                 kept.push(f);
             }
         }
-        letter_of[i] = own.flags & WORD & u8::from(holds_letter);
+        letter_of[i] = u8::from(is_word && holds_letter);
     }
     // A lone surrogate has no UTF-8: not one the table folds to. Positions are u32.
     if form_flags & KEPT_CHAR == 0 || u32::try_from(kept.len()).is_err() {
