@@ -292,7 +292,7 @@ pub fn furniture_runs(
         .map(|(b, &kind)| match kind {
             Removed::Kept => Ok(Some((
                 read_block(b)?,
-                counts.pages_with(&block_field(b, field::SHAPE)?, false)?,
+                counts.pages_with(&block_field(b, field::SHAPE)?)?.0,
             ))),
             _ => Ok(None),
         })
@@ -379,16 +379,13 @@ impl<'py> Counts<'py> {
         })
     }
 
-    /// `SiteStats.pages_with(shape, head)[0]`: read here, but for a shape with variants.
-    fn pages_with(&self, shape: &Bound<'py, PyAny>, head: bool) -> PyResult<i64> {
+    /// `SiteStats.pages_with(shape)[0]`, and whether the shape is of a variant cluster: read
+    /// here, but for a shape with variants.
+    fn pages_with(&self, shape: &Bound<'py, PyAny>) -> PyResult<(i64, bool)> {
         if self.variants.get_item(shape)?.is_some() {
-            return self.variant_pages(shape, head);
+            return Ok((self.variant_pages(shape, false)?, true));
         }
-        let everywhere = count(&self.shapes, shape)?;
-        if head {
-            return Ok(everywhere.min(count(&self.head_shapes, shape)?));
-        }
-        Ok(everywhere)
+        Ok((count(&self.shapes, shape)?, false))
     }
 
     /// `SiteStats.pages_with(shape, head)[0]` of a shape with variants, as Python reads it.
@@ -412,16 +409,11 @@ impl<'py> Counts<'py> {
         first_long: i64,
         needs: &Needs,
     ) -> PyResult<i64> {
-        // The shape looked up once in each dict: most blocks are of no variant cluster.
-        let variant = self.variants.get_item(shape)?.is_some();
-        let everywhere = if variant {
-            self.variant_pages(shape, false)?
-        } else {
-            count(&self.shapes, shape)?
-        };
+        let (everywhere, variant) = self.pages_with(shape)?;
         if b.line >= first_long {
             return Ok(everywhere);
         }
+        // `SiteStats.pages_with(shape, head=True)[0]`, the shape's dicts looked up once.
         let head = if variant {
             self.variant_pages(shape, true)?
         } else {
