@@ -188,7 +188,7 @@ pub fn fold<'py>(
         crate::py_string(py, &folding.kept)?,
         PyBytes::new(py, &folding.word),
         PyBytes::new(py, &folding.letter),
-        folding.at.map(|at| le_bytes(py, &at)).transpose()?,
+        folding.at.map(|at| crate::le_bytes(py, &at)).transpose()?,
         folding.rejoins,
         folding.settled,
         folding.kept_settled,
@@ -381,15 +381,5 @@ fn folding<const NFKC: bool>(table: &FoldTable, text: &[u32], symbols: bool) -> 
         rejoins,
         settled: settled && own_flags & SETTLED != 0,
         kept_settled: kept_settled && form_flags & KEPT_SETTLED != 0,
-    })
-}
-
-/// u32 values as Python bytes, little-endian, written where the bytes object holds them.
-fn le_bytes<'py>(py: Python<'py>, values: &[u32]) -> PyResult<Bound<'py, PyBytes>> {
-    PyBytes::new_with(py, 4 * values.len(), |bytes| {
-        for (to, value) in bytes.chunks_exact_mut(4).zip(values) {
-            to.copy_from_slice(&value.to_le_bytes());
-        }
-        Ok(())
     })
 }

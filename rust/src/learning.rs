@@ -99,8 +99,7 @@ pub fn learning_features<'py>(
                 }
             }
             let texts = PyBytes::new(py, joined.as_bytes());
-            let shingles: Vec<u8> = shingles.into_iter().flat_map(u32::to_le_bytes).collect();
-            let shingles = PyBytes::new(py, &shingles);
+            let shingles = crate::le_bytes(py, &shingles)?;
             Ok((
                 Some((shapes, head, texts, labelled, hash, grams, shingles, exact)),
                 Vec::new(),

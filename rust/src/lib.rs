@@ -112,8 +112,17 @@ fn minhash<'py>(
         ));
     }
     let signatures = py.detach(|| signatures(&hashes, &first, &a, &b));
-    let bytes: Vec<u8> = signatures.iter().flat_map(|v| v.to_le_bytes()).collect();
-    Ok(PyBytes::new(py, &bytes))
+    le_bytes(py, &signatures)
+}
+
+/// u32 values as Python bytes, little-endian, written where the bytes object holds them.
+pub(crate) fn le_bytes<'py>(py: Python<'py>, values: &[u32]) -> PyResult<Bound<'py, PyBytes>> {
+    PyBytes::new_with(py, 4 * values.len(), |bytes| {
+        for (to, value) in bytes.chunks_exact_mut(4).zip(values) {
+            to.copy_from_slice(&value.to_le_bytes());
+        }
+        Ok(())
+    })
 }
 
 pub(crate) fn u32s(bytes: &[u8]) -> Vec<u32> {

@@ -233,8 +233,7 @@ pub fn line_shingles<'py>(
     let hashes = on_page(py, &table, text, kept, at, |page| {
         crate::shingles::page_shingles(&page.line_keys(), size)
     })?;
-    let bytes: Vec<u8> = hashes.into_iter().flat_map(u32::to_le_bytes).collect();
-    Ok(PyBytes::new(py, &bytes))
+    crate::le_bytes(py, &hashes)
 }
 
 /// A positive 63-bit hash (xxh3, seed 0, shifted right once) of every 3-gram of the words, one

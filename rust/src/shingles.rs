@@ -81,10 +81,9 @@ pub fn char_shingles<'py>(
             char_gram_hashes(key, size, &mut hashes);
             counts.extend(((hashes.len() - before) as i64).to_le_bytes());
         }
-        let hashes: Vec<u8> = hashes.iter().flat_map(|h| h.to_le_bytes()).collect();
         (hashes, counts)
     });
-    Ok((PyBytes::new(py, &hashes), PyBytes::new(py, &counts)))
+    Ok((crate::le_bytes(py, &hashes)?, PyBytes::new(py, &counts)))
 }
 
 /// The xxh3 64-bit hash (seed 0) of every key's UTF-8 ("surrogatepass"), as little-endian u64
