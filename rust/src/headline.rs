@@ -18,7 +18,9 @@ pub fn said_again(blocks: Vec<Bound<'_, PyAny>>, min_words: i64) -> PyResult<Vec
     let mut lines: Vec<(usize, Bound<'_, PyString>, bool)> = Vec::new(); // index, key, long enough
     for (k, block) in blocks.iter().enumerate() {
         if block_field(block, field::WHOLE_LINE)?.extract::<bool>()? {
-            let key = block_field(block, field::KEY)?.cast_into::<PyString>()?;
+            let key = block_field(block, field::KEY)?
+                .to_owned()
+                .cast_into::<PyString>()?;
             let words: i64 = block_field(block, field::WORDS)?.extract()?;
             lines.push((k, key, words >= min_words));
         }

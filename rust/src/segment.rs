@@ -159,12 +159,12 @@ pub(crate) mod field {
     pub(crate) const SHAPE: usize = 7;
 }
 
-/// One field of a `dedup.page.Block` (`field`), read by its position.
-pub(crate) fn block_field<'py>(
-    block: &Bound<'py, PyAny>,
+/// One field of a `dedup.page.Block` (`field`), read by its position, borrowed from the block.
+pub(crate) fn block_field<'a, 'py>(
+    block: &'a Bound<'py, PyAny>,
     at: usize,
-) -> PyResult<Bound<'py, PyAny>> {
-    block.cast::<PyTuple>()?.get_item(at)
+) -> PyResult<Borrowed<'a, 'py, PyAny>> {
+    block.cast::<PyTuple>()?.get_borrowed_item(at)
 }
 
 /// The blocks of a page: `text`, and `kept`, its folded text without the dropped characters

@@ -9,7 +9,7 @@ use foldhash::fast::RandomState;
 use pyo3::exceptions::PyValueError;
 use pyo3::intern;
 use pyo3::prelude::*;
-use pyo3::types::{PyDict, PyString};
+use pyo3::types::{PyDict, PyString, PyTuple};
 
 use crate::segment::{BMP, CLOSING, CharTable, REGEX_WORD, SPACE, STOP, block_field, field};
 use crate::spans::{Removed, kept_runs, removed_kind};
@@ -97,7 +97,7 @@ pub fn site_verdicts(
     let py = stats.py();
     let shapes = blocks
         .iter()
-        .map(|block| block_field(block, field::SHAPE))
+        .map(|block| Ok(block_field(block, field::SHAPE)?.to_owned()))
         .collect::<PyResult<Vec<_>>>()?;
     let (first_long, last_long) = long_lines(&read, needs.short_words, needs.no_line);
     let counts = Counts::of(stats)?;
@@ -292,7 +292,7 @@ pub fn furniture_runs(
         .map(|(b, &kind)| match kind {
             Removed::Kept => Ok(Some((
                 read_block(b)?,
-                counts.pages_with(&block_field(b, field::SHAPE)?)?.0,
+                counts.pages_with(&*block_field(b, field::SHAPE)?)?.0,
             ))),
             _ => Ok(None),
         })
@@ -465,13 +465,15 @@ fn count(counter: &Bound<'_, PyDict>, key: &Bound<'_, PyAny>) -> PyResult<i64> {
 }
 
 pub(crate) fn read_block(block: &Bound<'_, PyAny>) -> PyResult<Block> {
+    let fields = block.cast::<PyTuple>()?;
+    let int = |at: usize| fields.get_borrowed_item(at)?.extract::<i64>();
     Ok(Block {
-        start: block_field(block, field::START)?.extract()?,
-        end: block_field(block, field::END)?.extract()?,
-        line: block_field(block, field::LINE)?.extract()?,
-        whole_line: block_field(block, field::WHOLE_LINE)?.extract()?,
-        line_words: block_field(block, field::LINE_WORDS)?.extract()?,
-        words: block_field(block, field::WORDS)?.extract()?,
+        start: fields.get_borrowed_item(field::START)?.extract()?,
+        end: fields.get_borrowed_item(field::END)?.extract()?,
+        line: int(field::LINE)?,
+        whole_line: fields.get_borrowed_item(field::WHOLE_LINE)?.extract()?,
+        line_words: int(field::LINE_WORDS)?,
+        words: int(field::WORDS)?,
     })
 }
 
