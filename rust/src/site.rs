@@ -465,15 +465,16 @@ fn count(counter: &Bound<'_, PyDict>, key: &Bound<'_, PyAny>) -> PyResult<i64> {
 }
 
 pub(crate) fn read_block(block: &Bound<'_, PyAny>) -> PyResult<Block> {
+    // Cast once, each field then borrowed from the tuple (`block_field` casts for every field).
     let fields = block.cast::<PyTuple>()?;
-    let int = |at: usize| fields.get_borrowed_item(at)?.extract::<i64>();
+    let item = |at: usize| fields.get_borrowed_item(at);
     Ok(Block {
-        start: fields.get_borrowed_item(field::START)?.extract()?,
-        end: fields.get_borrowed_item(field::END)?.extract()?,
-        line: int(field::LINE)?,
-        whole_line: fields.get_borrowed_item(field::WHOLE_LINE)?.extract()?,
-        line_words: int(field::LINE_WORDS)?,
-        words: int(field::WORDS)?,
+        start: item(field::START)?.extract()?,
+        end: item(field::END)?.extract()?,
+        line: item(field::LINE)?.extract()?,
+        whole_line: item(field::WHOLE_LINE)?.extract()?,
+        line_words: item(field::LINE_WORDS)?.extract()?,
+        words: item(field::WORDS)?.extract()?,
     })
 }
 
