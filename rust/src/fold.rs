@@ -24,8 +24,6 @@ pub struct FoldTable {
     fold_expansions: HashMap<u32, Vec<u32>>,
     /// Whether `normalize` drops it.
     drop: Vec<bool>,
-    /// Whether it is a word character (`\w`).
-    word: Vec<bool>,
     /// Whether it can join the character before it (compose with it, or move before it): a mark,
     /// a Hangul vowel or final jamo.
     joins: Vec<bool>,
@@ -91,12 +89,12 @@ impl FoldTable {
             fold: crate::from_le(fold, u32::from_le_bytes),
             fold_expansions,
             drop: drop.iter().map(|&b| b != 0).collect(),
-            word: word.iter().map(|&b| b != 0).collect(),
             joins: joins.iter().map(|&b| b != 0).collect(),
             settled: settled.iter().map(|&b| b != 0).collect(),
             entries: Vec::new(),
         };
-        table.entries = (0..BMP).map(|c| table.entry(c)).collect();
+        // Whether a character is a word character (`\w`) is read only through its entry.
+        table.entries = (0..BMP).map(|c| table.entry(c, word[c] != 0)).collect();
         Ok(table)
     }
 }
@@ -232,12 +230,12 @@ pub fn nfkc_by_char<'py>(
 }
 
 impl FoldTable {
-    /// The `Entry` of BMP character `c`, from the tables.
-    fn entry(&self, c: usize) -> Entry {
+    /// The `Entry` of BMP character `c`, from the tables and whether it is a word character.
+    fn entry(&self, c: usize, word: bool) -> Entry {
         let fold = self.fold[c];
         let one = fold != BAD;
         let flag = |set: bool, flag: u8| if set { flag } else { 0 };
-        let flags = flag(self.word[c], WORD)
+        let flags = flag(word, WORD)
             | flag(self.drop[c], DROP)
             | flag(self.joins[c], JOINS)
             | flag(self.settled[c], SETTLED)
