@@ -159,6 +159,20 @@ def page_copies(
     """(start, end, words) of each span that copies words the page said before
     (`dedup.detect.repeats.detect`; `starts`, `ends`: the words' token spans, little-endian i64)."""
 
+def folded_page_copies(
+    table: CharTable,
+    text: str,
+    blocks: Sequence[Block],
+    word: bytes,
+    letter: bytes,
+    kept: str,
+    at: bytes,
+    removed: list[tuple[int, int]],
+    limits: Repeats,
+) -> list[tuple[int, int, int]]:
+    """`page_copies` of a folded page's words (`Folded.flags`, `Folded.kept_span`) that start
+    outside every `removed` (start, end) span, made in the core."""
+
 def blocks_left(
     blocks: Sequence[Block], decisions: Sequence[Decision], piece: Callable[[int, int, int], Block | None]
 ) -> list[Block]:

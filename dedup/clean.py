@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import math
 import unicodedata
+from array import array
 from bisect import bisect_left, bisect_right
 from collections.abc import Collection, Iterable, Sequence
 
@@ -70,8 +71,9 @@ class Cleaner:
         text = page.text
         folded = folded or Folded(text)  # the keys of every span, from one pass over the text
         blocks = segment(text, folded) if blocks is None else blocks
-        page_words = words_with_offsets(text, folded=folded)  # the words of any line are a slice of these
         flow = flow_lines(blocks)
+        # The words of a flow line (a page without line breaks) are a slice of the page's.
+        page_words = words_with_offsets(text, folded=folded) if flow else Words([], array("q"), array("q"))
         limits = self.config.detectors
         site = self.model.site_key(page.site or "", page.fetched_at)
         site_decisions = site_boilerplate.detect(text, site, blocks, self.model, flow.keys(), limits.site)
@@ -96,8 +98,8 @@ class Cleaner:
         decisions += flow_labels
         # Repeats are judged on what stays: a title first seen in a removed related-articles
         # list is the article's own title when it comes again in the body.
-        kept_words = outside(page_words, [(d.start, d.end) for d in decisions])
-        decisions += repeats.detect(text, blocks, kept_words, limits.repeats)
+        spans = [(d.start, d.end) for d in decisions]
+        decisions += repeats.detect(text, blocks, spans, limits.repeats, folded)
         decisions += repeats.repeated_short_lines(text, blocks, limits.repeats)
         decisions += self._judged_again(page, folded, blocks, flow.keys(), decisions)
         removed_kinds = _removed_kinds(blocks, decisions)

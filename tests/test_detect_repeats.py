@@ -3,16 +3,18 @@ short lines repeated under every comment, on hand-made pages."""
 
 from __future__ import annotations
 
+import numpy as np
 import pytest
 from conftest import AR_PARAGRAPHS, AR_TITLE, EN_PARAGRAPHS, EN_TITLE
 from hypothesis import assume, given, settings
 from hypothesis import strategies as st
 
 from dedup import _core
+from dedup.config import Repeats
 from dedup.detect import repeats
 from dedup.keys import OPENING_QUOTES
 from dedup.page import Kind
-from dedup.segment import segment, words_with_offsets
+from dedup.segment import char_table, outside, segment, words_with_offsets
 
 PAGES = {"ar": (AR_TITLE, AR_PARAGRAPHS), "en": (EN_TITLE, EN_PARAGRAPHS)}
 LANGS = ["ar", "en"]
@@ -20,7 +22,7 @@ LANGS = ["ar", "en"]
 
 def _removed(text: str) -> list[str]:
     """The spans `detect` takes from a page, stripped."""
-    decisions = repeats.detect(text, segment(text), words_with_offsets(text))
+    decisions = repeats.detect(text, segment(text))
     assert all(d.kind == Kind.REPEAT for d in decisions)
     return [text[d.start : d.end].strip() for d in decisions]
 
@@ -59,7 +61,7 @@ def test_a_teaser_card_repeating_the_lead_cut_mid_word_goes(lang: str) -> None:
     lead = paragraphs[0]
     teaser = lead[: len(lead) * 2 // 3].rstrip()[:-2]  # cut inside a word, as cards are
     text = "\n".join([title, *paragraphs, "Share", title, teaser])
-    decisions = repeats.detect(text, segment(text), words_with_offsets(text))
+    decisions = repeats.detect(text, segment(text))
     assert teaser in [text[d.start : d.end].strip() for d in decisions]
     body_end = text.index(paragraphs[-1]) + len(paragraphs[-1])
     assert all(d.start > body_end for d in decisions)  # the lead and the article stay
@@ -308,8 +310,33 @@ def test_a_paragraph_doubled_right_after_itself_goes_whatever_its_words(
     assume(len(paragraphs[k].split()) >= 10)
     lines = [*paragraphs[: k + 1], paragraphs[k], *paragraphs[k + 1 :]]
     text = "\n".join(lines)
-    decisions = repeats.detect(text, segment(text), words_with_offsets(text))
+    decisions = repeats.detect(text, segment(text))
     second = sum(len(line) + 1 for line in lines[: k + 1])
     end = second + len(paragraphs[k]) + (k + 2 < len(lines))  # with its line break, if one follows
     assert (second, end) in [(d.start, d.end) for d in decisions]
     assert all(0 <= d.start < d.end <= len(text) and not text[d.start].isspace() for d in decisions)
+
+
+@settings(max_examples=60, deadline=None)
+@given(
+    order=st.lists(st.integers(0, 7), min_size=2, max_size=14),
+    cut=st.integers(0, 3_000),
+    extra=st.text(max_size=40),
+    lang=st.sampled_from(LANGS),
+)
+def test_a_folded_page_s_words_made_in_the_core_judge_as_the_python_words(
+    order: list[int], cut: int, extra: str, lang: str
+) -> None:
+    # The words `detect` makes in the core, outside the removed spans, are those of
+    # `words_with_offsets` less `outside`'s: the copies found are the same.
+    title, paragraphs = PAGES[lang]
+    lines = [title, *paragraphs]
+    text = "\n".join([*(lines[i % len(lines)] for i in order), extra, lines[order[0] % len(lines)][:cut]])
+    blocks = segment(text)
+    removed = [(b.start, b.end) for b in blocks[1::3]]
+    words = outside(words_with_offsets(text), removed)
+    starts, ends = (np.asarray(offsets, "<i8").tobytes() for offsets in (words.starts, words.ends))
+    limits = Repeats()
+    expected = _core.page_copies(char_table(), text, blocks, words.words, starts, ends, limits)
+    found = repeats.detect(text, blocks, removed, limits)
+    assert [(d.start, d.end, d.evidence["words"]) for d in found] == expected

@@ -7,8 +7,9 @@ the page), or when it stops in the middle of a source block (a truncated teaser)
 section that a page repeats in its middle, far from its source, is left alone.
 
 The copies are judged by the Rust core (`dedup._core.page_copies`, rust/src/repeats.rs) on the
-words' numbers: the stretches that copy earlier words come from one linear pass over a page's
-5-grams, however long the page (`repeated_stretches`).
+words' numbers (a folded page's words are made there too: `folded_page_copies`): the stretches
+that copy earlier words come from one linear pass over a page's 5-grams, however long the page
+(`repeated_stretches`).
 """
 
 from __future__ import annotations
@@ -18,14 +19,23 @@ from collections.abc import Sequence
 
 import numpy as np
 
-from dedup._core import page_copies
+from dedup._core import folded_page_copies, page_copies
 from dedup.config import Repeats
+from dedup.normalize import Folded
 from dedup.page import Block, Decision, Kind
-from dedup.segment import Words, char_table, ends_sentence
+from dedup.segment import char_table, ends_sentence, outside, words_with_offsets
 
 
-def detect(text: str, blocks: Sequence[Block], words: Words, limits: Repeats = Repeats()) -> list[Decision]:
-    """Decisions for the later copies of word runs that the page already said.
+def detect(
+    text: str,
+    blocks: Sequence[Block],
+    removed: Sequence[tuple[int, int]] = (),
+    limits: Repeats = Repeats(),
+    folded: Folded | None = None,
+) -> list[Decision]:
+    """Decisions for the later copies of word runs that the page already said, among its words
+    that start outside the `removed` (start, end) spans (`folded`: the page's folding, where the
+    caller has it).
 
     Where a copy stands (near the page's end, after the last paragraph, in a line of its own) is
     judged on what stays: once a teaser card goes, the card's title copied just before it closes
@@ -34,15 +44,15 @@ def detect(text: str, blocks: Sequence[Block], words: Words, limits: Repeats = R
     the most part goes whole; else the copy's runs of words go, where they may go from inside a
     sentence (a double of the words right before it, a teaser cut mid-word).
     """
-    found = page_copies(
-        char_table(),
-        text,
-        blocks,
-        words.words,
-        np.asarray(words.starts, "<i8").tobytes(),
-        np.asarray(words.ends, "<i8").tobytes(),
-        limits,
-    )
+    folded = folded or Folded(text)
+    if folded.fast:  # the words made in the core, without a Python string each
+        kept, at = folded.kept_span(0, len(text))
+        word, letter = folded.flags()
+        found = folded_page_copies(char_table(), text, blocks, word, letter, kept, at, list(removed), limits)
+    else:
+        words = outside(words_with_offsets(text, folded=folded), removed)
+        starts, ends = (np.asarray(offsets, "<i8").tobytes() for offsets in (words.starts, words.ends))
+        found = page_copies(char_table(), text, blocks, words.words, starts, ends, limits)
     return [Decision(start, end, Kind.REPEAT, {"words": n}) for start, end, n in found]
 
 

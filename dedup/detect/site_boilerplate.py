@@ -98,8 +98,8 @@ def detect(
     ordered = [d for _, d in decisions]
     # A notice's own sentence between two of its line's that go: "A version appeared on p17 of
     # the Guardian on …", with slots of its own, on as many pages as a short block needs.
-    needed = _needed_by_words(rule, stats.pages)[rule.short_words]
     for k in notices:
+        needed = _needed_by_words(rule, stats.pages)[rule.short_words]
         block = blocks[k]
         evidence = {"pages": pages_seen[k], "site_pages": stats.pages, "needed": needed, "between": _BETWEEN}
         ordered.append(Decision(block.start, block.end, Kind.SITE_BOILERPLATE, evidence))

@@ -50,7 +50,7 @@ mod _core {
     #[pymodule_export]
     use super::repeated_stretches;
     #[pymodule_export]
-    use super::repeats::page_copies;
+    use super::repeats::{folded_page_copies, page_copies};
     #[pymodule_export]
     use super::segment::{
         CharTable, gram_counts, gram_hashes, line_keys, line_shingles, segment, slotted_words,

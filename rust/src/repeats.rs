@@ -5,8 +5,10 @@
 //! judged on what stays: once a teaser card goes, the card's title copied just before it closes
 //! the page. So copies are judged again without the copies found, until no more are found.
 
+use std::collections::HashMap;
+
+use foldhash::fast::RandomState;
 use pyo3::exceptions::PyValueError;
-use pyo3::intern;
 use pyo3::prelude::*;
 use pyo3::types::PyString;
 
@@ -56,7 +58,74 @@ pub fn page_copies(
     if starts.len() != codes.len() || ends.len() != codes.len() {
         return Err(PyValueError::new_err("each word needs its start and end"));
     }
-    let mut page: Option<Page> = None; // read at the first stretch: most pages have none
+    let texts = || -> PyResult<Vec<Vec<u32>>> {
+        words
+            .try_iter()?
+            .map(|w| crate::code_points(&w?.cast_into::<PyString>()?))
+            .collect()
+    };
+    copies(
+        &table, text, &blocks, &codes, &starts, &ends, &limits, texts,
+    )
+}
+
+/// `page_copies` of a folded page's words (`dedup.normalize.Folded`: `word` and `letter` its
+/// flags, `kept` and `at` its folded text and positions, as `folded_words` reads them) that start
+/// outside every `removed` (start, end) span, made here without a Python string each.
+#[pyfunction]
+#[allow(clippy::too_many_arguments)]
+pub fn folded_page_copies(
+    table: PyRef<'_, CharTable>,
+    text: &Bound<'_, PyString>,
+    blocks: Vec<Bound<'_, PyAny>>,
+    word: &[u8],
+    letter: &[u8],
+    kept: &Bound<'_, PyString>,
+    at: &[u8],
+    removed: Vec<(i64, i64)>,
+    limits: Limits,
+) -> PyResult<Vec<(i64, i64, i64)>> {
+    let kept = crate::code_points(kept)?;
+    let all = crate::words::page_words(word, letter, &kept, at)?;
+    let token_starts: Vec<i64> = all.iter().map(|w| i64::from(w.2)).collect();
+    let stay = crate::spans::outside(&token_starts, removed);
+    // Numbered in order, as `word_numbers` numbers the strings of the words that stay.
+    let mut numbers: HashMap<&[u32], u32, RandomState> =
+        HashMap::with_capacity_and_hasher(stay.len(), RandomState::default());
+    let mut codes = Vec::with_capacity(stay.len());
+    for &i in &stay {
+        let (a, b, _, _) = all[i];
+        let next = numbers.len() as u32;
+        codes.push(*numbers.entry(&kept[a as usize..b as usize]).or_insert(next));
+    }
+    let starts: Vec<i64> = stay.iter().map(|&i| token_starts[i]).collect();
+    let ends: Vec<i64> = stay.iter().map(|&i| i64::from(all[i].3)).collect();
+    let texts = || -> PyResult<Vec<Vec<u32>>> {
+        Ok(stay
+            .iter()
+            .map(|&i| kept[all[i].0 as usize..all[i].1 as usize].to_vec())
+            .collect())
+    };
+    copies(
+        &table, text, &blocks, &codes, &starts, &ends, &limits, texts,
+    )
+}
+
+/// The rounds of `page_copies` over the words' numbers (`texts`: the words' own code points, read
+/// at the first stretch: most pages have none).
+#[allow(clippy::too_many_arguments)]
+fn copies(
+    table: &CharTable,
+    text: &Bound<'_, PyString>,
+    blocks: &[Bound<'_, PyAny>],
+    codes: &[u32],
+    starts: &[i64],
+    ends: &[i64],
+    limits: &Limits,
+    texts: impl FnOnce() -> PyResult<Vec<Vec<u32>>>,
+) -> PyResult<Vec<(i64, i64, i64)>> {
+    let mut texts = Some(texts);
+    let mut page: Option<Page> = None;
     let mut current: Vec<usize> = (0..codes.len()).collect(); // the words that stay, in order
     let mut found = Vec::new();
     for _ in 0..limits.max_rounds {
@@ -65,14 +134,14 @@ pub fn page_copies(
         if stretches.is_empty() {
             break;
         }
-        if page.is_none() {
-            page = Some(Page::read(&table, text, &blocks, words)?);
+        if let Some(texts) = texts.take() {
+            page = Some(Page::read(table, text, blocks, texts()?)?);
         }
         let page = page.as_ref().expect("read above");
         if page.block_ends.is_empty() {
             break; // words without blocks: nothing to cut
         }
-        let round = Round::new(page, &current, &numbers, &starts, &ends, &limits);
+        let round = Round::new(page, &current, &numbers, starts, ends, limits);
         let copies = round.copies(stretches)?;
         if copies.is_empty() {
             break;
@@ -92,22 +161,22 @@ pub fn page_copies(
 }
 
 /// What the rounds read of a page besides its words.
-struct Page<'py> {
-    table: &'py CharTable,
+struct Page<'a> {
+    table: &'a CharTable,
     text: Vec<u32>,
     block_starts: Vec<i64>,
     block_ends: Vec<i64>,
     lines: Vec<i64>,
-    /// The words as Python strings, for whether one starts another (a word cut mid-way).
-    words: Vec<Bound<'py, PyString>>,
+    /// The words' code points, for whether one starts another (a word cut mid-way).
+    words: Vec<Vec<u32>>,
 }
 
-impl<'py> Page<'py> {
+impl<'a> Page<'a> {
     fn read(
-        table: &'py CharTable,
-        text: &Bound<'py, PyString>,
-        blocks: &[Bound<'py, PyAny>],
-        words: &Bound<'py, PyAny>,
+        table: &'a CharTable,
+        text: &Bound<'_, PyString>,
+        blocks: &[Bound<'_, PyAny>],
+        words: Vec<Vec<u32>>,
     ) -> PyResult<Self> {
         let text = crate::code_points(text)?;
         let column = |at: usize| -> PyResult<Vec<i64>> {
@@ -122,10 +191,7 @@ impl<'py> Page<'py> {
             block_ends: column(field::END)?,
             lines: column(field::LINE)?,
             text,
-            words: words
-                .try_iter()?
-                .map(|w| Ok(w?.cast_into::<PyString>()?))
-                .collect::<PyResult<_>>()?,
+            words,
         })
     }
 
@@ -340,18 +406,16 @@ impl<'a, 'py> Round<'a, 'py> {
             b += 1;
             src_end += 1;
         }
-        if b < n && src_end < a && self.starts_with(src_end, b)? {
+        if b < n && src_end < a && self.starts_with(src_end, b) {
             b += 1; // the word cut in the middle
         }
         Ok(b)
     }
 
     /// Whether word i starts with word j, as Python's `str.startswith` tells.
-    fn starts_with(&self, i: usize, j: usize) -> PyResult<bool> {
+    fn starts_with(&self, i: usize, j: usize) -> bool {
         let words = &self.page.words;
-        let (word, prefix) = (&words[self.index[i]], &words[self.index[j]]);
-        word.call_method1(intern!(word.py(), "startswith"), (prefix,))?
-            .extract()
+        words[self.index[i]].starts_with(&words[self.index[j]])
     }
 
     fn starts_block(&self, i: usize) -> bool {

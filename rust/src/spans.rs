@@ -228,23 +228,8 @@ fn pieces(
     left
 }
 
-/// The words (`words`, with their tokens' `starts` and `ends`: machine integers, in order) that
-/// start outside every (start, end) span: the words, and their starts and ends as little-endian
-/// i64 bytes.
-#[pyfunction]
-pub fn words_outside<'py>(
-    words: &Bound<'py, PyList>,
-    starts: PyBuffer<i64>,
-    ends: PyBuffer<i64>,
-    mut spans: Vec<(i64, i64)>,
-) -> PyResult<(Bound<'py, PyList>, Bound<'py, PyBytes>, Bound<'py, PyBytes>)> {
-    let py = words.py();
-    let (starts, ends) = (starts.to_vec(py)?, ends.to_vec(py)?);
-    if starts.len() != words.len() || ends.len() != words.len() {
-        return Err(PyValueError::new_err(
-            "words, starts and ends differ in length",
-        ));
-    }
+/// The indices of the `starts` (in order) outside every (start, end) span.
+pub(crate) fn outside(starts: &[i64], mut spans: Vec<(i64, i64)>) -> Vec<usize> {
     spans.retain(|&(start, end)| start < end);
     spans.sort_unstable();
     let mut union: Vec<(i64, i64)> = Vec::with_capacity(spans.len());
@@ -254,7 +239,7 @@ pub fn words_outside<'py>(
             _ => union.push((start, end)),
         }
     }
-    let mut kept = Vec::with_capacity(words.len());
+    let mut kept = Vec::with_capacity(starts.len());
     let mut next = 0; // the first span of the union that ends after the word
     for (i, &at) in starts.iter().enumerate() {
         while next < union.len() && union[next].1 <= at {
@@ -264,6 +249,27 @@ pub fn words_outside<'py>(
             kept.push(i);
         }
     }
+    kept
+}
+
+/// The words (`words`, with their tokens' `starts` and `ends`: machine integers, in order) that
+/// start outside every (start, end) span: the words, and their starts and ends as little-endian
+/// i64 bytes.
+#[pyfunction]
+pub fn words_outside<'py>(
+    words: &Bound<'py, PyList>,
+    starts: PyBuffer<i64>,
+    ends: PyBuffer<i64>,
+    spans: Vec<(i64, i64)>,
+) -> PyResult<(Bound<'py, PyList>, Bound<'py, PyBytes>, Bound<'py, PyBytes>)> {
+    let py = words.py();
+    let (starts, ends) = (starts.to_vec(py)?, ends.to_vec(py)?);
+    if starts.len() != words.len() || ends.len() != words.len() {
+        return Err(PyValueError::new_err(
+            "words, starts and ends differ in length",
+        ));
+    }
+    let kept = outside(&starts, spans);
     let kept_words = PyList::new(
         py,
         kept.iter().map(|&i| words.get_item(i).expect("in range")),

@@ -30,19 +30,8 @@ pub fn folded_words<'py>(
     at: &[u8],
     start: usize,
 ) -> PyResult<Words<'py>> {
-    let n = word.len();
-    let at = Positions(at);
     let kept = crate::code_points(kept)?;
-    if letter.len() != n || !at.fit(n, kept.len()) {
-        return Err(PyValueError::new_err(
-            "the flags do not fit the folded text",
-        ));
-    }
-    let Some(found) = py.detach(|| spans(word, letter, &at, |k| kept[k] == u32::from(b' '))) else {
-        return Err(PyValueError::new_err(
-            "the flags do not fit the folded text: a letter outside a word",
-        ));
-    };
+    let found = py.detach(|| page_words(word, letter, &kept, at))?;
     let mut strings: Vec<Py<PyString>> = Vec::with_capacity(found.len());
     let mut vocabulary: HashMap<&[u32], usize, RandomState> =
         HashMap::with_capacity_and_hasher(found.len(), RandomState::default());
@@ -64,6 +53,26 @@ pub fn folded_words<'py>(
         ends.extend(((token_end as usize + start) as i64).to_le_bytes());
     }
     Ok((strings, PyBytes::new(py, &starts), PyBytes::new(py, &ends)))
+}
+
+/// `spans` of a span's words (`folded_words` tells what the arguments hold), or an error where the
+/// flags do not fit the folded text.
+pub(crate) fn page_words(
+    word: &[u8],
+    letter: &[u8],
+    kept: &[u32],
+    at: &[u8],
+) -> PyResult<Vec<(u32, u32, u32, u32)>> {
+    let n = word.len();
+    let at = Positions(at);
+    if letter.len() != n || !at.fit(n, kept.len()) {
+        return Err(PyValueError::new_err(
+            "the flags do not fit the folded text",
+        ));
+    }
+    spans(word, letter, &at, |k| kept[k] == u32::from(b' ')).ok_or_else(|| {
+        PyValueError::new_err("the flags do not fit the folded text: a letter outside a word")
+    })
 }
 
 /// (start, end) of each word in the folded text, and (start, end) of its token in the span: u32,
