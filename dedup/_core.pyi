@@ -126,11 +126,11 @@ def key_hashes(keys: list[str]) -> bytes:
     """The xxh3 64-bit hash of each key's UTF-8 ("surrogatepass"), as little-endian u64 bytes."""
 
 def folded_words(
-    word: bytes, letter: bytes, kept: str, at: bytes, start: int
+    word: bytes, letter: bytes, kept: str, at: bytes, start: int, end: int
 ) -> tuple[list[str], bytes, bytes]:
-    """The words of a span of a folded page (a byte a character: `\\w`, a letter; its folded text
-    without the dropped characters; u32 positions in it, or empty), each a run of letters, with
-    the start and end (+ `start`, i64) of the token it lies in."""
+    """The words of text[start:end] from the whole text's folding (a byte a character: `\\w`, a
+    letter; its folded text without the dropped characters; u32 positions in it, or empty), each a
+    run of letters, with the start and end (i64) of the token it lies in."""
 
 def band_hashes(signed: bytes, rows: int) -> bytes:
     """A 64-bit hash of every run of `rows` consecutive u32 values of `signed` (the LSH band keys

@@ -318,6 +318,7 @@ class Folded:
         self._kept = kept  # the folded text without the dropped characters
         # Where each position went in `_kept` (four bytes a character where some were dropped or
         # went to several: a 20 MB page holds these once per pass).
+        self._at_bytes = at or b""  # read by the Rust core where they lie
         self._at = None if at is None else np.frombuffer(at, "<u4")
         self._at_view: memoryview | None = None
         self._whole_words: tuple[list[str], array[int], array[int]] | None = None
@@ -328,6 +329,8 @@ class Folded:
         each went to one)."""
         if self._at is None:
             return self._kept[start:end], b""
+        if (start, end) == (0, len(self.text)):  # the whole text's, without a copy
+            return self._kept, self._at_bytes
         at = self._at[start : end + 1]
         first, last = int(at[0]), int(at[-1])
         return self._kept[first:last], (at - first if first else at).tobytes()
@@ -360,12 +363,10 @@ class Folded:
         return 0 < at < len(self.text) and bool(self._word[at - 1] and self._word[at])
 
     def _words_between(self, start: int, end: int) -> tuple[list[str], array[int], array[int]]:
-        # The Rust core reads the span's flags and its folded text (dropped characters inside a
-        # word stay: they join, never split) and makes one string per distinct word.
-        kept, positions = self.kept_span(start, end)
-        words, starts, ends = folded_words(
-            self._word[start:end], self._letter[start:end], kept, positions, start
-        )
+        # The Rust core reads the whole text's flags and folded text where they lie, copies the
+        # span's (dropped characters inside a word stay: they join, never split) and makes one
+        # string per distinct word.
+        words, starts, ends = folded_words(self._word, self._letter, self._kept, self._at_bytes, start, end)
         return words, machine_ints(starts), machine_ints(ends)
 
     def key(self, start: int, end: int) -> str:

@@ -475,17 +475,22 @@ def test_word_shingles_of_real_lines() -> None:
 
 def test_folded_words_refuse_flags_that_do_not_fit() -> None:
     """The words of a folded span come from `Folded.words` (tests/test_folded.py checks them against
-    a token loop); the core refuses flags of another length, or a letter outside a token."""
+    a token loop); the core refuses flags of another length, a span outside them, positions that
+    do not rise, or a letter outside a token."""
     with pytest.raises(ValueError, match="do not fit"):
-        _core.folded_words(b"\x01\x01", b"\x01", "ab", b"", 0)
+        _core.folded_words(b"\x01\x01", b"\x01", "ab", b"", 0, 2)
     with pytest.raises(ValueError, match="do not fit"):
-        _core.folded_words(b"\x00\x01", b"\x01\x01", "ab", b"", 0)
-    words, starts, ends = _core.folded_words(b"\x01\x01\x00\x01", b"\x01\x01\x00\x01", "ab a", b"", 10)
+        _core.folded_words(b"\x01\x01", b"\x01\x01", "ab", b"", 1, 3)
+    with pytest.raises(ValueError, match="do not fit"):
+        at = np.array([0, 2, 1], "<u4").tobytes()
+        _core.folded_words(b"\x01\x01", b"\x01\x01", "ab", at, 0, 2)
+    with pytest.raises(ValueError, match="do not fit"):
+        _core.folded_words(b"\x00\x01", b"\x01\x01", "ab", b"", 0, 2)
+    text = "xy. ab a"
+    flags = b"\x01\x01\x00\x00\x01\x01\x00\x01"
+    words, starts, ends = _core.folded_words(flags, flags, text, b"", 4, 8)
     assert words == ["ab", "a"]
-    assert np.frombuffer(starts, "<i8").tolist() == [10, 13] and np.frombuffer(ends, "<i8").tolist() == [
-        12,
-        14,
-    ]
+    assert np.frombuffer(starts, "<i8").tolist() == [4, 7] and np.frombuffer(ends, "<i8").tolist() == [6, 8]
 
 
 def _nfkc_reference(text: str) -> str | None:

@@ -153,6 +153,28 @@ pub(crate) fn code_points(text: &Bound<'_, PyString>) -> PyResult<Vec<u32>> {
     }
 }
 
+/// The code points of text[start:end] (a str's indices), only those copied.
+pub(crate) fn code_points_between(
+    text: &Bound<'_, PyString>,
+    start: usize,
+    end: usize,
+) -> PyResult<Vec<u32>> {
+    let py = text.py();
+    let (start, end) = (
+        isize::try_from(start).map_err(|_| PyOverflowError::new_err("a span too long"))?,
+        isize::try_from(end).map_err(|_| PyOverflowError::new_err("a span too long"))?,
+    );
+    // SAFETY: `text` is a str; PyUnicode_Substring returns a new str (or NULL with an error set).
+    let span = unsafe {
+        Bound::from_owned_ptr_or_err(
+            py,
+            pyo3::ffi::PyUnicode_Substring(text.as_ptr(), start, end),
+        )?
+        .cast_into_unchecked::<PyString>()
+    };
+    code_points(&span)
+}
+
 /// Whether any of these code points is a surrogate (a str's lone one): every one looked at, no
 /// early exit, so that the loop runs in vector registers.
 pub(crate) fn has_surrogate(codes: &[u32]) -> bool {

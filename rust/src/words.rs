@@ -14,13 +14,14 @@ use crate::segment::Positions;
 /// Words, and the starts and ends of their tokens (little-endian i64 bytes).
 type Words<'py> = (Vec<Py<PyString>>, Bound<'py, PyBytes>, Bound<'py, PyBytes>);
 
-/// The words of a span of `n` characters: `word` and `letter` hold a byte per character (a `\w`
-/// character; one whose folding holds a letter), `kept` the span's folded text without its dropped
-/// characters and `at` where each position went in it (little-endian u32, n + 1 of them; empty
-/// where each went to one). Each word is a run of letters (split at a space of a ligature's
-/// folding); it goes with the token (the run of `\w` characters) it lies in, whose start and end
-/// (plus `start`) come back as little-endian i64 bytes. A word made of dropped characters only is
-/// none. Equal words are one string.
+/// The words of text[start:end], from the whole text's folding: `word` and `letter` hold a byte
+/// per character (a `\w` character; one whose folding holds a letter), `kept` the folded text
+/// without its dropped characters and `at` where each position went in it (little-endian u32, one
+/// more than the characters; empty where each went to one), read where they lie: only the span's
+/// are copied. Each word is a run of letters (split at a space of a ligature's folding); it goes
+/// with the token (the run of `\w` characters) it lies in, whose start and end come back as
+/// little-endian i64 bytes. A word made of dropped characters only is none. Equal words are one
+/// string.
 #[pyfunction]
 pub fn folded_words<'py>(
     py: Python<'py>,
@@ -29,9 +30,46 @@ pub fn folded_words<'py>(
     kept: &Bound<'py, PyString>,
     at: &[u8],
     start: usize,
+    end: usize,
 ) -> PyResult<Words<'py>> {
-    let kept = crate::code_points(kept)?;
-    let found = py.detach(|| page_words(word, letter, &kept, at))?;
+    let n = word.len();
+    let at = Positions(at);
+    let misfit = || PyValueError::new_err("the flags do not fit the folded text");
+    let whole = if at.0.is_empty() {
+        n
+    } else {
+        at.0.len() / 4 - 1
+    };
+    if letter.len() != n
+        || start > end
+        || end > n
+        || (!at.0.is_empty() && (at.0.len() % 4 != 0 || whole != n))
+    {
+        return Err(misfit());
+    }
+    let (first, last) = if at.0.is_empty() {
+        (start, end)
+    } else {
+        (at.get(start), at.get(end))
+    };
+    if first > last || last > kept.len()? {
+        return Err(misfit());
+    }
+    let span_kept = crate::code_points_between(kept, first, last)?;
+    // The span's positions from its own first: rising, as `page_words` checks.
+    let positions = if at.0.is_empty() {
+        Vec::new()
+    } else {
+        let mut positions = Vec::with_capacity(4 * (end - start + 1));
+        for i in start..=end {
+            let position = at.get(i).checked_sub(first).ok_or_else(misfit)?;
+            positions.extend((position as u32).to_le_bytes());
+        }
+        positions
+    };
+    let (word, letter) = (&word[start..end], &letter[start..end]);
+    let found = py.detach(|| page_words(word, letter, &span_kept, &positions))?;
+    let kept = span_kept;
     let mut strings: Vec<Py<PyString>> = Vec::with_capacity(found.len());
     let mut vocabulary: HashMap<&[u32], usize, RandomState> =
         HashMap::with_capacity_and_hasher(found.len(), RandomState::default());
