@@ -36,8 +36,9 @@ def slug_words(url: str | None) -> frozenset[str]:
         return frozenset()
     best: list[str] = []
     for segment in _unquote(path).split("/"):
-        # A segment of letters and digits alone holds no separator: no regex is run over it.
-        if segment.isalnum() or len(_SEPARATOR.findall(segment)) < SLUG_MIN_WORDS - 1:
+        # An empty segment (the path's first), or one of letters and digits alone, holds no
+        # separator: no regex is run over it.
+        if not segment or segment.isalnum() or len(_SEPARATOR.findall(segment)) < SLUG_MIN_WORDS - 1:
             continue  # too few words to name a headline ("4279575", "details")
         # Folding makes the separators spaces ("-", "+", ","); "_" is a word's, as in an id.
         key = page_key(segment.replace("_", " "))
