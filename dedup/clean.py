@@ -325,6 +325,8 @@ def _outside_labels(decisions: list[Decision], labels: Sequence[Decision]) -> li
     """The decisions but the sentences taken for their label ("read also" phrases, line templates)
     that a label found in the flow of words starts: the label goes with its slot, and the sentence
     glued after the slot stays."""
+    if not labels:
+        return decisions  # most pages: no label in a flow of words
     starts = sorted(d.start for d in labels)
     return [
         d
