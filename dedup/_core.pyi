@@ -81,12 +81,11 @@ def fold(
     form, the text NFKC but for the order of its dropped marks); last, whether every character of
     the folded text is settled and not dropped (then it is NFKC)."""
 
-def segment(
-    table: CharTable, text: str, kept: str, at: bytes
-) -> list[tuple[int, int, str, int, bool, int, int, str]]:
+def segment(table: CharTable, text: str, kept: str, at: bytes, block: type[Block]) -> list[Block]:
     """The blocks of a page whose folding took the fast path (`kept`: its folded text without the
-    dropped characters; `at`: u32 positions of the text in it, or empty): start, end, key, line,
-    whole line, the line's words, the key's words, shape (dedup.segment.segment_here's)."""
+    dropped characters; `at`: u32 positions of the text in it, or empty), each made as a `block`
+    (a tuple class) of start, end, key, line, whole line, the line's words, the key's words, shape
+    (dedup.segment.segment_here's)."""
 
 def gram_hashes(table: CharTable, words: list[str]) -> bytes | None:
     """A positive 63-bit hash of every word 3-gram, slot words as `dedup.keys.slot_words` makes

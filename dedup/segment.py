@@ -24,7 +24,7 @@ from dedup.normalize import (
     one_char_forms,
     shape,
 )
-from dedup.page import Block, blocks_of
+from dedup.page import Block
 
 _LINE = regex.compile(r"[^\n]*\n|[^\n]+$")
 SENTENCE_STOPS = frozenset(".!?؟…。")  # what ends a sentence
@@ -132,7 +132,7 @@ def segment(text: str, folded: Folded | None = None) -> list[Block]:
     if not folded.fast:
         return segment_here(text, folded)
     kept, positions = folded.kept_span(0, len(text))
-    return blocks_of(core_segment(char_table(), text, kept, positions))
+    return core_segment(char_table(), text, kept, positions, Block)
 
 
 def segment_here(text: str, folded: Folded) -> list[Block]:

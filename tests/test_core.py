@@ -428,9 +428,19 @@ def test_slot_words_of_real_words() -> None:
 
 def test_segment_refuses_a_folded_text_that_does_not_fit() -> None:
     with pytest.raises(ValueError, match="does not fit"):
-        _core.segment(char_table(), "abc", "ab", b"")
+        _core.segment(char_table(), "abc", "ab", b"", Block)
     with pytest.raises(ValueError, match="past the BMP"):
-        _core.segment(char_table(), "a😀", "a😀", b"")
+        _core.segment(char_table(), "a😀", "a😀", b"", Block)
+
+
+def test_segment_makes_each_block_as_the_class_given() -> None:
+    text = "عنوان الخبر\nThe minister said 3 things. He left."
+    blocks = _core.segment(char_table(), text, *Folded(text).kept_span(0, len(text)), Block)
+    assert all(type(b) is Block for b in blocks)
+    assert blocks == segment_here(text, Folded(text))  # field for field, as Python makes them
+    assert len(blocks) == 3 and blocks[1].shape != blocks[1].key  # "3" is a slot in the shape
+    with pytest.raises(TypeError, match="a block is a tuple"):
+        _core.segment(char_table(), text, text, b"", list)
 
 
 def reference_word_shingles(pages: list[list[str]], size: int) -> list[list[int]]:

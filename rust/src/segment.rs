@@ -12,10 +12,10 @@ use std::collections::HashSet;
 
 use foldhash::fast::RandomState;
 
-use pyo3::exceptions::{PyUnicodeEncodeError, PyValueError};
+use pyo3::exceptions::{PyTypeError, PyUnicodeEncodeError, PyValueError};
 use pyo3::intern;
 use pyo3::prelude::*;
-use pyo3::types::{PyBytes, PyDict, PyString, PyTuple};
+use pyo3::types::{PyBool, PyBytes, PyDict, PyList, PyString, PyTuple, PyType};
 use xxhash_rust::xxh3::xxh3_64;
 
 pub(crate) const BMP: usize = 0x10000;
@@ -167,20 +167,69 @@ pub(crate) fn block_field<'a, 'py>(
     block.cast::<PyTuple>()?.get_borrowed_item(at)
 }
 
-/// The blocks of a page: `text`, and `kept`, its folded text without the dropped characters
-/// (`at`: where each position of the text went in `kept`, as little-endian u32 bytes, one more
-/// than the text's characters, read in place; empty where no character was dropped). The GIL is
-/// released while the page is cut.
+/// The blocks of a page, each made as a `block` (`dedup.page.Block`, a tuple of the fields of
+/// `PyBlock` in order): `text`, and `kept`, its folded text without the dropped characters (`at`:
+/// where each position of the text went in `kept`, as little-endian u32 bytes, one more than the
+/// text's characters, read in place; empty where no character was dropped). The GIL is released
+/// while the page is cut.
 #[pyfunction]
-pub fn segment(
-    py: Python<'_>,
+pub fn segment<'py>(
+    py: Python<'py>,
     table: PyRef<'_, CharTable>,
-    text: &Bound<'_, PyString>,
-    kept: &Bound<'_, PyString>,
+    text: &Bound<'py, PyString>,
+    kept: &Bound<'py, PyString>,
     at: &[u8],
-) -> PyResult<Vec<PyBlock>> {
+    block: &Bound<'py, PyType>,
+) -> PyResult<Bound<'py, PyList>> {
+    if !block.is_subclass_of::<PyTuple>()? {
+        return Err(PyTypeError::new_err("a block is a tuple"));
+    }
     let blocks = on_page(py, &table, text, kept, at, |page| page.blocks())?;
-    Ok(py_blocks(py, blocks))
+    let made = py_blocks(py, blocks)
+        .into_iter()
+        .map(|(start, end, key, line, whole, line_words, words, shape)| {
+            let fields = [
+                start.into_pyobject(py)?.into_any(),
+                end.into_pyobject(py)?.into_any(),
+                key.into_bound(py).into_any(),
+                line.into_pyobject(py)?.into_any(),
+                PyBool::new(py, whole).to_owned().into_any(),
+                line_words.into_pyobject(py)?.into_any(),
+                words.into_pyobject(py)?.into_any(),
+                shape.into_bound(py).into_any(),
+            ];
+            tuple_of(block, fields)
+        })
+        .collect::<PyResult<Vec<_>>>()?;
+    PyList::new(py, made)
+}
+
+/// An instance of `class`, a subclass of tuple, holding these items, made as `tuple.__new__`
+/// makes one (allocated by the class, its items set in place) without a tuple made first.
+fn tuple_of<'py, const N: usize>(
+    class: &Bound<'py, PyType>,
+    items: [Bound<'py, PyAny>; N],
+) -> PyResult<Bound<'py, PyAny>> {
+    let py = class.py();
+    // SAFETY: `class` is a subclass of tuple (checked by the caller): its `tp_alloc` returns a new
+    // instance of N empty items (or NULL with an error set), whose only reference is ours, so
+    // PyTuple_SetItem may set each item, taking the reference `into_ptr` gives it.
+    unsafe {
+        let slot = pyo3::ffi::PyType_GetSlot(class.as_type_ptr(), pyo3::ffi::Py_tp_alloc);
+        if slot.is_null() {
+            return Err(PyTypeError::new_err(
+                "a block's class allocates no instances",
+            ));
+        }
+        let alloc: pyo3::ffi::allocfunc = std::mem::transmute(slot);
+        let made = Bound::from_owned_ptr_or_err(py, alloc(class.as_type_ptr(), N as isize))?;
+        for (i, item) in items.into_iter().enumerate() {
+            if pyo3::ffi::PyTuple_SetItem(made.as_ptr(), i as isize, item.into_ptr()) != 0 {
+                return Err(PyErr::fetch(py));
+            }
+        }
+        Ok(made)
+    }
 }
 
 /// Blocks as Python gets them.
