@@ -35,15 +35,10 @@ pub fn folded_words<'py>(
     let n = word.len();
     let at = Positions(at);
     let misfit = || PyValueError::new_err("the flags do not fit the folded text");
-    let whole = if at.0.is_empty() {
-        n
-    } else {
-        at.0.len() / 4 - 1
-    };
     if letter.len() != n
         || start > end
         || end > n
-        || (!at.0.is_empty() && (at.0.len() % 4 != 0 || whole != n))
+        || (!at.0.is_empty() && at.0.len() != 4 * (n + 1))
     {
         return Err(misfit());
     }
