@@ -7,7 +7,7 @@ from typing import Any
 
 from dedup.config import Islands, Repeats
 from dedup.model import SiteStats
-from dedup.page import Block, Decision, Kind
+from dedup.page import Block, Decision, Kind, Removal
 
 def repeated_stretches(words: Sequence[str], min_words: int) -> list[tuple[int, int, int]]:
     """(start, end, source start) of each stretch of `min_words`+ words copying an earlier one."""
@@ -179,9 +179,11 @@ def blocks_left(
     one they cut leaves the spans between them as `piece(block, start, end)` makes them (None: left
     out); each block's line holds the words left of it (`Block.with_line_words`)."""
 
-def removal_spans(table: CharTable, text: str, decisions: Sequence[Decision]) -> list[tuple[int, int, int]]:
-    """The removals that decisions make of a page: (decision, start, end) of each, in order and
-    apart (`dedup.audit.merge`)."""
+def merged_removals(
+    table: CharTable, text: str, decisions: Sequence[Decision], removal: type[Removal]
+) -> list[Removal]:
+    """The removals that decisions make of a page, in order and apart, each with its text and its
+    decision's kind and evidence (`dedup.audit.merge`)."""
 
 def removed_kinds(blocks: Sequence[Block], decisions: Sequence[Decision], share: float) -> list[Kind | None]:
     """For each block (in order, apart), the kind of the first decision (in the order given) that
@@ -242,16 +244,28 @@ def site_verdicts(
     stats: SiteStats,
     entry_time: Callable[[str, int, int], object],
     flow_lines: list[int],
+    decision: type[Decision],
+    kind: Kind,
     needs: dict[str, Any],
-) -> tuple[list[int], list[tuple[int, int, int]], list[tuple[int, tuple[int, int] | None]], list[int], int]:
+) -> tuple[
+    list[int],
+    list[tuple[int, Decision]],
+    list[tuple[int, str]],
+    list[tuple[int, tuple[int, int] | None]],
+    list[Decision],
+    int,
+]:
     """A page's blocks judged by their site's evidence (`text`: the page): the pages that carry
-    each block's shape; (index, pages needed, copies or -1) of each block that goes as the site's
-    boilerplate; (index, and its label's start and end) of each other block short enough for a
-    line template that a label opens (`dedup.keys.label_span`), the span None where the block
-    holds a character past the BMP; the indexes of the notices' sentences between two of their
-    line's that go; the page's last long line
-    (`dedup.detect.site_boilerplate`). A block that is a slot alone, holds a colon and
-    for which `entry_time(text, start, end)` is not None is left alone."""
+    each block's shape; (index, decision of class `decision` and kind `kind`) of each block that
+    goes as the site's boilerplate, its evidence the pages that carry it, the site's pages, the
+    pages it needs and, where it counts as said again and again, its copies on the page;
+    (position among those, exemplar) of each whose shape is a variant of another's; (index, and
+    its label's start and end) of each other block short enough for a line template that a label
+    opens (`dedup.keys.label_span`), the span None where the block holds a character past the
+    BMP; the decisions of the notices' sentences between two of their line's that go (evidence
+    `between`); the page's last long line (`dedup.detect.site_boilerplate`). A block that is a
+    slot alone, holds a colon and for which `entry_time(text, start, end)` is not None is left
+    alone."""
 
 def learning_features(
     table: CharTable,

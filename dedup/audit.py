@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
 
-from dedup._core import removal_spans
+from dedup._core import merged_removals
 from dedup.page import Decision, Removal
 from dedup.segment import char_table
 
@@ -15,14 +15,9 @@ def merge(decisions: Sequence[Decision], text: str) -> list[Removal]:
     Overlapping spans become one removal, with the kind and evidence of the first (by start, the
     longest first, then in the order given). A span that ends a line whose start stays leaves the
     line break: the next line is not glued onto it. One pass over the text, however long its
-    lines, by the Rust core (`removal_spans`).
+    lines, by the Rust core (`merged_removals`).
     """
-    spans = removal_spans(char_table(), text, decisions)
-    removals = []
-    for i, start, end in spans:
-        d = decisions[i]
-        removals.append(Removal(start, end, str(d.kind), text[start:end], d.evidence))
-    return removals
+    return merged_removals(char_table(), text, decisions, Removal)
 
 
 def apply(text: str, removals: Sequence[Removal]) -> str:

@@ -118,6 +118,21 @@ def test_merge_is_its_definition(case: tuple[str, list[Decision]]) -> None:
     assert [(r.start, r.end, r.kind) for r in merge(decisions, text)] == _merge_reference(decisions, text)
 
 
+def test_removals_are_made_as_their_class_makes_them() -> None:
+    # The core makes them, fields set one by one: they must be what Removal(...) makes.
+    text = "شارك المقال\nThe article stays.\nSend this to a friend"
+    share = Decision(0, 12, Kind.WIDGET, {"phrase": "شارك المقال"})
+    send = Decision(31, len(text), Kind.WIDGET, {"phrase": "send this to a friend"})
+    removals = merge([send, share], text)
+    assert removals == [
+        Removal(0, 12, "widget", "شارك المقال\n", {"phrase": "شارك المقال"}),
+        Removal(31, len(text), "widget", "Send this to a friend", {"phrase": "send this to a friend"}),
+    ]
+    assert all(type(r) is Removal and type(r.kind) is str for r in removals)
+    assert removals[0].evidence is share.evidence
+    assert apply(text, removals) == "The article stays.\n"
+
+
 @settings(max_examples=200, deadline=None)
 @given(TEXTS)
 def test_cleaner_result_restores(text: str) -> None:

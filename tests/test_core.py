@@ -54,7 +54,7 @@ from dedup.normalize import (
     mask_digits,
     normalize,
 )
-from dedup.page import Block
+from dedup.page import Block, Decision, Kind
 from dedup.segment import char_table, segment, segment_here, words_with_offsets
 
 GRAM = 5  # words per shingle
@@ -299,9 +299,17 @@ def test_site_verdicts_find_the_labels_of_any_short_lines_as_the_python_code_doe
     needs = site_boilerplate._needs(config.rule, config.detectors.site, 100)
     blocks = segment(text)
     verdicts = _core.site_verdicts(
-        char_table(), text, blocks, SiteStats(pages=100), site_boilerplate._ENTRY_TIME.fullmatch, [], needs
+        char_table(),
+        text,
+        blocks,
+        SiteStats(pages=100),
+        site_boilerplate._ENTRY_TIME.fullmatch,
+        [],
+        Decision,
+        Kind.SITE_BOILERPLATE,
+        needs,
     )
-    found = dict(verdicts[2])
+    found = dict(verdicts[3])
     for k, b in enumerate(blocks):
         raw = text[b.start : b.end]
         if b.words > MAX_TEMPLATE_WORDS or not any(c in raw for c in SEPARATORS):

@@ -22,8 +22,7 @@ _ENTRY_TIME = regex.compile(r"\s*\d{1,2}[.:]\d\d\s*(?:[ap]\.?m\.?|ص|م)?\s*:\s*
 _CREDIT = regex.compile(r"[^:\d]+:\s+[^\d]+")
 # One full stop (not an ellipsis, not an initial's) at a span's end, maybe behind closing quotes or brackets.
 _FULL_STOP_END = regex.compile(r"(?<!\.|\b\w)\.[\s" + regex.escape("".join(sorted(CLOSING_MARKS))) + r"]*$")
-# What stands on both sides of a notice's sentence in its line.
-_BETWEEN = f"{Kind.SITE_BOILERPLATE}, {Kind.SITE_BOILERPLATE}"
+_KIND = Kind.SITE_BOILERPLATE  # of the decisions the core makes
 
 
 def detect(
@@ -53,23 +52,18 @@ def detect(
     needs = _needs(rule, limits, stats.pages)
     # A clock time alone that ends with a colon opens a live blog's entry ("12.30pm:"), where the
     # site's date lines have the same shape: it is left alone.
-    pages_seen, found, labelled, notices, last_long = site_verdicts(
-        char_table(), text, blocks, stats, _ENTRY_TIME.fullmatch, list(flow_lines), needs
+    pages_seen, found, variants, labelled, notices, last_long = site_verdicts(
+        char_table(), text, blocks, stats, _ENTRY_TIME.fullmatch, list(flow_lines), Decision, _KIND, needs
     )
-    decisions: list[tuple[int, Decision]] = []
-    for k, needed, copies in found:
+    for i, exemplar in variants:
+        k, decision = found[i]
         block = blocks[k]
-        exemplar = stats.variants.get(block.shape, block.shape)
-        evidence: dict[str, int | str] = {"pages": pages_seen[k], "site_pages": stats.pages, "needed": needed}
-        if copies >= 0:
-            evidence["copies"] = copies
-        start = block.start
-        if exemplar != block.shape:
-            # Learned from another page: a lone surrogate there would make this page's audit
-            # unwritable as JSON, so it is shown escaped.
-            evidence["variant_of"] = exemplar.encode("utf-8", "backslashreplace").decode("utf-8")
-            start = _variant_start(text, block, block.shape, exemplar)
-        decisions.append((k, Decision(start, block.end, Kind.SITE_BOILERPLATE, evidence)))
+        # Learned from another page: a lone surrogate there would make this page's audit
+        # unwritable as JSON, so it is shown escaped.
+        variant_of = exemplar.encode("utf-8", "backslashreplace").decode("utf-8")
+        start = _variant_start(text, block, block.shape, exemplar)
+        found[i] = (k, Decision(start, block.end, _KIND, {**decision.evidence, "variant_of": variant_of}))
+    templates: list[tuple[int, Decision]] = []
     for k, span in labelled:
         block = blocks[k]
         if span is None:  # a character past the BMP, which the core does not class
@@ -92,18 +86,12 @@ def detect(
             and not _credit(text, blocks, k, last_long, rule.link_words)
         ):
             evidence = {"label": label[2:], "pages": pages, "site_pages": stats.pages}
-            decisions.append((k, Decision(block.start, block.end, Kind.TEMPLATE, evidence)))
-    if len(decisions) > len(found):  # templates: in the order of their blocks, among the others
-        decisions.sort(key=itemgetter(0))
-    ordered = [d for _, d in decisions]
-    # A notice's own sentence between two of its line's that go: "A version appeared on p17 of
-    # the Guardian on …", with slots of its own, on as many pages as a short block needs.
-    for k in notices:
-        needed = _needed_by_words(rule, stats.pages)[rule.short_words]
-        block = blocks[k]
-        evidence = {"pages": pages_seen[k], "site_pages": stats.pages, "needed": needed, "between": _BETWEEN}
-        ordered.append(Decision(block.start, block.end, Kind.SITE_BOILERPLATE, evidence))
-    return ordered
+            templates.append((k, Decision(block.start, block.end, Kind.TEMPLATE, evidence)))
+    if templates:  # in the order of their blocks, among the others
+        found = sorted(found + templates, key=itemgetter(0))
+    # Last, a notice's own sentence between two of its line's that go: "A version appeared on p17
+    # of the Guardian on …", with slots of its own, on as many pages as a short block needs.
+    return [d for _, d in found] + notices
 
 
 def between_furniture(

@@ -24,6 +24,7 @@ mod headline;
 mod islands;
 mod learning;
 mod lsh;
+mod made;
 mod repeats;
 mod segment;
 mod shingles;
@@ -60,7 +61,7 @@ mod _core {
     #[pymodule_export]
     use super::site::{furniture_runs, site_verdicts};
     #[pymodule_export]
-    use super::spans::{blocks_left, removal_spans, removed_kinds, words_outside};
+    use super::spans::{blocks_left, merged_removals, removed_kinds, words_outside};
     #[pymodule_export]
     use super::texts::block_texts;
     #[pymodule_export]
@@ -159,20 +160,28 @@ pub(crate) fn code_points_between(
     start: usize,
     end: usize,
 ) -> PyResult<Vec<u32>> {
+    code_points(&substring(text, start, end)?)
+}
+
+/// text[start:end], a str's indices.
+pub(crate) fn substring<'py>(
+    text: &Bound<'py, PyString>,
+    start: usize,
+    end: usize,
+) -> PyResult<Bound<'py, PyString>> {
     let py = text.py();
     let (start, end) = (
         isize::try_from(start).map_err(|_| PyOverflowError::new_err("a span too long"))?,
         isize::try_from(end).map_err(|_| PyOverflowError::new_err("a span too long"))?,
     );
     // SAFETY: `text` is a str; PyUnicode_Substring returns a new str (or NULL with an error set).
-    let span = unsafe {
-        Bound::from_owned_ptr_or_err(
+    unsafe {
+        Ok(Bound::from_owned_ptr_or_err(
             py,
             pyo3::ffi::PyUnicode_Substring(text.as_ptr(), start, end),
         )?
-        .cast_into_unchecked::<PyString>()
-    };
-    code_points(&span)
+        .cast_into_unchecked::<PyString>())
+    }
 }
 
 /// Whether any of these code points is a surrogate (a str's lone one): every one looked at, no

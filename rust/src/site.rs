@@ -1,7 +1,8 @@
 //! A page's blocks judged by what their site's pages show (`dedup.detect.site_boilerplate.detect`):
 //! which blocks enough pages carry to go as the site's boilerplate, and which may open with a
 //! label; and the runs of kept lines after the article between two lines of the site's furniture
-//! (`between_furniture`). Python reads the model's variants and makes the decisions.
+//! (`between_furniture`). The blocks that go are handed back as their decisions; Python finds
+//! where a variant learned from another page starts and judges the labels.
 
 use std::collections::{HashMap, HashSet};
 
@@ -9,8 +10,9 @@ use foldhash::fast::RandomState;
 use pyo3::exceptions::PyValueError;
 use pyo3::intern;
 use pyo3::prelude::*;
-use pyo3::types::{PyDict, PyString, PyTuple};
+use pyo3::types::{PyDict, PyString, PyTuple, PyType};
 
+use crate::made::Decisions;
 use crate::segment::{BMP, CLOSING, CharTable, REGEX_WORD, SPACE, STOP, block_field, field};
 use crate::spans::{Removed, kept_runs, removed_kind};
 use crate::texts::{holds_separator, label_span};
@@ -58,35 +60,41 @@ pub struct Needs {
     slot: String,
 }
 
-/// What `site_verdicts` finds: the pages that carry each block's shape; (index, pages needed,
-/// copies on the page where it counts as said again and again, else -1) of each block that goes
-/// as the site's boilerplate, in order; (index, and its label's start and end) of each other block
-/// that a label opens and few enough words make a line template (`dedup.keys.label_span`), the
-/// span None where the block holds a character past the BMP (the table does not class it); the
-/// index of each notice's sentence between two of its line's that go (`inside_notices`); the
-/// page's last long line.
-type Verdicts = (
+/// What `site_verdicts` finds: the pages that carry each block's shape; (index, decision) of each
+/// block that goes as the site's boilerplate, in order, its evidence the pages that carry it, the
+/// site's pages, the pages it needs and the copies on the page where it counts as said again and
+/// again; (position in those, exemplar) of each whose shape is a variant of another's; (index,
+/// and its label's start and end) of each other block that a label opens and few enough words
+/// make a line template (`dedup.keys.label_span`), the span None where the block holds a character
+/// past the BMP (the table does not class it); the decision of each notice's sentence between two
+/// of its line's that go (`inside_notices`); the page's last long line.
+type Verdicts<'py> = (
     Vec<i64>,
-    Vec<(usize, i64, i64)>,
+    Vec<(usize, Bound<'py, PyAny>)>,
+    Vec<(usize, Bound<'py, PyAny>)>,
     Vec<(usize, Option<(usize, usize)>)>,
-    Vec<usize>,
+    Vec<Bound<'py, PyAny>>,
     i64,
 );
 
 /// The verdicts on a page's blocks (`blocks`: `dedup.page.Block`s; `text`: the page; see
 /// `Verdicts`). `stats`: the site's `SiteStats`; `entry_time`: whether a block that is a slot
 /// alone and holds a colon (text, start, end) opens a live blog's entry ("12.30pm:"), which is
-/// left alone; `flow_lines`: the lines that hold a flattened page.
+/// left alone; `flow_lines`: the lines that hold a flattened page; `decision` and `kind`: the
+/// class and kind of the decisions made.
 #[pyfunction]
-pub fn site_verdicts(
+#[allow(clippy::too_many_arguments)] // the page, its site's counts and what the verdicts make
+pub fn site_verdicts<'py>(
     table: PyRef<'_, CharTable>,
-    text: &Bound<'_, PyString>,
-    blocks: Vec<Bound<'_, PyAny>>,
-    stats: &Bound<'_, PyAny>,
-    entry_time: &Bound<'_, PyAny>,
+    text: &Bound<'py, PyString>,
+    blocks: Vec<Bound<'py, PyAny>>,
+    stats: &Bound<'py, PyAny>,
+    entry_time: &Bound<'py, PyAny>,
     flow_lines: Vec<i64>,
+    decision: &Bound<'py, PyType>,
+    kind: &Bound<'py, PyAny>,
     needs: Needs,
-) -> PyResult<Verdicts> {
+) -> PyResult<Verdicts<'py>> {
     let py_text = text;
     let text = crate::code_points(text)?;
     let read: PyResult<Vec<Block>> = blocks.iter().map(read_block).collect();
@@ -197,14 +205,41 @@ pub fn site_verdicts(
             }
         }
     }
-    let notices = inside_notices(
-        &read,
-        &pages,
-        &found,
-        &flow,
-        needs.needed_by_words[needs.short_words as usize],
-    );
-    Ok((pages, found, labelled, notices, last_long))
+    let notice_needed = needs.needed_by_words[needs.short_words as usize];
+    let notices = inside_notices(&read, &pages, &found, &flow, notice_needed);
+    let made = Decisions::of(decision, kind)?;
+    let evidence = |k: usize, needed: i64| -> PyResult<Bound<'py, PyDict>> {
+        let evidence = PyDict::new(py);
+        evidence.set_item(intern!(py, "pages"), pages[k])?;
+        evidence.set_item(intern!(py, "site_pages"), needs.site_pages)?;
+        evidence.set_item(intern!(py, "needed"), needed)?;
+        Ok(evidence)
+    };
+    let mut decisions = Vec::with_capacity(found.len());
+    let mut variants = Vec::new();
+    for &(k, needed, copies) in &found {
+        let seen = evidence(k, needed)?;
+        if copies >= 0 {
+            seen.set_item(intern!(py, "copies"), copies)?;
+        }
+        if let Some(exemplar) = counts.variants.get_item(&shapes[k])?
+            && !exemplar.eq(&shapes[k])?
+        {
+            variants.push((decisions.len(), exemplar));
+        }
+        decisions.push((k, made.make(read[k].start, read[k].end, seen)?));
+    }
+    // Between two sentences of its line that go as the site's boilerplate.
+    let between = PyString::new(py, &format!("{0}, {0}", made.kind_text()?));
+    let notices = notices
+        .into_iter()
+        .map(|k| {
+            let seen = evidence(k, notice_needed)?;
+            seen.set_item(intern!(py, "between"), &between)?;
+            made.make(read[k].start, read[k].end, seen)
+        })
+        .collect::<PyResult<Vec<_>>>()?;
+    Ok((pages, decisions, variants, labelled, notices, last_long))
 }
 
 /// Line numbers of a page's first and last long line (`dedup.segment.long_lines`); a page of

@@ -9,8 +9,9 @@ use pyo3::buffer::PyBuffer;
 use pyo3::exceptions::PyValueError;
 use pyo3::intern;
 use pyo3::prelude::*;
-use pyo3::types::{PyBytes, PyList, PyString};
+use pyo3::types::{PyBytes, PyList, PyString, PyType};
 
+use crate::made::Made;
 use crate::segment::{CharTable, SPACE, block_field, field};
 
 const LINE_BREAK: u32 = '\n' as u32;
@@ -281,22 +282,25 @@ pub fn words_outside<'py>(
     Ok((kept_words, bytes(&starts), bytes(&ends)))
 }
 
-/// The removals that decisions (`dedup.page.Decision`s) make of a page (`text`): (decision,
-/// start, end) of each, in order and apart.
+/// The removals that decisions (`dedup.page.Decision`s) make of a page (`text`), in order and
+/// apart, each of class `removal` (`dedup.page.Removal`): its span, its text, and the kind (as
+/// text) and evidence of its decision.
 ///
 /// The decisions are taken by their start, the longest first, then in the order given; one that
 /// overlaps the last removal grows it (the removal keeps the first one's kind). A span that ends
 /// a line whose start stays leaves the line break, so the next line is not glued onto it; one
 /// whose line goes whole takes the blank lines after it.
 #[pyfunction]
-pub fn removal_spans(
+pub fn merged_removals<'py>(
     table: PyRef<'_, CharTable>,
-    text: &Bound<'_, PyString>,
-    decisions: Vec<Bound<'_, PyAny>>,
-) -> PyResult<Vec<(usize, usize, usize)>> {
-    let text = crate::code_points(text)?;
+    text: &Bound<'py, PyString>,
+    decisions: Vec<Bound<'py, PyAny>>,
+    removal: &Bound<'py, PyType>,
+) -> PyResult<Vec<Bound<'py, PyAny>>> {
+    let py = text.py();
+    let codes = crate::code_points(text)?;
     let (starts, ends) = decision_spans(&decisions)?;
-    let inside = |&s: &i64, &e: &i64| 0 <= s && s <= e && e as usize <= text.len();
+    let inside = |&s: &i64, &e: &i64| 0 <= s && s <= e && e as usize <= codes.len();
     if !starts.iter().zip(&ends).all(|(s, e)| inside(s, e)) {
         return Err(PyValueError::new_err("a decision lies outside the page"));
     }
@@ -305,7 +309,29 @@ pub fn removal_spans(
         ends.iter().map(|&e| e as usize).collect(),
     );
     let is_space = |c: u32| table.is_code(c, SPACE);
-    Ok(removals(&text, is_space, &starts, &ends))
+    let made = Made::of(removal)?;
+    removals(&codes, is_space, &starts, &ends)
+        .into_iter()
+        .map(|(i, start, end)| {
+            let decision = &decisions[i];
+            made.make([
+                (intern!(py, "start"), start.into_pyobject(py)?.into_any()),
+                (intern!(py, "end"), end.into_pyobject(py)?.into_any()),
+                (
+                    intern!(py, "kind"),
+                    decision.getattr(intern!(py, "kind"))?.str()?.into_any(),
+                ),
+                (
+                    intern!(py, "text"),
+                    crate::substring(text, start, end)?.into_any(),
+                ),
+                (
+                    intern!(py, "evidence"),
+                    decision.getattr(intern!(py, "evidence"))?,
+                ),
+            ])
+        })
+        .collect()
 }
 
 fn removals(
