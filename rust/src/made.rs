@@ -2,23 +2,34 @@
 //! `Removal`): Python is handed them as they are, without a frame of their class's `__init__`
 //! for each.
 
+use pyo3::exceptions::PyTypeError;
 use pyo3::intern;
 use pyo3::prelude::*;
 use pyo3::types::{PyDict, PyString, PyType};
 
-/// Makes instances of a dataclass with slots: each allocated as `object.__new__(class)`
-/// allocates it, its fields then set as its `__init__` sets them (`setattr`).
+/// Makes instances of a dataclass with slots: each allocated by its class as `object.__new__(class)`
+/// has it allocated (`tp_alloc`: every slot empty), its fields then set as its `__init__` sets
+/// them (`setattr`).
 pub(crate) struct Made<'py> {
     class: Bound<'py, PyType>,
-    new: Bound<'py, PyAny>,
+    alloc: pyo3::ffi::allocfunc,
 }
 
 impl<'py> Made<'py> {
     pub(crate) fn of(class: &Bound<'py, PyType>) -> PyResult<Self> {
-        let py = class.py();
+        // SAFETY: the slot of a type object is read; a type always has one (`PyType_Ready`
+        // inherits object's), checked all the same.
+        let slot =
+            unsafe { pyo3::ffi::PyType_GetSlot(class.as_type_ptr(), pyo3::ffi::Py_tp_alloc) };
+        if slot.is_null() {
+            return Err(PyTypeError::new_err("the class allocates no instances"));
+        }
         Ok(Made {
             class: class.clone(),
-            new: py.get_type::<PyAny>().getattr(intern!(py, "__new__"))?,
+            // SAFETY: the `Py_tp_alloc` slot holds an `allocfunc`.
+            alloc: unsafe {
+                std::mem::transmute::<*mut std::ffi::c_void, pyo3::ffi::allocfunc>(slot)
+            },
         })
     }
 
@@ -27,7 +38,11 @@ impl<'py> Made<'py> {
         &self,
         fields: [(&Bound<'py, PyString>, Bound<'py, PyAny>); N],
     ) -> PyResult<Bound<'py, PyAny>> {
-        let made = self.new.call1((&self.class,))?;
+        let py = self.class.py();
+        // SAFETY: the class's own allocator makes a new instance, our only reference to it (or
+        // NULL with an error set).
+        let made =
+            unsafe { Bound::from_owned_ptr_or_err(py, (self.alloc)(self.class.as_type_ptr(), 0))? };
         for (name, value) in fields {
             made.setattr(name, value)?;
         }
