@@ -1,18 +1,18 @@
-//! Instances of dedup's dataclasses made by the core for what it finds (`dedup.page.Decision`,
-//! `Removal`): Python is handed them as they are, without a frame of their class's `__init__`
-//! for each.
+//! Instances of dedup's classes made by the core for what it finds (`dedup.page.Block`,
+//! `Decision`, `Removal`): Python is handed them as they are, without a frame of their class's
+//! `__init__` (or `__new__`) for each.
 
 use pyo3::exceptions::PyTypeError;
 use pyo3::intern;
 use pyo3::prelude::*;
-use pyo3::types::{PyDict, PyString, PyType};
+use pyo3::types::{PyDict, PyString, PyTuple, PyType};
 
-/// Makes instances of a dataclass with slots: each allocated by its class as `object.__new__(class)`
-/// has it allocated (`tp_alloc`: every slot empty), its fields then set as its `__init__` sets
-/// them (`setattr`).
+/// Makes instances of a class: each allocated by the class (`tp_alloc`) as `object.__new__` or
+/// `tuple.__new__` has it allocated, then its fields set.
 pub(crate) struct Made<'py> {
     class: Bound<'py, PyType>,
     alloc: pyo3::ffi::allocfunc,
+    tuple: bool,
 }
 
 impl<'py> Made<'py> {
@@ -30,21 +30,52 @@ impl<'py> Made<'py> {
             alloc: unsafe {
                 std::mem::transmute::<*mut std::ffi::c_void, pyo3::ffi::allocfunc>(slot)
             },
+            tuple: class.is_subclass_of::<PyTuple>()?,
         })
     }
 
-    /// An instance with these fields, each given by its name.
+    /// A new instance of `items` empty items (none but for a tuple's class), ours alone.
+    fn allocate(&self, items: usize) -> PyResult<Bound<'py, PyAny>> {
+        // SAFETY: the class's own allocator returns a new instance (or NULL with an error set).
+        unsafe {
+            Bound::from_owned_ptr_or_err(
+                self.class.py(),
+                (self.alloc)(self.class.as_type_ptr(), items as isize),
+            )
+        }
+    }
+
+    /// An instance of a dataclass with slots, these fields set by their names (`setattr`), as its
+    /// `__init__` sets them.
     pub(crate) fn make<const N: usize>(
         &self,
         fields: [(&Bound<'py, PyString>, Bound<'py, PyAny>); N],
     ) -> PyResult<Bound<'py, PyAny>> {
-        let py = self.class.py();
-        // SAFETY: the class's own allocator makes a new instance, our only reference to it (or
-        // NULL with an error set).
-        let made =
-            unsafe { Bound::from_owned_ptr_or_err(py, (self.alloc)(self.class.as_type_ptr(), 0))? };
+        let made = self.allocate(0)?;
         for (name, value) in fields {
             made.setattr(name, value)?;
+        }
+        Ok(made)
+    }
+
+    /// An instance of a tuple's subclass holding these items, set in place, without a tuple made
+    /// first.
+    pub(crate) fn tuple<const N: usize>(
+        &self,
+        items: [Bound<'py, PyAny>; N],
+    ) -> PyResult<Bound<'py, PyAny>> {
+        if !self.tuple {
+            return Err(PyTypeError::new_err("the class is not a tuple's"));
+        }
+        let made = self.allocate(N)?;
+        for (i, item) in items.into_iter().enumerate() {
+            // SAFETY: a new tuple of N empty items, ours alone: PyTuple_SetItem may set each one,
+            // taking the reference `into_ptr` gives it.
+            if unsafe { pyo3::ffi::PyTuple_SetItem(made.as_ptr(), i as isize, item.into_ptr()) }
+                != 0
+            {
+                return Err(PyErr::fetch(self.class.py()));
+            }
         }
         Ok(made)
     }

@@ -18,6 +18,8 @@ use pyo3::prelude::*;
 use pyo3::types::{PyBool, PyBytes, PyDict, PyList, PyString, PyTuple, PyType};
 use xxhash_rust::xxh3::xxh3_64;
 
+use crate::made::Made;
+
 pub(crate) const BMP: usize = 0x10000;
 
 /// `str.isspace`: what `str.split` splits on.
@@ -184,6 +186,7 @@ pub fn segment<'py>(
     if !block.is_subclass_of::<PyTuple>()? {
         return Err(PyTypeError::new_err("a block is a tuple"));
     }
+    let block = Made::of(block)?;
     let blocks = on_page(py, &table, text, kept, at, |page| page.blocks())?;
     let made = py_blocks(py, blocks)
         .into_iter()
@@ -198,38 +201,10 @@ pub fn segment<'py>(
                 words.into_pyobject(py)?.into_any(),
                 shape.into_bound(py).into_any(),
             ];
-            tuple_of(block, fields)
+            block.tuple(fields)
         })
         .collect::<PyResult<Vec<_>>>()?;
     PyList::new(py, made)
-}
-
-/// An instance of `class`, a subclass of tuple, holding these items, made as `tuple.__new__`
-/// makes one (allocated by the class, its items set in place) without a tuple made first.
-fn tuple_of<'py, const N: usize>(
-    class: &Bound<'py, PyType>,
-    items: [Bound<'py, PyAny>; N],
-) -> PyResult<Bound<'py, PyAny>> {
-    let py = class.py();
-    // SAFETY: `class` is a subclass of tuple (checked by the caller): its `tp_alloc` returns a new
-    // instance of N empty items (or NULL with an error set), whose only reference is ours, so
-    // PyTuple_SetItem may set each item, taking the reference `into_ptr` gives it.
-    unsafe {
-        let slot = pyo3::ffi::PyType_GetSlot(class.as_type_ptr(), pyo3::ffi::Py_tp_alloc);
-        if slot.is_null() {
-            return Err(PyTypeError::new_err(
-                "a block's class allocates no instances",
-            ));
-        }
-        let alloc: pyo3::ffi::allocfunc = std::mem::transmute(slot);
-        let made = Bound::from_owned_ptr_or_err(py, alloc(class.as_type_ptr(), N as isize))?;
-        for (i, item) in items.into_iter().enumerate() {
-            if pyo3::ffi::PyTuple_SetItem(made.as_ptr(), i as isize, item.into_ptr()) != 0 {
-                return Err(PyErr::fetch(py));
-            }
-        }
-        Ok(made)
-    }
 }
 
 /// Blocks as Python gets them.
