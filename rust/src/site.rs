@@ -229,16 +229,20 @@ pub fn site_verdicts<'py>(
         }
         decisions.push((k, made.make(read[k].start, read[k].end, seen)?));
     }
-    // Between two sentences of its line that go as the site's boilerplate.
-    let between = PyString::new(py, &format!("{0}, {0}", made.kind_text()?));
-    let notices = notices
-        .into_iter()
-        .map(|k| {
-            let seen = evidence(k, notice_needed)?;
-            seen.set_item(intern!(py, "between"), &between)?;
-            made.make(read[k].start, read[k].end, seen)
-        })
-        .collect::<PyResult<Vec<_>>>()?;
+    let notices = if notices.is_empty() {
+        Vec::new() // most pages: the text below is not made
+    } else {
+        // Between two sentences of its line that go as the site's boilerplate.
+        let between = PyString::new(py, &format!("{0}, {0}", made.kind_text()?));
+        notices
+            .into_iter()
+            .map(|k| {
+                let seen = evidence(k, notice_needed)?;
+                seen.set_item(intern!(py, "between"), &between)?;
+                made.make(read[k].start, read[k].end, seen)
+            })
+            .collect::<PyResult<Vec<_>>>()?
+    };
     Ok((pages, decisions, variants, labelled, notices, last_long))
 }
 
