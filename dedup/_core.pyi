@@ -237,6 +237,12 @@ def said_again(blocks: Sequence[Block], min_words: int) -> list[int]:
 def unquoted(path: str) -> str | None:
     """`urllib.parse.unquote(path)`; None for a path with a lone surrogate."""
 
+class SiteNeeds:
+    """The evidence a block needs on a site of so many pages, as `site_verdicts` reads it, from a
+    dict of its fields (`dedup.detect.site_boilerplate._needs`): made once a site size."""
+
+    def __init__(self, fields: dict[str, Any]) -> None: ...
+
 def site_verdicts(
     table: CharTable,
     text: str,
@@ -246,7 +252,7 @@ def site_verdicts(
     flow_lines: list[int],
     decision: type[Decision],
     kind: Kind,
-    needs: dict[str, Any],
+    needs: SiteNeeds,
 ) -> tuple[
     list[int],
     list[tuple[int, Decision]],

@@ -320,6 +320,37 @@ def test_site_verdicts_find_the_labels_of_any_short_lines_as_the_python_code_doe
             assert found.get(k) == label_span(text, b.start, b.end, b.words)
 
 
+def test_site_needs_are_refused_when_made_not_when_read() -> None:
+    """A site's needs are made once and read by every page's call: a table of the pages a block
+    needs by its words that does not fit `short_words` is refused when made, naming it."""
+    config = Config()
+    needs = site_boilerplate._needs(config.rule, config.detectors.site, 100)
+    assert site_boilerplate._needs(config.rule, config.detectors.site, 100) is needs
+    fields = {
+        "least": 2,
+        "site_pages": 100,
+        "tiny_site": 5,
+        "link_words": 8,
+        "short_words": 3,
+        "headline_words": 14,
+        "body_line_words": 12,
+        "page_copies": 3,
+        "long_needed": 10,
+        "paragraph_floor": 3,
+        "floor": 2,
+        "head_share": 0.5,
+        "max_template_words": 12,
+        "needed_by_words": (2, 2, 2, 2, 10),
+        "no_line": 1 << 62,
+        "slot": "0",
+    }
+    assert isinstance(_core.SiteNeeds(fields), _core.SiteNeeds)
+    with pytest.raises(ValueError, match="needed_by_words"):
+        _core.SiteNeeds({**fields, "needed_by_words": (2, 2)})
+    with pytest.raises(KeyError, match="slot"):
+        _core.SiteNeeds({k: v for k, v in fields.items() if k != "slot"})
+
+
 @settings(max_examples=300, deadline=None)
 @given(CUT_TEXT)
 def test_line_keys_of_any_text_are_each_lines_normalized_key(text: str) -> None:

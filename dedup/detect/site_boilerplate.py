@@ -8,7 +8,7 @@ from operator import itemgetter
 
 import regex
 
-from dedup._core import furniture_runs, site_verdicts
+from dedup._core import SiteNeeds, furniture_runs, site_verdicts
 from dedup.config import Rule, SiteEvidence
 from dedup.keys import GLUED, MAX_TEMPLATE_WORDS, label_key, label_prefix, opens_quote, quote_unbalanced
 from dedup.model import SiteModel
@@ -148,26 +148,28 @@ def _variant_start(text: str, block: Block, block_shape: str, exemplar: str) -> 
 
 
 @functools.lru_cache(maxsize=256)
-def _needs(rule: Rule, limits: SiteEvidence, site_pages: int) -> dict[str, object]:
+def _needs(rule: Rule, limits: SiteEvidence, site_pages: int) -> SiteNeeds:
     """The evidence a block needs on a site of so many pages, as `site_verdicts` reads it."""
-    return {
-        "least": rule.least_pages_needed(),
-        "site_pages": site_pages,
-        "tiny_site": rule.tiny_site,
-        "link_words": rule.link_words,
-        "short_words": rule.short_words,
-        "headline_words": limits.headline_words,
-        "body_line_words": limits.body_line_words,
-        "page_copies": limits.page_copies,
-        "long_needed": rule.long_pages_needed(site_pages),
-        "paragraph_floor": rule.paragraph_floor,
-        "floor": rule.floor,
-        "head_share": rule.head_share,
-        "max_template_words": MAX_TEMPLATE_WORDS,
-        "needed_by_words": _needed_by_words(rule, site_pages),
-        "no_line": NO_LINE,
-        "slot": SLOT,
-    }
+    return SiteNeeds(
+        {
+            "least": rule.least_pages_needed(),
+            "site_pages": site_pages,
+            "tiny_site": rule.tiny_site,
+            "link_words": rule.link_words,
+            "short_words": rule.short_words,
+            "headline_words": limits.headline_words,
+            "body_line_words": limits.body_line_words,
+            "page_copies": limits.page_copies,
+            "long_needed": rule.long_pages_needed(site_pages),
+            "paragraph_floor": rule.paragraph_floor,
+            "floor": rule.floor,
+            "head_share": rule.head_share,
+            "max_template_words": MAX_TEMPLATE_WORDS,
+            "needed_by_words": _needed_by_words(rule, site_pages),
+            "no_line": NO_LINE,
+            "slot": SLOT,
+        }
+    )
 
 
 @functools.lru_cache(maxsize=256)

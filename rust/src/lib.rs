@@ -59,7 +59,7 @@ mod _core {
     #[pymodule_export]
     use super::shingles::{char_shingles, exact_hashes, key_hashes, word_shingles};
     #[pymodule_export]
-    use super::site::{furniture_runs, site_verdicts};
+    use super::site::{SiteNeeds, furniture_runs, site_verdicts};
     #[pymodule_export]
     use super::spans::{blocks_left, merged_removals, removed_kinds, words_outside};
     #[pymodule_export]

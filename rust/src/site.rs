@@ -33,7 +33,7 @@ pub(crate) struct Block {
 /// The evidence a block needs, from the model's rule and the detector's limits for this site.
 #[derive(FromPyObject)]
 #[pyo3(from_item_all)]
-pub struct Needs {
+struct Needs {
     /// The fewest pages any block needs.
     least: i64,
     site_pages: i64,
@@ -57,7 +57,25 @@ pub struct Needs {
     /// A line number past every page's lines (`dedup.segment.NO_LINE`).
     no_line: i64,
     /// What a run of numbers, dates and times becomes in a shape (`dedup.normalize.SLOT`).
-    slot: String,
+    slot: Py<PyString>,
+}
+
+/// `Needs` made once from a dict of its fields for a site of so many pages, read by every call.
+#[pyclass(frozen)]
+pub struct SiteNeeds(Needs);
+
+#[pymethods]
+impl SiteNeeds {
+    #[new]
+    fn new(fields: &Bound<'_, PyDict>) -> PyResult<Self> {
+        let needs: Needs = fields.extract()?;
+        if needs.short_words < 0 || needs.needed_by_words.len() as i64 != needs.short_words + 2 {
+            return Err(PyValueError::new_err(
+                "needed_by_words holds short_words + 2 values",
+            ));
+        }
+        Ok(SiteNeeds(needs))
+    }
 }
 
 /// What `site_verdicts` finds: the pages that carry each block's shape; (index, decision) of each
@@ -93,8 +111,9 @@ pub fn site_verdicts<'py>(
     flow_lines: Vec<i64>,
     decision: &Bound<'py, PyType>,
     kind: &Bound<'py, PyAny>,
-    needs: Needs,
+    needs: &Bound<'py, SiteNeeds>,
 ) -> PyResult<Verdicts<'py>> {
+    let needs = &needs.get().0;
     let py_text = text;
     let text = crate::code_points(text)?;
     let read: PyResult<Vec<Block>> = blocks.iter().map(read_block).collect();
@@ -112,20 +131,14 @@ pub fn site_verdicts<'py>(
     let pages = shapes
         .iter()
         .zip(&read)
-        .map(|(shape, b)| counts.pages_seen(shape, b, first_long, &needs))
+        .map(|(shape, b)| counts.pages_seen(shape, b, first_long, needs))
         .collect::<PyResult<Vec<i64>>>()?;
-    if needs.short_words < 0 || needs.needed_by_words.len() as i64 != needs.short_words + 2 {
-        return Err(PyValueError::new_err(
-            "needed_by_words holds short_words + 2 values",
-        ));
-    }
     let page = Page {
         table: &table,
         text: &text,
         blocks: &read,
     };
-    let flow: Lines = flow_lines.into_iter().collect();
-    let slot = PyString::new(py, &needs.slot);
+    let slot = needs.slot.bind(py);
     let body_end = page.body_end(last_long, needs.headline_words, needs.no_line);
     let story = page.beside_article(&pages, needs.short_words);
     let mut found = Vec::new();
@@ -134,7 +147,7 @@ pub fn site_verdicts<'py>(
     for (k, (b, &seen)) in read.iter().zip(&pages).enumerate() {
         // Compared as Python strings: a shape may hold a lone surrogate. An entry's time ends
         // with a colon: a block without one is not asked about.
-        if shapes[k].eq(&slot)?
+        if shapes[k].eq(slot)?
             && text[b.start..b.end].contains(&(':' as u32))
             && !entry_time.call1((py_text, b.start, b.end))?.is_none()
         {
@@ -180,7 +193,7 @@ pub fn site_verdicts<'py>(
                 && repeated.is_none()
                 && first_long <= b.line
                 && b.line < body_end
-                && !flow.contains(&b.line)
+                && !flow_lines.contains(&b.line)
                 && b.line_words > needs.short_words;
             if paragraph && story.contains(&b.line) {
                 needed = needed.max(needs.paragraph_floor);
@@ -206,7 +219,7 @@ pub fn site_verdicts<'py>(
         }
     }
     let notice_needed = needs.needed_by_words[needs.short_words as usize];
-    let notices = inside_notices(&read, &pages, &found, &flow, notice_needed);
+    let notices = inside_notices(&read, &pages, &found, &flow_lines, notice_needed);
     let made = Decisions::of(decision, kind)?;
     let evidence = |k: usize, needed: i64| -> PyResult<Bound<'py, PyDict>> {
         let evidence = PyDict::new(py);
@@ -269,7 +282,7 @@ fn inside_notices(
     blocks: &[Block],
     pages: &[i64],
     found: &[(usize, i64, i64)],
-    flow: &Lines,
+    flow: &[i64],
     needed: i64,
 ) -> Vec<usize> {
     found
@@ -348,7 +361,6 @@ pub fn furniture_runs(
         })
         .collect();
     let end = (!own.is_empty()).then(|| article_end(&own, &kinds, needs.article_gap));
-    let flow: Lines = flow_lines.into_iter().collect();
     let n = blocks.len();
     let mut runs = Vec::new();
     for (i, j) in kept_runs(n, end.map_or(0, |e| e + 1), |k| kinds[k] == Removed::Kept) {
@@ -357,7 +369,7 @@ pub fn furniture_runs(
         let in_flow = kept[i..j]
             .iter()
             .flatten()
-            .any(|(b, _)| flow.contains(&b.line));
+            .any(|(b, _)| flow_lines.contains(&b.line));
         if !bounded || in_flow {
             continue;
         }
