@@ -86,7 +86,8 @@ class SiteStats:
     current: SiteStats | None = None  # the counts of the latest generation alone
     merged_at: int = 0  # page count when the variants were last merged
     # Shapes seen on one page, one per line, left out of `shapes` by a compact count (None: not
-    # one): alone they can never count, but they can join a variant cluster, so they wait for it.
+    # one): alone they can never count, but they can join a variant cluster, so they wait for it;
+    # only the variant candidates among them are kept (`variant_candidates`).
     single_shapes: SingleShapes | None = field(default=None, repr=False)
     _members: dict[str, list[str]] = field(default_factory=dict, repr=False)  # exemplar -> its shapes
 
@@ -142,8 +143,8 @@ class SiteStats:
 
     def variant_keys(self, max_chars: int) -> Iterator[str]:
         """The shapes a variant merge compares (single ones included), in the same order each time."""
-        single = self.single_shapes.keys() if self.single_shapes else ()
-        return variant_candidates(chain(self.shapes, single), max_chars)
+        single = self.single_shapes.keys() if self.single_shapes else ()  # candidates when kept
+        return chain(variant_candidates(self.shapes, max_chars), single)
 
     def members(self, exemplar: str) -> list[str]:
         """The shapes of one variant cluster."""

@@ -178,7 +178,9 @@ def main(argv: list[str] | None = None) -> int:
         line = stage.ljust(44) + (f"{mine[stage]:14.1f}" if stage in mine else " " * 14)
         if base:
             line += f"{base[stage]:10.1f}" if stage in base else " " * 10
-            line += f"{mine[stage] / base[stage]:8.3f}" if stage in mine and stage in base else ""
+            # A stage no page reached in either checkout (0 µs) has no ratio.
+            if base.get(stage) and stage in mine:
+                line += f"{mine[stage] / base[stage]:8.3f}"
         print(line)
     return 0
 

@@ -320,6 +320,21 @@ def test_site_verdicts_find_the_labels_of_any_short_lines_as_the_python_code_doe
             assert found.get(k) == label_span(text, b.start, b.end, b.words)
 
 
+def test_site_verdicts_take_the_blocks_in_the_order_of_their_lines() -> None:
+    """The lines beside the article are read block after block: blocks out of their lines'
+    order are refused, not judged."""
+    config = Config()
+    needs = site_boilerplate._needs(config.rule, config.detectors.site, 100)
+    text = "\n".join([AR_TITLE, *AR_PARAGRAPHS])
+    blocks = segment(text)
+    stats = SiteStats(pages=100)
+    args = (site_boilerplate._ENTRY_TIME.fullmatch, [], Decision, Kind.SITE_BOILERPLATE, needs)
+    table = char_table()
+    assert _core.site_verdicts(table, text, blocks, stats, *args)[1] == []
+    with pytest.raises(ValueError, match="order of their lines"):
+        _core.site_verdicts(table, text, blocks[::-1], stats, *args)
+
+
 def test_site_needs_are_refused_when_made_not_when_read() -> None:
     """A site's needs are made once and read by every page's call: a table of the pages a block
     needs by its words that does not fit `short_words` is refused when made, naming it."""

@@ -1,6 +1,7 @@
 //! The shingles of keys: the word shingles of pages given as their lines' keys
 //! (`dedup.duplicates.keys_shingles`), and the character shingles of keys (`dedup.fingerprint`).
 
+use memchr::memchr_iter;
 use pyo3::exceptions::PyValueError;
 use pyo3::prelude::*;
 use pyo3::types::{PyBytes, PyString};
@@ -51,8 +52,11 @@ pub fn word_shingles<'py>(
 pub(crate) fn page_shingles<K: AsRef<[u8]>>(keys: &[K], size: usize) -> Vec<u32> {
     let mut hashes = Vec::new();
     for key in keys {
-        for part in key.as_ref().split(|&b| b == b'\n') {
-            gram_hashes(part, size, &mut hashes);
+        let key = key.as_ref();
+        let mut from = 0;
+        for end in memchr_iter(b'\n', key).chain([key.len()]) {
+            gram_hashes(&key[from..end], size, &mut hashes);
+            from = end + 1;
         }
     }
     hashes.sort_unstable();
@@ -183,27 +187,13 @@ fn char_gram_hashes(key: &[u8], size: usize, out: &mut Vec<u32>) {
 /// The hashes of a key's word n-grams: from each word, the bytes up to the end of the word
 /// `size` - 1 words on (or the key's last), as long as a whole n-gram fits, and at least one.
 fn gram_hashes(key: &[u8], size: usize, out: &mut Vec<u32>) {
-    // Where the word from `from` on ends: at the next space, or the key's end.
-    let word_end = |from: usize| {
-        key[from..]
-            .iter()
-            .position(|&b| b == b' ')
-            .map_or(key.len(), |i| from + i)
-    };
-    let (mut start, mut end) = (0, word_end(0));
-    for _ in 1..size {
-        if end == key.len() {
-            break;
-        }
-        end = word_end(end + 1);
-    }
-    loop {
-        out.push(xxh32(&key[start..end], 0));
-        if end == key.len() {
-            return;
-        }
-        start = word_end(start) + 1;
-        end = word_end(end + 1);
+    // Where each word ends (at a space, or the key's end), found in one pass.
+    let ends: Vec<usize> = memchr_iter(b' ', key).chain([key.len()]).collect();
+    let size = size.clamp(1, ends.len());
+    let mut start = 0;
+    for first in 0..=ends.len() - size {
+        out.push(xxh32(&key[start..ends[first + size - 1]], 0));
+        start = ends[first] + 1;
     }
 }
 

@@ -4,9 +4,8 @@
 //! (`between_furniture`). The blocks that go are handed back as their decisions; Python finds
 //! where a variant learned from another page starts and judges the labels.
 
-use std::collections::{HashMap, HashSet};
+use std::collections::HashSet;
 
-use foldhash::fast::RandomState;
 use pyo3::exceptions::PyValueError;
 use pyo3::intern;
 use pyo3::prelude::*;
@@ -16,9 +15,6 @@ use crate::made::Decisions;
 use crate::segment::{BMP, CLOSING, CharTable, REGEX_WORD, SPACE, STOP, block_field, field};
 use crate::spans::{Removed, kept_runs, removed_kind};
 use crate::texts::{holds_separator, label_span};
-
-/// Line numbers, looked up once or more a block: a fast hash.
-type Lines = HashSet<i64, RandomState>;
 
 /// A block's place and size (`dedup.page.Block` without its texts).
 pub(crate) struct Block {
@@ -121,6 +117,11 @@ pub fn site_verdicts<'py>(
     if read.iter().any(|b| b.start > b.end || b.end > text.len()) {
         return Err(PyValueError::new_err("a block lies outside the page"));
     }
+    if read.windows(2).any(|pair| pair[1].line < pair[0].line) {
+        return Err(PyValueError::new_err(
+            "the blocks come in the order of their lines",
+        ));
+    }
     let py = stats.py();
     let shapes = blocks
         .iter()
@@ -195,7 +196,7 @@ pub fn site_verdicts<'py>(
                 && b.line < body_end
                 && !flow_lines.contains(&b.line)
                 && b.line_words > needs.short_words;
-            if paragraph && story.contains(&b.line) {
+            if paragraph && story[k] {
                 needed = needed.max(needs.paragraph_floor);
             }
             if seen >= needed {
@@ -563,33 +564,33 @@ impl Page<'_> {
             .map_or(no_line, |b| b.line)
     }
 
-    /// The lines beside the article's own paragraphs (`_beside_article`).
-    fn beside_article(&self, pages: &[i64], short_words: i64) -> Lines {
-        let mut order: Vec<i64> = Vec::new();
-        // Its words, its words other pages hold.
-        let mut lines: HashMap<i64, (i64, i64), RandomState> = HashMap::default();
-        for (b, &n) in self.blocks.iter().zip(pages) {
-            let counts = lines.entry(b.line).or_insert_with(|| {
-                order.push(b.line);
-                (b.line_words, 0)
-            });
-            if n > 1 {
-                counts.1 += b.words;
-            }
-        }
-        let mut beside = Lines::default();
+    /// Whether each block's line is beside the article's own paragraphs (`_beside_article`): the
+    /// blocks of a line come one after another.
+    fn beside_article(&self, pages: &[i64], short_words: i64) -> Vec<bool> {
+        let blocks = self.blocks;
+        let mut beside = vec![false; blocks.len()];
         let mut after_own = false; // in a run of lines that an article's paragraph opened
-        for line in order {
-            let (words, shared) = lines[&line];
+        let mut start = 0;
+        while start < blocks.len() {
+            let (line, words) = (blocks[start].line, blocks[start].line_words);
+            let end = start
+                + blocks[start..]
+                    .iter()
+                    .take_while(|b| b.line == line)
+                    .count();
+            // Its words other pages hold.
+            let shared: i64 = (start..end)
+                .filter(|&k| pages[k] > 1)
+                .map(|k| blocks[k].words)
+                .sum();
             let long = words > short_words;
             if long || shared == 0 {
                 after_own = after_own || (long && 2 * shared < words);
-                if after_own {
-                    beside.insert(line);
-                }
+                beside[start..end].fill(after_own);
             } else {
                 after_own = false;
             }
+            start = end;
         }
         beside
     }
