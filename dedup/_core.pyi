@@ -302,6 +302,23 @@ def learning_features(
     `word_shingles` and its key's `exact_hashes` (None for an empty page); or, for a page with a
     line of `flow_line_words` words or more, None and its blocks as `segment` gives them."""
 
+def edge_counts(
+    table: CharTable,
+    text: str,
+    kept: str,
+    at: bytes,
+    word: bytes,
+    letter: bytes,
+    lines: tuple[tuple[int, int], tuple[int, int]],
+    edge_words: int,
+    counts: dict[int, int],
+    salts: tuple[int, int],
+) -> tuple[list[int], list[int]]:
+    """The pages `counts` (a site's: 3-gram hash -> pages) holds for each 3-gram of the first
+    `edge_words` words of a page's first line (`lines`: its first and last line's start and end),
+    XOR the first salt, and of the last `edge_words` of its last line, XOR the second; 0 where it
+    holds none (`dedup.features.edge_counts`; the page as `learning_features` reads it)."""
+
 def block_texts(
     table: CharTable,
     text: str,

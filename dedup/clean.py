@@ -16,7 +16,7 @@ from dedup.audit import apply, merge
 from dedup.config import Config, Guards
 from dedup.detect import context, glued, repeats, runs, site_boilerplate, widgets
 from dedup.duplicates import PagePrint, text_prints
-from dedup.features import EDGE_SALT, EDGE_WORDS, TAIL_SALT, edge_words, head_of
+from dedup.features import EDGE_SALT, EDGE_WORDS, edge_counts, edge_words, head_of
 from dedup.keys import gram_counts, gram_hashes, head_pairs, pair_hashes, segmented_page_key
 from dedup.learn import learn
 from dedup.model import SiteModel, SiteStats
@@ -226,11 +226,12 @@ class Cleaner:
         if stats.pages < guards.edge_min_pages or not blocks:
             return []
         needed = max(self.model.rule.long_floor, math.ceil(guards.edge_share * stats.pages))
-        head, tail = edge_words(page.text, blocks, folded)
+        head_counts, tail_counts = edge_counts(page.text, blocks, folded, stats.grams)
         found = []
-        for words, at_start in ((head, True), (tail, False)):
-            salt = EDGE_SALT if at_start else TAIL_SALT
-            counts = gram_counts(words.words, stats.grams, salt)
+        for counts, at_start in ((head_counts, True), (tail_counts, False)):
+            if not runs.may_edge_run(counts, needed, at_start):
+                continue  # most pages: their words are not made
+            words = edge_words(page.text, blocks, folded)[0 if at_start else 1]
             run = runs.edge_run(words, counts, needed, at_start, self.config.detectors.runs)
             if run is None:
                 continue

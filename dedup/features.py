@@ -14,12 +14,14 @@ from operator import attrgetter
 import numpy as np
 
 from dedup._core import block_texts, learning_features
+from dedup._core import edge_counts as core_edge_counts
 from dedup.duplicates import PagePrint, key_prints
 from dedup.fingerprint import FingerprintSettings, exact_hash
 from dedup.keys import (
     MAX_TEMPLATE_WORDS,
     block_line_keys,
     glued_labels,
+    gram_counts,
     gram_hashes,
     head_pairs,
     label_key,
@@ -256,19 +258,47 @@ def edge_grams(text: str, blocks: Sequence[Block], folded: Folded | None = None)
 
 def edge_words(text: str, blocks: Sequence[Block], folded: Folded | None = None) -> tuple[Words, Words]:
     """The first EDGE_WORDS words of a page's first line, the last EDGE_WORDS of its last line."""
+    (head_start, head_end), (tail_start, tail_end) = edge_lines(blocks)
+    head = words_with_offsets(text, head_start, head_end, folded)
+    tail = words_with_offsets(text, tail_start, tail_end, folded)
+    cut = max(0, len(tail.words) - EDGE_WORDS)
+    return (
+        Words(head.words[:EDGE_WORDS], head.starts[:EDGE_WORDS], head.ends[:EDGE_WORDS]),
+        Words(tail.words[cut:], tail.starts[cut:], tail.ends[cut:]),
+    )
+
+
+def edge_lines(blocks: Sequence[Block]) -> tuple[tuple[int, int], tuple[int, int]]:
+    """(start, end) of a page's first line and of its last, as its blocks cover them."""
     # Blocks come in the order of their lines: the first line's are the first few, the last's the last.
     first_end, last_start = 1, len(blocks) - 1
     while first_end < len(blocks) and blocks[first_end].line == blocks[0].line:
         first_end += 1
     while last_start > 0 and blocks[last_start - 1].line == blocks[-1].line:
         last_start -= 1
-    head = words_with_offsets(text, blocks[0].start, blocks[first_end - 1].end, folded)
-    tail = words_with_offsets(text, blocks[last_start].start, blocks[-1].end, folded)
-    cut = max(0, len(tail.words) - EDGE_WORDS)
-    return (
-        Words(head.words[:EDGE_WORDS], head.starts[:EDGE_WORDS], head.ends[:EDGE_WORDS]),
-        Words(tail.words[cut:], tail.starts[cut:], tail.ends[cut:]),
-    )
+    return (blocks[0].start, blocks[first_end - 1].end), (blocks[last_start].start, blocks[-1].end)
+
+
+def edge_counts(
+    text: str, blocks: Sequence[Block], folded: Folded, counts: Mapping[int, int]
+) -> tuple[list[int], list[int]]:
+    """The pages `counts` (a site's: 3-gram hash -> pages) holds for each of `edge_grams`, those at
+    the page's start and those at its end apart, 0 where it holds none: by one call to the Rust
+    core where the page's folding is fast, without a string for each word."""
+    if folded.fast and isinstance(counts, dict):
+        found: tuple[list[int], list[int]] = core_edge_counts(
+            char_table(),
+            text,
+            *folded.kept_span(0, len(text)),
+            *folded.flags(),
+            edge_lines(blocks),
+            EDGE_WORDS,
+            counts,
+            (EDGE_SALT, TAIL_SALT),
+        )
+        return found
+    head, tail = edge_words(text, blocks, folded)
+    return gram_counts(head.words, counts, EDGE_SALT), gram_counts(tail.words, counts, TAIL_SALT)
 
 
 def learning_print(site: str, text: str, settings: FingerprintSettings) -> PagePrint:

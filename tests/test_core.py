@@ -29,7 +29,7 @@ from dedup import _core
 from dedup.config import Config
 from dedup.detect import site_boilerplate, widgets
 from dedup.duplicates import key_prints, keys_shingles, text_shingles
-from dedup.features import EDGE_SALT, TAIL_SALT, counts_of, excerpt, learning_pages
+from dedup.features import EDGE_SALT, TAIL_SALT, counts_of, edge_counts, edge_words, excerpt, learning_pages
 from dedup.fingerprint import exact_hash
 from dedup.keys import (
     MAX_TEMPLATE_WORDS,
@@ -434,6 +434,37 @@ def _grams_here(words: list[str]) -> list[int]:
     slotted = _slots_here(words)
     grams = (" ".join(slotted[i : i + 3]) for i in range(len(slotted) - 2))
     return [xxhash.xxh3_64_intdigest(g.encode("utf-8", "surrogatepass")) >> 1 for g in grams]
+
+
+def _edge_counts_both_ways(text: str) -> None:
+    """`edge_counts` of a page against `gram_counts` of its `edge_words`, the site's counts
+    holding every other 3-gram at each edge (and the one at the other edge unsalted)."""
+    folded = Folded(text)
+    blocks = segment(text, folded)
+    if not blocks:
+        return
+    head, tail = edge_words(text, blocks, folded)
+    counts = {h ^ EDGE_SALT: 3 for h in gram_hashes(head.words)[::2]}
+    counts |= {h ^ TAIL_SALT: 5 for h in gram_hashes(tail.words)[1::2]} | dict.fromkeys(
+        gram_hashes(head.words), 7
+    )
+    expected = (gram_counts(head.words, counts, EDGE_SALT), gram_counts(tail.words, counts, TAIL_SALT))
+    assert edge_counts(text, blocks, folded, counts) == expected
+
+
+@settings(max_examples=300, deadline=None)
+@given(CUT_TEXT)
+def test_edge_counts_are_the_counts_of_the_edge_words_3_grams(text: str) -> None:
+    _edge_counts_both_ways(text)
+
+
+def test_edge_counts_of_real_pages() -> None:
+    # A nav bar and a footer around an article, on lines of their own and glued on one line.
+    for title, paragraphs in ((AR_TITLE, AR_PARAGRAPHS), (EN_TITLE, EN_PARAGRAPHS)):
+        lines = ["Home | News | Sport", title, *paragraphs, "About us | Contact | Privacy"]
+        for text in ("\n".join(lines), " ".join(lines)):
+            assert Folded(text).fast
+            _edge_counts_both_ways(text)
 
 
 GRAM_WORD = st.one_of(

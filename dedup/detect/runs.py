@@ -198,15 +198,21 @@ def _chain(
     return (edge, pos, pages) if forward else (pos, edge, pages)
 
 
+def may_edge_run(counts: Sequence[int], needed: int, at_start: bool) -> bool:
+    """Whether a line whose 3-grams `counts` pages carry may start (or end) with a run of `needed`
+    pages (`edge_run`), before its words are read."""
+    if not counts or counts[0 if at_start else -1] < needed:
+        return False  # the line's first (last) word is in no 3-gram frequent enough
+    return min(counts) < max(needed, 1)  # else the whole line is the run: no words of its own
+
+
 def edge_run(
     words: Words, counts: Sequence[int], needed: int, at_start: bool, limits: Runs = Runs()
 ) -> tuple[int, int, int] | None:
     """(first word, end word, fewest pages) of the run of `needed` pages that a line starts with
     (or ends with), leaving words of the line after it (or before it); None if there is none."""
-    if not counts or counts[0 if at_start else -1] < needed:
-        return None  # the line's first (last) word is in no 3-gram frequent enough
-    if min(counts) >= max(needed, 1):
-        return None  # the whole line is the run: it leaves no words of its own
+    if not may_edge_run(counts, needed, at_start):
+        return None
     n = len(words.words)
     for a, b, pages in frequent_runs(counts, needed, limits):
         if (a != 0 if at_start else b != n) or b - a == n or b - a < limits.min_edge_run_words:

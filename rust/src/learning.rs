@@ -1,13 +1,14 @@
 //! What the learning pass takes of a page (`dedup.features.learning_pages`), in one call: its
 //! blocks' shapes, examples and label candidates, the word 3-grams at its edges, its hash, and
 //! its print's shingles and hashes. For a page without a flow line (one that kept its line
-//! breaks: most pages); a page with one gets its blocks, as `segment` gives them.
+//! breaks: most pages); a page with one gets its blocks, as `segment` gives them. And the site's
+//! counts of a page's edge 3-grams, as the cleaning pass reads them.
 
 use std::borrow::Cow;
 
 use pyo3::exceptions::PyValueError;
 use pyo3::prelude::*;
-use pyo3::types::{PyBytes, PyString};
+use pyo3::types::{PyBytes, PyDict, PyString};
 use xxhash_rust::xxh3::xxh3_64;
 
 use crate::segment::{
@@ -186,20 +187,71 @@ fn edge_grams(
     };
     let first_end = blocks.iter().take_while(|b| b.3 == first.3).count();
     let last_start = blocks.len() - blocks.iter().rev().take_while(|b| b.3 == last.3).count();
-    let head = words(page, word, letter, first.0, blocks[first_end - 1].1)?;
-    let tail = words(page, word, letter, blocks[last_start].0, last.1)?;
-    let head = &head[..head.len().min(limits.edge_words)];
-    let tail = &tail[tail.len().saturating_sub(limits.edge_words)..];
-    let mut grams: Vec<u64> = word_gram_hashes(page.table, head)
-        .into_iter()
-        .map(|h| h ^ limits.edge_salt)
-        .collect();
-    grams.extend(
-        word_gram_hashes(page.table, tail)
-            .into_iter()
-            .map(|h| h ^ limits.tail_salt),
+    let lines = (
+        (first.0, blocks[first_end - 1].1),
+        (blocks[last_start].0, last.1),
     );
+    let (head, tail) = edge_hashes(page, word, letter, lines, limits.edge_words)?;
+    let mut grams: Vec<u64> = head.into_iter().map(|h| h ^ limits.edge_salt).collect();
+    grams.extend(tail.into_iter().map(|h| h ^ limits.tail_salt));
     Ok(grams)
+}
+
+/// The 3-gram hashes (`word_gram_hashes`) of the first `edge_words` words of text[start:end] of
+/// the first span (a page's first line) and of the last `edge_words` of the second (its last).
+fn edge_hashes(
+    page: &Page,
+    word: &[u8],
+    letter: &[u8],
+    (first, last): ((usize, usize), (usize, usize)),
+    edge_words: usize,
+) -> Result<(Vec<u64>, Vec<u64>), &'static str> {
+    let head = words(page, word, letter, first.0, first.1)?;
+    let tail = words(page, word, letter, last.0, last.1)?;
+    let head = &head[..head.len().min(edge_words)];
+    let tail = &tail[tail.len().saturating_sub(edge_words)..];
+    Ok((
+        word_gram_hashes(page.table, head),
+        word_gram_hashes(page.table, tail),
+    ))
+}
+
+/// The pages a site's counts (`counts`: 3-gram hash -> pages) hold for each 3-gram of a page's
+/// edges, as the cleaning pass reads them (`dedup.features.edge_counts`): those of the first
+/// `edge_words` words of its first line (`first`: start, end), XOR `edge_salt`, and of the last
+/// `edge_words` of its last line, XOR `tail_salt`; 0 where they hold none. `text`, `kept`, `at`,
+/// `word` and `letter` as `learning_features` reads them.
+#[pyfunction]
+#[allow(clippy::too_many_arguments)] // the page, its two lines and the counts
+pub fn edge_counts(
+    py: Python<'_>,
+    table: PyRef<'_, CharTable>,
+    text: &Bound<'_, PyString>,
+    kept: &Bound<'_, PyString>,
+    at: &[u8],
+    word: &[u8],
+    letter: &[u8],
+    lines: ((usize, usize), (usize, usize)),
+    edge_words: usize,
+    counts: &Bound<'_, PyDict>,
+    salts: (u64, u64),
+) -> PyResult<(Vec<i64>, Vec<i64>)> {
+    let hashes = on_page(py, &table, text, kept, at, |page| {
+        let n = page.text.len();
+        let fits = |(start, end): (usize, usize)| start <= end && end <= n;
+        if word.len() != n || letter.len() != n || !fits(lines.0) || !fits(lines.1) {
+            return Err("the lines or the flags do not fit the text");
+        }
+        edge_hashes(page, word, letter, lines, edge_words)
+    })?
+    .map_err(PyValueError::new_err)?;
+    let pages = |hashes: Vec<u64>, salt: u64| {
+        hashes
+            .into_iter()
+            .map(|hash| counts.get_item(hash ^ salt)?.map_or(Ok(0), |n| n.extract()))
+            .collect::<PyResult<Vec<i64>>>()
+    };
+    Ok((pages(hashes.0, salts.0)?, pages(hashes.1, salts.1)?))
 }
 
 /// The words of text[start:end] (`dedup.normalize.Folded.words`).

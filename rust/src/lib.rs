@@ -43,7 +43,7 @@ mod _core {
     #[pymodule_export]
     use super::islands::{headline_runs, island_runs};
     #[pymodule_export]
-    use super::learning::learning_features;
+    use super::learning::{edge_counts, learning_features};
     #[pymodule_export]
     use super::lsh::{band_hashes, key_pairs};
     #[pymodule_export]
