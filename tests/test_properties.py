@@ -81,8 +81,11 @@ INLINE_CHARS = HARD_CHARS.filter(lambda c: c not in ("\n", "\r\n"))
 
 @st.composite
 def sentence(draw: st.DrawFn, words: list[str]) -> str:
-    """A sentence of the page's language, maybe with a hard character in it (not a line break)."""
-    chosen = draw(st.lists(st.sampled_from(words), min_size=4, max_size=18))
+    """A sentence of the page's language, maybe with a hard character in it (not a line break).
+    Its words differ: a "sentence" of one word said over and over is no article's (a site whose
+    every title is that word four times cuts them off the end of such a "sentence" as the title's
+    variant once the page is cleaned to that one line, which the whole page kept it from before)."""
+    chosen = draw(st.lists(st.sampled_from(words), min_size=4, max_size=18, unique=True))
     if draw(st.booleans()):
         chosen.insert(draw(st.integers(0, len(chosen))), draw(INLINE_CHARS))
     return " ".join(chosen) + draw(st.sampled_from([".", ".", "؟", "!", ""]))
