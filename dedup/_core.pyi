@@ -234,6 +234,13 @@ def said_again(blocks: Sequence[Block], min_words: int) -> list[int]:
     """The indexes of the whole lines of `min_words` words or more whose key a later whole line
     holds too, in order."""
 
+def widget_decisions(
+    table: WidgetTable, blocks: list[Block], decision: type[Decision], kinds: tuple[Kind, Kind]
+) -> list[Decision] | None:
+    """The decisions (of class `decision`) for the blocks whose keys are known widgets: of the
+    second kind where a link prefix's title list matched (the phrase ends with " …"), else of the
+    first, `{"phrase": phrase}` their evidence; None where a key holds a lone surrogate."""
+
 def unquoted(path: str) -> str | None:
     """`urllib.parse.unquote(path)`; None for a path with a lone surrogate."""
 

@@ -693,6 +693,35 @@ def test_widgets_of_a_real_page_are_the_same_from_the_core() -> None:
     assert matcher.match_all(["read more the minister's visit", "share"]) == ["read more …", "share"]
 
 
+def _widget_decisions_both_ways(text: str) -> list[Decision]:
+    """`widgets.detect` of a page's blocks by the core's decisions and by the Python code's (a
+    matcher without its core table), the same."""
+    blocks = segment(text)
+    matcher = widgets.WidgetMatcher.build()
+    here = widgets.WidgetMatcher.build()
+    object.__setattr__(here, "table", None)
+    made = widgets.detect(blocks, matcher)
+    assert made == widgets.detect(blocks, here)
+    assert all(type(d) is Decision for d in made)
+    return made
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(WIDGET_KEY, max_size=8))
+def test_widget_decisions_are_made_by_the_core_as_the_python_code_makes_them(keys: list[str]) -> None:
+    _widget_decisions_both_ways("\n".join(keys))
+
+
+def test_widget_decisions_of_a_real_page() -> None:
+    made = _widget_decisions_both_ways(REFERENCE_PAGE.read_text(encoding="utf-8"))
+    assert {"phrase": "شارك المقال"} in [d.evidence for d in made]
+    made = _widget_decisions_both_ways("Read more: the minister's visit\nThe minister came.\nShare")
+    assert [(d.kind, d.evidence["phrase"]) for d in made] == [
+        (Kind.READ_ALSO, "read more …"),
+        (Kind.WIDGET, "share"),
+    ]
+
+
 def test_a_widget_matcher_goes_to_a_worker_and_matches_there_too() -> None:
     matcher = widgets.WidgetMatcher.build(["re:^news", "Sponsored by"])
     again = pickle.loads(pickle.dumps(matcher))

@@ -11,7 +11,7 @@ from dataclasses import dataclass, field
 import regex
 
 from dedup import checks
-from dedup._core import WidgetTable, match_widgets
+from dedup._core import WidgetTable, match_widgets, widget_decisions
 from dedup.config import Widgets
 from dedup.normalize import normalize
 from dedup.page import Block, Decision, Kind
@@ -291,10 +291,16 @@ def _sentences_follow(text: str, words: Words, first: int) -> bool:
 
 
 def detect(blocks: Sequence[Block], matcher: WidgetMatcher) -> list[Decision]:
-    """Decisions for the blocks that are known widgets."""
-    decisions = []
-    for block, found in zip(blocks, matcher.match_all([b.key for b in blocks]), strict=True):
-        if found:
-            kind = Kind.READ_ALSO if found.endswith(" …") else Kind.WIDGET
-            decisions.append(Decision(block.start, block.end, kind, {"phrase": found}))
-    return decisions
+    """Decisions for the blocks that are known widgets (of kind read-also for a link prefix's title
+    list): made by the Rust core in one call, but for the user's regexes and a page with a lone
+    surrogate."""
+    if matcher.table is not None and not matcher.patterns:
+        made = widget_decisions(matcher.table, list(blocks), Decision, (Kind.WIDGET, Kind.READ_ALSO))
+        if made is not None:
+            return made
+    found = matcher.match_all([b.key for b in blocks])
+    return [
+        Decision(b.start, b.end, Kind.READ_ALSO if phrase.endswith(" …") else Kind.WIDGET, {"phrase": phrase})
+        for b, phrase in zip(blocks, found, strict=True)
+        if phrase
+    ]

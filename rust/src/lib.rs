@@ -65,7 +65,7 @@ mod _core {
     #[pymodule_export]
     use super::texts::block_texts;
     #[pymodule_export]
-    use super::widgets::{WidgetTable, match_widgets};
+    use super::widgets::{WidgetTable, match_widgets, widget_decisions};
     #[pymodule_export]
     use super::words::folded_words;
 }

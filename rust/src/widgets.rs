@@ -1,11 +1,16 @@
 //! Known widget phrases, labels and link prefixes matched against a page's block keys
-//! (`dedup.detect.widgets.WidgetMatcher.match`), a page in one call.
+//! (`dedup.detect.widgets.WidgetMatcher.match`), a page in one call, and the decisions for the
+//! blocks they match.
 
 use std::collections::{HashMap, HashSet};
 
 use foldhash::fast::RandomState;
+use pyo3::intern;
 use pyo3::prelude::*;
-use pyo3::types::PyString;
+use pyo3::types::{PyDict, PyString, PyTuple, PyType};
+
+use crate::made::Decisions;
+use crate::segment::field;
 
 /// The phrases, labels and link prefixes of a `WidgetMatcher`, as normalized keys.
 #[pyclass(frozen)]
@@ -150,6 +155,48 @@ pub fn match_widgets(
         found.push(table.find(key.to_str().ok()?));
     }
     Some(found)
+}
+
+/// The decisions for a page's blocks (`dedup.page.Block`s) whose keys are known widgets
+/// (`dedup.detect.widgets.detect`), made by `decision`'s class: of the second of `kinds` where a
+/// link prefix's title list matched (the phrase ends with " …"), else of the first, the phrase
+/// their evidence. None for the whole page where a key cannot be read as UTF-8 (a lone
+/// surrogate).
+#[pyfunction]
+pub fn widget_decisions<'py>(
+    table: &WidgetTable,
+    blocks: Vec<Bound<'py, PyAny>>,
+    decision: &Bound<'py, PyType>,
+    kinds: (Bound<'py, PyAny>, Bound<'py, PyAny>),
+) -> PyResult<Option<Vec<Bound<'py, PyAny>>>> {
+    let py = decision.py();
+    let (widget, read_also) = (
+        Decisions::of(decision, &kinds.0)?,
+        Decisions::of(decision, &kinds.1)?,
+    );
+    let mut found = Vec::new();
+    for block in &blocks {
+        let fields = block.cast::<PyTuple>()?;
+        let key = fields.get_borrowed_item(field::KEY)?;
+        let key = key.cast::<PyString>()?;
+        let Ok(key) = key.to_str() else {
+            return Ok(None);
+        };
+        let Some(phrase) = table.find(key) else {
+            continue;
+        };
+        let made = if phrase.ends_with(" …") {
+            &read_also
+        } else {
+            &widget
+        };
+        let evidence = PyDict::new(py);
+        evidence.set_item(intern!(py, "phrase"), phrase)?;
+        let start = fields.get_borrowed_item(field::START)?.extract()?;
+        let end = fields.get_borrowed_item(field::END)?.extract()?;
+        found.push(made.make(start, end, evidence)?);
+    }
+    Ok(Some(found))
 }
 
 #[cfg(test)]
