@@ -12,7 +12,7 @@ use pyo3::types::{PyBytes, PyDict, PyString};
 use xxhash_rust::xxh3::xxh3_64;
 
 use crate::segment::{
-    Block, CharTable, Page, Positions, PyBlock, on_page, py_blocks, word_gram_hashes,
+    BMP, Block, CharTable, Page, Positions, PyBlock, on_page, py_blocks, word_gram_hashes,
 };
 use crate::shingles::{exact_hash_pair, page_shingles};
 use crate::texts::{excerpt, holds_separator, label_span};
@@ -187,44 +187,36 @@ fn edge_grams(
     };
     let first_end = blocks.iter().take_while(|b| b.3 == first.3).count();
     let last_start = blocks.len() - blocks.iter().rev().take_while(|b| b.3 == last.3).count();
-    let lines = (
-        (first.0, blocks[first_end - 1].1),
-        (blocks[last_start].0, last.1),
-    );
-    let (head, tail) = edge_hashes(page, word, letter, lines, limits.edge_words)?;
+    let head = words(page, word, letter, first.0, blocks[first_end - 1].1)?;
+    let tail = words(page, word, letter, blocks[last_start].0, last.1)?;
+    let (head, tail) = edge_hashes(page.table, &head, &tail, limits.edge_words);
     let mut grams: Vec<u64> = head.into_iter().map(|h| h ^ limits.edge_salt).collect();
     grams.extend(tail.into_iter().map(|h| h ^ limits.tail_salt));
     Ok(grams)
 }
 
-/// The 3-gram hashes (`word_gram_hashes`) of the first `edge_words` words of text[start:end] of
-/// the first span (a page's first line) and of the last `edge_words` of the second (its last).
+/// The 3-gram hashes (`word_gram_hashes`) of the first `edge_words` of a page's first line's
+/// words and of the last `edge_words` of its last line's.
 fn edge_hashes(
-    page: &Page,
-    word: &[u8],
-    letter: &[u8],
-    (first, last): ((usize, usize), (usize, usize)),
+    table: &CharTable,
+    head: &[String],
+    tail: &[String],
     edge_words: usize,
-) -> Result<(Vec<u64>, Vec<u64>), &'static str> {
-    let head = words(page, word, letter, first.0, first.1)?;
-    let tail = words(page, word, letter, last.0, last.1)?;
+) -> (Vec<u64>, Vec<u64>) {
     let head = &head[..head.len().min(edge_words)];
     let tail = &tail[tail.len().saturating_sub(edge_words)..];
-    Ok((
-        word_gram_hashes(page.table, head),
-        word_gram_hashes(page.table, tail),
-    ))
+    (word_gram_hashes(table, head), word_gram_hashes(table, tail))
 }
 
 /// The pages a site's counts (`counts`: 3-gram hash -> pages) hold for each 3-gram of a page's
 /// edges, as the cleaning pass reads them (`dedup.features.edge_counts`): those of the first
-/// `edge_words` words of its first line (`first`: start, end), XOR `edge_salt`, and of the last
-/// `edge_words` of its last line, XOR `tail_salt`; 0 where they hold none. `text`, `kept`, `at`,
-/// `word` and `letter` as `learning_features` reads them.
+/// `edge_words` words of its first line (`lines`: its first and last line's start and end), XOR
+/// the first of `salts`, and of the last `edge_words` of its last line, XOR the second; 0 where
+/// they hold none. `text`, `kept`, `at`, `word` and `letter` as `learning_features` reads them;
+/// only the two lines' are read.
 #[pyfunction]
 #[allow(clippy::too_many_arguments)] // the page, its two lines and the counts
 pub fn edge_counts(
-    py: Python<'_>,
     table: PyRef<'_, CharTable>,
     text: &Bound<'_, PyString>,
     kept: &Bound<'_, PyString>,
@@ -236,22 +228,47 @@ pub fn edge_counts(
     counts: &Bound<'_, PyDict>,
     salts: (u64, u64),
 ) -> PyResult<(Vec<i64>, Vec<i64>)> {
-    let hashes = on_page(py, &table, text, kept, at, |page| {
-        let n = page.text.len();
-        let fits = |(start, end): (usize, usize)| start <= end && end <= n;
-        if word.len() != n || letter.len() != n || !fits(lines.0) || !fits(lines.1) {
-            return Err("the lines or the flags do not fit the text");
+    let n = text.len()?;
+    let fits = |(start, end): (usize, usize)| start <= end && end <= n;
+    let folded = if at.is_empty() {
+        kept.len()? == n
+    } else {
+        at.len() == 4 * (n + 1)
+    };
+    if word.len() != n || letter.len() != n || !folded || !fits(lines.0) || !fits(lines.1) {
+        return Err(PyValueError::new_err(
+            "the lines, the flags or the folded text do not fit the text",
+        ));
+    }
+    let line_words = |(start, end): (usize, usize)| -> PyResult<Vec<String>> {
+        let (at, base, stop) = if at.is_empty() {
+            (Positions(&[]), start, end)
+        } else {
+            let at = Positions(&at[4 * start..4 * (end + 1)]);
+            (at, at.get(0), at.get(end - start))
+        };
+        if !at.0.is_empty() && !at.fit(end - start, stop) || base > stop || stop > kept.len()? {
+            return Err(PyValueError::new_err(
+                "the folded text does not fit the text",
+            ));
         }
-        edge_hashes(page, word, letter, lines, edge_words)
-    })?
-    .map_err(PyValueError::new_err)?;
+        let chars = crate::code_points_between(kept, base, stop)?
+            .into_iter()
+            .map(|code| char::from_u32(code).filter(|&c| (c as usize) < BMP))
+            .collect::<Option<Vec<char>>>()
+            .ok_or_else(|| PyValueError::new_err("a character the table cannot class"))?;
+        span_words(&word[start..end], &letter[start..end], &at, &chars, base)
+            .map_err(PyValueError::new_err)
+    };
+    let (head, tail) = (line_words(lines.0)?, line_words(lines.1)?);
+    let (head, tail) = edge_hashes(&table, &head, &tail, edge_words);
     let pages = |hashes: Vec<u64>, salt: u64| {
         hashes
             .into_iter()
             .map(|hash| counts.get_item(hash ^ salt)?.map_or(Ok(0), |n| n.extract()))
             .collect::<PyResult<Vec<i64>>>()
     };
-    Ok((pages(hashes.0, salts.0)?, pages(hashes.1, salts.1)?))
+    Ok((pages(head, salts.0)?, pages(tail, salts.1)?))
 }
 
 /// The words of text[start:end] (`dedup.normalize.Folded.words`).
@@ -262,23 +279,37 @@ fn words(
     start: usize,
     end: usize,
 ) -> Result<Vec<String>, &'static str> {
-    let dropped = !page.at.0.is_empty();
-    let at = if dropped {
-        Positions(&page.at.0[4 * start..4 * (end + 1)])
-    } else {
-        Positions(&[])
-    };
-    let found = spans(&word[start..end], &letter[start..end], &at, |k| {
-        page.kept[k] == ' '
-    })
-    .ok_or("the flags do not fit the folded text: a letter outside a word")?;
-    let base = if dropped { 0 } else { start };
+    let (word, letter) = (&word[start..end], &letter[start..end]);
+    if page.at.0.is_empty() {
+        return span_words(word, letter, &page.at, &page.kept[start..end], start);
+    }
+    let at = Positions(&page.at.0[4 * start..4 * (end + 1)]);
+    let base = at.get(0);
+    span_words(
+        word,
+        letter,
+        &at,
+        &page.kept[base..at.get(end - start)],
+        base,
+    )
+}
+
+/// The words of a span of a page: `word` and `letter` its flags, `at` where each of its
+/// characters went in the folded text (empty where each went to one), `kept` the folded text of
+/// the span, from the folded text's position `base` on.
+fn span_words(
+    word: &[u8],
+    letter: &[u8],
+    at: &Positions<'_>,
+    kept: &[char],
+    base: usize,
+) -> Result<Vec<String>, &'static str> {
+    let found = spans(word, letter, at, |k| kept[k - base] == ' ')
+        .ok_or("the flags do not fit the folded text: a letter outside a word")?;
+    // Without positions, a word's are the span's own.
+    let base = if at.0.is_empty() { 0 } else { base };
     Ok(found
         .into_iter()
-        .map(|(a, b, _, _)| {
-            page.kept[base + a as usize..base + b as usize]
-                .iter()
-                .collect()
-        })
+        .map(|(a, b, _, _)| kept[a as usize - base..b as usize - base].iter().collect())
         .collect())
 }
