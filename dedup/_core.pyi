@@ -121,6 +121,11 @@ def exact_hashes(table: CharTable, keys: list[str]) -> tuple[bytes, bytes] | Non
     """xxh3 (seed 0) of each key's UTF-8, and of the key with each run of `\\d` as one `0`, as
     little-endian u64 bytes; None where a key holds a lone surrogate or a character past the BMP."""
 
+def block_key_hashes(table: CharTable, blocks: list[Block]) -> tuple[int, int] | None:
+    """`exact_hashes` of a page's key made of its blocks' keys, one space between
+    (`dedup.keys.segmented_page_key`), without the key made; None where a block's key holds a
+    lone surrogate or a character past the BMP."""
+
 def key_hashes(keys: list[str]) -> bytes:
     """The xxh3 64-bit hash of each key's UTF-8 ("surrogatepass"), as little-endian u64 bytes."""
 

@@ -15,9 +15,9 @@ from dedup._core import blocks_left, removed_kinds
 from dedup.audit import apply, merge
 from dedup.config import Config, Guards
 from dedup.detect import context, glued, repeats, runs, site_boilerplate, widgets
-from dedup.duplicates import PagePrint, text_prints
+from dedup.duplicates import KeyHashes, PagePrint, segmented_key_hashes, text_prints
 from dedup.features import EDGE_SALT, EDGE_WORDS, edge_counts, edge_words, head_of
-from dedup.keys import gram_counts, gram_hashes, head_pairs, pair_hashes, segmented_page_key
+from dedup.keys import gram_counts, gram_hashes, head_pairs, pair_hashes
 from dedup.learn import learn
 from dedup.model import SiteModel, SiteStats
 from dedup.normalize import WORD, Folded, key_words, normalize, shape
@@ -58,12 +58,12 @@ class Cleaner:
         """The page with its boilerplate removed, and the audit of every removed span."""
         return self._clean_text(page)
 
-    def clean_keyed(self, page: Page, segmented: Segmented | None = None) -> tuple[Result, str]:
-        """`clean(page)`, with the key of the page's whole text (`page_key`) from the same folding
-        (`segmented`: the page folded and segmented, where the caller made them already)."""
+    def clean_keyed(self, page: Page, segmented: Segmented | None = None) -> tuple[Result, KeyHashes]:
+        """`clean(page)`, with the hashes of the page's whole text's key (`KeyHashes`) from the same
+        folding (`segmented`: the page folded and segmented, where the caller made them already)."""
         folded, blocks = segmented or (Folded(page.text), None)
         blocks = segment(page.text, folded) if blocks is None else blocks
-        return self._clean_text(page, folded, blocks), segmented_page_key(page.text, folded, blocks)
+        return self._clean_text(page, folded, blocks), segmented_key_hashes(page.text, folded, blocks)
 
     def _clean_text(
         self, page: Page, folded: Folded | None = None, blocks: list[Block] | None = None

@@ -28,7 +28,7 @@ from typing import NamedTuple
 import numpy as np
 import xxhash
 
-from dedup._core import exact_hashes, line_shingles, word_shingles
+from dedup._core import block_key_hashes, exact_hashes, line_shingles, word_shingles
 from dedup.config import DuplicateRule
 from dedup.fingerprint import (
     FingerprintSettings,
@@ -38,8 +38,9 @@ from dedup.fingerprint import (
     table_pairs,
 )
 from dedup.hashcount import HashCounts
-from dedup.keys import line_keys, page_key
+from dedup.keys import line_keys, page_key, segmented_page_key
 from dedup.normalize import Folded, mask_digits
+from dedup.page import Block
 from dedup.segment import char_table
 
 _NONE = np.zeros(0, np.uint32)
@@ -79,16 +80,16 @@ def page_prints(pages: Sequence[tuple[str, str, str]], size: int) -> list[PagePr
     return text_prints(
         [site for site, _, _ in pages],
         [text for _, text, _ in pages],
-        [page_key(original) for _, _, original in pages],
+        page_key_hashes([page_key(original) for _, _, original in pages]),
         size,
     )
 
 
 def text_prints(
-    sites: Sequence[str], compared: Sequence[str], original: Sequence[str], size: int
+    sites: Sequence[str], compared: Sequence[str], original: Sequence[KeyHashes], size: int
 ) -> list[PagePrint]:
-    """The prints of many pages at once, from the texts they are compared by and the keys of their
-    whole originals (`page_key`)."""
+    """The prints of many pages at once, from the texts they are compared by and the hashes of
+    their whole originals' keys (`KeyHashes`)."""
     return _prints(sites, [text_shingles(text, size) for text in compared], original)
 
 
@@ -102,24 +103,46 @@ def text_shingles(text: str, size: int) -> np.ndarray:
 
 
 def key_prints(
-    sites: Sequence[str], compared: Sequence[Sequence[str]], original: Sequence[str], size: int
+    sites: Sequence[str], compared: Sequence[Sequence[str]], original: Sequence[KeyHashes], size: int
 ) -> list[PagePrint]:
     """The prints of many pages at once, from the keys of the lines they are compared by
-    (`line_keys`) and of their whole originals (`page_key`)."""
+    (`line_keys`) and the hashes of their whole originals' keys (`KeyHashes`)."""
     return _prints(sites, keys_shingles(compared, size), original)
 
 
-def _prints(sites: Sequence[str], shingles: Sequence[np.ndarray], original: Sequence[str]) -> list[PagePrint]:
-    hashed = exact_hashes(char_table(), list(original))
-    if hashed is None:  # a key with a lone surrogate or a character past the BMP
-        exact = [exact_hash(k) for k in original]
-        masked = [exact_hash(mask_digits(k)) for k in original]
+def _prints(
+    sites: Sequence[str], shingles: Sequence[np.ndarray], original: Sequence[KeyHashes]
+) -> list[PagePrint]:
+    return [
+        PagePrint(site, s, *(h or (None, None))) for site, s, h in zip(sites, shingles, original, strict=True)
+    ]
+
+
+# A page key's hash (`exact_hash`) and the hash of it with each run of digits one `0`
+# (`mask_digits`): what a print holds of its page's whole text. None for an empty key.
+KeyHashes = tuple[int, int] | None
+
+
+def page_key_hashes(keys: Sequence[str]) -> list[KeyHashes]:
+    """The `KeyHashes` of page keys (`page_key`): by one call to the Rust core, but for a key with
+    a lone surrogate or a character past the BMP."""
+    hashed = exact_hashes(char_table(), list(keys))
+    if hashed is None:
+        pairs = [(exact_hash(k), exact_hash(mask_digits(k))) for k in keys]
     else:
         exact, masked = (np.frombuffer(h, "<u8").tolist() for h in hashed)
-    return [
-        PagePrint(site, s, e if k else None, m if k else None)
-        for site, s, k, e, m in zip(sites, shingles, original, exact, masked, strict=True)
-    ]
+        pairs = list(zip(exact, masked, strict=True))
+    return [pair if key else None for pair, key in zip(pairs, keys, strict=True)]
+
+
+def segmented_key_hashes(text: str, folded: Folded, blocks: Sequence[Block]) -> KeyHashes:
+    """The `KeyHashes` of a page folded and segmented already (`segmented_page_key`): where its
+    folding is fast, made by the Rust core from its blocks' keys, without the key made."""
+    if folded.fast and blocks:
+        found: KeyHashes = block_key_hashes(char_table(), list(blocks))
+        if found is not None:
+            return found
+    return page_key_hashes([segmented_page_key(text, folded, blocks)])[0]
 
 
 @dataclass(frozen=True)

@@ -15,7 +15,7 @@ import numpy as np
 
 from dedup._core import block_texts, learning_features
 from dedup._core import edge_counts as core_edge_counts
-from dedup.duplicates import PagePrint, key_prints
+from dedup.duplicates import KeyHashes, PagePrint, key_prints, page_key_hashes, segmented_key_hashes
 from dedup.fingerprint import FingerprintSettings, exact_hash
 from dedup.keys import (
     MAX_TEMPLATE_WORDS,
@@ -29,7 +29,6 @@ from dedup.keys import (
     line_keys,
     page_key,
     pair_hashes,
-    segmented_page_key,
 )
 from dedup.normalize import Folded
 from dedup.page import Block, blocks_of
@@ -304,7 +303,7 @@ def edge_counts(
 def learning_print(site: str, text: str, settings: FingerprintSettings) -> PagePrint:
     """What the learning pass compares a page by, before anything is cleaned: its body (its
     article, once the shingles its site repeats are left out; see `dedup.duplicates`)."""
-    return key_prints([site], [line_keys(text)], [page_key(text)], settings.word_shingle)[0]
+    return key_prints([site], [line_keys(text)], page_key_hashes([page_key(text)]), settings.word_shingle)[0]
 
 
 def learning_counts(site: str, text: str, short_words: int) -> PageCounts:
@@ -320,7 +319,9 @@ def learning_pages(
     segmented once for both."""
     prints: list[PagePrint | None] = []  # None for a page whose print is made with the others'
     counts = []
-    sites, bodies, keys = [], [], []  # of those pages
+    sites: list[str] = []  # of those pages
+    bodies: list[list[str]] = []
+    keys: list[KeyHashes] = []
     limits = _core_limits(short_words, settings.word_shingle)
     for site, text in pages:
         folded = Folded(text)
@@ -341,7 +342,7 @@ def learning_pages(
         counts.append(counts_of(site, text, blocks, short_words, folded))
         sites.append(site)
         bodies.append(block_line_keys(blocks) if folded.fast else line_keys(text, folded))
-        keys.append(segmented_page_key(text, folded, blocks))
+        keys.append(segmented_key_hashes(text, folded, blocks))
         prints.append(None)
     made = iter(key_prints(sites, bodies, keys, settings.word_shingle))
     return [(print_ or next(made), c) for print_, c in zip(prints, counts, strict=True)]

@@ -28,7 +28,7 @@ from hypothesis import strategies as st
 from dedup import _core
 from dedup.config import Config
 from dedup.detect import site_boilerplate, widgets
-from dedup.duplicates import key_prints, keys_shingles, text_shingles
+from dedup.duplicates import key_prints, keys_shingles, page_key_hashes, segmented_key_hashes, text_shingles
 from dedup.features import EDGE_SALT, TAIL_SALT, counts_of, edge_counts, edge_words, excerpt, learning_pages
 from dedup.fingerprint import exact_hash
 from dedup.keys import (
@@ -238,7 +238,8 @@ def _learned_both_ways(text: str) -> None:
     blocks = segment(text, folded)
     assert counts == counts_of("site", text, blocks, short_words, folded)
     lines = block_line_keys(blocks) if folded.fast else line_keys(text, folded)
-    [expected] = key_prints(["site"], [lines], [segmented_page_key(text, folded, blocks)], size)
+    key = page_key_hashes([segmented_page_key(text, folded, blocks)])
+    [expected] = key_prints(["site"], [lines], key, size)
     assert np.array_equal(print_.shingles, expected.shingles)
     assert (print_.exact, print_.shape) == (expected.exact, expected.shape)
 
@@ -862,6 +863,32 @@ def test_exact_hashes_are_each_keys_hash_and_its_masked_hash(keys: list[str]) ->
     exact, masked = (np.frombuffer(h, "<u8").tolist() for h in found)
     assert exact == [exact_hash(k) for k in keys]
     assert masked == [exact_hash(mask_digits(k)) for k in keys]
+
+
+def _key_hashes_both_ways(text: str) -> None:
+    """A page's key hashes made from its blocks' keys are those of its key (`page_key_hashes`)."""
+    folded = Folded(text)
+    blocks = segment(text, folded)
+    expected = page_key_hashes([segmented_page_key(text, folded, blocks)])[0]
+    assert segmented_key_hashes(text, folded, blocks) == expected
+    if folded.fast and blocks and (made := _core.block_key_hashes(char_table(), blocks)) is not None:
+        assert made == expected
+
+
+@settings(max_examples=400, deadline=None)
+@given(st.one_of(CUT_TEXT, st.lists(DIGIT_KEY, max_size=6).map("\n".join)))
+def test_a_pages_key_hashes_from_its_blocks_are_its_keys(text: str) -> None:
+    _key_hashes_both_ways(text)
+
+
+def test_a_real_pages_key_hashes_from_its_blocks() -> None:
+    for text in (
+        REFERENCE_PAGE.read_text(encoding="utf-8"),
+        "نشر في ١٨ مايو ٢٠١٩. Posted 3 May 2024\n12 34 x5",
+    ):
+        assert Folded(text).fast
+        _key_hashes_both_ways(text)
+    assert segmented_key_hashes("", Folded(""), []) is None
 
 
 def test_a_date_lines_masked_hash_is_another_dates() -> None:

@@ -13,7 +13,15 @@ from pathlib import Path
 
 from dedup.clean import Cleaner
 from dedup.config import Config, DuplicateRule
-from dedup.duplicates import Duplicate, PageIndex, PagePrint, key_prints, text_prints
+from dedup.duplicates import (
+    Duplicate,
+    KeyHashes,
+    PageIndex,
+    PagePrint,
+    key_prints,
+    segmented_key_hashes,
+    text_prints,
+)
 from dedup.features import PageCounts, counts_of
 from dedup.fingerprint import FingerprintSettings
 from dedup.model import SiteModel, SiteStats
@@ -93,7 +101,7 @@ class StreamState:
         site = self.model.site_key(page.site or "", page.fetched_at)
         stats = self.model.sites.get(site)
         own = blocks if stats is None else site_blocks_left(blocks, stats)
-        key = folded.key(0, len(page.text))
+        key = segmented_key_hashes(page.text, folded, blocks)
         print_ = key_prints(
             [page.site or ""], [[b.key for b in own]], [key], self.learning.settings.word_shingle
         )
@@ -103,8 +111,8 @@ class StreamState:
             self._count(site, page, counts_of(site, page.text, blocks, self.model.rule.short_words, folded))
         return folded, blocks
 
-    def place(self, cleaned: Sequence[tuple[Result, str]]) -> list[Duplicate | None]:
-        """Index cleaned pages (each with its whole text's `page_key`); each one's place in the group
+    def place(self, cleaned: Sequence[tuple[Result, KeyHashes]]) -> list[Duplicate | None]:
+        """Index cleaned pages (each with its whole text's `KeyHashes`); each one's place in the group
         of an earlier page, if it duplicates one. Pages placed together (a site's pages that waited)
         are each placed with what all of them repeat known."""
         prints = text_prints(

@@ -57,7 +57,9 @@ mod _core {
         CharTable, gram_counts, gram_hashes, line_keys, line_shingles, segment, slotted_words,
     };
     #[pymodule_export]
-    use super::shingles::{char_shingles, exact_hashes, key_hashes, word_shingles};
+    use super::shingles::{
+        block_key_hashes, char_shingles, exact_hashes, key_hashes, word_shingles,
+    };
     #[pymodule_export]
     use super::site::{SiteNeeds, furniture_runs, site_verdicts};
     #[pymodule_export]

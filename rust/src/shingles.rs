@@ -5,10 +5,10 @@ use memchr::memchr_iter;
 use pyo3::exceptions::PyValueError;
 use pyo3::prelude::*;
 use pyo3::types::{PyBytes, PyString};
-use xxhash_rust::xxh3::xxh3_64;
+use xxhash_rust::xxh3::{Xxh3, xxh3_64};
 use xxhash_rust::xxh32::xxh32;
 
-use crate::segment::{BMP, CharTable, REGEX_DIGIT};
+use crate::segment::{BMP, CharTable, REGEX_DIGIT, block_field, field};
 
 /// For each page (a sequence of normalized keys, one space between words), the sorted, distinct
 /// xxh32 hashes (seed 0) of its keys' UTF-8 word n-grams of `size` words (a key's whole text when
@@ -130,6 +130,49 @@ pub fn exact_hashes<'py>(
         masked.extend(masked_hash.to_le_bytes());
     }
     Ok(Some((PyBytes::new(py, &exact), PyBytes::new(py, &masked))))
+}
+
+/// `exact_hashes` of a page's key made of its blocks' keys (`dedup.page.Block`s), one space
+/// between (`dedup.keys.segmented_page_key`), without the key made; None where a block's key
+/// holds a lone surrogate or a character past the BMP.
+#[pyfunction]
+pub fn block_key_hashes(
+    table: PyRef<'_, CharTable>,
+    blocks: Vec<Bound<'_, PyAny>>,
+) -> PyResult<Option<(u64, u64)>> {
+    let (mut exact, mut masked) = (Xxh3::new(), Xxh3::new());
+    let mut digits = false; // inside a run of digits, which the masked key holds as one `0`
+    for (k, block) in blocks.iter().enumerate() {
+        let key = block_field(block, field::KEY)?;
+        let key = key.cast::<PyString>()?;
+        let Ok(key) = key.to_str() else {
+            return Ok(None); // a lone surrogate
+        };
+        if k > 0 {
+            exact.update(b" ");
+            masked.update(b" ");
+            digits = false;
+        }
+        exact.update(key.as_bytes());
+        let mut copied = 0; // the bytes of `key` before this are in `masked`
+        for (i, c) in key.char_indices() {
+            if c as usize >= BMP {
+                return Ok(None);
+            }
+            if !table.is(c, REGEX_DIGIT) {
+                digits = false;
+                continue;
+            }
+            masked.update(&key.as_bytes()[copied..i]);
+            if !digits {
+                masked.update(b"0");
+                digits = true;
+            }
+            copied = i + c.len_utf8();
+        }
+        masked.update(&key.as_bytes()[copied..]);
+    }
+    Ok(Some((exact.digest(), masked.digest())))
 }
 
 /// `exact_hashes` of one key (`mask`: room to mask its digits in); None for a key with a
