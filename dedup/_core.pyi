@@ -51,6 +51,9 @@ def nfkc_by_char(table: FoldTable, text: str, symbols: bool = False) -> tuple[st
     its dropped marks); None where one has none in the BMP, is past it (but for a symbol, with
     `symbols`), or is a lone surrogate."""
 
+def nfkc_by_char_settled(table: FoldTable, text: str, symbols: bool = False) -> bool | None:
+    """`nfkc_by_char(table, text, symbols)[1]` without the replaced text; None where that is None."""
+
 class WidgetTable:
     """The phrases (longest first), labels and link prefixes of a widget matcher, as normalized
     keys, and the most words a widget and a link line hold."""
@@ -295,12 +298,13 @@ def learning_features(
     limits: dict[str, int],
 ) -> tuple[
     tuple[
-        list[str],
+        bytes,
+        bytes,
         int,
         bytes,
         list[tuple[int, int, int]],
         int,
-        list[int],
+        bytes,
         bytes,
         tuple[int, int] | None,
     ]
@@ -308,9 +312,10 @@ def learning_features(
     list[tuple[int, int, str, int, bool, int, int, str]],
 ]:
     """What learning takes of a page on the fast path (`dedup.features.learning_pages`): its blocks'
-    shapes, how many stand before its first long line, their example texts (UTF-8, one line
-    break between), (index, and its label's start and end) of each that a label opens
-    (`dedup.keys.label_span`), the hash of its keys, its salted edge 3-grams, its lines'
+    shapes (UTF-8, one line break between) and their distinct `key_hashes`, sorted, how many stand
+    before its first long line, their example texts (UTF-8, one line break between), (index, and
+    its label's start and end) of each that a label opens (`dedup.keys.label_span`), the hash of
+    its keys, its distinct salted edge 3-grams, sorted (both little-endian u64 bytes), its lines'
     `word_shingles` and its key's `exact_hashes` (None for an empty page); or, for a page with a
     line of `flow_line_words` words or more, None and its blocks as `segment` gives them."""
 

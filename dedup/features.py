@@ -13,7 +13,7 @@ from operator import attrgetter
 
 import numpy as np
 
-from dedup._core import block_texts, learning_features
+from dedup._core import block_texts, key_hashes, learning_features
 from dedup._core import edge_counts as core_edge_counts
 from dedup.duplicates import KeyHashes, PagePrint, key_prints, page_key_hashes, segmented_key_hashes
 from dedup.fingerprint import FingerprintSettings, exact_hash
@@ -80,22 +80,6 @@ class PageCounts:
     # Shape or label -> its text on this page (`excerpt`): the model keeps one for what it sees again.
     examples: Mapping[str, str] = field(default_factory=dict)
 
-    def dumps(self) -> bytes:
-        """The counts as bytes, to be read back by `loads` in this run (the learning spool; pickle
-        writes a page's strings three times faster than marshal, which encodes each anew, and
-        writes its examples' shapes once, as the same strings; the 3-gram hashes, a thousand in a
-        page without line breaks, go as one array's bytes)."""
-        grams = np.fromiter(self.grams, np.uint64, len(self.grams)).tobytes()
-        fields = (self.site, self.page_hash, self.shapes, self.head_shapes, self.labels, grams)
-        return pickle.dumps((*fields, self.examples), pickle.HIGHEST_PROTOCOL)
-
-    @classmethod
-    def loads(cls, data: bytes | memoryview) -> PageCounts:
-        """The counts `dumps` made."""
-        site, page_hash, shapes, head_shapes, labels, grams, examples = pickle.loads(data)
-        hashes: list[int] = np.frombuffer(grams, np.uint64).tolist()
-        return cls(site, page_hash, shapes, head_shapes, labels, frozenset(hashes), examples)
-
 
 class PageExamples(Mapping[str, str]):
     """A page's examples (`PageCounts.examples`) as the learning pass makes them: each block's
@@ -145,7 +129,56 @@ class PageExamples(Mapping[str, str]):
         return len(self._examples())
 
 
-def page_counts(
+@dataclass(slots=True)
+class PageRecord:
+    """What one page adds to its site's statistics as the learning pass makes and spools it: its
+    blocks' shapes as one UTF-8 text with their hashes, its 3-grams as an array's bytes. Its
+    `PageCounts`, a str and a set a key, are made only where it is counted (`counts`)."""
+
+    site: str
+    page_hash: int  # exact hash of the page's block keys: an exact repeat counts once
+    shapes: bytes  # its blocks' shapes in order, UTF-8 ("surrogatepass"), a line break between
+    shape_hashes: bytes  # the distinct `key_hashes` of those, sorted, little-endian u64
+    head: int  # how many of its blocks stand before its first long line
+    labelled: tuple[tuple[str, int], ...]  # each label of a block, with the block's index
+    glued: tuple[tuple[str, str], ...]  # each label found in a flow line, with its text
+    grams: bytes  # its distinct word 3-gram hashes, sorted, little-endian u64
+    texts: bytes  # its blocks' example texts (`PageExamples`)
+
+    def counts(self) -> PageCounts:
+        """The page's `PageCounts`."""
+        shapes = self.shapes.decode("utf-8", "surrogatepass").split("\n") if self.shapes else []
+        hashes: list[int] = np.frombuffer(self.grams, "<u8").tolist()
+        return PageCounts(
+            site=self.site,
+            page_hash=self.page_hash,
+            shapes=frozenset(shapes),
+            head_shapes=frozenset(shapes[: self.head]),
+            labels=frozenset(label for label, _ in (*self.labelled, *self.glued)),
+            grams=frozenset(hashes),
+            examples=PageExamples(shapes, self.texts, self.labelled, self.glued),
+        )
+
+    def design_keys(self) -> tuple[bytes, int]:
+        """`dedup.periods.design_keys(self.counts())` as little-endian u64 bytes (in another order:
+        its shapes' hashes, sorted, first), from the hashes made with the shapes; and how many
+        shapes."""
+        labels = list({label for label, _ in (*self.labelled, *self.glued)})
+        design = self.shape_hashes + (key_hashes(labels) if labels else b"") + self.grams
+        return design, len(self.shape_hashes) // 8
+
+    def dumps(self) -> bytes:
+        """The record as bytes, to be read back by `loads` in this run (the learning spool)."""
+        fields = (self.site, self.page_hash, self.shapes, self.shape_hashes, self.head, self.labelled)
+        return pickle.dumps((*fields, self.glued, self.grams, self.texts), pickle.HIGHEST_PROTOCOL)
+
+    @classmethod
+    def loads(cls, data: bytes | memoryview) -> PageRecord:
+        """The record `dumps` made."""
+        return cls(*pickle.loads(data))
+
+
+def page_record(
     site: str,
     text: str,
     blocks: Sequence[Block],
@@ -153,15 +186,27 @@ def page_counts(
     words: Words,
     short_words: int,
     folded: Folded | None = None,
-) -> PageCounts:
-    """The keys one page contributes to its site's counts (`flow`: its `flow_lines`; `words`: the
-    page's, where it has a flow line; `folded`: the text's, when the caller has it)."""
+) -> PageRecord:
+    """The keys one page contributes to its site's counts, as the learning pass spools them
+    (`flow`: its `flow_lines`; `words`: the page's, where it has a flow line; `folded`: the
+    text's, when the caller has it)."""
     first_long, _ = long_lines(blocks, short_words)  # the head: the blocks before it (in line order)
     texts, labelled = _block_texts(text, blocks)
-    return _counts(
+    shapes = [b.shape for b in blocks]
+    # Word runs are only looked for in pages that lost their line breaks: other pages' runs
+    # would be counted for nothing, and they are the bulk of a model. Every page counts the
+    # runs at its edges, where a share bar or an about-blurb is glued to the first or last line;
+    # a page that starts without line breaks, the word pairs of its head (a byline, a credit).
+    grams = [
+        *(gram_hashes(words.words) if flow else ()),
+        *edge_grams(text, blocks, folded),
+        *head_pair_hashes(text, blocks, flow, words),
+    ]
+    return _record(
         site,
         text,
-        [b.shape for b in blocks],
+        "\n".join(shapes).encode("utf-8", "surrogatepass"),
+        _distinct(np.frombuffer(key_hashes(shapes), "<u8")),
         bisect_left(blocks, first_long, key=attrgetter("line")),
         "\n".join(texts).encode("utf-8", "surrogatepass"),
         [
@@ -170,48 +215,44 @@ def page_counts(
             if (span := label_span(text, blocks[k].start, blocks[k].end, blocks[k].words)) is not None
         ],
         exact_hash("\n".join([b.key for b in blocks])),
-        # Word runs are only looked for in pages that lost their line breaks: other pages' runs
-        # would be counted for nothing, and they are the bulk of a model. Every page counts the
-        # runs at its edges, where a share bar or an about-blurb is glued to the first or last line;
-        # a page that starts without line breaks, the word pairs of its head (a byline, a credit).
-        frozenset(gram_hashes(words.words) if flow else ())
-        | frozenset(edge_grams(text, blocks, folded))
-        | frozenset(head_pair_hashes(text, blocks, flow, words)),
+        _distinct(np.array(grams, np.uint64)),
         glued_labels(text, blocks, flow).items(),
     )
 
 
-def _counts(
+def _distinct(hashes: np.ndarray) -> bytes:
+    """The distinct hashes, sorted, as little-endian u64 bytes (the Rust core's order)."""
+    return np.unique(hashes).astype("<u8").tobytes()
+
+
+def _record(
     site: str,
     text: str,
-    shapes: list[str],
+    shapes: bytes,
+    shape_hashes: bytes,
     head: int,
     texts: bytes,
     labelled: Iterable[tuple[int, int, int]],
     page_hash: int,
-    grams: Iterable[int],
+    grams: bytes,
     glued: Iterable[tuple[str, Block]] = (),
-) -> PageCounts:
-    """`page_counts` from a page's block shapes (the first `head` of them before its first long
-    line), their example texts (`PageExamples`), the (index, and its label's start and
-    end) of each block that a label opens (`label_span`), its hash, its word 3-grams and its flow
-    lines' labels."""
-    labels: set[str] = set()
-    label_blocks = []
-    for k, start, end in labelled:
-        if (label := label_key(text[start:end])) is not None:
-            labels.add(label)
-            label_blocks.append((label, k))
-    glued_texts = [(label, excerpt(text[b.start : b.end])) for label, b in glued]
-    labels.update(label for label, _ in glued_texts)
-    return PageCounts(
+) -> PageRecord:
+    """`page_record` from a page's block shapes (UTF-8, a line break between) and their distinct
+    hashes, how many stand before its first long line, their example texts (`PageExamples`), the
+    (index, and its label's start and end) of each block that a label opens (`label_span`), its
+    hash, its distinct word 3-grams and its flow lines' labels (hashes: sorted little-endian u64)."""
+    return PageRecord(
         site=site,
         page_hash=page_hash,
-        shapes=frozenset(shapes),
-        head_shapes=frozenset(shapes[:head]),
-        labels=frozenset(labels),
-        grams=frozenset(grams),
-        examples=PageExamples(shapes, texts, label_blocks, glued_texts),
+        shapes=shapes,
+        shape_hashes=shape_hashes,
+        head=head,
+        labelled=tuple(
+            (label, k) for k, start, end in labelled if (label := label_key(text[start:end])) is not None
+        ),
+        glued=tuple((label, excerpt(text[b.start : b.end])) for label, b in glued),
+        grams=grams,
+        texts=texts,
     )
 
 
@@ -314,11 +355,11 @@ def learning_counts(site: str, text: str, short_words: int) -> PageCounts:
 
 def learning_pages(
     pages: Sequence[tuple[str, str]], settings: FingerprintSettings, short_words: int
-) -> list[tuple[PagePrint, PageCounts]]:
-    """`learning_print` and `learning_counts` of many (site, text) pages, each text folded and
-    segmented once for both."""
+) -> list[tuple[PagePrint, PageRecord]]:
+    """`learning_print` and the record of `learning_counts` (`PageRecord`) of many (site, text)
+    pages, each text folded and segmented once for both."""
     prints: list[PagePrint | None] = []  # None for a page whose print is made with the others'
-    counts = []
+    records = []
     sites: list[str] = []  # of those pages
     bodies: list[list[str]] = []
     keys: list[KeyHashes] = []
@@ -334,18 +375,18 @@ def learning_pages(
             else (None, None)
         )
         if found is not None:
-            shapes, head, texts, labelled, page_hash, grams, shingles, exact = found
-            counts.append(_counts(site, text, shapes, head, texts, labelled, page_hash, grams))
+            shapes, hashes, head, texts, labelled, page_hash, grams, shingles, exact = found
+            records.append(_record(site, text, shapes, hashes, head, texts, labelled, page_hash, grams))
             prints.append(PagePrint(site, np.frombuffer(shingles, "<u4"), *(exact or (None, None))))
             continue
         blocks = segment(text, folded) if rows is None else blocks_of(rows)
-        counts.append(counts_of(site, text, blocks, short_words, folded))
+        records.append(record_of(site, text, blocks, short_words, folded))
         sites.append(site)
         bodies.append(block_line_keys(blocks) if folded.fast else line_keys(text, folded))
         keys.append(segmented_key_hashes(text, folded, blocks))
         prints.append(None)
     made = iter(key_prints(sites, bodies, keys, settings.word_shingle))
-    return [(print_ or next(made), c) for print_, c in zip(prints, counts, strict=True)]
+    return [(print_ or next(made), r) for print_, r in zip(prints, records, strict=True)]
 
 
 def _core_limits(short_words: int, word_shingle: int) -> dict[str, int]:
@@ -365,8 +406,15 @@ def _core_limits(short_words: int, word_shingle: int) -> dict[str, int]:
 def counts_of(
     site: str, text: str, blocks: list[Block], short_words: int, folded: Folded | None = None
 ) -> PageCounts:
-    """`page_counts` of a segmented page; its words are only made where they count: in a page
+    """The keys a segmented page contributes to its site's counts (`record_of`)."""
+    return record_of(site, text, blocks, short_words, folded).counts()
+
+
+def record_of(
+    site: str, text: str, blocks: list[Block], short_words: int, folded: Folded | None = None
+) -> PageRecord:
+    """`page_record` of a segmented page; its words are only made where they count: in a page
     that lost its line breaks (`flow_lines`)."""
     flow = flow_lines(blocks)
     words = words_with_offsets(text, folded=folded) if flow else Words([], array("q"), array("q"))
-    return page_counts(site, text, blocks, flow, words, short_words, folded)
+    return page_record(site, text, blocks, flow, words, short_words, folded)

@@ -18,12 +18,12 @@ import numpy as np
 
 from dedup.config import Config, DesignPeriods
 from dedup.duplicates import DuplicateFinder, PagePrint
-from dedup.features import PageCounts, learning_pages
+from dedup.features import PageCounts, PageRecord, learning_pages
 from dedup.hashcount import HashCounts
 from dedup.io.writers import FILE_BUFFER
 from dedup.model import SiteModel, SiteStats, variant_candidates
 from dedup.page import Page, Unparsed, utf8_size
-from dedup.periods import MonthDesigns, base_site, by_period, design_keys, key_hashes, month_of, period_of
+from dedup.periods import MonthDesigns, base_site, by_period, key_hashes, month_of, period_of
 from dedup.workers import Workers, by_size, candidates, chunks
 
 
@@ -74,8 +74,8 @@ def learn(
 
 class _Keys(NamedTuple):
     """What a site's passes before counting read of a page's spooled counts, ahead of them: its
-    site, its exact hash and its design keys (`design_keys`: its shapes' first). A named tuple: a
-    site's pages are read two or three times."""
+    site, its exact hash and its design keys (`PageRecord.design_keys`: its shapes' first). A
+    named tuple: a site's pages are read two or three times."""
 
     site: str
     page_hash: int
@@ -89,11 +89,11 @@ class _Keys(NamedTuple):
         return self.design()[: self.shape_count]
 
 
-def _spooled(counts: PageCounts) -> tuple[bytes, bytes]:
-    """A page's spool record: its `_Keys`, then its counts (`PageCounts.dumps`); each is read
+def _spooled(record: PageRecord) -> tuple[bytes, bytes]:
+    """A page's spool record: its `_Keys`, then its counts (`PageRecord.dumps`); each is read
     alone (`_Spool`)."""
-    design = design_keys(counts).tobytes()
-    return marshal.dumps((counts.site, counts.page_hash, len(counts.shapes), design)), counts.dumps()
+    design, shapes = record.design_keys()
+    return marshal.dumps((record.site, record.page_hash, shapes, design)), record.dumps()
 
 
 @dataclass
@@ -116,7 +116,7 @@ class _Spool:
             yield i, _Keys(*marshal.loads(os.pread(self.fd, self.counts_at[i] - start, start)))
 
     def counts(self, positions: Iterable[int]) -> Iterator[tuple[int, bytes]]:
-        """Each position's counts (`PageCounts.dumps`), read as its keys are."""
+        """Each position's counts (`PageRecord.dumps`), read as its keys are."""
         for i in positions:
             start = self.counts_at[i]
             yield i, os.pread(self.fd, self.offsets[i + 1] - start, start)
@@ -178,8 +178,8 @@ def _features(config: Config, items: list[Page | Unparsed]) -> list[_Learned | N
     learned: list[_Learned | None] = []
     for p in parsed:
         if isinstance(p, Page):
-            print_, counts = next(rows)
-            learned.append((p.id, p.fetched_at, p.site or "", utf8_size(p.text), print_, _spooled(counts)))
+            print_, record = next(rows)
+            learned.append((p.id, p.fetched_at, p.site or "", utf8_size(p.text), print_, _spooled(record)))
         else:
             learned.append(None)
     return learned
@@ -220,7 +220,7 @@ def _count_sites(state: _Counting, sites: list[str]) -> tuple[list[tuple[int, st
                 (names[i], keys.page_hash, keys.shapes()) for i, keys in spool.keys(positions)
             )
         learned = (
-            by_period(PageCounts.loads(counts), spool.months[i], {site: starts})
+            by_period(PageRecord.loads(counts).counts(), spool.months[i], {site: starts})
             for i, counts in spool.counts(positions)
         )
         counted += _count(model, learned, common)

@@ -12,7 +12,7 @@ from bisect import bisect_left
 import numpy as np
 import regex
 
-from dedup._core import FoldTable, fold, folded_words, nfkc_by_char
+from dedup._core import FoldTable, fold, folded_words, nfkc_by_char, nfkc_by_char_settled
 
 # Bump when keys change: stored models hold keys made by one version.
 NORMALIZER_VERSION = 3
@@ -294,24 +294,26 @@ class Folded:
         # Most texts are of settled BMP characters: each its own NFKC form, the text NFKC but for
         # the order of the marks that go. Those fold as they are, without asking NFKC.
         folding = fold(table, text, False)
-        source = None  # the text itself
+        by_char = False  # whether the text is folded by its characters' NFKC forms
         if folding is None or not folding[5]:
             self.symbols = not text.isascii() and _PAST_BMP.search(text) is not None
             if self.symbols and not all(map(_folds_to_a_space, set(_PAST_BMP.findall(text)))):
                 return  # a letter or an ideograph past the BMP, say
             if not text.isascii() and not unicodedata.is_normalized("NFKC", text):
-                source = _nfkc_by_char(text, self.symbols)
-                if source is None:
+                if not _nfkc_by_char_holds(text, self.symbols):
                     return
-            if self.symbols or source is not None:  # else the folding above stands
-                folding = fold(table, text, source is not None, self.symbols)
+                by_char = True
+            if self.symbols or by_char:  # else the folding above stands
+                folding = fold(table, text, by_char, self.symbols)
         if folding is None:
             return  # a lone surrogate, a character past the BMP or one the tables cannot fold
         kept, word, letter, at, rejoins, _, kept_settled = folding
         if not kept_settled and not unicodedata.is_normalized("NFKC", kept):
             return  # folding undid NFKC ("J" and a combining caron): `normalize` composes again
-        if rejoins and not unicodedata.is_normalized("NFKC", _DROP.sub("", source or text)):
-            return  # a dropped mark stood between two that compose once it goes ("=", U+0338)
+        if rejoins:  # a dropped mark stood between two that compose once it goes ("=", U+0338)
+            source = (_nfkc_by_char(text, self.symbols) if by_char else None) or text
+            if not unicodedata.is_normalized("NFKC", _DROP.sub("", source)):
+                return
         self.fast = True
         self._word = word  # a byte per character: a `\w` character
         self._letter = letter  # a byte per character: a `\w` character whose folding holds a letter
@@ -388,6 +390,13 @@ def machine_ints(data: bytes) -> array[int]:
     if sys.byteorder == "big":
         out.byteswap()
     return out
+
+
+def _nfkc_by_char_holds(text: str, symbols: bool) -> bool:
+    """Whether `_nfkc_by_char` finds the replaced text, made only where it must be asked whether
+    it is NFKC (most such texts hold only no-break spaces and the like, whose forms are settled)."""
+    settled = nfkc_by_char_settled(_core_fold_table(), text, symbols)
+    return settled is not None and (settled or _nfkc_by_char(text, symbols) is not None)
 
 
 def _nfkc_by_char(text: str, symbols: bool = False) -> str | None:

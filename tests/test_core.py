@@ -29,7 +29,16 @@ from dedup import _core
 from dedup.config import Config
 from dedup.detect import site_boilerplate, widgets
 from dedup.duplicates import key_prints, keys_shingles, page_key_hashes, segmented_key_hashes, text_shingles
-from dedup.features import EDGE_SALT, TAIL_SALT, counts_of, edge_counts, edge_words, excerpt, learning_pages
+from dedup.features import (
+    EDGE_SALT,
+    TAIL_SALT,
+    counts_of,
+    edge_counts,
+    edge_words,
+    excerpt,
+    learning_pages,
+    record_of,
+)
 from dedup.fingerprint import exact_hash
 from dedup.keys import (
     MAX_TEMPLATE_WORDS,
@@ -55,6 +64,7 @@ from dedup.normalize import (
     normalize,
 )
 from dedup.page import Block, Decision, Kind
+from dedup.periods import design_keys
 from dedup.segment import char_table, segment, segment_here, words_with_offsets
 
 GRAM = 5  # words per shingle
@@ -233,10 +243,16 @@ def _learned_both_ways(text: str) -> None:
     its blocks."""
     config = Config()
     short_words, size = config.rule.short_words, config.settings.word_shingle
-    [(print_, counts)] = learning_pages([("site", text)], config.settings, short_words)
+    [(print_, record)] = learning_pages([("site", text)], config.settings, short_words)
     folded = Folded(text)
     blocks = segment(text, folded)
+    assert record == record_of("site", text, blocks, short_words, folded)
+    counts = record.counts()
     assert counts == counts_of("site", text, blocks, short_words, folded)
+    # The spool's design keys, made from the shapes' hashes, are those of the counts.
+    design, shapes = record.design_keys()
+    assert sorted(np.frombuffer(design, "<u8").tolist()) == sorted(design_keys(counts).tolist())
+    assert shapes == len(counts.shapes)
     lines = block_line_keys(blocks) if folded.fast else line_keys(text, folded)
     key = page_key_hashes([segmented_page_key(text, folded, blocks)])
     [expected] = key_prints(["site"], [lines], key, size)
@@ -617,6 +633,9 @@ def _nfkc_reference(text: str) -> str | None:
 )
 def test_nfkc_by_char_is_the_definition(text: str) -> None:
     assert _nfkc_by_char(text) == _nfkc_reference(text)
+    # Whether its forms are settled, asked without the replaced text, is the same answer.
+    found = _core.nfkc_by_char(_core_fold_table(), text, True)
+    assert _core.nfkc_by_char_settled(_core_fold_table(), text, True) == (found and found[1])
 
 
 _DROPPED = [chr(c) for c in [*range(0x610, 0x61B), *range(0x64B, 0x660), 0x670, *range(0x6D6, 0x6EE), 0x640]]

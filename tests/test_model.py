@@ -7,7 +7,7 @@ from conftest import AR_PAGE, EN_PAGE, REFERENCE_PAGE
 
 from dedup._core import furniture_runs
 from dedup.config import Config, Rule
-from dedup.features import PageCounts, excerpt, learning_pages
+from dedup.features import PageCounts, PageRecord, excerpt, learning_pages
 from dedup.model import FORGET_MIN_PAGES, Learned, SingleShapes, SiteModel
 from dedup.page import Block
 from dedup.segment import segment
@@ -127,13 +127,14 @@ def test_counts_read_back_from_the_learning_spool_keep_the_same_texts() -> None:
     """The spool writes a page's examples with its counts: the texts kept are those of the counts
     as they were made."""
     direct, spooled = SiteModel(), SiteModel()
+    config = Config()
     for n in range(5):
-        texts = {DATE_AR: f"آخر تحديث: {n + 10} مارس 2024", NAV_EN: "Home | World | Sport"}
-        counts = page(n, (DATE_AR, NAV_EN, f"article sentence number {n}"), examples=texts)
-        read = PageCounts.loads(counts.dumps())
-        assert read == counts and dict(read.examples) == texts
-        direct.add(counts)
-        spooled.add(PageCounts.loads(counts.dumps()))
+        text = f"Home | World | Sport\nآخر تحديث: {n + 10} مارس 2024\nنص المقال رقم {n} وحده هنا.\n"
+        ((_, record),) = learning_pages([("news.example", text)], config.settings, config.rule.short_words)
+        read = PageRecord.loads(record.dumps())
+        assert read == record and read.counts() == record.counts()
+        direct.add(record.counts())
+        spooled.add(read.counts())
     assert spooled.sites["news.example"].examples == direct.sites["news.example"].examples
     assert spooled.sites["news.example"].examples[DATE_AR] == "آخر تحديث: 11 مارس 2024"
 
@@ -218,11 +219,12 @@ def test_a_learned_pages_examples_are_its_blocks_texts_also_read_back_from_the_s
     # The Rust core's page and one with a lone surrogate (made in Python) alike: each shape's
     # text is its first block's, and every label has one.
     blocks = segment(text)
-    ((_, counts),) = learning_pages([("news.example", text)], Config().settings, Config().rule.short_words)
+    ((_, record),) = learning_pages([("news.example", text)], Config().settings, Config().rule.short_words)
+    counts = record.counts()
     texts = {}
     for b in reversed(blocks):
         texts[b.shape] = excerpt(text[b.start : b.end])
     assert {k: t for k, t in counts.examples.items() if k in counts.shapes} == texts
     assert counts.examples.keys() == counts.shapes | counts.labels
-    read = PageCounts.loads(counts.dumps())
+    read = PageRecord.loads(record.dumps()).counts()
     assert read == counts and dict(read.examples) == dict(counts.examples)

@@ -489,8 +489,8 @@ def _learning_rows(
     short = config.rule.short_words
     for chunk in chunks(pages, 256):
         rows = learning_pages([(page.site or "", page.text) for _, page in chunk], config.settings, short)
-        for (pos, page), (print_, counts) in zip(chunk, rows, strict=True):
-            yield pos, (_fingerprint(page, print_), counts)
+        for (pos, page), (print_, record) in zip(chunk, rows, strict=True):
+            yield pos, (_fingerprint(page, print_), record.counts())
 
 
 def _fingerprint(page: Page, print_: PagePrint) -> Fingerprint:

@@ -210,23 +210,53 @@ pub fn nfkc_by_char<'py>(
         return Ok(None);
     };
     let mut replaced = Vec::with_capacity(text.len());
-    for &c in &text {
-        if c as usize >= BMP {
+    let Some(settled) = by_char(&table, &text, symbols, |form| {
+        replaced.extend_from_slice(form)
+    }) else {
+        return Ok(None);
+    };
+    Ok(Some((crate::py_string(py, &replaced)?, settled)))
+}
+
+/// `nfkc_by_char(...)[1]` without the text: most texts whose characters are not all their own
+/// NFKC forms hold only no-break spaces and the like, whose forms are settled.
+#[pyfunction]
+#[pyo3(signature = (table, text, symbols = false))]
+pub fn nfkc_by_char_settled(
+    table: PyRef<'_, FoldTable>,
+    text: &Bound<'_, PyString>,
+    symbols: bool,
+) -> PyResult<Option<bool>> {
+    let Some(text) = encodable(text)? else {
+        return Ok(None);
+    };
+    Ok(by_char(&table, &text, symbols, |_| {}))
+}
+
+/// Each character's NFKC form given to `form` in turn (a symbol past the BMP, with `symbols`, as
+/// itself), and whether every character of those is settled; None where one has no form.
+fn by_char(
+    table: &FoldTable,
+    text: &[u32],
+    symbols: bool,
+    mut form: impl FnMut(&[u32]),
+) -> Option<bool> {
+    let mut settled = true;
+    for c in text {
+        if *c as usize >= BMP {
             if !symbols {
-                return Ok(None);
+                return None;
             }
-            replaced.push(c); // a symbol is its own NFKC form
+            form(std::slice::from_ref(c)); // a symbol is its own NFKC form, and settled
         } else {
-            match table.nfkc_form(c) {
-                Some(form) => replaced.extend_from_slice(form),
-                None => return Ok(None),
-            }
+            let own = table.nfkc_form(*c)?;
+            settled &= own
+                .iter()
+                .all(|&f| f as usize >= BMP || table.settled[f as usize]);
+            form(own);
         }
     }
-    let settled = replaced
-        .iter()
-        .all(|&c| c as usize >= BMP || table.settled[c as usize]);
-    Ok(Some((crate::py_string(py, &replaced)?, settled)))
+    Some(settled)
 }
 
 impl FoldTable {

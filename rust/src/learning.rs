@@ -33,18 +33,21 @@ pub struct Limits {
     tail_salt: u64,
 }
 
-/// A page's features: each block's shape; how many blocks stand before its first long line;
-/// each block's example text (UTF-8, one line break between); (index, and its label's start and
-/// end) of each block that a label opens (`label_span`); the hash of its blocks' keys, one line
-/// break between; its edge 3-grams, salted; its lines' `word_shingles` (little-endian u32
-/// bytes); its key's `exact_hashes` (None for no key).
+/// A page's features: its blocks' shapes (UTF-8, one line break between) and the distinct
+/// `key_hashes` of those, sorted (little-endian u64 bytes); how many blocks stand before its first
+/// long line; each block's example text (UTF-8, one line break between); (index, and its label's
+/// start and end) of each block that a label opens (`label_span`); the hash of its blocks' keys,
+/// one line break between; its distinct edge 3-grams, salted, sorted (little-endian u64 bytes);
+/// its lines' `word_shingles` (little-endian u32 bytes); its key's `exact_hashes` (None for no
+/// key).
 type Features<'py> = (
-    Vec<Py<PyString>>,
+    Bound<'py, PyBytes>,
+    Bound<'py, PyBytes>,
     usize,
     Bound<'py, PyBytes>,
     Vec<(usize, usize, usize)>,
     u64,
-    Vec<u64>,
+    Bound<'py, PyBytes>,
     Bound<'py, PyBytes>,
     Option<(u64, u64)>,
 );
@@ -81,10 +84,10 @@ pub fn learning_features<'py>(
     match found.map_err(PyValueError::new_err)? {
         Err(blocks) => Ok((None, py_blocks(py, blocks))),
         Ok((shapes, rest)) => {
-            let shapes = shapes
-                .into_iter()
-                .map(|s| PyString::new(py, &s).unbind())
-                .collect();
+            // Bytes, not a str each: the learning pass spools them, and only the counting reads them.
+            let hashes = distinct_bytes(shapes.iter().map(|s| xxh3_64(s.as_bytes())).collect());
+            let hashes = PyBytes::new(py, &hashes);
+            let shapes = PyBytes::new(py, shapes.join("\n").as_bytes());
             let (head, texts, labelled, hash, grams, shingles, exact) = rest;
             // As UTF-8, one line break between (an excerpt holds none): a page's texts are read
             // only for the few shapes its site's other pages hold too.
@@ -101,12 +104,22 @@ pub fn learning_features<'py>(
             }
             let texts = PyBytes::new(py, joined.as_bytes());
             let shingles = crate::le_bytes(py, &shingles)?;
+            let grams = PyBytes::new(py, &distinct_bytes(grams));
             Ok((
-                Some((shapes, head, texts, labelled, hash, grams, shingles, exact)),
+                Some((
+                    shapes, hashes, head, texts, labelled, hash, grams, shingles, exact,
+                )),
                 Vec::new(),
             ))
         }
     }
+}
+
+/// The distinct values, sorted, as little-endian u64 bytes.
+fn distinct_bytes(mut values: Vec<u64>) -> Vec<u8> {
+    values.sort_unstable();
+    values.dedup();
+    values.iter().flat_map(|v| v.to_le_bytes()).collect()
 }
 
 /// The features but the shapes (`Features`), before Python gets them.

@@ -37,7 +37,7 @@ mod words;
 #[pymodule]
 mod _core {
     #[pymodule_export]
-    use super::fold::{FoldTable, fold, nfkc_by_char};
+    use super::fold::{FoldTable, fold, nfkc_by_char, nfkc_by_char_settled};
     #[pymodule_export]
     use super::headline::{said_again, unquoted};
     #[pymodule_export]
