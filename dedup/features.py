@@ -10,6 +10,7 @@ from bisect import bisect_left
 from collections.abc import Collection, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from operator import attrgetter
+from typing import NamedTuple
 
 import numpy as np
 
@@ -148,16 +149,9 @@ class PageRecord:
     def counts(self) -> PageCounts:
         """The page's `PageCounts`."""
         shapes = self.shapes.decode("utf-8", "surrogatepass").split("\n") if self.shapes else []
-        hashes: list[int] = np.frombuffer(self.grams, "<u8").tolist()
-        return PageCounts(
-            site=self.site,
-            page_hash=self.page_hash,
-            shapes=frozenset(shapes),
-            head_shapes=frozenset(shapes[: self.head]),
-            labels=frozenset(label for label, _ in (*self.labelled, *self.glued)),
-            grams=frozenset(hashes),
-            examples=PageExamples(shapes, self.texts, self.labelled, self.glued),
-        )
+        grams: list[int] = np.frombuffer(self.grams, "<u8").tolist()
+        parts = _Parts(shapes, self.head, self.texts, self.labelled, self.glued, self.page_hash, grams)
+        return _counts(self.site, parts)
 
     def design_keys(self) -> tuple[bytes, int]:
         """`dedup.periods.design_keys(self.counts())` as little-endian u64 bytes (in another order:
@@ -178,82 +172,74 @@ class PageRecord:
         return cls(*pickle.loads(data))
 
 
-def page_record(
-    site: str,
-    text: str,
-    blocks: Sequence[Block],
-    flow: Mapping[int, tuple[int, int]],
-    words: Words,
-    short_words: int,
-    folded: Folded | None = None,
-) -> PageRecord:
-    """The keys one page contributes to its site's counts, as the learning pass spools them
-    (`flow`: its `flow_lines`; `words`: the page's, where it has a flow line; `folded`: the
-    text's, when the caller has it)."""
+class _Parts(NamedTuple):
+    """What a page adds to its site's counts, as `counts_of` and `record_of` take it from its
+    blocks: its blocks' shapes, how many stand before its first long line, their example texts
+    (`PageExamples`), its labels (`_labels`) and those of its flow lines with their texts, its
+    hash and its word 3-grams."""
+
+    shapes: list[str]
+    head: int
+    texts: bytes
+    labelled: tuple[tuple[str, int], ...]
+    glued: tuple[tuple[str, str], ...]
+    page_hash: int
+    grams: Collection[int]
+
+
+def _page_parts(text: str, blocks: list[Block], short_words: int, folded: Folded | None) -> _Parts:
+    """`_Parts` of a segmented page (`folded`: its folding, where the caller has it); its words
+    are only made where they count: in a page that lost its line breaks (`flow_lines`)."""
+    flow = flow_lines(blocks)
+    words = words_with_offsets(text, folded=folded) if flow else Words([], array("q"), array("q"))
     first_long, _ = long_lines(blocks, short_words)  # the head: the blocks before it (in line order)
     texts, labelled = _block_texts(text, blocks)
-    shapes = [b.shape for b in blocks]
-    # Word runs are only looked for in pages that lost their line breaks: other pages' runs
-    # would be counted for nothing, and they are the bulk of a model. Every page counts the
-    # runs at its edges, where a share bar or an about-blurb is glued to the first or last line;
-    # a page that starts without line breaks, the word pairs of its head (a byline, a credit).
-    grams = [
-        *(gram_hashes(words.words) if flow else ()),
-        *edge_grams(text, blocks, folded),
-        *head_pair_hashes(text, blocks, flow, words),
+    spans = [
+        (k, *span)
+        for k in labelled
+        if (span := label_span(text, blocks[k].start, blocks[k].end, blocks[k].words)) is not None
     ]
-    return _record(
-        site,
-        text,
-        "\n".join(shapes).encode("utf-8", "surrogatepass"),
-        _distinct(np.frombuffer(key_hashes(shapes), "<u8")),
+    glued = [(label, excerpt(text[b.start : b.end])) for label, b in glued_labels(text, blocks, flow).items()]
+    return _Parts(
+        [b.shape for b in blocks],
         bisect_left(blocks, first_long, key=attrgetter("line")),
         "\n".join(texts).encode("utf-8", "surrogatepass"),
-        [
-            (k, *span)
-            for k in labelled
-            if (span := label_span(text, blocks[k].start, blocks[k].end, blocks[k].words)) is not None
-        ],
+        _labels(text, spans),
+        tuple(glued),
         exact_hash("\n".join([b.key for b in blocks])),
-        _distinct(np.array(grams, np.uint64)),
-        glued_labels(text, blocks, flow).items(),
+        # Word runs are only looked for in pages that lost their line breaks: other pages' runs
+        # would be counted for nothing, and they are the bulk of a model. Every page counts the
+        # runs at its edges, where a share bar or an about-blurb is glued to the first or last line;
+        # a page that starts without line breaks, the word pairs of its head (a byline, a credit).
+        frozenset(gram_hashes(words.words) if flow else ())
+        | frozenset(edge_grams(text, blocks, folded))
+        | frozenset(head_pair_hashes(text, blocks, flow, words)),
     )
+
+
+def _counts(site: str, parts: _Parts) -> PageCounts:
+    """The `PageCounts` of a page's `_Parts`."""
+    shapes = parts.shapes
+    return PageCounts(
+        site=site,
+        page_hash=parts.page_hash,
+        shapes=frozenset(shapes),
+        head_shapes=frozenset(shapes[: parts.head]),
+        labels=frozenset(label for label, _ in (*parts.labelled, *parts.glued)),
+        grams=frozenset(parts.grams),
+        examples=PageExamples(shapes, parts.texts, parts.labelled, parts.glued),
+    )
+
+
+def _labels(text: str, spans: Iterable[tuple[int, int, int]]) -> tuple[tuple[str, int], ...]:
+    """(label, index) of each block that a label opens, from (index, and its label's start and
+    end) of each that may (`label_span`)."""
+    return tuple((label, k) for k, start, end in spans if (label := label_key(text[start:end])) is not None)
 
 
 def _distinct(hashes: np.ndarray) -> bytes:
     """The distinct hashes, sorted, as little-endian u64 bytes (the Rust core's order)."""
     return np.unique(hashes).astype("<u8").tobytes()
-
-
-def _record(
-    site: str,
-    text: str,
-    shapes: bytes,
-    shape_hashes: bytes,
-    head: int,
-    texts: bytes,
-    labelled: Iterable[tuple[int, int, int]],
-    page_hash: int,
-    grams: bytes,
-    glued: Iterable[tuple[str, Block]] = (),
-) -> PageRecord:
-    """`page_record` from a page's block shapes (UTF-8, a line break between) and their distinct
-    hashes, how many stand before its first long line, their example texts (`PageExamples`), the
-    (index, and its label's start and end) of each block that a label opens (`label_span`), its
-    hash, its distinct word 3-grams and its flow lines' labels (hashes: sorted little-endian u64)."""
-    return PageRecord(
-        site=site,
-        page_hash=page_hash,
-        shapes=shapes,
-        shape_hashes=shape_hashes,
-        head=head,
-        labelled=tuple(
-            (label, k) for k, start, end in labelled if (label := label_key(text[start:end])) is not None
-        ),
-        glued=tuple((label, excerpt(text[b.start : b.end])) for label, b in glued),
-        grams=grams,
-        texts=texts,
-    )
 
 
 def _block_texts(text: str, blocks: Sequence[Block]) -> tuple[list[str], Sequence[int]]:
@@ -376,7 +362,8 @@ def learning_pages(
         )
         if found is not None:
             shapes, hashes, head, texts, labelled, page_hash, grams, shingles, exact = found
-            records.append(_record(site, text, shapes, hashes, head, texts, labelled, page_hash, grams))
+            labels = _labels(text, labelled)  # a page without a flow line has no glued labels
+            records.append(PageRecord(site, page_hash, shapes, hashes, head, labels, (), grams, texts))
             prints.append(PagePrint(site, np.frombuffer(shingles, "<u4"), *(exact or (None, None))))
             continue
         blocks = segment(text, folded) if rows is None else blocks_of(rows)
@@ -406,15 +393,24 @@ def _core_limits(short_words: int, word_shingle: int) -> dict[str, int]:
 def counts_of(
     site: str, text: str, blocks: list[Block], short_words: int, folded: Folded | None = None
 ) -> PageCounts:
-    """The keys a segmented page contributes to its site's counts (`record_of`)."""
-    return record_of(site, text, blocks, short_words, folded).counts()
+    """The keys a segmented page contributes to its site's counts (`folded`: its folding, where
+    the caller has it)."""
+    return _counts(site, _page_parts(text, blocks, short_words, folded))
 
 
 def record_of(
     site: str, text: str, blocks: list[Block], short_words: int, folded: Folded | None = None
 ) -> PageRecord:
-    """`page_record` of a segmented page; its words are only made where they count: in a page
-    that lost its line breaks (`flow_lines`)."""
-    flow = flow_lines(blocks)
-    words = words_with_offsets(text, folded=folded) if flow else Words([], array("q"), array("q"))
-    return page_record(site, text, blocks, flow, words, short_words, folded)
+    """`counts_of` as the learning pass spools it (`PageRecord`)."""
+    parts = _page_parts(text, blocks, short_words, folded)
+    return PageRecord(
+        site=site,
+        page_hash=parts.page_hash,
+        shapes="\n".join(parts.shapes).encode("utf-8", "surrogatepass"),
+        shape_hashes=_distinct(np.frombuffer(key_hashes(parts.shapes), "<u8")),
+        head=parts.head,
+        labelled=parts.labelled,
+        glued=parts.glued,
+        grams=_distinct(np.fromiter(parts.grams, np.uint64, len(parts.grams))),
+        texts=parts.texts,
+    )
