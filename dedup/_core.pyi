@@ -275,6 +275,7 @@ def site_verdicts(
     list[tuple[int, tuple[int, int] | None]],
     list[Decision],
     int,
+    list[int],
 ]:
     """A page's blocks judged by their site's evidence (`text`: the page): the pages that carry
     each block's shape; (index, decision of class `decision` and kind `kind`) of each block that
@@ -284,9 +285,10 @@ def site_verdicts(
     its label's start and end) of each other block short enough for a line template that a label
     opens (`dedup.keys.label_span`), the span None where the block holds a character past the
     BMP; the decisions of the notices' sentences between two of their line's that go (evidence
-    `between`); the page's last long line (`dedup.detect.site_boilerplate`). A block that is a
-    slot alone, holds a colon and for which `entry_time(text, start, end)` is not None is left
-    alone."""
+    `between`); the page's last long line (`dedup.detect.site_boilerplate`); the index of each
+    block whose shape the site carries on fewer pages than any block needs (`needs`' least). A
+    block that is a slot alone, holds a colon and for which `entry_time(text, start, end)` is not
+    None is left alone."""
 
 def learning_features(
     table: CharTable,

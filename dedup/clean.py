@@ -76,8 +76,8 @@ class Cleaner:
         page_words = words_with_offsets(text, folded=folded) if flow else Words([], array("q"), array("q"))
         limits = self.config.detectors
         site = self.model.site_key(page.site or "", page.fetched_at)
-        site_decisions = site_boilerplate.detect(text, site, blocks, self.model, flow.keys(), limits.site)
-        site_decisions = _guard(blocks, site_decisions, self.config.guards)
+        judged = site_boilerplate.detect(text, site, blocks, self.model, flow.keys(), limits.site)
+        site_decisions = _guard(blocks, judged.decisions, self.config.guards)
         # Runs keep to the edges of a flattened page, or need a long block's evidence: a page whose
         # only long sentence is its glued furniture loses it.
         flow_runs, flow_labels = self._site_runs(page, blocks, flow.values(), folded)
@@ -101,7 +101,7 @@ class Cleaner:
         spans = [(d.start, d.end) for d in decisions]
         decisions += repeats.detect(text, blocks, spans, limits.repeats, folded)
         decisions += repeats.repeated_short_lines(text, blocks, limits.repeats)
-        decisions += self._judged_again(page, folded, blocks, flow.keys(), decisions)
+        decisions += self._judged_again(page, folded, blocks, flow.keys(), decisions, judged.settled)
         removed_kinds = _removed_kinds(blocks, decisions)
         tail, article_end = site_boilerplate.between_furniture(
             site, blocks, removed_kinds, self.model, flow.keys(), limits.site
@@ -161,18 +161,21 @@ class Cleaner:
         blocks: Sequence[Block],
         flow: Collection[int],
         decisions: list[Decision],
+        settled: set[tuple[int, int]],
     ) -> list[Decision]:
         """Site evidence judged again on the lines as they stay (`folded`: the page's folding;
-        `flow`: its `flow_lines`): a sentence whose line lost its other sentences is judged as the
-        shorter line it is in the cleaned page."""
+        `flow`: its `flow_lines`; `settled`: the blocks' that no context takes, `Judged`): a
+        sentence whose line lost its other sentences is judged as the shorter line it is in the
+        cleaned page."""
         found: list[Decision] = []
         decided = {(d.start, d.end) for d in decisions}
         site, limits = self.model.site_key(page.site or "", page.fetched_at), self.config.detectors.site
         for _ in range(self.config.guards.judging_rounds):
             left = _left(folded, blocks, decisions + found)
-            if left == list(blocks):  # no line lost a block: nothing to judge again
+            # No line lost a block, or what is left is settled (most pages): nothing to judge again.
+            if left == list(blocks) or all((b.start, b.end) in settled for b in left):
                 break
-            more = site_boilerplate.detect(page.text, site, left, self.model, flow, limits)
+            more, settled = site_boilerplate.detect(page.text, site, left, self.model, flow, limits)
             more = [d for d in _guard(left, more, self.config.guards) if (d.start, d.end) not in decided]
             if not more:
                 break

@@ -47,10 +47,6 @@ class Rule:
             return max(floor, math.ceil(self.short_share * site_pages))
         return self.long_pages_needed(site_pages)
 
-    def least_pages_needed(self) -> int:
-        """The fewest distinct pages any block needs (`pages_needed`, `long_pages_needed`)."""
-        return min(self.floor, self.tiny_site_floor, self.long_floor)
-
     def long_pages_needed(self, site_pages: int) -> int:
         """Distinct pages of the site a long block (a paragraph) must occur on."""
         return max(self.long_floor, math.ceil(self.long_share * site_pages))

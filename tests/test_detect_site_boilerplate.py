@@ -95,7 +95,7 @@ def _model(site: str, texts: list[str]) -> SiteModel:
 
 def _decisions(text: str, site: str, model: SiteModel) -> list[Decision]:
     blocks = segment(text)
-    return site_boilerplate.detect(text, site, blocks, model, flow_lines(blocks).keys())
+    return site_boilerplate.detect(text, site, blocks, model, flow_lines(blocks).keys()).decisions
 
 
 def _removed(text: str, site: str, model: SiteModel) -> list[str]:
@@ -366,7 +366,9 @@ def _between(text: str, site: str, model: SiteModel) -> list[str]:
     """What `between_furniture` removes once the site's evidence has judged the page."""
     blocks = segment(text)
     flow = flow_lines(blocks).keys()
-    decided = {(d.start, d.end): d.kind for d in site_boilerplate.detect(text, site, blocks, model, flow)}
+    decided = {
+        (d.start, d.end): d.kind for d in site_boilerplate.detect(text, site, blocks, model, flow).decisions
+    }
     removed = [decided.get((b.start, b.end)) for b in blocks]
     found, _ = site_boilerplate.between_furniture(site, blocks, removed, model, flow)
     return [text[d.start : d.end] for d in found]

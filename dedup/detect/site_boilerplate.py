@@ -5,6 +5,7 @@ from __future__ import annotations
 import functools
 from collections.abc import Collection, Sequence
 from operator import itemgetter
+from typing import NamedTuple
 
 import regex
 
@@ -25,6 +26,15 @@ _FULL_STOP_END = regex.compile(r"(?<!\.|\b\w)\.[\s" + regex.escape("".join(sorte
 _KIND = Kind.SITE_BOILERPLATE  # of the decisions the core makes
 
 
+class Judged(NamedTuple):
+    """What `detect` finds: its decisions, and the (start, end) of the blocks that no context takes
+    (their shape and label on fewer of the site's pages than any block needs): judged again on a
+    page that lost other blocks, they stay."""
+
+    decisions: list[Decision]
+    settled: set[tuple[int, int]]
+
+
 def detect(
     text: str,
     site: str,
@@ -32,7 +42,7 @@ def detect(
     model: SiteModel,
     flow_lines: Collection[int] = (),
     limits: SiteEvidence = SiteEvidence(),
-) -> list[Decision]:
+) -> Judged:
     """Decisions for the blocks the site model has seen on enough distinct pages of this site.
 
     The Rust core judges each block by the pages that carry its shape (`site_verdicts`). Inside
@@ -47,14 +57,15 @@ def detect(
     the evidence of a long block (detect.glued finds the slot of a rarer one)."""
     stats = model.sites.get(site)
     if stats is None or stats.pages < 2:
-        return []
+        return Judged([], {(b.start, b.end) for b in blocks})
     rule = model.rule
     needs = _needs(rule, limits, stats.pages)
     # A clock time alone that ends with a colon opens a live blog's entry ("12.30pm:"), where the
     # site's date lines have the same shape: it is left alone.
-    pages_seen, found, variants, labelled, notices, last_long = site_verdicts(
+    pages_seen, found, variants, labelled, notices, last_long, rare = site_verdicts(
         char_table(), text, blocks, stats, _ENTRY_TIME.fullmatch, list(flow_lines), Decision, _KIND, needs
     )
+    settled = {(blocks[k].start, blocks[k].end) for k in rare}
     for i, exemplar in variants:
         k, decision = found[i]
         block = blocks[k]
@@ -78,6 +89,8 @@ def detect(
         glued = block.line in flow_lines and block.words > rule.link_words
         # In flow lines the label is also counted at every sentence start, whatever its length.
         pages = max(stats.labels.get(label, 0), stats.labels.get(GLUED + label[2:], 0) if glued else 0)
+        if pages >= _least_needed(rule, stats.pages):
+            settled.discard((block.start, block.end))  # its line may lose the line's other blocks
         needed = rule.long_pages_needed(stats.pages) if glued else rule.pages_needed(stats.pages, words)
         if (
             pages >= needed
@@ -91,7 +104,7 @@ def detect(
         found = sorted(found + templates, key=itemgetter(0))
     # Last, a notice's own sentence between two of its line's that go: "A version appeared on p17
     # of the Guardian on …", with slots of its own, on as many pages as a short block needs.
-    return [d for _, d in found] + notices
+    return Judged([d for _, d in found] + notices, settled)
 
 
 def between_furniture(
@@ -152,7 +165,7 @@ def _needs(rule: Rule, limits: SiteEvidence, site_pages: int) -> SiteNeeds:
     """The evidence a block needs on a site of so many pages, as `site_verdicts` reads it."""
     return SiteNeeds(
         {
-            "least": rule.least_pages_needed(),
+            "least": _least_needed(rule, site_pages),
             "site_pages": site_pages,
             "tiny_site": rule.tiny_site,
             "link_words": rule.link_words,
@@ -170,6 +183,13 @@ def _needs(rule: Rule, limits: SiteEvidence, site_pages: int) -> SiteNeeds:
             "slot": SLOT,
         }
     )
+
+
+@functools.lru_cache(maxsize=256)
+def _least_needed(rule: Rule, site_pages: int) -> int:
+    """The fewest pages any block needs on a site of so many pages: a block's own (by its words,
+    or a long block's) or a line template's label."""
+    return min(*_needed_by_words(rule, site_pages), rule.long_pages_needed(site_pages))
 
 
 @functools.lru_cache(maxsize=256)

@@ -30,7 +30,7 @@ pub(crate) struct Block {
 #[derive(FromPyObject)]
 #[pyo3(from_item_all)]
 struct Needs {
-    /// The fewest pages any block needs.
+    /// The fewest pages any block of this site needs (`needed_by_words`, `long_needed`).
     least: i64,
     site_pages: i64,
     tiny_site: i64,
@@ -81,7 +81,8 @@ impl SiteNeeds {
 /// and its label's start and end) of each other block that a label opens and few enough words
 /// make a line template (`dedup.keys.label_span`), the span None where the block holds a character
 /// past the BMP (the table does not class it); the decision of each notice's sentence between two
-/// of its line's that go (`inside_notices`); the page's last long line.
+/// of its line's that go (`inside_notices`); the page's last long line; the index of each block
+/// whose shape the site carries on fewer pages than any block needs, in whatever context.
 type Verdicts<'py> = (
     Vec<i64>,
     Vec<(usize, Bound<'py, PyAny>)>,
@@ -89,6 +90,7 @@ type Verdicts<'py> = (
     Vec<(usize, Option<(usize, usize)>)>,
     Vec<Bound<'py, PyAny>>,
     i64,
+    Vec<usize>,
 );
 
 /// The verdicts on a page's blocks (`blocks`: `dedup.page.Block`s; `text`: the page; see
@@ -129,11 +131,17 @@ pub fn site_verdicts<'py>(
         .collect::<PyResult<Vec<_>>>()?;
     let (first_long, last_long) = long_lines(&read, needs.short_words, needs.no_line);
     let counts = Counts::of(stats)?;
-    let pages = shapes
+    let (pages, everywhere): (Vec<i64>, Vec<i64>) = shapes
         .iter()
         .zip(&read)
         .map(|(shape, b)| counts.pages_seen(shape, b, first_long, needs))
-        .collect::<PyResult<Vec<i64>>>()?;
+        .collect::<PyResult<Vec<(i64, i64)>>>()?
+        .into_iter()
+        .unzip();
+    // No context takes these: the pages a block counts are never more than its shape's.
+    let rare = (0..read.len())
+        .filter(|&k| everywhere[k] < needs.least)
+        .collect();
     let page = Page {
         table: &table,
         text: &text,
@@ -257,7 +265,9 @@ pub fn site_verdicts<'py>(
             })
             .collect::<PyResult<Vec<_>>>()?
     };
-    Ok((pages, decisions, variants, labelled, notices, last_long))
+    Ok((
+        pages, decisions, variants, labelled, notices, last_long, rare,
+    ))
 }
 
 /// Line numbers of a page's first and last long line (`dedup.segment.long_lines`); a page of
@@ -453,17 +463,18 @@ impl<'py> Counts<'py> {
     /// there count: a related link repeats an article's title on many pages, but only that
     /// article opens with it. A link-length line that `head_share` of its pages (and the floor)
     /// carry above their body is the site's own ("اقرأ التصحيح" under a one-line claim, above the
-    /// blurb or below a long one): all its pages count.
+    /// blurb or below a long one): all its pages count. Also the pages that carry the shape
+    /// anywhere, which it counts at most.
     fn pages_seen(
         &self,
         shape: &Bound<'py, PyAny>,
         b: &Block,
         first_long: i64,
         needs: &Needs,
-    ) -> PyResult<i64> {
+    ) -> PyResult<(i64, i64)> {
         let (everywhere, variant) = self.pages_with(shape)?;
         if b.line >= first_long {
-            return Ok(everywhere);
+            return Ok((everywhere, everywhere));
         }
         // `SiteStats.pages_with(shape, head=True)[0]`, the shape's dicts looked up once.
         let head = if variant {
@@ -473,7 +484,7 @@ impl<'py> Counts<'py> {
         };
         let least = (needs.floor as f64).max(needs.head_share * everywhere as f64);
         let own = b.line_words <= needs.link_words && head as f64 >= least;
-        Ok(if own { everywhere } else { head })
+        Ok((if own { everywhere } else { head }, everywhere))
     }
 }
 
