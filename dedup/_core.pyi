@@ -187,6 +187,10 @@ def blocks_left(
     one they cut leaves the spans between them as `piece(block, start, end)` makes them (None: left
     out); each block's line holds the words left of it (`Block.with_line_words`)."""
 
+def left_within(blocks: Sequence[Block], decisions: Sequence[Decision], spans: set[tuple[int, int]]) -> bool:
+    """Whether all the decisions leave of the blocks (as `blocks_left` cuts them) is blocks left
+    whole whose (start, end) are among `spans`."""
+
 def merged_removals(
     table: CharTable, text: str, decisions: Sequence[Decision], removal: type[Removal]
 ) -> list[Removal]:
@@ -275,7 +279,7 @@ def site_verdicts(
     list[tuple[int, tuple[int, int] | None]],
     list[Decision],
     int,
-    list[int],
+    list[tuple[int, int]],
 ]:
     """A page's blocks judged by their site's evidence (`text`: the page): the pages that carry
     each block's shape; (index, decision of class `decision` and kind `kind`) of each block that
@@ -285,7 +289,7 @@ def site_verdicts(
     its label's start and end) of each other block short enough for a line template that a label
     opens (`dedup.keys.label_span`), the span None where the block holds a character past the
     BMP; the decisions of the notices' sentences between two of their line's that go (evidence
-    `between`); the page's last long line (`dedup.detect.site_boilerplate`); the index of each
+    `between`); the page's last long line (`dedup.detect.site_boilerplate`); (start, end) of each
     block whose shape the site carries on fewer pages than any block needs (`needs`' least). A
     block that is a slot alone, holds a colon and for which `entry_time(text, start, end)` is not
     None is left alone."""

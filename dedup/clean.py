@@ -11,7 +11,7 @@ from collections.abc import Collection, Iterable, Sequence
 import regex
 
 from dedup import headline
-from dedup._core import blocks_left, removed_kinds
+from dedup._core import blocks_left, left_within, removed_kinds
 from dedup.audit import apply, merge
 from dedup.config import Config, Guards
 from dedup.detect import context, glued, repeats, runs, site_boilerplate, widgets
@@ -168,19 +168,21 @@ class Cleaner:
         sentence whose line lost its other sentences is judged as the shorter line it is in the
         cleaned page."""
         found: list[Decision] = []
-        decided = {(d.start, d.end) for d in decisions}
         site, limits = self.model.site_key(page.site or "", page.fetched_at), self.config.detectors.site
         for _ in range(self.config.guards.judging_rounds):
-            left = _left(folded, blocks, decisions + found)
-            # No line lost a block, or what is left is settled (most pages): nothing to judge again.
+            made = decisions + found
+            if left_within(blocks, made, settled):  # most pages: what is left is settled
+                break
+            left = _left(folded, blocks, made)
+            # No line lost a block, or what is left is settled: nothing to judge again.
             if left == list(blocks) or all((b.start, b.end) in settled for b in left):
                 break
             more, settled = site_boilerplate.detect(page.text, site, left, self.model, flow, limits)
+            decided = {(d.start, d.end) for d in made}
             more = [d for d in _guard(left, more, self.config.guards) if (d.start, d.end) not in decided]
             if not more:
                 break
             found += more
-            decided.update((d.start, d.end) for d in more)
             blocks = left
         return found
 

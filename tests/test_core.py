@@ -839,6 +839,18 @@ def test_blocks_left_are_the_definition(gaps: list[tuple[int, int]], spans: list
         assert b.line_words == sum(other.line == b.line for other in found)
 
 
+@settings(max_examples=500, deadline=None)
+@given(*BLOCKS_AND_DECISIONS, st.data())
+def test_left_within_is_the_definition(
+    gaps: list[tuple[int, int]], spans: list[tuple[int, int]], data: st.DataObject
+) -> None:
+    blocks, decisions = _blocks_and_decisions(gaps, spans)
+    within = set(data.draw(st.lists(st.sampled_from(blocks), max_size=len(blocks)))) if blocks else set()
+    pieces = _pieces_left_reference(blocks, decisions)
+    expected = all((s, e) == blocks[k] and (s, e) in within for k, s, e in pieces)
+    assert _core.left_within(_blocks(blocks), _objects(decisions), within) == expected
+
+
 @settings(max_examples=400, deadline=None)
 @given(CUT_TEXT, st.integers(2, 30))
 def test_block_texts_are_each_blocks_excerpt(text: str, limit: int) -> None:

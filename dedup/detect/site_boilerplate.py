@@ -65,7 +65,7 @@ def detect(
     pages_seen, found, variants, labelled, notices, last_long, rare = site_verdicts(
         char_table(), text, blocks, stats, _ENTRY_TIME.fullmatch, list(flow_lines), Decision, _KIND, needs
     )
-    settled = {(blocks[k].start, blocks[k].end) for k in rare}
+    settled = set(rare)
     for i, exemplar in variants:
         k, decision = found[i]
         block = blocks[k]

@@ -63,7 +63,7 @@ mod _core {
     #[pymodule_export]
     use super::site::{SiteNeeds, furniture_runs, site_verdicts};
     #[pymodule_export]
-    use super::spans::{blocks_left, merged_removals, removed_kinds, words_outside};
+    use super::spans::{blocks_left, left_within, merged_removals, removed_kinds, words_outside};
     #[pymodule_export]
     use super::texts::block_texts;
     #[pymodule_export]

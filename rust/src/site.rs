@@ -81,8 +81,8 @@ impl SiteNeeds {
 /// and its label's start and end) of each other block that a label opens and few enough words
 /// make a line template (`dedup.keys.label_span`), the span None where the block holds a character
 /// past the BMP (the table does not class it); the decision of each notice's sentence between two
-/// of its line's that go (`inside_notices`); the page's last long line; the index of each block
-/// whose shape the site carries on fewer pages than any block needs, in whatever context.
+/// of its line's that go (`inside_notices`); the page's last long line; (start, end) of each
+/// block whose shape the site carries on fewer pages than any block needs, in whatever context.
 type Verdicts<'py> = (
     Vec<i64>,
     Vec<(usize, Bound<'py, PyAny>)>,
@@ -90,7 +90,7 @@ type Verdicts<'py> = (
     Vec<(usize, Option<(usize, usize)>)>,
     Vec<Bound<'py, PyAny>>,
     i64,
-    Vec<usize>,
+    Vec<(usize, usize)>,
 );
 
 /// The verdicts on a page's blocks (`blocks`: `dedup.page.Block`s; `text`: the page; see
@@ -139,8 +139,11 @@ pub fn site_verdicts<'py>(
         .into_iter()
         .unzip();
     // No context takes these: the pages a block counts are never more than its shape's.
-    let rare = (0..read.len())
-        .filter(|&k| everywhere[k] < needs.least)
+    let rare = read
+        .iter()
+        .zip(&everywhere)
+        .filter(|&(_, &pages)| pages < needs.least)
+        .map(|(b, _)| (b.start, b.end))
         .collect();
     let page = Page {
         table: &table,

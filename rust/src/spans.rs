@@ -200,6 +200,24 @@ pub fn blocks_left<'py>(
         .collect()
 }
 
+/// Whether all the decisions leave of the blocks (as `blocks_left` cuts them) is blocks left
+/// whole whose (start, end) are among `spans`: no decision cuts a block in part, and every block
+/// none overlaps is one of those.
+#[pyfunction]
+pub fn left_within(
+    blocks: Vec<Bound<'_, PyAny>>,
+    decisions: Vec<Bound<'_, PyAny>>,
+    spans: HashSet<(i64, i64)>,
+) -> PyResult<bool> {
+    let (block_starts, block_ends) = block_spans(&blocks)?;
+    let (starts, ends) = decision_spans(&decisions)?;
+    Ok(pieces(&block_starts, &block_ends, &starts, &ends)
+        .into_iter()
+        .all(|(k, start, end)| {
+            (start, end) == (block_starts[k], block_ends[k]) && spans.contains(&(start, end))
+        }))
+}
+
 fn pieces(
     block_starts: &[i64],
     block_ends: &[i64],
