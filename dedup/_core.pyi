@@ -187,6 +187,9 @@ def blocks_left(
     one they cut leaves the spans between them as `piece(block, start, end)` makes them (None: left
     out); each block's line holds the words left of it (`Block.with_line_words`)."""
 
+def utf8_size(text: str) -> int:
+    """The text's size in UTF-8 bytes, a lone surrogate counted as three ("surrogatepass")."""
+
 def left_within(blocks: Sequence[Block], decisions: Sequence[Decision], spans: set[tuple[int, int]]) -> bool:
     """Whether all the decisions leave of the blocks (as `blocks_left` cuts them) is blocks left
     whole whose (start, end) are among `spans`."""

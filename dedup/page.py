@@ -10,6 +10,8 @@ from enum import StrEnum
 from typing import Any, NamedTuple, Protocol
 from urllib.parse import urlsplit
 
+from dedup._core import utf8_size as core_utf8_size
+
 _HOST_PREFIXES = ("www.", "m.", "amp.")
 # Letters of any script (internationalized hosts), digits, hyphens, and a dot between labels; an
 # IPv6 address; or localhost. A bare word is not taken for a host: it is a header row's "url".
@@ -66,8 +68,8 @@ def url_path(url: str) -> str | None:
 
 def utf8_size(text: str) -> int:
     """The text's size in UTF-8 bytes, a lone surrogate (a page given to the library may hold one)
-    counted as three."""
-    return len(text.encode("utf-8", "surrogatepass"))
+    counted as three: counted by the Rust core, not encoded (each page is counted once a pass)."""
+    return len(text) if text.isascii() else core_utf8_size(text)
 
 
 @dataclass(frozen=True)

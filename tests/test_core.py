@@ -63,7 +63,7 @@ from dedup.normalize import (
     mask_digits,
     normalize,
 )
-from dedup.page import Block, Decision, Kind
+from dedup.page import Block, Decision, Kind, utf8_size
 from dedup.periods import design_keys
 from dedup.segment import char_table, segment, segment_here, words_with_offsets
 
@@ -862,6 +862,18 @@ def test_block_texts_are_each_blocks_excerpt(text: str, limit: int) -> None:
     assert texts == [excerpt(text[b.start : b.end], limit) for b in blocks]
     labels = [k for k, b in enumerate(blocks) if label_prefix(text[b.start : b.end], b.words) is not None]
     assert set(labels) <= set(labelled)
+
+
+@settings(max_examples=500, deadline=None)
+@given(st.text(st.characters(exclude_categories=())))
+def test_a_texts_utf8_size_is_its_encodings(text: str) -> None:
+    assert utf8_size(text) == len(text.encode("utf-8", "surrogatepass"))
+
+
+def test_a_huge_texts_utf8_size_is_counted_a_part_at_a_time() -> None:
+    """Past the core's chunk of 65,536 characters, with characters of every width on both sides."""
+    text = ("نص عربي. plain text \U0001f600 \ud800 ü" * 4000)[:150_001]
+    assert utf8_size(text) == len(text.encode("utf-8", "surrogatepass"))
 
 
 def test_block_texts_of_a_real_page_and_of_one_with_a_lone_surrogate() -> None:

@@ -67,6 +67,8 @@ mod _core {
     #[pymodule_export]
     use super::texts::block_texts;
     #[pymodule_export]
+    use super::utf8_size;
+    #[pymodule_export]
     use super::widgets::{WidgetTable, match_widgets, widget_decisions};
     #[pymodule_export]
     use super::words::folded_words;
@@ -154,6 +156,28 @@ pub(crate) fn code_points(text: &Bound<'_, PyString>) -> PyResult<Vec<u32>> {
         codes.set_len(length);
         Ok(codes)
     }
+}
+
+/// Characters a text's size in UTF-8 is summed over at a time (`utf8_size`): a huge page is not
+/// copied whole.
+const SIZE_CHUNK: usize = 1 << 16;
+
+/// The text's size in UTF-8 bytes, a lone surrogate counted as three ("surrogatepass" writes
+/// it so), without the bytes made.
+#[pyfunction]
+fn utf8_size(text: &Bound<'_, PyString>) -> PyResult<usize> {
+    let length = text.len()?;
+    let mut size = 0;
+    for start in (0..length).step_by(SIZE_CHUNK) {
+        let codes = code_points_between(text, start, length.min(start + SIZE_CHUNK))?;
+        size += codes
+            .iter()
+            .map(|&c| {
+                1 + usize::from(c >= 0x80) + usize::from(c >= 0x800) + usize::from(c >= 0x10000)
+            })
+            .sum::<usize>();
+    }
+    Ok(size)
 }
 
 /// The code points of text[start:end] (a str's indices), only those copied.
