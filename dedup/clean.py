@@ -164,9 +164,9 @@ class Cleaner:
         settled: set[tuple[int, int]],
     ) -> list[Decision]:
         """Site evidence judged again on the lines as they stay (`folded`: the page's folding;
-        `flow`: its `flow_lines`; `settled`: the blocks' that no context takes, `Judged`): a
-        sentence whose line lost its other sentences is judged as the shorter line it is in the
-        cleaned page."""
+        `flow`: its `flow_lines`; `settled`: the spans of the blocks no context takes,
+        `Judged.settled`): a sentence whose line lost its other sentences is judged as the shorter
+        line it is in the cleaned page."""
         found: list[Decision] = []
         site, limits = self.model.site_key(page.site or "", page.fetched_at), self.config.detectors.site
         for _ in range(self.config.guards.judging_rounds):
@@ -174,8 +174,7 @@ class Cleaner:
             if left_within(blocks, made, settled):  # most pages: what is left is settled
                 break
             left = _left(folded, blocks, made)
-            # No line lost a block, or what is left is settled: nothing to judge again.
-            if left == list(blocks) or all((b.start, b.end) in settled for b in left):
+            if left == list(blocks):  # no line lost a block: nothing to judge again
                 break
             more, settled = site_boilerplate.detect(page.text, site, left, self.model, flow, limits)
             decided = {(d.start, d.end) for d in made}
