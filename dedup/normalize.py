@@ -180,7 +180,7 @@ def _fold_table() -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray, dict[
     nfkc[codes[ok]] = forms[ok]
     # A form of several punctuation marks ("…" is "...") folds to spaces, as one mark does: a space
     # stands for it. No punctuation mark composes with a mark after it (as "=" does with U+0338).
-    several = np.fromiter((len(f) > 1 and _PUNCTUATION.fullmatch(f) is not None for f in nfkc_forms), bool)
+    several = [i for i in np.flatnonzero(forms == _BAD) if _PUNCTUATION.fullmatch(nfkc_forms[i]) is not None]
     nfkc[codes[several]] = ord(" ")
     drop = np.zeros(0x10000, bool)
     drop[codes] = matched(_DROP, chars)

@@ -176,12 +176,15 @@ def char_table() -> CharTable:
         (_ALPHA, str.isalpha),
         (_UPPER, str.isupper),
         (_DIGIT, str.isdigit),
-        (_STOP, SENTENCE_STOPS.__contains__),
-        (_CLOSING, CLOSING_MARKS.__contains__),
-        (_ARABIC_ABBREVIATION, ARABIC_ABBREVIATIONS.__contains__),
-        (_OPENING, _OPENING_MARKS.__contains__),
     ):
         flags[codes[np.fromiter(map(test, chars), bool, len(chars))]] |= flag
+    for flag, marks in (
+        (_STOP, SENTENCE_STOPS),
+        (_CLOSING, CLOSING_MARKS),
+        (_ARABIC_ABBREVIATION, ARABIC_ABBREVIATIONS),
+        (_OPENING, _OPENING_MARKS),
+    ):
+        flags[[ord(mark) for mark in marks]] |= flag
     for flag, pattern in (
         (_REGEX_SPACE, r"\s"),
         (_FORMAT, r"\p{Cf}"),
