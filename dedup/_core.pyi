@@ -143,6 +143,14 @@ def band_hashes(signed: bytes, rows: int) -> bytes:
     """A 64-bit hash of every run of `rows` consecutive u32 values of `signed` (the LSH band keys
     of signatures laid out row after row), as u64; little-endian bytes."""
 
+def variant_clusters(
+    keys: list[str], pairs: list[tuple[int, int]], size: int, similarity: float
+) -> list[int]:
+    """The cluster of each key, as the index of one of its keys: the pairs of key indexes in
+    order, two keys joined where neither holds the other whole between spaces and the Jaccard of
+    their character n-grams of `size` characters (the key itself when shorter) is `similarity`
+    or more."""
+
 def key_pairs(
     keys: bytes, chain_over: int | None, window: int, rank: bytes | None = None
 ) -> set[tuple[int, int]]:

@@ -14,12 +14,11 @@ from itertools import chain, compress
 
 import zstandard
 
+from dedup._core import variant_clusters
 from dedup.config import Rule
 from dedup.features import PageCounts
 from dedup.fingerprint import (
     FingerprintSettings,
-    char_shingles,
-    jaccard,
     key_lsh_pairs,
     lsh_bands,
 )
@@ -303,31 +302,19 @@ class SiteModel:
         size = self.settings.char_shingle
         # Read twice, the keys are never all held: once for the candidates, then for their keys.
         pairs = sorted(key_lsh_pairs(stats.variant_keys(max_chars), size, self.settings, bands))
-        wanted = {i for pair in pairs for i in pair}
-        marks = bytearray(max(wanted, default=-1) + 1)  # read the keys up to the last one wanted
+        wanted = sorted({i for pair in pairs for i in pair})
+        marks = bytearray(wanted[-1] + 1 if wanted else 0)  # read the keys up to the last one wanted
         for i in wanted:
             marks[i] = 1
-        key_of = dict(zip(sorted(wanted), compress(stats.variant_keys(max_chars), marks), strict=True))
-        shingles: dict[int, set[bytes]] = {}  # made only for the candidates
-        parent = {i: i for i in wanted}
-
-        def find(i: int) -> int:
-            while parent[i] != i:
-                parent[i] = parent[parent[i]]
-                i = parent[i]
-            return i
-
-        for i, j in pairs:
-            if find(i) == find(j) or _nested(key_of[i], key_of[j]):  # joined already: no need to compare
-                continue
-            for k in (i, j):
-                if k not in shingles:
-                    shingles[k] = char_shingles(key_of[k], size)
-            if jaccard(shingles[i], shingles[j]) >= self.rule.variant_similarity:
-                parent[find(j)] = find(i)
+        keys = list(compress(stats.variant_keys(max_chars), marks))
+        at = {i: n for n, i in enumerate(wanted)}
+        # Confirmed by the Jaccard of their n-grams, by the Rust core: the pairs in order, a pair
+        # of keys joined already not compared.
+        local = [(at[i], at[j]) for i, j in pairs]
+        roots = variant_clusters(keys, local, size, self.rule.variant_similarity)
         clusters: dict[int, list[str]] = {}
-        for i in sorted(wanted, key=key_of.__getitem__):
-            clusters.setdefault(find(i), []).append(key_of[i])
+        for n in sorted(range(len(keys)), key=keys.__getitem__):
+            clusters.setdefault(roots[n], []).append(keys[n])
         variants: dict[str, str] = {}
         for members in sorted(clusters.values()):
             if len(members) < 2:
@@ -342,9 +329,3 @@ def variant_candidates(keys: Iterable[str], max_chars: int) -> Iterator[str]:
     """The shapes compared for variants: long enough to differ by a typo, short enough to be
     furniture."""
     return (key for key in keys if 8 <= len(key) <= max_chars)
-
-
-def _nested(a: str, b: str) -> bool:
-    """Whether one key holds the other whole: `Read more: <title>` is a template, not a variant."""
-    short, long = sorted((a, b), key=len)
-    return f" {short} " in f" {long} "

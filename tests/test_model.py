@@ -4,10 +4,13 @@ from __future__ import annotations
 
 import pytest
 from conftest import AR_PAGE, EN_PAGE, REFERENCE_PAGE
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
-from dedup._core import furniture_runs
+from dedup._core import furniture_runs, variant_clusters
 from dedup.config import Config, Rule
 from dedup.features import PageCounts, PageRecord, excerpt, learning_pages
+from dedup.fingerprint import char_shingles, jaccard
 from dedup.model import FORGET_MIN_PAGES, Learned, SingleShapes, SiteModel
 from dedup.page import Block
 from dedup.segment import segment
@@ -99,6 +102,52 @@ def test_a_label_and_a_line_holding_it_whole_are_not_variants() -> None:
     model.finalize()
     stats = model.sites["news.example"]
     assert stats.pages_with(short) == (3, short) and stats.pages_with(long) == (3, long)
+
+
+def _clusters_as_sets(keys: list[str], roots: list[int]) -> set[frozenset[int]]:
+    found: dict[int, set[int]] = {}
+    for k, root in enumerate(roots):
+        found.setdefault(root, set()).add(k)
+    return {frozenset(members) for members in found.values()}
+
+
+def _reference_clusters(
+    keys: list[str], pairs: list[tuple[int, int]], size: int, similarity: float
+) -> list[int]:
+    """The variant merge's rule in Python: two keys join where neither holds the other whole
+    between spaces and their character n-grams' Jaccard is `similarity` or more."""
+    parent = list(range(len(keys)))
+
+    def find(i: int) -> int:
+        while parent[i] != i:
+            i = parent[i]
+        return i
+
+    for i, j in pairs:
+        short, long = sorted((keys[i], keys[j]), key=len)
+        if f" {short} " in f" {long} ":
+            continue
+        if jaccard(char_shingles(keys[i], size), char_shingles(keys[j], size)) >= similarity:
+            parent[find(j)] = find(i)
+    return [find(k) for k in range(len(keys))]
+
+
+@settings(max_examples=300, deadline=None)
+@given(
+    st.lists(st.text(st.sampled_from("ab جمع\u0651\ud800"), max_size=12), min_size=1, max_size=8),
+    st.data(),
+    st.integers(1, 4),
+    st.sampled_from([0.3, 0.5, 0.7, 1.0]),
+)
+def test_variant_clusters_follow_the_rule_on_any_keys(
+    keys: list[str], data: st.DataObject, size: int, similarity: float
+) -> None:
+    # Lone surrogates, Arabic marks, keys shorter than an n-gram, keys held whole in others.
+    index = st.integers(0, len(keys) - 1)
+    pairs = data.draw(st.lists(st.tuples(index, index), max_size=12))
+    found = variant_clusters(keys, pairs, size, similarity)
+    expected = _reference_clusters(keys, pairs, size, similarity)
+    assert _clusters_as_sets(keys, found) == _clusters_as_sets(keys, expected)
 
 
 def test_finalize_drops_word_grams_seen_on_one_page() -> None:

@@ -31,6 +31,7 @@ mod shingles;
 mod site;
 mod spans;
 mod texts;
+mod variants;
 mod widgets;
 mod words;
 
@@ -68,6 +69,8 @@ mod _core {
     use super::texts::block_texts;
     #[pymodule_export]
     use super::utf8_size;
+    #[pymodule_export]
+    use super::variants::variant_clusters;
     #[pymodule_export]
     use super::widgets::{WidgetTable, match_widgets, widget_decisions};
     #[pymodule_export]
