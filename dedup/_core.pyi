@@ -264,6 +264,17 @@ def widget_decisions(
     second kind where a link prefix's title list matched (the phrase ends with " …"), else of the
     first, `{"phrase": phrase}` their evidence; None where a key holds a lone surrogate."""
 
+def slug_lines(
+    table: CharTable,
+    slug: list[str],
+    blocks: list[Block],
+    slug_share: float,
+    line_share: float,
+    min_words: int,
+) -> list[int] | None:
+    """The indexes of the whole lines whose key holds nearly only the slug's words and most of
+    them (`dedup.headline._says`); None where a line's key holds a character past the BMP."""
+
 def unquoted(path: str) -> str | None:
     """`urllib.parse.unquote(path)`; None for a path with a lone surrogate."""
 

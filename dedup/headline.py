@@ -12,10 +12,11 @@ from urllib.parse import unquote
 import regex
 
 from dedup._core import said_again as core_said_again
+from dedup._core import slug_lines as core_slug_lines
 from dedup._core import unquoted
 from dedup.keys import GRAM, page_key
 from dedup.page import Block, Decision, url_path
-from dedup.segment import Words, ends_with_full_stop
+from dedup.segment import Words, char_table, ends_with_full_stop
 
 SLUG_MIN_WORDS = 3  # a slug of fewer words ("/news/details/4279575") names no headline
 LINE_SHARE = 0.8  # of the line's words that are the slug's: a headline adds little to its slug
@@ -57,7 +58,15 @@ def _unquote(path: str) -> str:
 def slug_lines(url: str | None, blocks: Sequence[Block]) -> list[int]:
     """The indexes of the whole lines whose words are nearly only the URL slug's, and most of them."""
     slug = slug_words(url)
-    return [k for k, b in enumerate(blocks) if b.whole_line and _says(b.key, slug)] if slug else []
+    if not slug:
+        return []
+    # By the Rust core, but for a page with a character past the BMP in a line.
+    found = core_slug_lines(char_table(), list(slug), list(blocks), SLUG_SHARE, LINE_SHARE, SLUG_MIN_WORDS)
+    return (
+        found
+        if found is not None
+        else [k for k, b in enumerate(blocks) if b.whole_line and _says(b.key, slug)]
+    )
 
 
 def said_again(text: str, blocks: Sequence[Block]) -> list[int]:

@@ -9,9 +9,14 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from dedup._core import slug_lines as core_slug_lines
 from dedup.clean import Cleaner
 from dedup.headline import (
+    LINE_SHARE,
+    SLUG_MIN_WORDS,
+    SLUG_SHARE,
     TITLE_MIN_WORDS,
+    _says,
     _unquote,
     first,
     opening_title,
@@ -20,8 +25,8 @@ from dedup.headline import (
     slug_words,
 )
 from dedup.normalize import normalize
-from dedup.page import Page
-from dedup.segment import ends_with_full_stop, segment, words_with_offsets
+from dedup.page import Block, Page
+from dedup.segment import char_table, ends_with_full_stop, segment, words_with_offsets
 
 AR_SLUG = "مجلس-المدينة-يمدد-ساعات-عمل-المكتبات-العامة"
 
@@ -84,6 +89,37 @@ def test_the_line_that_says_the_slug_is_found_and_a_menu_link_is_not_alone_enoug
     lines = ["Home", "Council votes to extend library opening hours", "Sport", "Council votes on budget"]
     blocks = segment("\n".join(lines) + "\n")
     assert slug_lines(url, blocks) == [1]
+
+
+_SLUG_WORDS = ["council", "votes", "library", "hours", "مجلس", "المدينة", "المكتبات", "ساعات"]
+_KEY_WORDS = [*_SLUG_WORDS, "sport", "2024", "0", "عمل", "١٢", "x\U0001d7ce", "\ud800"]
+
+
+@settings(max_examples=300, deadline=None)
+@given(
+    st.sets(st.sampled_from(_SLUG_WORDS), min_size=1),
+    st.lists(
+        st.tuples(
+            st.lists(st.sampled_from(_KEY_WORDS), max_size=9), st.sampled_from([" ", "  ", "\x1c", "\u3000"])
+        ),
+        max_size=8,
+    ),
+    st.lists(st.booleans(), min_size=8, max_size=8),
+)
+def test_the_lines_that_say_the_slug_are_those_the_rule_names(
+    slug: set[str], lines: list[tuple[list[str], str]], whole: list[bool]
+) -> None:
+    """The Rust core's pass is `_says` on every whole line: words cut at any run of spaces (an
+    information separator, an ideographic space), digits by `\\d` (an Arabic-Indic one, a digit
+    past the BMP), a lone surrogate; a key past the BMP is left to Python."""
+    blocks = [
+        Block(k, k + 1, space.join(words), k, whole[k], len(words), len(words), space.join(words))
+        for k, (words, space) in enumerate(lines)
+    ]
+    found = core_slug_lines(char_table(), sorted(slug), blocks, SLUG_SHARE, LINE_SHARE, SLUG_MIN_WORDS)
+    expected = [k for k, b in enumerate(blocks) if b.whole_line and _says(b.key, frozenset(slug))]
+    past_bmp = any(ord(c) > 0xFFFF for b in blocks if b.whole_line for c in b.key)
+    assert found == (None if past_bmp else expected)
 
 
 def test_the_first_candidate_within_reach_of_the_article_is_the_headline() -> None:

@@ -40,7 +40,7 @@ mod _core {
     #[pymodule_export]
     use super::fold::{FoldTable, fold, nfkc_by_char, nfkc_by_char_settled};
     #[pymodule_export]
-    use super::headline::{said_again, unquoted};
+    use super::headline::{said_again, slug_lines, unquoted};
     #[pymodule_export]
     use super::islands::{headline_runs, island_runs};
     #[pymodule_export]
