@@ -88,13 +88,6 @@ def signatures(shingle_sets: Iterable[set[bytes]], settings: FingerprintSettings
     return [LeanMinHash(m) for m in hashes]
 
 
-def jaccard(a: set[bytes], b: set[bytes]) -> float:
-    """The true Jaccard similarity of two shingle sets."""
-    if not a and not b:
-        return 1.0
-    return len(a & b) / len(a | b)
-
-
 # Vectorized forms: the same values as xxhash and datasketch give one at a time, for many inputs at
 # once, with no Python object per shingle.
 # A page repeating one short line in countless variants (a few words, reshuffled) puts them all in

@@ -60,13 +60,10 @@ def slug_lines(url: str | None, blocks: Sequence[Block]) -> list[int]:
     slug = slug_words(url)
     if not slug:
         return []
-    # By the Rust core, but for a page with a character past the BMP in a line.
     found = core_slug_lines(char_table(), list(slug), list(blocks), SLUG_SHARE, LINE_SHARE, SLUG_MIN_WORDS)
-    return (
-        found
-        if found is not None
-        else [k for k, b in enumerate(blocks) if b.whole_line and _says(b.key, slug)]
-    )
+    if found is None:  # a line with a character past the BMP, which the core's table does not class
+        found = [k for k, b in enumerate(blocks) if b.whole_line and _says(b.key, slug)]
+    return found
 
 
 def said_again(text: str, blocks: Sequence[Block]) -> list[int]:

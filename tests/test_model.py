@@ -10,7 +10,7 @@ from hypothesis import strategies as st
 from dedup._core import furniture_runs, variant_clusters
 from dedup.config import Config, Rule
 from dedup.features import PageCounts, PageRecord, excerpt, learning_pages
-from dedup.fingerprint import char_shingles, jaccard
+from dedup.fingerprint import char_shingles
 from dedup.model import FORGET_MIN_PAGES, Learned, SingleShapes, SiteModel
 from dedup.page import Block
 from dedup.segment import segment
@@ -127,7 +127,8 @@ def _reference_clusters(
         short, long = sorted((keys[i], keys[j]), key=len)
         if f" {short} " in f" {long} ":
             continue
-        if jaccard(char_shingles(keys[i], size), char_shingles(keys[j], size)) >= similarity:
+        a, b = char_shingles(keys[i], size), char_shingles(keys[j], size)
+        if len(a & b) / len(a | b) >= similarity:
             parent[find(j)] = find(i)
     return [find(k) for k in range(len(keys))]
 
