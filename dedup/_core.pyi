@@ -158,6 +158,9 @@ def key_pairs(
     rows gives each row and the next `window` rows only, in the order of the u64 `rank` (the
     rows' own where none or equal); little-endian bytes."""
 
+def shared_count(a: bytes, b: bytes) -> int:
+    """How many values two sorted arrays of distinct u32 (little-endian bytes) share."""
+
 def minhash(hashes: bytes, first: bytes, a: bytes, b: bytes) -> bytes:
     """MinHash signatures (datasketch's affine32) of the sets of u32 `hashes` that i64 `first`
     starts, one row of len(a) u32 values each; all little-endian bytes."""

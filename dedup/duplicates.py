@@ -28,7 +28,7 @@ from typing import NamedTuple
 import numpy as np
 import xxhash
 
-from dedup._core import block_key_hashes, exact_hashes, line_shingles, word_shingles
+from dedup._core import block_key_hashes, exact_hashes, line_shingles, shared_count, word_shingles
 from dedup.config import DuplicateRule
 from dedup.fingerprint import (
     FingerprintSettings,
@@ -275,7 +275,7 @@ def similarity(
     the smaller in the larger (of `min_article` shingles or more) when it reaches `containment`."""
     if not len(a) or not len(b):
         return None
-    inter = len(np.intersect1d(a, b, assume_unique=True))
+    inter = shared_count(a.tobytes(), b.tobytes())
     jaccard = inter / (len(a) + len(b) - inter)
     if jaccard >= threshold:
         return round(jaccard, 4)

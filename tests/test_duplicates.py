@@ -13,6 +13,7 @@ from hypothesis import strategies as st
 from typer.testing import CliRunner
 
 from corpus.generate import short_article_corpus
+from dedup._core import shared_count
 from dedup.clean import Cleaner
 from dedup.cli import app
 from dedup.config import Config
@@ -293,3 +294,14 @@ def test_an_article_is_its_shingles_less_the_common_ones(
     print_ = PagePrint("a.example", np.array(shingles, np.uint32), None)
     expected = np.setdiff1d(print_.shingles, common_, assume_unique=True)
     assert article_of(print_, common_).tolist() == expected.tolist()
+
+
+@given(_HASHES, _HASHES, st.integers(0, 60))
+def test_the_core_counts_the_shingles_two_articles_share_as_numpy_does(
+    a: list[int], b: list[int], shared: int
+) -> None:
+    """In one pass over both sorted articles (`similarity` reads it): numpy's set intersection."""
+    one = np.unique(np.array(a, np.uint32))
+    other = np.unique(np.array(b + a[:shared], np.uint32))
+    expected = len(np.intersect1d(one, other, assume_unique=True))
+    assert shared_count(one.tobytes(), other.tobytes()) == expected

@@ -315,36 +315,31 @@ fn folding<const NFKC: bool>(table: &FoldTable, text: &[u32], symbols: bool) -> 
     }
     let mut kept = Vec::with_capacity(n);
     let (mut word, mut letter, mut at) = (vec![0; n], vec![0; n], vec![0_u32; n + 1]);
-    // Slices of the text's length: indexed without a bound check a character.
-    let (word_of, letter_of, at_of) = (&mut word[..n], &mut letter[..n], &mut at[..n]);
     let (mut moved, mut rejoins, mut after_drop) = (false, false, false);
     // The flags of every character, and of every form folded to one character, ANDed: one
-    // register each, not a branch a character.
+    // register each, not a branch a character. A symbol past the BMP or a form of several
+    // characters clears SETTLED and KEPT_SETTLED where it is not.
     let (mut own_flags, mut form_flags) = (u8::MAX, u8::MAX);
-    // Where a symbol past the BMP or a form of several characters decides them.
-    let (mut settled, mut kept_settled) = (true, true);
-    for i in 0..n {
-        let original = text[i];
+    let (entries, nfkc) = (&table.entries[..BMP], &table.nfkc[..BMP]);
+    // The slices walked together: no bound checked a character.
+    let each = text.iter().zip(&mut word).zip(&mut letter).zip(&mut at);
+    for (((&original, word_of), letter_of), at_of) in each {
         // A position past u32 (a text whose foldings make it longer) is found after the loop.
-        at_of[i] = kept.len() as u32;
+        *at_of = kept.len() as u32;
         if original as usize >= BMP {
-            if !symbols {
-                return None;
-            }
             // A symbol past the BMP, as the caller found: a space.
-            settled = false;
-            kept_settled &= table.settles(u32::from(b' '));
-            kept.push(u32::from(b' '));
+            form_flags &= symbol(table, symbols, &mut kept)?;
+            own_flags &= !SETTLED;
             after_drop = false;
             continue;
         }
-        let own = table.entries[original as usize];
+        let own = entries[original as usize];
         own_flags &= own.flags;
         let is_word = own.flags & WORD != 0;
-        word_of[i] = u8::from(is_word);
+        *word_of = u8::from(is_word);
         // What the character's NFKC form (itself, without `NFKC`) folds to, and its flags.
         let one = if NFKC {
-            table.nfkc[original as usize]
+            nfkc[original as usize]
         } else {
             original
         };
@@ -354,11 +349,12 @@ fn folding<const NFKC: bool>(table: &FoldTable, text: &[u32], symbols: bool) -> 
                 fold: BAD,
                 flags: 0,
             },
-            one => table.entries[one as usize],
+            // A BMP character (`nfkc` holds no other): the mask spares a check of bounds.
+            one => entries[one as usize & (BMP - 1)],
         };
         if form.flags & FOLDS_TO_ONE != 0 {
             // The common case: one character, folded to one.
-            letter_of[i] = u8::from(is_word && form.flags & FOLDS_TO_LETTER != 0);
+            *letter_of = u8::from(is_word) & u8::from(form.flags & FOLDS_TO_LETTER != 0);
             form_flags &= form.flags;
             if form.flags & DROP != 0 {
                 (moved, after_drop) = (true, true);
@@ -369,32 +365,14 @@ fn folding<const NFKC: bool>(table: &FoldTable, text: &[u32], symbols: bool) -> 
             }
             continue;
         }
-        // A form of several characters (a ligature's: "ﷺ") or a folding of several (a casefold's:
-        // "ß"), split into words where the folding holds a space: `folded_words` looks for one
-        // only where the positions are given.
         moved = true;
-        let form = if one != BAD {
-            std::slice::from_ref(&one)
-        } else {
-            table.expansions.get(&original)?
-        };
-        let mut holds_letter = false;
-        for &code in form {
-            let folds = table.folding_of(code)?;
-            holds_letter |= folds.iter().any(|&f| f != u32::from(b' '));
-            if table.drop[code as usize] {
-                after_drop = true;
-                continue;
-            }
-            rejoins |= after_drop && table.joins[code as usize];
-            after_drop = false;
-            for &f in folds {
-                char::from_u32(f)?;
-                kept_settled &= table.settles(f);
-                kept.push(f);
-            }
+        let several = several(table, original, one, after_drop, &mut kept)?;
+        *letter_of = u8::from(is_word && several.holds_letter);
+        rejoins |= several.rejoins;
+        after_drop = several.after_drop;
+        if !several.kept_settled {
+            form_flags &= !KEPT_SETTLED;
         }
-        letter_of[i] = u8::from(is_word && holds_letter);
     }
     // A lone surrogate has no UTF-8: not one the table folds to. Positions are u32.
     if form_flags & KEPT_CHAR == 0 || u32::try_from(kept.len()).is_err() {
@@ -407,7 +385,80 @@ fn folding<const NFKC: bool>(table: &FoldTable, text: &[u32], symbols: bool) -> 
         letter,
         at: moved.then_some(at),
         rejoins,
-        settled: settled && own_flags & SETTLED != 0,
-        kept_settled: kept_settled && form_flags & KEPT_SETTLED != 0,
+        settled: own_flags & SETTLED != 0,
+        kept_settled: form_flags & KEPT_SETTLED != 0,
+    })
+}
+
+/// A symbol past the BMP folded (`fold`'s `symbols`): a space pushed to `kept`; the flags it
+/// leaves of `KEPT_SETTLED` (those of a folded space). None where symbols are not folded so.
+#[cold]
+#[inline(never)]
+fn symbol(table: &FoldTable, symbols: bool, kept: &mut Vec<u32>) -> Option<u8> {
+    if !symbols {
+        return None;
+    }
+    kept.push(u32::from(b' '));
+    Some(if table.settles(u32::from(b' ')) {
+        u8::MAX
+    } else {
+        !KEPT_SETTLED
+    })
+}
+
+/// What folding a character of several adds to the folding, besides the characters it keeps.
+struct Several {
+    /// Whether its folding holds a letter (not a space alone).
+    holds_letter: bool,
+    /// Whether a dropped character of it (or the one before it, `after_drop`) stands right before
+    /// one that joins the character before it.
+    rejoins: bool,
+    /// Whether it ends with a dropped character.
+    after_drop: bool,
+    /// Whether every character it keeps keeps the folded text NFKC.
+    kept_settled: bool,
+}
+
+/// The folding of a BMP character whose NFKC form (`one`, or `BAD` where it is of several
+/// characters: a ligature's, "ﷺ") or whose folding is of several characters (a casefold's: "ß"),
+/// its characters pushed to `kept` (split into words where the folding holds a space:
+/// `folded_words` looks for one only where the positions are given); None where one cannot be
+/// folded. Apart from `folding`'s loop, which then holds its own values in registers: most pages
+/// have no such character.
+#[cold]
+#[inline(never)]
+fn several(
+    table: &FoldTable,
+    original: u32,
+    one: u32,
+    mut after_drop: bool,
+    kept: &mut Vec<u32>,
+) -> Option<Several> {
+    let form = if one != BAD {
+        std::slice::from_ref(&one)
+    } else {
+        table.expansions.get(&original)?
+    };
+    let (mut holds_letter, mut rejoins, mut kept_settled) = (false, false, true);
+    for &code in form {
+        let folds = table.folding_of(code)?;
+        holds_letter |= folds.iter().any(|&f| f != u32::from(b' '));
+        if table.drop[code as usize] {
+            after_drop = true;
+            continue;
+        }
+        rejoins |= after_drop && table.joins[code as usize];
+        after_drop = false;
+        for &f in folds {
+            char::from_u32(f)?;
+            kept_settled &= table.settles(f);
+            kept.push(f);
+        }
+    }
+    Some(Several {
+        holds_letter,
+        rejoins,
+        after_drop,
+        kept_settled,
     })
 }

@@ -46,7 +46,7 @@ mod _core {
     #[pymodule_export]
     use super::learning::{edge_counts, learning_features};
     #[pymodule_export]
-    use super::lsh::{band_hashes, key_pairs};
+    use super::lsh::{band_hashes, key_pairs, shared_count};
     #[pymodule_export]
     use super::minhash;
     #[pymodule_export]

@@ -114,6 +114,29 @@ fn grouped_pairs(
     pairs
 }
 
+/// How many values two sorted arrays of distinct u32 share (little-endian bytes): the shingles two
+/// articles have in common (`dedup.duplicates.similarity`), in one pass over both.
+#[pyfunction]
+pub fn shared_count(a: &[u8], b: &[u8]) -> PyResult<usize> {
+    if a.len() % 4 != 0 || b.len() % 4 != 0 {
+        return Err(PyValueError::new_err("u32 values, 4 bytes each"));
+    }
+    Ok(shared(&u32s(a), &u32s(b)))
+}
+
+/// `shared_count` of two sorted slices of distinct values.
+fn shared(a: &[u32], b: &[u32]) -> usize {
+    let (mut i, mut j, mut count) = (0, 0, 0);
+    while i < a.len() && j < b.len() {
+        match a[i].cmp(&b[j]) {
+            std::cmp::Ordering::Less => i += 1,
+            std::cmp::Ordering::Greater => j += 1,
+            std::cmp::Ordering::Equal => (i, j, count) = (i + 1, j + 1, count + 1),
+        }
+    }
+    count
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -128,6 +151,13 @@ mod tests {
         assert_eq!(chained, vec![(0, 3), (2, 3), (2, 4)]);
         let all = grouped_pairs(&keys, None, 1, None);
         assert_eq!(all.len(), 6);
+    }
+
+    #[test]
+    fn shared_values_are_counted_once_each() {
+        assert_eq!(shared(&[1, 3, 5, 9], &[2, 3, 9, 10, 11]), 2);
+        assert_eq!(shared(&[], &[1]), 0);
+        assert_eq!(shared(&[4], &[4]), 1);
     }
 
     #[test]

@@ -415,11 +415,16 @@ pub(crate) fn chars(text: &Bound<'_, PyString>) -> PyResult<Vec<char>> {
         let args = ("utf-8", text.clone().unbind(), i, i + 1, reason);
         return Err(PyUnicodeEncodeError::new_err(args));
     }
-    // Made in place: a char is a u32.
-    Ok(codes
-        .into_iter()
-        .map(|code| char::from_u32(code).expect("checked above"))
-        .collect())
+    let mut codes = std::mem::ManuallyDrop::new(codes);
+    // SAFETY: a str's code points are at most 0x10FFFF and none is a surrogate (checked above), so
+    // each is a char, which has the size and alignment of a u32: the vector is taken over as it is.
+    Ok(unsafe {
+        Vec::from_raw_parts(
+            codes.as_mut_ptr().cast::<char>(),
+            codes.len(),
+            codes.capacity(),
+        )
+    })
 }
 
 pub(crate) struct Page<'a> {
