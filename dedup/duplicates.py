@@ -270,9 +270,9 @@ def identity_keys(print_: PagePrint, article: np.ndarray, min_article: int) -> l
 def similarity(
     a: np.ndarray, b: np.ndarray, threshold: float, rule: DuplicateRule, contain: bool = True
 ) -> float | None:
-    """How similar two articles (sorted shingle hashes) are when they are near duplicates, else
-    None: their Jaccard when it reaches the threshold, else, where `contain`, the containment of
-    the smaller in the larger (of `min_article` shingles or more) when it reaches `containment`."""
+    """How similar two articles (sorted uint32 shingle hashes) are when they are near duplicates,
+    else None: their Jaccard when it reaches the threshold, else, where `contain`, the containment
+    of the smaller in the larger (of `min_article` shingles or more) when it reaches `containment`."""
     if not len(a) or not len(b):
         return None
     inter = shared_count(a.tobytes(), b.tobytes())

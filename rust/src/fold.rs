@@ -317,8 +317,9 @@ fn folding<const NFKC: bool>(table: &FoldTable, text: &[u32], symbols: bool) -> 
     let (mut word, mut letter, mut at) = (vec![0; n], vec![0; n], vec![0_u32; n + 1]);
     let (mut moved, mut rejoins, mut after_drop) = (false, false, false);
     // The flags of every character, and of every form folded to one character, ANDed: one
-    // register each, not a branch a character. A symbol past the BMP or a form of several
-    // characters clears SETTLED and KEPT_SETTLED where it is not.
+    // register each, not a branch a character. A symbol past the BMP clears SETTLED (and
+    // KEPT_SETTLED where a folded space is not settled), a form of several characters
+    // KEPT_SETTLED where what it keeps is not.
     let (mut own_flags, mut form_flags) = (u8::MAX, u8::MAX);
     let (entries, nfkc) = (&table.entries[..BMP], &table.nfkc[..BMP]);
     // The slices walked together: no bound checked a character.
