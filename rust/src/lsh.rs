@@ -124,8 +124,9 @@ pub fn shared_count(a: &[u8], b: &[u8]) -> PyResult<usize> {
     Ok(shared(&u32s(a), &u32s(b)))
 }
 
-/// `shared_count` of two sorted slices of distinct values.
-fn shared(a: &[u32], b: &[u32]) -> usize {
+/// How many values two sorted slices of distinct values share (`shared_count`, and the variant
+/// merges' Jaccard), in one pass over both.
+pub(crate) fn shared<T: Ord>(a: &[T], b: &[T]) -> usize {
     let (mut i, mut j, mut count) = (0, 0, 0);
     while i < a.len() && j < b.len() {
         match a[i].cmp(&b[j]) {

@@ -95,18 +95,7 @@ fn char_grams(key: &[u32], size: usize) -> Vec<&[u32]> {
 
 /// |a ∩ b| / |a ∪ b| of two sorted, distinct sets (1 for two empty ones), as Python divides.
 fn jaccard(a: &[&[u32]], b: &[&[u32]]) -> f64 {
-    let (mut i, mut j, mut both) = (0, 0, 0_usize);
-    while i < a.len() && j < b.len() {
-        match a[i].cmp(b[j]) {
-            std::cmp::Ordering::Less => i += 1,
-            std::cmp::Ordering::Greater => j += 1,
-            std::cmp::Ordering::Equal => {
-                both += 1;
-                i += 1;
-                j += 1;
-            }
-        }
-    }
+    let both = crate::lsh::shared(a, b);
     let either = a.len() + b.len() - both;
     if either == 0 {
         1.0
