@@ -51,9 +51,6 @@ def nfkc_by_char(table: FoldTable, text: str, symbols: bool = False) -> tuple[st
     its dropped marks); None where one has none in the BMP, is past it (but for a symbol, with
     `symbols`), or is a lone surrogate."""
 
-def nfkc_by_char_settled(table: FoldTable, text: str, symbols: bool = False) -> bool | None:
-    """`nfkc_by_char(table, text, symbols)[1]` without the replaced text; None where that is None."""
-
 class WidgetTable:
     """The phrases (longest first), labels and link prefixes of a widget matcher, as normalized
     keys, and the most words a widget and a link line hold."""
@@ -81,8 +78,9 @@ def fold(
     `symbols`, each character past the BMP is a symbol (the caller found) that folds to a space.
     Then whether a dropped character stands right before one that can join the character before it
     (a mark, a Hangul jamo); whether every character of the text is settled (each its own NFKC
-    form, the text NFKC but for the order of its dropped marks); last, whether every character of
-    the folded text is settled and not dropped (then it is NFKC)."""
+    form, the text NFKC but for the order of its dropped marks; with `nfkc`, every character of
+    their forms, as `nfkc_by_char` finds); last, whether every character of the folded text is
+    settled and not dropped (then it is NFKC)."""
 
 def segment(table: CharTable, text: str, kept: str, at: bytes, block: type[Block]) -> list[Block]:
     """The blocks of a page whose folding took the fast path (`kept`: its folded text without the
@@ -142,6 +140,11 @@ def folded_words(
 def band_hashes(signed: bytes, rows: int) -> bytes:
     """A 64-bit hash of every run of `rows` consecutive u32 values of `signed` (the LSH band keys
     of signatures laid out row after row), as u64; little-endian bytes."""
+
+def key_band_keys(keys: list[str], size: int, a: bytes, b: bytes, rows: int) -> tuple[bytes, bytes]:
+    """The LSH band keys (`band_hashes`, `rows` values a band) of the `minhash` signatures (`a`,
+    `b`: the affine permutations, u32) of each key's `char_shingles` of `size`, a row of bands a
+    key; and each key's `key_hashes`; u64 little-endian bytes."""
 
 def variant_clusters(
     keys: list[str], pairs: list[tuple[int, int]], size: int, similarity: float

@@ -12,7 +12,7 @@ import numpy as np
 import xxhash
 
 from dedup import checks
-from dedup._core import band_hashes, key_hashes, minhash
+from dedup._core import band_hashes, key_band_keys, minhash
 from dedup._core import char_shingles as core_char_shingles
 from dedup._core import key_pairs as core_key_pairs
 from dedup.normalize import NORMALIZER_VERSION
@@ -132,13 +132,16 @@ def minhash_matrix(
 
 def _signed(hashes: np.ndarray, first: np.ndarray, settings: FingerprintSettings, perms: range) -> bytes:
     """`minhash_matrix` as the core's little-endian u32 bytes, row after row."""
+    a, b = permutation_bytes(settings, perms)
+    return minhash(np.asarray(hashes, "<u4").tobytes(), np.asarray(first, "<i8").tobytes(), a, b)
+
+
+def permutation_bytes(settings: FingerprintSettings, perms: range) -> tuple[bytes, bytes]:
+    """The multipliers and offsets of these permutations of the settings, as the core reads them."""
     if settings.scheme != "affine32":
         raise ValueError(f"vectorized MinHash supports the affine32 scheme, not {settings.scheme!r}")
     a, b = _permutations(settings.num_perm, settings.seed)
-    a, b = a[perms.start : perms.stop], b[perms.start : perms.stop]
-    return minhash(
-        np.asarray(hashes, "<u4").tobytes(), np.asarray(first, "<i8").tobytes(), a.tobytes(), b.tobytes()
-    )
+    return a[perms.start : perms.stop].tobytes(), b[perms.start : perms.stop].tobytes()
 
 
 @functools.cache
@@ -185,14 +188,14 @@ def key_lsh_pairs(
     `chain_over` keys gives chains, not all its pairs (None: all pairs); a chain follows the keys'
     own hashes, so the same keys give the same pairs in whatever order they come (batch, stream,
     Spark and a resumed run see a site's pages in different orders)."""
+    count, rows = bands
+    a, b = permutation_bytes(settings, range(count * rows))
     parts, ranks = [], []
     iter_keys = iter(keys)
     for chunk in iter(lambda: list(islice(iter_keys, batch)), []):
-        hashes, shingles = _char_shingle_hashes(chunk, size)
-        first = np.zeros(len(chunk) + 1, np.int64)
-        np.cumsum(shingles, out=first[1:])
-        parts.append(_band_table(hashes, first, settings, bands))
-        ranks.append(np.frombuffer(key_hashes(chunk), "<u8"))
+        made, hashes = key_band_keys(chunk, size, a, b, rows)  # by one call to the Rust core
+        parts.append(np.frombuffer(made, "<u8").reshape(len(chunk), count))
+        ranks.append(np.frombuffer(hashes, "<u8"))
     pairs: set[tuple[int, int]] = set()
     if parts:
         rank = np.concatenate(ranks)

@@ -12,7 +12,7 @@ from bisect import bisect_left
 import numpy as np
 import regex
 
-from dedup._core import FoldTable, fold, folded_words, nfkc_by_char, nfkc_by_char_settled
+from dedup._core import FoldTable, fold, folded_words, nfkc_by_char
 
 # Bump when keys change: stored models hold keys made by one version.
 NORMALIZER_VERSION = 3
@@ -299,15 +299,19 @@ class Folded:
         folding = fold(table, text, False)
         by_char = False  # whether the text is folded by its characters' NFKC forms
         if folding is None or not folding[5]:
-            self.symbols = not text.isascii() and _PAST_BMP.search(text) is not None
+            # A text folded so holds no character past the BMP.
+            self.symbols = folding is None and not text.isascii() and _PAST_BMP.search(text) is not None
             if self.symbols and not all(map(_folds_to_a_space, set(_PAST_BMP.findall(text)))):
                 return  # a letter or an ideograph past the BMP, say
             if not text.isascii() and not unicodedata.is_normalized("NFKC", text):
-                if not _nfkc_by_char_holds(text, self.symbols):
+                # Folded by its characters' forms where each has one, then asked whether the forms
+                # are settled (most such texts hold only no-break spaces and the like, whose are).
+                folding = fold(table, text, True, self.symbols)
+                if folding is None or not (folding[5] or _nfkc_by_char(text, self.symbols) is not None):
                     return
                 by_char = True
-            if self.symbols or by_char:  # else the folding above stands
-                folding = fold(table, text, by_char, self.symbols)
+            elif self.symbols:  # else the folding above stands
+                folding = fold(table, text, False, True)
         if folding is None:
             return  # a lone surrogate, a character past the BMP or one the tables cannot fold
         kept, word, letter, at, rejoins, _, kept_settled = folding
@@ -393,13 +397,6 @@ def machine_ints(data: bytes) -> array[int]:
     if sys.byteorder == "big":
         out.byteswap()
     return out
-
-
-def _nfkc_by_char_holds(text: str, symbols: bool) -> bool:
-    """Whether `_nfkc_by_char` finds the replaced text, made only where it must be asked whether
-    it is NFKC (most such texts hold only no-break spaces and the like, whose forms are settled)."""
-    settled = nfkc_by_char_settled(_core_fold_table(), text, symbols)
-    return settled is not None and (settled or _nfkc_by_char(text, symbols) is not None)
 
 
 def _nfkc_by_char(text: str, symbols: bool = False) -> str | None:

@@ -11,7 +11,7 @@ from datasketch import MinHashLSH
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from dedup._core import band_hashes
+from dedup._core import band_hashes, key_band_keys
 from dedup.fingerprint import (
     CHAIN_OVER,
     CHAIN_WINDOW,
@@ -23,6 +23,7 @@ from dedup.fingerprint import (
     lsh_bands,
     lsh_pairs,
     minhash_matrix,
+    permutation_bytes,
     signatures,
 )
 from dedup.periods import key_hashes
@@ -50,6 +51,19 @@ def test_char_shingle_hashes_are_each_windows_xxh32_in_order(keys: list[str], si
 @given(st.lists(st.text(alphabet=ALPHABET + "\ud800", max_size=40), max_size=20))
 def test_key_hashes_are_each_keys_xxh3(keys: list[str]) -> None:
     assert key_hashes(keys) == [xxhash.xxh3_64_intdigest(k.encode("utf-8", "surrogatepass")) for k in keys]
+
+
+@given(st.lists(st.text(alphabet=ALPHABET + "\ud800", max_size=60), max_size=20), st.integers(1, 6))
+@settings(max_examples=60, deadline=None)
+def test_key_band_keys_are_the_band_hashes_of_the_keys_signatures(keys: list[str], size: int) -> None:
+    # The variant merges' one call: what the n-gram hashes, signatures and band keys give apart.
+    settings_ = FingerprintSettings()
+    count, rows = lsh_bands(0.7, settings_.num_perm)
+    signed = minhash_matrix(*char_shingle_hashes(keys, size), settings_, range(count * rows))
+    a, b = permutation_bytes(settings_, range(count * rows))
+    made, ranks = key_band_keys(keys, size, a, b, rows)
+    assert made == band_hashes(signed.astype("<u4").tobytes(), rows)
+    assert np.frombuffer(ranks, "<u8").tolist() == key_hashes(keys)
 
 
 def test_char_shingle_hashes_are_the_shingles_hashes() -> None:

@@ -126,7 +126,8 @@ struct Folding {
     at: Option<Vec<u32>>,
     /// Whether a dropped character stands right before one that joins the character before it.
     rejoins: bool,
-    /// Whether every character of the text is a settled BMP character.
+    /// Whether every character of the text (with `NFKC`, of their forms) is a settled BMP
+    /// character.
     settled: bool,
     /// Whether every character of `kept` keeps it NFKC (`FoldTable::settles`).
     kept_settled: bool,
@@ -145,7 +146,8 @@ struct Folding {
 /// that can join the character before it (`FoldTable::joins`): only there can the NFKC forms, NFKC
 /// as a whole, not be once their dropped characters go; whether every character of the text is
 /// settled (`FoldTable::settled`): each is its own NFKC form, and the text NFKC but for the order
-/// of its dropped marks, which makes no difference here; last, whether every character of the
+/// of its dropped marks, which makes no difference here (with `nfkc`: whether every character of
+/// their forms is, as `nfkc_by_char` finds it); last, whether every character of the
 /// folded text is settled and not dropped: then the folded text is NFKC. The GIL is released while
 /// the page is folded.
 #[pyfunction]
@@ -216,21 +218,6 @@ pub fn nfkc_by_char<'py>(
         return Ok(None);
     };
     Ok(Some((crate::py_string(py, &replaced)?, settled)))
-}
-
-/// `nfkc_by_char(...)[1]` without the text: most texts whose characters are not all their own
-/// NFKC forms hold only no-break spaces and the like, whose forms are settled.
-#[pyfunction]
-#[pyo3(signature = (table, text, symbols = false))]
-pub fn nfkc_by_char_settled(
-    table: PyRef<'_, FoldTable>,
-    text: &Bound<'_, PyString>,
-    symbols: bool,
-) -> PyResult<Option<bool>> {
-    let Some(text) = encodable(text)? else {
-        return Ok(None);
-    };
-    Ok(by_char(&table, &text, symbols, |_| {}))
 }
 
 /// Each character's NFKC form given to `form` in turn (a symbol past the BMP, with `symbols`, as
@@ -374,6 +361,9 @@ fn folding<const NFKC: bool>(table: &FoldTable, text: &[u32], symbols: bool) -> 
         if !several.kept_settled {
             form_flags &= !KEPT_SETTLED;
         }
+        if !several.form_settled {
+            form_flags &= !SETTLED;
+        }
     }
     // A lone surrogate has no UTF-8: not one the table folds to. Positions are u32.
     if form_flags & KEPT_CHAR == 0 || u32::try_from(kept.len()).is_err() {
@@ -386,7 +376,8 @@ fn folding<const NFKC: bool>(table: &FoldTable, text: &[u32], symbols: bool) -> 
         letter,
         at: moved.then_some(at),
         rejoins,
-        settled: own_flags & SETTLED != 0,
+        // With `NFKC`, of the characters' forms (`by_char`'s): a symbol's is itself, settled.
+        settled: (if NFKC { form_flags } else { own_flags }) & SETTLED != 0,
         kept_settled: form_flags & KEPT_SETTLED != 0,
     })
 }
@@ -418,6 +409,8 @@ struct Several {
     after_drop: bool,
     /// Whether every character it keeps keeps the folded text NFKC.
     kept_settled: bool,
+    /// Whether every character of its form is settled (`FoldTable::settled`).
+    form_settled: bool,
 }
 
 /// The folding of a BMP character whose NFKC form (`one`, or `BAD` where it is of several
@@ -441,6 +434,9 @@ fn several(
         table.expansions.get(&original)?
     };
     let (mut holds_letter, mut rejoins, mut kept_settled) = (false, false, true);
+    let form_settled = form
+        .iter()
+        .all(|&f| f as usize >= BMP || table.settled[f as usize]);
     for &code in form {
         let folds = table.folding_of(code)?;
         holds_letter |= folds.iter().any(|&f| f != u32::from(b' '));
@@ -461,5 +457,6 @@ fn several(
         rejoins,
         after_drop,
         kept_settled,
+        form_settled,
     })
 }

@@ -38,7 +38,7 @@ mod words;
 #[pymodule]
 mod _core {
     #[pymodule_export]
-    use super::fold::{FoldTable, fold, nfkc_by_char, nfkc_by_char_settled};
+    use super::fold::{FoldTable, fold, nfkc_by_char};
     #[pymodule_export]
     use super::headline::{said_again, slug_lines, unquoted};
     #[pymodule_export]
@@ -46,7 +46,7 @@ mod _core {
     #[pymodule_export]
     use super::learning::{edge_counts, learning_features};
     #[pymodule_export]
-    use super::lsh::{band_hashes, key_pairs, shared_count};
+    use super::lsh::{band_hashes, key_band_keys, key_pairs, shared_count};
     #[pymodule_export]
     use super::minhash;
     #[pymodule_export]

@@ -5,9 +5,11 @@ use foldhash::fast::RandomState;
 use hashbrown::HashMap;
 use pyo3::exceptions::PyValueError;
 use pyo3::prelude::*;
-use pyo3::types::{PyBytes, PySet};
+use pyo3::types::{PyBytes, PySet, PyString};
+use xxhash_rust::xxh3::xxh3_64;
 
-use crate::{from_le, u32s};
+use crate::shingles::char_gram_hashes;
+use crate::{from_le, signatures, u32s};
 
 /// Mixes a band's values into its hash (`band_hash`).
 const BAND_MULTIPLIER: u64 = 0x9E37_79B9_7F4A_7C15;
@@ -34,6 +36,48 @@ pub fn band_hashes<'py>(
             .collect()
     });
     Ok(PyBytes::new(py, &bytes))
+}
+
+/// What the variant merges' LSH makes of a batch of keys, in one call: the band keys
+/// (`band_hashes`, `rows` values a band) of the `minhash` signatures (`a`, `b`: the affine
+/// permutations, u32) of each key's character n-grams (`char_shingles` of `size`), a row of bands
+/// a key; and each key's `key_hashes`. Little-endian u64 bytes; the GIL is released while they
+/// are made.
+#[pyfunction]
+pub fn key_band_keys<'py>(
+    py: Python<'py>,
+    keys: Vec<Bound<'py, PyString>>,
+    size: usize,
+    a: &[u8],
+    b: &[u8],
+    rows: usize,
+) -> PyResult<(Bound<'py, PyBytes>, Bound<'py, PyBytes>)> {
+    let (a, b) = (u32s(a), u32s(b));
+    if size == 0 || rows == 0 || a.len() != b.len() || a.len() % rows != 0 {
+        return Err(PyValueError::new_err(
+            "n-grams of 1 character or more, and permutations of whole bands of rows",
+        ));
+    }
+    let keys = keys.iter().map(crate::utf8).collect::<PyResult<Vec<_>>>()?;
+    let (bands, ranks): (Vec<u8>, Vec<u8>) = py.detach(|| {
+        let (mut hashes, mut first) = (Vec::new(), Vec::with_capacity(keys.len() + 1));
+        first.push(0);
+        for key in &keys {
+            char_gram_hashes(key, size, &mut hashes);
+            first.push(hashes.len());
+        }
+        let signed = signatures(&hashes, &first, &a, &b);
+        let bands = signed
+            .chunks_exact(rows)
+            .flat_map(|band| band_hash(band).to_le_bytes())
+            .collect();
+        let ranks = keys
+            .iter()
+            .flat_map(|key| xxh3_64(key).to_le_bytes())
+            .collect();
+        (bands, ranks)
+    });
+    Ok((PyBytes::new(py, &bands), PyBytes::new(py, &ranks)))
 }
 
 /// A band's values mixed into one hash, each in turn: h = h * BAND_MULTIPLIER + v, then h ^= h >> 29

@@ -211,7 +211,13 @@ pub(crate) fn exact_hash_pair(
 
 /// The hashes of a key's character n-grams: from each character, the bytes of `size` characters
 /// (fewer at the key's end), as long as a whole n-gram fits, and one for a shorter key.
-fn char_gram_hashes(key: &[u8], size: usize, out: &mut Vec<u32>) {
+pub(crate) fn char_gram_hashes(key: &[u8], size: usize, out: &mut Vec<u32>) {
+    if key.is_ascii() {
+        // A character a byte: the n-grams are the byte windows, none looked for.
+        let size = size.min(key.len()).max(1);
+        out.extend(key.windows(size).map(|gram| xxh32(gram, 0)));
+        return;
+    }
     // Where each character starts: a byte that does not continue one.
     let mut starts: Vec<usize> = (0..key.len()).filter(|&i| key[i] & 0xC0 != 0x80).collect();
     let chars = starts.len();
