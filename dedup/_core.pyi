@@ -68,9 +68,9 @@ def match_widgets(table: WidgetTable, keys: list[str]) -> list[str | None] | Non
     """For each key, the phrase, label or link prefix (with " …") that makes it a widget, or None;
     None for the whole list where a key holds a lone surrogate."""
 
-def fold(
-    table: FoldTable, text: str, nfkc: bool, symbols: bool = False
-) -> tuple[str, bytes, bytes, bytes | None, bool, bool, bool] | None:
+_Folding = tuple[str, bytes, bytes, bytes | None, bool, bool, bool]
+
+def fold(table: FoldTable, text: str, nfkc: bool, symbols: bool = False) -> _Folding | None:
     r"""A page folded character for character (with `nfkc`, each character's NFKC form: one
     character, or a ligature's several): its folded text without the dropped characters, a byte a
     character for `\w` and for a `\w` whose folding holds a letter, and u32 positions of the text in
@@ -322,6 +322,11 @@ def site_verdicts(
     block that is a slot alone, holds a colon and for which `entry_time(text, start, end)` is not
     None is left alone."""
 
+_Features = tuple[
+    bytes, bytes, int, bytes, list[tuple[int, int, int]], int, bytes, bytes, tuple[int, int] | None
+]
+_Learned = tuple[_Features | None, list[tuple[int, int, str, int, bool, int, int, str]]]
+
 def learning_features(
     table: CharTable,
     text: str,
@@ -330,21 +335,7 @@ def learning_features(
     word: bytes,
     letter: bytes,
     limits: dict[str, int],
-) -> tuple[
-    tuple[
-        bytes,
-        bytes,
-        int,
-        bytes,
-        list[tuple[int, int, int]],
-        int,
-        bytes,
-        bytes,
-        tuple[int, int] | None,
-    ]
-    | None,
-    list[tuple[int, int, str, int, bool, int, int, str]],
-]:
+) -> _Learned:
     """What learning takes of a page on the fast path (`dedup.features.learning_pages`): its blocks'
     shapes (UTF-8, one line break between) and their distinct `key_hashes`, sorted, how many stand
     before its first long line, their example texts (UTF-8, one line break between), (index, and
@@ -352,6 +343,15 @@ def learning_features(
     its keys, its distinct salted edge 3-grams, sorted (both little-endian u64 bytes), its lines'
     `word_shingles` and its key's `exact_hashes` (None for an empty page); or, for a page with a
     line of `flow_line_words` words or more, None and its blocks as `segment` gives them."""
+
+def folded_learning_features(
+    fold_table: FoldTable, table: CharTable, text: str, limits: dict[str, int]
+) -> tuple[_Learned | None, _Folding | None]:
+    """`learning_features` of a page folded here as `fold` folds it (without `nfkc`), where that
+    folding stands as it is (every character settled, the folded text NFKC, no dropped mark
+    before one that joins); with it, the folding `fold` gives (None where it gives None) where
+    Python must finish it (`dedup.normalize.Folded`; the features None then) or take a page with
+    a flow line from its blocks."""
 
 def edge_counts(
     table: CharTable,

@@ -14,7 +14,7 @@ from typing import NamedTuple
 
 import numpy as np
 
-from dedup._core import block_texts, key_hashes, learning_features
+from dedup._core import block_texts, folded_learning_features, key_hashes, learning_features
 from dedup._core import edge_counts as core_edge_counts
 from dedup.duplicates import KeyHashes, PagePrint, key_prints, page_key_hashes, segmented_key_hashes
 from dedup.fingerprint import FingerprintSettings, exact_hash
@@ -31,7 +31,7 @@ from dedup.keys import (
     page_key,
     pair_hashes,
 )
-from dedup.normalize import Folded
+from dedup.normalize import Folded, core_fold_table
 from dedup.page import Block, blocks_of
 from dedup.segment import (
     FLOW_LINE_WORDS,
@@ -351,15 +351,20 @@ def learning_pages(
     keys: list[KeyHashes] = []
     limits = _core_limits(short_words, settings.word_shingle)
     for site, text in pages:
-        folded = Folded(text)
-        # In one call to the Rust core, where the page took the fast path: its features, or the
-        # blocks of a page with a line of FLOW_LINE_WORDS words or more (its flow's are made here).
-        # The core finds no labels beside a symbol past the BMP (an emoji): those pages' are made here.
-        found, rows = (
-            learning_features(char_table(), text, *folded.kept_span(0, len(text)), *folded.flags(), limits)
-            if folded.fast and not folded.symbols
-            else (None, None)
-        )
+        # In one call to the Rust core, where the page's folding stands as it is (most pages): its
+        # features, or the blocks of a page with a line of FLOW_LINE_WORDS words or more (its
+        # flow's are made here, with the folding the core gives then).
+        learned, folding = folded_learning_features(core_fold_table(), char_table(), text, limits)
+        found, rows = learned or (None, None)
+        if found is None:
+            folded = Folded(text, folding, folded=True)
+            # A folding finished here: where it took the fast path, the features made by the core
+            # all the same. The core finds no labels beside a symbol past the BMP (an emoji): those
+            # pages' are made here.
+            if learned is None and folded.fast and not folded.symbols:
+                found, rows = learning_features(
+                    char_table(), text, *folded.kept_span(0, len(text)), *folded.flags(), limits
+                )
         if found is not None:
             shapes, hashes, head, texts, labelled, page_hash, grams, shingles, exact = found
             labels = _labels(text, labelled)  # a page without a flow line has no glued labels

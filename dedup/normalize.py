@@ -223,7 +223,7 @@ def _folds_within(char: str, dropped: bool) -> bool:
 
 
 @functools.cache
-def _core_fold_table() -> FoldTable:
+def core_fold_table() -> FoldTable:
     """The folding tables as the Rust core reads them, which characters can join the one before
     them (`_JOINS`), and which are settled (`_settled`)."""
     nfkc, table, drop, word, expansions, fold_expansions = _fold_table()
@@ -268,7 +268,7 @@ def _settled(nfkc: np.ndarray, drop: np.ndarray) -> np.ndarray:
 
 def build_tables() -> None:
     """Build the folding tables now (a process about to fork workers builds them once for all)."""
-    _core_fold_table()
+    core_fold_table()
 
 
 @functools.cache
@@ -285,18 +285,24 @@ def _folds_to_a_space(char: str) -> bool:
     )
 
 
+# What the Rust core's `fold` gives of a text (see dedup._core.fold).
+Folding = tuple[str, bytes, bytes, bytes | None, bool, bool, bool]
+
+
 class Folded:
     """A text folded once, character for character, so that the key of any of its spans is a slice
     away; `key(start, end) == normalize(text[start:end])` always (the slow path where it must)."""
 
-    def __init__(self, text: str) -> None:
+    def __init__(self, text: str, folding: Folding | None = None, *, folded: bool = False) -> None:
+        """With `folded`, `folding` is what `fold(core_fold_table(), text, False)` gave the caller
+        (None where it gave none): the text is not folded so again."""
         self.text = text
         self.fast = False  # whether the keys and words come from the folded text
         self.symbols = False  # whether the text holds symbols past the BMP (emoji): each folds to a space
-        table = _core_fold_table()
+        table = core_fold_table()
         # Most texts are of settled BMP characters: each its own NFKC form, the text NFKC but for
         # the order of the marks that go. Those fold as they are, without asking NFKC.
-        folding = fold(table, text, False)
+        folding = folding if folded else fold(table, text, False)
         by_char = False  # whether the text is folded by its characters' NFKC forms
         if folding is None or not folding[5]:
             # A text folded so holds no character past the BMP.
@@ -404,7 +410,7 @@ def _nfkc_by_char(text: str, symbols: bool = False) -> str | None:
     marks), where each is of BMP characters (or, with `symbols`, a symbol past it: its own) and the
     result is NFKC as a whole but for the order of marks `normalize` drops (so that every span's
     NFKC, those marks dropped, is its replaced span's); else None."""
-    found = nfkc_by_char(_core_fold_table(), text, symbols)
+    found = nfkc_by_char(core_fold_table(), text, symbols)
     if found is None:
         return None
     replaced, settled = found

@@ -32,6 +32,7 @@ from dedup.duplicates import key_prints, keys_shingles, page_key_hashes, segment
 from dedup.features import (
     EDGE_SALT,
     TAIL_SALT,
+    _core_limits,
     counts_of,
     edge_counts,
     edge_words,
@@ -58,8 +59,8 @@ from dedup.normalize import (
     SLOT,
     SLOT_WORDS,
     Folded,
-    _core_fold_table,
     _nfkc_by_char,
+    core_fold_table,
     mask_digits,
     normalize,
 )
@@ -244,6 +245,12 @@ def _learned_both_ways(text: str) -> None:
     config = Config()
     short_words, size = config.rule.short_words, config.settings.word_shingle
     [(print_, record)] = learning_pages([("site", text)], config.settings, short_words)
+    # Where Python is to finish the folding, or to take a page's flow line, the one call gives it
+    # the folding `fold` gives.
+    limits = _core_limits(short_words, size)
+    learned, folding = _core.folded_learning_features(core_fold_table(), char_table(), text, limits)
+    if learned is None or folding is not None:
+        assert folding == _core.fold(core_fold_table(), text, False)
     folded = Folded(text)
     blocks = segment(text, folded)
     assert record == record_of("site", text, blocks, short_words, folded)
@@ -635,8 +642,8 @@ def test_nfkc_by_char_is_the_definition(text: str) -> None:
     assert _nfkc_by_char(text) == _nfkc_reference(text)
     # A text folded by its characters' forms is one they replace, and the folding finds the same
     # of whether those are settled.
-    found = _core.nfkc_by_char(_core_fold_table(), text, True)
-    folded = _core.fold(_core_fold_table(), text, True, True)
+    found = _core.nfkc_by_char(core_fold_table(), text, True)
+    folded = _core.fold(core_fold_table(), text, True, True)
     if folded is not None:
         assert found is not None and folded[5] == found[1]
 
@@ -660,7 +667,7 @@ _DROPPED = [chr(c) for c in [*range(0x610, 0x61B), *range(0x64B, 0x660), 0x670, 
 def test_a_text_of_settled_characters_is_nfkc_but_for_the_order_of_its_dropped_marks(text: str) -> None:
     """Where the core finds every character of the NFKC forms settled, NFKC only moves the marks
     that `normalize` drops: it is not asked."""
-    found = _core.nfkc_by_char(_core_fold_table(), text)
+    found = _core.nfkc_by_char(core_fold_table(), text)
     if found is None or not found[1]:
         return
     replaced = found[0]
@@ -670,7 +677,7 @@ def test_a_text_of_settled_characters_is_nfkc_but_for_the_order_of_its_dropped_m
 
 
 def test_harakat_out_of_order_are_settled_and_a_hamza_above_is_not() -> None:
-    table = _core_fold_table()
+    table = core_fold_table()
     shadda_first = "قالَ مُحَمَّدَّ"  # a shadda typed before its fatha: not NFKC
     assert not unicodedata.is_normalized("NFKC", shadda_first)
     assert _core.nfkc_by_char(table, shadda_first) == (shadda_first, True)

@@ -27,6 +27,7 @@ from dedup.io.records import (
     page_from_record,
     url_problem,
 )
+from dedup.io.writers import FILE_BUFFER
 from dedup.page import Page
 
 JSONL_SUFFIXES = (".jsonl", ".ndjson", ".json")
@@ -316,8 +317,8 @@ def _lines(path: Path) -> Iterator[bytes]:
     if suffix == ".zst":
         yield from _split_lines(_zstd_chunks(path))
         return
-    opener = gzip.open if suffix == ".gz" else open
-    with opener(path, "rb") as f:
+    # A plain file is read through a large buffer: a page's line is then a copy, not several reads.
+    with gzip.open(path, "rb") if suffix == ".gz" else open(path, "rb", buffering=FILE_BUFFER) as f:
         for line in f:
             yield line.removesuffix(b"\n")
 

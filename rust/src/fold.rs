@@ -117,20 +117,20 @@ fn code_points(expansions: HashMap<u32, String>) -> PyResult<HashMap<u32, Vec<u3
 }
 
 /// The folding of a page.
-struct Folding {
+pub(crate) struct Folding {
     /// Code points: the str is made from them.
-    kept: Vec<u32>,
-    word: Vec<u8>,
-    letter: Vec<u8>,
+    pub(crate) kept: Vec<u32>,
+    pub(crate) word: Vec<u8>,
+    pub(crate) letter: Vec<u8>,
     /// Where each position went in `kept`, one more than the characters; none if each went to one.
-    at: Option<Vec<u32>>,
+    pub(crate) at: Option<Vec<u32>>,
     /// Whether a dropped character stands right before one that joins the character before it.
-    rejoins: bool,
+    pub(crate) rejoins: bool,
     /// Whether every character of the text (with `NFKC`, of their forms) is a settled BMP
     /// character.
-    settled: bool,
+    pub(crate) settled: bool,
     /// Whether every character of `kept` keeps it NFKC (`FoldTable::settles`).
-    kept_settled: bool,
+    pub(crate) kept_settled: bool,
 }
 
 /// The folding of `text`: with `nfkc`, of each of its characters' NFKC forms (one character, or
@@ -152,24 +152,13 @@ struct Folding {
 /// the page is folded.
 #[pyfunction]
 #[pyo3(signature = (table, text, nfkc, symbols = false))]
-#[allow(clippy::type_complexity)]
 pub fn fold<'py>(
     py: Python<'py>,
     table: PyRef<'_, FoldTable>,
     text: &Bound<'py, PyString>,
     nfkc: bool,
     symbols: bool,
-) -> PyResult<
-    Option<(
-        Bound<'py, PyString>,
-        Bound<'py, PyBytes>,
-        Bound<'py, PyBytes>,
-        Option<Bound<'py, PyBytes>>,
-        bool,
-        bool,
-        bool,
-    )>,
-> {
+) -> PyResult<Option<PyFolding<'py>>> {
     let Some(text) = encodable(text)? else {
         return Ok(None);
     };
@@ -181,18 +170,49 @@ pub fn fold<'py>(
             folding::<false>(table, &text, symbols)
         }
     });
-    let Some(folding) = folded else {
-        return Ok(None);
-    };
-    Ok(Some((
+    folded.map(|folding| py_folding(py, &folding)).transpose()
+}
+
+/// What `fold` gives Python of a folding.
+pub(crate) type PyFolding<'py> = (
+    Bound<'py, PyString>,
+    Bound<'py, PyBytes>,
+    Bound<'py, PyBytes>,
+    Option<Bound<'py, PyBytes>>,
+    bool,
+    bool,
+    bool,
+);
+
+pub(crate) fn py_folding<'py>(py: Python<'py>, folding: &Folding) -> PyResult<PyFolding<'py>> {
+    Ok((
         crate::py_string(py, &folding.kept)?,
         PyBytes::new(py, &folding.word),
         PyBytes::new(py, &folding.letter),
-        folding.at.map(|at| crate::le_bytes(py, &at)).transpose()?,
+        folding
+            .at
+            .as_deref()
+            .map(|at| crate::le_bytes(py, at))
+            .transpose()?,
         folding.rejoins,
         folding.settled,
         folding.kept_settled,
-    )))
+    ))
+}
+
+/// A text's code points and their folding as `fold` without `nfkc` or `symbols` makes it, the GIL
+/// released; None where it makes none.
+pub(crate) fn first_folding(
+    py: Python<'_>,
+    table: &FoldTable,
+    text: &Bound<'_, PyString>,
+) -> PyResult<Option<(Vec<u32>, Folding)>> {
+    let Some(text) = encodable(text)? else {
+        return Ok(None);
+    };
+    Ok(py
+        .detach(|| folding::<false>(table, &text, false))
+        .map(|folding| (text, folding)))
 }
 
 /// The text with each character replaced by its NFKC form (`FoldTable::nfkc`, or its expansion);

@@ -11,8 +11,10 @@ use pyo3::prelude::*;
 use pyo3::types::{PyBytes, PyDict, PyString};
 use xxhash_rust::xxh3::xxh3_64;
 
+use crate::fold::{FoldTable, PyFolding, first_folding, py_folding};
 use crate::segment::{
-    BMP, Block, CharTable, Page, Positions, PyBlock, on_page, py_blocks, word_gram_hashes,
+    BMP, Block, CharTable, Page, Positions, PyBlock, into_chars, on_page, py_blocks,
+    word_gram_hashes,
 };
 use crate::shingles::{exact_hash_pair, page_shingles};
 use crate::texts::{excerpt, holds_separator, label_span};
@@ -56,7 +58,7 @@ type Features<'py> = (
 /// its folding's flags, a byte per character), or, for a page with a line of `flow_line_words`
 /// words or more, None and its blocks. The GIL is released while the page is read.
 #[pyfunction]
-#[allow(clippy::type_complexity, clippy::too_many_arguments)]
+#[allow(clippy::too_many_arguments)]
 pub fn learning_features<'py>(
     py: Python<'py>,
     table: PyRef<'_, CharTable>,
@@ -66,22 +68,96 @@ pub fn learning_features<'py>(
     word: &[u8],
     letter: &[u8],
     limits: Limits,
-) -> PyResult<(Option<Features<'py>>, Vec<PyBlock>)> {
+) -> PyResult<Learned<'py>> {
     if limits.word_shingle == 0 {
         return Err(PyValueError::new_err("a shingle holds 1 word or more"));
     }
     let found = on_page(py, &table, text, kept, at, |page| {
-        if word.len() != page.text.len() || letter.len() != page.text.len() {
-            return Err("the flags do not fit the text");
-        }
-        let blocks = page.blocks();
-        let longest = blocks.iter().map(|b| b.5).max().unwrap_or(0);
-        if longest >= limits.flow_line_words {
-            return Ok(Err(blocks));
-        }
-        features(page, blocks, word, letter, &limits).map(Ok)
+        page_features(page, word, letter, &limits)
     })?;
-    match found.map_err(PyValueError::new_err)? {
+    py_features(py, found.map_err(PyValueError::new_err)?)
+}
+
+/// `learning_features` of a page folded here as `fold` folds it (without `nfkc` or `symbols`),
+/// where that folding stands as it is (every character settled, the folded text NFKC, no dropped
+/// mark before one that joins): most pages, whose folding Python then never holds. With it, the
+/// folding `fold` gives (None where it gives None) where Python must finish it
+/// (`dedup.normalize.Folded`) or take a page with a flow line from its blocks; the features None
+/// where Python finishes the folding.
+#[pyfunction]
+pub fn folded_learning_features<'py>(
+    py: Python<'py>,
+    fold_table: PyRef<'_, FoldTable>,
+    table: PyRef<'_, CharTable>,
+    text: &Bound<'_, PyString>,
+    limits: Limits,
+) -> PyResult<(Option<Learned<'py>>, Option<PyFolding<'py>>)> {
+    if limits.word_shingle == 0 {
+        return Err(PyValueError::new_err("a shingle holds 1 word or more"));
+    }
+    let Some((codes, folding)) = first_folding(py, &fold_table, text)? else {
+        return Ok((None, None));
+    };
+    if !(folding.settled && folding.kept_settled && !folding.rejoins) {
+        return Ok((None, Some(py_folding(py, &folding)?)));
+    }
+    let text = into_chars(codes).map_err(|_| PyValueError::new_err("a lone surrogate"))?;
+    let kept = into_chars(folding.kept.clone())
+        .map_err(|_| PyValueError::new_err("the folding holds a lone surrogate"))?;
+    let positions = folding.at.as_deref().unwrap_or_default();
+    let mut at = vec![0; 4 * positions.len()]; // as `Positions` reads them
+    for (to, position) in at.chunks_exact_mut(4).zip(positions) {
+        to.copy_from_slice(&position.to_le_bytes());
+    }
+    // A settled page's characters are of the BMP, and so are those they fold to.
+    let table: &CharTable = &table;
+    let found = py.detach(|| {
+        let page = Page {
+            table,
+            text: &text,
+            kept: &kept,
+            at: Positions(&at),
+        };
+        page_features(&page, &folding.word, &folding.letter, &limits)
+    });
+    let found = found.map_err(PyValueError::new_err)?;
+    let flow = found.is_err(); // Python takes a page with a flow line from its blocks and folding
+    let learned = py_features(py, found)?;
+    let folding = if flow {
+        Some(py_folding(py, &folding)?)
+    } else {
+        None
+    };
+    Ok((Some(learned), folding))
+}
+
+/// What `learning_features` gives Python: a page's features, or None and its blocks.
+type Learned<'py> = (Option<Features<'py>>, Vec<PyBlock>);
+
+/// A page's features and its blocks' shapes (`features`), or, for a page with a line of
+/// `flow_line_words` words or more, its blocks.
+type Found = Result<(Vec<String>, Rest), Vec<Block>>;
+
+fn page_features(
+    page: &Page,
+    word: &[u8],
+    letter: &[u8],
+    limits: &Limits,
+) -> Result<Found, &'static str> {
+    if word.len() != page.text.len() || letter.len() != page.text.len() {
+        return Err("the flags do not fit the text");
+    }
+    let blocks = page.blocks();
+    let longest = blocks.iter().map(|b| b.5).max().unwrap_or(0);
+    if longest >= limits.flow_line_words {
+        return Ok(Err(blocks));
+    }
+    features(page, blocks, word, letter, limits).map(Ok)
+}
+
+/// The Python objects of what `page_features` found.
+fn py_features<'py>(py: Python<'py>, found: Found) -> PyResult<Learned<'py>> {
+    match found {
         Err(blocks) => Ok((None, py_blocks(py, blocks))),
         Ok((shapes, rest)) => {
             // Bytes, not a str each: the learning pass spools them, and only the counting reads them.
@@ -91,7 +167,7 @@ pub fn learning_features<'py>(
             let (head, texts, labelled, hash, grams, shingles, exact) = rest;
             // As UTF-8, one line break between (an excerpt holds none): a page's texts are read
             // only for the few shapes its site's other pages hold too.
-            let mut joined = String::new();
+            let mut joined = String::with_capacity(texts.iter().map(|t| t.len() + 1).sum());
             for (k, text) in texts.iter().enumerate() {
                 if k > 0 {
                     joined.push('\n');

@@ -44,7 +44,7 @@ mod _core {
     #[pymodule_export]
     use super::islands::{headline_runs, island_runs};
     #[pymodule_export]
-    use super::learning::{edge_counts, learning_features};
+    use super::learning::{edge_counts, folded_learning_features, learning_features};
     #[pymodule_export]
     use super::lsh::{band_hashes, key_band_keys, key_pairs, shared_count};
     #[pymodule_export]

@@ -405,18 +405,29 @@ pub(crate) fn on_page<R: Send>(
 
 /// A string's characters; a lone surrogate raises UnicodeEncodeError, as Python's encoder does.
 pub(crate) fn chars(text: &Bound<'_, PyString>) -> PyResult<Vec<char>> {
-    let codes = crate::code_points(text)?;
-    if crate::has_surrogate(&codes) {
+    into_chars(crate::code_points(text)?).map_err(|codes| {
         let i = codes
             .iter()
             .position(|&code| char::from_u32(code).is_none())
             .expect("a surrogate");
         let reason = "surrogates not allowed";
         let args = ("utf-8", text.clone().unbind(), i, i + 1, reason);
-        return Err(PyUnicodeEncodeError::new_err(args));
+        PyUnicodeEncodeError::new_err(args)
+    })
+}
+
+/// Code points as characters, the vector taken over; given back where one is not a character (a
+/// str's lone surrogate).
+pub(crate) fn into_chars(codes: Vec<u32>) -> Result<Vec<char>, Vec<u32>> {
+    // Every one looked at, no early exit: the loop runs in vector registers.
+    let bad = codes.iter().fold(false, |bad, &c| {
+        bad | (c > 0x10_FFFF) | (c & !0x7FF == 0xD800)
+    });
+    if bad {
+        return Err(codes);
     }
     let mut codes = std::mem::ManuallyDrop::new(codes);
-    // SAFETY: a str's code points are at most 0x10FFFF and none is a surrogate (checked above), so
+    // SAFETY: every code point is at most 0x10FFFF and none is a surrogate (checked above), so
     // each is a char, which has the size and alignment of a u32: the vector is taken over as it is.
     Ok(unsafe {
         Vec::from_raw_parts(
