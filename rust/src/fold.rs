@@ -184,6 +184,7 @@ pub(crate) type PyFolding<'py> = (
     bool,
 );
 
+/// The Python objects of a folding, as `fold` gives them.
 pub(crate) fn py_folding<'py>(py: Python<'py>, folding: &Folding) -> PyResult<PyFolding<'py>> {
     Ok((
         crate::py_string(py, &folding.kept)?,

@@ -138,6 +138,7 @@ type Learned<'py> = (Option<Features<'py>>, Vec<PyBlock>);
 /// `flow_line_words` words or more, its blocks.
 type Found = Result<(Vec<String>, Rest), Vec<Block>>;
 
+/// What `learning_features` finds of a page (`word` and `letter`: its folding's flags).
 fn page_features(
     page: &Page,
     word: &[u8],
