@@ -146,12 +146,17 @@ class PageRecord:
     grams: bytes  # its distinct word 3-gram hashes, sorted, little-endian u64
     texts: bytes  # its blocks' example texts (`PageExamples`)
 
-    def counts(self) -> PageCounts:
-        """The page's `PageCounts`."""
+    def counts(self, grams: bool = True) -> PageCounts:
+        """The page's `PageCounts`; without its 3-grams where they are counted apart, in arrays
+        (`gram_hashes`)."""
         shapes = self.shapes.decode("utf-8", "surrogatepass").split("\n") if self.shapes else []
-        grams: list[int] = np.frombuffer(self.grams, "<u8").tolist()
-        parts = _Parts(shapes, self.head, self.texts, self.labelled, self.glued, self.page_hash, grams)
+        gram_list: list[int] = np.frombuffer(self.grams, "<u8").tolist() if grams else []
+        parts = _Parts(shapes, self.head, self.texts, self.labelled, self.glued, self.page_hash, gram_list)
         return _counts(self.site, parts)
+
+    def gram_hashes(self) -> np.ndarray:
+        """Its distinct word 3-gram hashes, an array."""
+        return np.frombuffer(self.grams, "<u8")
 
     def design_keys(self) -> tuple[bytes, int]:
         """`dedup.periods.design_keys(self.counts())` as little-endian u64 bytes (in another order:

@@ -219,9 +219,11 @@ def _count_sites(state: _Counting, sites: list[str]) -> tuple[list[tuple[int, st
             common = _common_shapes(
                 (names[i], keys.page_hash, keys.shapes()) for i, keys in spool.keys(positions)
             )
+        # Without a forgetting model, the 3-grams are counted apart, as arrays (`_count`).
+        grams = model.forget_after is not None
+        records = ((i, PageRecord.loads(counts)) for i, counts in spool.counts(positions))
         learned = (
-            by_period(PageRecord.loads(counts).counts(), spool.months[i], {site: starts})
-            for i, counts in spool.counts(positions)
+            (by_period(r.counts(grams), spool.months[i], {site: starts}), r.gram_hashes()) for i, r in records
         )
         counted += _count(model, learned, common)
         for name in dict.fromkeys([*state.learned.get(site, ()), *first]):
@@ -265,8 +267,13 @@ def _common_shapes(pages: Iterable[tuple[str, int, np.ndarray]]) -> dict[str, se
     return {site: set(h.at_least(2)) for site, h in hashes.items()}
 
 
-def _count(model: SiteModel, counts: Iterable[PageCounts], common: dict[str, set[int]] | None = None) -> int:
-    """Add the pages' counts to the model; returns the pages counted (exact repeats are not).
+def _count(
+    model: SiteModel,
+    counts: Iterable[tuple[PageCounts, np.ndarray]],
+    common: dict[str, set[int]] | None = None,
+) -> int:
+    """Add the pages' counts (each with its 3-gram hashes) to the model; returns the pages counted
+    (exact repeats are not).
 
     Word 3-grams are counted apart, in arrays: most occur on one page only, and a dict of them
     would grow with the input. Only those seen on 2 pages or more reach the model (`finalize`
@@ -276,20 +283,19 @@ def _count(model: SiteModel, counts: Iterable[PageCounts], common: dict[str, set
     grams: defaultdict[str, HashCounts] = defaultdict(HashCounts)
     counted = 0
     apart = model.forget_after is None
-    for c in counts:
+    for c, gram_hashes in counts:
         single: list[str] = []
         shapes = c.shapes
         if common is not None:
             shared = common.get(c.site, set())
             single = [k for k, h in zip(shapes, key_hashes(shapes), strict=True) if h not in shared]
             shapes = shapes.difference(single)
-        # Made whole, not by `replace` twice: this loop is the serial part of a run on workers.
-        grams_here = frozenset() if apart else c.grams
-        added = PageCounts(c.site, c.page_hash, shapes, c.head_shapes, c.labels, grams_here, c.examples)
+        # Made whole, not by `replace`: this loop is the serial part of a run on workers.
+        added = PageCounts(c.site, c.page_hash, shapes, c.head_shapes, c.labels, c.grams, c.examples)
         if model.add(added) is not None:
             counted += 1
             if apart:
-                grams[c.site].add(c.grams)
+                grams[c.site].add(gram_hashes)
             if single:
                 model.sites[c.site].add_single(variant_candidates(single, model.rule.max_variant_chars))
     for site, site_grams in grams.items():
