@@ -219,11 +219,12 @@ def _count_sites(state: _Counting, sites: list[str]) -> tuple[list[tuple[int, st
             common = _common_shapes(
                 (names[i], keys.page_hash, keys.shapes()) for i, keys in spool.keys(positions)
             )
-        # Without a forgetting model, the 3-grams are counted apart, as arrays (`_count`).
-        grams = model.forget_after is not None
+        # The 3-grams that `_count` counts apart go to it as arrays, not in the pages' counts.
+        apart = model.forget_after is None
         records = ((i, PageRecord.loads(counts)) for i, counts in spool.counts(positions))
         learned = (
-            (by_period(r.counts(grams), spool.months[i], {site: starts}), r.gram_hashes()) for i, r in records
+            (by_period(r.counts(not apart), spool.months[i], {site: starts}), r.gram_hashes())
+            for i, r in records
         )
         counted += _count(model, learned, common)
         for name in dict.fromkeys([*state.learned.get(site, ()), *first]):

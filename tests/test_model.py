@@ -278,3 +278,12 @@ def test_a_learned_pages_examples_are_its_blocks_texts_also_read_back_from_the_s
     assert counts.examples.keys() == counts.shapes | counts.labels
     read = PageRecord.loads(record.dumps()).counts()
     assert read == counts and dict(read.examples) == dict(counts.examples)
+
+
+@pytest.mark.parametrize("text", [AR_PAGE, EN_PAGE])
+def test_a_records_3_grams_counted_apart_are_its_counts_grams(text: str) -> None:
+    # A model that counts the 3-grams apart takes them as the record's array: the same hashes.
+    ((_, record),) = learning_pages([("news.example", text)], Config().settings, Config().rule.short_words)
+    counts, apart = record.counts(), record.counts(grams=False)
+    assert counts.grams and set(record.gram_hashes().tolist()) == counts.grams
+    assert apart.grams == frozenset() and apart.shapes == counts.shapes and apart.labels == counts.labels
