@@ -10,10 +10,11 @@ from hypothesis import assume, given, settings
 from hypothesis import strategies as st
 
 from dedup import _core
+from dedup.clean import Cleaner
 from dedup.config import Repeats
 from dedup.detect import repeats
 from dedup.keys import OPENING_QUOTES
-from dedup.page import Kind
+from dedup.page import Kind, Page
 from dedup.segment import char_table, outside, segment, words_with_offsets
 
 PAGES = {"ar": (AR_TITLE, AR_PARAGRAPHS), "en": (EN_TITLE, EN_PARAGRAPHS)}
@@ -340,3 +341,29 @@ def test_a_folded_page_s_words_made_in_the_core_judge_as_the_python_words(
     expected = _core.page_copies(char_table(), text, blocks, words.words, starts, ends, limits)
     found = repeats.detect(text, blocks, removed, limits)
     assert [(d.start, d.end, d.evidence["words"]) for d in found] == expected
+
+
+@pytest.mark.xfail(
+    strict=True,
+    reason="known: repeats are judged before site evidence judged again takes a sentence between "
+    "a copy and its source; cleaned again, the copy stands close enough to go",
+)
+def test_a_page_cleaned_again_loses_no_copy_a_later_removal_brought_closer() -> None:
+    # Found by test_properties' site pages: the second page's lines are all furniture of the
+    # first; on the first page, "أعلنت وزارة الصحة اليوم." goes only when site evidence is
+    # judged again, after the repeats, and the copy after it then follows its source closely.
+    nav, date, foot = (
+        "الرئيسية | أخبار | اقتصاد | رياضة",
+        "1/1/2024 0:00",
+        "من نحن | اتصل بنا | سياسة الخصوصية",
+    )
+    a, b, c = "أعلنت وزارة الصحة اليوم", "أعلنت وزارة الصحة عن", "أعلنت وزارة اليوم الصحة عن إطلاق وطنية حملة"
+    first = f"{nav}\n{date}\n{a}\n{a}. {b}.\n{b}. {c}. {c}.\n{a}. {b}. {b}\n{foot}"
+    pages = [
+        Page("p0", first, site="example.org"),
+        Page("p1", f"{nav}\n{date}\n{a}\n{a}.\n{foot}", site="example.org"),
+    ]
+    cleaner = Cleaner()
+    cleaner.learn(pages)
+    cleaned = cleaner.clean(pages[0])
+    assert cleaner.clean(Page("p0", cleaned.text, site="example.org")).removed == ()
