@@ -219,11 +219,9 @@ def _count_sites(state: _Counting, sites: list[str]) -> tuple[list[tuple[int, st
             common = _common_shapes(
                 (names[i], keys.page_hash, keys.shapes()) for i, keys in spool.keys(positions)
             )
-        # The 3-grams that `_count` counts apart go to it as arrays, not in the pages' counts.
-        apart = model.forget_after is None
         records = ((i, PageRecord.loads(counts)) for i, counts in spool.counts(positions))
         learned = (
-            (by_period(r.counts(not apart), spool.months[i], {site: starts}), r.gram_hashes())
+            (by_period(r.counts(grams=False), spool.months[i], {site: starts}), r.gram_hashes())
             for i, r in records
         )
         counted += _count(model, learned, common)
@@ -273,8 +271,8 @@ def _count(
     counts: Iterable[tuple[PageCounts, np.ndarray]],
     common: dict[str, set[int]] | None = None,
 ) -> int:
-    """Add the pages' counts (each with its 3-gram hashes) to the model; returns the pages counted
-    (exact repeats are not).
+    """Add the pages' counts (their 3-grams apart, as hashes) to the model; returns the pages
+    counted (exact repeats are not).
 
     Word 3-grams are counted apart, in arrays: most occur on one page only, and a dict of them
     would grow with the input. Only those seen on 2 pages or more reach the model (`finalize`
@@ -291,8 +289,9 @@ def _count(
             shared = common.get(c.site, set())
             single = [k for k, h in zip(shapes, key_hashes(shapes), strict=True) if h not in shared]
             shapes = shapes.difference(single)
-        # Made whole, not by `replace`: this loop is the serial part of a run on workers.
-        added = PageCounts(c.site, c.page_hash, shapes, c.head_shapes, c.labels, c.grams, c.examples)
+        # Made whole, not by `replace` twice: this loop is the serial part of a run on workers.
+        grams_here = frozenset() if apart else frozenset(gram_hashes.tolist())
+        added = PageCounts(c.site, c.page_hash, shapes, c.head_shapes, c.labels, grams_here, c.examples)
         if model.add(added) is not None:
             counted += 1
             if apart:
