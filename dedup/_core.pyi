@@ -141,10 +141,11 @@ def band_hashes(signed: bytes, rows: int) -> bytes:
     """A 64-bit hash of every run of `rows` consecutive u32 values of `signed` (the LSH band keys
     of signatures laid out row after row), as u64; little-endian bytes."""
 
-def key_band_keys(keys: list[str], size: int, a: bytes, b: bytes, rows: int) -> tuple[bytes, bytes]:
+def key_band_keys(keys: list[str] | bytes, size: int, a: bytes, b: bytes, rows: int) -> tuple[bytes, bytes]:
     """The LSH band keys (`band_hashes`, `rows` values a band) of the `minhash` signatures (`a`,
     `b`: the affine permutations, u32) of each key's `char_shingles` of `size`, a row of bands a
-    key; and each key's `key_hashes`; u64 little-endian bytes."""
+    key; and each key's `key_hashes`; u64 little-endian bytes. `keys`: the keys, or their UTF-8
+    lines ("surrogatepass"), each ending with a line break."""
 
 def variant_clusters(
     keys: list[str], pairs: list[tuple[int, int]], size: int, similarity: float

@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 import functools
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import asdict, dataclass
-from itertools import islice
+from itertools import chain, islice
 from typing import TYPE_CHECKING
 
 import numpy as np
@@ -178,10 +178,13 @@ def key_lsh_pairs(
     bands: tuple[int, int],
     batch: int = SHINGLE_BATCH,
     chain_over: int | None = CHAIN_OVER,
+    lines: Iterable[bytes] = (),
 ) -> set[tuple[int, int]]:
     """`lsh_pairs` of the keys' character n-gram sets (`char_shingle_hashes`, `minhash_matrix`),
-    the keys read once, `batch` at a time: neither the keys nor their n-gram hashes are held, only
-    a 64-bit hash of each key's rows in each band (8 bytes a key and band).
+    the keys read once, `batch` at a time, then the keys of `lines` (chunks of keys as UTF-8
+    lines, each ending with a line break, as `SingleShapes` keeps them), a chunk at a time: neither
+    the keys nor their n-gram hashes are held, only a 64-bit hash of each key's rows in each band
+    (8 bytes a key and band).
 
     Two different rows that share a hash are taken as equal here: a candidate pair more, once in
     about 2**64 row pairs, which the caller confirms by true Jaccard anyway. A bucket of more than
@@ -192,9 +195,10 @@ def key_lsh_pairs(
     a, b = permutation_bytes(settings, range(count * rows))
     parts, ranks = [], []
     iter_keys = iter(keys)
-    for chunk in iter(lambda: list(islice(iter_keys, batch)), []):
+    chunks: Iterator[list[str] | bytes] = chain(iter(lambda: list(islice(iter_keys, batch)), []), lines)
+    for chunk in chunks:
         made, hashes = key_band_keys(chunk, size, a, b, rows)  # by one call to the Rust core
-        parts.append(np.frombuffer(made, "<u8").reshape(len(chunk), count))
+        parts.append(np.frombuffer(made, "<u8").reshape(-1, count))
         ranks.append(np.frombuffer(hashes, "<u8"))
     pairs: set[tuple[int, int]] = set()
     if parts:

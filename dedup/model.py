@@ -53,8 +53,13 @@ class SingleShapes:
 
     def keys(self) -> Iterator[str]:
         """The shapes kept, in the order they came."""
-        chunks = chain(map(zstandard.ZstdDecompressor().decompress, self.chunks), [bytes(self.pending)])
-        return chain.from_iterable(c.decode("utf-8", "surrogatepass").split("\n")[:-1] for c in chunks)
+        return chain.from_iterable(c.decode("utf-8", "surrogatepass").split("\n")[:-1] for c in self.lines())
+
+    def lines(self) -> Iterator[bytes]:
+        """The shapes kept, in the order they came, as UTF-8 lines ("surrogatepass"), each ending
+        with a line break, a chunk at a time."""
+        chunks = map(zstandard.ZstdDecompressor().decompress, self.chunks)
+        return chain(chunks, [bytes(self.pending)] if self.pending else [])
 
 
 COUNTERS = ("shapes", "labels", "head_shapes", "grams")  # the per-site counters, each key -> pages
@@ -300,8 +305,11 @@ class SiteModel:
             return {}  # a site of one page has no boilerplate to find (detect.site_boilerplate)
         max_chars = self.rule.max_variant_chars
         size = self.settings.char_shingle
-        # Read twice, the keys are never all held: once for the candidates, then for their keys.
-        pairs = sorted(key_lsh_pairs(stats.variant_keys(max_chars), size, self.settings, bands))
+        # Read twice, the keys are never all held: once for the candidates (the single shapes as
+        # the lines they are kept in), then for their keys.
+        single = stats.single_shapes.lines() if stats.single_shapes else ()
+        shapes = variant_candidates(stats.shapes, max_chars)
+        pairs = sorted(key_lsh_pairs(shapes, size, self.settings, bands, lines=single))
         wanted = sorted({i for pair in pairs for i in pair})
         marks = bytearray(wanted[-1] + 1 if wanted else 0)  # read the keys up to the last one wanted
         for i in wanted:

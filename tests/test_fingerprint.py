@@ -143,6 +143,32 @@ def test_lsh_pairs_in_batches_equal_band_pairs_of_all_signatures() -> None:
     assert key_lsh_pairs(keys, 4, settings_, bands, batch=1, chain_over=None) == expected
 
 
+def test_keys_read_as_lines_give_what_their_strings_give() -> None:
+    # As `SingleShapes` keeps them: UTF-8 lines, a lone surrogate as "surrogatepass" writes it.
+    rnd = random.Random(11)
+    base = [
+        "share this story with your friends today",
+        "اقرأ أيضا الحكومة تعلن عن خطة 😀 جديدة",
+        "تابعنا \ud800 على",
+    ]
+    keys = [rnd.choice(base)[: rnd.randint(10, 45)] + rnd.choice(["", " x", "!"]) for _ in range(90)]
+    settings_ = FingerprintSettings()
+    bands = lsh_bands(0.7, settings_.num_perm)
+    expected = key_lsh_pairs(keys, 4, settings_, bands)
+    assert expected
+
+    def lines(keys: list[str]) -> bytes:
+        return "".join(k + "\n" for k in keys).encode("utf-8", "surrogatepass")
+
+    chunks = [lines(keys[i : i + 25]) for i in range(40, 90, 25)]
+    assert key_lsh_pairs(keys[:40], 4, settings_, bands, batch=7, lines=chunks) == expected
+    a, b = permutation_bytes(settings_, range(bands[0] * bands[1]))
+    assert key_band_keys(lines(keys), 4, a, b, bands[1]) == key_band_keys(keys, 4, a, b, bands[1])
+    assert key_band_keys(b"", 4, a, b, bands[1]) == (b"", b"")
+    with pytest.raises(ValueError, match="line break"):
+        key_band_keys(lines(keys)[:-1], 4, a, b, bands[1])
+
+
 def test_crowded_lsh_buckets_give_chains_not_every_pair() -> None:
     # A page of short lines drawn from ten words: its variants crowd the same buckets.
     rnd = random.Random(3)

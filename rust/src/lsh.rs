@@ -38,6 +38,14 @@ pub fn band_hashes<'py>(
     Ok(PyBytes::new(py, &bytes))
 }
 
+/// A batch of keys: Python strings, or their UTF-8 lines (surrogates as `surrogatepass` writes
+/// them), each ending with a line break.
+#[derive(FromPyObject)]
+pub enum Keys<'py> {
+    Lines(Bound<'py, PyBytes>),
+    Strings(Vec<Bound<'py, PyString>>),
+}
+
 /// What the variant merges' LSH makes of a batch of keys, in one call: the band keys
 /// (`band_hashes`, `rows` values a band) of the `minhash` signatures (`a`, `b`: the affine
 /// permutations, u32) of each key's character n-grams (`char_shingles` of `size`), a row of bands
@@ -46,7 +54,7 @@ pub fn band_hashes<'py>(
 #[pyfunction]
 pub fn key_band_keys<'py>(
     py: Python<'py>,
-    keys: Vec<Bound<'py, PyString>>,
+    keys: Keys<'py>,
     size: usize,
     a: &[u8],
     b: &[u8],
@@ -58,7 +66,18 @@ pub fn key_band_keys<'py>(
             "n-grams of 1 character or more, and permutations of whole bands of rows",
         ));
     }
-    let keys = keys.iter().map(crate::utf8).collect::<PyResult<Vec<_>>>()?;
+    let strings;
+    let keys: Vec<&[u8]> = match &keys {
+        Keys::Strings(keys) => {
+            strings = keys.iter().map(crate::utf8).collect::<PyResult<Vec<_>>>()?;
+            strings.iter().map(|key| key.as_ref()).collect()
+        }
+        Keys::Lines(lines) => match lines.as_bytes().strip_suffix(b"\n") {
+            Some(lines) => lines.split(|&b| b == b'\n').collect(),
+            None if lines.as_bytes().is_empty() => Vec::new(),
+            None => return Err(PyValueError::new_err("each line ends with a line break")),
+        },
+    };
     let (bands, ranks): (Vec<u8>, Vec<u8>) = py.detach(|| {
         let (mut hashes, mut first) = (Vec::new(), Vec::with_capacity(keys.len() + 1));
         first.push(0);
