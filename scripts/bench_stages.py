@@ -14,7 +14,8 @@ process of their own, in turn, `--repeat` times; each figure is the best of all 
 the last column is this checkout's over DIR's. A change of a few percent shows here, where a
 paired run of the CLI on this shared machine shows only one of 10% or more (docs/benchmarks.md).
 
-The passes are timed as they are; the stages in rounds of their own, each of the functions below
+The passes are timed as they are (learning also as a batch run learns, `learn.compact`: the
+shapes seen on one page kept apart); the stages in rounds of their own, each of the functions below
 wrapped with a timer (a stage's time holds the stages it calls; the timers add a little). A stage
 that a checkout does not have is left out.
 """
@@ -57,9 +58,12 @@ STAGES = [
 def timed(pages: list[Any], rounds: int) -> dict[str, float]:
     """µs a page of each pass and stage, the best of `rounds` (in this process)."""
     from dedup.clean import Cleaner, clean_pages
+    from dedup.learn import learn
 
     cleaner = Cleaner()
     out = {"learn": best(rounds, lambda: Cleaner().learn(pages))}
+    # As a batch run learns: the shapes seen on one page kept apart until the variant merges.
+    out["learn.compact"] = best(rounds, lambda: learn(Cleaner().model, cleaner.config, pages, compact=True))
     cleaner.learn(pages)
     out["clean"] = best(rounds, lambda: clean_pages(cleaner, pages))
     totals: defaultdict[str, float] = defaultdict(float)
