@@ -305,8 +305,8 @@ class SiteModel:
             return {}  # a site of one page has no boilerplate to find (detect.site_boilerplate)
         max_chars = self.rule.max_variant_chars
         size = self.settings.char_shingle
-        # Read twice, the keys are never all held: once for the candidates (the single shapes as
-        # the lines they are kept in), then for their keys.
+        # Read twice, the keys are never all held: once for the candidates (in `variant_keys`'
+        # order, the single shapes as the lines they are kept in), then for their keys.
         single = stats.single_shapes.lines() if stats.single_shapes else ()
         shapes = variant_candidates(stats.shapes, max_chars)
         pairs = sorted(key_lsh_pairs(shapes, size, self.settings, bands, lines=single))
