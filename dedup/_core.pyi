@@ -165,6 +165,29 @@ def key_pairs(
 def shared_count(a: bytes, b: bytes) -> int:
     """How many values two sorted arrays of distinct u32 (little-endian bytes) share."""
 
+class Stars:
+    """Duplicate groups made one page at a time, in order (`dedup.duplicates.star_groups`): a page
+    identical to an earlier one joins that page's group; else it joins the most similar earlier
+    canonical page it is near (the first of them on a tie); else it starts a group of its own."""
+
+    def find(
+        self, keys: Sequence[tuple[str, int]], earlier: Sequence[int], similar: Callable[[int], float | None]
+    ) -> tuple[int, float] | None:
+        """Where a page would go: (canonical, similarity), or None for a canonical page."""
+    def put(self, page: int, placed: tuple[int, float] | None, keys: Sequence[tuple[str, int]]) -> None:
+        """Record where a page went."""
+    @property
+    def members(self) -> dict[int, tuple[int, float]]:
+        """Page -> (canonical, similarity) for every page that joined a group, in the order put."""
+
+def star_groups(
+    order: Sequence[int],
+    keys: dict[int, list[tuple[str, int]]],
+    near: dict[int, list[int]],
+    similar: Callable[[int, int], float | None],
+) -> dict[int, tuple[int, float]]:
+    """`Stars` of the pages in `order`, with their identity keys and the pages near them."""
+
 def minhash(hashes: bytes, first: bytes, a: bytes, b: bytes) -> bytes:
     """MinHash signatures (datasketch's affine32) of the sets of u32 `hashes` that i64 `first`
     starts, one row of len(a) u32 values each; all little-endian bytes."""

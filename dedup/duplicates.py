@@ -19,16 +19,16 @@ its candidates (MinHash LSH bands at one threshold) and its groups with what is 
 
 from __future__ import annotations
 
-import functools
 import math
-from collections.abc import Callable, Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from typing import NamedTuple
 
 import numpy as np
 import xxhash
 
-from dedup._core import block_key_hashes, exact_hashes, line_shingles, shared_count, word_shingles
+from dedup._core import Stars, block_key_hashes, exact_hashes, line_shingles, shared_count, word_shingles
+from dedup._core import star_groups as core_star_groups
 from dedup.config import DuplicateRule
 from dedup.fingerprint import (
     FingerprintSettings,
@@ -285,59 +285,16 @@ def similarity(
     return round(contained, 4) if enough else None
 
 
-class Stars:
-    """Groups made one page at a time, in order: a page identical to an earlier one joins that
-    page's group; else it joins the most similar earlier canonical page it is near (the first of
-    them on a tie); else it starts a group of its own. Pages are numbered in any way the caller likes."""
-
-    def __init__(self) -> None:
-        self.members: dict[int, tuple[int, float]] = {}  # page -> (canonical, similarity)
-        self._first: dict[tuple[str, int], tuple[int, int]] = {}  # identity key -> (turn, first page with it)
-        self._turn = 0  # pages placed so far
-
-    def find(
-        self, keys: Iterable[tuple[str, int]], earlier: Iterable[int], similar: Callable[[int], float | None]
-    ) -> tuple[int, float] | None:
-        """Where a page would go: (canonical, similarity), or None for a canonical page.
-        `earlier`: the pages placed before it that may be near it, in order."""
-        same = [self._first[key] for key in keys if key in self._first]
-        if same:
-            first = min(same)[1]
-            return self.members.get(first, (first, 1.0))
-        best: tuple[int, float] | None = None
-        for page in earlier:
-            if (
-                page not in self.members
-                and (s := similar(page)) is not None
-                and (best is None or s > best[1])
-            ):
-                best = (page, s)
-        return best
-
-    def put(self, page: int, placed: tuple[int, float] | None, keys: Iterable[tuple[str, int]]) -> None:
-        """Record where a page went."""
-        if placed is not None:
-            self.members[page] = placed
-        self._turn += 1
-        for key in keys:
-            self._first.setdefault(key, (self._turn, page))
-
-
 def star_groups(
     order: Sequence[int],
-    keys: Mapping[int, Sequence[tuple[str, int]]],
-    near: Mapping[int, Iterable[int]],
+    keys: dict[int, list[tuple[str, int]]],
+    near: dict[int, list[int]],
     similar: Callable[[int, int], float | None],
 ) -> dict[int, tuple[int, float]]:
     """Page -> (canonical, similarity) for every page that duplicates another: the pages placed
-    in `order` (`Stars`), each with its identity keys and the pages LSH found `near` it."""
-    rank = {page: r for r, page in enumerate(order)}
-    stars = Stars()
-    for page in order:
-        earlier = sorted((q for q in near.get(page, ()) if rank[q] < rank[page]), key=rank.__getitem__)
-        page_keys = keys.get(page, ())
-        stars.put(page, stars.find(page_keys, earlier, functools.partial(similar, page)), page_keys)
-    return stars.members
+    in `order` (`Stars`), each with its identity keys and the pages LSH found `near` it; by the
+    Rust core, which calls `similar` for the pairs it compares."""
+    return core_star_groups(list(order), keys, near, similar)
 
 
 def order_key(fetched_at: str | None, page_id: str, position: int, by_id: bool) -> tuple[str, str, int]:

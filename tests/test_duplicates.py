@@ -17,7 +17,7 @@ from dedup._core import shared_count
 from dedup.clean import Cleaner
 from dedup.cli import app
 from dedup.config import Config
-from dedup.duplicates import DuplicateFinder, PagePrint, article_of
+from dedup.duplicates import DuplicateFinder, PagePrint, article_of, star_groups
 from dedup.page import Page
 
 ARTICLE = [
@@ -208,6 +208,28 @@ def test_groups_are_stars_not_chains() -> None:
     groups = finder.groups()
     assert {i: d.canonical for i, d in groups.items()} == {1: "p0"}
     assert 0.6 <= groups[1].similarity < 1
+
+
+def test_a_page_joins_the_most_similar_earlier_canonical_page_the_first_on_a_tie() -> None:
+    """Stars as every executor places them: a page identical to an earlier one joins that page's
+    group; else the most similar earlier canonical page it is near (the first placed on a tie); a
+    page in a group is never compared again."""
+    sims = {(0, 1): 0.85, (0, 2): 0.9, (1, 2): 0.95, (0, 3): 0.9, (1, 3): 0.9, (3, 4): 0.9, (1, 4): 0.99}
+    near: dict[int, list[int]] = {}
+    for i, j in sims:
+        near.setdefault(i, []).append(j)
+        near.setdefault(j, []).append(i)
+    keys = {0: [("page", 7)], 2: [("page", 8)], 5: [("page", 7)], 6: [("article", 9), ("page", 8)]}
+    compared: list[tuple[int, int]] = []
+
+    def similar(i: int, j: int) -> float | None:
+        compared.append((i, j))
+        return sims.get((min(i, j), max(i, j)))
+
+    placed = star_groups([0, 4, 1, 2, 3, 5, 6], keys, near, similar)
+    assert placed == {1: (4, 0.99), 2: (0, 0.9), 3: (0, 0.9), 5: (0, 1.0), 6: (0, 0.9)}
+    assert list(placed) == [1, 2, 3, 5, 6]
+    assert (3, 1) not in compared and (2, 1) not in compared
 
 
 def test_every_executor_gives_the_same_groups(tmp_path: Path) -> None:

@@ -348,8 +348,9 @@ def _clean_jsonl(
     )
     if checkpoint is None:
         with _spool(output) as spool:
-            with JsonlWriter(spool, opts.fields) as writer:
-                _clean_batch(cleaner, pages, writer, summary, finder, opts, rejects, ticker)
+            # A plain file: the spool is let go once the output is written, never kept (no fsync).
+            with spool.open("wb", buffering=FILE_BUFFER) as out:
+                _clean_batch(cleaner, pages, _SpoolWriter(out), summary, finder, opts, rejects, ticker)
             ticker.done()
             _write_final(spool, output, _groups(finder, opts), opts, summary, inputs)
         return
@@ -413,7 +414,7 @@ def _clean_stream(
 def _clean_batch(
     cleaner: Cleaner,
     pages: Iterator[Page | JsonlLine],
-    writer: JsonlWriter | _SpoolWriter,
+    writer: _SpoolWriter,
     summary: Summary,
     finder: DuplicateFinder,
     opts: RunOptions,

@@ -30,6 +30,7 @@ mod segment;
 mod shingles;
 mod site;
 mod spans;
+mod stars;
 mod texts;
 mod variants;
 mod widgets;
@@ -65,6 +66,8 @@ mod _core {
     use super::site::{SiteNeeds, furniture_runs, site_verdicts};
     #[pymodule_export]
     use super::spans::{blocks_left, left_within, merged_removals, removed_kinds, words_outside};
+    #[pymodule_export]
+    use super::stars::{Stars, star_groups};
     #[pymodule_export]
     use super::texts::block_texts;
     #[pymodule_export]
