@@ -20,8 +20,10 @@ its candidates (MinHash LSH bands at one threshold) and its groups with what is 
 from __future__ import annotations
 
 import math
+from collections import Counter
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
+from itertools import repeat
 from typing import NamedTuple
 
 import numpy as np
@@ -413,12 +415,15 @@ class DuplicateFinder:
         for i, j in self.candidates() if candidates is None else candidates:
             near.setdefault(i, []).append(j)
             near.setdefault(j, []).append(i)
-        order = sorted(
-            range(len(self._ids)), key=lambda i: order_key(self._fetched[i], self._ids[i], i, by_id)
-        )
+        positions = range(len(self._ids))
+        order = [key[2] for key in sorted(map(order_key, self._fetched, self._ids, positions, repeat(by_id)))]
+        # Only the keys another page holds too can place a page: most pages are unique.
         least = self.rule.min_article
+        exact = Counter(p.exact for p in self._prints)
         keys = {
-            i: identity_keys(p, a, least) for i, (p, a) in enumerate(zip(self._prints, articles, strict=True))
+            i: identity_keys(p, a, least)
+            for i, (p, a) in enumerate(zip(self._prints, articles, strict=True))
+            if exact[p.exact] > 1 or 0 < len(a) < least
         }
         contains = self._contains
 
