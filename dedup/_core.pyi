@@ -105,6 +105,9 @@ def line_keys(table: CharTable, text: str, kept: str, at: bytes) -> list[str]:
     """The keys of a page's lines, empty ones left out (dedup.keys.line_keys), from its folding as
     `segment` reads it."""
 
+def folded_line_shingles(fold_table: FoldTable, table: CharTable, text: str, size: int) -> bytes | None:
+    """`line_shingles` of a text folded in the core, where its folding stands as it is; else None."""
+
 def line_shingles(table: CharTable, text: str, kept: str, at: bytes, size: int) -> bytes:
     """`word_shingles` of a page's `line_keys`, as u32 little-endian bytes, from its folding as
     `segment` reads it."""

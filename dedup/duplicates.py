@@ -29,7 +29,15 @@ from typing import NamedTuple
 import numpy as np
 import xxhash
 
-from dedup._core import Stars, block_key_hashes, exact_hashes, line_shingles, shared_count, word_shingles
+from dedup._core import (
+    Stars,
+    block_key_hashes,
+    exact_hashes,
+    folded_line_shingles,
+    line_shingles,
+    shared_count,
+    word_shingles,
+)
 from dedup._core import star_groups as core_star_groups
 from dedup.config import DuplicateRule
 from dedup.fingerprint import (
@@ -41,7 +49,7 @@ from dedup.fingerprint import (
 )
 from dedup.hashcount import HashCounts
 from dedup.keys import line_keys, page_key, segmented_page_key
-from dedup.normalize import Folded, mask_digits
+from dedup.normalize import Folded, core_fold_table, mask_digits
 from dedup.page import Block
 from dedup.segment import char_table
 
@@ -96,8 +104,12 @@ def text_prints(
 
 
 def text_shingles(text: str, size: int) -> np.ndarray:
-    """`keys_shingles` of a text's `line_keys`: by one call to the Rust core, where the text's
-    folding is fast."""
+    """`keys_shingles` of a text's `line_keys`: by one call to the Rust core, which folds the text
+    too where its folding stands as it is (most texts), or reads the folding made here where that
+    is fast."""
+    found = folded_line_shingles(core_fold_table(), char_table(), text, size)
+    if found is not None:
+        return np.frombuffer(found, "<u4")
     folded = Folded(text)
     if not folded.fast:
         return keys_shingles([line_keys(text, folded)], size)[0]

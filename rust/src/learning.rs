@@ -13,8 +13,7 @@ use xxhash_rust::xxh3::xxh3_64;
 
 use crate::fold::{FoldTable, PyFolding, first_folding, py_folding};
 use crate::segment::{
-    BMP, Block, CharTable, Page, Positions, PyBlock, into_chars, on_page, py_blocks,
-    word_gram_hashes,
+    BMP, Block, CharTable, Page, Positions, PyBlock, on_page, py_blocks, word_gram_hashes,
 };
 use crate::shingles::{exact_hash_pair, page_shingles};
 use crate::texts::{excerpt, holds_separator, label_span};
@@ -98,17 +97,10 @@ pub fn folded_learning_features<'py>(
     let Some((codes, folding)) = first_folding(py, &fold_table, text)? else {
         return Ok((None, None));
     };
-    if !(folding.settled && folding.kept_settled && !folding.rejoins) {
+    if !folding.stands() {
         return Ok((None, Some(py_folding(py, &folding)?)));
     }
-    let text = into_chars(codes).map_err(|_| PyValueError::new_err("a lone surrogate"))?;
-    let kept = into_chars(folding.kept.clone())
-        .map_err(|_| PyValueError::new_err("the folding holds a lone surrogate"))?;
-    let positions = folding.at.as_deref().unwrap_or_default();
-    let mut at = vec![0; 4 * positions.len()]; // as `Positions` reads them
-    for (to, position) in at.chunks_exact_mut(4).zip(positions) {
-        to.copy_from_slice(&position.to_le_bytes());
-    }
+    let (text, kept, at) = folding.page_parts(codes)?;
     // A settled page's characters are of the BMP, and so are those they fold to.
     let table: &CharTable = &table;
     let found = py.detach(|| {

@@ -18,6 +18,7 @@ use pyo3::prelude::*;
 use pyo3::types::{PyBool, PyBytes, PyDict, PyList, PyString, PyTuple, PyType};
 use xxhash_rust::xxh3::xxh3_64;
 
+use crate::fold::{FoldTable, first_folding};
 use crate::made::Made;
 
 pub(crate) const BMP: usize = 0x10000;
@@ -258,6 +259,41 @@ pub fn line_shingles<'py>(
         crate::shingles::page_shingles(&page.line_keys(), size)
     })?;
     crate::le_bytes(py, &hashes)
+}
+
+/// `line_shingles` of a text folded here as `fold` folds it (without `nfkc` or `symbols`), where
+/// that folding stands as it is (`Folding::stands`): most texts, whose folding Python then never
+/// holds; None where Python must fold it (`dedup.normalize.Folded`). The GIL is released while the
+/// text is folded and its shingles made.
+#[pyfunction]
+pub fn folded_line_shingles<'py>(
+    py: Python<'py>,
+    fold_table: PyRef<'_, FoldTable>,
+    table: PyRef<'_, CharTable>,
+    text: &Bound<'py, PyString>,
+    size: usize,
+) -> PyResult<Option<Bound<'py, PyBytes>>> {
+    if size == 0 {
+        return Err(PyValueError::new_err("a shingle holds 1 word or more"));
+    }
+    let Some((codes, folding)) = first_folding(py, &fold_table, text)? else {
+        return Ok(None);
+    };
+    if !folding.stands() {
+        return Ok(None);
+    }
+    let (text, kept, at) = folding.page_parts(codes)?;
+    let table: &CharTable = &table;
+    let hashes = py.detach(|| {
+        let page = Page {
+            table,
+            text: &text,
+            kept: &kept,
+            at: Positions(&at),
+        };
+        crate::shingles::page_shingles(&page.line_keys(), size)
+    });
+    crate::le_bytes(py, &hashes).map(Some)
 }
 
 /// A positive 63-bit hash (xxh3, seed 0, shifted right once) of every 3-gram of the words, one
