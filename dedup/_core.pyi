@@ -82,6 +82,11 @@ def fold(table: FoldTable, text: str, nfkc: bool, symbols: bool = False) -> _Fol
     their forms, as `nfkc_by_char` finds); last, whether every character of the folded text is
     settled and not dropped (then it is NFKC)."""
 
+def hashed_segment(
+    table: CharTable, text: str, kept: str, at: bytes, block: type[Block]
+) -> tuple[list[Block], tuple[int, int] | None]:
+    """`segment`, with the (exact, masked) hashes of the page key its blocks make; None for none."""
+
 def segment(table: CharTable, text: str, kept: str, at: bytes, block: type[Block]) -> list[Block]:
     """The blocks of a page whose folding took the fast path (`kept`: its folded text without the
     dropped characters; `at`: u32 positions of the text in it, or empty), each made as a `block`

@@ -26,6 +26,7 @@ from dedup.segment import (
     Segmented,
     Words,
     flow_lines,
+    hashed_segment,
     outside,
     segment,
     sentence_spans,
@@ -61,9 +62,15 @@ class Cleaner:
     def clean_keyed(self, page: Page, segmented: Segmented | None = None) -> tuple[Result, KeyHashes]:
         """`clean(page)`, with the hashes of the page's whole text's key (`KeyHashes`) from the same
         folding (`segmented`: the page folded and segmented, where the caller made them already)."""
-        folded, blocks = segmented or (Folded(page.text), None)
-        blocks = segment(page.text, folded) if blocks is None else blocks
-        return self._clean_text(page, folded, blocks), segmented_key_hashes(page.text, folded, blocks)
+        hashes = None
+        if segmented is None:
+            folded = Folded(page.text)
+            blocks, hashes = hashed_segment(page.text, folded)
+        else:
+            folded, blocks = segmented
+        if hashes is None:
+            hashes = segmented_key_hashes(page.text, folded, blocks)
+        return self._clean_text(page, folded, blocks), hashes
 
     def _clean_text(
         self, page: Page, folded: Folded | None = None, blocks: list[Block] | None = None

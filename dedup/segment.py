@@ -12,6 +12,7 @@ import numpy as np
 import regex
 
 from dedup._core import CharTable, words_outside
+from dedup._core import hashed_segment as core_hashed_segment
 from dedup._core import segment as core_segment
 from dedup.normalize import (
     NO_SPACE_CHAR,
@@ -133,6 +134,16 @@ def segment(text: str, folded: Folded | None = None) -> list[Block]:
         return segment_here(text, folded)
     kept, positions = folded.kept_span(0, len(text))
     return core_segment(char_table(), text, kept, positions, Block)
+
+
+def hashed_segment(text: str, folded: Folded) -> tuple[list[Block], tuple[int, int] | None]:
+    """`segment`, with the (exact, masked) hashes of the page key its blocks make
+    (`dedup.duplicates.segmented_key_hashes`) where the Rust core cut the page from keys it made
+    itself; else None."""
+    if not folded.fast:
+        return segment_here(text, folded), None
+    kept, positions = folded.kept_span(0, len(text))
+    return core_hashed_segment(char_table(), text, kept, positions, Block)
 
 
 def segment_here(text: str, folded: Folded) -> list[Block]:

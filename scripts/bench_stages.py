@@ -41,6 +41,7 @@ from bench import corpus  # noqa: E402
 # (module, attribute) of the stages of `Cleaner.clean_keyed`; a method as "Class.method".
 STAGES = [
     ("dedup.clean", "segment"),
+    ("dedup.clean", "hashed_segment"),
     ("dedup.clean", "words_with_offsets"),
     ("dedup.detect.site_boilerplate", "detect"),
     ("dedup.detect.site_boilerplate", "between_furniture"),

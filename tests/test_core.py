@@ -66,7 +66,7 @@ from dedup.normalize import (
 )
 from dedup.page import Block, Decision, Kind, utf8_size
 from dedup.periods import design_keys
-from dedup.segment import char_table, segment, segment_here, words_with_offsets
+from dedup.segment import char_table, hashed_segment, segment, segment_here, words_with_offsets
 
 GRAM = 5  # words per shingle
 
@@ -419,6 +419,26 @@ def test_the_blocks_keys_joined_are_the_pages_key_where_the_folding_is_fast(text
     folded = Folded(text)
     if folded.fast:
         assert segmented_page_key(text, folded, segment(text, folded)) == folded.key(0, len(text))
+
+
+@settings(max_examples=500, deadline=None)
+@given(CUT_TEXT)
+def test_a_page_cut_with_its_hashes_has_its_blocks_page_key_hashes(text: str) -> None:
+    folded = Folded(text)
+    blocks, hashes = hashed_segment(text, folded)
+    assert blocks == segment(text, folded)
+    assert (hashes is not None) == (folded.fast and bool(blocks))
+    if hashes is not None:
+        assert hashes == segmented_key_hashes(text, folded, blocks)
+        assert hashes == page_key_hashes([segmented_page_key(text, folded, blocks)])[0]
+
+
+def test_a_real_page_cut_with_its_hashes_has_its_keys_hashes() -> None:
+    text = REFERENCE_PAGE.read_text(encoding="utf-8")
+    folded = Folded(text)
+    blocks, hashes = hashed_segment(text, folded)
+    assert len(blocks) > 20
+    assert hashes == page_key_hashes([segmented_page_key(text, folded, blocks)])[0] is not None
 
 
 @settings(max_examples=300, deadline=None)

@@ -56,8 +56,8 @@ mod _core {
     use super::repeats::{folded_page_copies, page_copies};
     #[pymodule_export]
     use super::segment::{
-        CharTable, folded_line_shingles, gram_counts, gram_hashes, line_keys, line_shingles,
-        segment, slotted_words,
+        CharTable, folded_line_shingles, gram_counts, gram_hashes, hashed_segment, line_keys,
+        line_shingles, segment, slotted_words,
     };
     #[pymodule_export]
     use super::shingles::{

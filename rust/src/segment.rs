@@ -20,6 +20,7 @@ use xxhash_rust::xxh3::xxh3_64;
 
 use crate::fold::{FoldTable, first_folding};
 use crate::made::Made;
+use crate::shingles::joined_key_hashes;
 
 pub(crate) const BMP: usize = 0x10000;
 
@@ -184,11 +185,47 @@ pub fn segment<'py>(
     at: &[u8],
     block: &Bound<'py, PyType>,
 ) -> PyResult<Bound<'py, PyList>> {
+    let blocks = on_page(py, &table, text, kept, at, |page| page.blocks())?;
+    made_blocks(py, block, blocks)
+}
+
+/// The blocks of a page, with the hashes of its key (`hashed_segment`).
+type Hashed<'py> = (Bound<'py, PyList>, Option<(u64, u64)>);
+
+/// `segment`, with the `exact_hashes` of the page's key its blocks' keys make, one space between
+/// (`block_key_hashes`), from the keys as they are cut: None for a page without blocks.
+#[pyfunction]
+pub fn hashed_segment<'py>(
+    py: Python<'py>,
+    table: PyRef<'_, CharTable>,
+    text: &Bound<'py, PyString>,
+    kept: &Bound<'py, PyString>,
+    at: &[u8],
+    block: &Bound<'py, PyType>,
+) -> PyResult<Hashed<'py>> {
+    let (blocks, hashes) = on_page(py, &table, text, kept, at, |page| {
+        let blocks = page.blocks();
+        let keys: Vec<&str> = blocks.iter().map(|b| b.2.as_str()).collect();
+        let hashes = if blocks.is_empty() {
+            None
+        } else {
+            joined_key_hashes(page.table, &keys)
+        };
+        (blocks, hashes)
+    })?;
+    Ok((made_blocks(py, block, blocks)?, hashes))
+}
+
+/// The blocks as a list of `block`s (a tuple type).
+fn made_blocks<'py>(
+    py: Python<'py>,
+    block: &Bound<'py, PyType>,
+    blocks: Vec<Block>,
+) -> PyResult<Bound<'py, PyList>> {
     if !block.is_subclass_of::<PyTuple>()? {
         return Err(PyTypeError::new_err("a block is a tuple"));
     }
     let block = Made::of(block)?;
-    let blocks = on_page(py, &table, text, kept, at, |page| page.blocks())?;
     let made = py_blocks(py, blocks)
         .into_iter()
         .map(|(start, end, key, line, whole, line_words, words, shape)| {

@@ -140,14 +140,34 @@ pub fn block_key_hashes(
     table: PyRef<'_, CharTable>,
     blocks: Vec<Bound<'_, PyAny>>,
 ) -> PyResult<Option<(u64, u64)>> {
+    let keys = blocks
+        .iter()
+        .map(|block| {
+            Ok(block_field(block, field::KEY)?
+                .cast::<PyString>()?
+                .to_owned())
+        })
+        .collect::<PyResult<Vec<_>>>()?;
+    let Ok(keys) = keys
+        .iter()
+        .map(|key| key.to_str())
+        .collect::<PyResult<Vec<_>>>()
+    else {
+        return Ok(None); // a lone surrogate
+    };
+    Ok(joined_key_hashes(&table, &keys))
+}
+
+/// `exact_hashes` of the keys joined by one space, without the joined key made; None where a key
+/// holds a character past the BMP.
+pub(crate) fn joined_key_hashes<K: AsRef<str>>(
+    table: &CharTable,
+    keys: &[K],
+) -> Option<(u64, u64)> {
     let (mut exact, mut masked) = (Xxh3::new(), Xxh3::new());
     let mut digits = false; // inside a run of digits, which the masked key holds as one `0`
-    for (k, block) in blocks.iter().enumerate() {
-        let key = block_field(block, field::KEY)?;
-        let key = key.cast::<PyString>()?;
-        let Ok(key) = key.to_str() else {
-            return Ok(None); // a lone surrogate
-        };
+    for (k, key) in keys.iter().enumerate() {
+        let key = key.as_ref();
         if k > 0 {
             exact.update(b" ");
             masked.update(b" ");
@@ -157,7 +177,7 @@ pub fn block_key_hashes(
         let mut copied = 0; // the bytes of `key` before this are in `masked`
         for (i, c) in key.char_indices() {
             if c as usize >= BMP {
-                return Ok(None);
+                return None;
             }
             if !table.is(c, REGEX_DIGIT) {
                 digits = false;
@@ -172,7 +192,7 @@ pub fn block_key_hashes(
         }
         masked.update(&key.as_bytes()[copied..]);
     }
-    Ok(Some((exact.digest(), masked.digest())))
+    Some((exact.digest(), masked.digest()))
 }
 
 /// `exact_hashes` of one key (`mask`: room to mask its digits in); None for a key with a
