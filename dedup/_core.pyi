@@ -174,7 +174,7 @@ def shared_count(a: bytes, b: bytes) -> int:
     """How many values two sorted arrays of distinct u32 (little-endian bytes) share."""
 
 class Stars:
-    """Duplicate groups made one page at a time, in order (`dedup.duplicates.star_groups`): a page
+    """Duplicate groups made one page at a time, in order (`star_groups`; the stream index's): a page
     identical to an earlier one joins that page's group; else it joins the most similar earlier
     canonical page it is near (the first of them on a tie); else it starts a group of its own."""
 
@@ -194,7 +194,9 @@ def star_groups(
     near: dict[int, list[int]],
     similar: Callable[[int, int], float | None],
 ) -> dict[int, tuple[int, float]]:
-    """`Stars` of the pages in `order`, with their identity keys and the pages near them."""
+    """Page -> (canonical, similarity) for every page that duplicates another: the pages placed in
+    `order` (`Stars`), each with its identity keys and the pages LSH found `near` it; `similar` is
+    called for the pairs compared."""
 
 def minhash(hashes: bytes, first: bytes, a: bytes, b: bytes) -> bytes:
     """MinHash signatures (datasketch's affine32) of the sets of u32 `hashes` that i64 `first`

@@ -36,9 +36,9 @@ from dedup._core import (
     folded_line_shingles,
     line_shingles,
     shared_count,
+    star_groups,
     word_shingles,
 )
-from dedup._core import star_groups as core_star_groups
 from dedup.config import DuplicateRule
 from dedup.fingerprint import (
     FingerprintSettings,
@@ -297,18 +297,6 @@ def similarity(
     contained = inter / smaller
     enough = contain and smaller >= rule.min_article and contained >= rule.containment
     return round(contained, 4) if enough else None
-
-
-def star_groups(
-    order: Sequence[int],
-    keys: dict[int, list[tuple[str, int]]],
-    near: dict[int, list[int]],
-    similar: Callable[[int, int], float | None],
-) -> dict[int, tuple[int, float]]:
-    """Page -> (canonical, similarity) for every page that duplicates another: the pages placed
-    in `order` (`Stars`), each with its identity keys and the pages LSH found `near` it; by the
-    Rust core, which calls `similar` for the pairs it compares."""
-    return core_star_groups(list(order), keys, near, similar)
 
 
 def order_key(fetched_at: str | None, page_id: str, position: int, by_id: bool) -> tuple[str, str, int]:

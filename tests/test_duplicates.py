@@ -13,11 +13,11 @@ from hypothesis import strategies as st
 from typer.testing import CliRunner
 
 from corpus.generate import short_article_corpus
-from dedup._core import shared_count
+from dedup._core import shared_count, star_groups
 from dedup.clean import Cleaner
 from dedup.cli import app
 from dedup.config import Config
-from dedup.duplicates import DuplicateFinder, PagePrint, article_of, star_groups
+from dedup.duplicates import DuplicateFinder, PagePrint, article_of
 from dedup.page import Page
 
 ARTICLE = [

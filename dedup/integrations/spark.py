@@ -35,6 +35,7 @@ from urllib.parse import unquote
 import numpy as np
 import orjson
 
+from dedup._core import star_groups
 from dedup.clean import Cleaner, clean_pages
 from dedup.config import Config, DuplicateRule
 from dedup.duplicates import (
@@ -47,7 +48,6 @@ from dedup.duplicates import (
     identity_keys,
     order_key,
     similarity,
-    star_groups,
 )
 from dedup.features import PageCounts, learning_pages
 from dedup.fingerprint import band_keys

@@ -7,8 +7,6 @@ use pyo3::exceptions::PyValueError;
 use pyo3::prelude::*;
 use pyo3::types::{PyBytes, PyString};
 
-use crate::segment::into_chars;
-
 const BMP: usize = 0x10000;
 /// A character whose NFKC form or folding is not one BMP character (`dedup.normalize._BAD`).
 const BAD: u32 = u32::MAX;
@@ -141,20 +139,6 @@ impl Folding {
     /// that joins.
     pub(crate) fn stands(&self) -> bool {
         self.settled && self.kept_settled && !self.rejoins
-    }
-
-    /// The text's characters (`codes`: its code points), the folded text's, and where each
-    /// character went in it, as `Positions` reads them.
-    pub(crate) fn page_parts(&self, codes: Vec<u32>) -> PyResult<(Vec<char>, Vec<char>, Vec<u8>)> {
-        let text = into_chars(codes).map_err(|_| PyValueError::new_err("a lone surrogate"))?;
-        let kept = into_chars(self.kept.clone())
-            .map_err(|_| PyValueError::new_err("the folding holds a lone surrogate"))?;
-        let positions = self.at.as_deref().unwrap_or_default();
-        let mut at = vec![0; 4 * positions.len()];
-        for (to, position) in at.chunks_exact_mut(4).zip(positions) {
-            to.copy_from_slice(&position.to_le_bytes());
-        }
-        Ok((text, kept, at))
     }
 }
 

@@ -13,7 +13,8 @@ use xxhash_rust::xxh3::xxh3_64;
 
 use crate::fold::{FoldTable, PyFolding, first_folding, py_folding};
 use crate::segment::{
-    BMP, Block, CharTable, Page, Positions, PyBlock, on_page, py_blocks, word_gram_hashes,
+    BMP, Block, CharTable, Page, Positions, PyBlock, on_page, on_settled_page, py_blocks,
+    word_gram_hashes,
 };
 use crate::shingles::{exact_hash_pair, page_shingles};
 use crate::texts::{excerpt, holds_separator, label_span};
@@ -100,18 +101,9 @@ pub fn folded_learning_features<'py>(
     if !folding.stands() {
         return Ok((None, Some(py_folding(py, &folding)?)));
     }
-    let (text, kept, at) = folding.page_parts(codes)?;
-    // A settled page's characters are of the BMP, and so are those they fold to.
-    let table: &CharTable = &table;
-    let found = py.detach(|| {
-        let page = Page {
-            table,
-            text: &text,
-            kept: &kept,
-            at: Positions(&at),
-        };
-        page_features(&page, &folding.word, &folding.letter, &limits)
-    });
+    let found = on_settled_page(py, &table, codes, &folding, |page| {
+        page_features(page, &folding.word, &folding.letter, &limits)
+    })?;
     let found = found.map_err(PyValueError::new_err)?;
     let flow = found.is_err(); // Python takes a page with a flow line from its blocks and folding
     let learned = py_features(py, found)?;

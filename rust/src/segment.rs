@@ -18,7 +18,7 @@ use pyo3::prelude::*;
 use pyo3::types::{PyBool, PyBytes, PyDict, PyList, PyString, PyTuple, PyType};
 use xxhash_rust::xxh3::xxh3_64;
 
-use crate::fold::{FoldTable, first_folding};
+use crate::fold::{FoldTable, Folding, first_folding};
 use crate::made::Made;
 use crate::shingles::joined_key_hashes;
 
@@ -319,17 +319,9 @@ pub fn folded_line_shingles<'py>(
     if !folding.stands() {
         return Ok(None);
     }
-    let (text, kept, at) = folding.page_parts(codes)?;
-    let table: &CharTable = &table;
-    let hashes = py.detach(|| {
-        let page = Page {
-            table,
-            text: &text,
-            kept: &kept,
-            at: Positions(&at),
-        };
+    let hashes = on_settled_page(py, &table, codes, &folding, |page| {
         crate::shingles::page_shingles(&page.line_keys(), size)
-    });
+    })?;
     crate::le_bytes(py, &hashes).map(Some)
 }
 
@@ -472,6 +464,33 @@ pub(crate) fn on_page<R: Send>(
             text: &text,
             kept: &kept,
             at,
+        })
+    }))
+}
+
+/// `work` done without the GIL on a page (`codes`: its code points) whose folding stands as it is
+/// (`Folding::stands`): its characters and those they fold to are of the BMP.
+pub(crate) fn on_settled_page<R: Send>(
+    py: Python<'_>,
+    table: &CharTable,
+    codes: Vec<u32>,
+    folding: &Folding,
+    work: impl FnOnce(&Page) -> R + Send,
+) -> PyResult<R> {
+    let text = into_chars(codes).map_err(|_| PyValueError::new_err("a lone surrogate"))?;
+    let kept = into_chars(folding.kept.clone())
+        .map_err(|_| PyValueError::new_err("the folding holds a lone surrogate"))?;
+    let positions = folding.at.as_deref().unwrap_or_default();
+    let mut at = vec![0; 4 * positions.len()]; // as `Positions` reads them
+    for (to, position) in at.chunks_exact_mut(4).zip(positions) {
+        to.copy_from_slice(&position.to_le_bytes());
+    }
+    Ok(py.detach(|| {
+        work(&Page {
+            table,
+            text: &text,
+            kept: &kept,
+            at: Positions(&at),
         })
     }))
 }

@@ -1,4 +1,4 @@
-//! Duplicate groups as stars (`dedup.duplicates.Stars`): pages placed one at a time, in order,
+//! Duplicate groups as stars (`dedup.duplicates`): pages placed one at a time, in order,
 //! each joining the group of an identical earlier page, or the most similar earlier canonical
 //! page it is near, or starting a group of its own.
 
@@ -14,7 +14,7 @@ type Key = (String, u64);
 /// A page's place: its canonical page and their similarity.
 type Place = (i64, f64);
 
-/// Groups made one page at a time, in order (`dedup.duplicates.Stars`); pages are numbered in any
+/// Groups made one page at a time, in order; pages are numbered in any
 /// way the caller likes.
 #[pyclass(module = "dedup._core")]
 #[derive(Default)]
@@ -107,8 +107,8 @@ impl Stars {
     }
 }
 
-/// Page -> (canonical, similarity) for every page that duplicates another
-/// (`dedup.duplicates.star_groups`): the pages placed in `order` (`Stars`), each with its identity
+/// Page -> (canonical, similarity) for every page that duplicates another (the batch run's and
+/// Spark's groups, `dedup.duplicates`): the pages placed in `order` (`Stars`), each with its identity
 /// keys (`keys`: page -> its keys) and the pages LSH found near it (`near`: page -> those pages);
 /// `similar(i, j)` as `Stars.find` calls it.
 #[pyfunction]
