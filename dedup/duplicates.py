@@ -325,6 +325,7 @@ class DuplicateFinder:
     _prints: list[PagePrint] = field(default_factory=list)
     _articles: list[np.ndarray] | None = None
     _contains: list[bool] = field(default_factory=list)  # per page: whether containment may count
+    _by_site: list[list[int]] | None = None  # `sites()`, once made
 
     def add(self, page_id: str, fetched_at: str | None, site: str, text: str, original: str) -> None:
         """Remember one page by the text it is compared by (and its original: identical originals
@@ -340,6 +341,7 @@ class DuplicateFinder:
         self._ids.append(page_id)
         self._fetched.append(fetched_at)
         self._prints.append(print_)
+        self._by_site = None
 
     def articles(self, made: Iterable[tuple[list[np.ndarray], bool]] | None = None) -> list[np.ndarray]:
         """Every page's article, found once all pages are in (no page can be added after). `made`:
@@ -363,10 +365,12 @@ class DuplicateFinder:
 
     def sites(self) -> list[list[int]]:
         """The positions of each site's pages, a list a site, the biggest sites first."""
-        by_site: dict[str, list[int]] = {}
-        for i, p in enumerate(self._prints):
-            by_site.setdefault(p.site, []).append(i)
-        return sorted(by_site.values(), key=len, reverse=True)
+        if self._by_site is None:
+            by_site: dict[str, list[int]] = {}
+            for i, p in enumerate(self._prints):
+                by_site.setdefault(p.site, []).append(i)
+            self._by_site = sorted(by_site.values(), key=len, reverse=True)
+        return self._by_site
 
     def site_articles(self, pages: Sequence[int]) -> tuple[list[np.ndarray], bool]:
         """The articles of one site's pages (positions), and whether containment counts for them."""

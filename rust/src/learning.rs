@@ -150,20 +150,7 @@ fn py_features<'py>(py: Python<'py>, found: Found) -> PyResult<Learned<'py>> {
             let hashes = PyBytes::new(py, &hashes);
             let shapes = PyBytes::new(py, shapes.join("\n").as_bytes());
             let (head, texts, labelled, hash, grams, shingles, exact) = rest;
-            // As UTF-8, one line break between (an excerpt holds none): a page's texts are read
-            // only for the few shapes its site's other pages hold too.
-            let mut joined = String::with_capacity(texts.iter().map(|t| t.len() + 1).sum());
-            for (k, text) in texts.iter().enumerate() {
-                if k > 0 {
-                    joined.push('\n');
-                }
-                for &c in text {
-                    joined.push(char::from_u32(c).ok_or_else(|| {
-                        PyValueError::new_err("a lone surrogate in a block's text")
-                    })?);
-                }
-            }
-            let texts = PyBytes::new(py, joined.as_bytes());
+            let texts = PyBytes::new(py, texts.as_bytes());
             let shingles = crate::le_bytes(py, &shingles)?;
             let grams = PyBytes::new(py, &distinct_bytes(grams));
             Ok((
@@ -186,7 +173,7 @@ fn distinct_bytes(mut values: Vec<u64>) -> Vec<u8> {
 /// The features but the shapes (`Features`), before Python gets them.
 type Rest = (
     usize,
-    Vec<Vec<u32>>,
+    String,
     Vec<(usize, usize, usize)>,
     u64,
     Vec<u64>,
@@ -206,11 +193,16 @@ fn features(
         .iter()
         .position(|b| b.5 > limits.short_words)
         .unwrap_or(blocks.len());
-    let mut texts = Vec::with_capacity(blocks.len());
+    // As UTF-8, one line break between (an excerpt holds none): a page's texts are read only for
+    // the few shapes its site's other pages hold too.
+    let mut texts = String::new();
     let mut labelled = Vec::new();
     for (k, b) in blocks.iter().enumerate() {
         let span = &page.text[b.0..b.1];
-        texts.push(excerpt(page.table, span, limits.example_chars));
+        if k > 0 {
+            texts.push('\n');
+        }
+        excerpt(page.table, span, limits.example_chars, &mut texts);
         if b.6 <= limits.max_template_words && holds_separator(span) {
             if let Some((open, close)) =
                 label_span(page.table, |i| word[i] != 0, page.text, b.0, b.1)

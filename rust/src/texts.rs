@@ -45,7 +45,9 @@ pub fn block_texts<'py>(
     let mut labelled = Vec::new();
     for (k, (&start, &end)) in starts.iter().zip(&ends).enumerate() {
         let span = &text[start..end];
-        examples.push(crate::py_string(py, &excerpt(&table, span, limit))?);
+        let mut example = String::new();
+        excerpt(&table, span, limit, &mut example);
+        examples.push(PyString::new(py, &example));
         if words[k] <= max_words && holds_separator(span) {
             labelled.push(k);
         }
@@ -96,33 +98,45 @@ pub(crate) fn holds_separator<C: Copy + Into<u32>>(text: &[C]) -> bool {
 
 /// The text with its whitespace collapsed, cut at a word boundary with `…` when longer than
 /// `limit` characters: `" ".join(text.split())`, then `text[:limit - 1]` up to its last space
-/// when that lies past half the limit; as code points, which a str is made from (`py_string`).
-pub(crate) fn excerpt(table: &CharTable, text: &[char], limit: usize) -> Vec<u32> {
-    let mut collapsed: Vec<u32> = Vec::with_capacity(text.len().min(limit + 1));
+/// when that lies past half the limit; written at the end of `out`.
+pub(crate) fn excerpt(table: &CharTable, text: &[char], limit: usize, out: &mut String) {
+    let cut = limit.saturating_sub(1);
+    let mut written = 0; // characters
+    let mut cut_at = out.len(); // where the character `cut` starts
+    let mut last_space = None; // (character, byte) of the last space before `cut`
     for word in text
         .split(|&c| table.is(c, SPACE))
         .filter(|w| !w.is_empty())
     {
-        if collapsed.len() > limit {
+        if written > limit {
             break; // cut below `limit`: the words after make no difference
         }
-        if !collapsed.is_empty() {
-            collapsed.push(u32::from(' '));
+        if written > 0 {
+            if written < cut {
+                last_space = Some((written, out.len()));
+            }
+            if written == cut {
+                cut_at = out.len();
+            }
+            out.push(' ');
+            written += 1;
         }
-        collapsed.extend(word.iter().map(|&c| u32::from(c)));
+        for &c in word {
+            if written == cut {
+                cut_at = out.len();
+            }
+            out.push(c);
+            written += 1;
+        }
     }
-    if collapsed.len() <= limit {
-        return collapsed;
+    if written <= limit {
+        return;
     }
-    let cut = limit.saturating_sub(1);
-    let mut kept = match collapsed[..cut].iter().rposition(|&c| c == u32::from(' ')) {
-        Some(space) if space > limit / 2 => space,
-        _ => cut,
+    // Up to the last space when past half the limit, and never after a space: a word holds none.
+    let kept = match last_space {
+        Some((at, byte)) if at > limit / 2 || at + 1 == cut => byte,
+        _ => cut_at,
     };
-    while kept > 0 && table.is_code(collapsed[kept - 1], SPACE) {
-        kept -= 1;
-    }
-    collapsed.truncate(kept);
-    collapsed.push(u32::from('…'));
-    collapsed
+    out.truncate(kept);
+    out.push('…');
 }
