@@ -9,14 +9,14 @@ use std::borrow::Cow;
 use pyo3::exceptions::PyValueError;
 use pyo3::prelude::*;
 use pyo3::types::{PyBytes, PyDict, PyString};
-use xxhash_rust::xxh3::xxh3_64;
+use xxhash_rust::xxh3::{Xxh3, xxh3_64};
 
 use crate::fold::{FoldTable, PyFolding, first_folding, py_folding};
 use crate::segment::{
-    BMP, Block, CharTable, Page, Positions, PyBlock, on_page, on_settled_page, py_blocks,
-    word_gram_hashes,
+    BMP, Block, CharTable, Page, Positions, PyBlock, key_digits, on_page, on_settled_page,
+    py_blocks, word_gram_hashes,
 };
-use crate::shingles::{exact_hash_pair, page_shingles};
+use crate::shingles::{joined_key_hashes, page_shingles};
 use crate::texts::{excerpt, holds_separator, label_span};
 use crate::words::spans;
 
@@ -211,8 +211,15 @@ fn features(
             }
         }
     }
-    let keys: Vec<&str> = blocks.iter().map(|b| b.2.as_str()).collect();
-    let hash = xxh3_64(keys.join("\n").as_bytes());
+    // The blocks' keys joined by line breaks, hashed without the joined key made.
+    let mut joined = Xxh3::new();
+    for (k, b) in blocks.iter().enumerate() {
+        if k > 0 {
+            joined.update(b"\n");
+        }
+        joined.update(b.2.as_bytes());
+    }
+    let hash = joined.digest();
     let mut lines: Vec<Cow<[u8]>> = Vec::new(); // a line of one block is its key's
     for (k, b) in blocks.iter().enumerate() {
         if k > 0 && blocks[k - 1].3 == b.3 {
@@ -225,11 +232,10 @@ fn features(
     }
     let grams = edge_grams(page, &blocks, word, letter, limits)?;
     let shingles = page_shingles(&lines, limits.word_shingle);
-    let key = keys.join(" ");
-    let exact = if key.is_empty() {
+    let exact = if blocks.is_empty() {
         None
     } else {
-        let found = exact_hash_pair(page.table, &key, &mut String::new());
+        let found = joined_key_hashes(page.table, key_digits(&blocks));
         Some(found.ok_or("a character past the BMP")?)
     };
     let shapes = blocks.into_iter().map(|b| b.7.unwrap_or(b.2)).collect();

@@ -205,15 +205,20 @@ pub fn hashed_segment<'py>(
 ) -> PyResult<Hashed<'py>> {
     let (blocks, hashes) = on_page(py, &table, text, kept, at, |page| {
         let blocks = page.blocks();
-        let keys: Vec<&str> = blocks.iter().map(|b| b.2.as_str()).collect();
         let hashes = if blocks.is_empty() {
             None
         } else {
-            joined_key_hashes(page.table, &keys)
+            joined_key_hashes(page.table, key_digits(&blocks))
         };
         (blocks, hashes)
     })?;
     Ok((made_blocks(py, block, blocks)?, hashes))
+}
+
+/// Each block's key, and whether it may hold a digit: a key without a slot is its own shape
+/// (`shaped_key`), and a digit makes a slot.
+pub(crate) fn key_digits(blocks: &[Block]) -> impl Iterator<Item = (&str, bool)> {
+    blocks.iter().map(|b| (b.2.as_str(), b.7.is_some()))
 }
 
 /// The blocks as a list of `block`s (a tuple type).

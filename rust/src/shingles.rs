@@ -155,25 +155,36 @@ pub fn block_key_hashes(
     else {
         return Ok(None); // a lone surrogate
     };
-    Ok(joined_key_hashes(&table, &keys))
+    Ok(joined_key_hashes(
+        &table,
+        keys.into_iter().map(|key| (key, true)),
+    ))
 }
 
 /// `exact_hashes` of the keys joined by one space, without the joined key made; None where a key
-/// holds a character past the BMP.
-pub(crate) fn joined_key_hashes<K: AsRef<str>>(
+/// holds a character past the BMP. Each key comes with whether it may hold a digit: one that holds
+/// none (its shape is itself, say) is its own mask, and is not read a character at a time.
+pub(crate) fn joined_key_hashes<'k>(
     table: &CharTable,
-    keys: &[K],
+    keys: impl IntoIterator<Item = (&'k str, bool)>,
 ) -> Option<(u64, u64)> {
     let (mut exact, mut masked) = (Xxh3::new(), Xxh3::new());
     let mut digits = false; // inside a run of digits, which the masked key holds as one `0`
-    for (k, key) in keys.iter().enumerate() {
-        let key = key.as_ref();
+    for (k, (key, may_hold_digits)) in keys.into_iter().enumerate() {
         if k > 0 {
             exact.update(b" ");
             masked.update(b" ");
             digits = false;
         }
         exact.update(key.as_bytes());
+        if !may_hold_digits {
+            // A character past the BMP takes four bytes in UTF-8, the first of them 0xF0 or more.
+            if key.bytes().any(|b| b >= 0xF0) {
+                return None;
+            }
+            masked.update(key.as_bytes());
+            continue;
+        }
         let mut copied = 0; // the bytes of `key` before this are in `masked`
         for (i, c) in key.char_indices() {
             if c as usize >= BMP {
