@@ -21,6 +21,9 @@ pub struct WidgetTable {
     phrase_words: Vec<usize>,
     /// First word (its UTF-8) -> the phrases (indexes) that start with it, in order.
     by_first_word: HashMap<Vec<u8>, Vec<usize>, RandomState>,
+    /// The first words' `word_mark`s: most of a key's words open no phrase, and are passed over
+    /// without a lookup.
+    first_word_marks: [u64; MARKS / 64],
     labels: HashSet<String, RandomState>,
     /// The longest label's length in bytes: a longer key is none.
     longest_label: usize,
@@ -51,8 +54,14 @@ impl WidgetTable {
             .iter()
             .map(|p| first_word(p).to_owned())
             .collect();
+        let mut first_word_marks = [0; MARKS / 64];
+        for word in by_first_word.keys() {
+            let mark = word_mark(word);
+            first_word_marks[mark / 64] |= 1 << (mark % 64);
+        }
         WidgetTable {
             phrase_words: phrases.iter().map(|p| p.matches(' ').count() + 1).collect(),
+            first_word_marks,
             phrases,
             by_first_word,
             longest_label: labels.iter().map(String::len).max().unwrap_or(0),
@@ -98,6 +107,10 @@ impl WidgetTable {
         // Split byte by byte: a key's words are short, too short for a search to pay.
         let mut candidates: Vec<usize> = Vec::new();
         for word in key.as_bytes().split(|&b| b == b' ') {
+            let mark = word_mark(word);
+            if self.first_word_marks[mark / 64] & (1 << (mark % 64)) == 0 {
+                continue;
+            }
             if let Some(phrases) = self.by_first_word.get(word) {
                 candidates.extend_from_slice(phrases);
             }
@@ -116,6 +129,23 @@ impl WidgetTable {
         }
         None
     }
+}
+
+/// The bits of `WidgetTable::first_word_marks`.
+const MARKS: usize = 4096;
+
+/// A word's bit among `MARKS`, from its length and three of its bytes: an Arabic word's first byte
+/// is one of a few, its others vary.
+fn word_mark(word: &[u8]) -> usize {
+    let [first, .., last] = word else {
+        return word.len();
+    };
+    let middle = word[word.len() / 2];
+    (word.len() * 31
+        + usize::from(*first) * 7
+        + usize::from(middle) * 131
+        + usize::from(*last) * 1031)
+        % MARKS
 }
 
 /// What a key starts with up to its first space (the whole key without one).
