@@ -104,14 +104,16 @@ pub(crate) fn excerpt(table: &CharTable, text: &[char], limit: usize, out: &mut 
     let mut written = 0; // characters
     let mut cut_at = out.len(); // where the character `cut` starts
     let mut last_space = None; // (character, byte) of the last space before `cut`
-    for word in text
-        .split(|&c| table.is(c, SPACE))
-        .filter(|w| !w.is_empty())
-    {
-        if written > limit {
-            break; // cut below `limit`: the words after make no difference
+    let mut space = false; // a space since the last character written
+    for &c in text {
+        if table.is(c, SPACE) {
+            space = written > 0;
+            continue;
         }
-        if written > 0 {
+        if space {
+            if written > limit {
+                break; // cut below `limit`: the words after make no difference
+            }
             if written < cut {
                 last_space = Some((written, out.len()));
             }
@@ -120,14 +122,13 @@ pub(crate) fn excerpt(table: &CharTable, text: &[char], limit: usize, out: &mut 
             }
             out.push(' ');
             written += 1;
+            space = false;
         }
-        for &c in word {
-            if written == cut {
-                cut_at = out.len();
-            }
-            out.push(c);
-            written += 1;
+        if written == cut {
+            cut_at = out.len();
         }
+        out.push(c);
+        written += 1;
     }
     if written <= limit {
         return;
