@@ -57,6 +57,10 @@ const FOLDS_TO_LETTER: u8 = 1 << 5;
 const KEPT_CHAR: u8 = 1 << 6;
 /// It is dropped, or folds to a character that keeps a folded text NFKC (`FoldTable::settles`).
 const KEPT_SETTLED: u8 = 1 << 7;
+/// A settled character that folds to one that is kept (with `DROP` clear): `folding`'s common case.
+const PLAIN: u8 = SETTLED | FOLDS_TO_ONE | KEPT_CHAR | KEPT_SETTLED;
+/// A word character whose folding is a letter.
+const WORD_LETTER: u8 = WORD | FOLDS_TO_LETTER;
 
 #[pymethods]
 impl FoldTable {
@@ -352,6 +356,16 @@ fn folding<const NFKC: bool>(table: &FoldTable, text: &[u32], symbols: bool) -> 
             continue;
         }
         let own = entries[original as usize];
+        if own.flags & (PLAIN | DROP) == PLAIN && (!NFKC || nfkc[original as usize] == original) {
+            // The common case, in few steps: a settled character (its own NFKC form) folded to
+            // one that is kept, which clears none of the flags ANDed.
+            *word_of = own.flags & WORD;
+            *letter_of = u8::from(own.flags & WORD_LETTER == WORD_LETTER);
+            rejoins |= after_drop && own.flags & JOINS != 0;
+            after_drop = false;
+            kept.push(own.fold);
+            continue;
+        }
         own_flags &= own.flags;
         let is_word = own.flags & WORD != 0;
         *word_of = u8::from(is_word);
