@@ -11,7 +11,7 @@ use pyo3::intern;
 use pyo3::prelude::*;
 use pyo3::types::{PyBytes, PyList, PyString, PyType};
 
-use crate::made::Made;
+use crate::made::{DecisionSlots, Made, Slot};
 use crate::segment::{CharTable, SPACE, block_field, field};
 
 const LINE_BREAK: u32 = '\n' as u32;
@@ -22,17 +22,19 @@ const RETURN: u32 = '\r' as u32;
 /// more; None where they do not (most blocks: the article).
 #[pyfunction]
 pub fn removed_kinds<'py>(
-    py: Python<'py>,
     blocks: Vec<Bound<'py, PyAny>>,
     decisions: Vec<Bound<'py, PyAny>>,
     share: f64,
 ) -> PyResult<Vec<Option<Bound<'py, PyAny>>>> {
     let (block_starts, block_ends) = block_spans(&blocks)?;
-    let (starts, ends) = decision_spans(&decisions)?;
+    let Some(slots) = DecisionSlots::of_first(&decisions)? else {
+        return Ok(vec![None; blocks.len()]);
+    };
+    let (starts, ends) = decision_spans(&decisions, &slots)?;
     let by = removed(&block_starts, &block_ends, &starts, &ends, share);
     by.into_iter()
         .map(|i| match usize::try_from(i) {
-            Ok(i) => decisions[i].getattr(intern!(py, "kind")).map(Some),
+            Ok(i) => slots.kind.get(&decisions[i]).map(Some),
             Err(_) => Ok(None), // -1: no decision removes it
         })
         .collect()
@@ -105,17 +107,28 @@ fn block_spans(blocks: &[Bound<'_, PyAny>]) -> PyResult<(Vec<i64>, Vec<i64>)> {
 }
 
 /// The (start, end) of each decision (`dedup.page.Decision`).
-fn decision_spans(decisions: &[Bound<'_, PyAny>]) -> PyResult<(Vec<i64>, Vec<i64>)> {
+/// The (start, end) of the decisions, read through their class's slots.
+fn decision_spans<'py>(
+    decisions: &[Bound<'py, PyAny>],
+    slots: &DecisionSlots<'py>,
+) -> PyResult<(Vec<i64>, Vec<i64>)> {
     let (mut starts, mut ends) = (
         Vec::with_capacity(decisions.len()),
         Vec::with_capacity(decisions.len()),
     );
     for decision in decisions {
-        let py = decision.py();
-        starts.push(decision.getattr(intern!(py, "start"))?.extract()?);
-        ends.push(decision.getattr(intern!(py, "end"))?.extract()?);
+        starts.push(slots.start.get(decision)?.extract()?);
+        ends.push(slots.end.get(decision)?.extract()?);
     }
     Ok((starts, ends))
+}
+
+/// `decision_spans` of decisions of any one class (none: no spans).
+fn spans_of(decisions: &[Bound<'_, PyAny>]) -> PyResult<(Vec<i64>, Vec<i64>)> {
+    match DecisionSlots::of_first(decisions)? {
+        Some(slots) => decision_spans(decisions, &slots),
+        None => Ok((Vec::new(), Vec::new())),
+    }
 }
 
 fn removed(
@@ -165,7 +178,7 @@ pub fn blocks_left<'py>(
     piece: &Bound<'py, PyAny>,
 ) -> PyResult<Vec<Bound<'py, PyAny>>> {
     let (block_starts, block_ends) = block_spans(&blocks)?;
-    let (starts, ends) = decision_spans(&decisions)?;
+    let (starts, ends) = spans_of(&decisions)?;
     let mut left = Vec::with_capacity(blocks.len());
     for (k, start, end) in pieces(&block_starts, &block_ends, &starts, &ends) {
         if start == block_starts[k] && end == block_ends[k] {
@@ -210,7 +223,7 @@ pub fn left_within(
     spans: HashSet<(i64, i64)>,
 ) -> PyResult<bool> {
     let (block_starts, block_ends) = block_spans(&blocks)?;
-    let (starts, ends) = decision_spans(&decisions)?;
+    let (starts, ends) = spans_of(&decisions)?;
     Ok(pieces(&block_starts, &block_ends, &starts, &ends)
         .into_iter()
         .all(|(k, start, end)| {
@@ -317,7 +330,10 @@ pub fn merged_removals<'py>(
 ) -> PyResult<Vec<Bound<'py, PyAny>>> {
     let py = text.py();
     let codes = crate::code_points(text)?;
-    let (starts, ends) = decision_spans(&decisions)?;
+    let Some(slots) = DecisionSlots::of_first(&decisions)? else {
+        return Ok(Vec::new());
+    };
+    let (starts, ends) = decision_spans(&decisions, &slots)?;
     let inside = |&s: &i64, &e: &i64| 0 <= s && s <= e && e as usize <= codes.len();
     if !starts.iter().zip(&ends).all(|(s, e)| inside(s, e)) {
         return Err(PyValueError::new_err("a decision lies outside the page"));
@@ -328,25 +344,24 @@ pub fn merged_removals<'py>(
     );
     let is_space = |c: u32| table.is_code(c, SPACE);
     let made = Made::of(removal)?;
+    let field = |name: &Bound<'py, PyString>| Slot::of(removal, name);
+    let to = (
+        field(intern!(py, "start"))?,
+        field(intern!(py, "end"))?,
+        field(intern!(py, "kind"))?,
+        field(intern!(py, "text"))?,
+        field(intern!(py, "evidence"))?,
+    );
     removals(&codes, is_space, &starts, &ends)
         .into_iter()
         .map(|(i, start, end)| {
             let decision = &decisions[i];
             made.make([
-                (intern!(py, "start"), start.into_pyobject(py)?.into_any()),
-                (intern!(py, "end"), end.into_pyobject(py)?.into_any()),
-                (
-                    intern!(py, "kind"),
-                    decision.getattr(intern!(py, "kind"))?.str()?.into_any(),
-                ),
-                (
-                    intern!(py, "text"),
-                    crate::substring(text, start, end)?.into_any(),
-                ),
-                (
-                    intern!(py, "evidence"),
-                    decision.getattr(intern!(py, "evidence"))?,
-                ),
+                (&to.0, start.into_pyobject(py)?.into_any()),
+                (&to.1, end.into_pyobject(py)?.into_any()),
+                (&to.2, slots.kind.get(decision)?.str()?.into_any()),
+                (&to.3, crate::substring(text, start, end)?.into_any()),
+                (&to.4, slots.evidence.get(decision)?),
             ])
         })
         .collect()
