@@ -106,8 +106,7 @@ fn block_spans(blocks: &[Bound<'_, PyAny>]) -> PyResult<(Vec<i64>, Vec<i64>)> {
     ))
 }
 
-/// The (start, end) of each decision (`dedup.page.Decision`).
-/// The (start, end) of the decisions, read through their class's slots.
+/// The (start, end) of each decision (`dedup.page.Decision`), read through its class's slots.
 fn decision_spans<'py>(
     decisions: &[Bound<'py, PyAny>],
     slots: &DecisionSlots<'py>,
@@ -344,24 +343,20 @@ pub fn merged_removals<'py>(
     );
     let is_space = |c: u32| table.is_code(c, SPACE);
     let made = Made::of(removal)?;
-    let field = |name: &Bound<'py, PyString>| Slot::of(removal, name);
-    let to = (
-        field(intern!(py, "start"))?,
-        field(intern!(py, "end"))?,
-        field(intern!(py, "kind"))?,
-        field(intern!(py, "text"))?,
-        field(intern!(py, "evidence"))?,
-    );
+    let slot = |name: &Bound<'py, PyString>| Slot::of(removal, name);
+    let (start_slot, end_slot) = (slot(intern!(py, "start"))?, slot(intern!(py, "end"))?);
+    let (kind_slot, text_slot) = (slot(intern!(py, "kind"))?, slot(intern!(py, "text"))?);
+    let evidence_slot = slot(intern!(py, "evidence"))?;
     removals(&codes, is_space, &starts, &ends)
         .into_iter()
         .map(|(i, start, end)| {
             let decision = &decisions[i];
             made.make([
-                (&to.0, start.into_pyobject(py)?.into_any()),
-                (&to.1, end.into_pyobject(py)?.into_any()),
-                (&to.2, slots.kind.get(decision)?.str()?.into_any()),
-                (&to.3, crate::substring(text, start, end)?.into_any()),
-                (&to.4, slots.evidence.get(decision)?),
+                (&start_slot, start.into_pyobject(py)?.into_any()),
+                (&end_slot, end.into_pyobject(py)?.into_any()),
+                (&kind_slot, slots.kind.get(decision)?.str()?.into_any()),
+                (&text_slot, crate::substring(text, start, end)?.into_any()),
+                (&evidence_slot, slots.evidence.get(decision)?),
             ])
         })
         .collect()
