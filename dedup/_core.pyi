@@ -82,6 +82,11 @@ def fold(table: FoldTable, text: str, nfkc: bool, symbols: bool = False) -> _Fol
     their forms, as `nfkc_by_char` finds); last, whether every character of the folded text is
     settled and not dropped (then it is NFKC)."""
 
+def fold_first(table: FoldTable, text: str) -> tuple[_Folding, bool] | None:
+    """`fold` of a text by its own characters, or where that folding is not settled and a
+    character's NFKC form is not itself (the text is then not NFKC), by their NFKC forms; with
+    whether it is the latter. None where the folding tried gives none."""
+
 def hashed_segment(
     table: CharTable, text: str, kept: str, at: bytes, block: type[Block]
 ) -> tuple[list[Block], tuple[int, int] | None]:

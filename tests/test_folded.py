@@ -9,7 +9,18 @@ import regex
 from hypothesis import assume, given, settings
 from hypothesis import strategies as st
 
-from dedup.normalize import _BIDI, _DROP, _FOLD, _PUNCT_CHAR, _WORD_CHAR, Folded, _fold_table, normalize
+from dedup._core import fold, fold_first
+from dedup.normalize import (
+    _BIDI,
+    _DROP,
+    _FOLD,
+    _PUNCT_CHAR,
+    _WORD_CHAR,
+    Folded,
+    _fold_table,
+    core_fold_table,
+    normalize,
+)
 from dedup.segment import words_with_offsets
 
 # Arabic letters, hamza forms, diacritics (a shadda may come before its fatha, out of NFKC's order; a
@@ -204,3 +215,32 @@ def test_a_page_of_settled_characters_folds_as_it_is_whatever_the_order_of_its_h
     text = "ا\u0654من\n"
     assert not fold(table, text, False)[5]
     assert Folded(text).key(0, len(text)) == normalize(text) == "امن"
+
+
+@given(st.text(alphabet=ALPHABET, max_size=80))
+@settings(max_examples=300, deadline=None)
+def test_a_text_is_first_folded_by_its_characters_forms_only_where_it_cannot_be_nfkc(text: str) -> None:
+    table = core_fold_table()
+    first = fold_first(table, text)
+    own = fold(table, text, False)
+    if first is None:
+        assert own is None or not own[5]
+        return
+    folding, by_forms = first
+    if by_forms:
+        assert not unicodedata.is_normalized("NFKC", text)
+        assert folding == fold(table, text, True)
+    else:
+        assert folding == own
+
+
+def test_a_real_line_with_a_no_break_space_is_folded_by_its_characters_forms_at_once() -> None:
+    text = "الحكومة تُعلن\u00a0اليوم خطة جديدة\nThe minister said\u00a0on Monday"
+    first = fold_first(core_fold_table(), text)
+    assert first is not None and first[1]
+    folded = Folded(text)
+    assert folded.fast
+    expected = "الحكومه تعلن اليوم خطه جديده the minister said on monday"
+    assert folded.key(0, len(text)) == normalize(text) == expected
+    settled = text.replace("\u00a0", " ")
+    assert fold_first(core_fold_table(), settled) == (fold(core_fold_table(), settled, False), False)

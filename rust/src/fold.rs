@@ -186,6 +186,33 @@ pub fn fold<'py>(
     folded.map(|folding| py_folding(py, &folding)).transpose()
 }
 
+/// `fold` of a text as `dedup.normalize.Folded` starts from it: by its own characters, or where
+/// that folding is not settled and a character's NFKC form is not itself (which makes the text not
+/// NFKC), by the characters' NFKC forms (`nfkc`); with whether it is the latter. None where the
+/// folding tried gives none. The GIL is released while the page is folded.
+#[pyfunction]
+pub fn fold_first<'py>(
+    py: Python<'py>,
+    table: PyRef<'_, FoldTable>,
+    text: &Bound<'py, PyString>,
+) -> PyResult<Option<(PyFolding<'py>, bool)>> {
+    let Some(text) = encodable(text)? else {
+        return Ok(None);
+    };
+    let table: &FoldTable = &table;
+    let folded = py.detach(|| {
+        let own = folding::<false>(table, &text, false)?;
+        let changed = |&c: &u32| table.nfkc.get(c as usize).is_some_and(|&form| form != c);
+        if own.settled || !text.iter().any(changed) {
+            return Some((own, false));
+        }
+        folding::<true>(table, &text, false).map(|forms| (forms, true))
+    });
+    folded
+        .map(|(folding, by_forms)| Ok((py_folding(py, &folding)?, by_forms)))
+        .transpose()
+}
+
 /// What `fold` gives Python of a folding.
 pub(crate) type PyFolding<'py> = (
     Bound<'py, PyString>,

@@ -39,7 +39,7 @@ mod words;
 #[pymodule]
 mod _core {
     #[pymodule_export]
-    use super::fold::{FoldTable, fold, nfkc_by_char};
+    use super::fold::{FoldTable, fold, fold_first, nfkc_by_char};
     #[pymodule_export]
     use super::headline::{said_again, slug_lines, unquoted};
     #[pymodule_export]
