@@ -215,6 +215,8 @@ def band_keys(
     set, one column a band): two sets are candidates where they agree in a column. The sets are
     signed about `batch` hashes at a time: only their band keys (8 bytes a set and band) and a
     few MB of hashes are held at once."""
+    if len(sets) == 1:  # a page placed alone (stream mode): without the batching, in half the time
+        return _band_table(sets[0], np.array([0, len(sets[0])]), settings, bands)
     keys = np.empty((len(sets), bands[0]), np.uint64)
     for a, b in _by_size(sets, batch):
         first = np.zeros(b - a + 1, np.int64)

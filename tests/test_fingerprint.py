@@ -16,6 +16,7 @@ from dedup.fingerprint import (
     CHAIN_OVER,
     CHAIN_WINDOW,
     FingerprintSettings,
+    band_keys,
     char_shingle_hashes,
     char_shingles,
     key_lsh_pairs,
@@ -141,6 +142,13 @@ def test_lsh_pairs_in_batches_equal_band_pairs_of_all_signatures() -> None:
     # read once, in batches
     assert key_lsh_pairs(iter(keys), 4, settings_, bands, batch=7, chain_over=None) == expected
     assert key_lsh_pairs(keys, 4, settings_, bands, batch=1, chain_over=None) == expected
+    # A set alone (a page placed in stream mode) gets the band keys it gets among the others.
+    table = band_keys(sets, settings_, bands)
+    for i in (0, 1, len(sets) - 1):
+        alone = band_keys([sets[i]], settings_, bands)
+        assert alone.shape == (1, bands[0]) and (alone[0] == table[i]).all()
+    empty = sets[0][:0]
+    assert (band_keys([empty], settings_, bands)[0] == band_keys([empty, empty], settings_, bands)[0]).all()
 
 
 def test_keys_read_as_lines_give_what_their_strings_give() -> None:
