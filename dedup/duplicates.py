@@ -501,7 +501,7 @@ class PageIndex:
         placed = self._find(print_, article, keys, originals)
         canonical, sim = (page_id, None) if placed is None else (self.pages[placed[0]].id, placed[1])
         page = IndexedPage(page_id, print_.site, print_.exact, print_.shape, print_.shingles, canonical, sim)
-        self._insert(page, keys)
+        self._insert(page, article, keys)
         return page
 
     def _find(
@@ -537,16 +537,22 @@ class PageIndex:
                 found.update(held)
         return found
 
-    def _insert(self, page: IndexedPage, keys: list[int] | None = None) -> None:
-        """Add a page whose place is known to the index (`keys`: its band keys, when known)."""
+    def _insert(
+        self, page: IndexedPage, article: np.ndarray | None = None, keys: list[int] | None = None
+    ) -> None:
+        """Add a page whose place is known to the index (`article`, `keys`: its article and its band
+        keys, where `place` made them)."""
         i = len(self.pages)
         self.pages.append(page)
         self._positions.setdefault(page.id, i)
         canonical = self._positions.get(page.canonical, i)
         placed = None if canonical == i else (canonical, 1.0 if page.similarity is None else page.similarity)
-        article = self._sites.article(page.print)
-        self._stars.put(i, placed, identity_keys(page.print, article, self.rule.min_article))
-        for band, key in zip(self._bands, self._band_keys(article) if keys is None else keys, strict=False):
+        print_ = page.print
+        if article is None or keys is None:
+            article = self._sites.article(print_)
+            keys = self._band_keys(article)
+        self._stars.put(i, placed, identity_keys(print_, article, self.rule.min_article))
+        for band, key in zip(self._bands, keys, strict=False):
             held = band.setdefault(key, i)
             if isinstance(held, list):
                 held.append(i)
